@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import { defineEvent } from '../define';
+import { Subjects } from '../subjects';
+import { Id, IsoDate } from '../common.schema';
+import { Artifact, CommitInfo, DeploymentPhase } from '../deployments/deployment.schema';
+import { ErrorCode } from '../errors/error-codes';
+
+// Public contract: our builder publishes these, and so may a team's own CI for its deployments.
+// `attempt` lets the orchestrator ignore the late events of an earlier attempt.
+export const BuildProgress = z.object({
+  deploymentId: Id,
+  attempt: z.number().int().positive(),
+  stage: z.enum(['initializing', 'building', 'deploying']),
+  phase: DeploymentPhase,
+  progress: z.number().min(0).max(100),
+  commit: CommitInfo.optional(),
+  at: IsoDate,
+});
+export type BuildProgress = z.infer<typeof BuildProgress>;
+export const buildProgressed = defineEvent({ subject: Subjects.build.progress, data: BuildProgress });
+
+export const BuildFailure = z.object({
+  code: z.enum(Object.values(ErrorCode) as [ErrorCode, ...ErrorCode[]]),
+  message: z.string(),
+  step: z.string().optional(),
+  exitCode: z.number().int().nullable().optional(),
+  lastLines: z.array(z.string()).optional(),
+});
+export type BuildFailure = z.infer<typeof BuildFailure>;
+
+export const BuildResult = z.object({
+  deploymentId: Id,
+  attempt: z.number().int().positive(),
+  outcome: z.enum(['succeeded', 'failed', 'canceled']),
+  commit: CommitInfo.optional(),
+  artifact: Artifact.optional(),
+  url: z.string().optional(),
+  previewUrl: z.string().optional(),
+  failure: BuildFailure.optional(),
+  // the highest log seq the builder emitted, so followers know when the log is complete
+  lastSeq: z.number().int().nonnegative(),
+  at: IsoDate,
+});
+export type BuildResult = z.infer<typeof BuildResult>;
+export const buildFinished = defineEvent({ subject: Subjects.build.result, data: BuildResult });

@@ -1,0 +1,23 @@
+import { z } from 'zod';
+import { defineEvent } from '../define';
+import { Subjects } from '../subjects';
+import { Id } from '../common.schema';
+import { Artifact } from '../deployments/deployment.schema';
+
+// One unit of builder work on the DEPLOY_JOBS work queue, shared by every builder replica.
+export const DeployJob = z.object({
+  deploymentId: Id,
+  attempt: z.number().int().positive(),
+  kind: z.enum(['build', 'rollback']),
+  projectId: Id,
+  projectName: z.string(),
+  environmentId: Id,
+  environmentName: z.string(),
+  repositoryUrl: z.string(),
+  sourceRef: z.string(),
+  // rollback: the earlier deployment whose release is served again
+  target: z.object({ deploymentId: Id, artifact: Artifact }).optional(),
+});
+export type DeployJob = z.infer<typeof DeployJob>;
+
+export const deployJobQueued = defineEvent({ subject: Subjects.jobs.deploy, data: DeployJob });

@@ -1,0 +1,36 @@
+import { z } from 'zod';
+
+export interface CommandDefinition<Req extends z.ZodTypeAny = z.ZodTypeAny, Rep extends z.ZodTypeAny = z.ZodTypeAny> {
+  readonly kind: 'command';
+  readonly subject: string;
+  readonly version: number;
+  readonly request: Req;
+  readonly reply: Rep;
+  readonly timeoutMs: number;
+}
+
+export interface EventDefinition<Data extends z.ZodTypeAny = z.ZodTypeAny> {
+  readonly kind: 'event';
+  readonly subject: string;
+  readonly version: number;
+  readonly data: Data;
+}
+
+export type CommandRequest<C> = C extends CommandDefinition<infer R, z.ZodTypeAny> ? z.infer<R> : never;
+export type CommandReply<C> = C extends CommandDefinition<z.ZodTypeAny, infer R> ? z.infer<R> : never;
+export type EventData<E> = E extends EventDefinition<infer D> ? z.infer<D> : never;
+
+export const defineCommand = <Req extends z.ZodTypeAny, Rep extends z.ZodTypeAny>(def: {
+  subject: string;
+  request: Req;
+  reply: Rep;
+  version?: number;
+  timeoutMs?: number;
+}): CommandDefinition<Req, Rep> => ({ kind: 'command', version: 1, timeoutMs: 5_000, ...def });
+
+// An event subject may carry a wildcard token filled per message (e.g. a deployment id).
+export const defineEvent = <Data extends z.ZodTypeAny>(def: {
+  subject: string;
+  data: Data;
+  version?: number;
+}): EventDefinition<Data> => ({ kind: 'event', version: 1, ...def });

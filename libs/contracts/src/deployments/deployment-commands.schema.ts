@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import { defineCommand } from '../define';
+import { Subjects } from '../subjects';
+import { Actor, Id, PageQuery, pageOf } from '../common.schema';
+import { Deployment, DeploymentStatus, DeploymentTrigger } from './deployment.schema';
+
+export const TriggerDeploymentBody = z
+  .object({
+    sourceRef: z.string().min(1).max(255),
+    environmentId: Id.optional(),
+    message: z.string().max(1000).optional(),
+    force: z.boolean().optional(),
+  })
+  .strict();
+export type TriggerDeploymentBody = z.infer<typeof TriggerDeploymentBody>;
+
+export const TriggerDeploymentRequest = TriggerDeploymentBody.extend({
+  projectId: Id,
+  idempotencyKey: z.string().min(1).max(200).optional(),
+  trigger: DeploymentTrigger.default('api'),
+  actor: Actor,
+});
+export type TriggerDeploymentRequest = z.infer<typeof TriggerDeploymentRequest>;
+
+export const TriggerDeploymentReply = z.object({ deployment: Deployment, replayed: z.boolean() });
+
+export const triggerDeployment = defineCommand({
+  subject: Subjects.deployments.trigger,
+  request: TriggerDeploymentRequest,
+  reply: TriggerDeploymentReply,
+  timeoutMs: 10_000,
+});
+
+export const getDeployment = defineCommand({
+  subject: Subjects.deployments.get,
+  request: z.object({ deploymentId: Id }).strict(),
+  reply: Deployment,
+});
+
+export const ListDeploymentsQuery = PageQuery.extend({ status: DeploymentStatus.optional() }).strict();
+export const listDeployments = defineCommand({
+  subject: Subjects.deployments.list,
+  request: ListDeploymentsQuery.extend({ projectId: Id }),
+  reply: pageOf(Deployment),
+});
+
+export const cancelDeployment = defineCommand({
+  subject: Subjects.deployments.cancel,
+  request: z.object({ deploymentId: Id, actor: Actor }).strict(),
+  reply: Deployment,
+});
+
+export const RollbackBody = z.object({ targetDeploymentId: Id.optional() }).strict();
+export const rollbackDeployment = defineCommand({
+  subject: Subjects.deployments.rollback,
+  request: RollbackBody.extend({ deploymentId: Id, actor: Actor }),
+  reply: Deployment,
+  timeoutMs: 10_000,
+});

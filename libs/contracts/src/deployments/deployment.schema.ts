@@ -1,0 +1,89 @@
+import { z } from 'zod';
+import { Id, IsoDate } from '../common.schema';
+
+export const DeploymentStatus = z.enum([
+  'created',
+  'queued',
+  'initializing',
+  'building',
+  'deploying',
+  'succeeded',
+  'failed',
+  'canceled',
+  'timeout',
+]);
+export type DeploymentStatus = z.infer<typeof DeploymentStatus>;
+export const TERMINAL_STATUSES: readonly DeploymentStatus[] = ['succeeded', 'failed', 'canceled', 'timeout'];
+export const isTerminal = (s: DeploymentStatus) => TERMINAL_STATUSES.includes(s);
+
+export const DeploymentPhase = z.enum([
+  'queued',
+  'validating',
+  'pulling_source',
+  'building',
+  'packaging',
+  'releasing',
+  'health_check',
+  'updating_routes',
+  'active',
+  'failed',
+]);
+export type DeploymentPhase = z.infer<typeof DeploymentPhase>;
+
+export const DeploymentTrigger = z.enum(['manual', 'api', 'cli', 'rollback', 'example']);
+export type DeploymentTrigger = z.infer<typeof DeploymentTrigger>;
+
+export const Artifact = z.object({
+  id: z.string(),
+  sha256: z.string(),
+  sizeBytes: z.number().int().nonnegative(),
+  kind: z.enum(['static', 'node']),
+});
+export type Artifact = z.infer<typeof Artifact>;
+
+export const CommitInfo = z.object({
+  sha: z.string(),
+  message: z.string(),
+  author: z.string(),
+});
+export type CommitInfo = z.infer<typeof CommitInfo>;
+
+export const Deployment = z.object({
+  id: Id,
+  projectId: Id,
+  environmentId: Id,
+  sourceRef: z.string(),
+  commitSha: z.string().nullable(),
+  commitMessage: z.string().nullable(),
+  commitAuthor: z.string().nullable(),
+  message: z.string().nullable(),
+  triggeredBy: z.string(),
+  trigger: DeploymentTrigger,
+  status: DeploymentStatus,
+  phase: DeploymentPhase,
+  progress: z.number().min(0).max(100),
+  attempt: z.number().int().nonnegative(),
+  parentDeploymentId: Id.nullable(),
+  rollbackTargetId: Id.nullable(),
+  artifact: Artifact.nullable(),
+  url: z.string().nullable(),
+  previewUrl: z.string().nullable(),
+  errorCode: z.string().nullable(),
+  errorMessage: z.string().nullable(),
+  metadata: z.record(z.unknown()),
+  createdAt: IsoDate,
+  updatedAt: IsoDate,
+  startedAt: IsoDate.nullable(),
+  finishedAt: IsoDate.nullable(),
+  durationMs: z.number().int().nullable(),
+});
+export type Deployment = z.infer<typeof Deployment>;
+
+export const DeploymentTransition = z.object({
+  from: DeploymentStatus.nullable(),
+  to: DeploymentStatus,
+  phase: DeploymentPhase,
+  at: IsoDate,
+  reason: z.string().nullable(),
+});
+export type DeploymentTransition = z.infer<typeof DeploymentTransition>;

@@ -1,0 +1,28 @@
+export const ErrorCode = {
+  InvalidInput: 'validation/invalid-input',
+  InvalidMessage: 'validation/invalid-message',
+  Unauthenticated: 'auth/unauthenticated',
+  ServiceUnavailable: 'service/unavailable',
+  InternalError: 'service/internal-error',
+  ProjectNotFound: 'project/not-found',
+  ProjectNameTaken: 'project/name-taken',
+  EnvironmentNotFound: 'deployment/environment-not-found',
+  VariableNotFound: 'variable/not-found',
+  DeploymentNotFound: 'deployment/not-found',
+  DeploymentAlreadyRunning: 'deployment/already-running',
+  DeploymentInvalidSourceRef: 'deployment/invalid-source-ref',
+  DeploymentSourceUnavailable: 'deployment/source-unavailable',
+  DeploymentProviderError: 'deployment/provider-error',
+  DeploymentBuildFailed: 'deployment/build-failed',
+  DeploymentDeployFailed: 'deployment/deploy-failed',
+  DeploymentTimeout: 'deployment/timeout',
+  DeploymentCanceled: 'deployment/canceled',
+  DeploymentInvalidState: 'deployment/invalid-state',
+  DeploymentNoRollbackTarget: 'deployment/no-rollback-target',
+  InsufficientPermissions: 'deployment/insufficient-permissions',
+  RateLimited: 'deployment/rate-limited',
+  NotFound: 'http/not-found',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export const ALL_ERROR_CODES = Object.values(ErrorCode) as readonly ErrorCode[];

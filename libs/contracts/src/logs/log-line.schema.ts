@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import { defineCommand, defineEvent } from '../define';
+import { Subjects } from '../subjects';
+import { Id, IsoDate, listOf } from '../common.schema';
+
+export const LogLevel = z.enum(['debug', 'info', 'warn', 'error']);
+export type LogLevel = z.infer<typeof LogLevel>;
+export const LogSource = z.enum(['build', 'deploy', 'system']);
+export type LogSource = z.infer<typeof LogSource>;
+
+// seq starts at 1 per deployment and increases by one, with no gap.
+export const LogLine = z.object({
+  seq: z.number().int().positive(),
+  timestamp: IsoDate,
+  level: LogLevel,
+  source: LogSource,
+  step: z.string().max(100),
+  message: z.string(),
+});
+export type LogLine = z.infer<typeof LogLine>;
+
+// Many lines travel in one message: a message per line would cap the pipeline far below Postgres.
+export const LogBatch = z.object({
+  deploymentId: Id,
+  lines: z.array(LogLine).min(1).max(5_000),
+});
+export type LogBatch = z.infer<typeof LogBatch>;
+export const logLinesPublished = defineEvent({ subject: Subjects.build.logs, data: LogBatch });
+
+export const LogQuery = z
+  .object({
+    afterSeq: z.coerce.number().int().min(0).default(0),
+    limit: z.coerce.number().int().min(1).max(5_000).default(1_000),
+    level: LogLevel.optional(),
+    step: z.string().max(100).optional(),
+    source: LogSource.optional(),
+  })
+  .strict();
+export type LogQuery = z.infer<typeof LogQuery>;
+
+export const listLogLines = defineCommand({
+  subject: Subjects.logs.list,
+  request: LogQuery.extend({ deploymentId: Id }),
+  reply: listOf(LogLine),
+});

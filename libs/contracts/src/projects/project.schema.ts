@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import { defineCommand } from '../define';
+import { Subjects } from '../subjects';
+import { Id, IsoDate, listOf } from '../common.schema';
+
+// A slug: it becomes part of hostnames (<project>-<environment>.localhost).
+export const ProjectName = z
+  .string()
+  .min(1)
+  .max(40)
+  .regex(/^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/, 'lowercase letters, digits and inner hyphens only');
+
+export const Project = z.object({
+  id: Id,
+  name: ProjectName,
+  repositoryUrl: z.string(),
+  defaultBranch: z.string(),
+  createdAt: IsoDate,
+  updatedAt: IsoDate,
+});
+export type Project = z.infer<typeof Project>;
+
+export const EnvironmentType = z.enum(['production', 'preview', 'development']);
+export const Environment = z.object({
+  id: Id,
+  projectId: Id,
+  name: z.string(),
+  type: EnvironmentType,
+  isDefault: z.boolean(),
+  createdAt: IsoDate,
+});
+export type Environment = z.infer<typeof Environment>;
+
+export const CreateProjectRequest = z
+  .object({
+    name: ProjectName,
+    repositoryUrl: z.string().min(1).max(2000),
+    defaultBranch: z.string().min(1).max(200).optional(),
+  })
+  .strict();
+export type CreateProjectRequest = z.infer<typeof CreateProjectRequest>;
+
+export const createProject = defineCommand({
+  subject: Subjects.projects.create,
+  request: CreateProjectRequest,
+  reply: Project,
+});
+export const listProjects = defineCommand({
+  subject: Subjects.projects.list,
+  request: z.object({}).strict(),
+  reply: listOf(Project),
+});
+export const getProject = defineCommand({
+  subject: Subjects.projects.get,
+  request: z.object({ projectId: Id }).strict(),
+  reply: Project,
+});
+export const listEnvironments = defineCommand({
+  subject: Subjects.environments.list,
+  request: z.object({ projectId: Id }).strict(),
+  reply: listOf(Environment),
+});
+export const getEnvironment = defineCommand({
+  subject: Subjects.environments.get,
+  request: z.object({ environmentId: Id }).strict(),
+  reply: Environment.extend({ project: Project }),
+});

@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { ErrorCode } from './errors/error-codes';
+
+export interface ErrorBody {
+  code: ErrorCode;
+  message: string;
+  details?: unknown;
+}
+
+export type Result<T> = { ok: true; data: T } | { ok: false; error: ErrorBody };
+
+export const ok = <T>(data: T): Result<T> => ({ ok: true, data });
+export const err = <T = never>(code: ErrorCode, message: string, details?: unknown): Result<T> => ({
+  ok: false,
+  error: details === undefined ? { code, message } : { code, message, details },
+});
+
+export const ErrorBodySchema = z.object({
+  code: z.enum(Object.values(ErrorCode) as [ErrorCode, ...ErrorCode[]]),
+  message: z.string(),
+  details: z.unknown().optional(),
+});
+
+export const resultSchema = <T extends z.ZodTypeAny>(data: T) =>
+  z.discriminatedUnion('ok', [
+    z.object({ ok: z.literal(true), data }),
+    z.object({ ok: z.literal(false), error: ErrorBodySchema }),
+  ]);
+
+// Zod issues rendered as "field.path: message" so an error names the field.
+export const describeIssues = (error: z.ZodError): { message: string; fields: { path: string; message: string }[] } => {
+  const fields = error.issues.map((i) => ({ path: i.path.join('.') || '(root)', message: i.message }));
+  return { message: fields.map((f) => `${f.path}: ${f.message}`).join('; '), fields };
+};

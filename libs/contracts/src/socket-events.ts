@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { Id } from './common.schema';
+import { Deployment, DeploymentStatus } from './deployments/deployment.schema';
+import { LogLevel, LogLine, LogSource } from './logs/log-line.schema';
+import { ErrorBody } from './result';
+
+// Socket.IO namespace `/deployments`; the token goes in the handshake `auth: { token }`.
+export const DEPLOYMENTS_NAMESPACE = '/deployments';
+
+export const SocketEvents = {
+  // client → server (acknowledged with a SubscribeAck)
+  subscribe: 'subscribe',
+  unsubscribe: 'unsubscribe',
+  // server → client
+  logs: 'logs',
+  status: 'status',
+  end: 'end',
+} as const;
+
+export const SubscribeRequest = z
+  .object({
+    deploymentId: Id,
+    afterSeq: z.number().int().min(0).default(0),
+    level: LogLevel.optional(),
+    step: z.string().max(100).optional(),
+    source: LogSource.optional(),
+  })
+  .strict();
+export type SubscribeRequest = z.input<typeof SubscribeRequest>;
+
+export type SubscribeAck = { ok: true; deployment: Deployment } | { ok: false; error: ErrorBody };
+
+// Lines arrive in seq order, each once; `lastSeq` is the highest seq considered (filtered lines included).
+export interface LogsPayload {
+  deploymentId: string;
+  lines: LogLine[];
+  lastSeq: number;
+}
+export interface StatusPayload {
+  deployment: Deployment;
+}
+export interface EndPayload {
+  deploymentId: string;
+  status: DeploymentStatus;
+  lastSeq: number;
+}
+
+export interface ServerToClientEvents {
+  logs: (p: LogsPayload) => void;
+  status: (p: StatusPayload) => void;
+  end: (p: EndPayload) => void;
+}
+export interface ClientToServerEvents {
+  subscribe: (req: SubscribeRequest, ack: (a: SubscribeAck) => void) => void;
+  unsubscribe: (req: { deploymentId: string }, ack?: (a: { ok: true }) => void) => void;
+}

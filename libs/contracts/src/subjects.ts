@@ -1,0 +1,59 @@
+// Every NATS subject of the platform. `*` tokens are filled per message (usually a deployment id).
+export const Subjects = {
+  system: {
+    statusPing: 'system.status.ping',
+  },
+  projects: {
+    create: 'projects.cmd.create',
+    list: 'projects.query.list',
+    get: 'projects.query.get',
+  },
+  environments: {
+    list: 'environments.query.list',
+    get: 'environments.query.get',
+  },
+  variables: {
+    set: 'variables.cmd.set',
+    delete: 'variables.cmd.delete',
+    list: 'variables.query.list',
+    // plaintext values: only for the builder running a job
+    resolve: 'variables.query.resolve',
+  },
+  deployments: {
+    trigger: 'deployments.cmd.trigger',
+    cancel: 'deployments.cmd.cancel',
+    rollback: 'deployments.cmd.rollback',
+    get: 'deployments.query.get',
+    list: 'deployments.query.list',
+    statusChanged: 'deployments.evt.status.*',
+    cancelRequested: 'deployments.evt.cancel-requested.*',
+  },
+  jobs: {
+    deploy: 'jobs.deploy',
+  },
+  build: {
+    logs: 'build.logs.*',
+    progress: 'build.progress.*',
+    result: 'build.result.*',
+  },
+  logs: {
+    list: 'logs.query.list',
+  },
+  deadLetter: 'deadletter.*',
+} as const;
+
+// Fills the `*` token of a per-deployment subject.
+export const subjectFor = (pattern: string, token: string): string => {
+  if (!/^[A-Za-z0-9_-]+$/.test(token)) throw new Error(`invalid subject token: ${token}`);
+  return pattern.replace('*', token);
+};
+
+// JetStream streams: names and the subjects they capture. Retention is chosen in libs/messaging.
+export const Streams = {
+  deployJobs: { name: 'DEPLOY_JOBS', subjects: ['jobs.deploy'] },
+  buildLogs: { name: 'BUILD_LOGS', subjects: ['build.logs.*'] },
+  buildEvents: { name: 'BUILD_EVENTS', subjects: ['build.progress.*', 'build.result.*'] },
+  deploymentEvents: { name: 'DEPLOYMENT_EVENTS', subjects: ['deployments.evt.>'] },
+  deadLetters: { name: 'DEAD_LETTERS', subjects: ['deadletter.>'] },
+} as const;
+export type StreamKey = keyof typeof Streams;

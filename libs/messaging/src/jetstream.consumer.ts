@@ -1,0 +1,180 @@
+import { Logger } from '@nestjs/common';
+import {
+  AckPolicy,
+  DeliverPolicy,
+  headers as natsHeaders,
+  nanos,
+  type ConsumerMessages,
+  type JetStreamClient,
+  type JetStreamManager,
+  type JsMsg,
+} from 'nats';
+import type { DataSource, EntityManager } from 'typeorm';
+import { type EventDefinition, type EventData, type MessageEnvelope, Streams, type StreamKey } from '@flightdeck/contracts';
+import { runWithCorrelation } from './correlation';
+import { decodeEnvelope } from './envelope.codec';
+
+export interface ConsumedMessageContext {
+  /** the transaction the de-duplication row was written in; commit = ack */
+  tx: EntityManager;
+  envelope: MessageEnvelope;
+  subject: string;
+  /** call from long handlers; JetStream then does not redeliver while the work is alive */
+  working(): void;
+}
+
+export interface EventRoute<E extends EventDefinition = EventDefinition> {
+  event: E;
+  handle(data: EventData<E>, ctx: ConsumedMessageContext): Promise<void>;
+}
+
+export const route = <E extends EventDefinition>(
+  event: E,
+  handle: (data: EventData<E>, ctx: ConsumedMessageContext) => Promise<void>,
+): EventRoute => ({ event, handle: handle as EventRoute['handle'] });
+
+export interface ConsumerSpec {
+  stream: StreamKey;
+  durable: string;
+  filterSubject?: string;
+  routes: EventRoute[];
+  /** tries before a message is dead-lettered */
+  maxDeliver?: number;
+  ackWaitMs?: number;
+  maxMessages?: number;
+}
+
+export class DeadLetterError extends Error {}
+
+const patternToRegExp = (p: string) =>
+  new RegExp(`^${p.replace(/\./g, '\\.').replace(/\*/g, '[^.]+').replace(/>/g, '.+')}$`);
+
+// A durable pull consumer that makes its handler idempotent: the message id is recorded in the
+// service's own database in the handler's transaction, and the ack follows the commit. A redelivery
+// finds the id and is acked without running the handler again. Bad messages go to deadletter.<durable>.
+export class IdempotentConsumer {
+  private readonly logger: Logger;
+  private messages?: ConsumerMessages;
+  private loop?: Promise<void>;
+  private stopped = false;
+  private readonly routes: { re: RegExp; route: EventRoute }[];
+
+  constructor(
+    private readonly spec: ConsumerSpec,
+    private readonly js: JetStreamClient,
+    private readonly jsm: JetStreamManager,
+    private readonly ds: DataSource,
+    private readonly schema: string,
+  ) {
+    this.logger = new Logger(`Consumer:${spec.durable}`);
+    this.routes = spec.routes.map((r) => ({ re: patternToRegExp(r.event.subject), route: r }));
+  }
+
+  get maxDeliver() {
+    return this.spec.maxDeliver ?? 5;
+  }
+
+  async start() {
+    const stream = Streams[this.spec.stream].name;
+    const config = {
+      durable_name: this.spec.durable,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      ack_wait: nanos(this.spec.ackWaitMs ?? 30_000),
+      // a backstop for a message that crashes the process itself before we can dead-letter it
+      max_deliver: this.maxDeliver + 2,
+      ...(this.spec.filterSubject ? { filter_subject: this.spec.filterSubject } : {}),
+    };
+    try {
+      await this.jsm.consumers.info(stream, this.spec.durable);
+      await this.jsm.consumers.update(stream, this.spec.durable, config);
+    } catch (e) {
+      if (!/consumer not found/i.test((e as Error).message)) throw e;
+      await this.jsm.consumers.add(stream, config);
+    }
+    const consumer = await this.js.consumers.get(stream, this.spec.durable);
+    this.messages = await consumer.consume({ max_messages: this.spec.maxMessages ?? 64 });
+    this.loop = (async () => {
+      for await (const m of this.messages!) {
+        await this.process(m);
+        if (this.stopped) break;
+      }
+    })();
+    this.logger.log({ stream, durable: this.spec.durable }, 'consuming');
+  }
+
+  /** stop taking messages; the one in flight finishes (and is acked) first */
+  async stop() {
+    this.stopped = true;
+    this.messages?.stop();
+    await this.loop?.catch(() => undefined);
+  }
+
+  async process(m: JsMsg) {
+    const decoded = decodeEnvelope(m.data);
+    if (!decoded.ok) return this.deadLetter(m, decoded.reason);
+    const { envelope } = decoded;
+    const found = this.routes.find((r) => r.re.test(m.subject));
+    if (!found) return this.deadLetter(m, `no handler for subject ${m.subject}`);
+    const { event } = found.route;
+    if (envelope.v !== event.version) {
+      return this.deadLetter(m, `unsupported version ${envelope.v} of ${event.subject} (speaks ${event.version})`);
+    }
+    const parsed = event.data.safeParse(envelope.data);
+    if (!parsed.success) return this.deadLetter(m, `invalid payload: ${parsed.error.message}`);
+
+    const keepAlive = setInterval(() => m.working(), Math.max(1_000, (this.spec.ackWaitMs ?? 30_000) / 3));
+    try {
+      const outcome = await runWithCorrelation(envelope.correlationId, () =>
+        this.ds.transaction(async (tx) => {
+          const rows: unknown[] = await tx.query(
+            `insert into "${this.schema}".processed_messages (consumer, message_id) values ($1, $2)
+             on conflict do nothing returning 1`,
+            [this.spec.durable, envelope.id],
+          );
+          if (rows.length === 0) return 'duplicate' as const;
+          await found.route.handle(parsed.data, {
+            tx,
+            envelope,
+            subject: m.subject,
+            working: () => m.working(),
+          });
+          return 'handled' as const;
+        }),
+      );
+      if (outcome === 'duplicate') this.logger.debug({ id: envelope.id }, 'duplicate message skipped');
+      m.ack();
+    } catch (e) {
+      if (e instanceof DeadLetterError) return this.deadLetter(m, e.message);
+      const deliveries = m.info.redeliveryCount;
+      if (deliveries >= this.maxDeliver) {
+        return this.deadLetter(m, `failed ${deliveries} times, last error: ${(e as Error).message}`);
+      }
+      const delay = Math.min(500 * 2 ** (deliveries - 1), 10_000);
+      this.logger.warn({ id: envelope.id, subject: m.subject, deliveries, delay, err: (e as Error).message }, 'handler failed, will retry');
+      m.nak(delay);
+    } finally {
+      clearInterval(keepAlive);
+    }
+  }
+
+  private async deadLetter(m: JsMsg, reason: string) {
+    this.logger.error({ subject: m.subject, streamSeq: m.seq, reason }, 'message dead-lettered');
+    const h = natsHeaders();
+    h.set('Fd-Dead-Reason', reason.slice(0, 1_000));
+    h.set('Fd-Original-Subject', m.subject);
+    h.set('Fd-Original-Stream-Seq', String(m.seq));
+    h.set('Fd-Consumer', this.spec.durable);
+    try {
+      await this.js.publish(`deadletter.${this.spec.durable}`, m.data, {
+        headers: h,
+        msgID: `${this.spec.durable}:${m.info.stream}:${m.seq}`,
+      });
+      m.term();
+    } catch (e) {
+      // could not park it: leave it to be redelivered rather than lose it
+      this.logger.error({ err: (e as Error).message }, 'dead-letter publish failed');
+      m.nak(5_000);
+    }
+  }
+}

@@ -1,0 +1,64 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NextFunction, Request, Response } from 'express';
+import { Logger } from 'nestjs-pino';
+import { runWithCorrelation } from '@flightdeck/messaging';
+import { CORRELATION_HEADER } from './logger';
+import { ConfigError } from './config';
+
+export interface BootstrapOptions {
+  name: string;
+  port: number;
+  host: string;
+  module: Type<unknown> | DynamicModule;
+  configure?: (app: INestApplication) => void | Promise<void>;
+}
+
+// While the service waits for Postgres or NATS, its port already answers: live, but not ready.
+const startingServer = (port: number, host: string): Promise<Server | undefined> =>
+  new Promise((resolve) => {
+    const srv = createServer((req, res) => {
+      const live = req.url === '/health/live';
+      res.writeHead(live ? 200 : 503, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(live ? { status: 'ok' } : { status: 'starting' }));
+    });
+    srv.once('error', () => resolve(undefined));
+    srv.listen(port, host, () => resolve(srv));
+  });
+
+export async function bootstrapService(o: BootstrapOptions): Promise<INestApplication> {
+  const placeholder = await startingServer(o.port, o.host);
+  const abortStart = () => process.exit(0);
+  process.once('SIGTERM', abortStart);
+  process.once('SIGINT', abortStart);
+  try {
+    const app = await NestFactory.create(o.module, { bufferLogs: true, abortOnError: false });
+    app.useLogger(app.get(Logger));
+    app.enableShutdownHooks();
+    app.use((req: Request, res: Response, next: NextFunction) => {
+      const id = (req.headers[CORRELATION_HEADER] as string | undefined) || randomUUID();
+      req.headers[CORRELATION_HEADER] = id;
+      runWithCorrelation(id, next);
+    });
+    await o.configure?.(app);
+    await app.init();
+    await new Promise((r) => (placeholder ? placeholder.close(r) : r(undefined)));
+    await app.listen(o.port, o.host);
+    app.get(Logger).log({ port: o.port, host: o.host }, `${o.name} ready`);
+    return app;
+  } finally {
+    process.removeListener('SIGTERM', abortStart);
+    process.removeListener('SIGINT', abortStart);
+  }
+}
+
+// For main.ts: a bad setting stops start-up with one clear message naming it.
+export const runMain = (name: string, main: () => Promise<unknown>) => {
+  main().catch((e) => {
+    if (e instanceof ConfigError) console.error(`${name}: ${e.message}`);
+    else console.error(`${name}: failed to start`, e);
+    process.exit(1);
+  });
+};

@@ -1,0 +1,4 @@
+export * from './free-port';
+export * from './process-user';
+export * from './postgres.server';
+export * from './nats.server';

@@ -1,0 +1,121 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { freePort } from './free-port';
+import { chownTo, postgresUser } from './process-user';
+
+export interface PostgresServer {
+  port: number;
+  /** superuser URL; services get their own roles through provisionServiceDatabase */
+  url: string;
+  dataDir: string;
+  stop(): Promise<void>;
+}
+
+export interface StartPostgresOptions {
+  /** persistent data dir (kept on stop); default: a temp dir removed on stop */
+  dataDir?: string;
+  port?: number;
+  /** durability settings off: for tests only */
+  fast?: boolean;
+  database?: string;
+  onLog?: (line: string) => void;
+}
+
+const bin = (name: string) => {
+  const fromEnv = process.env.FLIGHTDECK_PG_BIN;
+  if (fromEnv) return join(fromEnv, name);
+  const which = spawnSync('sh', ['-c', `command -v ${name}`]).stdout.toString().trim();
+  if (which) return which;
+  for (const v of ['17', '16', '15', '14']) {
+    const p = `/usr/lib/postgresql/${v}/bin/${name}`;
+    if (existsSync(p)) return p;
+  }
+  throw new Error(`${name} not found: install PostgreSQL server binaries (apt-get install postgresql) or set FLIGHTDECK_PG_BIN`);
+};
+
+export async function startPostgres(opts: StartPostgresOptions = {}): Promise<PostgresServer> {
+  const user = postgresUser();
+  const temp = !opts.dataDir;
+  const root = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'fd-pg-'));
+  mkdirSync(root, { recursive: true });
+  chownTo(root, user);
+  const dataDir = join(root, 'data');
+  const spawnOpts = { uid: user?.uid, gid: user?.gid, env: { ...process.env, LC_ALL: 'C' } };
+
+  if (!existsSync(join(dataDir, 'PG_VERSION'))) {
+    const init = spawnSync(
+      bin('initdb'),
+      ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-locale', ...(opts.fast ? ['--no-sync'] : [])],
+      spawnOpts,
+    );
+    if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr.toString()}`);
+  }
+
+  const port = opts.port ?? (await freePort());
+  const args = ['-D', dataDir, '-p', String(port), '-k', root, '-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300'];
+  if (opts.fast) args.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
+  const child: ChildProcess = spawn(bin('postgres'), args, { ...spawnOpts, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const collect = (b: Buffer) => {
+    const s = b.toString();
+    if (output.length < 20_000) output += s;
+    opts.onLog?.(s);
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+
+  const database = opts.database ?? 'postgres';
+  const url = `postgres://postgres@127.0.0.1:${port}/${database}`;
+  await waitForPostgres(`postgres://postgres@127.0.0.1:${port}/postgres`, child, () => output);
+  if (database !== 'postgres') await ensureDatabase(`postgres://postgres@127.0.0.1:${port}/postgres`, database);
+
+  return {
+    port,
+    url,
+    dataDir,
+    stop: async () => {
+      process.removeListener('exit', killOnExit);
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGINT'); // fast shutdown: abort transactions, write a checkpoint
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+        if (child.exitCode === null) child.kill('SIGKILL');
+      }
+      if (temp) rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
+
+async function waitForPostgres(url: string, child: ChildProcess, output: () => string) {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`postgres exited with ${child.exitCode}: ${output()}`);
+    const client = new Client({ connectionString: url });
+    try {
+      await client.connect();
+      await client.query('select 1');
+      await client.end();
+      return;
+    } catch (e) {
+      await client.end().catch(() => undefined);
+      if (Date.now() > deadline) throw new Error(`postgres did not start: ${(e as Error).message}\n${output()}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+async function ensureDatabase(adminUrl: string, database: string) {
+  const client = new Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const found = await client.query('select 1 from pg_database where datname = $1', [database]);
+    if (found.rowCount === 0) await client.query(`create database "${database.replace(/"/g, '')}"`);
+  } finally {
+    await client.end();
+  }
+}
