@@ -11,7 +11,10 @@ module.exports = (dir, name) => ({
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': ['@swc/jest', { ...swc, swcrc: false }] },
   moduleFileExtensions: ['ts', 'js', 'json'],
-  moduleNameMapper: { '^@flightdeck/(.*)$': join(__dirname, 'libs/$1/src/index.ts') },
+  moduleNameMapper: {
+    '^@flightdeck/migrations/(.*)$': join(__dirname, 'migrations/$1/index.ts'),
+    '^@flightdeck/(.*)$': join(__dirname, 'libs/$1/src/index.ts'),
+  },
   testMatch: ['<rootDir>/**/*.spec.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   testTimeout: 60_000,

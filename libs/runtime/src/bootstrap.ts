@@ -46,7 +46,7 @@ export async function bootstrapService(o: BootstrapOptions): Promise<INestApplic
     await app.init();
     await new Promise((r) => (placeholder ? placeholder.close(r) : r(undefined)));
     await app.listen(o.port, o.host);
-    app.get(Logger).log({ port: o.port, host: o.host }, `${o.name} ready`);
+    app.get(Logger).log(`${o.name} ready on http://${o.host}:${o.port}`, 'Bootstrap');
     return app;
   } finally {
     process.removeListener('SIGTERM', abortStart);

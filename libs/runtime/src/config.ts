@@ -23,3 +23,8 @@ export const parseConfig = <S extends z.ZodTypeAny>(schema: S, env: NodeJS.Proce
   const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`);
   throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
 };
+
+export type BaseServiceEnvShape = z.infer<typeof BaseServiceEnv>;
+
+// Each service's HTTP port (health, metrics; the gateway's API) with its default.
+export const httpPort = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);

@@ -7,3 +7,4 @@ export * from './metrics.controller';
 export * from './status.handler';
 export * from './runtime.module';
 export * from './bootstrap';
+export * from './service.module';

@@ -45,6 +45,7 @@ export async function startNats(opts: StartNatsOptions = {}): Promise<NatsServer
   const start = async () => {
     child = spawn(binary, ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', storeDir], {
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
     });
     let output = '';
     const collect = (b: Buffer) => {

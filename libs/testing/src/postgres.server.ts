@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -21,6 +21,8 @@ export interface StartPostgresOptions {
   /** durability settings off: for tests only */
   fast?: boolean;
   database?: string;
+  /** set on a new cluster: TCP logins then need passwords (scram); default trust, for tests */
+  superuserPassword?: string;
   onLog?: (line: string) => void;
 }
 
@@ -46,18 +48,26 @@ export async function startPostgres(opts: StartPostgresOptions = {}): Promise<Po
   const spawnOpts = { uid: user?.uid, gid: user?.gid, env: { ...process.env, LC_ALL: 'C' } };
 
   if (!existsSync(join(dataDir, 'PG_VERSION'))) {
+    const auth = ['--auth=trust'];
+    const pwfile = join(root, '.pwfile');
+    if (opts.superuserPassword) {
+      writeFileSync(pwfile, opts.superuserPassword, { mode: 0o600 });
+      chownTo(pwfile, user);
+      auth.splice(0, 1, '--auth-local=trust', '--auth-host=scram-sha-256', `--pwfile=${pwfile}`);
+    }
     const init = spawnSync(
       bin('initdb'),
-      ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-locale', ...(opts.fast ? ['--no-sync'] : [])],
+      ['-D', dataDir, '-U', 'postgres', ...auth, '-E', 'UTF8', '--no-locale', ...(opts.fast ? ['--no-sync'] : [])],
       spawnOpts,
     );
+    rmSync(pwfile, { force: true });
     if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr.toString()}`);
   }
 
   const port = opts.port ?? (await freePort());
   const args = ['-D', dataDir, '-p', String(port), '-k', root, '-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300'];
   if (opts.fast) args.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
-  const child: ChildProcess = spawn(bin('postgres'), args, { ...spawnOpts, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(bin('postgres'), args, { ...spawnOpts, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let output = '';
   const collect = (b: Buffer) => {
     const s = b.toString();
@@ -70,9 +80,10 @@ export async function startPostgres(opts: StartPostgresOptions = {}): Promise<Po
   process.once('exit', killOnExit);
 
   const database = opts.database ?? 'postgres';
-  const url = `postgres://postgres@127.0.0.1:${port}/${database}`;
-  await waitForPostgres(`postgres://postgres@127.0.0.1:${port}/postgres`, child, () => output);
-  if (database !== 'postgres') await ensureDatabase(`postgres://postgres@127.0.0.1:${port}/postgres`, database);
+  const auth = opts.superuserPassword ? `postgres:${encodeURIComponent(opts.superuserPassword)}` : 'postgres';
+  const url = `postgres://${auth}@127.0.0.1:${port}/${database}`;
+  await waitForPostgres(`postgres://${auth}@127.0.0.1:${port}/postgres`, child, () => output);
+  if (database !== 'postgres') await ensureDatabase(`postgres://${auth}@127.0.0.1:${port}/postgres`, database);
 
   return {
     port,

@@ -10,14 +10,22 @@ export interface ProcessUser {
 export const postgresUser = (): ProcessUser | undefined => {
   if (typeof process.getuid !== 'function' || process.getuid() !== 0) return undefined;
   const name = process.env.FLIGHTDECK_PG_USER ?? 'postgres';
+  const lookup = () => ({
+    uid: Number(execFileSync('id', ['-u', name], { stdio: 'pipe' }).toString().trim()),
+    gid: Number(execFileSync('id', ['-g', name], { stdio: 'pipe' }).toString().trim()),
+  });
   try {
-    const uid = Number(execFileSync('id', ['-u', name]).toString().trim());
-    const gid = Number(execFileSync('id', ['-g', name]).toString().trim());
-    return { uid, gid };
+    return lookup();
   } catch {
-    throw new Error(
-      `running as root, Postgres needs an unprivileged user: create one (useradd --system ${name}) or set FLIGHTDECK_PG_USER`,
-    );
+    // a bare machine may have no such user yet: we are root, so create a system user for it
+    try {
+      execFileSync('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', name], { stdio: 'pipe' });
+      return lookup();
+    } catch (e) {
+      throw new Error(
+        `running as root, Postgres needs an unprivileged user "${name}" and creating it failed (${(e as Error).message}); create one or set FLIGHTDECK_PG_USER`,
+      );
+    }
   }
 };
 

@@ -1,0 +1,36 @@
+import type { ServiceName } from '@flightdeck/contracts';
+import { type NatsServer, startNats } from './nats.server';
+import { type PostgresServer, startPostgres } from './postgres.server';
+import { provisionServices } from './service-stack';
+
+export interface TestInfra {
+  postgres: PostgresServer;
+  nats: NatsServer;
+  /** each service's own-role DATABASE_URL */
+  databaseUrls: Record<ServiceName, string>;
+  /** env a service needs to boot against these servers (add its own settings) */
+  envFor(name: ServiceName, extra?: Record<string, string>): Record<string, string>;
+  stop(): Promise<void>;
+}
+
+// A real Postgres and nats-server -js for one test file: call in beforeAll, stop in afterAll.
+export async function startTestInfra(): Promise<TestInfra> {
+  const [postgres, nats] = await Promise.all([startPostgres({ fast: true }), startNats()]);
+  const { urls } = await provisionServices(postgres.url);
+  return {
+    postgres,
+    nats,
+    databaseUrls: urls,
+    envFor: (name, extra = {}) => ({
+      NODE_ENV: 'test',
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+      NATS_URL: nats.url,
+      DATABASE_URL: urls[name],
+      HTTP_HOST: '127.0.0.1',
+      ...extra,
+    }),
+    stop: async () => {
+      await Promise.all([nats.dispose(), postgres.stop()]);
+    },
+  };
+}

@@ -1,0 +1,14 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { createMessagingTables, dropMessagingTables } from '@flightdeck/persistence';
+
+export class CreateMessagingTables1763900000000 implements MigrationInterface {
+  name = 'CreateMessagingTables1763900000000';
+
+  async up(q: QueryRunner) {
+    await createMessagingTables(q, 'gateway');
+  }
+
+  async down(q: QueryRunner) {
+    await dropMessagingTables(q, 'gateway');
+  }
+}

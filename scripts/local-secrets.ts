@@ -1,0 +1,41 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ServiceName } from '@flightdeck/contracts';
+
+// Generated once per data dir and kept there (mode 0600): the local stack's credentials.
+export interface LocalSecrets {
+  postgresPassword: string;
+  servicePasswords: Partial<Record<ServiceName, string>>;
+  secretKey: string;
+}
+
+const token = (bytes = 24) => randomBytes(bytes).toString('base64url');
+
+export function loadLocalSecrets(dataDir: string): LocalSecrets {
+  // traversable (not readable) by others: Postgres runs as its own user under it
+  mkdirSync(dataDir, { recursive: true });
+  chmodSync(dataDir, 0o711);
+  const file = join(dataDir, 'secrets.json');
+  const existing: Partial<LocalSecrets> = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+  const secrets: LocalSecrets = {
+    postgresPassword: existing.postgresPassword ?? token(),
+    servicePasswords: existing.servicePasswords ?? {},
+    secretKey: existing.secretKey ?? randomBytes(32).toString('base64'),
+  };
+  saveLocalSecrets(dataDir, secrets);
+  return secrets;
+}
+
+export const saveLocalSecrets = (dataDir: string, secrets: LocalSecrets) =>
+  writeFileSync(join(dataDir, 'secrets.json'), JSON.stringify(secrets, null, 2), { mode: 0o600 });
+
+// The admin token: FLIGHTDECK_ADMIN_TOKEN wins; else the one created on the first start.
+export function adminToken(dataDir: string): { token: string; created: boolean } {
+  if (process.env.FLIGHTDECK_ADMIN_TOKEN) return { token: process.env.FLIGHTDECK_ADMIN_TOKEN, created: false };
+  const file = join(dataDir, 'admin-token');
+  if (existsSync(file)) return { token: readFileSync(file, 'utf8').trim(), created: false };
+  const created = `fdk_${token(32)}`;
+  writeFileSync(file, `${created}\n`, { mode: 0o600 });
+  return { token: created, created: true };
+}

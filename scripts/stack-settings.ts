@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import type { ServiceName } from '@flightdeck/contracts';
+import { parseConfig } from '@flightdeck/runtime';
+
+// Settings of `npm start` itself (each service has its own schema for the rest).
+export const StackSettings = z.object({
+  FLIGHTDECK_DATA_DIR: z.string().default('./.data'),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL of a superuser').optional(),
+  NATS_URL: z.string().optional(),
+  FLIGHTDECK_PG_PORT: z.coerce.number().int().default(15432),
+  FLIGHTDECK_NATS_PORT: z.coerce.number().int().default(14222),
+  FLIGHTDECK_GATEWAY_PORT: z.coerce.number().int().default(3000),
+  FLIGHTDECK_EDGE_PORT: z.coerce.number().int().default(3080),
+  FLIGHTDECK_SERVICE_PORT_BASE: z.coerce.number().int().default(3001),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+  LOG_FORMAT: z.enum(['json', 'pretty']).default('pretty'),
+});
+export type StackSettings = z.infer<typeof StackSettings>;
+
+export const stackSettings = (env: NodeJS.ProcessEnv) => parseConfig(StackSettings, env);
+
+export const servicePorts = (s: StackSettings): Record<ServiceName, number> => ({
+  gateway: s.FLIGHTDECK_GATEWAY_PORT,
+  'deployment-orchestrator': s.FLIGHTDECK_SERVICE_PORT_BASE,
+  builder: s.FLIGHTDECK_SERVICE_PORT_BASE + 1,
+  'log-ingest': s.FLIGHTDECK_SERVICE_PORT_BASE + 2,
+  'environment-manager': s.FLIGHTDECK_SERVICE_PORT_BASE + 3,
+});

@@ -1,0 +1,116 @@
+// `npm start`: the whole platform on this machine. Postgres and nats-server with their data under
+// FLIGHTDECK_DATA_DIR (unless DATABASE_URL / NATS_URL point elsewhere), the five services from source,
+// their logs prefixed, and Ctrl-C to stop everything.
+import { resolve, join } from 'node:path';
+import { SERVICE_NAMES, type ServiceName } from '@flightdeck/contracts';
+import {
+  type NatsServer,
+  type PostgresServer,
+  type ServiceProcess,
+  provisionServices,
+  spawnService,
+  startNats,
+  startPostgres,
+  waitForReady,
+} from '@flightdeck/testing';
+import { ensureNatsServer } from './ensure-nats-server';
+import { adminToken, loadLocalSecrets, saveLocalSecrets } from './local-secrets';
+import { servicePorts, stackSettings } from './stack-settings';
+
+const COLORS = [36, 35, 33, 32, 34, 31];
+const say = (msg: string) => console.log(`\x1b[1m[flightdeck]\x1b[0m ${msg}`);
+
+async function main() {
+  const settings = stackSettings(process.env);
+  const dataDir = resolve(settings.FLIGHTDECK_DATA_DIR);
+  const secrets = loadLocalSecrets(dataDir);
+  let postgres: PostgresServer | undefined;
+  let nats: NatsServer | undefined;
+  const services: ServiceProcess[] = [];
+  let stopping = false;
+
+  const shutdown = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    say('stopping services…');
+    await Promise.all(services.map((s) => s.stop()));
+    await nats?.stop();
+    await postgres?.stop();
+    say('stopped');
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void shutdown(0));
+  process.on('SIGTERM', () => void shutdown(0));
+
+  try {
+    let adminUrl = settings.DATABASE_URL;
+    if (!adminUrl) {
+      say(`starting Postgres on 127.0.0.1:${settings.FLIGHTDECK_PG_PORT} (data in ${join(dataDir, 'postgres')})`);
+      postgres = await startPostgres({
+        dataDir: join(dataDir, 'postgres'),
+        port: settings.FLIGHTDECK_PG_PORT,
+        superuserPassword: secrets.postgresPassword,
+        database: 'flightdeck',
+      });
+      adminUrl = postgres.url;
+    }
+    let natsUrl = settings.NATS_URL;
+    if (!natsUrl) {
+      ensureNatsServer(say);
+      say(`starting nats-server on 127.0.0.1:${settings.FLIGHTDECK_NATS_PORT} (store in ${join(dataDir, 'nats')})`);
+      nats = await startNats({ storeDir: join(dataDir, 'nats'), port: settings.FLIGHTDECK_NATS_PORT });
+      natsUrl = nats.url;
+    }
+
+    const { urls, passwords } = await provisionServices(adminUrl, secrets.servicePasswords);
+    saveLocalSecrets(dataDir, { ...secrets, servicePasswords: passwords });
+    const admin = adminToken(dataDir);
+    const ports = servicePorts(settings);
+
+    const base = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      LANG: process.env.LANG,
+      NODE_ENV: process.env.NODE_ENV ?? 'development',
+      LOG_LEVEL: settings.LOG_LEVEL,
+      LOG_FORMAT: settings.LOG_FORMAT,
+      NATS_URL: natsUrl,
+      HTTP_HOST: '127.0.0.1',
+      FLIGHTDECK_DATA_DIR: dataDir,
+    };
+    const own: Record<ServiceName, Record<string, string>> = {
+      gateway: { FLIGHTDECK_ADMIN_TOKEN: admin.token },
+      'environment-manager': { FLIGHTDECK_SECRET_KEY: process.env.FLIGHTDECK_SECRET_KEY ?? secrets.secretKey },
+      'deployment-orchestrator': {},
+      builder: { FLIGHTDECK_EDGE_PORT: String(settings.FLIGHTDECK_EDGE_PORT) },
+      'log-ingest': {},
+    };
+    const width = Math.max(...SERVICE_NAMES.map((n) => n.length));
+    say('starting services (migrations are applied as each one starts)');
+    for (const [i, name] of SERVICE_NAMES.entries()) {
+      const prefix = `\x1b[${COLORS[i % COLORS.length]}m${name.padEnd(width)}\x1b[0m |`;
+      const svc = await spawnService(
+        name,
+        { ...base, ...own[name], DATABASE_URL: urls[name] },
+        { port: ports[name], onOutput: (line) => console.log(`${prefix} ${line}`) },
+      );
+      services.push(svc);
+      void svc.exited.then((code) => {
+        if (!stopping) say(`${name} exited (${code}); the others keep running`);
+      });
+    }
+    await Promise.all(services.map((s) => waitForReady(s.port, 120_000, s.exited)));
+
+    const gatewayUrl = `http://127.0.0.1:${ports.gateway}`;
+    say(`all ${services.length} services ready`);
+    if (admin.created) say(`admin token (shown once, also in ${join(dataDir, 'admin-token')}): ${admin.token}`);
+    else say(`admin token: in ${join(dataDir, 'admin-token')} or FLIGHTDECK_ADMIN_TOKEN`);
+    say(`gateway: ${gatewayUrl}  (try: curl -H "Authorization: Bearer $(cat ${join(dataDir, 'admin-token')})" ${gatewayUrl}/api/v1/system/status)`);
+    say('press Ctrl-C to stop');
+  } catch (e) {
+    console.error(`[flightdeck] start failed: ${(e as Error).message}`);
+    await shutdown(1);
+  }
+}
+
+void main();
