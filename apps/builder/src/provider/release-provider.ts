@@ -1,0 +1,53 @@
+import type { AppKind } from '../build/app-kind';
+
+// The seam between the build pipeline and whatever serves releases. The internal provider
+// (this folder) serves them on this machine behind the edge router; later providers implement
+// the same interface for other targets.
+
+export interface ReleaseTarget {
+  deploymentId: string;
+  projectName: string;
+  environmentName: string;
+}
+
+export interface ReleaseSpec extends ReleaseTarget {
+  /** the packed artifact (.tar.gz) in the artifact store */
+  artifactPath: string;
+  kind: AppKind;
+  /** node apps: argv run in the release dir (PORT is set by the provider) */
+  startCommand?: string[];
+  /** the deployment's variables plus the minimal base environment */
+  env: Record<string, string>;
+}
+
+export interface ReleaseUrls {
+  /** the environment's URL: http://<project>-<environment>.localhost:<edge port> */
+  url: string;
+  /** this deployment's own URL: http://<project>-<first 8 of deployment id>.localhost:<edge port> */
+  previewUrl: string;
+}
+
+/** every line the provider says ends up in the deployment's log (source deploy) */
+export type ReleaseLog = (message: string, level?: 'info' | 'warn' | 'error') => void;
+
+export class ReleaseFailedError extends Error {
+  constructor(
+    message: string,
+    readonly reason: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface ReleaseProvider {
+  /**
+   * Unpack, start, health-check; only then switch the environment's route atomically, stop the
+   * previous release (kept on disk, last 5 per environment). Throws ReleaseFailedError when the
+   * release does not become healthy: the previous release keeps serving.
+   */
+  deploy(spec: ReleaseSpec, log: ReleaseLog, signal: AbortSignal): Promise<ReleaseUrls>;
+  /** serve an earlier release of the environment again, without building */
+  rollback(target: ReleaseTarget & { toDeploymentId: string }, log: ReleaseLog, signal: AbortSignal): Promise<ReleaseUrls>;
+}
+
+export const RELEASE_PROVIDER = Symbol('RELEASE_PROVIDER');
