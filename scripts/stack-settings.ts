@@ -14,6 +14,10 @@ export const StackSettings = z.object({
   FLIGHTDECK_SERVICE_PORT_BASE: z.coerce.number().int().default(3001),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
   LOG_FORMAT: z.enum(['json', 'pretty']).default('pretty'),
+  FLIGHTDECK_SKIP_EXAMPLE: z
+    .enum(['0', '1', 'true', 'false'])
+    .optional()
+    .transform((v) => v === '1' || v === 'true'),
 });
 export type StackSettings = z.infer<typeof StackSettings>;
 

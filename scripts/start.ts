@@ -16,6 +16,7 @@ import {
 import { ensureNatsServer } from './ensure-nats-server';
 import { adminToken, loadLocalSecrets, saveLocalSecrets } from './local-secrets';
 import { servicePorts, stackSettings } from './stack-settings';
+import { deployExampleOnce } from './example-deploy';
 
 const COLORS = [36, 35, 33, 32, 34, 31];
 const say = (msg: string) => console.log(`\x1b[1m[flightdeck]\x1b[0m ${msg}`);
@@ -106,6 +107,7 @@ async function main() {
     if (admin.created) say(`admin token (shown once, also in ${join(dataDir, 'admin-token')}): ${admin.token}`);
     else say(`admin token: in ${join(dataDir, 'admin-token')} or FLIGHTDECK_ADMIN_TOKEN`);
     say(`gateway: ${gatewayUrl}  (try: curl -H "Authorization: Bearer $(cat ${join(dataDir, 'admin-token')})" ${gatewayUrl}/api/v1/system/status)`);
+    if (!settings.FLIGHTDECK_SKIP_EXAMPLE) await deployExampleOnce(dataDir, gatewayUrl, admin.token, say);
     say('press Ctrl-C to stop');
   } catch (e) {
     console.error(`[flightdeck] start failed: ${(e as Error).message}`);

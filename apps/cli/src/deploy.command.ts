@@ -1,0 +1,103 @@
+import { randomUUID } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { type Deployment, type LogLine, isTerminal } from '@flightdeck/contracts';
+import { ApiError, type FlightdeckClient } from './flightdeck-client';
+
+export interface DeployArgs {
+  source: string;
+  ref?: string;
+  name?: string;
+  environmentId?: string;
+}
+
+export const parseDeployArgs = (argv: string[]): DeployArgs => {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { ref: { type: 'string' }, name: { type: 'string' }, env: { type: 'string' } },
+  });
+  if (positionals.length !== 1) throw new Error('usage: npm run deploy -- <git URL or local path> [--ref <ref>] [--name <project>]');
+  return { source: positionals[0], ref: values.ref, name: values.name, environmentId: values.env };
+};
+
+const isLocalPath = (s: string) => !/^[a-z][a-z0-9+.-]*:\/\//i.test(s) && !/^[^/]+@[^:]+:/.test(s);
+
+export const projectNameFor = (source: string) =>
+  basename(source.replace(/\/+$/, ''))
+    .replace(/\.git$/, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 50) || 'app';
+
+const currentBranch = (dir: string) => {
+  try {
+    return execFileSync('git', ['-C', dir, 'rev-parse', '--abbrev-ref', 'HEAD'], { stdio: 'pipe' }).toString().trim();
+  } catch {
+    return undefined;
+  }
+};
+
+const formatLine = (l: LogLine) => `${String(l.seq).padStart(5)} ${l.step.padEnd(8)} ${l.level === 'error' ? '\x1b[31m' : ''}${l.message}\x1b[0m`;
+
+// Creates the project if needed, triggers, follows the log live and ends with the URL.
+export async function deploy(client: FlightdeckClient, args: DeployArgs, out = console): Promise<Deployment> {
+  let repositoryUrl = args.source;
+  let ref = args.ref;
+  if (isLocalPath(args.source)) {
+    repositoryUrl = resolve(args.source);
+    if (!existsSync(repositoryUrl)) throw new Error(`no such directory: ${repositoryUrl}`);
+    ref ??= currentBranch(repositoryUrl);
+  }
+  const name = args.name ?? projectNameFor(repositoryUrl);
+  let project = (await client.listProjects()).find((p) => p.name === name);
+  if (!project) {
+    project = await client.createProject({ name, repositoryUrl, ...(ref ? { defaultBranch: ref } : {}) });
+    out.log(`created project ${project.name}`);
+  }
+  const deployment = await client.triggerDeployment(
+    project.id,
+    { sourceRef: ref ?? project.defaultBranch, environmentId: args.environmentId },
+    randomUUID(),
+  );
+  out.log(`deployment ${deployment.id} of ${project.name}@${deployment.sourceRef} (${deployment.status})`);
+  return follow(client, deployment.id, out);
+}
+
+export function follow(client: FlightdeckClient, deploymentId: string, out = console): Promise<Deployment> {
+  return new Promise((resolvePromise, reject) => {
+    const socket = client.connect();
+    let lastPhase = '';
+    socket.on('connect_error', (e) => {
+      socket.close();
+      reject(new Error(`live log: ${e.message}`));
+    });
+    socket.on('connect', () => {
+      socket.emit('subscribe', { deploymentId, afterSeq: 0 }, (ack) => {
+        if (!ack.ok) {
+          socket.close();
+          reject(new ApiError(404, ack.error));
+        }
+      });
+    });
+    socket.on('logs', (p) => p.lines.forEach((l) => out.log(formatLine(l))));
+    socket.on('status', ({ deployment: d }) => {
+      const phase = `${d.status}${d.phase ? `/${d.phase}` : ''}`;
+      if (phase !== lastPhase) out.log(`--> ${phase}${d.progress ? ` ${d.progress}%` : ''}`);
+      lastPhase = phase;
+    });
+    socket.on('end', async () => {
+      socket.close();
+      try {
+        const d = await client.getDeployment(deploymentId);
+        if (!isTerminal(d.status)) throw new Error(`ended while ${d.status}`);
+        resolvePromise(d);
+      } catch (e) {
+        reject(e);
+      }
+    });
+  });
+}

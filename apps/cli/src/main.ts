@@ -1,0 +1,31 @@
+// `npm run deploy -- <git URL or local path> [--ref <ref>] [--name <project>]`
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { deploy, parseDeployArgs } from './deploy.command';
+import { FlightdeckClient } from './flightdeck-client';
+
+const token = () => {
+  const fromEnv = process.env.FLIGHTDECK_TOKEN ?? process.env.FLIGHTDECK_ADMIN_TOKEN;
+  if (fromEnv) return fromEnv;
+  const file = join(resolve(process.env.FLIGHTDECK_DATA_DIR ?? '.data'), 'admin-token');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  throw new Error('no token: set FLIGHTDECK_TOKEN (or start the stack with `npm start`, which writes .data/admin-token)');
+};
+
+async function main() {
+  const [command, ...rest] = process.argv.slice(2);
+  if (command !== 'deploy') throw new Error(`unknown command ${command ?? ''}; try: deploy <git URL or local path>`);
+  const client = new FlightdeckClient(process.env.FLIGHTDECK_URL ?? `http://127.0.0.1:${process.env.FLIGHTDECK_GATEWAY_PORT ?? 3000}`, token());
+  const d = await deploy(client, parseDeployArgs(rest));
+  if (d.status === 'succeeded') {
+    console.log(`\n✔ ${d.status} in ${Math.round((d.durationMs ?? 0) / 100) / 10}s\n  url:     ${d.url}\n  preview: ${d.previewUrl}`);
+    process.exit(0);
+  }
+  console.error(`\n✖ ${d.status}: ${d.errorCode ?? ''} ${d.errorMessage ?? ''}`);
+  process.exit(1);
+}
+
+main().catch((e) => {
+  console.error(`✖ ${(e as Error).message}`);
+  process.exit(1);
+});
