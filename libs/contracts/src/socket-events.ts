@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Id } from './common.schema';
-import { Deployment, DeploymentStatus } from './deployments/deployment.schema';
+import { Deployment, DeploymentStatus, DeploymentTransition } from './deployments/deployment.schema';
 import { LogLevel, LogLine, LogSource } from './logs/log-line.schema';
 import { ErrorBody } from './result';
 
@@ -36,9 +36,12 @@ export interface LogsPayload {
   lines: LogLine[];
   lastSeq: number;
 }
+// The deployment after a status or phase change, and the change itself when known.
 export interface StatusPayload {
   deployment: Deployment;
+  transition?: DeploymentTransition;
 }
+// Sent once, after the last line: the deployment is terminal and `lastSeq` is its log's last seq.
 export interface EndPayload {
   deploymentId: string;
   status: DeploymentStatus;

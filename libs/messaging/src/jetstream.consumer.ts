@@ -161,7 +161,8 @@ export class IdempotentConsumer {
   private async deadLetter(m: JsMsg, reason: string) {
     this.logger.error({ subject: m.subject, streamSeq: m.seq, reason }, 'message dead-lettered');
     const h = natsHeaders();
-    h.set('Fd-Dead-Reason', reason.slice(0, 1_000));
+    // header values may not hold line breaks, and zod's messages do
+    h.set('Fd-Dead-Reason', reason.replace(/[\r\n]+/g, ' ').slice(0, 1_000));
     h.set('Fd-Original-Subject', m.subject);
     h.set('Fd-Original-Stream-Seq', String(m.seq));
     h.set('Fd-Consumer', this.spec.durable);

@@ -34,12 +34,12 @@ export class Outbox {
       correlationId: currentCorrelationId(),
       data: parsed,
     };
-    await tx.query(`insert into "${this.schema}".outbox (id, subject, type, payload) values ($1, $2, $3, $4)`, [
-      id,
-      subject,
-      event.subject,
-      JSON.stringify(envelope),
-    ]);
+    // clock_timestamp, not the column default now() (the transaction's start): the relay orders by
+    // created_at, so events written in one transaction must keep the order they were written in
+    await tx.query(
+      `insert into "${this.schema}".outbox (id, subject, type, payload, created_at) values ($1, $2, $3, $4, clock_timestamp())`,
+      [id, subject, event.subject, JSON.stringify(envelope)],
+    );
     // NOTIFY is delivered on commit only, which is exactly when the relay may publish
     await tx.query(`select pg_notify($1, '')`, [this.channel]);
     return { id, subject };

@@ -19,6 +19,11 @@ export const BuildProgress = z.object({
 export type BuildProgress = z.infer<typeof BuildProgress>;
 export const buildProgressed = defineEvent({ subject: Subjects.build.progress, data: BuildProgress });
 
+// The steps our builder reports in log lines (LogLine.step) and failures (BuildFailure.step), in
+// order. Other publishers may name their own steps: the field stays a free string.
+export const BUILD_STEPS = ['prepare', 'clone', 'install', 'build', 'package', 'deploy'] as const;
+export type BuildStepName = (typeof BUILD_STEPS)[number];
+
 export const BuildFailure = z.object({
   code: z.enum(Object.values(ErrorCode) as [ErrorCode, ...ErrorCode[]]),
   message: z.string(),

@@ -76,6 +76,10 @@ export const Deployment = z.object({
   startedAt: IsoDate.nullable(),
   finishedAt: IsoDate.nullable(),
   durationMs: z.number().int().nullable(),
+  // optional so that older payloads still parse
+  queuedAt: IsoDate.nullable().optional(),
+  // set while a cancel waits for the builder to confirm that its work has stopped
+  cancelRequestedAt: IsoDate.nullable().optional(),
 });
 export type Deployment = z.infer<typeof Deployment>;
 

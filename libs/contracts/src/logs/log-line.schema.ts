@@ -38,8 +38,13 @@ export const LogQuery = z
   .strict();
 export type LogQuery = z.infer<typeof LogQuery>;
 
+// `lastSeq`: the highest seq this answer accounts for, filtered-out lines included; the next page
+// starts with afterSeq = lastSeq. Below `limit` items, it is the highest seq stored so far.
+export const LogLinePage = listOf(LogLine).extend({ lastSeq: z.number().int().nonnegative().optional() });
+export type LogLinePage = z.infer<typeof LogLinePage>;
+
 export const listLogLines = defineCommand({
   subject: Subjects.logs.list,
   request: LogQuery.extend({ deploymentId: Id }),
-  reply: listOf(LogLine),
+  reply: LogLinePage,
 });
