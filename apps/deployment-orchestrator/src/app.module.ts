@@ -1,11 +1,23 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { serviceModule } from '@flightdeck/runtime';
 import { migrations } from '@flightdeck/migrations/deployment-orchestrator';
+import { BuildEventsModule } from './build-events/build-events.module';
 import type { DeploymentOrchestratorConfig } from './config/deployment-orchestrator.config';
+import { OrchestratorConfigModule } from './config/orchestrator-config.module';
+import { DeploymentTransitionEntity } from './deployments/deployment-transition.entity';
+import { DeploymentEntity } from './deployments/deployment.entity';
+import { DeploymentsModule } from './deployments/deployments.module';
+import { TimeoutsModule } from './timeouts/timeouts.module';
 
 @Module({})
 export class AppModule {
   static forRoot(config: DeploymentOrchestratorConfig): DynamicModule {
-    return serviceModule(AppModule, { name: 'deployment-orchestrator', config, migrations });
+    return serviceModule(AppModule, {
+      name: 'deployment-orchestrator',
+      config,
+      migrations,
+      entities: [DeploymentEntity, DeploymentTransitionEntity],
+      imports: [OrchestratorConfigModule.forRoot(config), DeploymentsModule, BuildEventsModule, TimeoutsModule],
+    });
   }
 }

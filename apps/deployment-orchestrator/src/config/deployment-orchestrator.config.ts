@@ -1,9 +1,20 @@
 import { z } from 'zod';
 import { BaseServiceEnv, httpPort, parseConfig } from '@flightdeck/runtime';
 
+const millis = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
 export const DeploymentOrchestratorEnv = BaseServiceEnv.extend({
   HTTP_PORT: httpPort(3001),
+  // a deployment still active after this long (from its creation) ends as timeout
+  FLIGHTDECK_DEPLOY_TIMEOUT_MS: millis(30 * 60_000),
+  // how long a cancel waits for the builder to confirm its work stopped before it is marked canceled anyway
+  FLIGHTDECK_CANCEL_GRACE_MS: millis(10_000),
+  // how often the sweeper looks for timed-out deployments and unanswered cancels
+  FLIGHTDECK_SWEEP_INTERVAL_MS: millis(1_000),
 });
 export type DeploymentOrchestratorConfig = z.infer<typeof DeploymentOrchestratorEnv>;
 
-export const loadDeploymentOrchestratorConfig = (env: NodeJS.ProcessEnv = process.env): DeploymentOrchestratorConfig => parseConfig(DeploymentOrchestratorEnv, env);
+export const loadDeploymentOrchestratorConfig = (env: NodeJS.ProcessEnv = process.env): DeploymentOrchestratorConfig =>
+  parseConfig(DeploymentOrchestratorEnv, env);
+
+export const ORCHESTRATOR_CONFIG = Symbol('ORCHESTRATOR_CONFIG');

@@ -1,0 +1,99 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { type BuildProgress, type BuildResult, type CommitInfo, ErrorCode, isTerminal } from '@flightdeck/contracts';
+import type { DeploymentEntity } from '../deployments/deployment.entity';
+import { DeploymentsRepository } from '../deployments/deployments.repository';
+import { decideMove } from '../state-machine/deployment-lifecycle';
+import { DeploymentTransitions } from '../state-machine/deployment-transitions.service';
+
+const commitFields = (c: CommitInfo | undefined): Partial<DeploymentEntity> =>
+  c ? { commitSha: c.sha, commitMessage: c.message, commitAuthor: c.author } : {};
+
+// Applies what a builder (ours, or a team's own CI) reports about a deployment. Reports about an
+// unknown or finished deployment, or from an earlier attempt, change nothing.
+@Injectable()
+export class BuildEventsService {
+  private readonly logger = new Logger(BuildEventsService.name);
+
+  constructor(
+    private readonly repo: DeploymentsRepository,
+    private readonly transitions: DeploymentTransitions,
+  ) {}
+
+  async onProgress(tx: EntityManager, p: BuildProgress): Promise<void> {
+    const d = await this.current(tx, p.deploymentId, p.attempt, 'progress');
+    if (!d) return;
+    const reason = `builder: ${p.phase}`;
+    const patch = commitFields(p.commit);
+    if (p.stage === d.status) {
+      await this.transitions.update(tx, d, { phase: p.phase, progress: p.progress, reason, patch });
+      return;
+    }
+    // a report of an earlier stage arrived late (a redelivery after a later one): nothing to undo
+    if (!decideMove(d.status, p.stage).ok) {
+      this.logger.debug({ deploymentId: d.id, status: d.status, stage: p.stage }, 'out-of-order progress ignored');
+      return;
+    }
+    await this.transitions.move(tx, d, p.stage, { reason, phase: p.phase, progress: p.progress, patch });
+  }
+
+  async onResult(tx: EntityManager, r: BuildResult): Promise<void> {
+    const d = await this.current(tx, r.deploymentId, r.attempt, 'result');
+    if (!d) return;
+    const common: Partial<DeploymentEntity> = { ...commitFields(r.commit), metadata: { ...d.metadata, lastLogSeq: r.lastSeq } };
+    let moved;
+    switch (r.outcome) {
+      case 'succeeded':
+        moved = await this.transitions.move(tx, d, 'succeeded', {
+          reason: 'builder: released',
+          patch: {
+            ...common,
+            url: r.url ?? null,
+            previewUrl: r.previewUrl ?? null,
+            artifact: r.artifact ?? d.artifact,
+          },
+        });
+        break;
+      case 'failed': {
+        const f = r.failure;
+        const failure = f ? { step: f.step ?? null, exitCode: f.exitCode ?? null, lastLines: f.lastLines ?? [] } : undefined;
+        moved = await this.transitions.move(tx, d, 'failed', {
+          reason: `builder: ${f?.code ?? 'failed'}${f?.step ? ` in step ${f.step}` : ''}`,
+          patch: {
+            ...common,
+            metadata: { ...common.metadata, ...(failure ? { failure } : {}) },
+            errorCode: f?.code ?? ErrorCode.DeploymentBuildFailed,
+            errorMessage: f?.message ?? 'the build failed',
+          },
+        });
+        break;
+      }
+      case 'canceled': {
+        const why = typeof d.metadata.cancelReason === 'string' ? d.metadata.cancelReason : 'canceled by the builder';
+        moved = await this.transitions.move(tx, d, 'canceled', {
+          reason: 'builder: work stopped',
+          patch: { ...common, errorCode: ErrorCode.DeploymentCanceled, errorMessage: why },
+        });
+        break;
+      }
+    }
+    if (!moved.ok) this.logger.warn({ deploymentId: d.id, outcome: r.outcome, reason: moved.error.message }, 'build result not applied');
+  }
+
+  private async current(tx: EntityManager, id: string, attempt: number, kind: string): Promise<DeploymentEntity | undefined> {
+    const d = await this.repo.lockById(tx, id);
+    if (!d) {
+      this.logger.warn({ deploymentId: id, kind }, 'build event for an unknown deployment ignored');
+      return undefined;
+    }
+    if (isTerminal(d.status)) {
+      this.logger.debug({ deploymentId: id, kind, status: d.status }, 'build event for a finished deployment ignored');
+      return undefined;
+    }
+    if (attempt !== d.attempt) {
+      this.logger.log({ deploymentId: id, kind, attempt, current: d.attempt }, 'build event of an earlier attempt ignored');
+      return undefined;
+    }
+    return d;
+  }
+}

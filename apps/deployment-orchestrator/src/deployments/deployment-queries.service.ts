@@ -1,0 +1,43 @@
+import { Injectable } from '@nestjs/common';
+import { type Deployment, type DeploymentStatus, ErrorCode, type Result, err, getProject, ok } from '@flightdeck/contracts';
+import { Bus } from '@flightdeck/messaging';
+import { toDeployment } from './deployment.mapper';
+import { DeploymentsRepository } from './deployments.repository';
+
+export interface DeploymentPage {
+  items: Deployment[];
+  total: number;
+  limit: number;
+  offset: number;
+  hasMore: boolean;
+}
+
+@Injectable()
+export class DeploymentQueries {
+  constructor(
+    private readonly repo: DeploymentsRepository,
+    private readonly bus: Bus,
+  ) {}
+
+  async get(deploymentId: string): Promise<Result<Deployment>> {
+    const d = await this.repo.findById(deploymentId);
+    return d ? ok(toDeployment(d)) : err(ErrorCode.DeploymentNotFound, `deployment ${deploymentId} not found`);
+  }
+
+  // Newest first.
+  async list(q: { projectId: string; status?: DeploymentStatus; limit: number; offset: number }): Promise<Result<DeploymentPage>> {
+    const { items, total } = await this.repo.page(q);
+    if (total === 0) {
+      // an empty page of a project that does not exist is a not-found, not an empty list
+      const project = await this.bus.request(getProject, { projectId: q.projectId });
+      if (!project.ok) return project;
+    }
+    return ok({
+      items: items.map(toDeployment),
+      total,
+      limit: q.limit,
+      offset: q.offset,
+      hasMore: q.offset + items.length < total,
+    });
+  }
+}

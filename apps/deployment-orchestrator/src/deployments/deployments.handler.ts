@@ -1,0 +1,51 @@
+import { Injectable } from '@nestjs/common';
+import {
+  type CommandRequest,
+  type TriggerDeploymentRequest,
+  cancelDeployment,
+  getDeployment,
+  listDeployments,
+  rollbackDeployment,
+  triggerDeployment,
+} from '@flightdeck/contracts';
+import { HandleCommand } from '@flightdeck/messaging';
+import { CancelDeploymentUseCase } from './cancel-deployment.usecase';
+import { DeploymentQueries } from './deployment-queries.service';
+import { RollbackDeploymentUseCase } from './rollback-deployment.usecase';
+import { TriggerDeploymentUseCase } from './trigger-deployment.usecase';
+
+// NATS request/reply: requests arrive parsed by their contract schema; replies are Results.
+@Injectable()
+export class DeploymentsHandler {
+  constructor(
+    private readonly triggerUseCase: TriggerDeploymentUseCase,
+    private readonly cancelUseCase: CancelDeploymentUseCase,
+    private readonly rollbackUseCase: RollbackDeploymentUseCase,
+    private readonly queries: DeploymentQueries,
+  ) {}
+
+  @HandleCommand(triggerDeployment)
+  trigger(req: TriggerDeploymentRequest) {
+    return this.triggerUseCase.execute(req);
+  }
+
+  @HandleCommand(getDeployment)
+  get(req: CommandRequest<typeof getDeployment>) {
+    return this.queries.get(req.deploymentId);
+  }
+
+  @HandleCommand(listDeployments)
+  list(req: CommandRequest<typeof listDeployments>) {
+    return this.queries.list(req);
+  }
+
+  @HandleCommand(cancelDeployment)
+  cancel(req: CommandRequest<typeof cancelDeployment>) {
+    return this.cancelUseCase.execute(req);
+  }
+
+  @HandleCommand(rollbackDeployment)
+  rollback(req: CommandRequest<typeof rollbackDeployment>) {
+    return this.rollbackUseCase.execute(req);
+  }
+}

@@ -1,0 +1,26 @@
+import { Module } from '@nestjs/common';
+import { DispatchModule } from '../dispatch/dispatch.module';
+import { DeploymentTransitions } from '../state-machine/deployment-transitions.service';
+import { CancelDeploymentUseCase } from './cancel-deployment.usecase';
+import { DeploymentCanceler } from './deployment-canceler';
+import { DeploymentQueries } from './deployment-queries.service';
+import { DeploymentsHandler } from './deployments.handler';
+import { DeploymentsRepository } from './deployments.repository';
+import { RollbackDeploymentUseCase } from './rollback-deployment.usecase';
+import { TriggerDeploymentUseCase } from './trigger-deployment.usecase';
+
+@Module({
+  imports: [DispatchModule],
+  providers: [
+    DeploymentsRepository,
+    DeploymentTransitions,
+    DeploymentCanceler,
+    DeploymentQueries,
+    TriggerDeploymentUseCase,
+    CancelDeploymentUseCase,
+    RollbackDeploymentUseCase,
+    DeploymentsHandler,
+  ],
+  exports: [DeploymentsRepository, DeploymentTransitions, DeploymentCanceler],
+})
+export class DeploymentsModule {}

@@ -1,0 +1,106 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable, Logger } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import {
+  type Deployment,
+  ErrorCode,
+  type Result,
+  type TriggerDeploymentRequest,
+  err,
+  ok,
+} from '@flightdeck/contracts';
+import { DeployJobDispatcher } from '../dispatch/deploy-job.dispatcher';
+import { type DeployTarget, ProjectDirectory } from '../dispatch/project-directory';
+import { DeploymentTransitions } from '../state-machine/deployment-transitions.service';
+import { DeploymentCanceler } from './deployment-canceler';
+import { toDeployment } from './deployment.mapper';
+import {
+  DeploymentsRepository,
+  IDEMPOTENCY_KEY_INDEX,
+  ONE_ACTIVE_PER_ENVIRONMENT_INDEX,
+  isUniqueViolation,
+} from './deployments.repository';
+
+export type TriggerOutcome = Result<{ deployment: Deployment; replayed: boolean }>;
+
+@Injectable()
+export class TriggerDeploymentUseCase {
+  private readonly logger = new Logger(TriggerDeploymentUseCase.name);
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly repo: DeploymentsRepository,
+    private readonly transitions: DeploymentTransitions,
+    private readonly canceler: DeploymentCanceler,
+    private readonly directory: ProjectDirectory,
+    private readonly dispatcher: DeployJobDispatcher,
+  ) {}
+
+  async execute(req: TriggerDeploymentRequest): Promise<TriggerOutcome> {
+    const replay = await this.replay(req);
+    if (replay) return replay;
+    const target = await this.directory.resolve(req.projectId, req.environmentId);
+    if (!target.ok) return target;
+    // a forced trigger that lost a race to another trigger cancels that one on its second try
+    for (let tries = req.force ? 2 : 1; ; tries--) {
+      try {
+        return await this.ds.transaction((tx) => this.createAndDispatch(tx, req, target.data));
+      } catch (e) {
+        if (req.idempotencyKey && isUniqueViolation(e, IDEMPOTENCY_KEY_INDEX)) return (await this.replay(req))!;
+        if (!isUniqueViolation(e, ONE_ACTIVE_PER_ENVIRONMENT_INDEX)) throw e;
+        // the same key may have raced in on the other index first
+        const again = await this.replay(req);
+        if (again) return again;
+        if (tries <= 1) return this.alreadyRunning(target.data, undefined);
+      }
+    }
+  }
+
+  private async replay(req: TriggerDeploymentRequest, tx?: EntityManager): Promise<TriggerOutcome | undefined> {
+    if (!req.idempotencyKey) return undefined;
+    const existing = await this.repo.findByIdempotencyKey(req.projectId, req.idempotencyKey, tx);
+    return existing ? ok({ deployment: toDeployment(existing), replayed: true }) : undefined;
+  }
+
+  private async createAndDispatch(tx: EntityManager, req: TriggerDeploymentRequest, target: DeployTarget): Promise<TriggerOutcome> {
+    const id = randomUUID();
+    const active = await this.repo.lockActiveInEnvironment(tx, target.environment.id);
+    // looked up again after the lock: a request with the same key may have committed meanwhile,
+    // and its retry must get that deployment back, never cancel it or be refused by it
+    const replay = await this.replay(req, tx);
+    if (replay) return replay;
+    if (active && !req.force) return this.alreadyRunning(target, active.id);
+    if (active) {
+      this.logger.log({ deploymentId: active.id, by: id }, 'forced trigger cancels the active deployment');
+      const canceled = await this.canceler.cancelNow(tx, active, `superseded by forced deployment ${id}`);
+      if (!canceled.ok) throw new Error(`could not cancel ${active.id}: ${canceled.error.message}`);
+    }
+    const created = await this.transitions.create(
+      tx,
+      {
+        id,
+        projectId: target.project.id,
+        environmentId: target.environment.id,
+        sourceRef: req.sourceRef,
+        message: req.message ?? null,
+        triggeredBy: req.actor.id,
+        trigger: req.trigger,
+        idempotencyKey: req.idempotencyKey ?? null,
+        metadata: active ? { supersedes: active.id } : {},
+      },
+      `triggered by ${req.actor.kind} ${req.actor.id}`,
+    );
+    const queued = await this.transitions.move(tx, created, 'queued', { reason: 'build job dispatched' });
+    if (!queued.ok) throw new Error(`bug: a new deployment cannot be queued: ${queued.error.message}`);
+    await this.dispatcher.dispatch(tx, queued.data, target);
+    return ok({ deployment: toDeployment(queued.data), replayed: false });
+  }
+
+  private alreadyRunning(target: DeployTarget, activeId: string | undefined): TriggerOutcome {
+    return err(
+      ErrorCode.DeploymentAlreadyRunning,
+      `environment ${target.environment.name} of ${target.project.name} already has a deployment in progress; wait for it, cancel it, or trigger with force`,
+      activeId ? { deploymentId: activeId } : undefined,
+    );
+  }
+}

@@ -1,0 +1,137 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import {
+  type DeploymentPhase,
+  type DeploymentStatus,
+  ErrorCode,
+  type Result,
+  deploymentStatusChanged,
+  err,
+  isTerminal,
+  ok,
+} from '@flightdeck/contracts';
+import { Outbox } from '@flightdeck/messaging';
+import { DeploymentEntity } from '../deployments/deployment.entity';
+import { toDeployment } from '../deployments/deployment.mapper';
+import { DeploymentsRepository } from '../deployments/deployments.repository';
+import { decideMove, enterStatus } from './deployment-lifecycle';
+
+export type NewDeployment = Pick<
+  DeploymentEntity,
+  'id' | 'projectId' | 'environmentId' | 'sourceRef' | 'message' | 'triggeredBy' | 'trigger' | 'idempotencyKey'
+> &
+  Partial<
+    Pick<
+      DeploymentEntity,
+      'commitSha' | 'commitMessage' | 'commitAuthor' | 'parentDeploymentId' | 'rollbackTargetId' | 'artifact' | 'metadata'
+    >
+  >;
+
+export interface StatusChange {
+  reason: string | null;
+  // a finer phase and progress reported with the change (else the status implies them)
+  phase?: DeploymentPhase;
+  progress?: number;
+  // other fields set with the final step: url, artifact, error, commit, metadata
+  patch?: Partial<DeploymentEntity>;
+}
+
+// Every change of a deployment's status or phase goes through here: checked against the
+// lifecycle, stored with its history row, and published through the outbox in the caller's
+// transaction. The caller holds the deployment's row lock.
+@Injectable()
+export class DeploymentTransitions {
+  private readonly logger = new Logger(DeploymentTransitions.name);
+
+  constructor(
+    private readonly repo: DeploymentsRepository,
+    private readonly outbox: Outbox,
+  ) {}
+
+  async create(tx: EntityManager, n: NewDeployment, reason: string): Promise<DeploymentEntity> {
+    const at = new Date();
+    const d = Object.assign(new DeploymentEntity(), {
+      commitSha: null,
+      commitMessage: null,
+      commitAuthor: null,
+      parentDeploymentId: null,
+      rollbackTargetId: null,
+      artifact: null,
+      metadata: {},
+      ...n,
+      status: 'created',
+      phase: 'queued',
+      progress: 0,
+      attempt: 1,
+      url: null,
+      previewUrl: null,
+      errorCode: null,
+      errorMessage: null,
+      cancelRequestedAt: null,
+      createdAt: at,
+      updatedAt: at,
+      queuedAt: null,
+      startedAt: null,
+      finishedAt: null,
+      durationMs: null,
+    } satisfies DeploymentEntity);
+    await this.repo.insert(tx, d);
+    await this.record(tx, d, null, reason, at);
+    return d;
+  }
+
+  // Moves to `to`, walking forward stages that were skipped; refused with deployment/invalid-state
+  // when the lifecycle does not allow it (a terminal deployment never changes).
+  async move(tx: EntityManager, d: DeploymentEntity, to: DeploymentStatus, change: StatusChange): Promise<Result<DeploymentEntity>> {
+    const decision = decideMove(d.status, to);
+    if (!decision.ok) return err(ErrorCode.DeploymentInvalidState, decision.reason);
+    const at = new Date();
+    for (const step of decision.steps) {
+      const from = d.status;
+      const last = step === to;
+      Object.assign(d, enterStatus(d, step, at), { updatedAt: at });
+      if (last) {
+        if (change.phase) d.phase = change.phase;
+        if (change.progress !== undefined) d.progress = change.progress;
+        Object.assign(d, change.patch ?? {});
+      }
+      await this.repo.update(tx, d);
+      await this.record(tx, d, from, last ? change.reason : `passed through on the way to ${to}`, at);
+    }
+    this.logger.log({ deploymentId: d.id, status: d.status, phase: d.phase, reason: change.reason }, 'deployment status changed');
+    return ok(d);
+  }
+
+  // Same status, finer detail. A new phase (or a change worth telling, `announce`) is history and is
+  // published; a progress tick alone is only saved.
+  async update(
+    tx: EntityManager,
+    d: DeploymentEntity,
+    change: { phase?: DeploymentPhase; progress?: number; reason: string | null; patch?: Partial<DeploymentEntity>; announce?: boolean },
+  ): Promise<DeploymentEntity> {
+    if (isTerminal(d.status)) throw new Error(`bug: update of ${d.status} deployment ${d.id}`);
+    const at = new Date();
+    const phase = change.phase ?? d.phase;
+    const announce = change.announce || phase !== d.phase;
+    Object.assign(d, change.patch ?? {}, { phase, progress: change.progress ?? d.progress, updatedAt: at });
+    await this.repo.update(tx, d);
+    if (announce) await this.record(tx, d, d.status, change.reason, at);
+    return d;
+  }
+
+  private async record(tx: EntityManager, d: DeploymentEntity, from: DeploymentStatus | null, reason: string | null, at: Date) {
+    await this.repo.addTransition(tx, {
+      deploymentId: d.id,
+      fromStatus: from,
+      toStatus: d.status,
+      phase: d.phase,
+      progress: d.progress,
+      at,
+      reason,
+    });
+    await this.outbox.add(tx, deploymentStatusChanged, d.id, {
+      deployment: toDeployment(d),
+      transition: { from, to: d.status, phase: d.phase, at: at.toISOString(), reason },
+    });
+  }
+}

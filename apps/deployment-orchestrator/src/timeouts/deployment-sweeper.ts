@@ -1,0 +1,85 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { ErrorCode } from '@flightdeck/contracts';
+import { ORCHESTRATOR_CONFIG, type DeploymentOrchestratorConfig } from '../config/deployment-orchestrator.config';
+import { DeploymentCanceler } from '../deployments/deployment-canceler';
+import { DeploymentsRepository } from '../deployments/deployments.repository';
+import { DeploymentTransitions } from '../state-machine/deployment-transitions.service';
+
+const BATCH = 50;
+
+// Ends what nobody else will: deployments active past the timeout, and cancels the builder never
+// confirmed. Every replica runs it; FOR UPDATE SKIP LOCKED gives each row to one of them.
+@Injectable()
+export class DeploymentSweeper implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(DeploymentSweeper.name);
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<unknown>;
+  private stopped = false;
+
+  constructor(
+    @Inject(ORCHESTRATOR_CONFIG) private readonly config: DeploymentOrchestratorConfig,
+    private readonly ds: DataSource,
+    private readonly repo: DeploymentsRepository,
+    private readonly transitions: DeploymentTransitions,
+    private readonly canceler: DeploymentCanceler,
+  ) {}
+
+  onApplicationBootstrap() {
+    this.schedule();
+  }
+
+  async onModuleDestroy() {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  async sweepOnce(): Promise<{ timedOut: number; canceled: number }> {
+    const timedOut = await this.endTimedOut();
+    const canceled = await this.endUnansweredCancels();
+    return { timedOut, canceled };
+  }
+
+  private schedule() {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.running = this.sweepOnce()
+        .catch((e) => this.logger.warn({ err: (e as Error).message }, 'sweep failed, will retry'))
+        .finally(() => this.schedule());
+    }, this.config.FLIGHTDECK_SWEEP_INTERVAL_MS);
+  }
+
+  private endTimedOut(): Promise<number> {
+    const limitMs = this.config.FLIGHTDECK_DEPLOY_TIMEOUT_MS;
+    return this.ds.transaction(async (tx) => {
+      const expired = await this.repo.lockActiveCreatedBefore(tx, new Date(Date.now() - limitMs), BATCH);
+      for (const d of expired) {
+        const message = `no result within ${formatDuration(limitMs)}`;
+        const moved = await this.transitions.move(tx, d, 'timeout', {
+          reason: `timeout: ${message}`,
+          patch: { errorCode: ErrorCode.DeploymentTimeout, errorMessage: message },
+        });
+        if (moved.ok) await this.canceler.stopWork(tx, d, 'timeout');
+        this.logger.warn({ deploymentId: d.id, limitMs }, 'deployment timed out');
+      }
+      return expired.length;
+    });
+  }
+
+  private endUnansweredCancels(): Promise<number> {
+    const graceMs = this.config.FLIGHTDECK_CANCEL_GRACE_MS;
+    return this.ds.transaction(async (tx) => {
+      const waiting = await this.repo.lockCancelRequestedBefore(tx, new Date(Date.now() - graceMs), BATCH);
+      for (const d of waiting) {
+        const why = typeof d.metadata.cancelReason === 'string' ? d.metadata.cancelReason : 'canceled';
+        await this.canceler.cancelNow(tx, d, `${why} (the builder did not confirm within ${formatDuration(graceMs)})`);
+        this.logger.warn({ deploymentId: d.id, graceMs }, 'cancel not confirmed by the builder, marked canceled');
+      }
+      return waiting.length;
+    });
+  }
+}
+
+const formatDuration = (ms: number) =>
+  ms >= 60_000 ? `${Math.round(ms / 60_000)} min` : ms >= 1_000 ? `${Math.round(ms / 1_000)} s` : `${ms} ms`;

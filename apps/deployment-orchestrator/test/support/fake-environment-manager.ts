@@ -1,0 +1,74 @@
+import { randomUUID } from 'node:crypto';
+import type { Msg, NatsConnection, Subscription } from 'nats';
+import {
+  type Environment,
+  ErrorCode,
+  type Project,
+  type Result,
+  err,
+  getEnvironment,
+  getProject,
+  listEnvironments,
+  ok,
+} from '@flightdeck/contracts';
+import { decodeEnvelope, encodeJson } from '@flightdeck/messaging';
+
+// Answers environment-manager's queries on the real NATS, from an in-memory directory.
+export class FakeEnvironmentManager {
+  readonly projects = new Map<string, Project>();
+  readonly environments = new Map<string, Environment>();
+  private readonly subs: Subscription[] = [];
+
+  constructor(private readonly nc: NatsConnection) {}
+
+  start() {
+    this.answer(getProject.subject, (r: { projectId: string }) => {
+      const p = this.projects.get(r.projectId);
+      return p ? ok(p) : err(ErrorCode.ProjectNotFound, `project ${r.projectId} not found`);
+    });
+    this.answer(listEnvironments.subject, (r: { projectId: string }) => {
+      if (!this.projects.has(r.projectId)) return err(ErrorCode.ProjectNotFound, `project ${r.projectId} not found`);
+      return ok({ items: [...this.environments.values()].filter((e) => e.projectId === r.projectId) });
+    });
+    this.answer(getEnvironment.subject, (r: { environmentId: string }) => {
+      const e = this.environments.get(r.environmentId);
+      return e ? ok({ ...e, project: this.projects.get(e.projectId)! }) : err(ErrorCode.EnvironmentNotFound, 'environment not found');
+    });
+  }
+
+  stop() {
+    this.subs.forEach((s) => s.unsubscribe());
+  }
+
+  addProject(name = `app-${randomUUID().slice(0, 8)}`): { project: Project; production: Environment } {
+    const at = new Date().toISOString();
+    const project: Project = { id: randomUUID(), name, repositoryUrl: `/tmp/${name}.git`, defaultBranch: 'main', createdAt: at, updatedAt: at };
+    this.projects.set(project.id, project);
+    return { project, production: this.addEnvironment(project, 'production', true) };
+  }
+
+  addEnvironment(project: Project, name: string, isDefault = false): Environment {
+    const env: Environment = {
+      id: randomUUID(),
+      projectId: project.id,
+      name,
+      type: name === 'production' ? 'production' : 'preview',
+      isDefault,
+      createdAt: new Date().toISOString(),
+    };
+    this.environments.set(env.id, env);
+    return env;
+  }
+
+  private answer(subject: string, fn: (req: never) => Result<unknown>) {
+    const sub = this.nc.subscribe(subject, {
+      queue: 'environment-manager',
+      callback: (_e, msg: Msg) => {
+        const decoded = decodeEnvelope(msg.data);
+        const reply = decoded.ok ? fn(decoded.envelope.data as never) : err(ErrorCode.InvalidMessage, decoded.reason);
+        msg.respond(encodeJson(reply));
+      },
+    });
+    this.subs.push(sub);
+  }
+}

@@ -1,0 +1,213 @@
+import { randomUUID } from 'node:crypto';
+import { getDeployment, listDeployments } from '@flightdeck/contracts';
+import { OrchestratorHarness, anActor, sleep, until } from './support/orchestrator-harness';
+
+jest.setTimeout(120_000);
+
+describe('trigger deployment', () => {
+  let h: OrchestratorHarness;
+
+  beforeAll(async () => {
+    h = await OrchestratorHarness.start();
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  it('queues the deployment in the default environment and dispatches exactly one build job', async () => {
+    const { project, production } = h.directory.addProject('shop');
+    const r = await h.trigger(project.id, { message: 'first', idempotencyKey: undefined });
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    const d = r.data.deployment;
+    expect(r.data.replayed).toBe(false);
+    expect(d).toMatchObject({
+      projectId: project.id,
+      environmentId: production.id,
+      sourceRef: 'main',
+      message: 'first',
+      status: 'queued',
+      phase: 'queued',
+      trigger: 'api',
+      triggeredBy: 'user-1',
+      attempt: 1,
+    });
+    expect(d.queuedAt).toBeTruthy();
+
+    const job = await h.waitForJob(d.id);
+    expect(job).toEqual({
+      deploymentId: d.id,
+      attempt: 1,
+      kind: 'build',
+      projectId: project.id,
+      projectName: 'shop',
+      environmentId: production.id,
+      environmentName: 'production',
+      repositoryUrl: project.repositoryUrl,
+      sourceRef: 'main',
+    });
+    await sleep(500);
+    expect(h.jobsFor(d.id)).toHaveLength(1);
+
+    const history = await h.sql<{ from_status: string | null; to_status: string }>(
+      `select from_status, to_status from orchestrator.deployment_transitions where deployment_id = $1 order by id`,
+      [d.id],
+    );
+    expect(history).toEqual([
+      { from_status: null, to_status: 'created' },
+      { from_status: 'created', to_status: 'queued' },
+    ]);
+    const events = await until('both status events', async () => (h.eventsFor(d.id).length >= 2 ? h.eventsFor(d.id) : undefined));
+    expect(events.map((e) => [e.transition.from, e.transition.to])).toEqual([
+      [null, 'created'],
+      ['created', 'queued'],
+    ]);
+  });
+
+  it('deploys to the environment asked for', async () => {
+    const { project } = h.directory.addProject();
+    const staging = h.directory.addEnvironment(project, 'staging');
+    const d = await h.deploy(project.id, { environmentId: staging.id });
+    expect(d.environmentId).toBe(staging.id);
+    expect((await h.waitForJob(d.id)).environmentName).toBe('staging');
+  });
+
+  it('returns the same deployment for the same idempotency key, and one job only', async () => {
+    const { project } = h.directory.addProject();
+    const first = await h.trigger(project.id, { idempotencyKey: 'key-1' });
+    const again = await h.trigger(project.id, { idempotencyKey: 'key-1', sourceRef: 'other' });
+    expect(first.ok && again.ok).toBe(true);
+    if (!first.ok || !again.ok) return;
+    expect(again.data).toEqual({ deployment: first.data.deployment, replayed: true });
+    await h.waitForJob(first.data.deployment.id);
+    await sleep(500);
+    expect(h.jobsFor(first.data.deployment.id)).toHaveLength(1);
+  });
+
+  it('answers concurrent triggers with one idempotency key with one deployment', async () => {
+    const { project } = h.directory.addProject();
+    const replies = await Promise.all(Array.from({ length: 5 }, () => h.trigger(project.id, { idempotencyKey: 'race' })));
+    const ids = new Set(replies.map((r) => (r.ok ? r.data.deployment.id : r.error.code)));
+    expect(ids.size).toBe(1);
+    expect(replies.filter((r) => r.ok && !r.data.replayed)).toHaveLength(1);
+  });
+
+  it('refuses a second trigger while one is active in the environment', async () => {
+    const { project } = h.directory.addProject();
+    const first = await h.deploy(project.id);
+    const second = await h.trigger(project.id);
+    expect(second).toEqual({
+      ok: false,
+      error: expect.objectContaining({ code: 'deployment/already-running', details: { deploymentId: first.id } }),
+    });
+    const page = await h.bus.request(listDeployments, { projectId: project.id, limit: 20, offset: 0 });
+    expect(page.ok && page.data.total).toBe(1);
+  });
+
+  it('lets only one of many concurrent triggers win', async () => {
+    const { project } = h.directory.addProject();
+    const replies = await Promise.all(Array.from({ length: 6 }, () => h.trigger(project.id)));
+    expect(replies.filter((r) => r.ok)).toHaveLength(1);
+    expect(replies.filter((r) => !r.ok).map((r) => !r.ok && r.error.code)).toEqual(Array(5).fill('deployment/already-running'));
+  });
+
+  it('with force, cancels the active deployment and queues the new one', async () => {
+    const { project } = h.directory.addProject();
+    const old = await h.deploy(project.id);
+    await h.progress({ deploymentId: old.id, stage: 'building', phase: 'building' });
+    await h.waitFor(old.id, 'building', (d) => d.status === 'building');
+
+    const forced = await h.deploy(project.id, { force: true });
+    expect(forced.status).toBe('queued');
+    const canceled = await h.get(old.id);
+    expect(canceled).toMatchObject({ status: 'canceled', errorCode: 'deployment/canceled' });
+    expect(canceled.errorMessage).toContain(forced.id);
+    await until('the builder to be told to stop', async () => h.cancelRequests.find((c) => c.deploymentId === old.id));
+    await h.waitForJob(forced.id);
+    await sleep(300);
+    expect(h.jobsFor(forced.id)).toHaveLength(1);
+  });
+
+  it('does not let a forced retry with the same key cancel its own deployment', async () => {
+    const { project } = h.directory.addProject();
+    const first = await h.deploy(project.id, { idempotencyKey: 'k-force', force: true });
+    const retry = await h.trigger(project.id, { idempotencyKey: 'k-force', force: true });
+    expect(retry).toEqual({ ok: true, data: { deployment: first, replayed: true } });
+    expect((await h.get(first.id)).status).toBe('queued');
+  });
+
+  it('names an unknown project or environment', async () => {
+    const unknownProject = await h.trigger(randomUUID());
+    expect(!unknownProject.ok && unknownProject.error.code).toBe('project/not-found');
+    const { project } = h.directory.addProject();
+    const other = h.directory.addProject();
+    const unknownEnv = await h.trigger(project.id, { environmentId: randomUUID() });
+    expect(!unknownEnv.ok && unknownEnv.error.code).toBe('deployment/environment-not-found');
+    const foreignEnv = await h.trigger(project.id, { environmentId: other.production.id });
+    expect(!foreignEnv.ok && foreignEnv.error.code).toBe('deployment/environment-not-found');
+  });
+
+  it('rejects malformed requests naming the field', async () => {
+    const r = await h.trigger('not-a-uuid' as string, { sourceRef: '' });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.error.code).toBe('validation/invalid-input');
+    expect(r.error.message).toMatch(/projectId/);
+    expect(r.error.message).toMatch(/sourceRef/);
+  });
+
+  it('reports service/unavailable when environment-manager does not answer', async () => {
+    h.directory.stop();
+    try {
+      const r = await h.trigger(randomUUID());
+      expect(!r.ok && r.error.code).toBe('service/unavailable');
+    } finally {
+      h.directory.start();
+    }
+  });
+});
+
+describe('reading deployments', () => {
+  let h: OrchestratorHarness;
+
+  beforeAll(async () => {
+    h = await OrchestratorHarness.start();
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  it('pages a project\'s deployments newest first, filtered by status', async () => {
+    const { project } = h.directory.addProject();
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const d = await h.deploy(project.id);
+      ids.push(d.id);
+      await h.succeed(d.id);
+    }
+    const last = await h.deploy(project.id);
+
+    const all = await h.bus.request(listDeployments, { projectId: project.id, limit: 2, offset: 0 });
+    expect(all.ok && all.data).toMatchObject({ total: 4, limit: 2, offset: 0, hasMore: true });
+    expect(all.ok && all.data.items.map((d) => d.id)).toEqual([last.id, ids[2]]);
+    const rest = await h.bus.request(listDeployments, { projectId: project.id, limit: 2, offset: 2 });
+    expect(rest.ok && rest.data.items.map((d) => d.id)).toEqual([ids[1], ids[0]]);
+    expect(rest.ok && rest.data.hasMore).toBe(false);
+
+    const queued = await h.bus.request(listDeployments, { projectId: project.id, limit: 20, offset: 0, status: 'queued' });
+    expect(queued.ok && queued.data.items.map((d) => d.id)).toEqual([last.id]);
+  });
+
+  it('answers not-found for an unknown deployment or project', async () => {
+    const d = await h.bus.request(getDeployment, { deploymentId: randomUUID() });
+    expect(!d.ok && d.error.code).toBe('deployment/not-found');
+    const list = await h.bus.request(listDeployments, { projectId: randomUUID(), limit: 20, offset: 0 });
+    expect(!list.ok && list.error.code).toBe('project/not-found');
+  });
+
+  it('keeps who triggered it', async () => {
+    const { project } = h.directory.addProject();
+    const d = await h.deploy(project.id, { actor: anActor({ id: 'token-7', kind: 'token' }), trigger: 'cli' });
+    expect(await h.get(d.id)).toMatchObject({ triggeredBy: 'token-7', trigger: 'cli' });
+  });
+});
