@@ -1,4 +1,6 @@
 import { CreateMessagingTables1763900000000 } from './1763900000000-create-messaging-tables';
+import { CreateBuildJobs1763900100000 } from './1763900100000-create-build-jobs';
+import { CreateReleases1763900200000 } from './1763900200000-create-releases';
 
 // Applied in this order at start-up and by `npm run migrate`.
-export const migrations = [CreateMessagingTables1763900000000];
+export const migrations = [CreateMessagingTables1763900000000, CreateBuildJobs1763900100000, CreateReleases1763900200000];

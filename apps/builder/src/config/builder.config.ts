@@ -1,9 +1,22 @@
+import { resolve } from 'node:path';
 import { z } from 'zod';
 import { BaseServiceEnv, httpPort, parseConfig } from '@flightdeck/runtime';
 
 export const BuilderEnv = BaseServiceEnv.extend({
   HTTP_PORT: httpPort(3002),
+  // work dirs, the artifact store, releases and the npm cache live under it
+  FLIGHTDECK_DATA_DIR: z
+    .string()
+    .min(1)
+    .default('./.data')
+    .transform((p) => resolve(p)),
+  // the edge router's port (127.0.0.1); environment and preview URLs point at it
+  FLIGHTDECK_EDGE_PORT: httpPort(3080),
+  // builds one replica runs at once; more jobs wait on the queue for this or another replica
+  FLIGHTDECK_BUILD_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
 });
 export type BuilderConfig = z.infer<typeof BuilderEnv>;
 
 export const loadBuilderConfig = (env: NodeJS.ProcessEnv = process.env): BuilderConfig => parseConfig(BuilderEnv, env);
+
+export const BUILDER_CONFIG = Symbol('BUILDER_CONFIG');

@@ -1,0 +1,105 @@
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import type { Socket } from 'node:net';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { createProxyServer } from 'http-proxy-3';
+import { ErrorCode } from '@flightdeck/contracts';
+import { EDGE_UPSTREAMS, type EdgeUpstreams, type Upstream } from './edge-upstreams';
+import { hostLabel } from './host-label';
+import { RouteTable } from './route-table';
+import { type RoutedRelease, appDir } from './routed-release';
+import { StaticFiles } from './static-files';
+
+const urlHost = (host: string) => (host.includes(':') ? `[${host}]` : host);
+
+// One HTTP port for every release, routed by Host header: static releases are served from their
+// directory, Node releases are proxied to their process (WebSocket upgrades included).
+@Injectable()
+export class EdgeRouter {
+  private readonly logger = new Logger(EdgeRouter.name);
+  private readonly proxy = createProxyServer({ xfwd: true, ws: true });
+  private readonly files = new StaticFiles();
+  private server?: Server;
+
+  constructor(
+    private readonly routes: RouteTable,
+    @Inject(EDGE_UPSTREAMS) private readonly upstreams: EdgeUpstreams,
+  ) {
+    // errors reach the callbacks given to web()/ws(); this keeps a stray one from crashing the builder
+    this.proxy.on('error', () => undefined);
+  }
+
+  async listen(port: number, host: string): Promise<void> {
+    const server = createServer((req, res) => void this.handle(req, res));
+    server.on('upgrade', (req, socket: Socket, head: Buffer) => void this.upgrade(req, socket, head));
+    server.on('clientError', (_e, socket: Socket) => socket.destroy());
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (e: NodeJS.ErrnoException) =>
+        reject(new Error(`the edge router cannot listen on ${host}:${port} (FLIGHTDECK_EDGE_PORT): ${e.code ?? e.message}`)),
+      );
+      server.listen(port, host, () => resolve());
+    });
+    this.server = server;
+    this.logger.log({ host, port }, 'edge router listening');
+  }
+
+  async close(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (!server) return;
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  }
+
+  forgetFiles(release: RoutedRelease): void {
+    this.files.forget(appDir(release));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const host = req.headers.host ?? '';
+    const label = hostLabel(host);
+    const release = label ? this.routes.lookup(label) : undefined;
+    if (!release) return reply(res, 404, ErrorCode.NotFound, `no deployment is served at ${host || 'this host'}`);
+    if (release.kind === 'static') {
+      this.files.serve(appDir(release), req, res, () => reply(res, 404, ErrorCode.NotFound, `${req.url ?? '/'} not found on ${host}`));
+      return;
+    }
+    const upstream = await this.upstream(release, host);
+    if (!upstream) return reply(res, 502, ErrorCode.ServiceUnavailable, `the release behind ${host} could not be started`);
+    this.proxy.web(req, res, { target: `http://${urlHost(upstream.host)}:${upstream.port}` }, () =>
+      reply(res, 502, ErrorCode.ServiceUnavailable, `the release behind ${host} is not answering`),
+    );
+  }
+
+  private async upgrade(req: IncomingMessage, socket: Socket, head: Buffer): Promise<void> {
+    socket.on('error', () => undefined);
+    const label = hostLabel(req.headers.host);
+    const release = label ? this.routes.lookup(label) : undefined;
+    const upstream = release?.kind === 'node' ? await this.upstream(release, req.headers.host ?? '') : undefined;
+    if (!upstream) {
+      socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+      return;
+    }
+    this.proxy.ws(req, socket, head, { target: `http://${urlHost(upstream.host)}:${upstream.port}` }, () => socket.destroy());
+  }
+
+  private async upstream(release: RoutedRelease, host: string): Promise<Upstream | undefined> {
+    try {
+      return await this.upstreams.upstreamFor(release);
+    } catch (e) {
+      this.logger.warn({ host, release: release.id, err: (e as Error).message }, 'release could not be started for a request');
+      return undefined;
+    }
+  }
+}
+
+function reply(res: ServerResponse, status: number, code: string, message: string): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const body = JSON.stringify({ error: { code, message } });
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
+  res.end(body);
+}

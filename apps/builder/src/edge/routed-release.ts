@@ -1,0 +1,17 @@
+import { join } from 'node:path';
+import type { AppKind } from '../build/app-kind';
+
+// A release as the edge sees it: a directory on disk, served as files (static) or by the Node
+// process started from it (node).
+export interface RoutedRelease {
+  /** the deployment whose artifact was unpacked into `dir` */
+  id: string;
+  kind: AppKind;
+  /** FLIGHTDECK_DATA_DIR/releases/<project>/<environment>/<id> */
+  dir: string;
+  /** node: argv run in appDir(release) */
+  startCommand?: string[];
+}
+
+/** the unpacked artifact; the release dir also holds the release's env file and home */
+export const appDir = (release: Pick<RoutedRelease, 'dir'>): string => join(release.dir, 'app');

@@ -1,0 +1,33 @@
+import { type DynamicModule, Module, type ModuleMetadata } from '@nestjs/common';
+import { BuildPipeline } from '../build/build-pipeline';
+import { DeploymentVariables } from '../build/deployment-variables';
+import { BuildEventsReporter } from './build-events.reporter';
+import { BuildJobsRepository } from './build-jobs.repository';
+import { CancelListener } from './cancel-listener';
+import { DeployJobsConsumer } from './deploy-jobs.consumer';
+import { JobRunner } from './job-runner';
+import { StaleJobsSweeper } from './stale-jobs.sweeper';
+
+type ImportedModule = NonNullable<ModuleMetadata['imports']>[number];
+
+// The build pipeline behind the DEPLOY_JOBS queue. `releaseModule` exports RELEASE_PROVIDER: the
+// internal provider in the service, a stand-in in tests that exercise the pipeline alone.
+@Module({})
+export class JobsModule {
+  static register(releaseModule: ImportedModule): DynamicModule {
+    return {
+      module: JobsModule,
+      imports: [releaseModule],
+      providers: [
+        BuildJobsRepository,
+        BuildEventsReporter,
+        DeploymentVariables,
+        BuildPipeline,
+        JobRunner,
+        StaleJobsSweeper,
+        CancelListener,
+        DeployJobsConsumer,
+      ],
+    };
+  }
+}

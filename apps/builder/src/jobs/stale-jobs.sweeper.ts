@@ -1,0 +1,132 @@
+import { readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import type { NatsConnection } from 'nats';
+import { DataSource } from 'typeorm';
+import { type BuildResult, ErrorCode, type LogBatch, Streams, buildFinished, logLinesPublished, subjectFor } from '@flightdeck/contracts';
+import { NATS_CONNECTION, Outbox, decodeEnvelope, encodeEnvelope } from '@flightdeck/messaging';
+import { SERVICE_INFO, type ServiceInfo } from '@flightdeck/runtime';
+import { BUILDER_CONFIG, type BuilderConfig } from '../config/builder.config';
+import { BuildJobsRepository, type StaleJob } from './build-jobs.repository';
+
+// A running job heartbeats every 2 s; one silent for this long has lost its builder.
+const STALE_AFTER_MS = 30_000;
+const SWEEP_EVERY_MS = 10_000;
+
+// A builder that crashed, was killed or lost its database leaves its jobs running in the table.
+// Any replica (or the same one after a restart) ends them as failed with a reason, so no
+// deployment waits for a build that nobody runs. Ending, not resuming: the clone and half-built
+// work dir of a dead builder cannot be trusted, and a retry is one click.
+@Injectable()
+export class StaleJobsSweeper implements OnModuleDestroy {
+  private readonly logger = new Logger(StaleJobsSweeper.name);
+  private timer?: NodeJS.Timeout;
+  private sweeping?: Promise<void>;
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly outbox: Outbox,
+    private readonly jobs: BuildJobsRepository,
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    @Inject(SERVICE_INFO) private readonly info: ServiceInfo,
+    @Inject(BUILDER_CONFIG) private readonly config: BuilderConfig,
+  ) {}
+
+  /** at start-up, before taking jobs: what this instance left behind is ended at once */
+  async start(): Promise<void> {
+    await this.sweep(this.info.instanceId);
+    await this.removeAbandonedWorkDirs();
+    this.timer = setInterval(() => {
+      this.sweeping ??= this.sweep().finally(() => (this.sweeping = undefined));
+    }, SWEEP_EVERY_MS);
+  }
+
+  async onModuleDestroy() {
+    clearInterval(this.timer);
+    await this.sweeping;
+  }
+
+  async sweep(orphanedBy?: string): Promise<void> {
+    try {
+      const ended = await this.ds.transaction(async (tx) => {
+        const stale = await this.jobs.claimStale(tx, { staleAfterMs: STALE_AFTER_MS, orphanedBy });
+        for (const job of stale) {
+          const result = await this.failedResult(job);
+          await this.jobs.endStale(tx, job, result.lastSeq, ErrorCode.ServiceUnavailable);
+          await this.outbox.add(tx, buildFinished, job.deploymentId, result);
+        }
+        return stale;
+      });
+      for (const job of ended) {
+        this.logger.warn({ deploymentId: job.deploymentId, attempt: job.attempt, builder: job.instanceId }, 'ended the job of a builder that stopped');
+        await rm(join(this.workRoot, job.deploymentId), { recursive: true, force: true }).catch(() => undefined);
+      }
+    } catch (e) {
+      this.logger.warn({ err: (e as Error).message }, 'stale job sweep failed');
+    }
+  }
+
+  private get workRoot() {
+    return join(this.config.FLIGHTDECK_DATA_DIR, 'work');
+  }
+
+  private async failedResult(job: StaleJob): Promise<BuildResult> {
+    const step = job.step ?? 'prepare';
+    const message = `the builder running this deployment stopped during the ${step} step; deploy again`;
+    const published = await this.lastPublishedSeq(job.deploymentId);
+    const lastSeq = await this.appendLine(job, published ?? job.lastSeq, step, `Failed: ${message}`);
+    return {
+      deploymentId: job.deploymentId,
+      attempt: job.attempt,
+      outcome: 'failed',
+      failure: { code: ErrorCode.ServiceUnavailable, step, message },
+      lastSeq,
+      at: new Date().toISOString(),
+    };
+  }
+
+  // The stream knows the last line that really went out; the heartbeat's figure may be off.
+  private async lastPublishedSeq(deploymentId: string): Promise<number | undefined> {
+    try {
+      const jsm = await this.nc.jetstreamManager();
+      const msg = await jsm.streams.getMessage(Streams.buildLogs.name, {
+        last_by_subj: subjectFor(logLinesPublished.subject, deploymentId),
+      });
+      const decoded = decodeEnvelope(msg.data);
+      const lines = decoded.ok ? (decoded.envelope.data as LogBatch).lines : undefined;
+      return lines?.length ? lines[lines.length - 1].seq : undefined;
+    } catch (e) {
+      // no message for this subject: nothing was published
+      return /no message found/i.test((e as Error).message) ? 0 : undefined;
+    }
+  }
+
+  /** the reason, as the log's last line for whoever follows it; returns the new last seq */
+  private async appendLine(job: StaleJob, lastSeq: number, step: string, message: string): Promise<number> {
+    const seq = lastSeq + 1;
+    const batch: LogBatch = {
+      deploymentId: job.deploymentId,
+      lines: [{ seq, timestamp: new Date().toISOString(), level: 'error', source: 'system', step, message }],
+    };
+    const id = `${job.deploymentId}:${job.attempt}:${seq}`;
+    try {
+      await this.nc.jetstream().publish(
+        subjectFor(logLinesPublished.subject, job.deploymentId),
+        encodeEnvelope(logLinesPublished.subject, logLinesPublished.version, batch, id),
+        { msgID: id, timeout: 5_000 },
+      );
+      return seq;
+    } catch {
+      return lastSeq;
+    }
+  }
+
+  // Work dirs of jobs no builder runs any more (a crash skips the clean-up).
+  private async removeAbandonedWorkDirs() {
+    const running = await this.jobs.runningDeploymentIds(this.ds);
+    const dirs = await readdir(this.workRoot).catch(() => [] as string[]);
+    for (const d of dirs) {
+      if (!running.has(d)) await rm(join(this.workRoot, d), { recursive: true, force: true }).catch(() => undefined);
+    }
+  }
+}

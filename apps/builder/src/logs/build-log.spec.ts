@@ -1,0 +1,64 @@
+import type { LogLine } from '@flightdeck/contracts';
+import { SecretMasker } from '../masking/secret-masker';
+import { BuildLog } from './build-log';
+
+const aLog = () => {
+  const lines: LogLine[] = [];
+  const log = new BuildLog({ add: (l) => lines.push(l) });
+  return { log, lines };
+};
+
+describe('build log', () => {
+  it('numbers lines 1, 2, 3... across steps, sources and streams in the order they were produced', () => {
+    const { log, lines } = aLog();
+    log.system('clone', 'cloning');
+    const out = log.output('build', 'stdout');
+    const err = log.output('build', 'stderr');
+    out.write('a\nb');
+    err.write('warning: x\n');
+    out.write('\n');
+    log.line('deploy', 'from provider', { source: 'deploy' });
+    expect(lines.map((l) => [l.seq, l.step, l.source, l.message])).toEqual([
+      [1, 'clone', 'system', 'cloning'],
+      [2, 'build', 'build', 'a'],
+      [3, 'build', 'build', 'warning: x'],
+      [4, 'build', 'build', 'b'],
+      [5, 'deploy', 'deploy', 'from provider'],
+    ]);
+    expect(log.lastSeq).toBe(5);
+  });
+
+  it('gives stdout info, stderr warn, and stderr lines that read as errors error', () => {
+    const { log, lines } = aLog();
+    log.output('install', 'stdout').write('added 1 package\n');
+    const err = log.output('install', 'stderr');
+    err.write('npm warn deprecated x\nnpm error code E404\n');
+    expect(lines.map((l) => l.level)).toEqual(['info', 'warn', 'error']);
+  });
+
+  it('masks a whole message before splitting it, so a multi-line secret never leaks line by line', () => {
+    const { log, lines } = aLog();
+    log.useMasker(new SecretMasker(['top-secret-1\ntop-secret-2']));
+    log.system('deploy', 'value:\ntop-secret-1\ntop-secret-2\nend');
+    expect(lines.map((l) => l.message)).toEqual(['value:', '***', 'end']);
+  });
+
+  it('cuts an overlong line into records only after masking it', () => {
+    const { log, lines } = aLog();
+    const secret = 'S3CRET-VALUE';
+    log.useMasker(new SecretMasker([secret]));
+    const long = 'x'.repeat(16 * 1024 - 5) + secret + 'y'.repeat(100);
+    log.output('build', 'stdout').write(`${long}\n`);
+    expect(lines.length).toBe(2);
+    expect(lines.map((l) => l.message).join('')).toBe('x'.repeat(16 * 1024 - 5) + '***' + 'y'.repeat(100));
+  });
+
+  it('keeps the last 20 masked lines of each step for a failure summary', () => {
+    const { log } = aLog();
+    log.useMasker(new SecretMasker(['hunter22']));
+    for (let i = 1; i <= 30; i++) log.line('build', `line ${i} hunter22`);
+    log.line('install', 'other step');
+    expect(log.lastLines('build')).toEqual(Array.from({ length: 20 }, (_, i) => `line ${i + 11} ***`));
+    expect(log.lastLines('install')).toEqual(['other step']);
+  });
+});

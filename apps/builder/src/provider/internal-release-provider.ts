@@ -1,0 +1,243 @@
+import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { EdgeRouter } from '../edge/edge-router';
+import { RouteTable } from '../edge/route-table';
+import { type RoutedRelease, appDir } from '../edge/routed-release';
+import { KeyedLock } from './keyed-lock';
+import { PROVIDER_SETTINGS, type ProviderSettings } from './provider-settings';
+import { releaseDir, unpackRelease } from './release-dir';
+import { checkDeploymentId, checkTarget, environmentLabel, previewLabel, releaseUrls, shortId } from './release-names';
+import { ReleaseProcesses } from './release-processes';
+import {
+  ReleaseFailedError,
+  type ReleaseLog,
+  type ReleaseProvider,
+  type ReleaseSpec,
+  type ReleaseTarget,
+  type ReleaseUrls,
+} from './release-provider';
+import { type ReleaseRow, ReleasesRepository } from './releases.repository';
+
+const releaseOf = (row: ReleaseRow): RoutedRelease => ({
+  id: row.releaseId,
+  kind: row.kind,
+  dir: row.dir,
+  startCommand: row.startCommand ?? undefined,
+});
+
+const canceled = () => new ReleaseFailedError('the release was canceled', 'canceled before traffic was switched');
+
+// Releases on this machine: unpack into a release dir, start (Node) or serve as files (static),
+// health-check, and only then switch the environment's route, in Postgres and in the edge's route
+// table. Old releases stay on disk (keptReleases per environment) for rollback and their preview
+// URLs; their processes are stopped and started again on the first request to a preview.
+@Injectable()
+export class InternalReleaseProvider implements ReleaseProvider, OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(InternalReleaseProvider.name);
+  private readonly environmentLock = new KeyedLock();
+  /** releases a deploy or rollback is bringing up: never evicted, never pruned */
+  private readonly inFlight = new Map<string, number>();
+
+  constructor(
+    @Inject(PROVIDER_SETTINGS) private readonly settings: ProviderSettings,
+    private readonly routes: RouteTable,
+    private readonly processes: ReleaseProcesses,
+    private readonly releases: ReleasesRepository,
+    private readonly edge: EdgeRouter,
+  ) {}
+
+  // "Releases are restarted when the builder restarts": routes come back from Postgres before
+  // the edge listens; the current Node releases start in the background (a request that comes
+  // first waits for the same start).
+  async onModuleInit(): Promise<void> {
+    this.processes.open((id) => this.routes.isCurrent(id) || this.inFlight.has(id));
+    const current = await this.restoreRoutes();
+    await this.edge.listen(this.settings.edgePort, this.settings.edgeHost);
+    for (const release of current) {
+      if (release.kind !== 'node') continue;
+      this.processes
+        .start(release)
+        .then(() => this.logger.log({ release: release.id }, 'current release restarted'))
+        .catch((e) => this.logger.warn({ release: release.id, err: (e as ReleaseFailedError).reason ?? (e as Error).message }, 'current release did not restart'));
+    }
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.edge.close();
+    await this.processes.stopAll();
+    this.routes.clear();
+  }
+
+  async deploy(spec: ReleaseSpec, log: ReleaseLog, signal: AbortSignal): Promise<ReleaseUrls> {
+    checkTarget(spec);
+    if (spec.kind === 'node' && !spec.startCommand?.length) {
+      throw new ReleaseFailedError('the release cannot be started', 'a Node release needs a start command');
+    }
+    const release: RoutedRelease = {
+      id: spec.deploymentId,
+      kind: spec.kind,
+      dir: releaseDir(this.settings.releasesDir, spec.projectName, spec.environmentName, spec.deploymentId),
+      startCommand: spec.kind === 'node' ? spec.startCommand : undefined,
+    };
+    return this.holding(release.id, async () => {
+      if (signal.aborted) throw canceled();
+      // a later attempt of the same deployment replaces what an earlier one left
+      await this.processes.stop(release.id);
+      log(`Unpacking the artifact into ${release.dir}`);
+      try {
+        const { skippedLinks } = await unpackRelease({
+          artifactPath: spec.artifactPath,
+          dir: release.dir,
+          kind: spec.kind,
+          env: spec.kind === 'node' ? spec.env : undefined,
+        });
+        if (skippedLinks) log(`Skipped ${skippedLinks} link(s): a static site is served as plain files only`, 'warn');
+      } catch (e) {
+        throw new ReleaseFailedError('the artifact could not be unpacked', (e as Error).message);
+      }
+      try {
+        await this.bringUp(release, log, signal);
+        return await this.switchTo(spec, release, log, signal);
+      } catch (e) {
+        // a release that never served stays neither running nor on disk (its env file included)
+        if (!this.routes.isCurrent(release.id)) {
+          await this.processes.stop(release.id);
+          this.routes.removeRelease(release.id);
+          await rm(release.dir, { recursive: true, force: true });
+          log('The previous release keeps serving', 'warn');
+        }
+        throw e;
+      }
+    });
+  }
+
+  async rollback(target: ReleaseTarget & { toDeploymentId: string }, log: ReleaseLog, signal: AbortSignal): Promise<ReleaseUrls> {
+    checkTarget(target);
+    checkDeploymentId(target.toDeploymentId, 'rollback target');
+    const short = shortId(target.toDeploymentId);
+    const row = await this.releases.find(target.toDeploymentId);
+    if (!row) {
+      throw new ReleaseFailedError(`deployment ${short} has no release to roll back to`, 'it was never released here, or its release was removed');
+    }
+    if (row.project !== target.projectName || row.environment !== target.environmentName) {
+      throw new ReleaseFailedError(`deployment ${short} belongs to another environment`, `it was released to ${row.project}/${row.environment}`);
+    }
+    const release = releaseOf(row);
+    if (!existsSync(appDir(release))) {
+      throw new ReleaseFailedError(`the release of deployment ${short} is no longer on disk`, `${release.dir} is gone; deploy that commit again`);
+    }
+    return this.holding(release.id, async () => {
+      log(`Rolling back to the release of deployment ${shortId(release.id)} in ${release.dir}: no unpack, no build`);
+      try {
+        await this.bringUp(release, log, signal);
+        return await this.switchTo(target, release, log, signal);
+      } catch (e) {
+        if (!this.routes.isCurrent(release.id)) await this.processes.stop(release.id);
+        log('The previous release keeps serving', 'warn');
+        throw e;
+      }
+    });
+  }
+
+  private async bringUp(release: RoutedRelease, log: ReleaseLog, signal: AbortSignal): Promise<void> {
+    if (release.kind === 'static') {
+      if (!existsSync(join(appDir(release), 'index.html'))) {
+        throw new ReleaseFailedError('the static site cannot be served', 'it has no index.html at its root');
+      }
+      log('Static site: served by the edge router straight from the release directory');
+      return;
+    }
+    await this.processes.start(release, { log, signal });
+  }
+
+  // Postgres first, then the route table: a switch that could not be recorded does not happen.
+  private switchTo(target: ReleaseTarget, release: RoutedRelease, log: ReleaseLog, signal: AbortSignal): Promise<ReleaseUrls> {
+    const { projectName: project, environmentName: environment } = target;
+    const label = environmentLabel(project, environment);
+    return this.environmentLock.run(label, async () => {
+      if (signal.aborted) throw canceled();
+      const previous = this.routes.environment(label);
+      await this.releases.switchTo({
+        deploymentId: target.deploymentId,
+        releaseId: release.id,
+        project,
+        environment,
+        kind: release.kind,
+        dir: release.dir,
+        startCommand: release.startCommand ?? null,
+      });
+      this.routes.setEnvironment(label, release);
+      this.routes.setPreview(previewLabel(project, target.deploymentId), release);
+      const urls = releaseUrls(target, this.settings.edgePort);
+      const of = release.id === target.deploymentId ? '' : ` (the release of deployment ${shortId(release.id)})`;
+      log(`Switched ${urls.url} to deployment ${shortId(target.deploymentId)}${of}`);
+      if (previous && previous.id !== release.id && this.processes.isActive(previous.id)) {
+        log(`Stopping the previous release ${shortId(previous.id)}; it stays on disk for rollback`);
+        await this.processes.stop(previous.id);
+      }
+      await this.prune(project, environment, log).catch((e) =>
+        this.logger.warn({ project, environment, err: (e as Error).message }, 'old releases were not pruned'),
+      );
+      return urls;
+    });
+  }
+
+  // Keeps the newest keptReleases of the environment, the current one and any in use by a deploy
+  // or rollback; the rest leave the disk, the database and the route table.
+  private async prune(project: string, environment: string, log: ReleaseLog): Promise<void> {
+    const rows = await this.releases.releasesOf(project, environment);
+    const keep = new Set(rows.slice(0, this.settings.keptReleases).map((r) => r.releaseId));
+    const current = this.routes.environment(environmentLabel(project, environment));
+    if (current) keep.add(current.id);
+    const drop = rows.filter((r) => !keep.has(r.releaseId) && !this.inFlight.has(r.releaseId));
+    for (const row of drop) {
+      await this.processes.stop(row.releaseId);
+      this.routes.removeRelease(row.releaseId);
+      this.edge.forgetFiles(releaseOf(row));
+      await this.releases.remove(row.releaseId);
+      await rm(row.dir, { recursive: true, force: true });
+    }
+    if (drop.length) {
+      log(`Removed ${drop.length} old release(s) from disk; the last ${this.settings.keptReleases} stay for rollback`);
+    }
+  }
+
+  private async restoreRoutes(): Promise<RoutedRelease[]> {
+    const rows = await this.releases.all();
+    const onDisk = new Map<string, RoutedRelease>();
+    for (const row of rows) {
+      const release = releaseOf(row);
+      if (!existsSync(appDir(release))) {
+        this.logger.warn({ deployment: row.deploymentId, dir: row.dir }, 'release dir is missing; its preview is not served');
+        continue;
+      }
+      onDisk.set(release.id, release);
+      this.routes.setPreview(previewLabel(row.project, row.deploymentId), release);
+    }
+    const current: RoutedRelease[] = [];
+    for (const route of await this.releases.routes()) {
+      const release = onDisk.get(route.releaseId);
+      if (!release) {
+        this.logger.warn({ project: route.project, environment: route.environment, release: route.releaseId }, 'current release is missing on disk');
+        continue;
+      }
+      this.routes.setEnvironment(environmentLabel(route.project, route.environment), release);
+      current.push(release);
+    }
+    this.logger.log({ environments: current.length, releases: onDisk.size }, 'routes restored');
+    return current;
+  }
+
+  private async holding<T>(releaseId: string, task: () => Promise<T>): Promise<T> {
+    this.inFlight.set(releaseId, (this.inFlight.get(releaseId) ?? 0) + 1);
+    try {
+      return await task();
+    } finally {
+      const n = (this.inFlight.get(releaseId) ?? 1) - 1;
+      if (n > 0) this.inFlight.set(releaseId, n);
+      else this.inFlight.delete(releaseId);
+    }
+  }
+}

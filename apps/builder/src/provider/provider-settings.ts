@@ -1,0 +1,54 @@
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+import { parseConfig } from '@flightdeck/runtime';
+import type { BuilderConfig } from '../config/builder.config';
+
+export interface ProviderSettings {
+  /** FLIGHTDECK_DATA_DIR/releases */
+  releasesDir: string;
+  edgeHost: string;
+  edgePort: number;
+  /** a new Node release must answer GET healthPath below 500 within this */
+  healthTimeoutMs: number;
+  healthPath: string;
+  /** releases kept on disk per environment, the current one included */
+  keptReleases: number;
+  /** Node processes of releases that no environment serves (previews), started on first request */
+  maxPreviewProcesses: number;
+  previewIdleMs: number;
+  /** SIGTERM → SIGKILL grace when a release process is stopped */
+  stopGraceMs: number;
+}
+
+export type ProviderModuleOptions = Partial<ProviderSettings>;
+
+// Settings the builder's config does not carry (yet): read from the environment here, so that
+// ProviderModule.forRoot() needs nothing but the builder's config.
+const ProviderEnv = z.object({
+  FLIGHTDECK_HEALTH_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
+});
+
+type ConfigShape = Partial<Pick<BuilderConfig, 'FLIGHTDECK_DATA_DIR' | 'FLIGHTDECK_EDGE_PORT'>> & { FLIGHTDECK_HEALTH_TIMEOUT_MS?: number };
+
+export function resolveProviderSettings(
+  config: ConfigShape | undefined,
+  options: ProviderModuleOptions = {},
+  env: NodeJS.ProcessEnv = process.env,
+): ProviderSettings {
+  const fromEnv = parseConfig(ProviderEnv, env);
+  const dataDir = resolve(config?.FLIGHTDECK_DATA_DIR ?? env.FLIGHTDECK_DATA_DIR ?? './.data');
+  return {
+    releasesDir: join(dataDir, 'releases'),
+    edgeHost: '127.0.0.1',
+    edgePort: config?.FLIGHTDECK_EDGE_PORT ?? 3080,
+    healthTimeoutMs: config?.FLIGHTDECK_HEALTH_TIMEOUT_MS ?? fromEnv.FLIGHTDECK_HEALTH_TIMEOUT_MS,
+    healthPath: '/',
+    keptReleases: 5,
+    maxPreviewProcesses: 3,
+    previewIdleMs: 10 * 60_000,
+    stopGraceMs: 5_000,
+    ...options,
+  };
+}
+
+export const PROVIDER_SETTINGS = Symbol('PROVIDER_SETTINGS');

@@ -1,0 +1,36 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { BUILDER_CONFIG, type BuilderConfig } from '../config/builder.config';
+import { EDGE_UPSTREAMS } from '../edge/edge-upstreams';
+import { EdgeRouter } from '../edge/edge-router';
+import { RouteTable } from '../edge/route-table';
+import { InternalReleaseProvider } from './internal-release-provider';
+import { PROVIDER_SETTINGS, type ProviderModuleOptions, resolveProviderSettings } from './provider-settings';
+import { ReleaseProcesses } from './release-processes';
+import { RELEASE_PROVIDER } from './release-provider';
+import { ReleasesRepository } from './releases.repository';
+
+// The internal provider and its edge router. Settings come from BUILDER_CONFIG
+// (FLIGHTDECK_DATA_DIR, FLIGHTDECK_EDGE_PORT) and FLIGHTDECK_HEALTH_TIMEOUT_MS; options override.
+@Module({})
+export class ProviderModule {
+  static forRoot(options: ProviderModuleOptions = {}): DynamicModule {
+    return {
+      module: ProviderModule,
+      providers: [
+        {
+          provide: PROVIDER_SETTINGS,
+          useFactory: (config?: BuilderConfig) => resolveProviderSettings(config, options),
+          inject: [{ token: BUILDER_CONFIG, optional: true }],
+        },
+        RouteTable,
+        ReleasesRepository,
+        ReleaseProcesses,
+        { provide: EDGE_UPSTREAMS, useExisting: ReleaseProcesses },
+        EdgeRouter,
+        InternalReleaseProvider,
+        { provide: RELEASE_PROVIDER, useExisting: InternalReleaseProvider },
+      ],
+      exports: [RELEASE_PROVIDER, InternalReleaseProvider, ReleaseProcesses],
+    };
+  }
+}

@@ -1,0 +1,68 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { type ReadEntry, x as extract } from 'tar';
+import type { AppKind } from '../build/app-kind';
+import { appDir } from '../edge/routed-release';
+
+// Layout of one release: FLIGHTDECK_DATA_DIR/releases/<project>/<environment>/<deploymentId>/
+//   app/       the unpacked artifact (the process's cwd, or the static site's root)
+//   env.json   the Node release's environment, mode 0600: it may hold secrets, so it is kept beside
+//              the app (never inside a served dir) instead of in the database
+//   home/      HOME of the release's process
+export const releaseDir = (releasesDir: string, project: string, environment: string, deploymentId: string) =>
+  join(releasesDir, project, environment, deploymentId);
+const envFile = (dir: string) => join(dir, 'env.json');
+export const homeDir = (dir: string) => join(dir, 'home');
+
+export interface UnpackRequest {
+  artifactPath: string;
+  dir: string;
+  kind: AppKind;
+  /** node releases: the environment their process runs with */
+  env?: Record<string, string>;
+}
+
+// Unpacks into a hidden sibling and renames it into place, so a release dir only ever holds a
+// complete release. Links are dropped from static sites: the edge serves those files to anyone,
+// and a link could point anywhere on this machine.
+export async function unpackRelease(req: UnpackRequest): Promise<{ skippedLinks: number }> {
+  if (!existsSync(req.artifactPath)) throw new Error(`artifact ${req.artifactPath} does not exist`);
+  const partial = join(dirname(req.dir), `.${basename(req.dir)}.${randomUUID().slice(0, 8)}.partial`);
+  let skippedLinks = 0;
+  try {
+    await mkdir(join(partial, 'app'), { recursive: true, mode: 0o700 });
+    await chmod(partial, 0o700);
+    await extract({
+      file: req.artifactPath,
+      cwd: appDir({ dir: partial }),
+      strict: true,
+      preserveOwner: false,
+      filter: (_path, entry) => {
+        const type = (entry as ReadEntry).type;
+        if (req.kind === 'static' && (type === 'SymbolicLink' || type === 'Link')) {
+          skippedLinks++;
+          return false;
+        }
+        return true;
+      },
+    });
+    if (req.env) await writeFile(envFile(partial), JSON.stringify(req.env), { mode: 0o600 });
+    await mkdir(homeDir(partial), { mode: 0o700 });
+    await rm(req.dir, { recursive: true, force: true });
+    await rename(partial, req.dir);
+  } catch (e) {
+    await rm(partial, { recursive: true, force: true });
+    throw e;
+  }
+  return { skippedLinks };
+}
+
+export async function readReleaseEnv(dir: string): Promise<Record<string, string>> {
+  const parsed: unknown = JSON.parse(await readFile(envFile(dir), 'utf8'));
+  if (!parsed || typeof parsed !== 'object' || Object.values(parsed).some((v) => typeof v !== 'string')) {
+    throw new Error(`${envFile(dir)} is not an environment`);
+  }
+  return parsed as Record<string, string>;
+}

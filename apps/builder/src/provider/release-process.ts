@@ -1,0 +1,95 @@
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { PROCESS_TAG_VARIABLE, isAlive, terminateProcessTree } from '../build/process-tree';
+import { LineSplitter } from '../logs/line-splitter';
+
+export interface ReleaseProcessSpec {
+  releaseId: string;
+  argv: string[];
+  cwd: string;
+  /** the complete environment: nothing of the builder's own is inherited */
+  env: Record<string, string>;
+}
+
+export type OutputLine = (line: string, stream: 'stdout' | 'stderr') => void;
+
+const KEPT_LINES = 20;
+
+// One running Node release: its own process group (detached), tagged so that children that leave
+// the group are found too. Output goes to the deployment's log while it deploys; afterwards only
+// the last lines are kept (the deployment's log has ended, and the pipes must keep draining).
+export class ReleaseProcess {
+  readonly tag = randomUUID();
+  readonly pid: number | undefined;
+  readonly exited: Promise<void>;
+  private exitReason?: string;
+  private stopping?: Promise<void>;
+  private output?: OutputLine;
+  private readonly recent: string[] = [];
+
+  constructor(
+    readonly spec: ReleaseProcessSpec,
+    output?: OutputLine,
+  ) {
+    this.output = output;
+    const child = spawn(spec.argv[0], spec.argv.slice(1), {
+      cwd: spec.cwd,
+      env: { ...spec.env, [PROCESS_TAG_VARIABLE]: this.tag },
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.pid = child.pid;
+    for (const stream of ['stdout', 'stderr'] as const) {
+      const lines = new LineSplitter((line) => this.line(line, stream));
+      child[stream].on('data', (c: Buffer) => lines.write(c));
+      child[stream].once('end', () => lines.end());
+    }
+    this.exited = new Promise((resolve) => {
+      child.once('error', (e: NodeJS.ErrnoException) => {
+        this.exitReason ??= `could not start ${spec.argv[0]}: ${e.code ?? e.message}`;
+        resolve();
+      });
+      child.once('exit', (code, signal) => {
+        this.exitReason ??= code !== null ? `process exited with code ${code}` : `process was killed by ${signal}`;
+        resolve();
+      });
+    });
+  }
+
+  /** why it is no longer running, once it is not */
+  get failure(): string | undefined {
+    return this.exitReason;
+  }
+
+  isAlive(): boolean {
+    return this.exitReason === undefined && this.pid !== undefined && isAlive(this.pid);
+  }
+
+  get isStopping(): boolean {
+    return this.stopping !== undefined;
+  }
+
+  get lastLines(): string[] {
+    return [...this.recent];
+  }
+
+  /** output from now on is only remembered, not reported */
+  detachOutput(): void {
+    this.output = undefined;
+  }
+
+  /** SIGTERM to the tree, SIGKILL after the grace period; resolves once nothing of it is left */
+  stop(graceMs: number): Promise<void> {
+    this.stopping ??= (async () => {
+      if (this.pid) await terminateProcessTree(this.pid, this.tag, graceMs);
+      await this.exited;
+    })();
+    return this.stopping;
+  }
+
+  private line(line: string, stream: 'stdout' | 'stderr') {
+    this.recent.push(line);
+    if (this.recent.length > KEPT_LINES) this.recent.shift();
+    this.output?.(line, stream);
+  }
+}

@@ -1,0 +1,170 @@
+import { mkdir } from 'node:fs/promises';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { EdgeUpstreams, Upstream } from '../edge/edge-upstreams';
+import { type RoutedRelease, appDir } from '../edge/routed-release';
+import { seconds, waitUntilHealthy } from './health-check';
+import { freePort } from './free-port';
+import { PROVIDER_SETTINGS, type ProviderSettings } from './provider-settings';
+import { homeDir, readReleaseEnv } from './release-dir';
+import { ReleaseFailedError, type ReleaseLog } from './release-provider';
+import { ReleaseProcess } from './release-process';
+
+interface Running {
+  process: ReleaseProcess;
+  upstream: Upstream;
+  lastUsedAt: number;
+}
+
+export interface StartOptions {
+  /** the deploying deployment's log: the process's output and what happens to it */
+  log?: ReleaseLog;
+  signal?: AbortSignal;
+}
+
+const IDLE_SWEEP_MS = 30_000;
+
+// The Node processes of releases, one per release at most, started on demand: by a deploy or
+// rollback (with its log), at builder start for the current releases, and by the edge on the first
+// request to a release that is not running (a preview of an earlier deployment). Releases no
+// environment serves are stopped when idle, and at most maxPreviewProcesses of them run at once.
+@Injectable()
+export class ReleaseProcesses implements EdgeUpstreams {
+  private readonly logger = new Logger(ReleaseProcesses.name);
+  private readonly running = new Map<string, Running>();
+  private readonly starting = new Map<string, Promise<Upstream>>();
+  /** every process started and not yet gone, starting ones included */
+  private readonly all = new Set<ReleaseProcess>();
+  private closed = false;
+  private idleSweep?: NodeJS.Timeout;
+  /** releases that must keep running: the current ones, and those a deploy is switching to */
+  private isPinned: (releaseId: string) => boolean = () => false;
+
+  constructor(@Inject(PROVIDER_SETTINGS) private readonly settings: ProviderSettings) {}
+
+  open(isPinned: (releaseId: string) => boolean): void {
+    this.isPinned = isPinned;
+    this.closed = false;
+    this.idleSweep = setInterval(() => void this.stopIdle(), IDLE_SWEEP_MS);
+    this.idleSweep.unref();
+  }
+
+  upstreamFor(release: RoutedRelease): Promise<Upstream> {
+    return this.start(release);
+  }
+
+  /** running, or being started */
+  isActive(releaseId: string): boolean {
+    return this.running.has(releaseId) || this.starting.has(releaseId);
+  }
+
+  /** pids of every release process alive (tests, diagnostics) */
+  pids(): number[] {
+    return [...this.all].map((p) => p.pid).filter((pid): pid is number => pid !== undefined);
+  }
+
+  /** resolves once the release answers its health check; an already running one at once */
+  start(release: RoutedRelease, o: StartOptions = {}): Promise<Upstream> {
+    if (this.closed) return Promise.reject(new ReleaseFailedError('the builder is shutting down', 'shutting down'));
+    const running = this.running.get(release.id);
+    // the exit of a crashed process may not have been handled yet: /proc already knows
+    if (running && !running.process.isAlive()) this.forgetCrashed(release.id, running.process);
+    else if (running) {
+      running.lastUsedAt = Date.now();
+      o.log?.(`Release ${release.id.slice(0, 8)} is already running on port ${running.upstream.port}`);
+      return Promise.resolve(running.upstream);
+    }
+    let starting = this.starting.get(release.id);
+    if (!starting) {
+      starting = this.launch(release, o).finally(() => this.starting.delete(release.id));
+      this.starting.set(release.id, starting);
+    }
+    return starting;
+  }
+
+  async stop(releaseId: string): Promise<void> {
+    this.running.delete(releaseId);
+    await Promise.all([...this.all].filter((p) => p.spec.releaseId === releaseId).map((p) => p.stop(this.settings.stopGraceMs)));
+  }
+
+  /** at shutdown: every process, starting ones too; none is started afterwards */
+  async stopAll(): Promise<void> {
+    this.closed = true;
+    if (this.idleSweep) clearInterval(this.idleSweep);
+    this.running.clear();
+    await Promise.all([...this.all].map((p) => p.stop(this.settings.stopGraceMs)));
+  }
+
+  private async launch(release: RoutedRelease, o: StartOptions): Promise<Upstream> {
+    const { log, signal } = o;
+    if (!release.startCommand?.length) throw new ReleaseFailedError('the release cannot be started', 'it has no start command');
+    let env: Record<string, string>;
+    try {
+      env = await readReleaseEnv(release.dir);
+      await mkdir(homeDir(release.dir), { recursive: true, mode: 0o700 });
+    } catch (e) {
+      throw new ReleaseFailedError('the release cannot be started', `its directory is incomplete: ${(e as Error).message}`);
+    }
+    const port = await freePort();
+    log?.(`Starting \`${release.startCommand.join(' ')}\` on port ${port}`);
+    const proc = new ReleaseProcess(
+      {
+        releaseId: release.id,
+        argv: release.startCommand,
+        cwd: appDir(release),
+        env: { HOME: homeDir(release.dir), ...env, PORT: String(port), HOST: '127.0.0.1' },
+      },
+      log ? (line, stream) => log(line, stream === 'stderr' ? 'warn' : 'info') : undefined,
+    );
+    this.all.add(proc);
+    void proc.exited.then(() => this.exited(release.id, proc));
+    const onAbort = () => void proc.stop(this.settings.stopGraceMs);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      log?.(`Waiting for GET ${this.settings.healthPath} to answer below 500 (up to ${seconds(this.settings.healthTimeoutMs)})`);
+      const host = await waitUntilHealthy({
+        port,
+        path: this.settings.healthPath,
+        timeoutMs: this.settings.healthTimeoutMs,
+        signal,
+        failure: () => (this.closed ? 'the builder is shutting down' : (proc.failure ?? (proc.isStopping ? 'stopped' : undefined))),
+      });
+      if (this.closed) throw new ReleaseFailedError('the release was stopped', 'the builder is shutting down');
+      const upstream = { host, port };
+      this.running.set(release.id, { process: proc, upstream, lastUsedAt: Date.now() });
+      log?.(`Health check passed: GET ${this.settings.healthPath} answered on port ${port}`);
+      this.evictPreviews();
+      return upstream;
+    } catch (e) {
+      await proc.stop(this.settings.stopGraceMs);
+      throw e;
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      proc.detachOutput();
+    }
+  }
+
+  // Whatever the process left behind (children still holding the port) goes with it.
+  private async exited(releaseId: string, proc: ReleaseProcess) {
+    this.forgetCrashed(releaseId, proc);
+    await proc.stop(this.settings.stopGraceMs);
+    this.all.delete(proc);
+  }
+
+  /** a running release whose process ended on its own: the next request starts it again */
+  private forgetCrashed(releaseId: string, proc: ReleaseProcess) {
+    if (this.running.get(releaseId)?.process !== proc) return;
+    this.running.delete(releaseId);
+    void proc.stop(this.settings.stopGraceMs);
+    this.logger.warn({ release: releaseId, reason: proc.failure ?? 'it is gone' }, 'a release process ended on its own');
+  }
+
+  private evictPreviews() {
+    const previews = [...this.running].filter(([id]) => !this.isPinned(id)).sort(([, a], [, b]) => a.lastUsedAt - b.lastUsedAt);
+    for (const [id] of previews.slice(0, Math.max(0, previews.length - this.settings.maxPreviewProcesses))) void this.stop(id);
+  }
+
+  private async stopIdle() {
+    const idleSince = Date.now() - this.settings.previewIdleMs;
+    for (const [id, r] of this.running) if (!this.isPinned(id) && r.lastUsedAt < idleSince) void this.stop(id);
+  }
+}

@@ -1,0 +1,208 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { type NatsConnection, type Subscription, connect } from 'nats';
+import { Client } from 'pg';
+import {
+  type BuildProgress,
+  type BuildResult,
+  type DeployJob,
+  type LogBatch,
+  type LogLine,
+  type ResolvedVariable,
+  Streams,
+  deployJobQueued,
+  deploymentCancelRequested,
+  ok,
+  subjectFor,
+} from '@flightdeck/contracts';
+import { decodeEnvelope, encodeEnvelope, encodeJson } from '@flightdeck/messaging';
+import { type TestInfra, freePort, startTestInfra } from '@flightdeck/testing';
+import { AppModule } from '../../src/app.module';
+import { loadBuilderConfig } from '../../src/config/builder.config';
+import { RecordingReleaseProvider } from './recording-release-provider';
+
+export const aDeployJob = (over: Partial<DeployJob> = {}): DeployJob => ({
+  deploymentId: randomUUID(),
+  attempt: 1,
+  kind: 'build',
+  projectId: randomUUID(),
+  projectName: 'shop',
+  environmentId: randomUUID(),
+  environmentName: 'production',
+  repositoryUrl: '/nonexistent',
+  sourceRef: 'main',
+  ...over,
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+// The builder in-process against a real Postgres and nats-server. The test plays the orchestrator
+// (jobs in, cancels), environment-manager (a resolveVariables responder) and every reader of the
+// build streams (ordered consumers).
+export class BuilderHarness {
+  readonly provider = new RecordingReleaseProvider();
+  /** variables handed out per environment id */
+  readonly variables = new Map<string, ResolvedVariable[]>();
+  private apps: INestApplication[] = [];
+  private sub?: Subscription;
+
+  private constructor(
+    readonly infra: TestInfra,
+    readonly nc: NatsConnection,
+    readonly dataDir: string,
+  ) {}
+
+  static async start(env: Record<string, string> = {}): Promise<BuilderHarness> {
+    const infra = await startTestInfra();
+    const nc = await connect({ servers: infra.nats.url, name: 'builder-test' });
+    const h = new BuilderHarness(infra, nc, mkdtempSync(join(tmpdir(), 'fd-builder-data-')));
+    h.answerVariables();
+    await h.startBuilder(env);
+    return h;
+  }
+
+  get app(): INestApplication {
+    return this.apps[0];
+  }
+
+  async startBuilder(env: Record<string, string> = {}): Promise<INestApplication> {
+    const config = loadBuilderConfig(
+      this.infra.envFor('builder', {
+        FLIGHTDECK_DATA_DIR: this.dataDir,
+        FLIGHTDECK_EDGE_PORT: String(await freePort()),
+        HTTP_PORT: String(await freePort()),
+        ...env,
+      }),
+    );
+    const app = await NestFactory.create(AppModule.forRoot(config, { releaseModule: this.provider.module() }), {
+      logger: process.env.TEST_LOG_LEVEL ? ['error', 'warn', 'log'] : false,
+    });
+    await app.init();
+    this.apps.push(app);
+    return app;
+  }
+
+  async stopBuilder(app: INestApplication): Promise<void> {
+    this.apps = this.apps.filter((a) => a !== app);
+    await app.close();
+  }
+
+  async stop(): Promise<void> {
+    for (const app of this.apps.splice(0)) await app.close();
+    this.sub?.unsubscribe();
+    await this.nc.drain();
+    await this.infra.stop();
+    rmSync(this.dataDir, { recursive: true, force: true });
+  }
+
+  async dispatch(job: DeployJob, messageId: string = randomUUID()): Promise<DeployJob> {
+    await this.nc.jetstream().publish(deployJobQueued.subject, encodeEnvelope(deployJobQueued.subject, deployJobQueued.version, job, messageId), {
+      msgID: messageId,
+    });
+    return job;
+  }
+
+  cancel(deploymentId: string, attempt = 1, reason: 'canceled' | 'timeout' = 'canceled'): void {
+    const subject = subjectFor(deploymentCancelRequested.subject, deploymentId);
+    this.nc.publish(subject, encodeEnvelope(deploymentCancelRequested.subject, 1, { deploymentId, attempt, reason }));
+  }
+
+  async result(deploymentId: string, timeoutMs = 60_000): Promise<BuildResult> {
+    const [r] = await this.read<BuildResult>(Streams.buildEvents.name, subjectFor('build.result.*', deploymentId), (all) => all.length >= 1, timeoutMs);
+    if (!r) throw new Error(`no build result for ${deploymentId} within ${timeoutMs} ms`);
+    return r;
+  }
+
+  /** every result published so far (waits briefly for stragglers) */
+  async results(deploymentId: string, waitMs = 500): Promise<BuildResult[]> {
+    return this.read<BuildResult>(Streams.buildEvents.name, subjectFor('build.result.*', deploymentId), () => false, waitMs);
+  }
+
+  async progress(deploymentId: string, waitMs = 500): Promise<BuildProgress[]> {
+    return this.read<BuildProgress>(Streams.buildEvents.name, subjectFor('build.progress.*', deploymentId), () => false, waitMs);
+  }
+
+  /** the batches on BUILD_LOGS up to (at least) lastSeq */
+  async logBatches(deploymentId: string, lastSeq: number, timeoutMs = 10_000): Promise<LogBatch[]> {
+    const done = (all: LogBatch[]) => all.some((b) => b.lines.some((l) => l.seq >= lastSeq));
+    return this.read<LogBatch>(Streams.buildLogs.name, subjectFor('build.logs.*', deploymentId), done, timeoutMs);
+  }
+
+  async logLines(deploymentId: string, lastSeq: number): Promise<LogLine[]> {
+    return (await this.logBatches(deploymentId, lastSeq)).flatMap((b) => b.lines);
+  }
+
+  /** the raw bytes of every message on BUILD_LOGS and BUILD_EVENTS: what a secret must not be in */
+  async rawStreamText(deploymentId: string): Promise<string> {
+    const parts: string[] = [];
+    const sources: [string, string][] = [
+      [Streams.buildLogs.name, `build.logs.${deploymentId}`],
+      [Streams.buildEvents.name, `build.progress.${deploymentId}`],
+      [Streams.buildEvents.name, `build.result.${deploymentId}`],
+    ];
+    for (const [stream, subject] of sources) {
+      const c = await this.nc.jetstream().consumers.get(stream, { filterSubjects: subject });
+      for (;;) {
+        const m = await c.next({ expires: 1_000 });
+        if (!m) break;
+        parts.push(new TextDecoder().decode(m.data));
+      }
+    }
+    return parts.join('\n');
+  }
+
+  /** the builder's own record of a job, straight from its schema */
+  async jobRow(deploymentId: string): Promise<{ status: string; instance_id: string | null; last_seq: number } | undefined> {
+    const pg = new Client({ connectionString: this.infra.databaseUrls.builder });
+    await pg.connect();
+    try {
+      const r = await pg.query('select status, instance_id, last_seq from builder.build_jobs where deployment_id = $1', [deploymentId]);
+      return r.rows[0];
+    } finally {
+      await pg.end();
+    }
+  }
+
+  async sql(text: string, params: unknown[] = []): Promise<void> {
+    const pg = new Client({ connectionString: this.infra.databaseUrls.builder });
+    await pg.connect();
+    await pg.query(text, params).finally(() => pg.end());
+  }
+
+  async until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+    const end = Date.now() + timeoutMs;
+    for (;;) {
+      const v = await probe();
+      if (v !== undefined && v !== false) return v;
+      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+      await sleep(50);
+    }
+  }
+
+  private async read<T>(stream: string, subject: string, done: (all: T[]) => boolean, timeoutMs: number): Promise<T[]> {
+    const c = await this.nc.jetstream().consumers.get(stream, { filterSubjects: subject });
+    const out: T[] = [];
+    const end = Date.now() + timeoutMs;
+    while (!done(out) && Date.now() < end) {
+      const m = await c.next({ expires: 1_000 });
+      if (!m) continue;
+      const decoded = decodeEnvelope(m.data);
+      if (decoded.ok) out.push(decoded.envelope.data as T);
+    }
+    return out;
+  }
+
+  private answerVariables() {
+    this.sub = this.nc.subscribe('variables.query.resolve', {
+      callback: (_e, msg) => {
+        const decoded = decodeEnvelope(msg.data);
+        const environmentId = decoded.ok ? (decoded.envelope.data as { environmentId: string }).environmentId : '';
+        msg.respond(encodeJson(ok({ items: this.variables.get(environmentId) ?? [] })));
+      },
+    });
+  }
+}
