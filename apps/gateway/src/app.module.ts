@@ -1,11 +1,32 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { serviceModule } from '@flightdeck/runtime';
 import { migrations } from '@flightdeck/migrations/gateway';
+import { AuthModule } from './auth/auth.module';
 import type { GatewayConfig } from './config/gateway.config';
+import { DeploymentsModule } from './deployments/deployments.module';
+import { EnvironmentsModule } from './environments/environments.module';
+import { HttpModule } from './http/http.module';
+import { LogsModule } from './logs/logs.module';
+import { ProjectsModule } from './projects/projects.module';
+import { SystemModule } from './system/system.module';
 
+// Call configureHttp(app) before app.init(): the API prefix, the correlation id and OpenAPI.
 @Module({})
 export class AppModule {
   static forRoot(config: GatewayConfig): DynamicModule {
-    return serviceModule(AppModule, { name: 'gateway', config, migrations });
+    return serviceModule(AppModule, {
+      name: 'gateway',
+      config,
+      migrations,
+      imports: [
+        AuthModule.forRoot(config.FLIGHTDECK_ADMIN_TOKEN),
+        HttpModule,
+        SystemModule,
+        ProjectsModule,
+        EnvironmentsModule,
+        DeploymentsModule,
+        LogsModule,
+      ],
+    });
   }
 }

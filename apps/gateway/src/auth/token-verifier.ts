@@ -6,6 +6,8 @@ export const ADMIN_TOKEN = Symbol('ADMIN_TOKEN');
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
+const ADMIN_ACTOR: Actor = { id: 'admin', kind: 'token' };
+
 // Bearer tokens, for HTTP and the Socket.IO handshake alike. Today one admin token from
 // configuration; per-user tokens and roles come later behind the same method.
 @Injectable()
@@ -18,7 +20,11 @@ export class TokenVerifier {
 
   verify(token: string | undefined | null): Actor | undefined {
     if (!token) return undefined;
-    return timingSafeEqual(digest(token), this.adminDigest) ? { id: 'admin', kind: 'token' } : undefined;
+    return timingSafeEqual(digest(token), this.adminDigest) ? { ...ADMIN_ACTOR } : undefined;
+  }
+
+  static isAdmin(actor: Actor): boolean {
+    return actor.kind === ADMIN_ACTOR.kind && actor.id === ADMIN_ACTOR.id;
   }
 
   /** `Authorization: Bearer <token>` → token */

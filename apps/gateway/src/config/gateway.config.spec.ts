@@ -1,0 +1,34 @@
+import { ConfigError } from '@flightdeck/runtime';
+import { loadGatewayConfig } from './gateway.config';
+
+const env = (over: Record<string, string | undefined> = {}) => ({
+  DATABASE_URL: 'postgres://gateway@127.0.0.1:5432/flightdeck',
+  FLIGHTDECK_ADMIN_TOKEN: 'a-long-enough-admin-token',
+  ...over,
+});
+
+describe('gateway configuration', () => {
+  it('reads the admin token and the port, 3000 by default', () => {
+    const config = loadGatewayConfig(env());
+    expect(config.FLIGHTDECK_ADMIN_TOKEN).toBe('a-long-enough-admin-token');
+    expect(config.FLIGHTDECK_GATEWAY_PORT).toBe(3000);
+  });
+
+  it('refuses to start without an admin token, naming the setting', () => {
+    expect(() => loadGatewayConfig(env({ FLIGHTDECK_ADMIN_TOKEN: undefined }))).toThrow(
+      /FLIGHTDECK_ADMIN_TOKEN: required/,
+    );
+  });
+
+  it('refuses a short token without echoing it', () => {
+    let error: unknown;
+    try {
+      loadGatewayConfig(env({ FLIGHTDECK_ADMIN_TOKEN: 'short-secret' }));
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toMatch(/FLIGHTDECK_ADMIN_TOKEN: must be at least 16 characters/);
+    expect((error as Error).message).not.toContain('short-secret');
+  });
+});

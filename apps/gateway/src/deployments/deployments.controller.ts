@@ -1,0 +1,61 @@
+import { Controller, Get, HttpCode, Post } from '@nestjs/common';
+import type { z } from 'zod';
+import {
+  type Actor,
+  Deployment,
+  ErrorCode,
+  RollbackBody,
+  cancelDeployment,
+  getDeployment,
+  rollbackDeployment,
+} from '@flightdeck/contracts';
+import { CurrentActor } from '../auth/auth.decorators';
+import { ApiBus } from '../http/api-bus';
+import { IdParam, ValidBody } from '../http/zod-validation.pipe';
+import { ApiRoute } from '../openapi/api-route.decorator';
+
+const DEPLOYMENT = { name: 'Deployment', schema: Deployment };
+
+@Controller('deployments/:deploymentId')
+export class DeploymentsController {
+  constructor(private readonly api: ApiBus) {}
+
+  @Get()
+  @ApiRoute({
+    summary: 'Get a deployment',
+    ids: ['deploymentId'],
+    responses: [{ status: 200, description: 'the deployment', ...DEPLOYMENT }],
+    errors: [ErrorCode.DeploymentNotFound],
+  })
+  get(@IdParam('deploymentId') deploymentId: string) {
+    return this.api.call(getDeployment, { deploymentId });
+  }
+
+  @Post('cancel')
+  @HttpCode(200)
+  @ApiRoute({
+    summary: 'Cancel a deployment that has not ended',
+    ids: ['deploymentId'],
+    responses: [{ status: 200, description: 'the deployment, canceled or being canceled', ...DEPLOYMENT }],
+    errors: [ErrorCode.DeploymentNotFound, ErrorCode.DeploymentInvalidState],
+  })
+  cancel(@IdParam('deploymentId') deploymentId: string, @CurrentActor() actor: Actor) {
+    return this.api.call(cancelDeployment, { deploymentId, actor });
+  }
+
+  @Post('rollback')
+  @ApiRoute({
+    summary: "Re-release an earlier successful deployment's artifact without building (default: the previous one)",
+    ids: ['deploymentId'],
+    body: { name: 'RollbackBody', schema: RollbackBody },
+    responses: [{ status: 201, description: 'the new deployment, with trigger rollback', ...DEPLOYMENT }],
+    errors: [ErrorCode.DeploymentNotFound, ErrorCode.DeploymentNoRollbackTarget, ErrorCode.DeploymentInvalidState],
+  })
+  rollback(
+    @IdParam('deploymentId') deploymentId: string,
+    @ValidBody(RollbackBody) body: z.infer<typeof RollbackBody>,
+    @CurrentActor() actor: Actor,
+  ) {
+    return this.api.call(rollbackDeployment, { ...body, deploymentId, actor });
+  }
+}

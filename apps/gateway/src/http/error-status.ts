@@ -1,0 +1,52 @@
+import { ErrorCode } from '@flightdeck/contracts';
+
+// The one place an error code becomes an HTTP status. A Record, so a new code in the contracts
+// does not compile until someone decides its status here.
+export const HTTP_STATUS_OF: Record<ErrorCode, number> = {
+  [ErrorCode.InvalidInput]: 400,
+  // another service could not read our message (wrong version, not an envelope): not the caller's fault
+  [ErrorCode.InvalidMessage]: 502,
+  [ErrorCode.Unauthenticated]: 401,
+  [ErrorCode.InsufficientPermissions]: 403,
+  [ErrorCode.NotFound]: 404,
+  [ErrorCode.ProjectNotFound]: 404,
+  [ErrorCode.EnvironmentNotFound]: 404,
+  [ErrorCode.VariableNotFound]: 404,
+  [ErrorCode.DeploymentNotFound]: 404,
+  [ErrorCode.ProjectNameTaken]: 409,
+  [ErrorCode.DeploymentAlreadyRunning]: 409,
+  [ErrorCode.DeploymentInvalidState]: 409,
+  [ErrorCode.DeploymentNoRollbackTarget]: 409,
+  [ErrorCode.DeploymentCanceled]: 409,
+  [ErrorCode.DeploymentInvalidSourceRef]: 400,
+  // outcomes of a deployment; should a command answer with one, the request itself was understood
+  [ErrorCode.DeploymentSourceUnavailable]: 422,
+  [ErrorCode.DeploymentBuildFailed]: 422,
+  [ErrorCode.DeploymentDeployFailed]: 422,
+  [ErrorCode.DeploymentProviderError]: 502,
+  [ErrorCode.DeploymentTimeout]: 504,
+  [ErrorCode.RateLimited]: 429,
+  [ErrorCode.ServiceUnavailable]: 503,
+  [ErrorCode.InternalError]: 500,
+};
+
+export const httpStatusOf = (code: ErrorCode): number => HTTP_STATUS_OF[code] ?? 500;
+
+// For errors raised by the framework itself (router, body parser), which know only a status.
+export const errorCodeOfStatus = (status: number): ErrorCode => {
+  switch (status) {
+    case 401:
+      return ErrorCode.Unauthenticated;
+    case 403:
+      return ErrorCode.InsufficientPermissions;
+    case 404:
+    case 405:
+      return ErrorCode.NotFound;
+    case 429:
+      return ErrorCode.RateLimited;
+    case 503:
+      return ErrorCode.ServiceUnavailable;
+    default:
+      return status >= 400 && status < 500 ? ErrorCode.InvalidInput : ErrorCode.InternalError;
+  }
+};

@@ -1,0 +1,23 @@
+import { Controller, Get } from '@nestjs/common';
+import type { z } from 'zod';
+import { ErrorCode, LogLine, LogQuery, listLogLines, listOf } from '@flightdeck/contracts';
+import { ApiBus } from '../http/api-bus';
+import { IdParam, ValidQuery } from '../http/zod-validation.pipe';
+import { ApiRoute } from '../openapi/api-route.decorator';
+
+@Controller('deployments/:deploymentId/logs')
+export class DeploymentLogsController {
+  constructor(private readonly api: ApiBus) {}
+
+  @Get()
+  @ApiRoute({
+    summary: "A deployment's stored log lines in seq order (for live lines, Socket.IO /deployments)",
+    ids: ['deploymentId'],
+    query: LogQuery,
+    responses: [{ status: 200, description: 'lines after afterSeq', name: 'LogLineList', schema: listOf(LogLine) }],
+    errors: [ErrorCode.DeploymentNotFound],
+  })
+  list(@IdParam('deploymentId') deploymentId: string, @ValidQuery(LogQuery) query: z.infer<typeof LogQuery>) {
+    return this.api.call(listLogLines, { ...query, deploymentId });
+  }
+}

@@ -1,0 +1,243 @@
+import { randomUUID } from 'node:crypto';
+import {
+  type Deployment,
+  ErrorCode,
+  type TriggerDeploymentRequest,
+  err,
+  getDeployment,
+  getProject,
+  createProject,
+  listLogLines,
+  ok,
+  setVariable,
+  triggerDeployment,
+} from '@flightdeck/contracts';
+import { startTestInfra, type TestInfra } from '@flightdeck/testing';
+import { aDeployment, aProject } from './support/factories';
+import { FakeResponders } from './support/fake-responder';
+import { ADMIN_TOKEN, type RunningGateway, startGateway } from './support/gateway-app';
+
+// The gateway on real Postgres and NATS; the services it asks are stood in for on the same NATS.
+describe('gateway REST API', () => {
+  let infra: TestInfra;
+  let gw: RunningGateway;
+  let fakes: FakeResponders;
+
+  beforeAll(async () => {
+    infra = await startTestInfra();
+    gw = await startGateway(infra);
+    fakes = await FakeResponders.connect(infra.nats.url);
+  });
+  afterEach(() => fakes.clear());
+  afterAll(async () => {
+    await fakes?.close();
+    await gw?.close();
+    await infra?.stop();
+  });
+
+  describe('authentication', () => {
+    it('answers 401 auth/unauthenticated without a token', async () => {
+      const res = await gw.api('GET', '/projects', { headers: { authorization: '' } });
+      expect(res.status).toBe(401);
+      expect(res.body.error.code).toBe('auth/unauthenticated');
+      expect(res.headers.get('www-authenticate')).toBe('Bearer');
+    });
+
+    it('answers 401 for a wrong token', async () => {
+      const res = await gw.api('GET', '/projects', { headers: { authorization: `Bearer ${ADMIN_TOKEN}x` } });
+      expect(res.status).toBe(401);
+      expect(res.body).toEqual({ error: { code: 'auth/unauthenticated', message: 'invalid token' } });
+    });
+
+    it('checks the token before the input', async () => {
+      const res = await gw.api('POST', '/projects', { body: { bogus: 1 }, headers: { authorization: '' } });
+      expect(res.status).toBe(401);
+    });
+
+    it('leaves health and metrics open, outside /api/v1', async () => {
+      expect((await fetch(`${gw.url}/health/live`)).status).toBe(200);
+      expect((await fetch(`${gw.url}/health/ready`)).status).toBe(200);
+      expect((await fetch(`${gw.url}/metrics`)).status).toBe(200);
+      expect((await fetch(`${gw.url}/api/v1/health/live`)).status).toBe(404);
+    });
+  });
+
+  describe('bad input', () => {
+    it('answers malformed JSON with 400 validation/invalid-input', async () => {
+      const res = await gw.api('POST', '/projects', { rawBody: '{"name": "shop",' });
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe('validation/invalid-input');
+    });
+
+    it('names an unknown field', async () => {
+      const res = await gw.api('POST', '/projects', { body: { name: 'shop', repositoryUrl: '/tmp/x', colour: 'red' } });
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe('validation/invalid-input');
+      expect(res.body.error.message).toContain('colour');
+      expect(res.body.error.details.fields).toEqual([{ path: 'colour', message: 'unknown field' }]);
+    });
+
+    it('names a missing field, also when there is no body at all', async () => {
+      const res = await gw.api('POST', '/projects');
+      expect(res.status).toBe(400);
+      expect(res.body.error.details.fields.map((f: { path: string }) => f.path).sort()).toEqual(['name', 'repositoryUrl']);
+    });
+
+    it('answers a path id that is not a uuid with 400 naming it', async () => {
+      const res = await gw.api('GET', '/deployments/not-a-uuid');
+      expect(res.status).toBe(400);
+      expect(res.body.error.message).toMatch(/^deploymentId: /);
+    });
+
+    it('checks query parameters: logs limit at most 5000, no unknown ones', async () => {
+      const id = randomUUID();
+      expect((await gw.api('GET', `/deployments/${id}/logs?limit=5001`)).body.error.message).toMatch(/^limit: /);
+      expect((await gw.api('GET', `/deployments/${id}/logs?level=loud`)).status).toBe(400);
+      expect((await gw.api('GET', `/deployments/${id}/logs?sort=desc`)).body.error.message).toBe('sort: unknown field');
+    });
+
+    it('answers an unknown route with 404 http/not-found', async () => {
+      const res = await gw.api('GET', '/nothing-here');
+      expect(res.status).toBe(404);
+      expect(res.body.error.code).toBe('http/not-found');
+      expect((await gw.api('DELETE', '/projects')).status).toBe(404);
+    });
+  });
+
+  describe('routes over the bus', () => {
+    it('creates a project: 201 with what environment-manager answered, carrying the correlation id', async () => {
+      const project = aProject({ name: 'shop' });
+      const received = await fakes.respond(createProject, () => ok(project));
+      const res = await gw.api('POST', '/projects', {
+        body: { name: 'shop', repositoryUrl: 'https://example.com/shop.git' },
+        headers: { 'x-correlation-id': 'corr-123' },
+      });
+      expect(res.status).toBe(201);
+      expect(res.body).toEqual(project);
+      expect(res.headers.get('x-correlation-id')).toBe('corr-123');
+      expect(received.map((r) => r.data)).toEqual([{ name: 'shop', repositoryUrl: 'https://example.com/shop.git' }]);
+      expect(received[0].envelope.correlationId).toBe('corr-123');
+    });
+
+    it.each([
+      [ErrorCode.ProjectNotFound, 404],
+      [ErrorCode.ProjectNameTaken, 409],
+      [ErrorCode.InvalidInput, 400],
+      [ErrorCode.InternalError, 500],
+    ])('maps the bus error %s to HTTP %i with its code and message', async (code, status) => {
+      await fakes.respond(getProject, ({ projectId }) => err(code, `project ${projectId}: ${code}`, { projectId }));
+      const id = randomUUID();
+      const res = await gw.api('GET', `/projects/${id}`);
+      expect(res.status).toBe(status);
+      expect(res.body).toEqual({ error: { code, message: `project ${id}: ${code}`, details: { projectId: id } } });
+    });
+
+    it('answers 409 deployment/already-running for a second trigger', async () => {
+      await fakes.respond(triggerDeployment, () => err(ErrorCode.DeploymentAlreadyRunning, 'a deployment is running'));
+      const res = await gw.api('POST', `/projects/${randomUUID()}/deployments`, { body: { sourceRef: 'main' } });
+      expect(res.status).toBe(409);
+      expect(res.body.error.code).toBe('deployment/already-running');
+    });
+
+    it('triggers with the actor and idempotency key: 201 first, 200 with the same deployment when replayed', async () => {
+      const byKey = new Map<string, Deployment>();
+      const received = await fakes.respond(triggerDeployment, (req: TriggerDeploymentRequest) => {
+        const known = req.idempotencyKey ? byKey.get(req.idempotencyKey) : undefined;
+        if (known) return ok({ deployment: known, replayed: true });
+        const d = aDeployment({ projectId: req.projectId, sourceRef: req.sourceRef });
+        if (req.idempotencyKey) byKey.set(req.idempotencyKey, d);
+        return ok({ deployment: d, replayed: false });
+      });
+      const projectId = randomUUID();
+      const trigger = () =>
+        gw.api('POST', `/projects/${projectId}/deployments`, { body: { sourceRef: 'main', force: true }, headers: { 'idempotency-key': 'k-1' } });
+      const first = await trigger();
+      const again = await trigger();
+      expect(first.status).toBe(201);
+      expect(again.status).toBe(200);
+      expect(again.body.id).toBe(first.body.id);
+      expect(received[0].data).toEqual({
+        sourceRef: 'main',
+        force: true,
+        projectId,
+        idempotencyKey: 'k-1',
+        trigger: 'api',
+        actor: { id: 'admin', kind: 'token' },
+      });
+    });
+
+    it('sets a variable from path and body', async () => {
+      const received = await fakes.respond(setVariable, (r) =>
+        ok({ key: r.key, value: r.sensitive ? '***' : r.value, sensitive: r.sensitive, updatedAt: '2025-01-01T00:00:00.000Z' }),
+      );
+      const environmentId = randomUUID();
+      const res = await gw.api('PUT', `/environments/${environmentId}/variables/API_KEY`, { body: { value: 's3cret', sensitive: true } });
+      expect(res.status).toBe(200);
+      expect(res.body.value).toBe('***');
+      expect(received[0].data).toEqual({ environmentId, key: 'API_KEY', value: 's3cret', sensitive: true });
+      const badKey = await gw.api('PUT', `/environments/${environmentId}/variables/9bad-key`, { body: { value: 'x' } });
+      expect(badKey.status).toBe(400);
+      expect(badKey.body.error.message).toMatch(/^key: /);
+    });
+
+    it('passes log queries on with numbers parsed', async () => {
+      const received = await fakes.respond(listLogLines, () => ok({ items: [] }));
+      const id = randomUUID();
+      const res = await gw.api('GET', `/deployments/${id}/logs?afterSeq=42&limit=5000&source=build`);
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({ items: [] });
+      expect(received[0].data).toEqual({ deploymentId: id, afterSeq: 42, limit: 5000, source: 'build' });
+    });
+
+    it('answers 503 service/unavailable when no instance of the owner listens', async () => {
+      const res = await gw.api('GET', `/deployments/${randomUUID()}`);
+      expect(res.status).toBe(503);
+      expect(res.body.error.code).toBe('service/unavailable');
+      expect(res.body.error.message).toContain(getDeployment.subject);
+    });
+  });
+
+  describe('OpenAPI document', () => {
+    it('lists every route, with the bearer scheme and error responses, without a token', async () => {
+      const res = await fetch(`${gw.url}/api/v1/openapi.json`);
+      expect(res.status).toBe(200);
+      const doc = await res.json();
+      expect(doc.openapi).toMatch(/^3\./);
+      const routes = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([path, ops]) =>
+        Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`),
+      );
+      expect(routes.sort()).toEqual(
+        [
+          'GET /api/v1/system/status',
+          'POST /api/v1/projects',
+          'GET /api/v1/projects',
+          'GET /api/v1/projects/{projectId}',
+          'GET /api/v1/projects/{projectId}/environments',
+          'PUT /api/v1/environments/{environmentId}/variables/{key}',
+          'GET /api/v1/environments/{environmentId}/variables',
+          'DELETE /api/v1/environments/{environmentId}/variables/{key}',
+          'POST /api/v1/projects/{projectId}/deployments',
+          'GET /api/v1/projects/{projectId}/deployments',
+          'GET /api/v1/deployments/{deploymentId}',
+          'POST /api/v1/deployments/{deploymentId}/cancel',
+          'POST /api/v1/deployments/{deploymentId}/rollback',
+          'GET /api/v1/deployments/{deploymentId}/logs',
+        ].sort(),
+      );
+      expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+      const trigger = doc.paths['/api/v1/projects/{projectId}/deployments'].post;
+      expect(trigger.security).toEqual([{ bearer: [] }]);
+      expect(Object.keys(trigger.responses).sort()).toEqual(['200', '201', '400', '401', '404', '409', '500', '503']);
+      expect(trigger.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/TriggerDeploymentBody' });
+      expect(doc.components.schemas.TriggerDeploymentBody).toMatchObject({
+        required: ['sourceRef'],
+        additionalProperties: false,
+      });
+      const logs = doc.paths['/api/v1/deployments/{deploymentId}/logs'].get;
+      expect(logs.parameters.find((p: { name: string }) => p.name === 'limit')).toMatchObject({
+        in: 'query',
+        schema: { maximum: 5000 },
+      });
+    });
+  });
+});

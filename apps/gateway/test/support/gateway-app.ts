@@ -1,0 +1,59 @@
+import type { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { freePort, type TestInfra } from '@flightdeck/testing';
+import { AppModule } from '../../src/app.module';
+import { loadGatewayConfig } from '../../src/config/gateway.config';
+import { configureHttp } from '../../src/http/configure-http';
+
+export const ADMIN_TOKEN = 'test-admin-token-0123456789';
+
+export interface RunningGateway {
+  app: INestApplication;
+  url: string;
+  /** fetch under /api/v1 with the admin token unless headers say otherwise */
+  api(method: string, path: string, init?: { body?: unknown; rawBody?: string; headers?: Record<string, string> }): Promise<ApiResponse>;
+  close(): Promise<void>;
+}
+
+export interface ApiResponse {
+  status: number;
+  headers: Headers;
+  // tests read responses field by field and assert their shape
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  body: any;
+}
+
+// The gateway in this process, configured as main.ts configures it, on a free port.
+export async function startGateway(infra: TestInfra): Promise<RunningGateway> {
+  const port = await freePort();
+  const config = loadGatewayConfig(infra.envFor('gateway', { FLIGHTDECK_ADMIN_TOKEN: ADMIN_TOKEN, FLIGHTDECK_GATEWAY_PORT: String(port) }));
+  const app = await NestFactory.create(AppModule.forRoot(config), { logger: false });
+  configureHttp(app);
+  await app.listen(port, '127.0.0.1');
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    app,
+    url,
+    api: async (method, path, init = {}) => {
+      const json = init.body !== undefined;
+      const res = await fetch(`${url}/api/v1${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${ADMIN_TOKEN}`,
+          ...(json || init.rawBody !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...init.headers,
+        },
+        body: init.rawBody ?? (json ? JSON.stringify(init.body) : undefined),
+      });
+      const text = await res.text();
+      let body: unknown = text;
+      try {
+        body = text ? JSON.parse(text) : undefined;
+      } catch {
+        /* not JSON: keep the text */
+      }
+      return { status: res.status, headers: res.headers, body };
+    },
+    close: () => app.close(),
+  };
+}

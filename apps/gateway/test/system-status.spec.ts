@@ -1,0 +1,62 @@
+import { type ServiceProcess, spawnService, startTestInfra, type TestInfra, waitForReady } from '@flightdeck/testing';
+import { type RunningGateway, startGateway } from './support/gateway-app';
+
+interface StatusItem {
+  name: string;
+  instanceId: string;
+  version: string;
+  uptimeS: number;
+  ready: boolean;
+}
+
+// The fleet as the bus sees it: this gateway in-process and a real log-ingest child process.
+describe('GET /api/v1/system/status', () => {
+  let infra: TestInfra;
+  let gw: RunningGateway;
+  let logIngest: ServiceProcess | undefined;
+
+  beforeAll(async () => {
+    infra = await startTestInfra();
+    gw = await startGateway(infra);
+  });
+  afterAll(async () => {
+    await logIngest?.stop(2_000);
+    await gw?.close();
+    await infra?.stop();
+  });
+
+  const statusItems = async (): Promise<StatusItem[]> => {
+    const res = await gw.api('GET', '/system/status');
+    expect(res.status).toBe(200);
+    return res.body.items;
+  };
+
+  it('needs a token', async () => {
+    expect((await gw.api('GET', '/system/status', { headers: { authorization: '' } })).status).toBe(401);
+  });
+
+  it('lists the gateway itself and a second service, then drops that one within 10 s of kill -9', async () => {
+    logIngest = await spawnService('log-ingest', infra.envFor('log-ingest'));
+    await waitForReady(logIngest.port, 60_000, logIngest.exited);
+
+    const items = await statusItems();
+    expect(items.map((i) => [i.name, i.ready])).toEqual([
+      ['gateway', true],
+      ['log-ingest', true],
+    ]);
+    for (const item of items) {
+      expect(item).toMatchObject({ instanceId: expect.any(String), version: expect.any(String), uptimeS: expect.any(Number) });
+    }
+    expect(items[0].instanceId).not.toBe(items[1].instanceId);
+
+    logIngest.child.kill('SIGKILL');
+    const killedAt = Date.now();
+    let gone = false;
+    while (!gone && Date.now() - killedAt < 10_000) {
+      gone = !(await statusItems()).some((i) => i.name === 'log-ingest' && i.ready);
+    }
+    expect(gone).toBe(true);
+    expect(Date.now() - killedAt).toBeLessThan(10_000);
+    expect((await statusItems()).map((i) => i.name)).toEqual(['gateway']);
+  });
+});
