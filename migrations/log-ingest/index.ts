@@ -1,4 +1,5 @@
 import { CreateMessagingTables1763900000000 } from './1763900000000-create-messaging-tables';
+import { CreateLogLines1764100000000 } from './1764100000000-create-log-lines';
 
 // Applied in this order at start-up and by `npm run migrate`.
-export const migrations = [CreateMessagingTables1763900000000];
+export const migrations = [CreateMessagingTables1763900000000, CreateLogLines1764100000000];

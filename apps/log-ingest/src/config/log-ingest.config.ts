@@ -3,6 +3,10 @@ import { BaseServiceEnv, httpPort, parseConfig } from '@flightdeck/runtime';
 
 export const LogIngestEnv = BaseServiceEnv.extend({
   HTTP_PORT: httpPort(3003),
+  // Upper bounds for one insert transaction: several JetStream messages (each up to 5,000 lines)
+  // are written and acknowledged together.
+  LOG_INGEST_MAX_MESSAGES_PER_TX: z.coerce.number().int().min(1).max(1_000).default(64),
+  LOG_INGEST_MAX_LINES_PER_TX: z.coerce.number().int().min(1).max(200_000).default(20_000),
 });
 export type LogIngestConfig = z.infer<typeof LogIngestEnv>;
 

@@ -1,0 +1,237 @@
+import { Logger } from '@nestjs/common';
+import { DeliverPolicy, type Consumer, type ConsumerMessages, type JetStreamClient, type JsMsg } from 'nats';
+import {
+  type Deployment,
+  type DeploymentStatusChanged,
+  type LogLine,
+  LogBatch,
+  Streams,
+  deploymentStatusChanged,
+  isTerminal,
+  logLinesPublished,
+  subjectFor,
+} from '@flightdeck/contracts';
+import { decodeEnvelope } from '@flightdeck/messaging';
+import { isNewer, recordedLastSeq } from './deployment-version';
+import type { LiveFollower } from './live-follower';
+import type { LiveSettings } from './live.settings';
+import type { LogHistory } from './log-history';
+import { LogRing } from './log-ring';
+import type { LogSource } from './log-source';
+
+const FILL_ATTEMPTS = 3;
+const FILL_RETRY_MS = 250;
+
+// One deployment's live log and status on this gateway instance, shared by all its followers:
+// one ordered JetStream consumer on build.logs.<id> (from the start of the stream, duplicates
+// dropped by seq) and one on deployments.evt.status.<id> (from the latest event), whatever the
+// number of followers. Lines land in a ring that followers read; a hole in the live seqs is
+// filled from log-ingest before anything after it is shown.
+export class DeploymentFeed implements LogSource {
+  readonly live = true;
+  readonly ring: LogRing;
+  private current: Deployment;
+  private final?: number;
+  private readonly followers = new Set<LiveFollower>();
+  private readonly logger = new Logger(DeploymentFeed.name);
+  private readonly iterators: ConsumerMessages[] = [];
+  private readonly consumers: Consumer[] = [];
+  private lastLineAt = Date.now();
+  private settleTimer?: NodeJS.Timeout;
+  private closed = false;
+  // ring changes (live lines, fills, giving lines up) happen one after another
+  private serial: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    deployment: Deployment,
+    private readonly js: JetStreamClient,
+    private readonly history: LogHistory,
+    private readonly settings: LiveSettings,
+  ) {
+    this.current = deployment;
+    this.ring = new LogRing(settings.ringLines, settings.ringBytes);
+  }
+
+  get id(): string {
+    return this.current.id;
+  }
+
+  get deployment(): Deployment {
+    return this.current;
+  }
+
+  get finalSeq(): number | undefined {
+    return this.final;
+  }
+
+  get followerCount(): number {
+    return this.followers.size;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  async start(): Promise<void> {
+    const logs = await this.js.consumers.get(Streams.buildLogs.name, {
+      filterSubjects: [subjectFor(logLinesPublished.subject, this.id)],
+      deliver_policy: DeliverPolicy.All,
+    });
+    const statuses = await this.js.consumers.get(Streams.deploymentEvents.name, {
+      filterSubjects: [subjectFor(deploymentStatusChanged.subject, this.id)],
+      // the latest event first: a change between the caller's query and this start is not missed
+      deliver_policy: DeliverPolicy.LastPerSubject,
+    });
+    this.consumers.push(logs, statuses);
+    const [logMessages, statusMessages] = await Promise.all([logs.consume(), statuses.consume()]);
+    this.iterators.push(logMessages, statusMessages);
+    void this.read(logMessages, (m) => this.exclusive(() => this.onLogMessage(m)));
+    void this.read(statusMessages, async (m) => this.onStatusMessage(m));
+    if (isTerminal(this.current.status)) this.onTerminal();
+  }
+
+  /** a deployment read by a new follower's query: it may be ahead of the status events */
+  observe(deployment: Deployment): void {
+    if (!isNewer(deployment, this.current)) return;
+    this.current = deployment;
+    if (isTerminal(deployment.status)) this.onTerminal();
+  }
+
+  add(follower: LiveFollower): void {
+    this.followers.add(follower);
+    follower.attach(this);
+  }
+
+  remove(follower: LiveFollower): void {
+    this.followers.delete(follower);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.settleTimer);
+    this.iterators.forEach((it) => it.stop());
+    // ordered consumers expire on their own; deleting them frees the server at once
+    await Promise.all(this.consumers.map((c) => c.delete().catch(() => false)));
+  }
+
+  private async read(messages: ConsumerMessages, handle: (m: JsMsg) => Promise<void>): Promise<void> {
+    try {
+      for await (const m of messages) {
+        if (this.closed) break;
+        await handle(m);
+      }
+    } catch (e) {
+      if (!this.closed) this.logger.error({ deploymentId: this.id, err: (e as Error).message }, 'feed stopped reading');
+    }
+  }
+
+  private async onLogMessage(m: JsMsg): Promise<void> {
+    const decoded = decodeEnvelope(m.data);
+    const parsed = decoded.ok && decoded.envelope.v === logLinesPublished.version ? LogBatch.safeParse(decoded.envelope.data) : undefined;
+    if (!parsed?.success || parsed.data.deploymentId !== this.id) {
+      this.logger.warn({ deploymentId: this.id, streamSeq: m.seq }, 'unreadable log batch skipped');
+      return;
+    }
+    this.lastLineAt = Date.now();
+    await this.append([...parsed.data.lines].sort((a, b) => a.seq - b.seq));
+    this.wakeAll();
+  }
+
+  private async append(lines: LogLine[]): Promise<void> {
+    let rest = lines;
+    while (rest.length && !this.closed) {
+      const r = this.ring.append(rest);
+      rest = r.rest;
+      if (!r.gap) break;
+      await this.fill(r.gap.to);
+      if (this.ring.end < r.gap.to) {
+        this.logger.warn({ deploymentId: this.id, from: this.ring.end + 1, to: r.gap.to }, 'log lines missing from the stream and from log-ingest');
+        this.ring.restartAt(r.gap.to + 1);
+      }
+    }
+  }
+
+  // Reads (ring end, upTo] from log-ingest into the ring, unfiltered.
+  private async fill(upTo: number): Promise<void> {
+    for (let attempt = 0; attempt < FILL_ATTEMPTS && this.ring.end < upTo && !this.closed; attempt++) {
+      if (attempt > 0) await new Promise((r) => setTimeout(r, FILL_RETRY_MS));
+      for (;;) {
+        const before = this.ring.end;
+        const page = await this.history.page(this.id, before, Math.min(this.settings.historyPageLines, upTo - before));
+        if (!page.ok) break;
+        const lines = page.data.items.filter((l) => l.seq <= upTo);
+        if (!lines.length) break;
+        if (this.ring.append(lines).gap) break;
+        if (this.ring.end >= upTo || this.ring.end === before) break;
+      }
+    }
+  }
+
+  private async onStatusMessage(m: JsMsg): Promise<void> {
+    const decoded = decodeEnvelope(m.data);
+    const parsed = decoded.ok && decoded.envelope.v === deploymentStatusChanged.version ? deploymentStatusChanged.data.safeParse(decoded.envelope.data) : undefined;
+    if (!parsed?.success || parsed.data.deployment.id !== this.id) {
+      this.logger.warn({ deploymentId: this.id, streamSeq: m.seq }, 'unreadable status event skipped');
+      return;
+    }
+    const { deployment, transition }: DeploymentStatusChanged = parsed.data;
+    if (!isNewer(deployment, this.current)) return;
+    this.current = deployment;
+    this.followers.forEach((f) => f.status(deployment, transition));
+    if (isTerminal(deployment.status)) this.onTerminal();
+  }
+
+  // The log is complete at the last seq the build reported, or, without one (a deployment that
+  // ended before a builder reported), once no line has arrived for a while.
+  private onTerminal(): void {
+    if (this.final !== undefined) return;
+    const recorded = recordedLastSeq(this.current);
+    if (recorded !== undefined) this.finish(recorded);
+    else this.settleTimer = setTimeout(() => void this.exclusive(() => this.settle()), this.settings.quietMs);
+  }
+
+  private async settle(): Promise<void> {
+    const quietFor = Date.now() - this.lastLineAt;
+    if (quietFor < this.settings.quietMs) {
+      this.settleTimer = setTimeout(() => void this.exclusive(() => this.settle()), this.settings.quietMs - quietFor);
+      return;
+    }
+    const stored = await this.history.page(this.id, this.ring.end, 1);
+    this.finish(Math.max(this.ring.end, stored.ok ? stored.data.lastSeq ?? 0 : 0));
+  }
+
+  private finish(finalSeq: number): void {
+    if (this.closed || this.final !== undefined) return;
+    this.final = finalSeq;
+    this.wakeAll();
+    if (this.ring.end < finalSeq) this.settleTimer = setTimeout(() => void this.exclusive(() => this.completeTail()), this.settings.endGraceMs);
+  }
+
+  // The last lines did not arrive live in time: take them from log-ingest, or give them up.
+  private async completeTail(): Promise<void> {
+    const final = this.final!;
+    if (this.closed || this.ring.end >= final) return;
+    const quietFor = Date.now() - this.lastLineAt;
+    if (quietFor < this.settings.endGraceMs) {
+      this.settleTimer = setTimeout(() => void this.exclusive(() => this.completeTail()), this.settings.endGraceMs - quietFor);
+      return;
+    }
+    await this.fill(final);
+    if (this.ring.end < final) {
+      this.logger.warn({ deploymentId: this.id, from: this.ring.end + 1, to: final }, 'last log lines never arrived');
+      this.ring.restartAt(final + 1);
+    }
+    this.wakeAll();
+  }
+
+  private exclusive(work: () => Promise<void>): Promise<void> {
+    const next = this.serial.then(work, work);
+    this.serial = next.catch((e) => this.logger.error({ deploymentId: this.id, err: (e as Error).message }, 'feed update failed'));
+    return next.catch(() => undefined);
+  }
+
+  private wakeAll(): void {
+    this.followers.forEach((f) => f.wake());
+  }
+}

@@ -1,0 +1,188 @@
+import { Logger } from '@nestjs/common';
+import type { Deployment, DeploymentTransition, EndPayload, LogLine, LogsPayload, StatusPayload } from '@flightdeck/contracts';
+import { isNewer } from './deployment-version';
+import { type LineFilter, matches } from './line-filter';
+import type { LogHistory } from './log-history';
+import type { LogSource } from './log-source';
+import type { LiveSettings } from './live.settings';
+
+export interface FollowerSink {
+  logs(p: LogsPayload): void;
+  status(p: StatusPayload): void;
+  end(p: EndPayload): void;
+}
+
+type HistoryRead = 'progressed' | 'exhausted' | 'unavailable';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const HISTORY_RETRY_MS = 250;
+// log-ingest stores a line a moment after it is published: before concluding that lines are
+// missing, it is asked again this many times
+const STORAGE_RETRIES = 20;
+
+// One client following one deployment. Its cursor is the last seq it has accounted for (lines a
+// filter dropped included); every line after it goes out once, in seq order, from log-ingest
+// while the cursor is older than what the feed's ring holds, then from the ring. Whatever the
+// order of wake-ups, one pump runs at a time, so nothing is sent twice.
+export class LiveFollower {
+  private readonly logger = new Logger(LiveFollower.name);
+  private source?: LogSource;
+  private cursor: number;
+  private shown: Deployment;
+  private started = false;
+  private active = true;
+  private pumping = false;
+  private again = false;
+  private readonly early: StatusPayload[] = [];
+  private retries = 0;
+
+  constructor(
+    readonly deploymentId: string,
+    afterSeq: number,
+    private readonly filter: LineFilter,
+    deployment: Deployment,
+    private readonly sink: FollowerSink,
+    private readonly history: LogHistory,
+    private readonly settings: LiveSettings,
+    private readonly onEnded: (f: LiveFollower) => void,
+  ) {
+    this.cursor = afterSeq;
+    this.shown = deployment;
+  }
+
+  get isActive(): boolean {
+    return this.active;
+  }
+
+  attach(source: LogSource): void {
+    this.source = source;
+  }
+
+  /** after the subscribe ack went out: nothing is sent before it */
+  start(): void {
+    this.started = true;
+    for (const s of this.early.splice(0)) this.status(s.deployment, s.transition);
+    this.wake();
+  }
+
+  stop(): void {
+    this.active = false;
+  }
+
+  status(deployment: Deployment, transition?: DeploymentTransition): void {
+    if (!this.active) return;
+    if (!this.started) {
+      this.early.push({ deployment, transition });
+      return;
+    }
+    if (!isNewer(deployment, this.shown)) return;
+    this.shown = deployment;
+    this.sink.status(transition ? { deployment, transition } : { deployment });
+  }
+
+  /** new lines, a final seq or a restarted ring: look again */
+  wake(): void {
+    if (!this.started || !this.active) return;
+    if (this.pumping) {
+      this.again = true;
+      return;
+    }
+    void this.run();
+  }
+
+  private async run(): Promise<void> {
+    this.pumping = true;
+    try {
+      do {
+        this.again = false;
+        await this.pump();
+      } while (this.again && this.active);
+    } catch (e) {
+      this.logger.error({ deploymentId: this.deploymentId, err: (e as Error).message }, 'follower pump failed');
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private async pump(): Promise<void> {
+    const src = this.source!;
+    while (this.active) {
+      if (src.ring.has(this.cursor + 1)) {
+        this.sendFromRing(src);
+        continue;
+      }
+      const historyEnd = this.historyEnd(src);
+      if (this.cursor < historyEnd) {
+        const read = await this.readHistory(historyEnd);
+        if (read === 'progressed') continue;
+        if (read === 'unavailable') {
+          await sleep(1_000);
+          continue;
+        }
+        if (await this.waitForStorage(src)) continue;
+        if (src.ring.anchored && this.cursor < historyEnd) {
+          // neither the stream nor log-ingest holds them: they were lost upstream
+          this.logger.warn({ deploymentId: this.deploymentId, from: this.cursor + 1, to: historyEnd }, 'log lines missing, skipped');
+          this.cursor = historyEnd;
+          continue;
+        }
+      }
+      const last = src.finalSeq ?? (src.live ? undefined : this.cursor);
+      if (last !== undefined && (this.cursor >= last || !src.live)) this.end(src, last);
+      return;
+    }
+  }
+
+  // Lines older than the ring come from log-ingest; a finished log comes from it entirely.
+  private historyEnd(src: LogSource): number {
+    if (src.ring.anchored) return src.ring.start - 1;
+    if (!src.live) return src.finalSeq ?? Number.MAX_SAFE_INTEGER;
+    return 0;
+  }
+
+  private async waitForStorage(src: LogSource): Promise<boolean> {
+    const behind = src.live || (src.finalSeq !== undefined && this.cursor < src.finalSeq);
+    if (!behind || this.retries >= STORAGE_RETRIES) return false;
+    this.retries++;
+    await sleep(HISTORY_RETRY_MS);
+    return true;
+  }
+
+  private sendFromRing(src: LogSource): void {
+    const lines = src.ring.after(this.cursor, this.settings.emitLines);
+    this.send(lines, lines[lines.length - 1].seq);
+  }
+
+  private async readHistory(upTo: number): Promise<HistoryRead> {
+    const page = await this.history.page(this.deploymentId, this.cursor, this.settings.historyPageLines, this.filter);
+    if (!this.active) return 'exhausted';
+    if (!page.ok) {
+      this.logger.warn({ deploymentId: this.deploymentId, code: page.error.code }, 'log history unavailable, retrying');
+      return 'unavailable';
+    }
+    const items = page.data.items.filter((l) => l.seq > this.cursor && l.seq <= upTo);
+    const covered = Math.min(upTo, page.data.lastSeq ?? items[items.length - 1]?.seq ?? this.cursor);
+    if (covered <= this.cursor) return 'exhausted';
+    this.retries = 0;
+    this.send(items, covered, true);
+    return 'progressed';
+  }
+
+  private send(lines: LogLine[], lastSeq: number, filtered = false): void {
+    const shown = filtered ? lines : lines.filter((l) => matches(this.filter, l));
+    this.cursor = lastSeq;
+    const size = this.settings.emitLines;
+    for (let i = 0; i < shown.length; i += size) {
+      const chunk = shown.slice(i, i + size);
+      const isLast = i + size >= shown.length;
+      this.sink.logs({ deploymentId: this.deploymentId, lines: chunk, lastSeq: isLast ? lastSeq : chunk[chunk.length - 1].seq });
+    }
+  }
+
+  private end(src: LogSource, lastSeq: number): void {
+    this.active = false;
+    const d = isNewer(src.deployment, this.shown) ? src.deployment : this.shown;
+    this.sink.end({ deploymentId: this.deploymentId, status: d.status, lastSeq: Math.max(lastSeq, this.cursor) });
+    this.onEnded(this);
+  }
+}

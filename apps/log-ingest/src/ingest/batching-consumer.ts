@@ -1,0 +1,203 @@
+import { Logger } from '@nestjs/common';
+import { AckPolicy, DeliverPolicy, nanos, type ConsumerMessages, type JetStreamClient, type JetStreamManager, type JsMsg } from 'nats';
+import type { DataSource, EntityManager } from 'typeorm';
+import { type EventData, type EventDefinition, Streams, type StreamKey } from '@flightdeck/contracts';
+import { decodeEnvelope } from '@flightdeck/messaging';
+import { deadLetter } from './dead-letter';
+
+export interface BatchingConsumerSpec<E extends EventDefinition> {
+  stream: StreamKey;
+  durable: string;
+  event: E;
+  /** writes the payloads of several messages in one transaction; must be idempotent by itself */
+  handle(tx: EntityManager, items: EventData<E>[]): Promise<void>;
+  /** how much work a payload is (log lines), to bound one transaction */
+  weigh(item: EventData<E>): number;
+  /** a reason to refuse a well-formed payload (e.g. it does not belong on its subject) */
+  refuse?(subject: string, item: EventData<E>): string | undefined;
+  maxMessagesPerTx: number;
+  maxWeightPerTx: number;
+  maxDeliver?: number;
+  ackWaitMs?: number;
+}
+
+interface Pending<T> {
+  m: JsMsg;
+  data: T;
+  weight: number;
+}
+
+// Wakes one waiter; a notify with nobody waiting is remembered.
+class Signal {
+  private waiter?: () => void;
+  private fired = false;
+  notify() {
+    if (this.waiter) {
+      const w = this.waiter;
+      this.waiter = undefined;
+      w();
+    } else this.fired = true;
+  }
+  wait(): Promise<void> {
+    if (this.fired) {
+      this.fired = false;
+      return Promise.resolve();
+    }
+    return new Promise((r) => (this.waiter = r));
+  }
+}
+
+// A durable pull consumer that writes many messages per transaction and acks them after the
+// commit. libs/messaging's IdempotentConsumer records each message id in a ledger, one message per
+// transaction; here the handler itself is idempotent (log lines are keyed by (deploymentId, seq)),
+// so a redelivered message re-inserts nothing and no ledger is needed, and batching several
+// messages per commit is what lets ingest keep up with builders. Messages are taken while the
+// previous transaction runs, so under load batches grow and at rest a message waits for nobody.
+export class BatchingConsumer<E extends EventDefinition> {
+  private readonly logger: Logger;
+  private readonly queue: Pending<EventData<E>>[] = [];
+  private queuedWeight = 0;
+  private readonly hasWork = new Signal();
+  private readonly hasRoom = new Signal();
+  private messages?: ConsumerMessages;
+  private loops: Promise<void>[] = [];
+  private stopped = false;
+
+  constructor(
+    private readonly spec: BatchingConsumerSpec<E>,
+    private readonly js: JetStreamClient,
+    private readonly jsm: JetStreamManager,
+    private readonly ds: DataSource,
+  ) {
+    this.logger = new Logger(`Consumer:${spec.durable}`);
+  }
+
+  private get maxDeliver() {
+    return this.spec.maxDeliver ?? 5;
+  }
+
+  async start(): Promise<void> {
+    const stream = Streams[this.spec.stream].name;
+    const config = {
+      durable_name: this.spec.durable,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      ack_wait: nanos(this.spec.ackWaitMs ?? 30_000),
+      // a backstop for a message that crashes the process before it can be dead-lettered
+      max_deliver: this.maxDeliver + 2,
+      max_ack_pending: this.spec.maxMessagesPerTx * 4,
+    };
+    try {
+      await this.jsm.consumers.info(stream, this.spec.durable);
+      await this.jsm.consumers.update(stream, this.spec.durable, config);
+    } catch (e) {
+      if (!/consumer not found/i.test((e as Error).message)) throw e;
+      try {
+        await this.jsm.consumers.add(stream, config);
+      } catch (addErr) {
+        // another replica created it between our info and add
+        if (!/already in use|exists/i.test((addErr as Error).message)) throw addErr;
+      }
+    }
+    const consumer = await this.js.consumers.get(stream, this.spec.durable);
+    this.messages = await consumer.consume({ max_messages: this.spec.maxMessagesPerTx * 2 });
+    this.loops = [this.read(this.messages), this.write()];
+    this.logger.log({ stream, durable: this.spec.durable }, 'consuming');
+  }
+
+  /** stop taking messages; the transaction in flight commits and acks first, queued ones go back */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.messages?.stop();
+    this.hasWork.notify();
+    this.hasRoom.notify();
+    await Promise.all(this.loops.map((l) => l.catch(() => undefined)));
+    for (const p of this.queue.splice(0)) p.m.nak();
+  }
+
+  private async read(messages: ConsumerMessages): Promise<void> {
+    for await (const m of messages) {
+      if (this.stopped) {
+        m.nak();
+        continue;
+      }
+      const parsed = this.parse(m);
+      if (!parsed.ok) {
+        await deadLetter(this.js, this.spec.durable, m, parsed.reason);
+        continue;
+      }
+      const weight = this.spec.weigh(parsed.data);
+      this.queue.push({ m, data: parsed.data, weight });
+      this.queuedWeight += weight;
+      this.hasWork.notify();
+      // back-pressure: while the queue is full, stop draining the pull so the server holds the rest
+      while (!this.stopped && this.queuedWeight >= this.spec.maxWeightPerTx * 2) await this.hasRoom.wait();
+    }
+  }
+
+  private async write(): Promise<void> {
+    while (!this.stopped) {
+      if (!this.queue.length) {
+        await this.hasWork.wait();
+        continue;
+      }
+      const batch = this.take();
+      await this.commit(batch);
+    }
+  }
+
+  private take(): Pending<EventData<E>>[] {
+    let weight = 0;
+    let n = 0;
+    while (n < this.queue.length && n < this.spec.maxMessagesPerTx && (n === 0 || weight + this.queue[n].weight <= this.spec.maxWeightPerTx)) {
+      weight += this.queue[n].weight;
+      n++;
+    }
+    const batch = this.queue.splice(0, n);
+    this.queuedWeight -= weight;
+    this.hasRoom.notify();
+    return batch;
+  }
+
+  private async commit(batch: Pending<EventData<E>>[]): Promise<void> {
+    const keepAlive = setInterval(() => batch.forEach((p) => p.m.working()), Math.max(1_000, (this.spec.ackWaitMs ?? 30_000) / 3));
+    try {
+      await this.ds.transaction((tx) => this.spec.handle(tx, batch.map((p) => p.data)));
+      batch.forEach((p) => p.m.ack());
+    } catch (e) {
+      if (batch.length > 1) {
+        // one bad message must not hold back the others: retry them one per transaction
+        this.logger.warn({ messages: batch.length, err: (e as Error).message }, 'batch failed, retrying message by message');
+        for (const p of batch) await this.commit([p]);
+        return;
+      }
+      await this.failed(batch[0].m, e as Error);
+    } finally {
+      clearInterval(keepAlive);
+    }
+  }
+
+  private async failed(m: JsMsg, e: Error): Promise<void> {
+    const deliveries = m.info.redeliveryCount;
+    if (deliveries >= this.maxDeliver) {
+      return deadLetter(this.js, this.spec.durable, m, `failed ${deliveries} times, last error: ${e.message}`);
+    }
+    const delay = Math.min(500 * 2 ** (deliveries - 1), 10_000);
+    this.logger.warn({ subject: m.subject, streamSeq: m.seq, deliveries, delay, err: e.message }, 'message failed, will retry');
+    m.nak(delay);
+  }
+
+  private parse(m: JsMsg): { ok: true; data: EventData<E> } | { ok: false; reason: string } {
+    const decoded = decodeEnvelope(m.data);
+    if (!decoded.ok) return decoded;
+    const { event } = this.spec;
+    if (decoded.envelope.v !== event.version) {
+      return { ok: false, reason: `unsupported version ${decoded.envelope.v} of ${event.subject} (speaks ${event.version})` };
+    }
+    const parsed = event.data.safeParse(decoded.envelope.data);
+    if (!parsed.success) return { ok: false, reason: `invalid payload: ${parsed.error.message}` };
+    const data = parsed.data as EventData<E>;
+    const refused = this.spec.refuse?.(m.subject, data);
+    return refused ? { ok: false, reason: refused } : { ok: true, data };
+  }
+}

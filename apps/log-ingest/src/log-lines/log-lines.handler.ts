@@ -1,0 +1,15 @@
+import { Injectable } from '@nestjs/common';
+import { type CommandRequest, listLogLines, ok } from '@flightdeck/contracts';
+import { HandleCommand } from '@flightdeck/messaging';
+import { LogLinesRepository } from './log-lines.repository';
+
+// NATS request/reply: the query arrives parsed by the contract (limit ≤ 5,000 included).
+@Injectable()
+export class LogLinesHandler {
+  constructor(private readonly lines: LogLinesRepository) {}
+
+  @HandleCommand(listLogLines)
+  async list(req: CommandRequest<typeof listLogLines>) {
+    return ok(await this.lines.list(req));
+  }
+}
