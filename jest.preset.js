@@ -17,5 +17,5 @@ module.exports = (dir, name) => ({
   },
   testMatch: ['<rootDir>/**/*.spec.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
-  testTimeout: 60_000,
+  setupFilesAfterEnv: [join(__dirname, 'jest.setup.js')],
 });

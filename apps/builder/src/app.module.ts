@@ -4,6 +4,7 @@ import { migrations } from '@flightdeck/migrations/builder';
 import { BuilderConfigModule } from './config/builder-config.module';
 import type { BuilderConfig } from './config/builder.config';
 import { JobsModule } from './jobs/jobs.module';
+import { ProviderModule } from './provider/provider.module';
 
 export interface BuilderModuleOptions {
   /** a module exporting RELEASE_PROVIDER in place of the internal provider (tests of the pipeline) */
@@ -13,9 +14,7 @@ export interface BuilderModuleOptions {
 @Module({})
 export class AppModule {
   static forRoot(config: BuilderConfig, o: BuilderModuleOptions = {}): DynamicModule {
-    // TODO(lead): default to the internal provider's module once apps/builder/src/provider has one
-    const releaseModule = o.releaseModule;
-    if (!releaseModule) throw new Error('builder: no release provider module is wired (RELEASE_PROVIDER)');
+    const releaseModule = o.releaseModule ?? ProviderModule.forRoot();
     return serviceModule(AppModule, {
       name: 'builder',
       config,

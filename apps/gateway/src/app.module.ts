@@ -6,6 +6,7 @@ import type { GatewayConfig } from './config/gateway.config';
 import { DeploymentsModule } from './deployments/deployments.module';
 import { EnvironmentsModule } from './environments/environments.module';
 import { HttpModule } from './http/http.module';
+import { LiveModule } from './live/live.module';
 import { LogsModule } from './logs/logs.module';
 import { ProjectsModule } from './projects/projects.module';
 import { SystemModule } from './system/system.module';
@@ -26,6 +27,7 @@ export class AppModule {
         EnvironmentsModule,
         DeploymentsModule,
         LogsModule,
+        LiveModule,
       ],
     });
   }
