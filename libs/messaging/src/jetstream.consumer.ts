@@ -96,10 +96,18 @@ export class IdempotentConsumer {
     this.messages = await consumer.consume({ max_messages: this.spec.maxMessages ?? 64 });
     this.loop = (async () => {
       for await (const m of this.messages!) {
-        await this.process(m);
+        try {
+          await this.process(m);
+        } catch (e) {
+          // never let one message end the loop: the consumer would go silent while the service looks healthy
+          const err = (e as Error).message;
+          this.logger.error({ subject: m.subject, streamSeq: m.seq, err }, 'message processing failed');
+        }
         if (this.stopped) break;
       }
-    })();
+    })().catch((e: Error) =>
+      this.logger.error({ durable: this.spec.durable, err: e.message }, 'consumer stopped on error'),
+    );
     this.logger.log({ stream, durable: this.spec.durable }, 'consuming');
   }
 
@@ -123,7 +131,8 @@ export class IdempotentConsumer {
     const parsed = event.data.safeParse(envelope.data);
     if (!parsed.success) return this.deadLetter(m, `invalid payload: ${parsed.error.message}`);
 
-    const keepAlive = setInterval(() => m.working(), Math.max(1_000, (this.spec.ackWaitMs ?? 30_000) / 3));
+    // well inside ack_wait, however short it is set: a live handler is never taken for a dead one
+    const keepAlive = setInterval(() => m.working(), Math.max(100, (this.spec.ackWaitMs ?? 30_000) / 3));
     try {
       const outcome = await runWithCorrelation(envelope.correlationId, () =>
         this.ds.transaction(async (tx) => {

@@ -51,7 +51,7 @@ export class OutboxRelay {
   /** one pass; returns how many rows were published */
   async relayOnce(): Promise<number> {
     const schema = this.opts.schema;
-    return this.ds.transaction(async (tx) => {
+    const { published, failure } = await this.ds.transaction(async (tx) => {
       const rows: OutboxRow[] = await tx.query(
         `select id, subject, payload from "${schema}".outbox where published_at is null
          order by created_at, id limit $1 for update skip locked`,
@@ -83,9 +83,11 @@ export class OutboxRelay {
       if (published.length) {
         await tx.query(`update "${schema}".outbox set published_at = now() where id = any($1::uuid[])`, [published]);
       }
-      if (failure) throw Object.assign(failure, { publishedBeforeFailure: published.length });
-      return published.length;
+      // returned, not thrown: a throw would roll back the published marks and the failure's bookkeeping
+      return { published: published.length, failure };
     });
+    if (failure) throw Object.assign(failure, { publishedBeforeFailure: published });
+    return published;
   }
 
   private async run() {

@@ -1,3 +1,4 @@
+export * from './child-exit';
 export * from './free-port';
 export * from './process-user';
 export * from './postgres.server';

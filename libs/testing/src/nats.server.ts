@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { hasExited, stopChild } from './child-exit';
 import { freePort } from './free-port';
 
 export interface NatsServer {
@@ -11,6 +12,7 @@ export interface NatsServer {
   storeDir: string;
   /** stop the process; the store is kept until `dispose` so `start` brings the same server back */
   stop(): Promise<void>;
+  /** start it again after `stop`, on the same port with the same store (JetStream data survives) */
   start(): Promise<void>;
   dispose(): Promise<void>;
 }
@@ -43,6 +45,7 @@ export async function startNats(opts: StartNatsOptions = {}): Promise<NatsServer
   const killOnExit = () => child?.kill('SIGKILL');
 
   const start = async () => {
+    if (child && !hasExited(child)) return;
     child = spawn(binary, ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', storeDir], {
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
@@ -54,18 +57,19 @@ export async function startNats(opts: StartNatsOptions = {}): Promise<NatsServer
     };
     child.stdout?.on('data', collect);
     child.stderr?.on('data', collect);
+    process.removeListener('exit', killOnExit);
     process.once('exit', killOnExit);
-    await waitForPort(port, child, () => output);
+    try {
+      await waitForPort(port, child, () => output);
+    } catch (e) {
+      await stopChild(child, 'SIGKILL', 5_000);
+      throw e;
+    }
   };
 
   const stop = async () => {
     process.removeListener('exit', killOnExit);
-    const c = child;
-    if (!c || c.exitCode !== null || c.signalCode !== null) return;
-    const exited = new Promise((r) => c.once('exit', r));
-    c.kill('SIGTERM');
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
-    if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    if (child) await stopChild(child, 'SIGTERM', 5_000);
   };
 
   await start();
@@ -85,7 +89,7 @@ export async function startNats(opts: StartNatsOptions = {}): Promise<NatsServer
 async function waitForPort(port: number, child: ChildProcess, output: () => string) {
   const deadline = Date.now() + 15_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`nats-server exited with ${child.exitCode}: ${output()}`);
+    if (hasExited(child)) throw new Error(`nats-server exited with ${child.exitCode ?? child.signalCode}: ${output()}`);
     const up = await new Promise<boolean>((resolve) => {
       const s = netConnect(port, '127.0.0.1');
       s.once('connect', () => {

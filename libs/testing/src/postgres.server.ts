@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { hasExited, stopChild } from './child-exit';
 import { freePort } from './free-port';
 import { chownTo, postgresUser } from './process-user';
 
@@ -82,30 +83,26 @@ export async function startPostgres(opts: StartPostgresOptions = {}): Promise<Po
   const database = opts.database ?? 'postgres';
   const auth = opts.superuserPassword ? `postgres:${encodeURIComponent(opts.superuserPassword)}` : 'postgres';
   const url = `postgres://${auth}@127.0.0.1:${port}/${database}`;
-  await waitForPostgres(`postgres://${auth}@127.0.0.1:${port}/postgres`, child, () => output);
-  if (database !== 'postgres') await ensureDatabase(`postgres://${auth}@127.0.0.1:${port}/postgres`, database);
-
-  return {
-    port,
-    url,
-    dataDir,
-    stop: async () => {
-      process.removeListener('exit', killOnExit);
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGINT'); // fast shutdown: abort transactions, write a checkpoint
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-        if (child.exitCode === null) child.kill('SIGKILL');
-      }
-      if (temp) rmSync(root, { recursive: true, force: true });
-    },
+  const stop = async () => {
+    process.removeListener('exit', killOnExit);
+    await stopChild(child, 'SIGINT', 10_000); // SIGINT = fast shutdown: abort transactions, write a checkpoint
+    if (temp) rmSync(root, { recursive: true, force: true });
   };
+  try {
+    await waitForPostgres(`postgres://${auth}@127.0.0.1:${port}/postgres`, child, () => output);
+    if (database !== 'postgres') await ensureDatabase(`postgres://${auth}@127.0.0.1:${port}/postgres`, database);
+  } catch (e) {
+    await stop(); // a server that never came up must not outlive the test run
+    throw e;
+  }
+
+  return { port, url, dataDir, stop };
 }
 
 async function waitForPostgres(url: string, child: ChildProcess, output: () => string) {
   const deadline = Date.now() + 30_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`postgres exited with ${child.exitCode}: ${output()}`);
+    if (hasExited(child)) throw new Error(`postgres exited with ${child.exitCode ?? child.signalCode}: ${output()}`);
     const client = new Client({ connectionString: url });
     try {
       await client.connect();

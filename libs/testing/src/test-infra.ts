@@ -15,8 +15,26 @@ export interface TestInfra {
 
 // A real Postgres and nats-server -js for one test file: call in beforeAll, stop in afterAll.
 export async function startTestInfra(): Promise<TestInfra> {
-  const [postgres, nats] = await Promise.all([startPostgres({ fast: true }), startNats()]);
-  const { urls } = await provisionServices(postgres.url);
+  const [pg, ns] = await Promise.allSettled([startPostgres({ fast: true }), startNats()]);
+  const stopBoth = () =>
+    Promise.all([
+      ns.status === 'fulfilled' ? ns.value.dispose() : undefined,
+      pg.status === 'fulfilled' ? pg.value.stop() : undefined,
+    ]);
+  // one failed to start: do not leave the other running for the rest of the jest run
+  if (pg.status === 'rejected' || ns.status === 'rejected') {
+    await stopBoth();
+    throw pg.status === 'rejected' ? pg.reason : (ns as PromiseRejectedResult).reason;
+  }
+  const postgres = pg.value;
+  const nats = ns.value;
+  let urls: Record<ServiceName, string>;
+  try {
+    ({ urls } = await provisionServices(postgres.url));
+  } catch (e) {
+    await stopBoth();
+    throw e;
+  }
   return {
     postgres,
     nats,
@@ -30,7 +48,7 @@ export async function startTestInfra(): Promise<TestInfra> {
       ...extra,
     }),
     stop: async () => {
-      await Promise.all([nats.dispose(), postgres.stop()]);
+      await stopBoth();
     },
   };
 }
