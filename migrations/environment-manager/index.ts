@@ -1,4 +1,5 @@
 import { CreateMessagingTables1763900000000 } from './1763900000000-create-messaging-tables';
+import { CreateProjects1764200000000 } from './1764200000000-create-projects';
 
 // Applied in this order at start-up and by `npm run migrate`.
-export const migrations = [CreateMessagingTables1763900000000];
+export const migrations = [CreateMessagingTables1763900000000, CreateProjects1764200000000];

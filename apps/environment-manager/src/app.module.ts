@@ -2,10 +2,22 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { serviceModule } from '@flightdeck/runtime';
 import { migrations } from '@flightdeck/migrations/environment-manager';
 import type { EnvironmentManagerConfig } from './config/environment-manager.config';
+import { EnvironmentManagerConfigModule } from './config/environment-manager-config.module';
+import { EnvironmentEntity } from './projects/environment.entity';
+import { ProjectEntity } from './projects/project.entity';
+import { ProjectsModule } from './projects/projects.module';
+import { VariableEntity } from './variables/variable.entity';
+import { VariablesModule } from './variables/variables.module';
 
 @Module({})
 export class AppModule {
   static forRoot(config: EnvironmentManagerConfig): DynamicModule {
-    return serviceModule(AppModule, { name: 'environment-manager', config, migrations });
+    return serviceModule(AppModule, {
+      name: 'environment-manager',
+      config,
+      migrations,
+      entities: [ProjectEntity, EnvironmentEntity, VariableEntity],
+      imports: [EnvironmentManagerConfigModule.forRoot(config), ProjectsModule, VariablesModule],
+    });
   }
 }

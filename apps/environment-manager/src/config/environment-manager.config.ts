@@ -1,9 +1,26 @@
 import { z } from 'zod';
 import { BaseServiceEnv, httpPort, parseConfig } from '@flightdeck/runtime';
 
+const SECRET_KEY_FORMAT = 'must be the base64 of exactly 32 random bytes (e.g. `openssl rand -base64 32`)';
+
+// Strict: what decodes must re-encode to the same text, so a truncated or mangled key is refused
+// instead of being silently read as a different key.
+const isBase64Of32Bytes = (value: string) => {
+  const bytes = Buffer.from(value, 'base64');
+  return bytes.length === 32 && bytes.toString('base64') === value;
+};
+
 export const EnvironmentManagerEnv = BaseServiceEnv.extend({
   HTTP_PORT: httpPort(3004),
+  // AES-256-GCM key for sensitive variables; never logged, never sent anywhere
+  FLIGHTDECK_SECRET_KEY: z
+    .string({ required_error: `is required: ${SECRET_KEY_FORMAT}` })
+    .trim()
+    .refine(isBase64Of32Bytes, SECRET_KEY_FORMAT),
 });
 export type EnvironmentManagerConfig = z.infer<typeof EnvironmentManagerEnv>;
 
-export const loadEnvironmentManagerConfig = (env: NodeJS.ProcessEnv = process.env): EnvironmentManagerConfig => parseConfig(EnvironmentManagerEnv, env);
+export const loadEnvironmentManagerConfig = (env: NodeJS.ProcessEnv = process.env): EnvironmentManagerConfig =>
+  parseConfig(EnvironmentManagerEnv, env);
+
+export const ENVIRONMENT_MANAGER_CONFIG = Symbol('ENVIRONMENT_MANAGER_CONFIG');

@@ -1,0 +1,35 @@
+import { randomBytes } from 'node:crypto';
+import { ConfigError } from '@flightdeck/runtime';
+import { loadEnvironmentManagerConfig } from './environment-manager.config';
+
+const base = { DATABASE_URL: 'postgres://em:pw@127.0.0.1:5432/flightdeck' };
+
+describe('environment-manager configuration', () => {
+  it('takes a base64 key of 32 bytes', () => {
+    const key = randomBytes(32).toString('base64');
+    expect(loadEnvironmentManagerConfig({ ...base, FLIGHTDECK_SECRET_KEY: key }).FLIGHTDECK_SECRET_KEY).toBe(key);
+  });
+
+  it('refuses to start without a key, naming the setting', () => {
+    expect(() => loadEnvironmentManagerConfig(base)).toThrow(ConfigError);
+    expect(() => loadEnvironmentManagerConfig(base)).toThrow(/FLIGHTDECK_SECRET_KEY: is required: must be the base64 of exactly 32/);
+  });
+
+  it.each([
+    ['too short', randomBytes(16).toString('base64')],
+    ['too long', randomBytes(33).toString('base64')],
+    ['not base64', 'this is not a key at all, not even close!!!'],
+    ['hex', randomBytes(32).toString('hex')],
+    ['empty', ''],
+  ])('refuses a malformed key (%s) without echoing it', (_why, key) => {
+    let message = '';
+    try {
+      loadEnvironmentManagerConfig({ ...base, FLIGHTDECK_SECRET_KEY: key });
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(/FLIGHTDECK_SECRET_KEY: must be the base64 of exactly 32 random bytes/);
+    if (key) expect(message).not.toContain(key);
+  });
+});

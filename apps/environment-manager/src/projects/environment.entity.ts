@@ -1,0 +1,12 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+import type { Environment } from '@flightdeck/contracts';
+
+@Entity({ schema: 'environments', name: 'environments' })
+export class EnvironmentEntity {
+  @PrimaryColumn('uuid') id!: string;
+  @Column('uuid', { name: 'project_id' }) projectId!: string;
+  @Column('text') name!: string;
+  @Column('text') type!: Environment['type'];
+  @Column('boolean', { name: 'is_default' }) isDefault!: boolean;
+  @Column('timestamptz', { name: 'created_at' }) createdAt!: Date;
+}

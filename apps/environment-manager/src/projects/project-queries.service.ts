@@ -1,0 +1,36 @@
+import { Injectable } from '@nestjs/common';
+import { type Environment, ErrorCode, type Project, type Result, err, ok } from '@flightdeck/contracts';
+import { toEnvironment, toProject } from './projects.mapper';
+import { ProjectsRepository } from './projects.repository';
+
+@Injectable()
+export class ProjectQueries {
+  constructor(private readonly repo: ProjectsRepository) {}
+
+  async list(): Promise<Result<{ items: Project[] }>> {
+    return ok({ items: (await this.repo.all()).map(toProject) });
+  }
+
+  async get(projectId: string): Promise<Result<Project>> {
+    const p = await this.repo.findById(projectId);
+    return p ? ok(toProject(p)) : projectNotFound(projectId);
+  }
+
+  async environments(projectId: string): Promise<Result<{ items: Environment[] }>> {
+    const envs = await this.repo.environmentsOf(projectId);
+    // every project has its production environment: only an empty answer needs the second look
+    if (!envs.length && !(await this.repo.findById(projectId))) return projectNotFound(projectId);
+    return ok({ items: envs.map(toEnvironment) });
+  }
+
+  async environment(environmentId: string): Promise<Result<Environment & { project: Project }>> {
+    const env = await this.repo.findEnvironment(environmentId);
+    const project = env && (await this.repo.findById(env.projectId));
+    if (!env || !project) return environmentNotFound(environmentId);
+    return ok({ ...toEnvironment(env), project: toProject(project) });
+  }
+}
+
+export const projectNotFound = (projectId: string) => err<never>(ErrorCode.ProjectNotFound, `project ${projectId} not found`);
+export const environmentNotFound = (environmentId: string) =>
+  err<never>(ErrorCode.EnvironmentNotFound, `environment ${environmentId} not found`);

@@ -1,0 +1,47 @@
+import { Injectable } from '@nestjs/common';
+import {
+  type CommandRequest,
+  type CreateProjectRequest,
+  createProject,
+  getEnvironment,
+  getProject,
+  listEnvironments,
+  listProjects,
+} from '@flightdeck/contracts';
+import { HandleCommand } from '@flightdeck/messaging';
+import { CreateProjectUseCase } from './create-project.usecase';
+import { ProjectQueries } from './project-queries.service';
+
+// NATS request/reply: requests arrive parsed by their contract schema; replies are Results.
+@Injectable()
+export class ProjectsHandler {
+  constructor(
+    private readonly createUseCase: CreateProjectUseCase,
+    private readonly queries: ProjectQueries,
+  ) {}
+
+  @HandleCommand(createProject)
+  create(req: CreateProjectRequest) {
+    return this.createUseCase.execute(req);
+  }
+
+  @HandleCommand(listProjects)
+  list() {
+    return this.queries.list();
+  }
+
+  @HandleCommand(getProject)
+  get(req: CommandRequest<typeof getProject>) {
+    return this.queries.get(req.projectId);
+  }
+
+  @HandleCommand(listEnvironments)
+  environments(req: CommandRequest<typeof listEnvironments>) {
+    return this.queries.environments(req.projectId);
+  }
+
+  @HandleCommand(getEnvironment)
+  environment(req: CommandRequest<typeof getEnvironment>) {
+    return this.queries.environment(req.environmentId);
+  }
+}

@@ -1,0 +1,21 @@
+import type { Environment, Project } from '@flightdeck/contracts';
+import type { EnvironmentEntity } from './environment.entity';
+import type { ProjectEntity } from './project.entity';
+
+export const toProject = (p: ProjectEntity): Project => ({
+  id: p.id,
+  name: p.name,
+  repositoryUrl: p.repositoryUrl,
+  defaultBranch: p.defaultBranch,
+  createdAt: p.createdAt.toISOString(),
+  updatedAt: p.updatedAt.toISOString(),
+});
+
+export const toEnvironment = (e: EnvironmentEntity): Environment => ({
+  id: e.id,
+  projectId: e.projectId,
+  name: e.name,
+  type: e.type,
+  isDefault: e.isDefault,
+  createdAt: e.createdAt.toISOString(),
+});

@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { CreateProjectUseCase } from './create-project.usecase';
+import { ProjectQueries } from './project-queries.service';
+import { ProjectsHandler } from './projects.handler';
+import { ProjectsRepository } from './projects.repository';
+
+@Module({
+  providers: [ProjectsRepository, ProjectQueries, CreateProjectUseCase, ProjectsHandler],
+  exports: [ProjectsRepository],
+})
+export class ProjectsModule {}

@@ -1,0 +1,66 @@
+import { randomBytes } from 'node:crypto';
+import type { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { type NatsConnection, connect } from 'nats';
+import { Client } from 'pg';
+import { type Environment, type Project, createProject, listEnvironments } from '@flightdeck/contracts';
+import { Bus } from '@flightdeck/messaging';
+import { type TestInfra, startTestInfra } from '@flightdeck/testing';
+import { AppModule } from '../../src/app.module';
+import { loadEnvironmentManagerConfig } from '../../src/config/environment-manager.config';
+import { FakeDeploymentOrchestrator } from './fake-deployment-orchestrator';
+
+// environment-manager in-process against a real Postgres and nats-server; the test plays its
+// callers over the bus and the orchestrator (a getDeployment responder).
+export class EnvironmentManagerHarness {
+  private constructor(
+    readonly infra: TestInfra,
+    readonly app: INestApplication,
+    readonly nc: NatsConnection,
+    readonly bus: Bus,
+    readonly orchestrator: FakeDeploymentOrchestrator,
+  ) {}
+
+  static async start(): Promise<EnvironmentManagerHarness> {
+    const infra = await startTestInfra();
+    try {
+      const env = infra.envFor('environment-manager', { FLIGHTDECK_SECRET_KEY: randomBytes(32).toString('base64') });
+      const app = await NestFactory.create(AppModule.forRoot(loadEnvironmentManagerConfig(env)), { logger: false });
+      await app.init();
+      const nc = await connect({ servers: infra.nats.url, name: 'environment-manager-test' });
+      const orchestrator = new FakeDeploymentOrchestrator(nc);
+      orchestrator.start();
+      return new EnvironmentManagerHarness(infra, app, nc, new Bus(nc), orchestrator);
+    } catch (e) {
+      await infra.stop();
+      throw e;
+    }
+  }
+
+  async stop() {
+    this.orchestrator.stop();
+    await this.nc.drain();
+    await this.app.close();
+    await this.infra.stop();
+  }
+
+  // Creates a project and expects success: it and its production environment.
+  async project(name: string, repositoryUrl = `/srv/git/${name}.git`): Promise<{ project: Project; production: Environment }> {
+    const created = await this.bus.request(createProject, { name, repositoryUrl });
+    if (!created.ok) throw new Error(`create failed: ${created.error.code} ${created.error.message}`);
+    const envs = await this.bus.request(listEnvironments, { projectId: created.data.id });
+    if (!envs.ok) throw new Error(`list environments failed: ${envs.error.code}`);
+    return { project: created.data, production: envs.data.items.find((e) => e.name === 'production')! };
+  }
+
+  // Reads the service's tables as the superuser, as an operator would.
+  async sql<T = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<T[]> {
+    const client = new Client({ connectionString: this.infra.postgres.url });
+    await client.connect();
+    try {
+      return (await client.query(text, params)).rows as T[];
+    } finally {
+      await client.end();
+    }
+  }
+}
