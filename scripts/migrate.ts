@@ -62,7 +62,7 @@ async function main() {
         schema: SERVICE_SCHEMAS[name],
         entities: [],
         migrations: MIGRATIONS[name] as never,
-        poolSize: 1,
+        poolSize: 2, // the migration advisory lock holds one connection while migrations run on another
       });
       await ds.initialize();
       try {

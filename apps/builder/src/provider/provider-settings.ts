@@ -28,7 +28,7 @@ const ProviderEnv = z.object({
   FLIGHTDECK_HEALTH_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
 });
 
-type ConfigShape = Partial<Pick<BuilderConfig, 'FLIGHTDECK_DATA_DIR' | 'FLIGHTDECK_EDGE_PORT'>> & { FLIGHTDECK_HEALTH_TIMEOUT_MS?: number };
+type ConfigShape = Partial<Pick<BuilderConfig, 'FLIGHTDECK_DATA_DIR' | 'FLIGHTDECK_EDGE_PORT' | 'HTTP_HOST'>> & { FLIGHTDECK_HEALTH_TIMEOUT_MS?: number };
 
 export function resolveProviderSettings(
   config: ConfigShape | undefined,
@@ -39,7 +39,8 @@ export function resolveProviderSettings(
   const dataDir = resolve(config?.FLIGHTDECK_DATA_DIR ?? env.FLIGHTDECK_DATA_DIR ?? './.data');
   return {
     releasesDir: join(dataDir, 'releases'),
-    edgeHost: '127.0.0.1',
+    // the edge listens where the service's HTTP port does (0.0.0.0 in a container)
+    edgeHost: config?.HTTP_HOST ?? '127.0.0.1',
     edgePort: config?.FLIGHTDECK_EDGE_PORT ?? 3080,
     healthTimeoutMs: config?.FLIGHTDECK_HEALTH_TIMEOUT_MS ?? fromEnv.FLIGHTDECK_HEALTH_TIMEOUT_MS,
     healthPath: '/',
