@@ -73,12 +73,14 @@ export class DeploymentFeed implements LogSource {
   }
 
   async start(): Promise<void> {
+    // One filter subject as a string (filter_subject): filter_subjects needs nats-server 2.10+.
+    // No deliver_policy: an ordered consumer starts at stream seq 1 by itself, and an explicit
+    // `all` makes nats.js retry its creation forever.
     const logs = await this.js.consumers.get(Streams.buildLogs.name, {
-      filterSubjects: [subjectFor(logLinesPublished.subject, this.id)],
-      deliver_policy: DeliverPolicy.All,
+      filterSubjects: subjectFor(logLinesPublished.subject, this.id),
     });
     const statuses = await this.js.consumers.get(Streams.deploymentEvents.name, {
-      filterSubjects: [subjectFor(deploymentStatusChanged.subject, this.id)],
+      filterSubjects: subjectFor(deploymentStatusChanged.subject, this.id),
       // the latest event first: a change between the caller's query and this start is not missed
       deliver_policy: DeliverPolicy.LastPerSubject,
     });
