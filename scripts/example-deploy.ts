@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deploy } from '../apps/cli/src/deploy.command';
 import { FlightdeckClient } from '../apps/cli/src/flightdeck-client';
@@ -10,7 +10,11 @@ const EXAMPLE = join(__dirname, '..', 'examples', 'hello-node');
 // `npm run deploy`, so a newcomer sees a build, its live log and a URL within the first minutes.
 export async function deployExampleOnce(dataDir: string, gatewayUrl: string, token: string, say: (m: string) => void) {
   const marker = join(dataDir, 'example-deployed');
-  if (existsSync(marker)) return;
+  if (existsSync(marker)) {
+    const [, url] = readFileSync(marker, 'utf8').split('\n');
+    if (url) say(`example app: ${url}`);
+    return;
+  }
   const repo = join(dataDir, 'examples', 'hello-node');
   if (!existsSync(join(repo, '.git'))) {
     cpSync(EXAMPLE, repo, { recursive: true });
@@ -25,7 +29,7 @@ export async function deployExampleOnce(dataDir: string, gatewayUrl: string, tok
   try {
     const d = await deploy(client, { source: repo, name: 'hello' }, prefix);
     if (d.status === 'succeeded') {
-      writeFileSync(marker, `${d.id}\n`);
+      writeFileSync(marker, `${d.id}\n${d.url}\n`);
       say(`example app is live: ${d.url}  (this deployment: ${d.previewUrl})`);
     } else {
       say(`example deployment ended ${d.status}: ${d.errorCode ?? ''} ${d.errorMessage ?? ''}`);

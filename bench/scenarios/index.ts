@@ -1,7 +1,8 @@
 import type { Scenario } from '../scenario';
+import { firstDeploy } from './first-deploy';
 import { rawCopy } from './raw-copy';
 import { rawJetstream } from './raw-jetstream';
 
 // Every scenario `npm run bench` knows, in the order a full run takes them: raw baselines first,
 // so that the scenarios compared with them find this run's values.
-export const SCENARIOS: readonly Scenario[] = [rawCopy, rawJetstream];
+export const SCENARIOS: readonly Scenario[] = [rawCopy, rawJetstream, firstDeploy];

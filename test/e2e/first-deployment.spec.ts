@@ -98,6 +98,8 @@ describe('first deployment end to end', () => {
     expect(followed.statuses).toContain('succeeded');
     const streamed = followed.lines.map((l) => l.message).join('\n');
     expect(streamed).toContain('build line 500');
+    // the build did see the variable: each form of it was printed, and masked
+    expect(streamed).toMatch(/plain \*\*\*\nb64 \*\*\*\nurl \*\*\*/);
     for (const form of FORMS) expect(streamed).not.toContain(form);
 
     const stored = await api.call<{ items: LogLine[] }>('GET', `/deployments/${first.body.id}/logs?limit=5000`);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { RequestMethod } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { currentCorrelationId } from '@flightdeck/messaging';
 
@@ -37,4 +38,6 @@ export const loggerModule = (service: string, instanceId: string, level: string,
         ? { target: 'pino-pretty', options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,instanceId' } }
         : undefined,
     },
+    // every route, in the path syntax of Express 5 (the default '*' makes Nest warn at start)
+    forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
   });

@@ -1,0 +1,115 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { SERVICE_NAMES, type ServiceName } from '@flightdeck/contracts';
+import { type ServiceProcess, freePort, spawnService, waitForReady } from '@flightdeck/testing';
+import type { BenchContext } from '../scenario';
+import { raceAbort } from './abortable';
+import { GatewayClient } from './gateway-client';
+import { killProcessesUnder } from './stray-processes';
+
+const READY_TIMEOUT_MS = 120_000;
+const KEPT_OUTPUT_LINES = 400;
+
+export interface FlightdeckStack {
+  api: GatewayClient;
+  gatewayUrl: string;
+  token: string;
+  edgePort: number;
+  /** FLIGHTDECK_DATA_DIR: work dirs, artifacts, releases */
+  dataDir: string;
+  /** the services' last output lines, for a failure's report */
+  recentOutput(service?: ServiceName): string[];
+  /** stops the services, then whatever they started that is still running; safe to call twice */
+  stop(): Promise<void>;
+}
+
+// The five services as child processes from source, as `npm start` runs them, against the runner's
+// Postgres and nats-server, every port free. Stopped when the scenario's budget runs out, and
+// their releases killed even when the bench process itself exits first.
+export async function startFlightdeck(ctx: BenchContext): Promise<FlightdeckStack> {
+  const dataDir = join(ctx.workDir, 'flightdeck-data');
+  mkdirSync(dataDir, { recursive: true });
+  const token = `fdk_${randomBytes(24).toString('base64url')}`;
+  const edgePort = await freePort();
+  const ports = {} as Record<ServiceName, number>;
+  for (const name of SERVICE_NAMES) ports[name] = await freePort();
+  const own: Record<ServiceName, Record<string, string>> = {
+    gateway: { FLIGHTDECK_ADMIN_TOKEN: token },
+    'environment-manager': { FLIGHTDECK_SECRET_KEY: randomBytes(32).toString('base64') },
+    'deployment-orchestrator': {},
+    builder: { FLIGHTDECK_EDGE_PORT: String(edgePort) },
+    'log-ingest': {},
+  };
+
+  const output: string[] = [];
+  const services: ServiceProcess[] = [];
+  const killStrays = () => killProcessesUnder(dataDir);
+  process.once('exit', killStrays);
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      await Promise.all(services.map((s) => s.stop(10_000)));
+      const strays = killStrays();
+      if (strays.length) ctx.log(`killed ${strays.length} process(es) the builder left running: ${strays.join(', ')}`);
+      process.removeListener('exit', killStrays);
+    })());
+  const onAbort = () => void stop();
+  ctx.signal.addEventListener('abort', onAbort, { once: true });
+
+  try {
+    for (const name of SERVICE_NAMES) {
+      const env = {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        LANG: process.env.LANG,
+        NODE_ENV: 'production',
+        LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+        LOG_FORMAT: 'json',
+        NATS_URL: ctx.nats.url,
+        DATABASE_URL: ctx.databaseUrls[name],
+        HTTP_HOST: '127.0.0.1',
+        FLIGHTDECK_DATA_DIR: dataDir,
+        ...own[name],
+      };
+      services.push(
+        await spawnService(name, env, {
+          port: ports[name],
+          onOutput: (line) => {
+            output.push(`${name} | ${line}`);
+            if (output.length > KEPT_OUTPUT_LINES) output.shift();
+            if (process.env.BENCH_VERBOSE) console.log(`${name} | ${line}`);
+          },
+        }),
+      );
+    }
+    await raceAbort(
+      Promise.all(
+        services.map((s) =>
+          waitForReady(s.port, READY_TIMEOUT_MS, s.exited).catch((e: Error) => {
+            const last = output.filter((l) => l.startsWith(`${s.name} |`)).slice(-30);
+            throw new Error(`${s.name}: ${e.message}\n${last.join('\n')}`);
+          }),
+        ),
+      ),
+      ctx.signal,
+    );
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+
+  const gatewayUrl = `http://127.0.0.1:${ports.gateway}`;
+  return {
+    api: new GatewayClient(gatewayUrl, token),
+    gatewayUrl,
+    token,
+    edgePort,
+    dataDir,
+    recentOutput: (service) => (service ? output.filter((l) => l.startsWith(`${service} |`)) : [...output]),
+    stop: async () => {
+      ctx.signal.removeEventListener('abort', onAbort);
+      await stop();
+    },
+  };
+}
