@@ -7,18 +7,27 @@ const connected = new WeakMap<NatsConnection, boolean>();
 // nats.js has no public "connected" flag; we track it from the status events.
 export const isNatsConnected = (nc: NatsConnection) => !nc.isClosed() && connected.get(nc) !== false;
 
-// One connection per service. It waits for the first connect and reconnects forever, logging
+// One connection per service. Until NATS first answers it retries with backoff, saying so in
+// the log (the service is live but not ready meanwhile); then it reconnects forever, logging
 // every state change, so a missing NATS is visible in the logs and in /health/ready.
 export async function connectNats(url: string, name: string, logger = new Logger('Nats')): Promise<NatsConnection> {
   logger.log({ url }, 'connecting to NATS');
-  const nc = await connect({
-    servers: url.split(','),
-    name,
-    waitOnFirstConnect: true,
-    maxReconnectAttempts: -1,
-    reconnectTimeWait: 1_000,
-    pingInterval: 10_000,
-  });
+  let nc: NatsConnection;
+  for (let attempt = 1, delay = 250; ; attempt++, delay = Math.min(delay * 2, 10_000)) {
+    try {
+      nc = await connect({
+        servers: url.split(','),
+        name,
+        maxReconnectAttempts: -1,
+        reconnectTimeWait: 1_000,
+        pingInterval: 10_000,
+      });
+      break;
+    } catch (e) {
+      logger.warn({ url, attempt, retryInMs: delay, err: (e as Error).message }, 'NATS unreachable, retrying');
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
   connected.set(nc, true);
   logger.log({ url, server: nc.getServer() }, 'connected to NATS');
   void (async () => {

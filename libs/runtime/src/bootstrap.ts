@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
+import { ConsoleLogger, type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NextFunction, Request, Response } from 'express';
 import { Logger } from 'nestjs-pino';
@@ -34,7 +34,12 @@ export async function bootstrapService(o: BootstrapOptions): Promise<INestApplic
   process.once('SIGTERM', abortStart);
   process.once('SIGINT', abortStart);
   try {
-    const app = await NestFactory.create(o.module, { bufferLogs: true, abortOnError: false });
+    // Until pino takes over, warnings and errors (a server unreachable, retrying) print at once as
+    // JSON lines: buffering them would hide why a service is not ready for as long as it waits.
+    const app = await NestFactory.create(o.module, {
+      logger: new ConsoleLogger(o.name, { json: true, logLevels: ['fatal', 'error', 'warn'] }),
+      abortOnError: false,
+    });
     app.useLogger(app.get(Logger));
     app.enableShutdownHooks();
     app.use((req: Request, res: Response, next: NextFunction) => {
