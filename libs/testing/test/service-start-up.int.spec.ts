@@ -1,4 +1,4 @@
-import { type ServiceProcess, type TestInfra, freePort, spawnService, startTestInfra, waitForReady } from '@flightdeck/testing';
+import { type ServiceProcess, type TestInfra, freePort, spawnService, startTestInfra, waitForReady } from '../src';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 // a deadline that does not keep jest waiting once the race is decided
