@@ -1,8 +1,9 @@
 import type { Scenario } from '../scenario';
 import { firstDeploy } from './first-deploy';
+import { logFollow } from './log-follow';
 import { rawCopy } from './raw-copy';
 import { rawJetstream } from './raw-jetstream';
 
 // Every scenario `npm run bench` knows, in the order a full run takes them: raw baselines first,
 // so that the scenarios compared with them find this run's values.
-export const SCENARIOS: readonly Scenario[] = [rawCopy, rawJetstream, firstDeploy];
+export const SCENARIOS: readonly Scenario[] = [rawCopy, rawJetstream, firstDeploy, logFollow];
