@@ -1,7 +1,8 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { Client } from 'pg';
 import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, Deployment, LogLine, ServerToClientEvents } from '@flightdeck/contracts';
+import { WORKSPACE_ROOT } from '@flightdeck/testing';
 import { GitRepo, nodeApp } from '../support/git-repo';
 import { Api, getWithHost, hostOf, until } from '../support/http';
 import { type TestStack, startStack } from '../support/stack';
@@ -224,6 +225,33 @@ describe('first deployment end to end', () => {
     expect(Date.now() - started).toBeLessThan(5_000 + 2_000); // the API poll adds up to 0.5 s
     const again = await api.call('POST', `/deployments/${d.body.id}/cancel`);
     expect(again.status).toBe(409);
+  });
+
+  it('deploys with the command line: live log, URL and exit 0; a failing build exits non-zero', async () => {
+    const cli = (source: string, name: string) =>
+      spawnSync(process.execPath, ['-r', '@swc-node/register', 'apps/cli/src/main.ts', 'deploy', source, '--name', name], {
+        cwd: WORKSPACE_ROOT,
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, FLIGHTDECK_URL: stack.gatewayUrl, FLIGHTDECK_TOKEN: stack.token },
+        encoding: 'utf8',
+        timeout: 120_000,
+      });
+    const repo = new GitRepo();
+    repo.write(nodeApp('cli', { lines: 5 }));
+    repo.commit('cli');
+    const good = cli(repo.dir, 'from-cli');
+    expect(good.status).toBe(0);
+    expect(good.stdout).toContain('created project from-cli');
+    expect(good.stdout).toContain('build line 5');
+    expect(good.stdout).toMatch(/url: +http:\/\/from-cli-production\.localhost:\d+/);
+    const url = /url: +(\S+)/.exec(good.stdout)![1];
+    expect((await getWithHost(stack.edgePort, hostOf(url))).body).toBe('version cli');
+
+    repo.write(nodeApp('cli', { lines: 1, buildExit: 2 }));
+    repo.commit('broken');
+    const bad = cli(repo.dir, 'from-cli');
+    expect(bad.status).toBe(1);
+    expect(bad.stdout).toContain('build broke');
+    expect(bad.stderr).toContain('deployment/build-failed');
   });
 
   it('lists five ready services, and drops one killed with kill -9 within 10 s', async () => {

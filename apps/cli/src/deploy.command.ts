@@ -71,19 +71,27 @@ export function follow(client: FlightdeckClient, deploymentId: string, out = con
   return new Promise((resolvePromise, reject) => {
     const socket = client.connect();
     let lastPhase = '';
+    // after a reconnect, resume after the last line shown: nothing printed twice, nothing skipped
+    let lastSeq = 0;
     socket.on('connect_error', (e) => {
       socket.close();
       reject(new Error(`live log: ${e.message}`));
     });
     socket.on('connect', () => {
-      socket.emit('subscribe', { deploymentId, afterSeq: 0 }, (ack) => {
+      socket.emit('subscribe', { deploymentId, afterSeq: lastSeq }, (ack) => {
         if (!ack.ok) {
           socket.close();
           reject(new ApiError(404, ack.error));
         }
       });
     });
-    socket.on('logs', (p) => p.lines.forEach((l) => out.log(formatLine(l))));
+    socket.on('logs', (p) =>
+      p.lines.forEach((l) => {
+        if (l.seq <= lastSeq) return;
+        lastSeq = l.seq;
+        out.log(formatLine(l));
+      }),
+    );
     socket.on('status', ({ deployment: d }) => {
       const phase = `${d.status}${d.phase ? `/${d.phase}` : ''}`;
       if (phase !== lastPhase) out.log(`--> ${phase}${d.progress ? ` ${d.progress}%` : ''}`);
