@@ -7,7 +7,7 @@ import { DeploymentFollower } from '../support/deployment-follower';
 import { enteredAt, storedTransitions } from '../support/deployment-transitions';
 import { type FlightdeckStack, startFlightdeck } from '../support/flightdeck-stack';
 import { getWithHost } from '../support/gateway-client';
-import { BenchRepo } from '../support/git-repo';
+import { GitRepo } from '@flightdeck/testing';
 import { epochMs, median } from '../support/percentiles';
 import { type ByHandTimes, deployByHand } from './first-deploy-by-hand';
 
@@ -106,7 +106,7 @@ export const firstDeploy: Scenario = {
     const stack = await startFlightdeck(ctx);
     try {
       ctx.log(`five services ready; edge on 127.0.0.1:${stack.edgePort}`);
-      const repo = new BenchRepo(join(ctx.workDir, 'repos', 'hello-node')).copyFrom(EXAMPLE_DIR);
+      const repo = new GitRepo({ dir: join(ctx.workDir, 'repos', 'hello-node') }).copyFrom(EXAMPLE_DIR);
       repo.commit('hello-node example');
       const { project } = await stack.api.createProject(PROJECT, repo.dir);
       const cacheDir = join(ctx.workDir, 'by-hand-npm-cache');

@@ -3,7 +3,7 @@ import type { EndPayload, LogsPayload } from '@flightdeck/contracts';
 import type { Scenario } from '../scenario';
 import { DeploymentFollower } from '../support/deployment-follower';
 import { startFlightdeck } from '../support/flightdeck-stack';
-import { BenchRepo } from '../support/git-repo';
+import { GitRepo } from '@flightdeck/testing';
 import { epochMs, percentile } from '../support/percentiles';
 import { natsPublishToSubscribeLatency } from './log-follow-nats-baseline';
 import { TICK_LINE, tickerApp } from './log-follow-ticker-app';
@@ -73,7 +73,7 @@ export const logFollow: Scenario = {
       const natsP99 = percentile(nats, 99);
       ctx.log(`core NATS: p50 ${ms(natsP50)}, p99 ${ms(natsP99)}, max ${ms(Math.max(...nats))} over ${nats.length} messages`);
 
-      const repo = new BenchRepo(join(ctx.workDir, 'repos', 'ticker')).write(tickerApp({ lines: LINES, rate: RATE }));
+      const repo = new GitRepo({ dir: join(ctx.workDir, 'repos', 'ticker') }).write(tickerApp({ lines: LINES, rate: RATE }));
       repo.commit('ticker');
       const { project } = await stack.api.createProject(PROJECT, repo.dir);
       for (let i = 0; i < FOLLOWERS; i++) followers.push(new DeploymentFollower(stack.gatewayUrl, stack.token));

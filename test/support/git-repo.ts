@@ -1,38 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-
-// A real git repository the test writes and commits to.
-export class GitRepo {
-  readonly dir = mkdtempSync(join(tmpdir(), 'fd-repo-'));
-
-  constructor(branch = 'main') {
-    this.git('init', '-q', '-b', branch);
-  }
-
-  git(...args: string[]) {
-    return execFileSync('git', ['-C', this.dir, '-c', 'user.name=Test', '-c', 'user.email=test@example.com', ...args], {
-      stdio: 'pipe',
-    })
-      .toString()
-      .trim();
-  }
-
-  write(files: Record<string, string>) {
-    for (const [path, content] of Object.entries(files)) {
-      mkdirSync(dirname(join(this.dir, path)), { recursive: true });
-      writeFileSync(join(this.dir, path), content);
-    }
-    return this;
-  }
-
-  commit(message: string): string {
-    this.git('add', '-A');
-    this.git('commit', '-q', '-m', message);
-    return this.git('rev-parse', 'HEAD');
-  }
-}
+export { GitRepo } from '@flightdeck/testing';
 
 const lock = (name: string) =>
   JSON.stringify({ name, version: '1.0.0', lockfileVersion: 3, requires: true, packages: { '': { name, version: '1.0.0' } } });

@@ -71,9 +71,9 @@ describe('building a static site', () => {
     const repo = GitRepo.create(staticSite('v1'));
     const first = repo.head();
     repo.tag('v1.0.0');
-    repo.commit(staticSite('v2'), 'second');
+    repo.write(staticSite('v2')).commit('second');
     repo.branch('feature');
-    const feature = repo.commit(staticSite('feature'), 'feature work');
+    const feature = repo.write(staticSite('feature')).commit('feature work');
     repo.checkout('main');
 
     for (const [ref, sha] of [

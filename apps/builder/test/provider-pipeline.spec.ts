@@ -50,7 +50,7 @@ describe('the builder with the internal provider', () => {
     expect(r1).toMatchObject({ outcome: 'succeeded', url: `http://web-production.localhost:${edgePort}` });
     expect(await get('web-production')).toMatchObject({ status: 200, body: 'v1' });
 
-    repo.commit(server('v2'), 'v2');
+    repo.write(server('v2')).commit('v2');
     const second = await h.dispatch(aDeployJob({ projectName: 'web', repositoryUrl: repo.dir }));
     expect(await h.result(second.deploymentId, 120_000)).toMatchObject({ outcome: 'succeeded' });
     expect(await get('web-production')).toMatchObject({ status: 200, body: 'v2' });

@@ -5,3 +5,4 @@ export * from './postgres.server';
 export * from './nats.server';
 export * from './service-stack';
 export * from './test-infra';
+export * from './git-repo';
