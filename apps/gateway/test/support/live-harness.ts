@@ -156,18 +156,32 @@ export class LiveHarness {
 
   static async start(settings: Partial<LiveSettings> = {}): Promise<LiveHarness> {
     const infra = await startTestInfra();
-    const logIngest = await spawnService('log-ingest', infra.envFor('log-ingest'));
-    await waitForReady(logIngest.port, 60_000, logIngest.exited);
-    const gateway = await LiveHarness.startGateway(infra, settings);
-    const nc = await connect({ servers: infra.nats.url, name: 'live-test' });
-    const orchestrator = await FakeResponders.connect(infra.nats.url);
-    const db = new Client({ connectionString: infra.postgres.url });
-    await db.connect();
-    const h = new LiveHarness(infra, logIngest, gateway, nc, orchestrator, db);
-    await orchestrator.respond(getDeployment, ({ deploymentId }) => {
-      const d = h.deployments.get(deploymentId);
-      return d ? ok(d) : err(ErrorCode.DeploymentNotFound, `deployment ${deploymentId} not found`);
-    });
+    // a failed start must not leave servers or the log-ingest process behind (afterAll has no harness to stop)
+    const started: Array<() => Promise<unknown>> = [() => infra.stop()];
+    const undo = () => started.reverse().reduce((p, stop) => p.then(() => stop().catch(() => undefined)), Promise.resolve<unknown>(undefined));
+    let h: LiveHarness;
+    try {
+      const logIngest = await spawnService('log-ingest', infra.envFor('log-ingest'));
+      started.push(() => logIngest.stop(5_000));
+      await waitForReady(logIngest.port, 60_000, logIngest.exited);
+      const gateway = await LiveHarness.startGateway(infra, settings);
+      started.push(() => gateway.app.close());
+      const nc = await connect({ servers: infra.nats.url, name: 'live-test' });
+      started.push(() => nc.close());
+      const orchestrator = await FakeResponders.connect(infra.nats.url);
+      started.push(() => orchestrator.close());
+      const db = new Client({ connectionString: infra.postgres.url });
+      await db.connect();
+      started.push(() => db.end());
+      h = new LiveHarness(infra, logIngest, gateway, nc, orchestrator, db);
+      await orchestrator.respond(getDeployment, ({ deploymentId }) => {
+        const d = h.deployments.get(deploymentId);
+        return d ? ok(d) : err(ErrorCode.DeploymentNotFound, `deployment ${deploymentId} not found`);
+      });
+    } catch (e) {
+      await undo();
+      throw e;
+    }
     return h;
   }
 
