@@ -1,9 +1,8 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort } from '@flightdeck/testing';
+import { freePort, getWithHost } from '@flightdeck/testing';
 import { until } from '../support/abortable';
 import { runCommand, startCommand } from '../support/child-commands';
-import { getWithHost } from '../support/gateway-client';
 import { epochMs } from '../support/percentiles';
 
 export interface ByHandTimes {

@@ -6,8 +6,7 @@ import { until } from '../support/abortable';
 import { DeploymentFollower } from '../support/deployment-follower';
 import { enteredAt, storedTransitions } from '../support/deployment-transitions';
 import { type FlightdeckStack, startFlightdeck } from '../support/flightdeck-stack';
-import { getWithHost } from '../support/gateway-client';
-import { GitRepo } from '@flightdeck/testing';
+import { getWithHost, GitRepo } from '@flightdeck/testing';
 import { epochMs, median } from '../support/percentiles';
 import { type ByHandTimes, deployByHand } from './first-deploy-by-hand';
 
@@ -51,7 +50,7 @@ async function deployThroughPlatform(
   const signal = AbortSignal.any([ctx.signal, done.signal]);
   try {
     const t0 = epochMs();
-    const d = await stack.api.trigger(projectId, 'main');
+    const d = await stack.api.triggerDeployment(projectId, { sourceRef: 'main' });
     let ended: EndPayload | undefined;
     let lost: unknown;
     const followed = follower.follow(d.id, {}, signal).then((end) => (ended = end));
@@ -68,7 +67,7 @@ async function deployThroughPlatform(
     const servedAt = await served;
     const end = await followed;
     if (servedAt === null || end.status !== 'succeeded') {
-      const final: Deployment = await stack.api.deployment(d.id);
+      const final: Deployment = await stack.api.getDeployment(d.id);
       throw new Error(
         `deployment ${d.id} ended ${final.status}: ${final.errorCode ?? ''} ${final.errorMessage ?? ''}\n` +
           stack.recentOutput('builder').slice(-20).join('\n'),
@@ -108,7 +107,7 @@ export const firstDeploy: Scenario = {
       ctx.log(`five services ready; edge on 127.0.0.1:${stack.edgePort}`);
       const repo = new GitRepo({ dir: join(ctx.workDir, 'repos', 'hello-node') }).copyFrom(EXAMPLE_DIR);
       repo.commit('hello-node example');
-      const { project } = await stack.api.createProject(PROJECT, repo.dir);
+      const project = await stack.api.createProject({ name: PROJECT, repositoryUrl: repo.dir });
       const cacheDir = join(ctx.workDir, 'by-hand-npm-cache');
 
       const byHand: ByHandTimes[] = [];

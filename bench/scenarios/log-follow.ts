@@ -75,13 +75,13 @@ export const logFollow: Scenario = {
 
       const repo = new GitRepo({ dir: join(ctx.workDir, 'repos', 'ticker') }).write(tickerApp({ lines: LINES, rate: RATE }));
       repo.commit('ticker');
-      const { project } = await stack.api.createProject(PROJECT, repo.dir);
+      const project = await stack.api.createProject({ name: PROJECT, repositoryUrl: repo.dir });
       for (let i = 0; i < FOLLOWERS; i++) followers.push(new DeploymentFollower(stack.gatewayUrl, stack.token));
 
-      const d = await stack.api.trigger(project.id, 'main');
+      const d = await stack.api.triggerDeployment(project.id, { sourceRef: 'main' });
       const recorders = followers.map(() => recorder());
       const ends: EndPayload[] = await Promise.all(followers.map((f, i) => f.follow(d.id, { onLogs: recorders[i].onLogs }, ctx.signal)));
-      const final = await stack.api.deployment(d.id);
+      const final = await stack.api.getDeployment(d.id);
       if (final.status !== 'succeeded') {
         throw new Error(`deployment ${d.id} ended ${final.status}: ${final.errorCode ?? ''} ${final.errorMessage ?? ''}`);
       }

@@ -5,14 +5,14 @@ import { SERVICE_NAMES, type ServiceName } from '@flightdeck/contracts';
 import { type ServiceProcess, freePort, spawnService, waitForReady } from '@flightdeck/testing';
 import type { BenchContext } from '../scenario';
 import { raceAbort } from './abortable';
-import { GatewayClient } from './gateway-client';
+import { FlightdeckClient } from '../../apps/cli/src/flightdeck-client';
 import { killProcessesUnder } from './stray-processes';
 
 const READY_TIMEOUT_MS = 120_000;
 const KEPT_OUTPUT_LINES = 400;
 
 export interface FlightdeckStack {
-  api: GatewayClient;
+  api: FlightdeckClient;
   gatewayUrl: string;
   token: string;
   edgePort: number;
@@ -101,7 +101,7 @@ export async function startFlightdeck(ctx: BenchContext): Promise<FlightdeckStac
 
   const gatewayUrl = `http://127.0.0.1:${ports.gateway}`;
   return {
-    api: new GatewayClient(gatewayUrl, token),
+    api: new FlightdeckClient(gatewayUrl, token),
     gatewayUrl,
     token,
     edgePort,

@@ -1,18 +1,4 @@
-import { request } from 'node:http';
-
-// Node's fetch drops a custom Host header: the edge router is reached with node:http.
-export const getWithHost = (port: number, host: string, path = '/'): Promise<{ status: number; body: string }> =>
-  new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, headers: { host }, timeout: 5_000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-    req.end();
-  });
+export { getWithHost } from '@flightdeck/testing';
 
 export const hostOf = (url: string) => new URL(url).host;
 

@@ -4,13 +4,12 @@ import { type AddressInfo, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
-import { freePort } from '@flightdeck/testing';
+import { freePort, getWithHost } from '@flightdeck/testing';
 import { EdgeRouter } from '../src/edge/edge-router';
 import type { EdgeUpstreams, Upstream } from '../src/edge/edge-upstreams';
 import { hostLabel } from '../src/edge/host-label';
 import { RouteTable } from '../src/edge/route-table';
 import type { RoutedRelease } from '../src/edge/routed-release';
-import { edgeGet } from './provider-fixtures';
 
 describe('hostLabel', () => {
   it.each([
@@ -36,7 +35,7 @@ describe('the edge router', () => {
   let app: Server;
   let appPort: number;
   let root: string;
-  const get = (host: string, path = '/') => edgeGet(port, host, path);
+  const get = (host: string, path = '/') => getWithHost(port, host, path);
   const node = (id: string): RoutedRelease => ({ id, kind: 'node', dir: '/nonexistent', startCommand: ['node', 'server.js'] });
 
   beforeAll(async () => {

@@ -1,5 +1,4 @@
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { type DynamicModule, type INestApplication, Module } from '@nestjs/common';
@@ -45,25 +44,6 @@ export const nodeApp = (version: string, server?: string) => ({
 
 export const neverListens = () => nodeApp('x', `console.log('starting, but never listening'); setInterval(() => {}, 1000);`);
 export const crashes = () => nodeApp('x', `console.error('boom: missing config'); process.exit(1);`);
-
-export interface EdgeAnswer {
-  status: number;
-  body: string;
-  headers: Record<string, string | string[] | undefined>;
-}
-
-// Node's fetch drops a Host header: plain http.request sends it as given.
-export function edgeGet(port: number, host: string, path = '/'): Promise<EdgeAnswer> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, headers: { host }, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), headers: res.headers }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 export class LogRecorder {
   readonly lines: { message: string; level: string }[] = [];

@@ -1,10 +1,9 @@
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { freePort } from '@flightdeck/testing';
+import { freePort, getWithHost } from '@flightdeck/testing';
 import { AppModule } from '../src/app.module';
 import { loadBuilderConfig } from '../src/config/builder.config';
 import { ProviderModule } from '../src/provider/provider.module';
-import { edgeGet } from './provider-fixtures';
 import { BuilderHarness, aDeployJob } from './support/builder-harness';
 import { GitRepo, npmProject } from './support/git-repo';
 
@@ -24,7 +23,7 @@ describe('the builder with the internal provider', () => {
   let h: BuilderHarness;
   let edgePort: number;
   let app: INestApplication;
-  const get = (label: string) => edgeGet(edgePort, `${label}.localhost:${edgePort}`);
+  const get = (label: string) => getWithHost(edgePort, `${label}.localhost:${edgePort}`);
 
   beforeAll(async () => {
     h = await BuilderHarness.start();

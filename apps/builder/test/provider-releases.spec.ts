@@ -3,13 +3,12 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { type TestInfra, freePort, startTestInfra } from '@flightdeck/testing';
+import { type TestInfra, freePort, getWithHost, startTestInfra } from '@flightdeck/testing';
 import { ReleaseFailedError, type ReleaseSpec } from '../src/provider/release-provider';
 import {
   LogRecorder,
   type ProviderApp,
   crashes,
-  edgeGet,
   isAlive,
   neverListens,
   nodeApp,
@@ -44,7 +43,7 @@ describe('the internal provider and the edge router', () => {
     ...over,
   });
   const deploy = (spec: ReleaseSpec, log = new LogRecorder(), signal = new AbortController().signal) => p.provider.deploy(spec, log.log, signal);
-  const get = (host: string, path = '/') => edgeGet(edgePort, `${host}:${edgePort}`, path);
+  const get = (host: string, path = '/') => getWithHost(edgePort, `${host}:${edgePort}`, path);
   const id8 = (spec: { deploymentId: string }) => spec.deploymentId.slice(0, 8);
   const dirOf = (spec: ReleaseSpec) => join(releasesDir(), spec.projectName, spec.environmentName, spec.deploymentId);
   const sql = async <T>(text: string, params: unknown[] = []): Promise<T[]> => {
@@ -93,7 +92,7 @@ describe('the internal provider and the edge router', () => {
     const r = await get('nobody-production.localhost');
     expect(r.status).toBe(404);
     expect(JSON.parse(r.body)).toEqual({ error: { code: 'http/not-found', message: `no deployment is served at nobody-production.localhost:${edgePort}` } });
-    expect((await edgeGet(edgePort, '127.0.0.1')).status).toBe(404);
+    expect((await getWithHost(edgePort, '127.0.0.1')).status).toBe(404);
   });
 
   it('deploys v1 then v2 of a Node server: the environment serves v2, v1 stays reachable at its preview URL', async () => {

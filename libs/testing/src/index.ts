@@ -6,3 +6,4 @@ export * from './nats.server';
 export * from './service-stack';
 export * from './test-infra';
 export * from './git-repo';
+export * from './get-with-host';
