@@ -14,3 +14,4 @@ export * from './builds/deploy-job.schema';
 export * from './builds/build-events.schema';
 export * from './logs/log-line.schema';
 export * from './socket-events';
+export * from './bus-access';

@@ -1,0 +1,150 @@
+import { buildFinished, buildProgressed } from './builds/build-events.schema';
+import { deployJobQueued } from './builds/deploy-job.schema';
+import type { CommandDefinition, EventDefinition } from './define';
+import {
+  cancelDeployment,
+  getDeployment,
+  listDeployments,
+  rollbackDeployment,
+  triggerDeployment,
+} from './deployments/deployment-commands.schema';
+import { deploymentCancelRequested, deploymentStatusChanged } from './deployments/deployment-events.schema';
+import { listLogLines, logLinesPublished } from './logs/log-line.schema';
+import { createProject, getEnvironment, getProject, listEnvironments, listProjects } from './projects/project.schema';
+import { deleteVariable, listVariables, resolveVariables, setVariable } from './projects/variable.schema';
+import type { StreamKey } from './subjects';
+import { type ServiceName, pingServices } from './system/service-status.schema';
+
+// Who may do what on the bus: per service, the commands it answers and sends, the facts it
+// publishes and reads. libs/messaging derives each service's nats-server permissions from this
+// (publish/subscribe allow lists, replies through allow_responses, its own inbox prefix), so a
+// service that starts using a subject must be declared here first, or the server refuses it.
+
+/** the durable consumer names, one per consuming service, shared by all its replicas */
+export const Durables = {
+  deployJobs: 'builder',
+  buildEvents: 'deployment-orchestrator-build-events',
+  logBatches: 'log-ingest-lines',
+} as const;
+
+/** where a consumer parks a message it cannot handle */
+export const deadLetterSubject = (durable: string) => `deadletter.${durable}`;
+
+export interface DurableConsumerAccess {
+  stream: StreamKey;
+  durable: string;
+  /** the consumer's filter subject, when it reads only part of the stream */
+  filterSubject?: string;
+}
+
+export interface OrderedConsumerAccess {
+  stream: StreamKey;
+  /** the event it follows; its `*` token is the per-consumer filter (one deployment) */
+  event: EventDefinition;
+}
+
+export interface ServiceBusAccess {
+  /** commands and queries it answers (a queue group: one replica answers) */
+  handles: readonly CommandDefinition[];
+  /** commands it answers on every replica (no queue group), e.g. the status ping */
+  broadcasts: readonly CommandDefinition[];
+  /** commands and queries it sends (request/reply, or scatter-gather) */
+  requests: readonly CommandDefinition[];
+  /** facts it publishes to JetStream (through its outbox or directly) */
+  publishes: readonly EventDefinition[];
+  /** facts it hears over core NATS on every replica (no JetStream consumer) */
+  listens: readonly EventDefinition[];
+  /** durable pull consumers it creates, reads and acks; bad messages go to deadletter.<durable> */
+  consumes: readonly DurableConsumerAccess[];
+  /** ordered (ephemeral, unacked) consumers it creates per followed item */
+  follows: readonly OrderedConsumerAccess[];
+  /** streams it reads single messages from (last message of a subject) */
+  readsMessages: readonly StreamKey[];
+}
+
+const none = [] as const;
+
+export const BusAccess: Record<ServiceName, ServiceBusAccess> = {
+  gateway: {
+    handles: none,
+    broadcasts: [pingServices],
+    requests: [
+      pingServices,
+      createProject,
+      listProjects,
+      getProject,
+      listEnvironments,
+      setVariable,
+      listVariables,
+      deleteVariable,
+      triggerDeployment,
+      getDeployment,
+      listDeployments,
+      cancelDeployment,
+      rollbackDeployment,
+      listLogLines,
+    ],
+    publishes: none,
+    listens: none,
+    consumes: none,
+    follows: [
+      { stream: 'buildLogs', event: logLinesPublished },
+      { stream: 'deploymentEvents', event: deploymentStatusChanged },
+    ],
+    readsMessages: none,
+  },
+  'deployment-orchestrator': {
+    handles: [triggerDeployment, getDeployment, listDeployments, cancelDeployment, rollbackDeployment],
+    broadcasts: [pingServices],
+    requests: [getProject, getEnvironment, listEnvironments],
+    publishes: [deploymentStatusChanged, deploymentCancelRequested, deployJobQueued],
+    listens: none,
+    consumes: [{ stream: 'buildEvents', durable: Durables.buildEvents }],
+    follows: none,
+    readsMessages: none,
+  },
+  builder: {
+    handles: none,
+    broadcasts: [pingServices],
+    requests: [resolveVariables],
+    publishes: [buildProgressed, buildFinished, logLinesPublished],
+    listens: [deploymentCancelRequested],
+    consumes: [{ stream: 'deployJobs', durable: Durables.deployJobs }],
+    follows: none,
+    // the stale-job sweeper reads a dead build's last log line to continue its seq
+    readsMessages: ['buildLogs'],
+  },
+  'log-ingest': {
+    handles: [listLogLines],
+    broadcasts: [pingServices],
+    requests: none,
+    publishes: none,
+    listens: none,
+    consumes: [{ stream: 'buildLogs', durable: Durables.logBatches }],
+    follows: none,
+    readsMessages: none,
+  },
+  'environment-manager': {
+    handles: [
+      createProject,
+      listProjects,
+      getProject,
+      listEnvironments,
+      getEnvironment,
+      setVariable,
+      listVariables,
+      deleteVariable,
+      resolveVariables,
+    ],
+    broadcasts: [pingServices],
+    requests: [getDeployment],
+    publishes: none,
+    listens: none,
+    consumes: none,
+    follows: none,
+    readsMessages: none,
+  },
+};
+
+/** the inbox prefix a service's replies arrive under: its own, so no one else can read them */
+export const inboxPrefixOf = (service: string) => `_INBOX_${service}`;
