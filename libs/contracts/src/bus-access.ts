@@ -10,7 +10,13 @@ import {
 } from './deployments/deployment-commands.schema';
 import { deploymentCancelRequested, deploymentStatusChanged } from './deployments/deployment-events.schema';
 import { listLogLines, logLinesPublished } from './logs/log-line.schema';
-import { createProject, getEnvironment, getProject, listEnvironments, listProjects } from './projects/project.schema';
+import {
+  createProject,
+  getEnvironment,
+  getProject,
+  listEnvironments,
+  listProjects,
+} from './projects/project.schema';
 import { deleteVariable, listVariables, resolveVariables, setVariable } from './projects/variable.schema';
 import type { StreamKey } from './subjects';
 import { type ServiceName, pingServices } from './system/service-status.schema';

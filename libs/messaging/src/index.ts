@@ -11,3 +11,5 @@ export * from './outbox.relay';
 export * from './jetstream.consumer';
 export * from './jetstream.consumers';
 export * from './messaging.module';
+export * from './nats-permissions';
+export * from './nats-auth-config';

@@ -80,7 +80,7 @@ export class MessagingModule {
         { provide: MESSAGING_OPTIONS, useValue: options },
         {
           provide: NATS_CONNECTION,
-          useFactory: () => connectNats(options.natsUrl, options.serviceName),
+          useFactory: () => connectNats(options),
         },
         Bus,
         CommandHandlerExplorer,

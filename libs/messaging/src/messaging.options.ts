@@ -3,4 +3,8 @@ export const MESSAGING_OPTIONS = Symbol('MESSAGING_OPTIONS');
 export interface MessagingOptions {
   serviceName: string;
   natsUrl: string;
+  /** the service's own NATS user (NATS_USER); omitted: connect without credentials */
+  natsUser?: string;
+  /** its password (NATS_PASSWORD) */
+  natsPassword?: string;
 }
