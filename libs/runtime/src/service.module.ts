@@ -35,7 +35,14 @@ export function serviceModuleImports(o: ServiceModuleOptions): ModuleMetadata['i
       poolSize: o.poolSize,
       applicationName: o.name,
     }),
-    MessagingModule.forRoot({ serviceName: o.name, natsUrl: o.config.NATS_URL, outboxSchema: schema }),
+    MessagingModule.forRoot({
+      serviceName: o.name,
+      natsUrl: o.config.NATS_URL,
+      // its own NATS user: named after the service unless NATS_USER says otherwise
+      natsUser: o.config.NATS_USER ?? (o.config.NATS_PASSWORD ? o.name : undefined),
+      natsPassword: o.config.NATS_PASSWORD,
+      outboxSchema: schema,
+    }),
     ...(o.imports ?? []),
   ];
 }
