@@ -26,7 +26,7 @@ describe('gateway REST API', () => {
   beforeAll(async () => {
     infra = await startTestInfra();
     gw = await startGateway(infra);
-    fakes = await FakeResponders.connect(infra.nats.url);
+    fakes = await FakeResponders.connect(infra.nats);
   });
   afterEach(() => fakes.clear());
   afterAll(async () => {

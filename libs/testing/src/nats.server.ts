@@ -1,15 +1,50 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ServiceName } from '@flightdeck/contracts';
+import {
+  NATS_ADMIN_USER,
+  type NatsPasswords,
+  type NatsUserEntry,
+  type NatsUserNames,
+  completeNatsPasswords,
+  platformNatsUsers,
+  renderNatsServerConfig,
+} from '@flightdeck/messaging';
 import { hasExited, stopChild } from './child-exit';
 import { freePort } from './free-port';
 
+export type NatsUser = ServiceName | typeof NATS_ADMIN_USER;
+
+export interface NatsCredentials {
+  user: string;
+  pass: string;
+}
+
 export interface NatsServer {
   port: number;
+  /**
+   * nats://127.0.0.1:<port>, without credentials: nats.js ignores credentials in a URL, so a
+   * client passes them as options, e.g. `connect(nats.connectOptions())` (the admin user)
+   */
   url: string;
   storeDir: string;
+  /** the config file the server runs with (mode 0600) */
+  configFile: string;
+  /** false when started with `authorization: false` (anyone may connect and do anything) */
+  authorization: boolean;
+  /** each user's credentials: the admin (every permission) and each service's own */
+  credentials: Record<NatsUser, NatsCredentials>;
+  /** options for nats.js `connect`: as the admin by default, or as a service's own user */
+  connectOptions(as?: NatsUser): { servers: string; user?: string; pass?: string };
+  /** the URL with a user's credentials in it, for connectNats / NATS_URL (nats.go and the CLI read it too) */
+  urlFor(as?: NatsUser): string;
+  /** NATS_URL, NATS_USER and NATS_PASSWORD for a service */
+  envFor(
+    service: ServiceName,
+  ): Record<'NATS_URL', string> & Partial<Record<'NATS_USER' | 'NATS_PASSWORD', string>>;
   /** stop the process; the store is kept until `dispose` so `start` brings the same server back */
   stop(): Promise<void>;
   /** start it again after `stop`, on the same port with the same store (JetStream data survives) */
@@ -22,6 +57,15 @@ export interface StartNatsOptions {
   storeDir?: string;
   port?: number;
   onLog?: (line: string) => void;
+  /**
+   * default: on, with fresh random passwords; `false`: no authorization at all (a baseline).
+   * `passwords`: keep these (the local stack keeps its own across starts); `extraUsers`: more users
+   * with the permissions given (external publishers); `names`: service user names other than theirs.
+   */
+  authorization?:
+    false | { passwords?: Partial<NatsPasswords>; extraUsers?: NatsUserEntry[]; names?: NatsUserNames };
+  /** where the config is written (mode 0600); default: nats-server.conf in the store dir */
+  configFile?: string;
 }
 
 export const natsServerBinary = (): string => {
@@ -31,7 +75,8 @@ export const natsServerBinary = (): string => {
     .stdout.toString()
     .trim()
     .split('\n')[0];
-  if (!found) throw new Error('nats-server not found: apt-get install -y nats-server (or set NATS_SERVER_BIN)');
+  if (!found)
+    throw new Error('nats-server not found: apt-get install -y nats-server (or set NATS_SERVER_BIN)');
   return found;
 };
 
@@ -41,12 +86,37 @@ export async function startNats(opts: StartNatsOptions = {}): Promise<NatsServer
   mkdirSync(storeDir, { recursive: true });
   const port = opts.port ?? (await freePort());
   const binary = natsServerBinary();
+  const authOpts = opts.authorization === false ? undefined : (opts.authorization ?? {});
+  const passwords = completeNatsPasswords(authOpts?.passwords);
+  const credentials = Object.fromEntries(
+    Object.entries(passwords).map(([name, pass]) => [
+      name,
+      { user: name === NATS_ADMIN_USER ? name : (authOpts?.names?.[name as ServiceName] ?? name), pass },
+    ]),
+  ) as Record<NatsUser, NatsCredentials>;
+  // written once: a restart (stop, start) runs with the same users and passwords
+  const configFile = opts.configFile ?? join(storeDir, 'nats-server.conf');
+  const config = renderNatsServerConfig({
+    host: '127.0.0.1',
+    port,
+    jetstream: { storeDir },
+    // a throwaway server's passwords die with it: the cheapest bcrypt cost keeps tests fast
+    users: authOpts
+      ? platformNatsUsers(passwords, {
+          names: authOpts.names,
+          extraUsers: authOpts.extraUsers,
+          bcryptCost: temp ? 4 : 10,
+        })
+      : undefined,
+  });
+  writeFileSync(configFile, config, { mode: 0o600 });
+  chmodSync(configFile, 0o600);
   let child: ChildProcess | undefined;
   const killOnExit = () => child?.kill('SIGKILL');
 
   const start = async () => {
     if (child && !hasExited(child)) return;
-    child = spawn(binary, ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', storeDir], {
+    child = spawn(binary, ['-c', configFile], {
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
@@ -73,10 +143,24 @@ export async function startNats(opts: StartNatsOptions = {}): Promise<NatsServer
   };
 
   await start();
+  const url = `nats://127.0.0.1:${port}`;
+  const who = (as: NatsUser) => (authOpts ? credentials[as] : undefined);
   return {
     port,
-    url: `nats://127.0.0.1:${port}`,
+    url,
     storeDir,
+    configFile,
+    authorization: !!authOpts,
+    credentials,
+    connectOptions: (as = NATS_ADMIN_USER) => ({ servers: url, ...who(as) }),
+    urlFor: (as = NATS_ADMIN_USER) => {
+      const c = who(as);
+      return c ? `nats://${encodeURIComponent(c.user)}:${encodeURIComponent(c.pass)}@127.0.0.1:${port}` : url;
+    },
+    envFor: (service) => {
+      const c = who(service);
+      return { NATS_URL: url, ...(c ? { NATS_USER: c.user, NATS_PASSWORD: c.pass } : {}) };
+    },
     stop,
     start,
     dispose: async () => {
@@ -89,7 +173,8 @@ export async function startNats(opts: StartNatsOptions = {}): Promise<NatsServer
 async function waitForPort(port: number, child: ChildProcess, output: () => string) {
   const deadline = Date.now() + 15_000;
   for (;;) {
-    if (hasExited(child)) throw new Error(`nats-server exited with ${child.exitCode ?? child.signalCode}: ${output()}`);
+    if (hasExited(child))
+      throw new Error(`nats-server exited with ${child.exitCode ?? child.signalCode}: ${output()}`);
     const up = await new Promise<boolean>((resolve) => {
       const s = netConnect(port, '127.0.0.1');
       s.once('connect', () => {

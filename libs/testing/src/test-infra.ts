@@ -8,7 +8,7 @@ export interface TestInfra {
   nats: NatsServer;
   /** each service's own-role DATABASE_URL */
   databaseUrls: Record<ServiceName, string>;
-  /** env a service needs to boot against these servers (add its own settings) */
+  /** env a service needs to boot against these servers, its own NATS user included (add its own settings) */
   envFor(name: ServiceName, extra?: Record<string, string>): Record<string, string>;
   stop(): Promise<void>;
 }
@@ -42,7 +42,8 @@ export async function startTestInfra(): Promise<TestInfra> {
     envFor: (name, extra = {}) => ({
       NODE_ENV: 'test',
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
-      NATS_URL: nats.url,
+      // the service's own NATS user: authorization is on, as in production
+      ...nats.envFor(name),
       DATABASE_URL: urls[name],
       HTTP_HOST: '127.0.0.1',
       ...extra,

@@ -53,8 +53,8 @@ describe('Bus.request and @HandleCommand', () => {
 
   beforeAll(async () => {
     nats = await startNats();
-    server = await app(nats.url, 'probe', [GreetHandler]);
-    caller = await app(nats.url, 'caller');
+    server = await app(nats.urlFor(), 'probe', [GreetHandler]);
+    caller = await app(nats.urlFor(), 'caller');
     bus = caller.get(Bus);
   });
   afterAll(async () => {

@@ -13,17 +13,17 @@ describe('throwaway servers for tests', () => {
   it('restarts nats-server on the same port with its JetStream data, and stops without leftovers', async () => {
     const nats = await startNats();
     try {
-      let nc = await connect({ servers: nats.url });
+      let nc = await connect(nats.connectOptions());
       const jsm = await nc.jetstreamManager();
       await jsm.streams.add({ name: 'KEEP', subjects: ['keep.>'] });
       await nc.jetstream().publish('keep.one', new TextEncoder().encode('survives'));
       await nc.close();
 
       await nats.stop();
-      await expect(connect({ servers: nats.url, reconnect: false, timeout: 500 })).rejects.toThrow();
+      await expect(connect({ ...nats.connectOptions(), reconnect: false, timeout: 500 })).rejects.toThrow();
       await nats.start();
 
-      nc = await connect({ servers: nats.url });
+      nc = await connect(nats.connectOptions());
       const m = await (await nc.jetstreamManager()).streams.getMessage('KEEP', { last_by_subj: 'keep.one' });
       expect(new TextDecoder().decode(m.data)).toBe('survives');
       await nc.close();

@@ -58,7 +58,7 @@ export class BuilderHarness {
 
   static async start(env: Record<string, string> = {}): Promise<BuilderHarness> {
     const infra = await startTestInfra();
-    const nc = await connect({ servers: infra.nats.url, name: 'builder-test' });
+    const nc = await connect({ ...infra.nats.connectOptions(), name: 'builder-test' });
     const h = new BuilderHarness(infra, nc, mkdtempSync(join(tmpdir(), 'fd-builder-data-')));
     h.answerVariables();
     await h.startBuilder(env);

@@ -45,7 +45,7 @@ export class OrchestratorHarness {
     const config = loadDeploymentOrchestratorConfig(infra.envFor('deployment-orchestrator', env));
     const app = await NestFactory.create(AppModule.forRoot(config), { logger: false });
     await app.init();
-    const nc = await connect({ servers: infra.nats.url, name: 'orchestrator-test' });
+    const nc = await connect({ ...infra.nats.connectOptions(), name: 'orchestrator-test' });
     const directory = new FakeEnvironmentManager(nc);
     directory.start();
     const h = new OrchestratorHarness(infra, app, nc, new Bus(nc), directory);

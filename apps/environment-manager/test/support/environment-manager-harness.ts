@@ -27,7 +27,7 @@ export class EnvironmentManagerHarness {
       const env = infra.envFor('environment-manager', { FLIGHTDECK_SECRET_KEY: randomBytes(32).toString('base64') });
       const app = await NestFactory.create(AppModule.forRoot(loadEnvironmentManagerConfig(env)), { logger: false });
       await app.init();
-      const nc = await connect({ servers: infra.nats.url, name: 'environment-manager-test' });
+      const nc = await connect({ ...infra.nats.connectOptions(), name: 'environment-manager-test' });
       const orchestrator = new FakeDeploymentOrchestrator(nc);
       orchestrator.start();
       return new EnvironmentManagerHarness(infra, app, nc, new Bus(nc), orchestrator);

@@ -2,6 +2,7 @@ import { connect, type NatsConnection, type Subscription } from 'nats';
 import type { CommandDefinition, CommandReply, CommandRequest, MessageEnvelope, Result } from '@flightdeck/contracts';
 import { ErrorCode, err } from '@flightdeck/contracts';
 import { decodeEnvelope, encodeJson } from '@flightdeck/messaging';
+import type { NatsServer } from '@flightdeck/testing';
 
 export interface Received<C extends CommandDefinition> {
   data: CommandRequest<C>;
@@ -15,8 +16,9 @@ export class FakeResponders {
 
   private constructor(private readonly nc: NatsConnection) {}
 
-  static async connect(natsUrl: string): Promise<FakeResponders> {
-    return new FakeResponders(await connect({ servers: natsUrl, name: 'fake-responders' }));
+  /** as the server's admin user: the fakes answer for several services */
+  static async connect(nats: Pick<NatsServer, 'connectOptions'>): Promise<FakeResponders> {
+    return new FakeResponders(await connect({ ...nats.connectOptions(), name: 'fake-responders' }));
   }
 
   /** resolves once the server knows the subscription, so the next request finds it */

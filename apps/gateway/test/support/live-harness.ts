@@ -166,9 +166,9 @@ export class LiveHarness {
       await waitForReady(logIngest.port, 60_000, logIngest.exited);
       const gateway = await LiveHarness.startGateway(infra, settings);
       started.push(() => gateway.app.close());
-      const nc = await connect({ servers: infra.nats.url, name: 'live-test' });
+      const nc = await connect({ ...infra.nats.connectOptions(), name: 'live-test' });
       started.push(() => nc.close());
-      const orchestrator = await FakeResponders.connect(infra.nats.url);
+      const orchestrator = await FakeResponders.connect(infra.nats);
       started.push(() => orchestrator.close());
       const db = new Client({ connectionString: infra.postgres.url });
       await db.connect();

@@ -35,7 +35,7 @@ export class LogIngestHarness {
   static async start(env: Record<string, string> = {}): Promise<LogIngestHarness> {
     const infra = await startTestInfra();
     const app = await LogIngestHarness.startApp(infra, env);
-    const nc = await connect({ servers: infra.nats.url, name: 'log-ingest-test' });
+    const nc = await connect({ ...infra.nats.connectOptions(), name: 'log-ingest-test' });
     const db = new Client({ connectionString: infra.postgres.url });
     await db.connect();
     return new LogIngestHarness(infra, app, nc, new Bus(nc), db);

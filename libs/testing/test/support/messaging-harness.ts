@@ -98,7 +98,7 @@ export class MessagingHarness {
 
   /** a service's connection: reconnects forever, as in production */
   async connect(name = 'probe'): Promise<NatsConnection> {
-    const nc = await connectNats(this.nats.url, name);
+    const nc = await connectNats(this.nats.urlFor(), name);
     this.connections.push(nc);
     return nc;
   }
