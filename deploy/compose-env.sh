@@ -6,13 +6,27 @@
 set -euo pipefail
 
 out=${1:-.env}
-if [[ -e "$out" ]]; then
-  echo "$out exists: keeping it (delete it only together with the postgres-data volume)" >&2
-  exit 0
-fi
 
 # URL-safe: the passwords go into postgres:// URLs unescaped
 random_token() { head -c "$1" /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n'; }
+
+# one NATS password per user: the five services and admin (see deploy/nats/auth.conf)
+nats_users="GATEWAY DEPLOYMENT_ORCHESTRATOR BUILDER LOG_INGEST ENVIRONMENT_MANAGER ADMIN"
+
+if [[ -e "$out" ]]; then
+  # an env file from before NATS had users: add the missing passwords, change nothing else
+  added=0
+  for user in $nats_users; do
+    if ! grep -q "^FLIGHTDECK_NATS_PASSWORD_${user}=" "$out"; then
+      echo "FLIGHTDECK_NATS_PASSWORD_${user}=$(random_token 24)" >>"$out"
+      added=$((added + 1))
+    fi
+  done
+  chmod 600 "$out"
+  echo "$out exists: keeping it (delete it only together with the postgres-data volume)" >&2
+  if ((added > 0)); then echo "added $added NATS passwords to $out" >&2; fi
+  exit 0
+fi
 
 umask 077
 {
@@ -24,5 +38,8 @@ umask 077
   # AES-256-GCM key of environment-manager: the base64 of exactly 32 random bytes
   echo "FLIGHTDECK_SECRET_KEY=$(head -c 32 /dev/urandom | base64 | tr -d '\n')"
   echo "FLIGHTDECK_ADMIN_TOKEN=fdk_$(random_token 32)"
+  for user in $nats_users; do
+    echo "FLIGHTDECK_NATS_PASSWORD_${user}=$(random_token 24)"
+  done
 } >"$out"
 echo "wrote $out (mode 0600); the admin token is FLIGHTDECK_ADMIN_TOKEN in it" >&2

@@ -147,3 +147,19 @@ export function platformNatsUsers(
     ...(opts.extraUsers ?? []),
   ];
 }
+
+/** the variable a deployment keeps a NATS user's password in: FLIGHTDECK_NATS_PASSWORD_<USER> */
+export const natsPasswordVariable = (user: ServiceName | typeof NATS_ADMIN_USER) =>
+  `FLIGHTDECK_NATS_PASSWORD_${user.toUpperCase().replace(/-/g, '_')}`;
+
+/** the platform's users with passwords left to nats-server's environment (docker-compose) */
+export function platformNatsUsersFromEnv(opts: { extraUsers?: NatsUserEntry[] } = {}): NatsUserEntry[] {
+  const passwords = Object.fromEntries(
+    SERVICE_NAMES.map((s) => [s, { env: natsPasswordVariable(s) }]),
+  ) as Record<ServiceName, NatsPasswordSpec>;
+  return [
+    ...serviceNatsUsers(passwords),
+    { user: NATS_ADMIN_USER, password: { env: natsPasswordVariable(NATS_ADMIN_USER) } },
+    ...(opts.extraUsers ?? []),
+  ];
+}
