@@ -2,11 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ServiceName } from '@flightdeck/contracts';
+import { type NatsPasswords, completeNatsPasswords } from '@flightdeck/messaging';
 
 // Generated once per data dir and kept there (mode 0600): the local stack's credentials.
 export interface LocalSecrets {
   postgresPassword: string;
   servicePasswords: Partial<Record<ServiceName, string>>;
+  /** each NATS user's password (the services' and admin's): the local nats-server's config has their hashes */
+  natsPasswords: NatsPasswords;
   secretKey: string;
 }
 
@@ -21,18 +24,24 @@ export function loadLocalSecrets(dataDir: string): LocalSecrets {
   const secrets: LocalSecrets = {
     postgresPassword: existing.postgresPassword ?? token(),
     servicePasswords: existing.servicePasswords ?? {},
+    natsPasswords: completeNatsPasswords(existing.natsPasswords),
     secretKey: existing.secretKey ?? randomBytes(32).toString('base64'),
   };
   saveLocalSecrets(dataDir, secrets);
   return secrets;
 }
 
-export const saveLocalSecrets = (dataDir: string, secrets: LocalSecrets) =>
-  writeFileSync(join(dataDir, 'secrets.json'), JSON.stringify(secrets, null, 2), { mode: 0o600 });
+export function saveLocalSecrets(dataDir: string, secrets: LocalSecrets) {
+  const file = join(dataDir, 'secrets.json');
+  writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  // `mode` applies to a new file only: one from an older version is made private too
+  chmodSync(file, 0o600);
+}
 
 // The admin token: FLIGHTDECK_ADMIN_TOKEN wins; else the one created on the first start.
 export function adminToken(dataDir: string): { token: string; created: boolean } {
-  if (process.env.FLIGHTDECK_ADMIN_TOKEN) return { token: process.env.FLIGHTDECK_ADMIN_TOKEN, created: false };
+  if (process.env.FLIGHTDECK_ADMIN_TOKEN)
+    return { token: process.env.FLIGHTDECK_ADMIN_TOKEN, created: false };
   const file = join(dataDir, 'admin-token');
   if (existsSync(file)) return { token: readFileSync(file, 'utf8').trim(), created: false };
   const created = `fdk_${token(32)}`;

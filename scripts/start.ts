@@ -3,6 +3,7 @@
 // their logs prefixed, and Ctrl-C to stop everything.
 import { resolve, join } from 'node:path';
 import { SERVICE_NAMES, type ServiceName } from '@flightdeck/contracts';
+import { natsPasswordVariable } from '@flightdeck/messaging';
 import {
   type NatsServer,
   type PostgresServer,
@@ -46,7 +47,9 @@ async function main() {
   try {
     let adminUrl = settings.DATABASE_URL;
     if (!adminUrl) {
-      say(`starting Postgres on 127.0.0.1:${settings.FLIGHTDECK_PG_PORT} (data in ${join(dataDir, 'postgres')})`);
+      say(
+        `starting Postgres on 127.0.0.1:${settings.FLIGHTDECK_PG_PORT} (data in ${join(dataDir, 'postgres')})`,
+      );
       postgres = await startPostgres({
         dataDir: join(dataDir, 'postgres'),
         port: settings.FLIGHTDECK_PG_PORT,
@@ -56,11 +59,23 @@ async function main() {
       adminUrl = postgres.url;
     }
     let natsUrl = settings.NATS_URL;
+    // each service's own NATS user: ours with the passwords kept in secrets.json, or the operator's
+    let natsEnv = (name: ServiceName): Record<string, string | undefined> => operatorNatsCredentials(name);
     if (!natsUrl) {
       ensureNatsServer(say);
-      say(`starting nats-server on 127.0.0.1:${settings.FLIGHTDECK_NATS_PORT} (store in ${join(dataDir, 'nats')})`);
-      nats = await startNats({ storeDir: join(dataDir, 'nats'), port: settings.FLIGHTDECK_NATS_PORT });
-      natsUrl = nats.url;
+      say(
+        `starting nats-server on 127.0.0.1:${settings.FLIGHTDECK_NATS_PORT} (store in ${join(dataDir, 'nats')})`,
+      );
+      const local = await startNats({
+        storeDir: join(dataDir, 'nats'),
+        port: settings.FLIGHTDECK_NATS_PORT,
+        // users and bcrypt hashes of secrets.json's passwords, mode 0600
+        configFile: join(dataDir, 'nats-server.conf'),
+        authorization: { passwords: secrets.natsPasswords },
+      });
+      nats = local;
+      natsUrl = local.url;
+      natsEnv = (name) => local.envFor(name);
     }
 
     const { urls, passwords } = await provisionServices(adminUrl, secrets.servicePasswords);
@@ -81,7 +96,9 @@ async function main() {
     };
     const own: Record<ServiceName, Record<string, string>> = {
       gateway: { FLIGHTDECK_ADMIN_TOKEN: admin.token },
-      'environment-manager': { FLIGHTDECK_SECRET_KEY: process.env.FLIGHTDECK_SECRET_KEY ?? secrets.secretKey },
+      'environment-manager': {
+        FLIGHTDECK_SECRET_KEY: process.env.FLIGHTDECK_SECRET_KEY ?? secrets.secretKey,
+      },
       'deployment-orchestrator': {},
       builder: { FLIGHTDECK_EDGE_PORT: String(settings.FLIGHTDECK_EDGE_PORT) },
       'log-ingest': {},
@@ -92,7 +109,7 @@ async function main() {
       const prefix = `\x1b[${COLORS[i % COLORS.length]}m${name.padEnd(width)}\x1b[0m |`;
       const svc = await spawnService(
         name,
-        { ...base, ...own[name], DATABASE_URL: urls[name] },
+        { ...base, ...own[name], ...natsEnv(name), DATABASE_URL: urls[name] },
         { port: ports[name], onOutput: (line) => console.log(`${prefix} ${line}`) },
       );
       services.push(svc);
@@ -104,15 +121,29 @@ async function main() {
 
     const gatewayUrl = `http://127.0.0.1:${ports.gateway}`;
     say(`all ${services.length} services ready`);
-    if (admin.created) say(`admin token (shown once, also in ${join(dataDir, 'admin-token')}): ${admin.token}`);
+    if (admin.created)
+      say(`admin token (shown once, also in ${join(dataDir, 'admin-token')}): ${admin.token}`);
     else say(`admin token: in ${join(dataDir, 'admin-token')} or FLIGHTDECK_ADMIN_TOKEN`);
-    say(`gateway: ${gatewayUrl}  (try: curl -H "Authorization: Bearer $(cat ${join(dataDir, 'admin-token')})" ${gatewayUrl}/api/v1/system/status)`);
+    say(
+      `gateway: ${gatewayUrl}  (try: curl -H "Authorization: Bearer $(cat ${join(dataDir, 'admin-token')})" ${gatewayUrl}/api/v1/system/status)`,
+    );
     if (!settings.FLIGHTDECK_SKIP_EXAMPLE) await deployExampleOnce(dataDir, gatewayUrl, admin.token, say);
     say('press Ctrl-C to stop');
   } catch (e) {
     console.error(`[flightdeck] start failed: ${(e as Error).message}`);
     await shutdown(1);
   }
+}
+
+// With NATS_URL (a server of the operator's): FLIGHTDECK_NATS_PASSWORD_<SERVICE> (and, for another
+// user name, FLIGHTDECK_NATS_USER_<SERVICE>) per service, else NATS_USER / NATS_PASSWORD for all.
+function operatorNatsCredentials(name: ServiceName): Record<string, string | undefined> {
+  const password = process.env[natsPasswordVariable(name)];
+  if (password) {
+    const user = process.env[natsPasswordVariable(name).replace('_PASSWORD_', '_USER_')] ?? name;
+    return { NATS_USER: user, NATS_PASSWORD: password };
+  }
+  return { NATS_USER: process.env.NATS_USER, NATS_PASSWORD: process.env.NATS_PASSWORD };
 }
 
 void main();
