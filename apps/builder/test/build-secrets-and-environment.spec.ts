@@ -40,6 +40,8 @@ describe('a Node app build with secrets', () => {
     Object.assign(process.env, {
       DATABASE_URL: 'postgres://builder:pw@127.0.0.1:5432/flightdeck',
       NATS_URL: 'nats://127.0.0.1:4222',
+      NATS_USER: 'builder',
+      NATS_PASSWORD: 'builder-own-nats-password',
       FLIGHTDECK_SECRET_KEY: 'builder-own-secret-key',
       FLIGHTDECK_DATA_DIR: '/should/not/leak',
     });
@@ -94,14 +96,14 @@ describe('a Node app build with secrets', () => {
 
     const keys = messages.find((m) => m.startsWith('env keys: '))!.slice('env keys: '.length).split(',');
     expect(keys).toEqual(expect.arrayContaining(['API_SECRET', 'CERT', 'PUBLIC_NAME', 'CI', 'HOME', 'PATH', 'NODE_ENV']));
-    expect(keys.filter((k) => /^(DATABASE_URL|NATS_URL|FLIGHTDECK_|LOG_LEVEL|HTTP_PORT|SERVICE_)/.test(k))).toEqual([]);
+    expect(keys.filter((k) => /^(DATABASE_URL|NATS_|FLIGHTDECK_|LOG_LEVEL|HTTP_PORT|SERVICE_)/.test(k))).toEqual([]);
     // install gets devDependencies: NODE_ENV=production is for the build only
     expect(messages).toContain('install sees NODE_ENV=unset');
 
     const spec = h.provider.deployed.find((s) => s.deploymentId === job.deploymentId)!;
     expect(spec).toMatchObject({ kind: 'node', startCommand: ['npm', 'run', 'start'] });
     expect(spec.env).toMatchObject({ API_SECRET: SECRET, PUBLIC_NAME: 'visible-value', NODE_ENV: 'production' });
-    expect(Object.keys(spec.env).filter((k) => /^(DATABASE_URL|NATS_URL|FLIGHTDECK_)/.test(k))).toEqual([]);
+    expect(Object.keys(spec.env).filter((k) => /^(DATABASE_URL|NATS_|FLIGHTDECK_)/.test(k))).toEqual([]);
     const names: string[] = [];
     await list({ file: spec.artifactPath, onReadEntry: (e) => names.push(e.path) });
     expect(names).toEqual(expect.arrayContaining(['./package.json', './server.js', './build.js']));

@@ -3,7 +3,8 @@ import type { ResolvedVariable } from '@flightdeck/contracts';
 
 // Machine-level network settings a build needs to reach a registry (proxies, CAs, a mirror).
 // They describe the machine, not the builder; everything else of the builder's environment
-// (DATABASE_URL, NATS_URL, FLIGHTDECK_*, ...) never reaches a build.
+// (DATABASE_URL, NATS_URL, NATS_USER, NATS_PASSWORD, FLIGHTDECK_*, ...) never reaches a build: a
+// build has no credential for the bus or the database.
 const PASS_THROUGH = [
   'HTTP_PROXY',
   'HTTPS_PROXY',
