@@ -7,11 +7,11 @@ import { epochMs } from '../support/percentiles';
 // `rate` per second, between two connections of this process, no JetStream, no batching, no
 // Socket.IO. Each message carries its send time (epoch ms, float64) in its first 8 bytes.
 export async function natsPublishToSubscribeLatency(
-  url: string,
+  server: { servers: string; user?: string; pass?: string },
   opts: { count: number; rate: number; size: number; signal: AbortSignal },
 ): Promise<number[]> {
-  const subscriber = await connect({ servers: url, name: 'bench log-follow subscriber' });
-  const publisher = await connect({ servers: url, name: 'bench log-follow publisher' });
+  const subscriber = await connect({ ...server, name: 'bench log-follow subscriber' });
+  const publisher = await connect({ ...server, name: 'bench log-follow publisher' });
   try {
     const subject = `bench.latency.${randomUUID()}`;
     const latencies: number[] = [];

@@ -68,7 +68,7 @@ export const logFollow: Scenario = {
     const followers: DeploymentFollower[] = [];
     try {
       ctx.log('five services ready; measuring core NATS first');
-      const nats = await natsPublishToSubscribeLatency(ctx.nats.url, { count: LINES, rate: RATE, size: BASELINE_SIZE, signal: ctx.signal });
+      const nats = await natsPublishToSubscribeLatency(ctx.nats.connectOptions(), { count: LINES, rate: RATE, size: BASELINE_SIZE, signal: ctx.signal });
       const natsP50 = percentile(nats, 50);
       const natsP99 = percentile(nats, 99);
       ctx.log(`core NATS: p50 ${ms(natsP50)}, p99 ${ms(natsP99)}, max ${ms(Math.max(...nats))} over ${nats.length} messages`);

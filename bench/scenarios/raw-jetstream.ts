@@ -76,7 +76,7 @@ export const rawJetstream: Scenario = {
   name: 'raw-jetstream',
   description: `publish ${MESSAGES} ${SIZE}-byte messages to a JetStream file stream (acks pipelined), then pull and ack them`,
   async run(ctx) {
-    const nc = await connect({ servers: ctx.nats.url, name: 'bench raw-jetstream' });
+    const nc = await connect({ ...ctx.nats.connectOptions(), name: 'bench raw-jetstream' });
     const jsm = await nc.jetstreamManager();
     try {
       await jsm.streams.delete(STREAM).catch(() => undefined);

@@ -66,7 +66,8 @@ export async function startFlightdeck(ctx: BenchContext): Promise<FlightdeckStac
         NODE_ENV: 'production',
         LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
         LOG_FORMAT: 'json',
-        NATS_URL: ctx.nats.url,
+        // the service's own NATS user, as in production
+        ...ctx.nats.envFor(name),
         DATABASE_URL: ctx.databaseUrls[name],
         HTTP_HOST: '127.0.0.1',
         FLIGHTDECK_DATA_DIR: dataDir,
