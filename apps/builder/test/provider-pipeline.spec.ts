@@ -6,6 +6,7 @@ import { loadBuilderConfig } from '../src/config/builder.config';
 import { ProviderModule } from '../src/provider/provider.module';
 import { BuilderHarness, aDeployJob } from './support/builder-harness';
 import { GitRepo, npmProject } from './support/git-repo';
+import { startBusTransports } from '@flightdeck/messaging';
 
 jest.setTimeout(180_000);
 
@@ -36,6 +37,7 @@ describe('the builder with the internal provider', () => {
       logger: process.env.TEST_LOG_LEVEL ? ['error', 'warn', 'log'] : false,
     });
     await app.init();
+    await startBusTransports(app);
   });
   afterAll(async () => {
     await app?.close();

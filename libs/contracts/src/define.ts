@@ -14,6 +14,8 @@ export interface EventDefinition<Data extends z.ZodTypeAny = z.ZodTypeAny> {
   readonly subject: string;
   readonly version: number;
   readonly data: Data;
+  /** for a subject with a `*` token: the token a payload must be filed under (its deployment id) */
+  subjectToken?(data: z.infer<Data>): string;
 }
 
 export type CommandRequest<C> = C extends CommandDefinition<infer R, z.ZodTypeAny> ? z.infer<R> : never;
@@ -33,4 +35,5 @@ export const defineEvent = <Data extends z.ZodTypeAny>(def: {
   subject: string;
   data: Data;
   version?: number;
+  subjectToken?: (data: z.infer<Data>) => string;
 }): EventDefinition<Data> => ({ kind: 'event', version: 1, ...def });

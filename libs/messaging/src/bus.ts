@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { RequestStrategy, type NatsConnection } from 'nats';
+import type { NatsConnection } from 'nats';
+import { lastValueFrom, toArray } from 'rxjs';
 import {
   type CommandDefinition,
   type CommandReply,
@@ -9,35 +10,38 @@ import {
   err,
   resultSchema,
 } from '@flightdeck/contracts';
-import { decodeJson, encodeEnvelope } from './envelope.codec';
+import { NatsCommandClient } from './command.client';
+import { encodeEnvelope } from './envelope.codec';
 import { NATS_CONNECTION } from './nats-connection';
 
-// Request/reply over core NATS. Every outcome is a Result: a timeout or a missing responder comes
-// back as service/unavailable, never as a thrown error the caller must remember to catch.
+// The typed client of every command: request/reply over NatsCommandClient. Every outcome is a
+// Result: a timeout or a missing responder comes back as service/unavailable, never as a thrown
+// error the caller must remember to catch.
 @Injectable()
 export class Bus {
   private readonly logger = new Logger(Bus.name);
+  private readonly client: NatsCommandClient;
 
-  constructor(@Inject(NATS_CONNECTION) private readonly nc: NatsConnection) {}
+  constructor(@Inject(NATS_CONNECTION) nc: NatsConnection) {
+    this.client = new NatsCommandClient(nc);
+  }
 
   async request<C extends CommandDefinition>(
     command: C,
     data: CommandRequest<C>,
     opts: { timeoutMs?: number } = {},
   ): Promise<Result<CommandReply<C>>> {
-    const timeout = opts.timeoutMs ?? command.timeoutMs;
-    let bytes: Uint8Array;
+    const timeoutMs = opts.timeoutMs ?? command.timeoutMs;
+    let reply: unknown;
     try {
-      const msg = await this.nc.request(command.subject, encodeEnvelope(command.subject, command.version, data), {
-        timeout,
-      });
-      bytes = msg.data;
+      const payload = encodeEnvelope(command.subject, command.version, data);
+      reply = await lastValueFrom(this.client.send(command.subject, { payload, timeoutMs }));
     } catch (e) {
       const reason = (e as { code?: string }).code === '503' ? 'no instance is listening' : 'no reply in time';
-      this.logger.warn({ subject: command.subject, timeout, reason }, 'request failed');
+      this.logger.warn({ subject: command.subject, timeout: timeoutMs, reason }, 'request failed');
       return err(ErrorCode.ServiceUnavailable, `${command.subject}: ${reason}`);
     }
-    const parsed = resultSchema(command.reply).safeParse(decodeJson(bytes));
+    const parsed = resultSchema(command.reply).safeParse(reply);
     if (!parsed.success) {
       this.logger.error({ subject: command.subject, issues: parsed.error.issues }, 'malformed reply');
       return err(ErrorCode.InternalError, `${command.subject}: malformed reply`);
@@ -51,19 +55,20 @@ export class Bus {
     data: CommandRequest<C>,
     opts: { maxWaitMs?: number } = {},
   ): Promise<CommandReply<C>[]> {
-    const replies: CommandReply<C>[] = [];
+    const payload = encodeEnvelope(command.subject, command.version, data);
+    let replies: unknown[] = [];
     try {
-      const it = await this.nc.requestMany(command.subject, encodeEnvelope(command.subject, command.version, data), {
-        strategy: RequestStrategy.Timer,
-        maxWait: opts.maxWaitMs ?? command.timeoutMs,
-      });
-      for await (const m of it) {
-        const parsed = resultSchema(command.reply).safeParse(decodeJson(m.data));
-        if (parsed.success && parsed.data.ok) replies.push(parsed.data.data as CommandReply<C>);
-      }
+      replies = await lastValueFrom(
+        this.client.send(command.subject, { payload, timeoutMs: opts.maxWaitMs ?? command.timeoutMs, all: true }).pipe(toArray()),
+      );
     } catch (e) {
       if ((e as { code?: string }).code !== '503') throw e;
     }
-    return replies;
+    const ok: CommandReply<C>[] = [];
+    for (const r of replies) {
+      const parsed = resultSchema(command.reply).safeParse(r);
+      if (parsed.success && parsed.data.ok) ok.push(parsed.data.data as CommandReply<C>);
+    }
+    return ok;
   }
 }

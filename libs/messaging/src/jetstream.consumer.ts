@@ -1,18 +1,11 @@
 import { Logger } from '@nestjs/common';
-import {
-  AckPolicy,
-  DeliverPolicy,
-  headers as natsHeaders,
-  nanos,
-  type ConsumerMessages,
-  type JetStreamClient,
-  type JetStreamManager,
-  type JsMsg,
-} from 'nats';
+import type { ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg } from 'nats';
 import type { DataSource, EntityManager } from 'typeorm';
-import { type EventDefinition, type EventData, type MessageEnvelope, Streams, type StreamKey } from '@flightdeck/contracts';
+import type { EventDefinition, EventData, MessageEnvelope, StreamKey } from '@flightdeck/contracts';
 import { runWithCorrelation } from './correlation';
-import { decodeEnvelope } from './envelope.codec';
+import { deadLetter } from './dead-letter';
+import { ensureDurableConsumer } from './durable-consumer';
+import { decodeEvent } from './event.codec';
 
 export interface ConsumedMessageContext {
   /** the transaction the de-duplication row was written in; commit = ack */
@@ -75,23 +68,13 @@ export class IdempotentConsumer {
   }
 
   async start() {
-    const stream = Streams[this.spec.stream].name;
-    const config = {
-      durable_name: this.spec.durable,
-      ack_policy: AckPolicy.Explicit,
-      deliver_policy: DeliverPolicy.All,
-      ack_wait: nanos(this.spec.ackWaitMs ?? 30_000),
-      // a backstop for a message that crashes the process itself before we can dead-letter it
-      max_deliver: this.maxDeliver + 2,
-      ...(this.spec.filterSubject ? { filter_subject: this.spec.filterSubject } : {}),
-    };
-    try {
-      await this.jsm.consumers.info(stream, this.spec.durable);
-      await this.jsm.consumers.update(stream, this.spec.durable, config);
-    } catch (e) {
-      if (!/consumer not found/i.test((e as Error).message)) throw e;
-      await this.jsm.consumers.add(stream, config);
-    }
+    const stream = await ensureDurableConsumer(this.jsm, {
+      stream: this.spec.stream,
+      durable: this.spec.durable,
+      filterSubject: this.spec.filterSubject,
+      maxDeliver: this.maxDeliver,
+      ackWaitMs: this.spec.ackWaitMs ?? 30_000,
+    });
     const consumer = await this.js.consumers.get(stream, this.spec.durable);
     this.messages = await consumer.consume({ max_messages: this.spec.maxMessages ?? 64 });
     this.loop = (async () => {
@@ -119,17 +102,11 @@ export class IdempotentConsumer {
   }
 
   async process(m: JsMsg) {
-    const decoded = decodeEnvelope(m.data);
-    if (!decoded.ok) return this.deadLetter(m, decoded.reason);
-    const { envelope } = decoded;
     const found = this.routes.find((r) => r.re.test(m.subject));
     if (!found) return this.deadLetter(m, `no handler for subject ${m.subject}`);
-    const { event } = found.route;
-    if (envelope.v !== event.version) {
-      return this.deadLetter(m, `unsupported version ${envelope.v} of ${event.subject} (speaks ${event.version})`);
-    }
-    const parsed = event.data.safeParse(envelope.data);
-    if (!parsed.success) return this.deadLetter(m, `invalid payload: ${parsed.error.message}`);
+    const decoded = decodeEvent(found.route.event, m.data, m.subject);
+    if (!decoded.ok) return this.deadLetter(m, decoded.reason);
+    const { envelope, data } = decoded;
 
     // well inside ack_wait, however short it is set: a live handler is never taken for a dead one
     const keepAlive = setInterval(() => m.working(), Math.max(100, (this.spec.ackWaitMs ?? 30_000) / 3));
@@ -142,7 +119,7 @@ export class IdempotentConsumer {
             [this.spec.durable, envelope.id],
           );
           if (rows.length === 0) return 'duplicate' as const;
-          await found.route.handle(parsed.data, {
+          await found.route.handle(data, {
             tx,
             envelope,
             subject: m.subject,
@@ -167,24 +144,7 @@ export class IdempotentConsumer {
     }
   }
 
-  private async deadLetter(m: JsMsg, reason: string) {
-    this.logger.error({ subject: m.subject, streamSeq: m.seq, reason }, 'message dead-lettered');
-    const h = natsHeaders();
-    // header values may not hold line breaks, and zod's messages do
-    h.set('Fd-Dead-Reason', reason.replace(/[\r\n]+/g, ' ').slice(0, 1_000));
-    h.set('Fd-Original-Subject', m.subject);
-    h.set('Fd-Original-Stream-Seq', String(m.seq));
-    h.set('Fd-Consumer', this.spec.durable);
-    try {
-      await this.js.publish(`deadletter.${this.spec.durable}`, m.data, {
-        headers: h,
-        msgID: `${this.spec.durable}:${m.info.stream}:${m.seq}`,
-      });
-      m.term();
-    } catch (e) {
-      // could not park it: leave it to be redelivered rather than lose it
-      this.logger.error({ err: (e as Error).message }, 'dead-letter publish failed');
-      m.nak(5_000);
-    }
+  private deadLetter(m: JsMsg, reason: string) {
+    return deadLetter(this.js, this.spec.durable, m, reason);
   }
 }

@@ -10,13 +10,13 @@ import {
   type OnModuleInit,
   Optional,
 } from '@nestjs/common';
-import { DiscoveryModule } from '@nestjs/core';
+import { ModuleRef } from '@nestjs/core';
 import type { NatsConnection } from 'nats';
 import { DataSource } from 'typeorm';
 import { Bus } from './bus';
-import { CommandHandlerExplorer } from './command-handler.explorer';
-import { JetStreamConsumers } from './jetstream.consumers';
+import { JetStreamServer } from './jetstream.server';
 import { MESSAGING_OPTIONS, type MessagingOptions } from './messaging.options';
+import { NatsCommandServer } from './nats-command.server';
 import { NATS_CONNECTION, connectNats } from './nats-connection';
 import { Outbox } from './outbox';
 import { OutboxRelay } from './outbox.relay';
@@ -35,8 +35,8 @@ class MessagingLifecycle implements OnModuleInit, BeforeApplicationShutdown, OnA
 
   constructor(
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
-    private readonly handlers: CommandHandlerExplorer,
-    private readonly consumers: JetStreamConsumers,
+    private readonly commands: NatsCommandServer,
+    private readonly events: JetStreamServer,
     @Optional() @Inject(OUTBOX_RELAY) private readonly relay?: OutboxRelay,
   ) {}
 
@@ -45,10 +45,11 @@ class MessagingLifecycle implements OnModuleInit, BeforeApplicationShutdown, OnA
     this.relay?.start();
   }
 
-  // Stop taking work first; in-flight handlers finish and ack before the connection drains.
+  // Stop taking work first (Nest closes the transports again later, a no-op by then); in-flight
+  // handlers finish and ack, and the outbox they wrote to is relayed, before the connection drains.
   async beforeApplicationShutdown() {
-    await this.handlers.stop();
-    await this.consumers.stopAll();
+    await this.commands.close();
+    await this.events.close();
     await this.relay?.stop();
   }
 
@@ -75,7 +76,6 @@ export class MessagingModule {
       : [];
     return {
       module: MessagingModule,
-      imports: [DiscoveryModule],
       providers: [
         { provide: MESSAGING_OPTIONS, useValue: options },
         {
@@ -83,12 +83,21 @@ export class MessagingModule {
           useFactory: () => connectNats(options),
         },
         Bus,
-        CommandHandlerExplorer,
-        JetStreamConsumers,
+        {
+          provide: NatsCommandServer,
+          inject: [NATS_CONNECTION],
+          useFactory: (nc: NatsConnection) => new NatsCommandServer(nc, options.serviceName),
+        },
+        {
+          provide: JetStreamServer,
+          inject: [NATS_CONNECTION, ModuleRef, { token: DataSource, optional: true }],
+          useFactory: (nc: NatsConnection, moduleRef: ModuleRef, ds?: DataSource) =>
+            new JetStreamServer({ nc, moduleRef, ds, schema: options.outboxSchema }),
+        },
         MessagingLifecycle,
         ...outboxProviders,
       ],
-      exports: [NATS_CONNECTION, Bus, JetStreamConsumers, ...(options.outboxSchema ? [Outbox] : [])],
+      exports: [NATS_CONNECTION, Bus, NatsCommandServer, JetStreamServer, ...(options.outboxSchema ? [Outbox] : [])],
     };
   }
 }

@@ -4,7 +4,7 @@ import { ConsoleLogger, type DynamicModule, type INestApplication, type Type } f
 import { NestFactory } from '@nestjs/core';
 import type { NextFunction, Request, Response } from 'express';
 import { Logger } from 'nestjs-pino';
-import { runWithCorrelation } from '@flightdeck/messaging';
+import { runWithCorrelation, startBusTransports } from '@flightdeck/messaging';
 import { CORRELATION_HEADER } from './logger';
 import { ConfigError } from './config';
 
@@ -49,6 +49,7 @@ export async function bootstrapService(o: BootstrapOptions): Promise<INestApplic
     });
     await o.configure?.(app);
     await app.init();
+    await startBusTransports(app);
     await new Promise((r) => (placeholder ? placeholder.close(r) : r(undefined)));
     await app.listen(o.port, o.host);
     app.get(Logger).log(`${o.name} ready on http://${o.host}:${o.port}`, 'Bootstrap');

@@ -31,8 +31,8 @@ export class RuntimeModule {
     return {
       module: RuntimeModule,
       imports: [loggerModule(o.info.name, o.info.instanceId, o.logLevel, o.logFormat === 'pretty')],
-      controllers: [HealthController, MetricsController],
-      providers: [{ provide: SERVICE_INFO, useValue: o.info }, ReadinessService, StatusHandler, DefaultMetrics],
+      controllers: [HealthController, MetricsController, StatusHandler],
+      providers: [{ provide: SERVICE_INFO, useValue: o.info }, ReadinessService, DefaultMetrics],
       exports: [SERVICE_INFO, ReadinessService],
     };
   }

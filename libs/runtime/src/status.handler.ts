@@ -1,11 +1,11 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Controller } from '@nestjs/common';
 import { ServiceName, ok, pingServices } from '@flightdeck/contracts';
 import { HandleCommand } from '@flightdeck/messaging';
 import { ReadinessService } from './readiness.service';
 import { SERVICE_INFO, type ServiceInfo } from './service-info';
 
 // Every instance answers a ping, so the gateway can list the fleet as it is right now.
-@Injectable()
+@Controller()
 export class StatusHandler {
   constructor(
     @Inject(SERVICE_INFO) private readonly info: ServiceInfo,

@@ -1,4 +1,4 @@
-import { Injectable, Module, type INestApplicationContext } from '@nestjs/common';
+import { Controller, Module, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NatsConnection } from 'nats';
 import {
@@ -17,6 +17,7 @@ import {
   decodeJson,
   encodeEnvelope,
   encodeJson,
+  startBusTransports,
 } from '@flightdeck/messaging';
 import { type NatsServer, startNats } from '../src';
 import { sleep } from './support/messaging-harness';
@@ -26,7 +27,7 @@ jest.setTimeout(60_000);
 
 type Greet = typeof probeGreet;
 
-@Injectable()
+@Controller()
 class GreetHandler {
   @HandleCommand(probeGreet)
   async greet(req: CommandRequest<Greet>): Promise<Result<CommandReply<Greet>>> {
@@ -38,17 +39,20 @@ class GreetHandler {
   }
 }
 
-const app = (natsUrl: string, serviceName: string, providers: (new (...args: never[]) => unknown)[] = []) => {
-  @Module({ imports: [MessagingModule.forRoot({ serviceName, natsUrl })], providers })
+const app = async (natsUrl: string, serviceName: string, controllers: (new (...args: never[]) => unknown)[] = []) => {
+  @Module({ imports: [MessagingModule.forRoot({ serviceName, natsUrl })], controllers })
   class ProbeModule {}
-  return NestFactory.createApplicationContext(ProbeModule, { logger: false });
+  const nest = await NestFactory.create(ProbeModule, { logger: false });
+  await nest.init();
+  await startBusTransports(nest);
+  return nest;
 };
 
 // Request/reply between two services over a real NATS: every outcome is a Result with a stable code.
 describe('Bus.request and @HandleCommand', () => {
   let nats: NatsServer;
-  let server: INestApplicationContext;
-  let caller: INestApplicationContext;
+  let server: INestApplication;
+  let caller: INestApplication;
   let bus: Bus;
 
   beforeAll(async () => {

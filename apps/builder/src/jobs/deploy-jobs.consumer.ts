@@ -1,8 +1,6 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { Controller, Inject, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { type DeployJob, deployJobQueued } from '@flightdeck/contracts';
-import { type IdempotentConsumer, JetStreamConsumers, route } from '@flightdeck/messaging';
-import { SERVICE_SCHEMAS } from '@flightdeck/persistence';
+import { HandleEvent, JetStreamServer } from '@flightdeck/messaging';
 import { BUILDER_CONFIG, type BuilderConfig } from '../config/builder.config';
 import { BuildEventsReporter } from './build-events.reporter';
 import { JobRunner } from './job-runner';
@@ -21,17 +19,15 @@ export const DEPLOY_JOBS_DURABLE = 'builder';
 // transaction and returns, and the message is acked. From then on builder.build_jobs is the source
 // of truth: (deployment, attempt) is unique, so a redelivered or re-dispatched job is a no-op;
 // the runner heartbeats the row; and a row whose builder died is ended by the stale-job sweeper.
-@Injectable()
+@Controller()
 export class DeployJobsConsumer implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(DeployJobsConsumer.name);
   private readonly slots: JobSlots;
   private readonly shutdown = new AbortController();
-  private consumer?: IdempotentConsumer;
 
   constructor(
     @Inject(BUILDER_CONFIG) config: BuilderConfig,
-    private readonly consumers: JetStreamConsumers,
-    private readonly ds: DataSource,
+    private readonly jetstream: JetStreamServer,
     private readonly reporter: BuildEventsReporter,
     private readonly runner: JobRunner,
     private readonly sweeper: StaleJobsSweeper,
@@ -41,30 +37,25 @@ export class DeployJobsConsumer implements OnApplicationBootstrap, OnModuleDestr
 
   async onApplicationBootstrap() {
     await this.sweeper.start();
-    this.consumer = await this.consumers.start(
-      {
-        stream: 'deployJobs',
-        durable: DEPLOY_JOBS_DURABLE,
-        routes: [route(deployJobQueued, (job) => this.accept(job))],
-        // one job at a time: jobs this replica has no slot for stay on the queue for the others
-        maxMessages: 1,
-        ackWaitMs: 30_000,
-      },
-      this.ds,
-      SERVICE_SCHEMAS.builder,
-    );
   }
 
   // On SIGTERM: take no more jobs (a job waiting for a slot goes back to the queue), then stop the
   // running builds; each is reported failed (see JobRunner) before the process exits.
   async onModuleDestroy() {
     this.shutdown.abort(new Error('the builder is shutting down'));
-    await this.consumer?.stop();
+    await this.jetstream.stopConsumer(DEPLOY_JOBS_DURABLE);
     if (this.runner.size) this.logger.warn({ running: this.runner.size }, 'shutting down: stopping running builds');
     await this.runner.stopAll('shutdown');
   }
 
-  private async accept(job: DeployJob): Promise<void> {
+  @HandleEvent(deployJobQueued, {
+    stream: 'deployJobs',
+    durable: DEPLOY_JOBS_DURABLE,
+    // one job at a time: jobs this replica has no slot for stay on the queue for the others
+    maxMessages: 1,
+    ackWaitMs: 30_000,
+  })
+  async accept(job: DeployJob): Promise<void> {
     const slot = await this.slots.acquire(this.shutdown.signal);
     try {
       if (!(await this.reporter.accept(job, this.runner.instanceId))) {

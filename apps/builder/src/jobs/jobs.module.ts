@@ -25,9 +25,8 @@ export class JobsModule {
         BuildPipeline,
         JobRunner,
         StaleJobsSweeper,
-        CancelListener,
-        DeployJobsConsumer,
       ],
+      controllers: [CancelListener, DeployJobsConsumer],
     };
   }
 }

@@ -4,7 +4,7 @@ import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common
 import type { NatsConnection } from 'nats';
 import { DataSource } from 'typeorm';
 import { type BuildResult, ErrorCode, type LogBatch, Streams, buildFinished, logLinesPublished, subjectFor } from '@flightdeck/contracts';
-import { NATS_CONNECTION, Outbox, decodeEnvelope, encodeEnvelope } from '@flightdeck/messaging';
+import { NATS_CONNECTION, Outbox, decodeEvent, encodeEvent } from '@flightdeck/messaging';
 import { SERVICE_INFO, type ServiceInfo } from '@flightdeck/runtime';
 import { BUILDER_CONFIG, type BuilderConfig } from '../config/builder.config';
 import { BuildJobsRepository, type StaleJob } from './build-jobs.repository';
@@ -92,8 +92,8 @@ export class StaleJobsSweeper implements OnModuleDestroy {
       const msg = await jsm.streams.getMessage(Streams.buildLogs.name, {
         last_by_subj: subjectFor(logLinesPublished.subject, deploymentId),
       });
-      const decoded = decodeEnvelope(msg.data);
-      const lines = decoded.ok ? (decoded.envelope.data as LogBatch).lines : undefined;
+      const decoded = decodeEvent(logLinesPublished, msg.data);
+      const lines = decoded.ok ? decoded.data.lines : undefined;
       return lines?.length ? lines[lines.length - 1].seq : undefined;
     } catch (e) {
       // no message for this subject: nothing was published
@@ -112,7 +112,7 @@ export class StaleJobsSweeper implements OnModuleDestroy {
     try {
       await this.nc.jetstream().publish(
         subjectFor(logLinesPublished.subject, job.deploymentId),
-        encodeEnvelope(logLinesPublished.subject, logLinesPublished.version, batch, id),
+        encodeEvent(logLinesPublished, batch, id),
         { msgID: id, timeout: 5_000 },
       );
       return seq;

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { JetStreamClient } from 'nats';
 import { type LogBatch, type LogLine, logLinesPublished, subjectFor } from '@flightdeck/contracts';
-import { encodeEnvelope } from '@flightdeck/messaging';
+import { encodeEvent } from '@flightdeck/messaging';
 
 export const FLUSH_INTERVAL_MS = 50;
 export const LINES_PER_BATCH = 500;
@@ -67,7 +67,7 @@ export class LogBatchPublisher {
     const firstSeq = batch.lines[0].seq;
     const lastSeq = batch.lines[batch.lines.length - 1].seq;
     const id = `${this.deploymentId}:${this.attempt}:${firstSeq}`;
-    const payload = encodeEnvelope(logLinesPublished.subject, logLinesPublished.version, batch, id);
+    const payload = encodeEvent(logLinesPublished, batch, id);
     for (let failures = 0; ; failures++) {
       try {
         await this.js.publish(this.subject, payload, { msgID: id, timeout: 5_000 });

@@ -19,7 +19,7 @@ import {
   ok,
   subjectFor,
 } from '@flightdeck/contracts';
-import { decodeEnvelope, encodeEnvelope, encodeJson } from '@flightdeck/messaging';
+import { decodeEnvelope, encodeEnvelope, encodeJson, startBusTransports } from '@flightdeck/messaging';
 import { type TestInfra, freePort, startTestInfra } from '@flightdeck/testing';
 import { AppModule } from '../../src/app.module';
 import { loadBuilderConfig } from '../../src/config/builder.config';
@@ -82,6 +82,7 @@ export class BuilderHarness {
       logger: process.env.TEST_LOG_LEVEL ? ['error', 'warn', 'log'] : false,
     });
     await app.init();
+    await startBusTransports(app);
     this.apps.push(app);
     return app;
   }

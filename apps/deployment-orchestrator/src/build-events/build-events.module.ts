@@ -5,6 +5,7 @@ import { BuildEventsService } from './build-events.service';
 
 @Module({
   imports: [DeploymentsModule],
-  providers: [BuildEventsService, BuildEventsConsumer],
+  providers: [BuildEventsService],
+  controllers: [BuildEventsConsumer],
 })
 export class BuildEventsModule {}

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import {
   type CommandRequest,
   type TriggerDeploymentRequest,
@@ -15,7 +15,7 @@ import { RollbackDeploymentUseCase } from './rollback-deployment.usecase';
 import { TriggerDeploymentUseCase } from './trigger-deployment.usecase';
 
 // NATS request/reply: requests arrive parsed by their contract schema; replies are Results.
-@Injectable()
+@Controller()
 export class DeploymentsHandler {
   constructor(
     private readonly triggerUseCase: TriggerDeploymentUseCase,

@@ -19,8 +19,8 @@ import { TriggerDeploymentUseCase } from './trigger-deployment.usecase';
     TriggerDeploymentUseCase,
     CancelDeploymentUseCase,
     RollbackDeploymentUseCase,
-    DeploymentsHandler,
   ],
+  controllers: [DeploymentsHandler],
   exports: [DeploymentsRepository, DeploymentTransitions, DeploymentCanceler],
 })
 export class DeploymentsModule {}

@@ -16,7 +16,7 @@ import {
   subjectFor,
   triggerDeployment,
 } from '@flightdeck/contracts';
-import { Bus, decodeEnvelope, encodeEnvelope } from '@flightdeck/messaging';
+import { Bus, decodeEnvelope, encodeEnvelope, startBusTransports } from '@flightdeck/messaging';
 import { type TestInfra, startTestInfra } from '@flightdeck/testing';
 import { AppModule } from '../../src/app.module';
 import { loadDeploymentOrchestratorConfig } from '../../src/config/deployment-orchestrator.config';
@@ -45,6 +45,7 @@ export class OrchestratorHarness {
     const config = loadDeploymentOrchestratorConfig(infra.envFor('deployment-orchestrator', env));
     const app = await NestFactory.create(AppModule.forRoot(config), { logger: false });
     await app.init();
+    await startBusTransports(app);
     const nc = await connect({ ...infra.nats.connectOptions(), name: 'orchestrator-test' });
     const directory = new FakeEnvironmentManager(nc);
     directory.start();
@@ -62,6 +63,7 @@ export class OrchestratorHarness {
     const config = loadDeploymentOrchestratorConfig(this.infra.envFor('deployment-orchestrator', env));
     const app = await NestFactory.create(AppModule.forRoot(config), { logger: false });
     await app.init();
+    await startBusTransports(app);
     return app;
   }
 

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import {
   type CommandRequest,
   type CreateProjectRequest,
@@ -13,7 +13,7 @@ import { CreateProjectUseCase } from './create-project.usecase';
 import { ProjectQueries } from './project-queries.service';
 
 // NATS request/reply: requests arrive parsed by their contract schema; replies are Results.
-@Injectable()
+@Controller()
 export class ProjectsHandler {
   constructor(
     private readonly createUseCase: CreateProjectUseCase,

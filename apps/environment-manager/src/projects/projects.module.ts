@@ -5,7 +5,8 @@ import { ProjectsHandler } from './projects.handler';
 import { ProjectsRepository } from './projects.repository';
 
 @Module({
-  providers: [ProjectsRepository, ProjectQueries, CreateProjectUseCase, ProjectsHandler],
+  providers: [ProjectsRepository, ProjectQueries, CreateProjectUseCase],
+  controllers: [ProjectsHandler],
   exports: [ProjectsRepository],
 })
 export class ProjectsModule {}

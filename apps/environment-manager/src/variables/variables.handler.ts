@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import {
   type CommandRequest,
   type SetVariableRequest,
@@ -11,7 +11,7 @@ import { HandleCommand } from '@flightdeck/messaging';
 import { ResolveVariablesUseCase } from './resolve-variables.usecase';
 import { VariablesService } from './variables.service';
 
-@Injectable()
+@Controller()
 export class VariablesHandler {
   constructor(
     private readonly variables: VariablesService,

@@ -18,7 +18,7 @@ import { VariablesService } from './variables.service';
     VariablesRepository,
     VariablesService,
     ResolveVariablesUseCase,
-    VariablesHandler,
   ],
+  controllers: [VariablesHandler],
 })
 export class VariablesModule {}

@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { type NatsConnection, connect } from 'nats';
 import { Client } from 'pg';
 import { type Environment, type Project, createProject, listEnvironments } from '@flightdeck/contracts';
-import { Bus } from '@flightdeck/messaging';
+import { Bus, startBusTransports } from '@flightdeck/messaging';
 import { type TestInfra, startTestInfra } from '@flightdeck/testing';
 import { AppModule } from '../../src/app.module';
 import { loadEnvironmentManagerConfig } from '../../src/config/environment-manager.config';
@@ -27,6 +27,7 @@ export class EnvironmentManagerHarness {
       const env = infra.envFor('environment-manager', { FLIGHTDECK_SECRET_KEY: randomBytes(32).toString('base64') });
       const app = await NestFactory.create(AppModule.forRoot(loadEnvironmentManagerConfig(env)), { logger: false });
       await app.init();
+      await startBusTransports(app);
       const nc = await connect({ ...infra.nats.connectOptions(), name: 'environment-manager-test' });
       const orchestrator = new FakeDeploymentOrchestrator(nc);
       orchestrator.start();

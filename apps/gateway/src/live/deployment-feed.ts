@@ -4,14 +4,13 @@ import {
   type Deployment,
   type DeploymentStatusChanged,
   type LogLine,
-  LogBatch,
   Streams,
   deploymentStatusChanged,
   isTerminal,
   logLinesPublished,
   subjectFor,
 } from '@flightdeck/contracts';
-import { decodeEnvelope } from '@flightdeck/messaging';
+import { decodeEvent } from '@flightdeck/messaging';
 import { isNewer, recordedLastSeq } from './deployment-version';
 import type { LiveFollower } from './live-follower';
 import type { LiveSettings } from './live.settings';
@@ -129,9 +128,8 @@ export class DeploymentFeed implements LogSource {
   }
 
   private async onLogMessage(m: JsMsg): Promise<void> {
-    const decoded = decodeEnvelope(m.data);
-    const parsed = decoded.ok && decoded.envelope.v === logLinesPublished.version ? LogBatch.safeParse(decoded.envelope.data) : undefined;
-    if (!parsed?.success || parsed.data.deploymentId !== this.id) {
+    const parsed = decodeEvent(logLinesPublished, m.data, m.subject);
+    if (!parsed.ok || parsed.data.deploymentId !== this.id) {
       this.logger.warn({ deploymentId: this.id, streamSeq: m.seq }, 'unreadable log batch skipped');
       return;
     }
@@ -171,9 +169,8 @@ export class DeploymentFeed implements LogSource {
   }
 
   private async onStatusMessage(m: JsMsg): Promise<void> {
-    const decoded = decodeEnvelope(m.data);
-    const parsed = decoded.ok && decoded.envelope.v === deploymentStatusChanged.version ? deploymentStatusChanged.data.safeParse(decoded.envelope.data) : undefined;
-    if (!parsed?.success || parsed.data.deployment.id !== this.id) {
+    const parsed = decodeEvent(deploymentStatusChanged, m.data, m.subject);
+    if (!parsed.ok || parsed.data.deployment.id !== this.id) {
       this.logger.warn({ deploymentId: this.id, streamSeq: m.seq }, 'unreadable status event skipped');
       return;
     }

@@ -4,6 +4,7 @@ import { freePort, type TestInfra } from '@flightdeck/testing';
 import { AppModule } from '../../src/app.module';
 import { loadGatewayConfig } from '../../src/config/gateway.config';
 import { configureHttp } from '../../src/http/configure-http';
+import { startBusTransports } from '@flightdeck/messaging';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 
@@ -30,6 +31,7 @@ export async function startGateway(infra: TestInfra): Promise<RunningGateway> {
   const app = await NestFactory.create(AppModule.forRoot(config), { logger: false });
   configureHttp(app);
   await app.listen(port, '127.0.0.1');
+  await startBusTransports(app);
   const url = `http://127.0.0.1:${port}`;
   return {
     app,

@@ -23,7 +23,7 @@ import {
   ok,
   subjectFor,
 } from '@flightdeck/contracts';
-import { encodeEnvelope } from '@flightdeck/messaging';
+import { encodeEnvelope, startBusTransports } from '@flightdeck/messaging';
 import { migrations } from '@flightdeck/migrations/gateway';
 import { serviceModule } from '@flightdeck/runtime';
 import { type ServiceProcess, type TestInfra, freePort, spawnService, startTestInfra, waitForReady } from '@flightdeck/testing';
@@ -190,6 +190,7 @@ export class LiveHarness {
     const config = loadGatewayConfig(infra.envFor('gateway', { FLIGHTDECK_ADMIN_TOKEN: LIVE_TOKEN, FLIGHTDECK_GATEWAY_PORT: String(port) }));
     const app = await NestFactory.create(LiveGatewayModule.forRoot(config, settings), { logger: false });
     await app.listen(port, '127.0.0.1');
+    await startBusTransports(app);
     return { app, url: `http://127.0.0.1:${port}` };
   }
 

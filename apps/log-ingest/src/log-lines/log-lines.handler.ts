@@ -1,10 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { type CommandRequest, listLogLines, ok } from '@flightdeck/contracts';
 import { HandleCommand } from '@flightdeck/messaging';
 import { LogLinesRepository } from './log-lines.repository';
 
 // NATS request/reply: the query arrives parsed by the contract (limit ≤ 5,000 included).
-@Injectable()
+@Controller()
 export class LogLinesHandler {
   constructor(private readonly lines: LogLinesRepository) {}
 

@@ -1,5 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { LogBatchesConsumer } from '../ingest/log-batches.consumer';
+import { LogBatchesConsumer, logBatchLimits } from '../ingest/log-batches.consumer';
 import { LOG_INGEST_SETTINGS, type LogIngestSettings } from '../ingest/log-ingest.settings';
 import { LogLinesHandler } from './log-lines.handler';
 import { LogLinesRepository } from './log-lines.repository';
@@ -9,7 +9,8 @@ export class LogLinesModule {
   static forRoot(settings: LogIngestSettings): DynamicModule {
     return {
       module: LogLinesModule,
-      providers: [{ provide: LOG_INGEST_SETTINGS, useValue: settings }, LogLinesRepository, LogLinesHandler, LogBatchesConsumer],
+      providers: [{ provide: LOG_INGEST_SETTINGS, useValue: settings }, LogLinesRepository, logBatchLimits],
+      controllers: [LogLinesHandler, LogBatchesConsumer],
     };
   }
 }

@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { type NatsConnection, connect } from 'nats';
 import { Client } from 'pg';
 import { type LogBatch, type LogLine, logLinesPublished, subjectFor } from '@flightdeck/contracts';
-import { Bus, encodeEnvelope } from '@flightdeck/messaging';
+import { Bus, encodeEnvelope, startBusTransports } from '@flightdeck/messaging';
 import { type TestInfra, startTestInfra } from '@flightdeck/testing';
 import { AppModule } from '../../src/app.module';
 import { loadLogIngestConfig } from '../../src/config/log-ingest.config';
@@ -42,8 +42,9 @@ export class LogIngestHarness {
   }
 
   static async startApp(infra: TestInfra, env: Record<string, string> = {}): Promise<INestApplication> {
-    const app = await NestFactory.create(AppModule.forRoot(loadLogIngestConfig(infra.envFor('log-ingest', env))), { logger: false });
+    const app = await NestFactory.create(AppModule.forRoot(loadLogIngestConfig(infra.envFor('log-ingest', env))), { logger: process.env.TEST_LOG_LEVEL ? ['error', 'warn', 'log'] : false });
     await app.init();
+    await startBusTransports(app);
     return app;
   }
 

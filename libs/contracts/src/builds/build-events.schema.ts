@@ -17,7 +17,11 @@ export const BuildProgress = z.object({
   at: IsoDate,
 });
 export type BuildProgress = z.infer<typeof BuildProgress>;
-export const buildProgressed = defineEvent({ subject: Subjects.build.progress, data: BuildProgress });
+export const buildProgressed = defineEvent({
+  subject: Subjects.build.progress,
+  data: BuildProgress,
+  subjectToken: (d) => d.deploymentId,
+});
 
 // The steps our builder reports in log lines (LogLine.step) and failures (BuildFailure.step), in
 // order. Other publishers may name their own steps: the field stays a free string.
@@ -47,4 +51,8 @@ export const BuildResult = z.object({
   at: IsoDate,
 });
 export type BuildResult = z.infer<typeof BuildResult>;
-export const buildFinished = defineEvent({ subject: Subjects.build.result, data: BuildResult });
+export const buildFinished = defineEvent({
+  subject: Subjects.build.result,
+  data: BuildResult,
+  subjectToken: (d) => d.deploymentId,
+});

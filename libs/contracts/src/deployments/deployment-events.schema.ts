@@ -8,6 +8,7 @@ import { Deployment, DeploymentTransition } from './deployment.schema';
 export const deploymentStatusChanged = defineEvent({
   subject: Subjects.deployments.statusChanged,
   data: z.object({ deployment: Deployment, transition: DeploymentTransition }),
+  subjectToken: (d) => d.deployment.id,
 });
 export type DeploymentStatusChanged = z.infer<typeof deploymentStatusChanged.data>;
 
@@ -15,4 +16,5 @@ export type DeploymentStatusChanged = z.infer<typeof deploymentStatusChanged.dat
 export const deploymentCancelRequested = defineEvent({
   subject: Subjects.deployments.cancelRequested,
   data: z.object({ deploymentId: Id, attempt: z.number().int(), reason: z.enum(['canceled', 'timeout']) }),
+  subjectToken: (d) => d.deploymentId,
 });

@@ -25,7 +25,11 @@ export const LogBatch = z.object({
   lines: z.array(LogLine).min(1).max(5_000),
 });
 export type LogBatch = z.infer<typeof LogBatch>;
-export const logLinesPublished = defineEvent({ subject: Subjects.build.logs, data: LogBatch });
+export const logLinesPublished = defineEvent({
+  subject: Subjects.build.logs,
+  data: LogBatch,
+  subjectToken: (d) => d.deploymentId,
+});
 
 export const LogQuery = z
   .object({

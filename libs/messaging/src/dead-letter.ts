@@ -1,10 +1,10 @@
 import { Logger } from '@nestjs/common';
 import { headers as natsHeaders, type JetStreamClient, type JsMsg } from 'nats';
 
-const logger = new Logger('DeadLetter');
+const logger = new Logger('DeadLetters');
 
-// Parks a message on deadletter.<durable> with the reason, as libs/messaging's consumers do, and
-// terminates it; if the park itself fails the message is left for redelivery rather than lost.
+// Parks a message on deadletter.<durable> with the reason in headers, then ends its delivery. If it
+// cannot be parked it is left to be redelivered rather than lost.
 export async function deadLetter(js: JetStreamClient, durable: string, m: JsMsg, reason: string): Promise<void> {
   logger.error({ consumer: durable, subject: m.subject, streamSeq: m.seq, reason }, 'message dead-lettered');
   const h = natsHeaders();

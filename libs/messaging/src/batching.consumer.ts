@@ -1,9 +1,10 @@
 import { Logger } from '@nestjs/common';
-import { AckPolicy, DeliverPolicy, nanos, type ConsumerMessages, type JetStreamClient, type JetStreamManager, type JsMsg } from 'nats';
+import type { ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg } from 'nats';
 import type { DataSource, EntityManager } from 'typeorm';
-import { type EventData, type EventDefinition, Streams, type StreamKey } from '@flightdeck/contracts';
-import { decodeEnvelope } from '@flightdeck/messaging';
+import type { EventData, EventDefinition, StreamKey } from '@flightdeck/contracts';
 import { deadLetter } from './dead-letter';
+import { ensureDurableConsumer } from './durable-consumer';
+import { decodeEvent } from './event.codec';
 
 export interface BatchingConsumerSpec<E extends EventDefinition> {
   stream: StreamKey;
@@ -13,8 +14,6 @@ export interface BatchingConsumerSpec<E extends EventDefinition> {
   handle(tx: EntityManager, items: EventData<E>[]): Promise<void>;
   /** how much work a payload is (log lines), to bound one transaction */
   weigh(item: EventData<E>): number;
-  /** a reason to refuse a well-formed payload (e.g. it does not belong on its subject) */
-  refuse?(subject: string, item: EventData<E>): string | undefined;
   maxMessagesPerTx: number;
   maxWeightPerTx: number;
   maxDeliver?: number;
@@ -47,8 +46,8 @@ class Signal {
   }
 }
 
-// A durable pull consumer that writes many messages per transaction and acks them after the
-// commit. libs/messaging's IdempotentConsumer records each message id in a ledger, one message per
+// The batching mode of the JetStream transport: a durable pull consumer that writes many messages per
+// transaction and acks them after the commit. IdempotentConsumer records each message id in a ledger, one message per
 // transaction; here the handler itself is idempotent (log lines are keyed by (deploymentId, seq)),
 // so a redelivered message re-inserts nothing and no ledger is needed, and batching several
 // messages per commit is what lets ingest keep up with builders. Messages are taken while the
@@ -77,28 +76,13 @@ export class BatchingConsumer<E extends EventDefinition> {
   }
 
   async start(): Promise<void> {
-    const stream = Streams[this.spec.stream].name;
-    const config = {
-      durable_name: this.spec.durable,
-      ack_policy: AckPolicy.Explicit,
-      deliver_policy: DeliverPolicy.All,
-      ack_wait: nanos(this.spec.ackWaitMs ?? 30_000),
-      // a backstop for a message that crashes the process before it can be dead-lettered
-      max_deliver: this.maxDeliver + 2,
-      max_ack_pending: this.spec.maxMessagesPerTx * 4,
-    };
-    try {
-      await this.jsm.consumers.info(stream, this.spec.durable);
-      await this.jsm.consumers.update(stream, this.spec.durable, config);
-    } catch (e) {
-      if (!/consumer not found/i.test((e as Error).message)) throw e;
-      try {
-        await this.jsm.consumers.add(stream, config);
-      } catch (addErr) {
-        // another replica created it between our info and add
-        if (!/already in use|exists/i.test((addErr as Error).message)) throw addErr;
-      }
-    }
+    const stream = await ensureDurableConsumer(this.jsm, {
+      stream: this.spec.stream,
+      durable: this.spec.durable,
+      maxDeliver: this.maxDeliver,
+      ackWaitMs: this.spec.ackWaitMs ?? 30_000,
+      maxAckPending: this.spec.maxMessagesPerTx * 4,
+    });
     const consumer = await this.js.consumers.get(stream, this.spec.durable);
     this.messages = await consumer.consume({ max_messages: this.spec.maxMessagesPerTx * 2 });
     this.loops = [this.read(this.messages), this.write()];
@@ -188,16 +172,6 @@ export class BatchingConsumer<E extends EventDefinition> {
   }
 
   private parse(m: JsMsg): { ok: true; data: EventData<E> } | { ok: false; reason: string } {
-    const decoded = decodeEnvelope(m.data);
-    if (!decoded.ok) return decoded;
-    const { event } = this.spec;
-    if (decoded.envelope.v !== event.version) {
-      return { ok: false, reason: `unsupported version ${decoded.envelope.v} of ${event.subject} (speaks ${event.version})` };
-    }
-    const parsed = event.data.safeParse(decoded.envelope.data);
-    if (!parsed.success) return { ok: false, reason: `invalid payload: ${parsed.error.message}` };
-    const data = parsed.data as EventData<E>;
-    const refused = this.spec.refuse?.(m.subject, data);
-    return refused ? { ok: false, reason: refused } : { ok: true, data };
+    return decodeEvent(this.spec.event, m.data, m.subject);
   }
 }

@@ -1,0 +1,67 @@
+import { type InjectionToken, UseFilters, applyDecorators } from '@nestjs/common';
+import { EventPattern } from '@nestjs/microservices';
+import type { EventData, EventDefinition, StreamKey } from '@flightdeck/contracts';
+import { RethrowRpcErrors } from './rethrow-rpc-errors.filter';
+import { JETSTREAM } from './transports';
+
+// A durable consumer shared by every replica: each message is handled once, in a transaction that
+// records its id, and acked after the commit.
+export interface DurableConsumerDeclaration {
+  mode: 'durable';
+  stream: StreamKey;
+  durable: string;
+  filterSubject?: string;
+  /** tries before a message is dead-lettered (default 5) */
+  maxDeliver?: number;
+  ackWaitMs?: number;
+  /** messages pulled ahead; 1 leaves the rest of a work queue to other replicas */
+  maxMessages?: number;
+}
+
+export interface BatchLimits {
+  maxMessagesPerTx: number;
+  maxWeightPerTx: number;
+}
+
+// Many messages per transaction; the handler itself must be idempotent.
+export interface BatchConsumerDeclaration<E extends EventDefinition = EventDefinition> {
+  mode: 'batch';
+  stream: StreamKey;
+  durable: string;
+  /** how much work a payload is (log lines), to bound one transaction */
+  weigh(item: EventData<E>): number;
+  /** a provider of BatchLimits, read when the transport starts (limits are settings) */
+  limits: InjectionToken;
+  maxDeliver?: number;
+  ackWaitMs?: number;
+}
+
+// Every replica hears every message, live only (core NATS): for signals such as "stop that build".
+export interface BroadcastDeclaration {
+  mode: 'broadcast';
+}
+
+export type ConsumerDeclaration = DurableConsumerDeclaration | BatchConsumerDeclaration | BroadcastDeclaration;
+
+export interface EventPatternExtras {
+  event: EventDefinition;
+  consumer: ConsumerDeclaration;
+}
+
+const eventPattern = (event: EventDefinition, consumer: ConsumerDeclaration) =>
+  applyDecorators(
+    EventPattern(event.subject, JETSTREAM, { event, consumer } satisfies EventPatternExtras),
+    UseFilters(new RethrowRpcErrors()),
+  );
+
+// `@EventPattern(event.subject)` served by JetStreamServer: the method gets the payload parsed by the
+// event's schema and a ConsumedMessageContext whose `tx` commits before the ack.
+export const HandleEvent = (event: EventDefinition, consumer: Omit<DurableConsumerDeclaration, 'mode'>) =>
+  eventPattern(event, { mode: 'durable', ...consumer });
+
+// The batching mode: the method gets `(items, { tx })` for up to the configured number of messages.
+export const HandleEventBatch = <E extends EventDefinition>(event: E, consumer: Omit<BatchConsumerDeclaration<E>, 'mode'>) =>
+  eventPattern(event, { mode: 'batch', ...(consumer as Omit<BatchConsumerDeclaration, 'mode'>) });
+
+// Live fan-out to every replica; no acks, no de-duplication.
+export const HandleBroadcast = (event: EventDefinition) => eventPattern(event, { mode: 'broadcast' });
