@@ -22,5 +22,3 @@ export * from './batching.consumer';
 export * from './messaging.module';
 export * from './nats-permissions';
 export * from './nats-auth-config';
-export * from './nats-permissions';
-export * from './nats-auth-config';
