@@ -13,7 +13,6 @@ import { ProviderModule } from '../src/provider/provider.module';
 import type { ProviderModuleOptions } from '../src/provider/provider-settings';
 import { ReleaseProcesses } from '../src/provider/release-processes';
 import { RELEASE_PROVIDER, type ReleaseLog, type ReleaseProvider } from '../src/provider/release-provider';
-import { startBusTransports } from '@flightdeck/messaging';
 
 // Artifacts are packed by hand here, the way the artifact store packs them (a gzipped tar of
 // the app dir's contents), so these tests exercise the provider alone.
@@ -77,7 +76,6 @@ export async function startProviderApp(infra: TestInfra, env: Record<string, str
   };
   const app = await NestFactory.create(root, { logger: process.env.TEST_LOG_LEVEL ? ['error', 'warn', 'log'] : false });
   await app.init();
-  await startBusTransports(app);
   return { app, provider: app.get<ReleaseProvider>(RELEASE_PROVIDER, { strict: false }), processes: app.get(ReleaseProcesses, { strict: false }) };
 }
 

@@ -31,6 +31,7 @@ export const Durables = {
   deployJobs: 'builder',
   buildEvents: 'deployment-orchestrator-build-events',
   logBatches: 'log-ingest-lines',
+  externalBuildEvents: 'deployment-orchestrator-external-events',
 } as const;
 
 /** where a consumer parks a message it cannot handle */
@@ -103,9 +104,13 @@ export const BusAccess: Record<ServiceName, ServiceBusAccess> = {
     handles: [triggerDeployment, getDeployment, listDeployments, cancelDeployment, rollbackDeployment],
     broadcasts: [pingServices],
     requests: [getProject, getEnvironment, listEnvironments],
-    publishes: [deploymentStatusChanged, deploymentCancelRequested, deployJobQueued],
+    // external publishers' log lines are forwarded to build.logs.<id> once checked
+    publishes: [deploymentStatusChanged, deploymentCancelRequested, deployJobQueued, logLinesPublished],
     listens: none,
-    consumes: [{ stream: 'buildEvents', durable: Durables.buildEvents }],
+    consumes: [
+      { stream: 'buildEvents', durable: Durables.buildEvents },
+      { stream: 'externalBuildEvents', durable: Durables.externalBuildEvents },
+    ],
     follows: none,
     readsMessages: none,
   },

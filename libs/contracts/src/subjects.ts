@@ -39,8 +39,27 @@ export const Subjects = {
   logs: {
     list: 'logs.query.list',
   },
+  // build events of external deployments, as their publishers send them: the project id in the
+  // subject is what a publisher's NATS permissions pin; the orchestrator checks the deployment is
+  // that project's and external, then applies them like the builder's own
+  external: {
+    logs: 'external.*.build.logs.*',
+    progress: 'external.*.build.progress.*',
+    result: 'external.*.build.result.*',
+  },
   deadLetter: 'deadletter.*',
 } as const;
+
+export type ExternalBuildEventKind = keyof typeof Subjects.external;
+
+// external.<projectId>.build.<kind>.<deploymentId>
+export const externalSubject = (kind: ExternalBuildEventKind, projectId: string, deploymentId: string): string =>
+  subjectFor(subjectFor(Subjects.external[kind], projectId), deploymentId);
+
+export const parseExternalSubject = (subject: string): { projectId: string; kind: string; deploymentId: string } | undefined => {
+  const m = /^external\.([^.]+)\.build\.([^.]+)\.([^.]+)$/.exec(subject);
+  return m ? { projectId: m[1], kind: m[2], deploymentId: m[3] } : undefined;
+};
 
 // Fills the `*` token of a per-deployment subject.
 export const subjectFor = (pattern: string, token: string): string => {
@@ -55,5 +74,6 @@ export const Streams = {
   buildEvents: { name: 'BUILD_EVENTS', subjects: ['build.progress.*', 'build.result.*'] },
   deploymentEvents: { name: 'DEPLOYMENT_EVENTS', subjects: ['deployments.evt.>'] },
   deadLetters: { name: 'DEAD_LETTERS', subjects: ['deadletter.>'] },
+  externalBuildEvents: { name: 'EXTERNAL_BUILD_EVENTS', subjects: ['external.>'] },
 } as const;
 export type StreamKey = keyof typeof Streams;

@@ -16,6 +16,8 @@ export interface DurableConsumerDeclaration {
   ackWaitMs?: number;
   /** messages pulled ahead; 1 leaves the rest of a work queue to other replicas */
   maxMessages?: number;
+  /** the subject pattern read, when the event arrives under another than its own (external publishers') */
+  subject?: string;
 }
 
 export interface BatchLimits {
@@ -50,7 +52,7 @@ export interface EventPatternExtras {
 
 const eventPattern = (event: EventDefinition, consumer: ConsumerDeclaration) =>
   applyDecorators(
-    EventPattern(event.subject, JETSTREAM, { event, consumer } satisfies EventPatternExtras),
+    EventPattern((consumer.mode === 'durable' && consumer.subject) || event.subject, JETSTREAM, { event, consumer } satisfies EventPatternExtras),
     UseFilters(new RethrowRpcErrors()),
   );
 

@@ -18,13 +18,16 @@ export interface ConsumedMessageContext {
 
 export interface EventRoute<E extends EventDefinition = EventDefinition> {
   event: E;
+  /** the subject pattern routed here; the event's own unless it arrives under another */
+  subject?: string;
   handle(data: EventData<E>, ctx: ConsumedMessageContext): Promise<void>;
 }
 
 export const route = <E extends EventDefinition>(
   event: E,
   handle: (data: EventData<E>, ctx: ConsumedMessageContext) => Promise<void>,
-): EventRoute => ({ event, handle: handle as EventRoute['handle'] });
+  subject?: string,
+): EventRoute => ({ event, subject, handle: handle as EventRoute['handle'] });
 
 export interface ConsumerSpec {
   stream: StreamKey;
@@ -60,7 +63,7 @@ export class IdempotentConsumer {
     private readonly schema: string,
   ) {
     this.logger = new Logger(`Consumer:${spec.durable}`);
-    this.routes = spec.routes.map((r) => ({ re: patternToRegExp(r.event.subject), route: r }));
+    this.routes = spec.routes.map((r) => ({ re: patternToRegExp(r.subject ?? r.event.subject), route: r }));
   }
 
   get maxDeliver() {
@@ -104,7 +107,9 @@ export class IdempotentConsumer {
   async process(m: JsMsg) {
     const found = this.routes.find((r) => r.re.test(m.subject));
     if (!found) return this.deadLetter(m, `no handler for subject ${m.subject}`);
-    const decoded = decodeEvent(found.route.event, m.data, m.subject);
+    // under another subject than its own, the handler checks where the payload belongs
+    const ownSubject = !found.route.subject || found.route.subject === found.route.event.subject;
+    const decoded = decodeEvent(found.route.event, m.data, ownSubject ? m.subject : undefined);
     if (!decoded.ok) return this.deadLetter(m, decoded.reason);
     const { envelope, data } = decoded;
 

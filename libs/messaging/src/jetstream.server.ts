@@ -54,7 +54,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
         else if (consumer.mode === 'batch') await this.batch(event, consumer, handler);
         else {
           const entry = durable.get(consumer.durable) ?? { decl: consumer, routes: [] };
-          entry.routes.push(route(event, (data, ctx) => settle(handler(data, ctx)) as Promise<void>));
+          entry.routes.push(route(event, (data, ctx) => settle(handler(data, ctx)) as Promise<void>, subject));
           durable.set(consumer.durable, entry);
         }
       }

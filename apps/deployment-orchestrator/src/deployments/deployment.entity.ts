@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import type { Artifact, DeploymentPhase, DeploymentStatus, DeploymentTrigger } from '@flightdeck/contracts';
+import type { Artifact, DeploymentPhase, DeploymentProvider, DeploymentStatus, DeploymentTrigger } from '@flightdeck/contracts';
 
 const optionalTime = { type: 'timestamptz', nullable: true } as const;
 // bigint comes back from pg as a string
@@ -20,6 +20,7 @@ export class DeploymentEntity {
   @Column('text', { nullable: true }) message!: string | null;
   @Column('text', { name: 'triggered_by' }) triggeredBy!: string;
   @Column('text') trigger!: DeploymentTrigger;
+  @Column('text') provider!: DeploymentProvider;
   @Column('text') status!: DeploymentStatus;
   @Column('text') phase!: DeploymentPhase;
   @Column('real') progress!: number;

@@ -15,6 +15,7 @@ export const toDeployment = (d: DeploymentEntity): Deployment => ({
   message: d.message,
   triggeredBy: d.triggeredBy,
   trigger: d.trigger,
+  provider: d.provider,
   status: d.status,
   phase: d.phase,
   progress: d.progress,

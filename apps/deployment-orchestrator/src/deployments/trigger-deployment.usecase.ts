@@ -86,13 +86,17 @@ export class TriggerDeploymentUseCase {
         triggeredBy: req.actor.id,
         trigger: req.trigger,
         idempotencyKey: req.idempotencyKey ?? null,
+        provider: req.provider ?? 'internal',
         metadata: active ? { supersedes: active.id } : {},
       },
       `triggered by ${req.actor.kind} ${req.actor.id}`,
     );
-    const queued = await this.transitions.move(tx, created, 'queued', { reason: 'build job dispatched' });
+    // an external deployment is built by its publisher: it waits for their events, under the same timeout
+    const external = created.provider === 'external';
+    const reason = external ? 'waiting for the external publisher' : 'build job dispatched';
+    const queued = await this.transitions.move(tx, created, 'queued', { reason });
     if (!queued.ok) throw new Error(`bug: a new deployment cannot be queued: ${queued.error.message}`);
-    await this.dispatcher.dispatch(tx, queued.data, target);
+    if (!external) await this.dispatcher.dispatch(tx, queued.data, target);
     return ok({ deployment: toDeployment(queued.data), replayed: false });
   }
 

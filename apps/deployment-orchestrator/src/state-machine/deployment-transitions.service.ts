@@ -23,7 +23,7 @@ export type NewDeployment = Pick<
   Partial<
     Pick<
       DeploymentEntity,
-      'commitSha' | 'commitMessage' | 'commitAuthor' | 'parentDeploymentId' | 'rollbackTargetId' | 'artifact' | 'metadata'
+      'commitSha' | 'commitMessage' | 'commitAuthor' | 'parentDeploymentId' | 'rollbackTargetId' | 'artifact' | 'metadata' | 'provider'
     >
   >;
 
@@ -58,6 +58,7 @@ export class DeploymentTransitions {
       rollbackTargetId: null,
       artifact: null,
       metadata: {},
+      provider: 'internal',
       ...n,
       status: 'created',
       phase: 'queued',

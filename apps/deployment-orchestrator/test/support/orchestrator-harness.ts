@@ -9,6 +9,7 @@ import {
   type Deployment,
   type DeployJob,
   type DeploymentStatusChanged,
+  type LogBatch,
   type TriggerDeploymentRequest,
   buildFinished,
   buildProgressed,
@@ -95,6 +96,11 @@ export class OrchestratorHarness {
         if (workQueue) m.ack();
       }
     })();
+  }
+
+  /** build.logs.* as log-ingest would read it */
+  async followLogs(onBatch: (b: LogBatch) => void) {
+    await this.follow('BUILD_LOGS', 'build.logs.>', (data) => onBatch(data as LogBatch));
   }
 
   trigger(projectId: string, over: Partial<TriggerDeploymentRequest> = {}) {

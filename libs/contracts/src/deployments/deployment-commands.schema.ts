@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineCommand } from '../define';
 import { Subjects } from '../subjects';
 import { Actor, Id, PageQuery, pageOf } from '../common.schema';
-import { Deployment, DeploymentStatus, DeploymentTrigger } from './deployment.schema';
+import { Deployment, DeploymentProvider, DeploymentStatus, DeploymentTrigger } from './deployment.schema';
 
 export const TriggerDeploymentBody = z
   .object({
@@ -10,6 +10,7 @@ export const TriggerDeploymentBody = z
     environmentId: Id.optional(),
     message: z.string().max(1000).optional(),
     force: z.boolean().optional(),
+    provider: DeploymentProvider.optional(),
   })
   .strict();
 export type TriggerDeploymentBody = z.infer<typeof TriggerDeploymentBody>;

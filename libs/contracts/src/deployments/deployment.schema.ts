@@ -30,6 +30,11 @@ export const DeploymentPhase = z.enum([
 ]);
 export type DeploymentPhase = z.infer<typeof DeploymentPhase>;
 
+// internal: built and released by our builder; external: a team's own service publishes its build
+// events (the public build-event contract) and the platform only follows them.
+export const DeploymentProvider = z.enum(['internal', 'external']);
+export type DeploymentProvider = z.infer<typeof DeploymentProvider>;
+
 export const DeploymentTrigger = z.enum(['manual', 'api', 'cli', 'rollback', 'example']);
 export type DeploymentTrigger = z.infer<typeof DeploymentTrigger>;
 
@@ -59,6 +64,8 @@ export const Deployment = z.object({
   message: z.string().nullable(),
   triggeredBy: z.string(),
   trigger: DeploymentTrigger,
+  // optional so that older payloads still parse; absent means internal
+  provider: DeploymentProvider.optional(),
   status: DeploymentStatus,
   phase: DeploymentPhase,
   progress: z.number().min(0).max(100),
