@@ -1,0 +1,76 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { WORKSPACE_ROOT, freePort } from '@flightdeck/testing';
+import { until } from './http';
+
+export interface Launched {
+  gatewayUrl: string;
+  token: string;
+  dataDir: string;
+  output: string[];
+  stop(): Promise<void>;
+}
+
+// `npm start` as a user runs it: the launcher process, its own Postgres and nats-server under a
+// root-only data dir, given nothing of this shell but PATH, HOME and the machine's trust settings.
+export async function startLauncher(): Promise<Launched> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'fd-launch-'));
+  chmodSync(dataDir, 0o700);
+  const [gateway, pg, nats, edge, base] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
+  const pass = ['PATH', 'HOME', 'LANG', 'NODE_EXTRA_CA_CERTS', 'SSL_CERT_FILE'];
+  const env: Record<string, string> = {
+    FLIGHTDECK_DATA_DIR: dataDir,
+    FLIGHTDECK_GATEWAY_PORT: String(gateway),
+    FLIGHTDECK_PG_PORT: String(pg),
+    FLIGHTDECK_NATS_PORT: String(nats),
+    FLIGHTDECK_EDGE_PORT: String(edge),
+    // four consecutive health ports from a free one (collisions fail the start loudly)
+    FLIGHTDECK_SERVICE_PORT_BASE: String(base),
+    FLIGHTDECK_SKIP_EXAMPLE: '1',
+    LOG_FORMAT: 'json',
+    LOG_LEVEL: process.env.E2E_VERBOSE ? 'info' : 'warn',
+  };
+  for (const k of pass) if (process.env[k]) env[k] = process.env[k]!;
+  const output: string[] = [];
+  const child: ChildProcess = spawn(process.execPath, ['-r', '@swc-node/register', 'scripts/start.ts'], {
+    cwd: WORKSPACE_ROOT,
+    env: { ...env, SWC_NODE_PROJECT: join(WORKSPACE_ROOT, 'tsconfig.json') },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  const collect = (b: Buffer) => {
+    for (const line of b.toString().split('\n')) {
+      if (!line) continue;
+      output.push(line);
+      if (output.length > 3_000) output.shift();
+      if (process.env.E2E_VERBOSE) console.log(line);
+    }
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  const stop = async () => {
+    process.removeListener('exit', killOnExit);
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGINT');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    await Promise.race([
+      until('the launcher to report every service ready', async () => output.some((l) => l.includes('services ready')), 240_000, 250),
+      exited.then((code) => Promise.reject(new Error(`the launcher exited (${code})`))),
+    ]);
+  } catch (e) {
+    await stop();
+    throw new Error(`${(e as Error).message}\n${output.slice(-60).join('\n')}`);
+  }
+  const token = readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
+  return { gatewayUrl: `http://127.0.0.1:${gateway}`, token, dataDir, output, stop };
+}
