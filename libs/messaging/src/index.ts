@@ -22,3 +22,4 @@ export * from './batching.consumer';
 export * from './messaging.module';
 export * from './nats-permissions';
 export * from './nats-auth-config';
+export * from './nats-auth-dir';

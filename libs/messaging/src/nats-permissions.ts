@@ -3,8 +3,10 @@ import {
   type ServiceBusAccess,
   type ServiceName,
   Streams,
+  Subjects,
   deadLetterSubject,
   inboxPrefixOf,
+  subjectFor,
 } from '@flightdeck/contracts';
 
 // A nats-server user's permissions, as its config file spells them.
@@ -88,5 +90,16 @@ export function servicePermissions(
       ]),
     },
     ...(answers.length ? { allow_responses: true } : {}),
+  };
+}
+
+// An external build-event publisher (a team's CI): it publishes one project's build events, each
+// subject pinned to that project (`external.<projectId>.build.<kind>.*`, from libs/contracts), and
+// subscribes to nothing but its own inbox prefix, where JetStream's publish acks arrive. No
+// allow_responses, no JetStream API, no other project's subjects.
+export function publisherPermissions(projectId: string, inboxPrefix: string): NatsPermissions {
+  return {
+    publish: { allow: Object.values(Subjects.external).map((pattern) => subjectFor(pattern, projectId)) },
+    subscribe: { allow: [`${inboxPrefix}.>`] },
   };
 }
