@@ -71,6 +71,8 @@ async function main() {
         port: settings.FLIGHTDECK_NATS_PORT,
         // users and bcrypt hashes of secrets.json's passwords, mode 0600
         configFile: join(dataDir, 'nats-server.conf'),
+        // platform-users.json, users.conf (platform users + the gateway's publishers), the pid file
+        authDir: join(dataDir, 'nats-auth'),
         authorization: { passwords: secrets.natsPasswords },
       });
       nats = local;
@@ -95,7 +97,11 @@ async function main() {
       FLIGHTDECK_DATA_DIR: dataDir,
     };
     const own: Record<ServiceName, Record<string, string>> = {
-      gateway: { FLIGHTDECK_ADMIN_TOKEN: admin.token },
+      gateway: {
+        FLIGHTDECK_ADMIN_TOKEN: admin.token,
+        // our nats-server: the gateway adds and removes external publishers' users (same OS user, so SIGHUP works)
+        ...(nats?.authDir ? { FLIGHTDECK_NATS_AUTH_DIR: nats.authDir } : {}),
+      },
       'environment-manager': {
         FLIGHTDECK_SECRET_KEY: process.env.FLIGHTDECK_SECRET_KEY ?? secrets.secretKey,
       },

@@ -10,7 +10,10 @@ import {
   type NatsUserEntry,
   type NatsUserNames,
   completeNatsPasswords,
+  natsAuthPaths,
+  natsUsersInclude,
   platformNatsUsers,
+  prepareNatsAuthDir,
   renderNatsServerConfig,
 } from '@flightdeck/messaging';
 import { hasExited, stopChild } from './child-exit';
@@ -35,6 +38,11 @@ export interface NatsServer {
   configFile: string;
   /** false when started with `authorization: false` (anyone may connect and do anything) */
   authorization: boolean;
+  /**
+   * with authorization: the dir holding platform-users.json, users.conf (which the config includes)
+   * and the server's pid file; the gateway's FLIGHTDECK_NATS_AUTH_DIR (see libs/messaging nats-auth-dir.ts)
+   */
+  authDir?: string;
   /** each user's credentials: the admin (every permission) and each service's own */
   credentials: Record<NatsUser, NatsCredentials>;
   /** options for nats.js `connect`: as the admin by default, or as a service's own user */
@@ -66,6 +74,8 @@ export interface StartNatsOptions {
     false | { passwords?: Partial<NatsPasswords>; extraUsers?: NatsUserEntry[]; names?: NatsUserNames };
   /** where the config is written (mode 0600); default: nats-server.conf in the store dir */
   configFile?: string;
+  /** where the users file and pid file go (mode 0700); default: `auth` in the store dir */
+  authDir?: string;
 }
 
 export const natsServerBinary = (): string => {
@@ -94,20 +104,20 @@ export async function startNats(opts: StartNatsOptions = {}): Promise<NatsServer
       { user: name === NATS_ADMIN_USER ? name : (authOpts?.names?.[name as ServiceName] ?? name), pass },
     ]),
   ) as Record<NatsUser, NatsCredentials>;
-  // written once: a restart (stop, start) runs with the same users and passwords
+  // written once: a restart (stop, start) runs with the same users and passwords, and with the
+  // users.conf the gateway last wrote (its external publishers)
   const configFile = opts.configFile ?? join(storeDir, 'nats-server.conf');
+  const authDir = authOpts ? (opts.authDir ?? join(storeDir, 'auth')) : undefined;
+  if (authOpts && authDir) {
+    // a throwaway server's passwords die with it: the cheapest bcrypt cost keeps tests fast
+    const platform = platformNatsUsers(passwords, { names: authOpts.names, bcryptCost: temp ? 4 : 10 });
+    prepareNatsAuthDir(authDir, [...platform, ...(authOpts.extraUsers ?? [])]);
+  }
   const config = renderNatsServerConfig({
     host: '127.0.0.1',
     port,
     jetstream: { storeDir },
-    // a throwaway server's passwords die with it: the cheapest bcrypt cost keeps tests fast
-    users: authOpts
-      ? platformNatsUsers(passwords, {
-          names: authOpts.names,
-          extraUsers: authOpts.extraUsers,
-          bcryptCost: temp ? 4 : 10,
-        })
-      : undefined,
+    ...(authDir ? { usersInclude: natsUsersInclude(configFile, authDir), pidFile: natsAuthPaths(authDir).pid } : {}),
   });
   writeFileSync(configFile, config, { mode: 0o600 });
   chmodSync(configFile, 0o600);
@@ -151,6 +161,7 @@ export async function startNats(opts: StartNatsOptions = {}): Promise<NatsServer
     storeDir,
     configFile,
     authorization: !!authOpts,
+    authDir,
     credentials,
     connectOptions: (as = NATS_ADMIN_USER) => ({ servers: url, ...who(as) }),
     urlFor: (as = NATS_ADMIN_USER) => {

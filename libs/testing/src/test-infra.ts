@@ -44,6 +44,8 @@ export async function startTestInfra(): Promise<TestInfra> {
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
       // the service's own NATS user: authorization is on, as in production
       ...nats.envFor(name),
+      // the gateway manages external publishers' NATS users in the server's auth dir
+      ...(name === 'gateway' && nats.authDir ? { FLIGHTDECK_NATS_AUTH_DIR: nats.authDir } : {}),
       DATABASE_URL: urls[name],
       HTTP_HOST: '127.0.0.1',
       ...extra,
