@@ -56,6 +56,9 @@ export type ExternalBuildEventKind = keyof typeof Subjects.external;
 export const externalSubject = (kind: ExternalBuildEventKind, projectId: string, deploymentId: string): string =>
   subjectFor(subjectFor(Subjects.external[kind], projectId), deploymentId);
 
+/** external.<projectId>: the prefix of every subject a project's publishers may publish to */
+export const externalSubjectPrefix = (projectId: string): string => subjectFor('external.*', projectId);
+
 export const parseExternalSubject = (subject: string): { projectId: string; kind: string; deploymentId: string } | undefined => {
   const m = /^external\.([^.]+)\.build\.([^.]+)\.([^.]+)$/.exec(subject);
   return m ? { projectId: m[1], kind: m[2], deploymentId: m[3] } : undefined;

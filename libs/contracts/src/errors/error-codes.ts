@@ -22,6 +22,9 @@ export const ErrorCode = {
   InsufficientPermissions: 'deployment/insufficient-permissions',
   RateLimited: 'deployment/rate-limited',
   NotFound: 'http/not-found',
+  PublisherNotFound: 'publisher/not-found',
+  // this gateway does not manage the NATS server's users (the operator does)
+  PublisherUnsupported: 'publisher/unsupported',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
