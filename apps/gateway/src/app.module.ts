@@ -9,6 +9,8 @@ import { HttpModule } from './http/http.module';
 import { LiveModule } from './live/live.module';
 import { LogsModule } from './logs/logs.module';
 import { ProjectsModule } from './projects/projects.module';
+import { PublisherEntity } from './publishers/publisher.entity';
+import { PublishersModule } from './publishers/publishers.module';
 import { SystemModule } from './system/system.module';
 
 // Call configureHttp(app) before app.init(): the API prefix, the correlation id and OpenAPI.
@@ -19,11 +21,13 @@ export class AppModule {
       name: 'gateway',
       config,
       migrations,
+      entities: [PublisherEntity],
       imports: [
         AuthModule.forRoot(config.FLIGHTDECK_ADMIN_TOKEN),
         HttpModule,
         SystemModule,
         ProjectsModule,
+        PublishersModule.forRoot(config),
         EnvironmentsModule,
         DeploymentsModule,
         LogsModule,

@@ -11,6 +11,12 @@ export const GatewayEnv = BaseServiceEnv.extend({
     .min(ADMIN_TOKEN_MIN_LENGTH, `must be at least ${ADMIN_TOKEN_MIN_LENGTH} characters`)
     .regex(/^\S+$/, 'must not contain whitespace')
     .describe('sensitive'),
+  // Set when this gateway manages the NATS server's users (npm start, tests): the dir holding
+  // platform-users.json, users.conf and nats-server's pid file. Unset: publisher routes answer
+  // publisher/unsupported and the operator manages publisher users.
+  FLIGHTDECK_NATS_AUTH_DIR: z.string().min(1).optional(),
+  // the NATS servers shown to external publishers, comma-separated (default: NATS_URL, without credentials)
+  FLIGHTDECK_NATS_PUBLIC_URL: z.string().min(1).optional(),
 });
 export type GatewayConfig = z.infer<typeof GatewayEnv>;
 

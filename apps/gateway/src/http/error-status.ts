@@ -13,6 +13,7 @@ export const HTTP_STATUS_OF: Record<ErrorCode, number> = {
   [ErrorCode.EnvironmentNotFound]: 404,
   [ErrorCode.VariableNotFound]: 404,
   [ErrorCode.DeploymentNotFound]: 404,
+  [ErrorCode.PublisherNotFound]: 404,
   [ErrorCode.ProjectNameTaken]: 409,
   [ErrorCode.DeploymentAlreadyRunning]: 409,
   [ErrorCode.DeploymentInvalidState]: 409,
@@ -26,6 +27,8 @@ export const HTTP_STATUS_OF: Record<ErrorCode, number> = {
   [ErrorCode.DeploymentProviderError]: 502,
   [ErrorCode.DeploymentTimeout]: 504,
   [ErrorCode.RateLimited]: 429,
+  // a feature this deployment is not set up for, not an outage: retrying will not help
+  [ErrorCode.PublisherUnsupported]: 501,
   [ErrorCode.ServiceUnavailable]: 503,
   [ErrorCode.InternalError]: 500,
 };

@@ -24,10 +24,16 @@ export interface ApiResponse {
   body: any;
 }
 
-// The gateway in this process, configured as main.ts configures it, on a free port.
-export async function startGateway(infra: TestInfra): Promise<RunningGateway> {
+// The gateway in this process, configured as main.ts configures it, on a free port. `env`
+// overrides settings; an undefined value removes one.
+export async function startGateway(infra: TestInfra, env: Record<string, string | undefined> = {}): Promise<RunningGateway> {
   const port = await freePort();
-  const config = loadGatewayConfig(infra.envFor('gateway', { FLIGHTDECK_ADMIN_TOKEN: ADMIN_TOKEN, FLIGHTDECK_GATEWAY_PORT: String(port) }));
+  const settings: Record<string, string | undefined> = {
+    ...infra.envFor('gateway', { FLIGHTDECK_ADMIN_TOKEN: ADMIN_TOKEN, FLIGHTDECK_GATEWAY_PORT: String(port) }),
+    ...env,
+  };
+  for (const key of Object.keys(settings)) if (settings[key] === undefined) delete settings[key];
+  const config = loadGatewayConfig(settings);
   const app = await NestFactory.create(AppModule.forRoot(config), { logger: false });
   configureHttp(app);
   await app.listen(port, '127.0.0.1');

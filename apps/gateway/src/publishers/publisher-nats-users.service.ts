@@ -1,0 +1,73 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { connect } from 'nats';
+import { DataSource, type EntityManager } from 'typeorm';
+import { readPlatformNatsUsers, reloadNatsServer, writeNatsUsersFile } from '@flightdeck/messaging';
+import { publisherInboxPrefix, publisherNatsEntry } from './publisher-credentials';
+import { PublishersRepository } from './publishers.repository';
+import { PUBLISHER_SETTINGS, type PublisherSettings } from './publishers.settings';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+// Keeps nats-server's users.conf equal to the platform's users plus the active publishers, when
+// this gateway manages it (FLIGHTDECK_NATS_AUTH_DIR): at start-up, and inside every create/revoke
+// transaction, so a failure to update NATS rolls the change back.
+@Injectable()
+export class PublisherNatsUsers implements OnApplicationBootstrap {
+  private readonly logger = new Logger(PublisherNatsUsers.name);
+
+  constructor(
+    @Inject(PUBLISHER_SETTINGS) private readonly settings: PublisherSettings,
+    private readonly publishers: PublishersRepository,
+    private readonly ds: DataSource,
+  ) {}
+
+  get managed(): boolean {
+    return !!this.settings.authDir;
+  }
+
+  async onApplicationBootstrap() {
+    if (!this.managed) return;
+    // a publisher created or revoked while this gateway was down, or a nats-server restarted from
+    // an older users.conf: the database is the truth
+    await this.ds.transaction((tx) => this.syncIn(tx));
+  }
+
+  // The advisory lock orders concurrent changes (and gateway instances): each one writes the file
+  // from what the previous committed, so none overwrites another's user.
+  async syncIn(tx: EntityManager): Promise<void> {
+    const dir = this.settings.authDir;
+    if (!dir) throw new Error('NATS users are not managed by this gateway');
+    await this.publishers.lockNatsUsers(tx);
+    const active = await this.publishers.active(tx);
+    // unchanged (a restart with nothing new): no reload, which would briefly disturb new connections
+    if (!writeNatsUsersFile(dir, [...readPlatformNatsUsers(dir), ...active.map(publisherNatsEntry)])) return;
+    const pid = reloadNatsServer(dir);
+    this.logger.log({ publishers: active.length, natsServerPid: pid }, 'NATS users rewritten, nats-server reloading');
+  }
+
+  // nats-server reloads asynchronously after SIGHUP: a credential handed out should already work.
+  async waitUntilAccepted(user: string, pass: string, timeoutMs = 5_000): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        const nc = await connect({
+          servers: this.settings.servers,
+          user,
+          pass,
+          inboxPrefix: publisherInboxPrefix(user),
+          reconnect: false,
+          timeout: 1_000,
+          name: 'gateway-publisher-check',
+        });
+        await nc.close();
+        return true;
+      } catch (e) {
+        if (Date.now() > deadline) {
+          this.logger.warn({ user, err: (e as Error).message }, 'nats-server did not accept a new publisher in time');
+          return false;
+        }
+        await sleep(50);
+      }
+    }
+  }
+}
