@@ -222,6 +222,9 @@ describe('gateway REST API', () => {
           'POST /api/v1/deployments/{deploymentId}/cancel',
           'POST /api/v1/deployments/{deploymentId}/rollback',
           'GET /api/v1/deployments/{deploymentId}/logs',
+          'POST /api/v1/projects/{projectId}/publishers',
+          'GET /api/v1/projects/{projectId}/publishers',
+          'DELETE /api/v1/projects/{projectId}/publishers/{publisherId}',
         ].sort(),
       );
       expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
