@@ -23,3 +23,4 @@ export * from './messaging.module';
 export * from './nats-permissions';
 export * from './nats-auth-config';
 export * from './nats-auth-dir';
+export * from './retry-unavailable';

@@ -10,7 +10,7 @@ import {
   logLinesPublished,
   subjectFor,
 } from '@flightdeck/contracts';
-import { decodeEvent } from '@flightdeck/messaging';
+import { decodeEvent, retryWhileUnavailable } from '@flightdeck/messaging';
 import { isNewer, recordedLastSeq } from './deployment-version';
 import type { LiveFollower } from './live-follower';
 import type { LiveSettings } from './live.settings';
@@ -75,14 +75,16 @@ export class DeploymentFeed implements LogSource {
     // One filter subject as a string (filter_subject): filter_subjects needs nats-server 2.10+.
     // No deliver_policy: an ordered consumer starts at stream seq 1 by itself, and an explicit
     // `all` makes nats.js retry its creation forever.
-    const logs = await this.js.consumers.get(Streams.buildLogs.name, {
-      filterSubjects: subjectFor(logLinesPublished.subject, this.id),
-    });
-    const statuses = await this.js.consumers.get(Streams.deploymentEvents.name, {
-      filterSubjects: subjectFor(deploymentStatusChanged.subject, this.id),
-      // the latest event first: a change between the caller's query and this start is not missed
-      deliver_policy: DeliverPolicy.LastPerSubject,
-    });
+    const logs = await retryWhileUnavailable(() =>
+      this.js.consumers.get(Streams.buildLogs.name, { filterSubjects: subjectFor(logLinesPublished.subject, this.id) }),
+    );
+    const statuses = await retryWhileUnavailable(() =>
+      this.js.consumers.get(Streams.deploymentEvents.name, {
+        filterSubjects: subjectFor(deploymentStatusChanged.subject, this.id),
+        // the latest event first: a change between the caller's query and this start is not missed
+        deliver_policy: DeliverPolicy.LastPerSubject,
+      }),
+    );
     this.consumers.push(logs, statuses);
     const [logMessages, statusMessages] = await Promise.all([logs.consume(), statuses.consume()]);
     this.iterators.push(logMessages, statusMessages);
