@@ -9,6 +9,8 @@ out=${1:-.env}
 
 # URL-safe: the passwords go into postgres:// URLs unescaped
 random_token() { head -c "$1" /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n'; }
+# NATS re-reads a $VAR as config syntax: a leading `-` or a number-like value is refused there
+nats_password() { echo "fdn$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"; }
 
 # one NATS password per user: the five services and admin (see deploy/nats/auth.conf)
 nats_users="GATEWAY DEPLOYMENT_ORCHESTRATOR BUILDER LOG_INGEST ENVIRONMENT_MANAGER ADMIN"
@@ -18,7 +20,7 @@ if [[ -e "$out" ]]; then
   added=0
   for user in $nats_users; do
     if ! grep -q "^FLIGHTDECK_NATS_PASSWORD_${user}=" "$out"; then
-      echo "FLIGHTDECK_NATS_PASSWORD_${user}=$(random_token 24)" >>"$out"
+      echo "FLIGHTDECK_NATS_PASSWORD_${user}=$(nats_password)" >>"$out"
       added=$((added + 1))
     fi
   done
@@ -39,7 +41,7 @@ umask 077
   echo "FLIGHTDECK_SECRET_KEY=$(head -c 32 /dev/urandom | base64 | tr -d '\n')"
   echo "FLIGHTDECK_ADMIN_TOKEN=fdk_$(random_token 32)"
   for user in $nats_users; do
-    echo "FLIGHTDECK_NATS_PASSWORD_${user}=$(random_token 24)"
+    echo "FLIGHTDECK_NATS_PASSWORD_${user}=$(nats_password)"
   done
 } >"$out"
 echo "wrote $out (mode 0600); the admin token is FLIGHTDECK_ADMIN_TOKEN in it" >&2

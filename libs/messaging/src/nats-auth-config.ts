@@ -42,7 +42,9 @@ export interface NatsServerConfigOptions {
   pidFile?: string;
 }
 
-export const generateNatsPassword = () => randomBytes(24).toString('base64url');
+// Letters and digits only, starting with letters: nats-server re-reads a `$VAR` value as config
+// syntax, and a value starting with `-` (base64url's alphabet) or looking like a number is refused.
+export const generateNatsPassword = () => `fdn${randomBytes(24).toString('hex')}`;
 
 // nats-server accepts `$2a$` bcrypt hashes; bcryptjs writes `$2b$`, the same algorithm.
 export const hashNatsPassword = (password: string, cost = 10) =>
