@@ -18,12 +18,24 @@ import { ensureNatsServer } from './ensure-nats-server';
 import { adminToken, loadLocalSecrets, saveLocalSecrets } from './local-secrets';
 import { servicePorts, stackSettings } from './stack-settings';
 import { deployExampleOnce } from './example-deploy';
+import { operatorEnvironment } from './operator-env';
+import { checkSettings, printSettings } from './settings-report';
+import { forwardedSettings } from './service-settings';
+import { PASS_THROUGH as MACHINE_TRUST_SETTINGS } from '../apps/builder/src/build/build-environment';
 
 const COLORS = [36, 35, 33, 32, 34, 31];
 const say = (msg: string) => console.log(`\x1b[1m[flightdeck]\x1b[0m ${msg}`);
 
 async function main() {
-  const settings = stackSettings(process.env);
+  const { env: operatorEnv, files } = operatorEnvironment(resolve(__dirname, '..'));
+  if (files.length) say(`settings from ${files.join(' and ')} (the shell wins)`);
+  if (process.argv.includes('--print-config')) {
+    printSettings(operatorEnv);
+    return;
+  }
+  // a misspelled or malformed setting is reported by name before anything starts
+  if (!checkSettings(operatorEnv, say)) process.exit(1);
+  const settings = stackSettings(operatorEnv);
   const dataDir = resolve(settings.FLIGHTDECK_DATA_DIR);
   const secrets = loadLocalSecrets(dataDir);
   let postgres: PostgresServer | undefined;
@@ -90,6 +102,8 @@ async function main() {
       HOME: process.env.HOME,
       LANG: process.env.LANG,
       NODE_ENV: process.env.NODE_ENV ?? 'development',
+      // the machine's trust settings (CA bundle, proxies, registry): builds need them to install
+      ...Object.fromEntries(MACHINE_TRUST_SETTINGS.filter((k) => process.env[k]).map((k) => [k, process.env[k]])),
       LOG_LEVEL: settings.LOG_LEVEL,
       LOG_FORMAT: settings.LOG_FORMAT,
       NATS_URL: natsUrl,
@@ -103,7 +117,7 @@ async function main() {
         ...(nats?.authDir ? { FLIGHTDECK_NATS_AUTH_DIR: nats.authDir } : {}),
       },
       'environment-manager': {
-        FLIGHTDECK_SECRET_KEY: process.env.FLIGHTDECK_SECRET_KEY ?? secrets.secretKey,
+        FLIGHTDECK_SECRET_KEY: operatorEnv.FLIGHTDECK_SECRET_KEY ?? secrets.secretKey,
       },
       'deployment-orchestrator': {},
       builder: { FLIGHTDECK_EDGE_PORT: String(settings.FLIGHTDECK_EDGE_PORT) },
@@ -115,7 +129,7 @@ async function main() {
       const prefix = `\x1b[${COLORS[i % COLORS.length]}m${name.padEnd(width)}\x1b[0m |`;
       const svc = await spawnService(
         name,
-        { ...base, ...own[name], ...natsEnv(name), DATABASE_URL: urls[name] },
+        { ...base, ...forwardedSettings(name, operatorEnv), ...own[name], ...natsEnv(name), DATABASE_URL: urls[name] },
         { port: ports[name], onOutput: (line) => console.log(`${prefix} ${line}`) },
       );
       services.push(svc);

@@ -1,12 +1,15 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { WORKSPACE_ROOT, freePort } from '@flightdeck/testing';
 import { until } from './http';
 
 export interface Launched {
   gatewayUrl: string;
+  /** health ports of the other services, as npm start numbers them from FLIGHTDECK_SERVICE_PORT_BASE */
+  servicePorts: Record<'deployment-orchestrator' | 'builder' | 'log-ingest' | 'environment-manager', number>;
   token: string;
   dataDir: string;
   output: string[];
@@ -15,10 +18,11 @@ export interface Launched {
 
 // `npm start` as a user runs it: the launcher process, its own Postgres and nats-server under a
 // root-only data dir, given nothing of this shell but PATH, HOME and the machine's trust settings.
-export async function startLauncher(): Promise<Launched> {
+export async function startLauncher(extraEnv: Record<string, string> = {}): Promise<Launched> {
   const dataDir = mkdtempSync(join(tmpdir(), 'fd-launch-'));
   chmodSync(dataDir, 0o700);
-  const [gateway, pg, nats, edge, base] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
+  const [gateway, pg, nats, edge] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const base = await freeRun(4);
   const pass = ['PATH', 'HOME', 'LANG', 'NODE_EXTRA_CA_CERTS', 'SSL_CERT_FILE'];
   const env: Record<string, string> = {
     FLIGHTDECK_DATA_DIR: dataDir,
@@ -26,13 +30,13 @@ export async function startLauncher(): Promise<Launched> {
     FLIGHTDECK_PG_PORT: String(pg),
     FLIGHTDECK_NATS_PORT: String(nats),
     FLIGHTDECK_EDGE_PORT: String(edge),
-    // four consecutive health ports from a free one (collisions fail the start loudly)
     FLIGHTDECK_SERVICE_PORT_BASE: String(base),
     FLIGHTDECK_SKIP_EXAMPLE: '1',
     LOG_FORMAT: 'json',
     LOG_LEVEL: process.env.E2E_VERBOSE ? 'info' : 'warn',
   };
   for (const k of pass) if (process.env[k]) env[k] = process.env[k]!;
+  Object.assign(env, extraEnv);
   const output: string[] = [];
   const child: ChildProcess = spawn(process.execPath, ['-r', '@swc-node/register', 'scripts/start.ts'], {
     cwd: WORKSPACE_ROOT,
@@ -71,6 +75,25 @@ export async function startLauncher(): Promise<Launched> {
     await stop();
     throw new Error(`${(e as Error).message}\n${output.slice(-60).join('\n')}`);
   }
-  const token = readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
-  return { gatewayUrl: `http://127.0.0.1:${gateway}`, token, dataDir, output, stop };
+  const token = extraEnv.FLIGHTDECK_ADMIN_TOKEN ?? readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
+  const servicePorts = { 'deployment-orchestrator': base, builder: base + 1, 'log-ingest': base + 2, 'environment-manager': base + 3 };
+  return { gatewayUrl: `http://127.0.0.1:${gateway}`, servicePorts, token, dataDir, output, stop };
 }
+
+// n consecutive free ports (npm start numbers the services' health ports from one base)
+async function freeRun(n: number): Promise<number> {
+  for (let tries = 0; tries < 50; tries++) {
+    const base = await freePort();
+    let free = true;
+    for (let p = base + 1; p < base + n && free; p++) free = await isFree(p);
+    if (free) return base;
+  }
+  throw new Error(`no ${n} consecutive free ports`);
+}
+
+const isFree = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const srv = createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });

@@ -4,6 +4,8 @@ export * from './logger';
 export * from './readiness.service';
 export * from './health.controller';
 export * from './metrics.controller';
+export * from './masked-settings';
+export * from './settings.controller';
 export * from './status.handler';
 export * from './runtime.module';
 export * from './bootstrap';

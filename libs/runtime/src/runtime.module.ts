@@ -5,12 +5,15 @@ import { loggerModule } from './logger';
 import { MetricsController } from './metrics.controller';
 import { ReadinessService } from './readiness.service';
 import { SERVICE_INFO, type ServiceInfo } from './service-info';
+import { SERVICE_SETTINGS, SettingsController } from './settings.controller';
 import { StatusHandler } from './status.handler';
 
 export interface RuntimeModuleOptions {
   info: ServiceInfo;
   logLevel: string;
   logFormat: 'json' | 'pretty';
+  /** the service's parsed settings, shown masked at GET /debug/settings */
+  settings?: Record<string, unknown>;
 }
 
 @Injectable()
@@ -31,8 +34,8 @@ export class RuntimeModule {
     return {
       module: RuntimeModule,
       imports: [loggerModule(o.info.name, o.info.instanceId, o.logLevel, o.logFormat === 'pretty')],
-      controllers: [HealthController, MetricsController, StatusHandler],
-      providers: [{ provide: SERVICE_INFO, useValue: o.info }, ReadinessService, DefaultMetrics],
+      controllers: [HealthController, MetricsController, SettingsController, StatusHandler],
+      providers: [{ provide: SERVICE_INFO, useValue: o.info }, { provide: SERVICE_SETTINGS, useValue: o.settings ?? {} }, ReadinessService, DefaultMetrics],
       exports: [SERVICE_INFO, ReadinessService],
     };
   }

@@ -26,6 +26,7 @@ export function serviceModuleImports(o: ServiceModuleOptions): ModuleMetadata['i
       info: newServiceInfo(o.name, o.config.SERVICE_INSTANCE_ID),
       logLevel: o.config.LOG_LEVEL,
       logFormat: o.config.LOG_FORMAT,
+      settings: o.config as unknown as Record<string, unknown>,
     }),
     ServiceDatabaseModule.forRoot({
       url: o.config.DATABASE_URL,

@@ -5,7 +5,7 @@ import type { ResolvedVariable } from '@flightdeck/contracts';
 // They describe the machine, not the builder; everything else of the builder's environment
 // (DATABASE_URL, NATS_URL, NATS_USER, NATS_PASSWORD, FLIGHTDECK_*, ...) never reaches a build: a
 // build has no credential for the bus or the database.
-const PASS_THROUGH = [
+export const PASS_THROUGH = [
   'HTTP_PROXY',
   'HTTPS_PROXY',
   'NO_PROXY',

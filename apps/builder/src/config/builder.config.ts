@@ -14,6 +14,8 @@ export const BuilderEnv = BaseServiceEnv.extend({
   FLIGHTDECK_EDGE_PORT: httpPort(3080),
   // builds one replica runs at once; more jobs wait on the queue for this or another replica
   FLIGHTDECK_BUILD_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  // a new release must answer GET / below 500 within this, or the deployment fails
+  FLIGHTDECK_HEALTH_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
 });
 export type BuilderConfig = z.infer<typeof BuilderEnv>;
 

@@ -22,7 +22,7 @@ export interface ProviderSettings {
 
 export type ProviderModuleOptions = Partial<ProviderSettings>;
 
-// Settings the builder's config does not carry (yet): read from the environment here, so that
+// The health timeout from the environment when no builder config is given (the provider tested alone), so that
 // ProviderModule.forRoot() needs nothing but the builder's config.
 const ProviderEnv = z.object({
   FLIGHTDECK_HEALTH_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
