@@ -21,8 +21,16 @@ export interface Launched {
 export async function startLauncher(extraEnv: Record<string, string> = {}): Promise<Launched> {
   const dataDir = mkdtempSync(join(tmpdir(), 'fd-launch-'));
   chmodSync(dataDir, 0o700);
-  const [gateway, pg, nats, edge] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  // distinct free ports: freePort does not hold a port, so two picks may return the same one
   const base = await freeRun(4);
+  const taken = new Set([base, base + 1, base + 2, base + 3]);
+  const pick = async () => {
+    for (;;) {
+      const p = await freePort();
+      if (!taken.has(p)) return taken.add(p), p;
+    }
+  };
+  const [gateway, pg, nats, edge] = [await pick(), await pick(), await pick(), await pick()];
   const pass = ['PATH', 'HOME', 'LANG', 'NODE_EXTRA_CA_CERTS', 'SSL_CERT_FILE'];
   const env: Record<string, string> = {
     FLIGHTDECK_DATA_DIR: dataDir,
