@@ -11,7 +11,7 @@ import {
   provisionServices,
   startNats,
   startPostgres,
-} from '@flightdeck/testing';
+} from '@flightdeck/local-stack';
 import {
   type BenchResult,
   BaselineBook,

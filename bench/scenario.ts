@@ -1,5 +1,5 @@
 import type { ServiceName } from '@flightdeck/contracts';
-import type { NatsServer, PostgresServer } from '@flightdeck/testing';
+import type { NatsServer, PostgresServer } from '@flightdeck/local-stack';
 import type { Measurement } from './results';
 
 // What a scenario gets from the runner: real servers on 127.0.0.1, started once per run.

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { Client } from 'pg';
 import { SERVICE_NAMES, type ServiceName } from '@flightdeck/contracts';
 import { SERVICE_SCHEMAS, createServiceDataSource, runMigrationsLocked } from '@flightdeck/persistence';
-import { type PostgresServer, provisionServices, startPostgres } from '@flightdeck/testing';
+import { type PostgresServer, provisionServices, startPostgres } from '@flightdeck/local-stack';
 import { migrations as builder } from '@flightdeck/migrations/builder';
 import { migrations as orchestrator } from '@flightdeck/migrations/deployment-orchestrator';
 import { migrations as environments } from '@flightdeck/migrations/environment-manager';

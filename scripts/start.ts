@@ -13,7 +13,7 @@ import {
   startNats,
   startPostgres,
   waitForReady,
-} from '@flightdeck/testing';
+} from '@flightdeck/local-stack';
 import { ensureNatsServer } from './ensure-nats-server';
 import { adminToken, loadLocalSecrets, saveLocalSecrets } from './local-secrets';
 import { servicePorts, stackSettings } from './stack-settings';

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { waitForExit } from '@flightdeck/testing';
+import { waitForExit } from '@flightdeck/local-stack';
 
 const TAIL_CHARS = 2_000;
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { SERVICE_NAMES, type ServiceName } from '@flightdeck/contracts';
-import { type ServiceProcess, freePort, spawnService, waitForReady } from '@flightdeck/testing';
+import { type ServiceProcess, freePort, spawnService, waitForReady } from '@flightdeck/local-stack';
 import type { BenchContext } from '../scenario';
 import { raceAbort } from './abortable';
 import { FlightdeckClient } from '../../apps/cli/src/flightdeck-client';

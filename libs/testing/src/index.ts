@@ -1,9 +1,6 @@
-export * from './child-exit';
-export * from './free-port';
-export * from './process-user';
-export * from './postgres.server';
-export * from './nats.server';
-export * from './service-stack';
+// What tests need: the local stack's servers (libs/local-stack), one throwaway set per test file,
+// and helpers for git repositories and Host-routed requests.
+export * from '@flightdeck/local-stack';
 export * from './test-infra';
 export * from './git-repo';
 export * from './get-with-host';

@@ -1,7 +1,5 @@
 import type { ServiceName } from '@flightdeck/contracts';
-import { type NatsServer, startNats } from './nats.server';
-import { type PostgresServer, startPostgres } from './postgres.server';
-import { provisionServices } from './service-stack';
+import { type NatsServer, type PostgresServer, provisionServices, startNats, startPostgres } from '@flightdeck/local-stack';
 
 export interface TestInfra {
   postgres: PostgresServer;

@@ -1,0 +1,9 @@
+// The platform on one machine: a local Postgres and nats-server (as an unprivileged user when run
+// by root), each service's database role and schema, and the services as child processes. Used by
+// `npm start`, `npm run migrate`, the benchmarks and, through libs/testing, the tests.
+export * from './child-exit';
+export * from './free-port';
+export * from './process-user';
+export * from './postgres.server';
+export * from './nats.server';
+export * from './service-stack';
