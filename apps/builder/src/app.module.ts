@@ -1,8 +1,7 @@
 import { type DynamicModule, Module, type ModuleMetadata } from '@nestjs/common';
-import { serviceModule } from '@flightdeck/runtime';
+import { configModule, serviceModule } from '@flightdeck/runtime';
 import { migrations } from '@flightdeck/migrations/builder';
-import { BuilderConfigModule } from './config/builder-config.module';
-import type { BuilderConfig } from './config/builder.config';
+import { BUILDER_CONFIG, type BuilderConfig } from './config/builder.config';
 import { JobsModule } from './jobs/jobs.module';
 import { ProviderModule } from './provider/provider.module';
 
@@ -19,7 +18,7 @@ export class AppModule {
       name: 'builder',
       config,
       migrations,
-      imports: [BuilderConfigModule.forRoot(config), JobsModule.register(releaseModule)],
+      imports: [configModule(BUILDER_CONFIG, config), JobsModule.register(releaseModule)],
     });
   }
 }

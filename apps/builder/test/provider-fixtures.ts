@@ -7,8 +7,8 @@ import { create as createTar } from 'tar';
 import { migrations } from '@flightdeck/migrations/builder';
 import { ServiceDatabaseModule } from '@flightdeck/persistence';
 import type { TestInfra } from '@flightdeck/testing';
-import { BuilderConfigModule } from '../src/config/builder-config.module';
-import { loadBuilderConfig } from '../src/config/builder.config';
+import { configModule } from '@flightdeck/runtime';
+import { BUILDER_CONFIG, loadBuilderConfig } from '../src/config/builder.config';
 import { ProviderModule } from '../src/provider/provider.module';
 import type { ProviderModuleOptions } from '../src/provider/provider-settings';
 import { ReleaseProcesses } from '../src/provider/release-processes';
@@ -69,7 +69,7 @@ export async function startProviderApp(infra: TestInfra, env: Record<string, str
   const root: DynamicModule = {
     module: ProviderTestRoot,
     imports: [
-      BuilderConfigModule.forRoot(config),
+      configModule(BUILDER_CONFIG, config),
       ServiceDatabaseModule.forRoot({ url: config.DATABASE_URL, schema: 'builder', entities: [], migrations, applicationName: 'builder' }),
       ProviderModule.forRoot(options),
     ],

@@ -1,9 +1,8 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { serviceModule } from '@flightdeck/runtime';
+import { configModule, serviceModule } from '@flightdeck/runtime';
 import { migrations } from '@flightdeck/migrations/deployment-orchestrator';
 import { BuildEventsModule } from './build-events/build-events.module';
-import type { DeploymentOrchestratorConfig } from './config/deployment-orchestrator.config';
-import { OrchestratorConfigModule } from './config/orchestrator-config.module';
+import { type DeploymentOrchestratorConfig, ORCHESTRATOR_CONFIG } from './config/deployment-orchestrator.config';
 import { DeploymentTransitionEntity } from './deployments/deployment-transition.entity';
 import { DeploymentEntity } from './deployments/deployment.entity';
 import { DeploymentsModule } from './deployments/deployments.module';
@@ -17,7 +16,7 @@ export class AppModule {
       config,
       migrations,
       entities: [DeploymentEntity, DeploymentTransitionEntity],
-      imports: [OrchestratorConfigModule.forRoot(config), DeploymentsModule, BuildEventsModule, TimeoutsModule],
+      imports: [configModule(ORCHESTRATOR_CONFIG, config), DeploymentsModule, BuildEventsModule, TimeoutsModule],
     });
   }
 }

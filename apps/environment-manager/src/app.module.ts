@@ -1,8 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { serviceModule } from '@flightdeck/runtime';
+import { configModule, serviceModule } from '@flightdeck/runtime';
 import { migrations } from '@flightdeck/migrations/environment-manager';
-import type { EnvironmentManagerConfig } from './config/environment-manager.config';
-import { EnvironmentManagerConfigModule } from './config/environment-manager-config.module';
+import { ENVIRONMENT_MANAGER_CONFIG, type EnvironmentManagerConfig } from './config/environment-manager.config';
 import { EnvironmentEntity } from './projects/environment.entity';
 import { ProjectEntity } from './projects/project.entity';
 import { ProjectsModule } from './projects/projects.module';
@@ -17,7 +16,7 @@ export class AppModule {
       config,
       migrations,
       entities: [ProjectEntity, EnvironmentEntity, VariableEntity],
-      imports: [EnvironmentManagerConfigModule.forRoot(config), ProjectsModule, VariablesModule],
+      imports: [configModule(ENVIRONMENT_MANAGER_CONFIG, config), ProjectsModule, VariablesModule],
     });
   }
 }

@@ -14,8 +14,8 @@ import type {
   EventPatternExtras,
 } from './handle-event.decorator';
 import { settle } from './handler-result';
-import { type EventRoute, route } from './jetstream.consumer';
-import { JetStreamConsumers } from './jetstream.consumers';
+import { type EventRoute, route } from './idempotent.consumer';
+import { JetStreamConsumers } from './idempotent-consumers';
 import { JETSTREAM } from './transports';
 
 interface Stoppable {

@@ -1,4 +1,5 @@
 export * from './config';
+export * from './config.module';
 export * from './service-info';
 export * from './logger';
 export * from './readiness.service';

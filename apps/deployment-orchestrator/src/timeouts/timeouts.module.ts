@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { DeploymentsModule } from '../deployments/deployments.module';
-import { DeploymentSweeper } from './deployment-sweeper';
+import { DeploymentSweeper } from './deployments.sweeper';
 
 @Module({
   imports: [DeploymentsModule],

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { NatsConnection } from 'nats';
 import type { DataSource } from 'typeorm';
-import { IdempotentConsumer, type ConsumerSpec } from './jetstream.consumer';
+import { IdempotentConsumer, type ConsumerSpec } from './idempotent.consumer';
 import { NATS_CONNECTION } from './nats-connection';
 
 // Starts a service's durable consumers and stops them, in-flight work finished, on shutdown.
