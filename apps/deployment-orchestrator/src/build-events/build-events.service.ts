@@ -1,13 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { type BuildProgress, type BuildResult, type CommitInfo, ErrorCode, isTerminal } from '@flightdeck/contracts';
+import { type BuildProgress, type BuildResult, isTerminal } from '@flightdeck/contracts';
 import type { DeploymentEntity } from '../deployments/deployment.entity';
 import { DeploymentsRepository } from '../deployments/deployments.repository';
 import { decideMove } from '../state-machine/deployment-lifecycle';
-import { DeploymentTransitions } from '../state-machine/deployment-transitions.service';
-
-const commitFields = (c: CommitInfo | undefined): Partial<DeploymentEntity> =>
-  c ? { commitSha: c.sha, commitMessage: c.message, commitAuthor: c.author } : {};
+import { buildOutcome, commitFields } from './build-outcome';
+import { DeploymentTransitions } from '../deployments/deployment-transitions.service';
 
 // Applies what a builder (ours, or a team's own CI) reports about a deployment. Reports about an
 // unknown or finished deployment, or from an earlier attempt, change nothing.
@@ -40,43 +38,8 @@ export class BuildEventsService {
   async onResult(tx: EntityManager, r: BuildResult): Promise<void> {
     const d = await this.current(tx, r.deploymentId, r.attempt, 'result');
     if (!d) return;
-    const common: Partial<DeploymentEntity> = { ...commitFields(r.commit), metadata: { ...d.metadata, lastLogSeq: r.lastSeq } };
-    let moved;
-    switch (r.outcome) {
-      case 'succeeded':
-        moved = await this.transitions.move(tx, d, 'succeeded', {
-          reason: 'builder: released',
-          patch: {
-            ...common,
-            url: r.url ?? null,
-            previewUrl: r.previewUrl ?? null,
-            artifact: r.artifact ?? d.artifact,
-          },
-        });
-        break;
-      case 'failed': {
-        const f = r.failure;
-        const failure = f ? { step: f.step ?? null, exitCode: f.exitCode ?? null, lastLines: f.lastLines ?? [] } : undefined;
-        moved = await this.transitions.move(tx, d, 'failed', {
-          reason: `builder: ${f?.code ?? 'failed'}${f?.step ? ` in step ${f.step}` : ''}`,
-          patch: {
-            ...common,
-            metadata: { ...common.metadata, ...(failure ? { failure } : {}) },
-            errorCode: f?.code ?? ErrorCode.DeploymentBuildFailed,
-            errorMessage: f?.message ?? 'the build failed',
-          },
-        });
-        break;
-      }
-      case 'canceled': {
-        const why = typeof d.metadata.cancelReason === 'string' ? d.metadata.cancelReason : 'canceled by the builder';
-        moved = await this.transitions.move(tx, d, 'canceled', {
-          reason: 'builder: work stopped',
-          patch: { ...common, errorCode: ErrorCode.DeploymentCanceled, errorMessage: why },
-        });
-        break;
-      }
-    }
+    const { to, reason, patch } = buildOutcome(d, r);
+    const moved = await this.transitions.move(tx, d, to, { reason, patch });
     if (!moved.ok) this.logger.warn({ deploymentId: d.id, outcome: r.outcome, reason: moved.error.message }, 'build result not applied');
   }
 

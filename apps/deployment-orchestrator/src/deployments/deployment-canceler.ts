@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { ErrorCode, type Result, deploymentCancelRequested } from '@flightdeck/contracts';
 import { Outbox } from '@flightdeck/messaging';
-import { DeploymentTransitions } from '../state-machine/deployment-transitions.service';
+import { DeploymentTransitions } from './deployment-transitions.service';
 import type { DeploymentEntity } from './deployment.entity';
 
 // Two ways to cancel: at once (nothing runs yet, a forced trigger took its place, or the builder

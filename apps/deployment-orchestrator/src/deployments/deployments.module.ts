@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { DispatchModule } from '../dispatch/dispatch.module';
-import { DeploymentTransitions } from '../state-machine/deployment-transitions.service';
+import { DeploymentTransitions } from './deployment-transitions.service';
 import { CancelDeploymentUseCase } from './cancel-deployment.usecase';
 import { DeploymentCanceler } from './deployment-canceler';
 import { DeploymentQueries } from './deployment-queries.service';

@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { type Actor, type Deployment, ErrorCode, type Result, err, ok } from '@flightdeck/contracts';
 import { DeployJobDispatcher } from '../dispatch/deploy-job.dispatcher';
 import { type DeployTarget, ProjectDirectory } from '../dispatch/project-directory';
-import { DeploymentTransitions } from '../state-machine/deployment-transitions.service';
+import { DeploymentTransitions } from './deployment-transitions.service';
 import type { DeploymentEntity } from './deployment.entity';
 import { toDeployment } from './deployment.mapper';
 import { DeploymentsRepository, ONE_ACTIVE_PER_ENVIRONMENT_INDEX, isUniqueViolation } from './deployments.repository';

@@ -10,8 +10,9 @@ import {
   ok,
 } from '@flightdeck/contracts';
 import { DeployJobDispatcher } from '../dispatch/deploy-job.dispatcher';
+import { decideTrigger } from './concurrency-policy';
 import { type DeployTarget, ProjectDirectory } from '../dispatch/project-directory';
-import { DeploymentTransitions } from '../state-machine/deployment-transitions.service';
+import { DeploymentTransitions } from './deployment-transitions.service';
 import { DeploymentCanceler } from './deployment-canceler';
 import { toDeployment } from './deployment.mapper';
 import {
@@ -69,8 +70,9 @@ export class TriggerDeploymentUseCase {
     // and its retry must get that deployment back, never cancel it or be refused by it
     const replay = await this.replay(req, tx);
     if (replay) return replay;
-    if (active && !req.force) return this.alreadyRunning(target, active.id);
-    if (active) {
+    const decision = decideTrigger(!!active, !!req.force);
+    if (decision === 'reject') return this.alreadyRunning(target, active?.id);
+    if (decision === 'supersede' && active) {
       this.logger.log({ deploymentId: active.id, by: id }, 'forced trigger cancels the active deployment');
       const canceled = await this.canceler.cancelNow(tx, active, `superseded by forced deployment ${id}`);
       if (!canceled.ok) throw new Error(`could not cancel ${active.id}: ${canceled.error.message}`);

@@ -4,7 +4,7 @@ import { ErrorCode } from '@flightdeck/contracts';
 import { ORCHESTRATOR_CONFIG, type DeploymentOrchestratorConfig } from '../config/deployment-orchestrator.config';
 import { DeploymentCanceler } from '../deployments/deployment-canceler';
 import { DeploymentsRepository } from '../deployments/deployments.repository';
-import { DeploymentTransitions } from '../state-machine/deployment-transitions.service';
+import { DeploymentTransitions } from '../deployments/deployment-transitions.service';
 
 const BATCH = 50;
 

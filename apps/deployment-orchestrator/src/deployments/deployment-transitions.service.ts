@@ -11,10 +11,10 @@ import {
   ok,
 } from '@flightdeck/contracts';
 import { Outbox } from '@flightdeck/messaging';
-import { DeploymentEntity } from '../deployments/deployment.entity';
-import { toDeployment } from '../deployments/deployment.mapper';
-import { DeploymentsRepository } from '../deployments/deployments.repository';
-import { decideMove, enterStatus } from './deployment-lifecycle';
+import { DeploymentEntity } from './deployment.entity';
+import { toDeployment } from './deployment.mapper';
+import { DeploymentsRepository } from './deployments.repository';
+import { decideMove, enterStatus } from '../state-machine/deployment-lifecycle';
 
 export type NewDeployment = Pick<
   DeploymentEntity,
