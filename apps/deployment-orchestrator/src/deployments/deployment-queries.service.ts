@@ -1,16 +1,20 @@
 import { Injectable } from '@nestjs/common';
-import { type Deployment, type DeploymentStatus, ErrorCode, type Result, err, getProject, ok } from '@flightdeck/contracts';
+import {
+  type CommandReply,
+  type CommandRequest,
+  type Deployment,
+  ErrorCode,
+  type Result,
+  err,
+  getProject,
+  listDeployments,
+  ok,
+} from '@flightdeck/contracts';
 import { Bus } from '@flightdeck/messaging';
 import { toDeployment } from './deployment.mapper';
 import { DeploymentsRepository } from './deployments.repository';
 
-export interface DeploymentPage {
-  items: Deployment[];
-  total: number;
-  limit: number;
-  offset: number;
-  hasMore: boolean;
-}
+export type DeploymentPage = CommandReply<typeof listDeployments>;
 
 @Injectable()
 export class DeploymentQueries {
@@ -25,7 +29,7 @@ export class DeploymentQueries {
   }
 
   // Newest first.
-  async list(q: { projectId: string; status?: DeploymentStatus; limit: number; offset: number }): Promise<Result<DeploymentPage>> {
+  async list(q: CommandRequest<typeof listDeployments>): Promise<Result<DeploymentPage>> {
     const { items, total } = await this.repo.page(q);
     if (total === 0) {
       // an empty page of a project that does not exist is a not-found, not an empty list

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager, In } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
-import type { DeploymentStatus } from '@flightdeck/contracts';
+import type { CommandRequest, listDeployments } from '@flightdeck/contracts';
 import { ACTIVE_STATUSES } from '../state-machine/deployment-lifecycle';
 import { DeploymentEntity } from './deployment.entity';
 import { DeploymentTransitionEntity } from './deployment-transition.entity';
@@ -9,12 +9,7 @@ import { DeploymentTransitionEntity } from './deployment-transition.entity';
 export const IDEMPOTENCY_KEY_INDEX = 'deployments_idempotency_key_uq';
 export const ONE_ACTIVE_PER_ENVIRONMENT_INDEX = 'deployments_one_active_per_environment_uq';
 
-export interface DeploymentPageQuery {
-  projectId: string;
-  status?: DeploymentStatus;
-  limit: number;
-  offset: number;
-}
+export type DeploymentPageQuery = CommandRequest<typeof listDeployments>;
 
 // Every query on deployments and their history. Methods taking `tx` run in the caller's transaction.
 @Injectable()

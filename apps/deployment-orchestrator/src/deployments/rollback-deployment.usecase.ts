@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { type Actor, type Deployment, ErrorCode, type Result, err, ok } from '@flightdeck/contracts';
+import { type CommandRequest, type Deployment, ErrorCode, type Result, err, ok, rollbackDeployment } from '@flightdeck/contracts';
 import { DeployJobDispatcher } from '../dispatch/deploy-job.dispatcher';
 import { type DeployTarget, ProjectDirectory } from '../dispatch/project-directory';
 import { DeploymentTransitions } from './deployment-transitions.service';
@@ -9,11 +9,7 @@ import type { DeploymentEntity } from './deployment.entity';
 import { toDeployment } from './deployment.mapper';
 import { DeploymentsRepository, ONE_ACTIVE_PER_ENVIRONMENT_INDEX, isUniqueViolation } from './deployments.repository';
 
-export interface RollbackRequest {
-  deploymentId: string;
-  targetDeploymentId?: string;
-  actor: Actor;
-}
+export type RollbackRequest = CommandRequest<typeof rollbackDeployment>;
 
 // Serves an earlier successful release again, without building: a new deployment (trigger
 // `rollback`) whose job carries the target's artifact.
