@@ -1,6 +1,8 @@
 import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 
+const SERVICES = ['gateway', 'deployment-orchestrator', 'builder', 'log-ingest', 'environment-manager'];
+
 export default [
   {
     ignores: ['**/node_modules/**', '**/dist/**', '.data/**', 'coverage/**', '.nx/**', 'bench/results/**', 'examples/**'],
@@ -31,6 +33,29 @@ export default [
       '@typescript-eslint/no-explicit-any': 'error',
     },
   },
+  // A service's source never reaches into the test lib or another service's migrations (its tests
+  // may use the test lib; the migrations alias is allowed above only for each service's own).
+  ...SERVICES.map((svc) => ({
+    files: [`apps/${svc}/src/**/*.ts`],
+    ignores: ['**/*.spec.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: '@flightdeck/testing', message: 'test helpers stay in tests' },
+            { name: '@flightdeck/local-stack', message: 'the local stack is for npm start, migrate, bench and tests' },
+          ],
+          patterns: [
+            {
+              group: ['@flightdeck/migrations/*', `!@flightdeck/migrations/${svc}`],
+              message: "a service applies only its own migrations; another service's schema is not its business",
+            },
+          ],
+        },
+      ],
+    },
+  })),
   {
     files: ['**/*.spec.ts', '**/test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },

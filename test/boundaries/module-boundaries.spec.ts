@@ -1,0 +1,40 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { WORKSPACE_ROOT } from '@flightdeck/testing';
+
+jest.setTimeout(120_000);
+
+// The lint rules that keep the house in order, shown on the imports they exist to refuse.
+describe('module boundaries', () => {
+  // eslint's own command line (its flat config loads as ESM, which jest's module system does not)
+  const problems = async (file: string, code: string): Promise<(string | null)[]> => {
+    const run = spawnSync(process.execPath, [join(WORKSPACE_ROOT, 'node_modules', 'eslint', 'bin', 'eslint.js'), '--stdin', '--stdin-filename', file, '-f', 'json'], {
+      cwd: WORKSPACE_ROOT,
+      input: code,
+      encoding: 'utf8',
+      env: { ...process.env, NX_NO_CLOUD: 'true', NX_DAEMON: 'false' },
+    });
+    const [result] = JSON.parse(run.stdout) as { messages: { ruleId: string | null }[] }[];
+    return result.messages.map((m) => m.ruleId);
+  };
+
+  it("refuses the test lib and another service's migrations in a service's source", async () => {
+    expect(await problems('apps/builder/src/jobs/x.ts', "import { startTestInfra } from '@flightdeck/testing';\nexport const f = startTestInfra;\n")).toContain(
+      'no-restricted-imports',
+    );
+    expect(await problems('apps/builder/src/jobs/x.ts', "import { migrations } from '@flightdeck/migrations/gateway';\nexport const m = migrations;\n")).toContain(
+      'no-restricted-imports',
+    );
+  });
+
+  it("allows a service its own migrations, and its tests the test lib", async () => {
+    expect(await problems('apps/builder/src/jobs/x.ts', "import { migrations } from '@flightdeck/migrations/builder';\nexport const m = migrations;\n")).toEqual([]);
+    expect(await problems('apps/builder/test/x.int.spec.ts', "import { startTestInfra } from '@flightdeck/testing';\nexport const f = startTestInfra;\n")).toEqual([]);
+  });
+
+  it('refuses an app importing another app', async () => {
+    expect(await problems('apps/builder/src/jobs/x.ts', "import { GatewayEnv } from '@flightdeck/gateway/src/config/gateway.config';\nexport const g = GatewayEnv;\n")).toContain(
+      '@nx/enforce-module-boundaries',
+    );
+  });
+});
