@@ -1,3 +1,5 @@
+import { eventually } from '@flightdeck/testing';
+
 export { getWithHost } from '@flightdeck/testing';
 
 export const hostOf = (url: string) => new URL(url).host;
@@ -20,17 +22,5 @@ export class Api {
   }
 }
 
-export const until = async <T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 60_000, everyMs = 200): Promise<T> => {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-};
+export const until = <T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 60_000, intervalMs = 200): Promise<T> =>
+  eventually(what, fn, { timeoutMs, intervalMs });

@@ -3,14 +3,12 @@ import { statSync } from 'node:fs';
 import { type ConnectionOptions, type NatsConnection, connect } from 'nats';
 import { ErrorCode, err, externalSubject, getProject, logLinesPublished, ok } from '@flightdeck/contracts';
 import { encodeEvent, natsAuthPaths } from '@flightdeck/messaging';
-import { startTestInfra, type TestInfra } from '@flightdeck/testing';
+import { sleep, startTestInfra, type TestInfra } from '@flightdeck/testing';
 import { aProject } from './support/factories';
 import { FakeResponders } from './support/fake-responder';
 import { type RunningGateway, startGateway } from './support/gateway-app';
 
 jest.setTimeout(60_000);
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;

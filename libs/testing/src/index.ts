@@ -4,3 +4,4 @@ export * from '@flightdeck/local-stack';
 export * from './test-infra';
 export * from './git-repo';
 export * from './get-with-host';
+export * from './eventually';

@@ -1,6 +1,6 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type ServiceProcess, type TestInfra, freePort, spawnService, startTestInfra, waitForReady } from '../src';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 // a deadline that does not keep jest waiting once the race is decided
 const after = <T>(ms: number, value: T) => new Promise<T>((r) => setTimeout(() => r(value), ms).unref());
 

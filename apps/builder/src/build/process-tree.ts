@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { readFileSync, readdirSync } from 'node:fs';
 
 interface ProcInfo {
@@ -101,7 +102,6 @@ function signalAll(pgid: number, pids: number[], signal: NodeJS.Signals) {
   }
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // SIGTERM to the whole tree, SIGKILL to whatever is left after the grace period, then wait until
 // nothing is left: only then may a step (or a cancel) be reported as over.

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import {
@@ -12,7 +13,6 @@ import { BuildJobsRepository, type JobStatus } from './build-jobs.repository';
 
 export type ProgressReport = Pick<BuildProgress, 'stage' | 'phase' | 'progress' | 'commit'>;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // Everything the builder reports about a deployment goes through its outbox in a short
 // transaction, together with the job row it changes: published exactly when it is recorded.

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'node:http';
 import { ReleaseFailedError } from './release-provider';
 
@@ -17,7 +18,6 @@ export interface HealthCheck {
 
 export const seconds = (ms: number): string => `${Number((ms / 1000).toFixed(1))}s`;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function probe(host: string, port: number, path: string, timeoutMs: number): Promise<number | undefined> {
   return new Promise((resolve) => {

@@ -20,7 +20,7 @@ import {
   subjectFor,
 } from '@flightdeck/contracts';
 import { decodeEnvelope, encodeEnvelope, encodeJson, startBusTransports } from '@flightdeck/messaging';
-import { type TestInfra, freePort, startTestInfra } from '@flightdeck/testing';
+import { type TestInfra, freePort, sleep, startTestInfra } from '@flightdeck/testing';
 import { AppModule } from '../../src/app.module';
 import { loadBuilderConfig } from '../../src/config/builder.config';
 import { RecordingReleaseProvider } from './recording-release-provider';
@@ -38,7 +38,6 @@ export const aDeployJob = (over: Partial<DeployJob> = {}): DeployJob => ({
   ...over,
 });
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // The builder in-process against a real Postgres and nats-server. The test plays the orchestrator
 // (jobs in, cancels), environment-manager (a resolveVariables responder) and every reader of the

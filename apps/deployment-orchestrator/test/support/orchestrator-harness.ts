@@ -18,7 +18,7 @@ import {
   triggerDeployment,
 } from '@flightdeck/contracts';
 import { Bus, decodeEnvelope, encodeEnvelope, startBusTransports } from '@flightdeck/messaging';
-import { type TestInfra, startTestInfra } from '@flightdeck/testing';
+import { type TestInfra, eventually, sleep, startTestInfra } from '@flightdeck/testing';
 import { AppModule } from '../../src/app.module';
 import { loadDeploymentOrchestratorConfig } from '../../src/config/deployment-orchestrator.config';
 import { FakeEnvironmentManager } from './fake-environment-manager';
@@ -178,14 +178,7 @@ export class OrchestratorHarness {
   }
 }
 
-export const until = async <T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 10_000, everyMs = 50): Promise<T> => {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-};
+export const until = <T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 10_000, intervalMs = 50): Promise<T> =>
+  eventually(what, fn, { timeoutMs, intervalMs });
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export { sleep };

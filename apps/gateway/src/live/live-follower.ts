@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Logger } from '@nestjs/common';
 import type { Deployment, DeploymentTransition, EndPayload, LogLine, LogsPayload, StatusPayload } from '@flightdeck/contracts';
 import { isNewer } from './deployment-version';
@@ -14,7 +15,6 @@ export interface FollowerSink {
 
 type HistoryRead = 'progressed' | 'exhausted' | 'unavailable';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const HISTORY_RETRY_MS = 250;
 // log-ingest stores a line a moment after it is published: before concluding that lines are
 // missing, it is asked again this many times

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { connect } from 'nats';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -6,7 +7,6 @@ import { publisherInboxPrefix, publisherNatsEntry } from './publisher-credential
 import { PublishersRepository } from './publishers.repository';
 import { PUBLISHER_SETTINGS, type PublisherSettings } from './publishers.settings';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // Keeps nats-server's users.conf equal to the platform's users plus the active publishers, when
 // this gateway manages it (FLIGHTDECK_NATS_AUTH_DIR): at start-up, and inside every create/revoke

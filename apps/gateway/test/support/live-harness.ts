@@ -26,7 +26,7 @@ import {
 import { encodeEnvelope, startBusTransports } from '@flightdeck/messaging';
 import { migrations } from '@flightdeck/migrations/gateway';
 import { serviceModule } from '@flightdeck/runtime';
-import { type ServiceProcess, type TestInfra, freePort, spawnService, startTestInfra, waitForReady } from '@flightdeck/testing';
+import { type ServiceProcess, type TestInfra, freePort, sleep, spawnService, startTestInfra, waitForReady } from '@flightdeck/testing';
 import { AuthModule } from '../../src/auth/auth.module';
 import { type GatewayConfig, loadGatewayConfig } from '../../src/config/gateway.config';
 import { LiveModule } from '../../src/live/live.module';
@@ -47,7 +47,7 @@ export const aLine = (seq: number, over: Partial<LogLine> = {}): LogLine => ({
 });
 
 export const seqRange = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export { sleep };
 
 // The gateway's auth and live feed only: the REST side is another module of the same app.
 @Module({})

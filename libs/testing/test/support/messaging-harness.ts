@@ -12,25 +12,13 @@ import {
   serviceDatabaseUrl,
   serviceRole,
 } from '@flightdeck/persistence';
-import { type NatsServer, type PostgresServer, startNats, startPostgres } from '../../src';
+import { type NatsServer, type PostgresServer, eventually, sleep, startNats, startPostgres } from '../../src';
 import { CreateProbeTables1700000000000, PROBE_SCHEMA } from './probe-schema';
 
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+export { sleep };
 
-// Polls until `probe` returns something truthy; the error names what never happened.
-export async function until<T>(
-  what: string,
-  probe: () => Promise<T | undefined | false> | T | undefined | false,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for: ${what}`);
-    await sleep(100);
-  }
-}
+export const until = <T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 30_000): Promise<T> =>
+  eventually(what, probe, { timeoutMs, intervalMs: 100 });
 
 // Nest's static logger is what the messaging classes log through: quiet unless TEST_LOG_LEVEL asks.
 const quietLogs = () => {
