@@ -13,7 +13,7 @@ import {
   triggerDeployment,
 } from '@flightdeck/contracts';
 import { startTestInfra, type TestInfra } from '@flightdeck/testing';
-import { aDeployment, aProject } from './support/factories';
+import { aDeployment, aProject } from '@flightdeck/testing';
 import { FakeResponders } from './support/fake-responder';
 import { ADMIN_TOKEN, type RunningGateway, startGateway } from './support/gateway-app';
 

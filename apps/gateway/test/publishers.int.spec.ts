@@ -4,7 +4,7 @@ import { type ConnectionOptions, type NatsConnection, connect } from 'nats';
 import { ErrorCode, err, externalSubject, getProject, logLinesPublished, ok } from '@flightdeck/contracts';
 import { encodeEvent, natsAuthPaths } from '@flightdeck/messaging';
 import { sleep, startTestInfra, type TestInfra } from '@flightdeck/testing';
-import { aProject } from './support/factories';
+import { aProject } from '@flightdeck/testing';
 import { FakeResponders } from './support/fake-responder';
 import { type RunningGateway, startGateway } from './support/gateway-app';
 

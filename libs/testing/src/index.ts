@@ -5,3 +5,4 @@ export * from './test-infra';
 export * from './git-repo';
 export * from './get-with-host';
 export * from './eventually';
+export * from './factories/contracts.factory';

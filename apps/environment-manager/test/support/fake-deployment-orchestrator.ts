@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Msg, NatsConnection, Subscription } from 'nats';
 import { type Deployment, type DeploymentStatus, ErrorCode, err, getDeployment, ok } from '@flightdeck/contracts';
 import { decodeEnvelope, encodeJson } from '@flightdeck/messaging';
+import { aDeployment } from '@flightdeck/testing';
 
 // Plays the orchestrator's side of getDeployment on the real NATS, from an in-memory table.
 export class FakeDeploymentOrchestrator {
@@ -32,35 +33,19 @@ export class FakeDeploymentOrchestrator {
   add(environmentId: string, status: DeploymentStatus, projectId = randomUUID()): Deployment {
     const at = new Date().toISOString();
     const terminal = ['succeeded', 'failed', 'canceled', 'timeout'].includes(status);
-    const d: Deployment = {
-      id: randomUUID(),
+    const d = aDeployment({
       projectId,
       environmentId,
-      sourceRef: 'main',
-      commitSha: null,
-      commitMessage: null,
-      commitAuthor: null,
-      message: null,
       triggeredBy: 'user-1',
-      trigger: 'api',
       status,
       phase: status === 'succeeded' ? 'active' : 'building',
       progress: terminal ? 100 : 40,
-      attempt: 1,
-      parentDeploymentId: null,
-      rollbackTargetId: null,
-      artifact: null,
-      url: null,
-      previewUrl: null,
-      errorCode: null,
-      errorMessage: null,
-      metadata: {},
       createdAt: at,
       updatedAt: at,
       startedAt: at,
       finishedAt: terminal ? at : null,
       durationMs: terminal ? 1_000 : null,
-    };
+    });
     this.deployments.set(d.id, d);
     return d;
   }

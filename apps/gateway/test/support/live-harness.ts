@@ -26,12 +26,20 @@ import {
 import { encodeEnvelope, startBusTransports } from '@flightdeck/messaging';
 import { migrations } from '@flightdeck/migrations/gateway';
 import { serviceModule } from '@flightdeck/runtime';
-import { type ServiceProcess, type TestInfra, freePort, sleep, spawnService, startTestInfra, waitForReady } from '@flightdeck/testing';
+import {
+  type ServiceProcess,
+  type TestInfra,
+  aDeployment,
+  freePort,
+  sleep,
+  spawnService,
+  startTestInfra,
+  waitForReady,
+} from '@flightdeck/testing';
 import { AuthModule } from '../../src/auth/auth.module';
 import { type GatewayConfig, loadGatewayConfig } from '../../src/config/gateway.config';
 import { LiveModule } from '../../src/live/live.module';
 import type { LiveSettings } from '../../src/live/live.settings';
-import { aDeployment } from './factories';
 import { FakeResponders } from './fake-responder';
 
 export const LIVE_TOKEN = 'live-test-admin-token-0123456789';

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Deployment, Project } from '@flightdeck/contracts';
 
+// Contract-shaped test data with defaults; a test states only what it is about.
+
 const AT = '2025-01-01T00:00:00.000Z';
 
 export const aProject = (over: Partial<Project> = {}): Project => ({
