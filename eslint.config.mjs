@@ -56,12 +56,6 @@ export default [
       ],
     },
   })),
-  // A lib's integration tests start real servers through the test lib, which itself builds on the
-  // libs: a dependency of the tests, not of the lib, so the boundary rule does not apply to them.
-  {
-    files: ['libs/*/test/**/*.ts'],
-    rules: { '@nx/enforce-module-boundaries': 'off' },
-  },
   {
     files: ['**/*.spec.ts', '**/test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },

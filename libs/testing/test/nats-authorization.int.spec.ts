@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import { AckPolicy, type NatsConnection, type NatsError, connect } from 'nats';
 import { Durables, Streams, getDeployment, resolveVariables, subjectFor } from '@flightdeck/contracts';
 import { connectNats, ensureStreams } from '@flightdeck/messaging';
-import { type NatsServer, type NatsUser, startNats } from '@flightdeck/testing';
+import { type NatsServer, type NatsUser, startNats } from '../src';
 
 jest.setTimeout(60_000);
 

@@ -12,7 +12,7 @@ import { migrations as orchestrator } from '@flightdeck/migrations/deployment-or
 import { migrations as environments } from '@flightdeck/migrations/environment-manager';
 import { migrations as gateway } from '@flightdeck/migrations/gateway';
 import { migrations as logs } from '@flightdeck/migrations/log-ingest';
-import { type TestInfra, startTestInfra } from '@flightdeck/testing';
+import { type TestInfra, startTestInfra } from '../src';
 
 jest.setTimeout(120_000);
 

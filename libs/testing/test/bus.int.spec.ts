@@ -19,7 +19,7 @@ import {
   encodeJson,
   startBusTransports,
 } from '@flightdeck/messaging';
-import { type NatsServer, startNats } from '@flightdeck/testing';
+import { type NatsServer, startNats } from '../src';
 import { sleep } from './support/messaging-harness';
 import { probeGreet, probeUnserved } from './support/probe-schema';
 

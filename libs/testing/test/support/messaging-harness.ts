@@ -12,7 +12,7 @@ import {
   serviceDatabaseUrl,
   serviceRole,
 } from '@flightdeck/persistence';
-import { type NatsServer, type PostgresServer, eventually, sleep, startNats, startPostgres } from '@flightdeck/testing';
+import { type NatsServer, type PostgresServer, eventually, sleep, startNats, startPostgres } from '../../src';
 import { CreateProbeTables1700000000000, PROBE_SCHEMA } from './probe-schema';
 
 export { sleep };
