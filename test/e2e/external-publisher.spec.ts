@@ -38,7 +38,7 @@ describe('an external publisher reports a deployment end to end', () => {
   };
   const externalDeployment = async (projectId: string): Promise<Deployment> => {
     const res = await api.call<Deployment>('POST', `/projects/${projectId}/deployments`, { sourceRef: 'main', provider: 'external' });
-    expect(res.status).toBe(201);
+    expect(res).toMatchObject({ status: 201 }); // on failure, shows the error body too
     return res.body;
   };
 

@@ -14,6 +14,8 @@ import { NatsCommandClient } from './command.client';
 import { encodeEnvelope } from './envelope.codec';
 import { NATS_CONNECTION } from './nats-connection';
 
+const NO_RESPONDER_RETRIES = 4;
+
 // The typed client of every command: request/reply over NatsCommandClient. Every outcome is a
 // Result: a timeout or a missing responder comes back as service/unavailable, never as a thrown
 // error the caller must remember to catch.
@@ -32,14 +34,26 @@ export class Bus {
     opts: { timeoutMs?: number } = {},
   ): Promise<Result<CommandReply<C>>> {
     const timeoutMs = opts.timeoutMs ?? command.timeoutMs;
+    const payload = encodeEnvelope(command.subject, command.version, data);
+    const deadline = Date.now() + timeoutMs;
     let reply: unknown;
-    try {
-      const payload = encodeEnvelope(command.subject, command.version, data);
-      reply = await lastValueFrom(this.client.send(command.subject, { payload, timeoutMs }));
-    } catch (e) {
-      const reason = (e as { code?: string }).code === '503' ? 'no instance is listening' : 'no reply in time';
-      this.logger.warn({ subject: command.subject, timeout: timeoutMs, reason }, 'request failed');
-      return err(ErrorCode.ServiceUnavailable, `${command.subject}: ${reason}`);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        reply = await lastValueFrom(this.client.send(command.subject, { payload, timeoutMs: Math.max(deadline - Date.now(), 1) }));
+        break;
+      } catch (e) {
+        const noResponder = (e as { code?: string }).code === '503';
+        // nobody received it, so asking again is safe: a replica restarting or nats-server
+        // reloading its users leaves a subject without a listener for a moment (about 1 s in all)
+        const pause = 100 * attempt;
+        if (noResponder && attempt <= NO_RESPONDER_RETRIES && Date.now() + pause < deadline) {
+          await new Promise((r) => setTimeout(r, pause));
+          continue;
+        }
+        const reason = noResponder ? 'no instance is listening' : 'no reply in time';
+        this.logger.warn({ subject: command.subject, timeout: timeoutMs, reason, attempts: attempt }, 'request failed');
+        return err(ErrorCode.ServiceUnavailable, `${command.subject}: ${reason}`);
+      }
     }
     const parsed = resultSchema(command.reply).safeParse(reply);
     if (!parsed.success) {
