@@ -1,7 +1,9 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DeployJob } from '@flightdeck/contracts';
+import { type DeployJob, getDeployment, ok } from '@flightdeck/contracts';
+import { decodeEnvelope, encodeJson } from '@flightdeck/messaging';
+import { aDeployment } from '@flightdeck/testing';
 import { isAlive } from '../src/build/process-tree';
 import { BuilderHarness, aDeployJob } from './support/builder-harness';
 import { GitRepo, npmProject, sleepingBuild } from './support/git-repo';
@@ -52,6 +54,29 @@ describe('canceling a deployment', () => {
     expect(h.provider.deployed.some((s) => s.deploymentId === job.deploymentId)).toBe(false);
     await h.until('work dir removed', () => !existsSync(join(h.dataDir, 'work', job.deploymentId)) || undefined);
     expect((await h.jobRow(job.deploymentId))?.status).toBe('canceled');
+  });
+
+  it('stops a job whose cancel message was lost, on the heartbeat that asks the orchestrator', async () => {
+    const { job, pids } = await startSleepingBuild();
+    // the orchestrator's answer: a cancel is pending for this deployment (no cancel message is sent)
+    const sub = h.nc.subscribe(getDeployment.subject, {
+      callback: (_e, msg) => {
+        const asked = decodeEnvelope(msg.data);
+        const id = asked.ok ? (asked.envelope.data as { deploymentId: string }).deploymentId : '';
+        const status = id === job.deploymentId ? { cancelRequestedAt: new Date().toISOString() } : {};
+        msg.respond(encodeJson(ok(aDeployment({ id, attempt: 1, status: 'building', ...status }))));
+      },
+    });
+    try {
+      const asked = Date.now();
+      const result = await h.result(job.deploymentId, 15_000);
+      expect(result).toMatchObject({ outcome: 'canceled', attempt: 1 });
+      expect(pids.filter(isAlive)).toEqual([]);
+      // a heartbeat (2 s), then the tree's stop (3 s for the child that ignores SIGTERM)
+      expect(Date.now() - asked).toBeLessThan(8_000);
+    } finally {
+      sub.unsubscribe();
+    }
   });
 
   it('says why when the stop was a timeout', async () => {

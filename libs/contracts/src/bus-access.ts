@@ -117,7 +117,8 @@ export const BusAccess: Record<ServiceName, ServiceBusAccess> = {
   builder: {
     handles: none,
     broadcasts: [pingServices],
-    requests: [resolveVariables],
+    // getDeployment: a running job checks on its heartbeat that its deployment still wants it
+    requests: [resolveVariables, getDeployment],
     publishes: [buildProgressed, buildFinished, logLinesPublished],
     listens: [deploymentCancelRequested],
     consumes: [{ stream: 'deployJobs', durable: Durables.deployJobs }],

@@ -12,6 +12,7 @@ import { BuildLog, type BuildStep } from '../logs/build-log';
 import { LogBatchPublisher } from '../logs/log-batch-publisher';
 import { ReleaseFailedError } from '../provider/release-provider';
 import { BuildEventsReporter } from './build-events.reporter';
+import { DeploymentWanted } from './deployment-wanted';
 import { BuildJobsRepository } from './build-jobs.repository';
 import type { JobSlot } from './job-slots';
 
@@ -43,6 +44,7 @@ export class JobRunner {
     private readonly ds: DataSource,
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     @Inject(SERVICE_INFO) private readonly info: ServiceInfo,
+    private readonly wanted: DeploymentWanted,
   ) {}
 
   get instanceId(): string {
@@ -170,8 +172,14 @@ export class JobRunner {
     const { job } = entry;
     try {
       const cancelRecorded = await this.jobs.heartbeat(this.ds, job.deploymentId, job.attempt, this.instanceId, step, lastSeq);
-      // the fast path (the cancel message) may have been missed while this replica was disconnected
+      // the fast path (the cancel message) may have been missed: the job table, then the orchestrator
       if (cancelRecorded) this.stop(job.deploymentId, job.attempt, 'canceled');
+      else {
+        const reason = await this.wanted.stopReason(job.deploymentId, job.attempt);
+        if (reason && this.stop(job.deploymentId, job.attempt, reason)) {
+          this.logger.warn({ deploymentId: job.deploymentId, reason }, 'the deployment no longer wants this job; stopping it');
+        }
+      }
     } catch (e) {
       this.logger.warn({ deploymentId: job.deploymentId, err: (e as Error).message }, 'heartbeat failed');
     }

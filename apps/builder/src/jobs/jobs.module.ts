@@ -5,6 +5,7 @@ import { BuildEventsReporter } from './build-events.reporter';
 import { BuildJobsRepository } from './build-jobs.repository';
 import { CancelListener } from './cancel-listener';
 import { DeployJobsConsumer } from './deploy-jobs.consumer';
+import { DeploymentWanted } from './deployment-wanted';
 import { JobRunner } from './job-runner';
 import { StaleJobsSweeper } from './stale-jobs.sweeper';
 
@@ -24,6 +25,7 @@ export class JobsModule {
         DeploymentVariables,
         BuildPipeline,
         JobRunner,
+        DeploymentWanted,
         StaleJobsSweeper,
       ],
       controllers: [CancelListener, DeployJobsConsumer],
