@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { eventually } from '@flightdeck/testing';
 import { LiveHarness, type Recorded, seqRange, sleep } from './support/live-harness';
 
 const expectEveryLineOnce = (r: Recorded, last: number) => {
@@ -74,8 +75,10 @@ describe('live deployment feed (Socket.IO /deployments)', () => {
       await c.subscribe({ deploymentId: d.id });
       await h.publishLines(d.id, 1, 100, 20);
       await h.move(d.id, 'failed', { metadata: { lastLogSeq: 150 }, errorCode: 'deployment/build-failed' });
-      await sleep(200);
-      expect(c.of(d.id).ends).toEqual([]);
+      // the follower has the terminal status and line 100, and still no end: lines 101..150 are owed
+      const early = c.of(d.id);
+      await early.until(() => early.lastSeq >= 100 && early.statuses.some((st) => st.deployment.status === 'failed'), 'the failed status');
+      expect(early.ends).toEqual([]);
       await h.publishLines(d.id, 101, 150, 20);
       const r = c.of(d.id);
       await r.untilEnd();
@@ -123,8 +126,7 @@ describe('live deployment feed (Socket.IO /deployments)', () => {
       // a logs event carries many lines, not one
       expect(clients[0].of(d.id).batches.length).toBeLessThan(100);
 
-      await sleep(200);
-      expect(await h.logFeedConsumers()).toBe(before);
+      await eventually('the shared feed to close', async () => (await h.logFeedConsumers()) === before);
       clients.forEach((c) => c.close());
     });
 
@@ -148,9 +150,13 @@ describe('live deployment feed (Socket.IO /deployments)', () => {
       await h.publishLines(d.id, 1, 50, 10);
       await c.of(d.id).untilSeq(50);
       await expect(c.unsubscribe(d.id)).resolves.toEqual({ ok: true });
+      // a second follower shows when lines 51..100 have gone out; the first must have none of them
+      const witness = await h.client();
+      await witness.subscribe({ deploymentId: d.id });
       await h.publishLines(d.id, 51, 100, 10);
-      await sleep(300);
+      await witness.of(d.id).untilSeq(100);
       expect(c.of(d.id).lastSeq).toBe(50);
+      witness.close();
       c.close();
     });
   });

@@ -1,5 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { type ServiceProcess, type TestInfra, freePort, spawnService, startTestInfra, waitForReady } from '../src';
+import { type ServiceProcess, type TestInfra, eventually, freePort, spawnService, startTestInfra, waitForReady } from '../src';
 
 // a deadline that does not keep jest waiting once the race is decided
 const after = <T>(ms: number, value: T) => new Promise<T>((r) => setTimeout(() => r(value), ms).unref());
@@ -41,8 +40,7 @@ describe('service start-up with its servers unreachable', () => {
   it('waits for NATS with a logged retry, not ready meanwhile, then becomes ready', async () => {
     await infra.nats.stop();
     const s = await start(infra.envFor('log-ingest'));
-    const deadline = Date.now() + 30_000;
-    while (!output.some((l) => l.includes('NATS unreachable, retrying')) && Date.now() < deadline) await sleep(100);
+    await eventually('the NATS retry to be logged', () => output.some((l) => l.includes('NATS unreachable, retrying')), { timeoutMs: 30_000, intervalMs: 100 }).catch(() => undefined);
     expect(output.join('\n')).toContain('NATS unreachable, retrying');
     expect(await probe(s.port, '/health/live')).toBe(200);
     expect(await probe(s.port, '/health/ready')).toBe(503);
@@ -56,8 +54,7 @@ describe('service start-up with its servers unreachable', () => {
     const url = new URL(infra.databaseUrls['log-ingest']);
     url.port = String(await freePort()); // nothing listens there
     const s = await start(infra.envFor('log-ingest', { DATABASE_URL: url.toString() }));
-    const deadline = Date.now() + 30_000;
-    while (output.filter((l) => l.includes('database unreachable, retrying')).length < 2 && Date.now() < deadline) await sleep(100);
+    await eventually('two database retries to be logged', () => output.filter((l) => l.includes('database unreachable, retrying')).length >= 2, { timeoutMs: 30_000, intervalMs: 100 }).catch(() => undefined);
     expect(output.filter((l) => l.includes('database unreachable, retrying')).length).toBeGreaterThanOrEqual(2);
     expect(await probe(s.port, '/health/ready')).toBe(503);
     expect(s.child.exitCode).toBeNull();
