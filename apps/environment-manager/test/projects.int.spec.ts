@@ -25,7 +25,15 @@ describe('projects and environments', () => {
 
     const envs = await h.bus.request(listEnvironments, { projectId: r.data.id });
     expect(envs.ok && envs.data.items).toEqual([
-      { id: expect.any(String), projectId: r.data.id, name: 'production', type: 'production', isDefault: true, createdAt: expect.any(String) },
+      {
+        id: expect.any(String),
+        projectId: r.data.id,
+        name: 'production',
+        type: 'production',
+        isDefault: true,
+        limits: {},
+        createdAt: expect.any(String),
+      },
     ]);
     const got = await h.bus.request(getProject, { projectId: r.data.id });
     expect(got).toEqual({ ok: true, data: r.data });

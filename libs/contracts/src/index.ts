@@ -7,6 +7,7 @@ export * from './common.schema';
 export * from './system/service-status.schema';
 export * from './projects/project.schema';
 export * from './projects/variable.schema';
+export * from './projects/environment-limits.schema';
 export * from './publishers/publisher.schema';
 export * from './deployments/deployment.schema';
 export * from './deployments/deployment-commands.schema';

@@ -54,6 +54,7 @@ export class FakeEnvironmentManager {
       name,
       type: name === 'production' ? 'production' : 'preview',
       isDefault,
+      limits: {},
       createdAt: new Date().toISOString(),
     };
     this.environments.set(env.id, env);

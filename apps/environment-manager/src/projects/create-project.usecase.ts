@@ -43,6 +43,7 @@ export class CreateProjectUseCase {
       name: PRODUCTION,
       type: 'production' as const,
       isDefault: true,
+      limits: {},
       createdAt: now,
     });
     try {

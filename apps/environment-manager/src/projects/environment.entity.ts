@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import type { Environment } from '@flightdeck/contracts';
+import type { Environment, EnvironmentLimits } from '@flightdeck/contracts';
 
 @Entity({ schema: 'environments', name: 'environments' })
 export class EnvironmentEntity {
@@ -8,5 +8,7 @@ export class EnvironmentEntity {
   @Column('text') name!: string;
   @Column('text') type!: Environment['type'];
   @Column('boolean', { name: 'is_default' }) isDefault!: boolean;
+  // written only after parsing with the contract schema; `{}`: the operator's defaults
+  @Column('jsonb') limits!: EnvironmentLimits;
   @Column('timestamptz', { name: 'created_at' }) createdAt!: Date;
 }

@@ -17,5 +17,6 @@ export const toEnvironment = (e: EnvironmentEntity): Environment => ({
   name: e.name,
   type: e.type,
   isDefault: e.isDefault,
+  limits: e.limits ?? {},
   createdAt: e.createdAt.toISOString(),
 });

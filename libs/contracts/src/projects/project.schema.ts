@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { defineCommand } from '../define';
 import { Subjects } from '../subjects';
 import { Id, IsoDate, listOf } from '../common.schema';
+import { EnvironmentLimits } from './environment-limits.schema';
 
 // A slug: it becomes part of hostnames (<project>-<environment>.localhost).
 export const ProjectName = z
@@ -27,6 +28,8 @@ export const Environment = z.object({
   name: z.string(),
   type: EnvironmentType,
   isDefault: z.boolean(),
+  /** what its builds and releases may use; unset fields come from the operator's defaults */
+  limits: EnvironmentLimits,
   createdAt: IsoDate,
 });
 export type Environment = z.infer<typeof Environment>;
