@@ -16,6 +16,7 @@ import {
   getProject,
   listEnvironments,
   listProjects,
+  setEnvironmentLimits,
 } from './projects/project.schema';
 import { deleteVariable, listVariables, resolveVariables, setVariable } from './projects/variable.schema';
 import type { StreamKey } from './subjects';
@@ -81,6 +82,7 @@ export const BusAccess: Record<ServiceName, ServiceBusAccess> = {
       listProjects,
       getProject,
       listEnvironments,
+      setEnvironmentLimits,
       setVariable,
       listVariables,
       deleteVariable,
@@ -117,8 +119,9 @@ export const BusAccess: Record<ServiceName, ServiceBusAccess> = {
   builder: {
     handles: none,
     broadcasts: [pingServices],
-    // getDeployment: a running job checks on its heartbeat that its deployment still wants it
-    requests: [resolveVariables, getDeployment],
+    // getDeployment: a running job checks on its heartbeat that its deployment still wants it;
+    // getEnvironment: a job reads its environment's resource limits
+    requests: [resolveVariables, getDeployment, getEnvironment],
     publishes: [buildProgressed, buildFinished, logLinesPublished],
     listens: [deploymentCancelRequested],
     consumes: [{ stream: 'deployJobs', durable: Durables.deployJobs }],
@@ -143,6 +146,7 @@ export const BusAccess: Record<ServiceName, ServiceBusAccess> = {
       getProject,
       listEnvironments,
       getEnvironment,
+      setEnvironmentLimits,
       setVariable,
       listVariables,
       deleteVariable,

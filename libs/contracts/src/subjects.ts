@@ -11,6 +11,8 @@ export const Subjects = {
   environments: {
     list: 'environments.query.list',
     get: 'environments.query.get',
+    // replaces the environment's limits as a whole; {} clears them back to the operator's defaults
+    setLimits: 'environments.cmd.set-limits',
   },
   variables: {
     set: 'variables.cmd.set',

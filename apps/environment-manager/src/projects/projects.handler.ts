@@ -7,10 +7,12 @@ import {
   getProject,
   listEnvironments,
   listProjects,
+  setEnvironmentLimits,
 } from '@flightdeck/contracts';
 import { HandleCommand } from '@flightdeck/messaging';
 import { CreateProjectUseCase } from './create-project.usecase';
 import { ProjectQueries } from './project-queries.service';
+import { SetEnvironmentLimitsUseCase } from './set-environment-limits.usecase';
 
 // NATS request/reply: requests arrive parsed by their contract schema; replies are Results.
 @Controller()
@@ -18,6 +20,7 @@ export class ProjectsHandler {
   constructor(
     private readonly createUseCase: CreateProjectUseCase,
     private readonly queries: ProjectQueries,
+    private readonly setLimitsUseCase: SetEnvironmentLimitsUseCase,
   ) {}
 
   @HandleCommand(createProject)
@@ -43,5 +46,10 @@ export class ProjectsHandler {
   @HandleCommand(getEnvironment)
   environment(req: CommandRequest<typeof getEnvironment>) {
     return this.queries.environment(req.environmentId);
+  }
+
+  @HandleCommand(setEnvironmentLimits)
+  setLimits(req: CommandRequest<typeof setEnvironmentLimits>) {
+    return this.setLimitsUseCase.execute(req);
   }
 }

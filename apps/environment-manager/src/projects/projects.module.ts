@@ -3,9 +3,10 @@ import { CreateProjectUseCase } from './create-project.usecase';
 import { ProjectQueries } from './project-queries.service';
 import { ProjectsHandler } from './projects.handler';
 import { ProjectsRepository } from './projects.repository';
+import { SetEnvironmentLimitsUseCase } from './set-environment-limits.usecase';
 
 @Module({
-  providers: [ProjectsRepository, ProjectQueries, CreateProjectUseCase],
+  providers: [ProjectsRepository, ProjectQueries, CreateProjectUseCase, SetEnvironmentLimitsUseCase],
   controllers: [ProjectsHandler],
   exports: [ProjectsRepository],
 })

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import type { EnvironmentLimits } from '@flightdeck/contracts';
 import { EnvironmentEntity } from './environment.entity';
 import { ProjectEntity } from './project.entity';
 
@@ -25,6 +26,12 @@ export class ProjectsRepository {
   // The default environment first, then by name.
   environmentsOf(projectId: string): Promise<EnvironmentEntity[]> {
     return this.ds.getRepository(EnvironmentEntity).find({ where: { projectId }, order: { isDefault: 'DESC', name: 'ASC' } });
+  }
+
+  // Only when the environment is that project's: the check and the change are one statement.
+  async setLimits(projectId: string, environmentId: string, limits: EnvironmentLimits): Promise<EnvironmentEntity | null> {
+    const { affected } = await this.ds.getRepository(EnvironmentEntity).update({ id: environmentId, projectId }, { limits });
+    return affected ? this.findEnvironment(environmentId) : null;
   }
 
   async insertProject(tx: EntityManager, p: ProjectEntity): Promise<void> {

@@ -68,3 +68,21 @@ export const getEnvironment = defineCommand({
   request: z.object({ environmentId: Id }).strict(),
   reply: Environment.extend({ project: Project }),
 });
+
+// The whole limits object, as a PUT: what it leaves out falls back to the operator's defaults.
+// The project is part of the request so that environment-manager, which owns both, checks the
+// environment is that project's in the same statement that changes it.
+export const SetEnvironmentLimitsRequest = z
+  .object({
+    projectId: Id,
+    environmentId: Id,
+    limits: EnvironmentLimits,
+  })
+  .strict();
+export type SetEnvironmentLimitsRequest = z.infer<typeof SetEnvironmentLimitsRequest>;
+
+export const setEnvironmentLimits = defineCommand({
+  subject: Subjects.environments.setLimits,
+  request: SetEnvironmentLimitsRequest,
+  reply: Environment,
+});
