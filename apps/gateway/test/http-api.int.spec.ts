@@ -1,14 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import {
   type Deployment,
+  type Environment,
   ErrorCode,
   type TriggerDeploymentRequest,
   err,
   getDeployment,
   getProject,
   createProject,
+  listEnvironments,
   listLogLines,
   ok,
+  setEnvironmentLimits,
   setVariable,
   triggerDeployment,
 } from '@flightdeck/contracts';
@@ -180,6 +183,120 @@ describe('gateway REST API', () => {
       expect(badKey.body.error.message).toMatch(/^key: /);
     });
 
+    describe('environment limits', () => {
+      const anEnvironment = (over: Partial<Environment> = {}): Environment => ({
+        id: randomUUID(),
+        projectId: randomUUID(),
+        name: 'production',
+        type: 'production',
+        isDefault: true,
+        limits: {},
+        createdAt: '2025-01-01T00:00:00.000Z',
+        ...over,
+      });
+      const LIMITS = { build: { memoryMb: 2048, buildTimeoutSeconds: 900 }, release: { memoryMb: 512, cpus: 0.5 } };
+
+      // environment-manager's part, in memory: limits change only on an environment of the project named
+      const environmentManager = async (...envs: Environment[]) => {
+        const byId = new Map(envs.map((e) => [e.id, e]));
+        const received = await fakes.respond(setEnvironmentLimits, (r) => {
+          const env = byId.get(r.environmentId);
+          if (!env || env.projectId !== r.projectId) {
+            return err(ErrorCode.EnvironmentNotFound, `environment ${r.environmentId} not found`);
+          }
+          byId.set(env.id, { ...env, limits: r.limits });
+          return ok(byId.get(env.id)!);
+        });
+        await fakes.respond(listEnvironments, (r) => ok({ items: [...byId.values()].filter((e) => e.projectId === r.projectId) }));
+        return received;
+      };
+      const limitsPath = (e: Pick<Environment, 'projectId' | 'id'>) => `/projects/${e.projectId}/environments/${e.id}/limits`;
+      const limitsOf = async (projectId: string) => (await gw.api('GET', `/projects/${projectId}/environments`)).body.items[0].limits;
+
+      it('sets them from the body and answers the environment; the list of environments shows them', async () => {
+        const env = anEnvironment();
+        const received = await environmentManager(env);
+        const res = await gw.api('PUT', limitsPath(env), { body: LIMITS });
+        expect(res.status).toBe(200);
+        expect(res.body).toEqual({ ...env, limits: LIMITS });
+        expect(received.map((r) => r.data)).toEqual([{ projectId: env.projectId, environmentId: env.id, limits: LIMITS }]);
+        const list = await gw.api('GET', `/projects/${env.projectId}/environments`);
+        expect(list.body).toEqual({ items: [{ ...env, limits: LIMITS }] });
+      });
+
+      it('clears them with {}', async () => {
+        const env = anEnvironment({ limits: LIMITS });
+        const received = await environmentManager(env);
+        const res = await gw.api('PUT', limitsPath(env), { body: {} });
+        expect(res.status).toBe(200);
+        expect(res.body.limits).toEqual({});
+        expect(received[0].data.limits).toEqual({});
+        expect(await limitsOf(env.projectId)).toEqual({});
+      });
+
+      it.each([
+        ['a memory limit below the minimum', { build: { memoryMb: 5 } }, 'build.memoryMb'],
+        ['an unknown field', { release: { memoryMb: 512, swapMb: 1024 } }, 'release.swapMb'],
+        ['an unknown section', { deploy: {} }, 'deploy'],
+        ['a number as text', { build: { buildTimeoutSeconds: '900' } }, 'build.buildTimeoutSeconds'],
+      ])('answers %s with 400 naming the field, and asks nobody', async (_what, body, path) => {
+        const env = anEnvironment({ limits: LIMITS });
+        const received = await environmentManager(env);
+        const res = await gw.api('PUT', limitsPath(env), { body });
+        expect(res.status).toBe(400);
+        expect(res.body.error.code).toBe('validation/invalid-input');
+        expect(res.body.error.details.fields.map((f: { path: string }) => f.path)).toEqual([path]);
+        expect(received).toEqual([]);
+        expect(await limitsOf(env.projectId)).toEqual(LIMITS);
+      });
+
+      it('answers 400 for a body that is not an object', async () => {
+        const env = anEnvironment();
+        const received = await environmentManager(env);
+        expect((await gw.api('PUT', limitsPath(env), { rawBody: '[]' })).status).toBe(400);
+        expect((await gw.api('PUT', limitsPath(env), { rawBody: 'null' })).status).toBe(400);
+        expect(received).toEqual([]);
+      });
+
+      it("answers 404 for an unknown environment and for another project's, changing neither", async () => {
+        const mine = anEnvironment();
+        const theirs = anEnvironment();
+        await environmentManager(mine, theirs);
+        const unknown = await gw.api('PUT', limitsPath({ projectId: mine.projectId, id: randomUUID() }), { body: LIMITS });
+        expect(unknown.status).toBe(404);
+        expect(unknown.body.error.code).toBe('deployment/environment-not-found');
+        const other = await gw.api('PUT', limitsPath({ projectId: mine.projectId, id: theirs.id }), { body: LIMITS });
+        expect(other.status).toBe(404);
+        expect(other.body.error.code).toBe('deployment/environment-not-found');
+        expect(await limitsOf(theirs.projectId)).toEqual({});
+      });
+    });
+
+    it('refuses a value holding NUL or another control character: 400 variable/invalid-value naming the key, nothing sent on', async () => {
+      const received = await fakes.respond(setVariable, (r) => ok({ key: r.key, value: '***', sensitive: r.sensitive, updatedAt: '2025-01-01T00:00:00.000Z' }));
+      const environmentId = randomUUID();
+      for (const [value, codePoint] of [
+        ['pass\u0000word', 'U+0000'],
+        ['pass\u001b[2Jword', 'U+001B'],
+        ['pass\u007fword', 'U+007F'],
+      ]) {
+        const res = await gw.api('PUT', `/environments/${environmentId}/variables/DB_PASSWORD`, { body: { value, sensitive: true } });
+        expect(res.status).toBe(400);
+        expect(res.body.error).toMatchObject({ code: 'variable/invalid-value', details: { fields: [{ path: 'value', message: expect.any(String) }] } });
+        expect(res.body.error.message).toMatch(new RegExp(`^value: DB_PASSWORD .*found ${codePoint} at character 5`));
+        expect(JSON.stringify(res.body)).not.toContain('pass');
+      }
+      const nulKey = await gw.api('PUT', `/environments/${environmentId}/variables/DB%00PASSWORD`, { body: { value: 'x' } });
+      expect(nulKey.status).toBe(400);
+      expect(nulKey.body.error).toMatchObject({ code: 'validation/invalid-input', message: expect.stringMatching(/^key: /) });
+      expect(received).toEqual([]);
+
+      const pem = '-----BEGIN KEY-----\r\nMIIBOgIBAAJBAKj34GkxFhD9\t\n-----END KEY-----\n';
+      const ok200 = await gw.api('PUT', `/environments/${environmentId}/variables/TLS_KEY`, { body: { value: pem, sensitive: true } });
+      expect(ok200.status).toBe(200);
+      expect(received.map((r) => r.data)).toEqual([{ environmentId, key: 'TLS_KEY', value: pem, sensitive: true }]);
+    });
+
     it('passes log queries on with numbers parsed', async () => {
       const received = await fakes.respond(listLogLines, () => ok({ items: [] }));
       const id = randomUUID();
@@ -213,6 +330,7 @@ describe('gateway REST API', () => {
           'GET /api/v1/projects',
           'GET /api/v1/projects/{projectId}',
           'GET /api/v1/projects/{projectId}/environments',
+          'PUT /api/v1/projects/{projectId}/environments/{environmentId}/limits',
           'PUT /api/v1/environments/{environmentId}/variables/{key}',
           'GET /api/v1/environments/{environmentId}/variables',
           'DELETE /api/v1/environments/{environmentId}/variables/{key}',
@@ -235,6 +353,13 @@ describe('gateway REST API', () => {
       expect(doc.components.schemas.TriggerDeploymentBody).toMatchObject({
         required: ['sourceRef'],
         additionalProperties: false,
+      });
+      const limits = doc.paths['/api/v1/projects/{projectId}/environments/{environmentId}/limits'].put;
+      expect(Object.keys(limits.responses).sort()).toEqual(['200', '400', '401', '404', '500', '503']);
+      expect(limits.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/EnvironmentLimits' });
+      expect(doc.components.schemas.EnvironmentLimits).toMatchObject({
+        additionalProperties: false,
+        properties: { build: { properties: { memoryMb: { minimum: 64 } } } },
       });
       const logs = doc.paths['/api/v1/deployments/{deploymentId}/logs'].get;
       expect(logs.parameters.find((p: { name: string }) => p.name === 'limit')).toMatchObject({

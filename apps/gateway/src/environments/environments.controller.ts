@@ -1,7 +1,14 @@
-import { Controller, Get } from '@nestjs/common';
-import { Environment, ErrorCode, listEnvironments, listOf } from '@flightdeck/contracts';
+import { Controller, Get, Put } from '@nestjs/common';
+import {
+  Environment,
+  EnvironmentLimits,
+  ErrorCode,
+  listEnvironments,
+  listOf,
+  setEnvironmentLimits,
+} from '@flightdeck/contracts';
 import { ApiBus } from '../http/api-bus';
-import { IdParam } from '../http/zod-validation.pipe';
+import { IdParam, ValidBody } from '../http/zod-validation.pipe';
 import { ApiRoute } from '../openapi/api-route.decorator';
 
 @Controller('projects/:projectId/environments')
@@ -17,5 +24,22 @@ export class EnvironmentsController {
   })
   list(@IdParam('projectId') projectId: string) {
     return this.api.call(listEnvironments, { projectId });
+  }
+
+  // environment-manager changes it only if it is this project's: another's answers 404
+  @Put(':environmentId/limits')
+  @ApiRoute({
+    summary: "Replace an environment's resource limits and step timeouts ({} clears them back to the operator's defaults)",
+    ids: ['projectId', 'environmentId'],
+    body: { name: 'EnvironmentLimits', schema: EnvironmentLimits },
+    responses: [{ status: 200, description: 'the environment with its new limits', name: 'Environment', schema: Environment }],
+    errors: [ErrorCode.EnvironmentNotFound],
+  })
+  setLimits(
+    @IdParam('projectId') projectId: string,
+    @IdParam('environmentId') environmentId: string,
+    @ValidBody(EnvironmentLimits) limits: EnvironmentLimits,
+  ) {
+    return this.api.call(setEnvironmentLimits, { projectId, environmentId, limits });
   }
 }
