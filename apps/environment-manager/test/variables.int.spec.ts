@@ -94,6 +94,21 @@ describe('variables', () => {
     expect(await h.sql(`select 1 from environments.variables where environment_id = $1 or key = '1-BAD'`, [unknown])).toHaveLength(0);
   });
 
+  it('refuses a value holding NUL or another control character, naming the key, and stores nothing', async () => {
+    await h.bus.request(setVariable, { environmentId: production.id, key: 'SIGNING_KEY', value: 'before', sensitive: true });
+    const before = await list(production.id);
+    for (const [key, value, sensitive] of [
+      ['SIGNING_KEY', 'after\u0000injected', true],
+      ['NEW_PLAIN', 'bell\u0007', false],
+      ['NEW_SECRET', '\u001b]0;title\u0007', true],
+    ] as const) {
+      const r = await h.bus.request(setVariable, { environmentId: production.id, key, value, sensitive });
+      expect(!r.ok && r.error).toMatchObject({ code: 'variable/invalid-value', message: expect.stringMatching(new RegExp(`^value: ${key} may not hold`)) });
+    }
+    expect(await list(production.id)).toEqual(before);
+    expect(await h.sql(`select 1 from environments.variables where key in ('NEW_PLAIN', 'NEW_SECRET')`)).toHaveLength(0);
+  });
+
   it('keeps the variables of each environment apart', async () => {
     const other = await h.project('vars-other');
     await h.bus.request(setVariable, { environmentId: other.production.id, key: 'ONLY_HERE', value: 'x', sensitive: false });

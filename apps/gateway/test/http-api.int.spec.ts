@@ -283,7 +283,8 @@ describe('gateway REST API', () => {
         const res = await gw.api('PUT', `/environments/${environmentId}/variables/DB_PASSWORD`, { body: { value, sensitive: true } });
         expect(res.status).toBe(400);
         expect(res.body.error).toMatchObject({ code: 'variable/invalid-value', details: { fields: [{ path: 'value', message: expect.any(String) }] } });
-        expect(res.body.error.message).toMatch(new RegExp(`^value: DB_PASSWORD .*found ${codePoint} at character 5`));
+        expect(res.body.error.message).toMatch(/^value: DB_PASSWORD may not hold control characters/);
+        expect(res.body.error.message).toContain(`found ${codePoint} at character 5`);
         expect(JSON.stringify(res.body)).not.toContain('pass');
       }
       const nulKey = await gw.api('PUT', `/environments/${environmentId}/variables/DB%00PASSWORD`, { body: { value: 'x' } });

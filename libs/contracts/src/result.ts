@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ErrorCode } from './errors/error-codes';
+import { ALL_ERROR_CODES, ErrorCode } from './errors/error-codes';
 
 export interface ErrorBody {
   code: ErrorCode;
@@ -31,4 +31,14 @@ export const resultSchema = <T extends z.ZodTypeAny>(data: T) =>
 export const describeIssues = (error: z.ZodError): { message: string; fields: { path: string; message: string }[] } => {
   const fields = error.issues.map((i) => ({ path: i.path.join('.') || '(root)', message: i.message }));
   return { message: fields.map((f) => `${f.path}: ${f.message}`).join('; '), fields };
+};
+
+// A refinement whose failure has a code of its own (say variable/invalid-value) carries it in its
+// params; any other issue, or issues disagreeing, make the input plainly invalid.
+export const issueParams = (errorCode: ErrorCode) => ({ errorCode });
+
+export const errorCodeOfIssues = (error: z.ZodError): ErrorCode => {
+  const codes = new Set(error.issues.map((i) => (i.code === 'custom' ? (i.params as { errorCode?: ErrorCode } | undefined)?.errorCode : undefined)));
+  const [only] = codes;
+  return codes.size === 1 && only && ALL_ERROR_CODES.includes(only) ? only : ErrorCode.InvalidInput;
 };

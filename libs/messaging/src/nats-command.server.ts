@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { type CustomTransportStrategy, type MessageHandler, Server } from '@nestjs/microservices';
 import type { Msg, NatsConnection, Subscription } from 'nats';
-import { ErrorCode, type MessageEnvelope, type Result, describeIssues, err } from '@flightdeck/contracts';
+import { ErrorCode, type MessageEnvelope, type Result, describeIssues, err, errorCodeOfIssues } from '@flightdeck/contracts';
 import { runWithCorrelation } from './correlation';
 import { decodeEnvelope, encodeJson } from './envelope.codec';
 import type { CommandPatternExtras } from './handle-command.decorator';
@@ -75,7 +75,7 @@ export class NatsCommandServer extends Server implements CustomTransportStrategy
       const parsed = command.request.safeParse(envelope.data);
       if (!parsed.success) {
         const { message, fields } = describeIssues(parsed.error);
-        return this.reply(msg, err(ErrorCode.InvalidInput, message, { fields }));
+        return this.reply(msg, err(errorCodeOfIssues(parsed.error), message, { fields }));
       }
       try {
         const ctx: CommandContext = { subject: msg.subject, envelope };

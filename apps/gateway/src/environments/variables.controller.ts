@@ -2,6 +2,7 @@ import { Controller, Delete, Get, Put } from '@nestjs/common';
 import { z } from 'zod';
 import {
   ErrorCode,
+  SetVariableBody,
   SetVariableRequest,
   VariableKey,
   VariableView,
@@ -11,11 +12,9 @@ import {
   setVariable,
 } from '@flightdeck/contracts';
 import { ApiBus } from '../http/api-bus';
-import { IdParam, ValidBody, ValidParam } from '../http/zod-validation.pipe';
+import { IdParam, ValidBody, ValidParam, ZodValidationPipe } from '../http/zod-validation.pipe';
 import { ApiRoute } from '../openapi/api-route.decorator';
 
-// The environment and key come from the path, the rest from the body (still strict).
-export const SetVariableBody = SetVariableRequest.omit({ environmentId: true, key: true });
 const KEY_PARAM = { name: 'key', schema: VariableKey };
 
 @Controller('environments/:environmentId/variables')
@@ -29,14 +28,16 @@ export class VariablesController {
     params: [KEY_PARAM],
     body: { name: 'SetVariableBody', schema: SetVariableBody },
     responses: [{ status: 200, description: 'the variable, masked if sensitive', name: 'Variable', schema: VariableView }],
-    errors: [ErrorCode.EnvironmentNotFound],
+    errors: [ErrorCode.EnvironmentNotFound, ErrorCode.VariableInvalidValue],
   })
   set(
     @IdParam('environmentId') environmentId: string,
     @ValidParam('key', VariableKey) key: string,
     @ValidBody(SetVariableBody) body: z.infer<typeof SetVariableBody>,
   ) {
-    return this.api.call(setVariable, { ...body, environmentId, key });
+    // the body alone cannot say which variable a bad value belongs to: the whole request can
+    const request = new ZodValidationPipe(SetVariableRequest).transform({ ...body, environmentId, key });
+    return this.api.call(setVariable, request);
   }
 
   @Get()

@@ -4,6 +4,7 @@ import { ErrorCode } from '@flightdeck/contracts';
 // does not compile until someone decides its status here.
 export const HTTP_STATUS_OF: Record<ErrorCode, number> = {
   [ErrorCode.InvalidInput]: 400,
+  [ErrorCode.VariableInvalidValue]: 400,
   // another service could not read our message (wrong version, not an envelope): not the caller's fault
   [ErrorCode.InvalidMessage]: 502,
   [ErrorCode.Unauthenticated]: 401,

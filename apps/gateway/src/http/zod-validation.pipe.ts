@@ -1,7 +1,7 @@
 import { Body, type ExecutionContext, Param, type PipeTransform, Query, createParamDecorator } from '@nestjs/common';
 import type { Request } from 'express';
 import type { z } from 'zod';
-import { ErrorCode, Id } from '@flightdeck/contracts';
+import { Id, errorCodeOfIssues } from '@flightdeck/contracts';
 import { ApiException } from './api.exception';
 import { describeInputIssues } from './input-issues';
 
@@ -17,7 +17,7 @@ export class ZodValidationPipe<S extends z.ZodTypeAny> implements PipeTransform<
     const parsed = this.schema.safeParse(value === undefined ? this.opts.absentAs : value);
     if (parsed.success) return parsed.data;
     const { message, fields } = describeInputIssues(parsed.error, this.opts.label);
-    throw new ApiException(ErrorCode.InvalidInput, message, { fields });
+    throw new ApiException(errorCodeOfIssues(parsed.error), message, { fields });
   }
 }
 

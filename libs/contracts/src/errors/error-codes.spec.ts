@@ -14,6 +14,7 @@ const REQUIRED = [
   'deployment/rate-limited',
   'deployment/environment-not-found',
   'project/not-found',
+  'variable/invalid-value',
   'validation/invalid-input',
   'auth/unauthenticated',
   'service/unavailable',

@@ -8,6 +8,7 @@ export const ErrorCode = {
   ProjectNameTaken: 'project/name-taken',
   EnvironmentNotFound: 'deployment/environment-not-found',
   VariableNotFound: 'variable/not-found',
+  VariableInvalidValue: 'variable/invalid-value',
   DeploymentNotFound: 'deployment/not-found',
   DeploymentAlreadyRunning: 'deployment/already-running',
   DeploymentInvalidSourceRef: 'deployment/invalid-source-ref',
