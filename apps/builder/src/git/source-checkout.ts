@@ -1,5 +1,7 @@
+import { Logger } from '@nestjs/common';
 import { ErrorCode, type CommitInfo } from '@flightdeck/contracts';
 import { runChildProcess } from '../build/child-process';
+import { spawnErrorForLog, spawnFailureMessage } from '../build/spawn-failure';
 import { StepAbortedError, StepFailedError } from '../build/step-errors';
 import type { BuildLog, OutputStream } from '../logs/build-log';
 import { type RepositorySource, isAcceptableRef } from './repository-url';
@@ -20,6 +22,8 @@ interface GitResult {
 }
 
 const MAX_CAPTURE = 64 * 1024;
+
+const logger = new Logger('SourceCheckout');
 
 const capture = (): OutputStream & { text: () => string } => {
   let text = '';
@@ -126,7 +130,8 @@ export class SourceCheckout {
     });
     if (exit.aborted) throw new StepAbortedError('clone');
     if (exit.spawnError) {
-      throw new StepFailedError(ErrorCode.DeploymentSourceUnavailable, 'clone', `could not run git: ${exit.spawnError.message}`);
+      logger.warn({ command: 'git', err: spawnErrorForLog(exit.spawnError) }, 'git could not be started');
+      throw new StepFailedError(ErrorCode.DeploymentSourceUnavailable, 'clone', spawnFailureMessage('git', exit.spawnError));
     }
     return { code: exit.exitCode, stdout: stdout.text(), stderr: stderr.text() };
   }
