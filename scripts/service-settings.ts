@@ -42,8 +42,15 @@ export const LAUNCHER_OWNED = new Set([
 // Launcher-owned, but taken from the operator when set (else generated into the data dir).
 export const FROM_OPERATOR_WHEN_SET = new Set(['FLIGHTDECK_ADMIN_TOKEN', 'FLIGHTDECK_SECRET_KEY']);
 
-// Read by tools beside `npm start` (the CLI, tests, npm run nats-config), documented with them.
-export const OTHER_SETTINGS = ['FLIGHTDECK_PG_BIN', 'NATS_SERVER_BIN', 'FLIGHTDECK_PG_USER', 'FLIGHTDECK_URL', 'FLIGHTDECK_TOKEN'];
+// Read by tools beside `npm start` (the CLI, tests, npm run nats-config, docker-compose), documented with them.
+export const OTHER_SETTINGS = [
+  'FLIGHTDECK_PG_BIN',
+  'NATS_SERVER_BIN',
+  'FLIGHTDECK_PG_USER',
+  'FLIGHTDECK_URL',
+  'FLIGHTDECK_TOKEN',
+  'FLIGHTDECK_BUILD_CA_FILE',
+];
 const OTHER_PATTERNS = [/^FLIGHTDECK_NATS_PASSWORD_[A-Z_]+$/, /^FLIGHTDECK_NATS_USER_[A-Z_]+$/];
 
 const keysOf = (schema: z.AnyZodObject) => Object.keys(schema.shape);

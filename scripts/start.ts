@@ -21,7 +21,7 @@ import { deployExampleOnce } from './example-deploy';
 import { operatorEnvironment } from './operator-env';
 import { checkSettings, printSettings } from './settings-report';
 import { forwardedSettings } from './service-settings';
-import { PASS_THROUGH as MACHINE_TRUST_SETTINGS } from '../apps/builder/src/build/build-environment';
+import { networkEnvironment, parsePassThroughList } from '../apps/builder/src/build/network-trust';
 
 const COLORS = [36, 35, 33, 32, 34, 31];
 const say = (msg: string) => console.log(`\x1b[1m[flightdeck]\x1b[0m ${msg}`);
@@ -102,8 +102,6 @@ async function main() {
       HOME: process.env.HOME,
       LANG: process.env.LANG,
       NODE_ENV: process.env.NODE_ENV ?? 'development',
-      // the machine's trust settings (CA bundle, proxies, registry): builds need them to install
-      ...Object.fromEntries(MACHINE_TRUST_SETTINGS.filter((k) => process.env[k]).map((k) => [k, process.env[k]])),
       LOG_LEVEL: settings.LOG_LEVEL,
       LOG_FORMAT: settings.LOG_FORMAT,
       NATS_URL: natsUrl,
@@ -123,13 +121,25 @@ async function main() {
       builder: { FLIGHTDECK_EDGE_PORT: String(settings.FLIGHTDECK_EDGE_PORT) },
       'log-ingest': {},
     };
+    // the machine's network trust (CA bundle, proxies, registry, and the operator's extra names,
+    // checked above by the builder's schema): the builder hands it to every build, and only it gets it
+    const network: Partial<Record<ServiceName, Record<string, string>>> = {
+      builder: networkEnvironment(operatorEnv, parsePassThroughList(operatorEnv.FLIGHTDECK_BUILD_PASS_THROUGH)),
+    };
     const width = Math.max(...SERVICE_NAMES.map((n) => n.length));
     say('starting services (migrations are applied as each one starts)');
     for (const [i, name] of SERVICE_NAMES.entries()) {
       const prefix = `\x1b[${COLORS[i % COLORS.length]}m${name.padEnd(width)}\x1b[0m |`;
       const svc = await spawnService(
         name,
-        { ...base, ...forwardedSettings(name, operatorEnv), ...own[name], ...natsEnv(name), DATABASE_URL: urls[name] },
+        {
+          ...network[name],
+          ...base,
+          ...forwardedSettings(name, operatorEnv),
+          ...own[name],
+          ...natsEnv(name),
+          DATABASE_URL: urls[name],
+        },
         { port: ports[name], onOutput: (line) => console.log(`${prefix} ${line}`) },
       );
       services.push(svc);

@@ -7,6 +7,7 @@ import type { BenchContext } from '../scenario';
 import { raceAbort } from './abortable';
 import { FlightdeckClient } from '../../apps/cli/src/flightdeck-client';
 import { killProcessesUnder } from './stray-processes';
+import { networkEnvironment } from '../../apps/builder/src/build/network-trust';
 
 const READY_TIMEOUT_MS = 120_000;
 const KEPT_OUTPUT_LINES = 400;
@@ -38,7 +39,8 @@ export async function startFlightdeck(ctx: BenchContext): Promise<FlightdeckStac
     gateway: { FLIGHTDECK_ADMIN_TOKEN: token },
     'environment-manager': { FLIGHTDECK_SECRET_KEY: randomBytes(32).toString('base64') },
     'deployment-orchestrator': {},
-    builder: { FLIGHTDECK_EDGE_PORT: String(edgePort) },
+    // and the machine's network trust, as npm start gives it
+    builder: { ...networkEnvironment(process.env), FLIGHTDECK_EDGE_PORT: String(edgePort) },
     'log-ingest': {},
   };
 

@@ -18,6 +18,7 @@ import { migrations as orchestratorMigrations } from '@flightdeck/migrations/dep
 import { migrations as environmentMigrations } from '@flightdeck/migrations/environment-manager';
 import { migrations as gatewayMigrations } from '@flightdeck/migrations/gateway';
 import { migrations as logMigrations } from '@flightdeck/migrations/log-ingest';
+import { MACHINE_NETWORK_VARIABLES } from '../../apps/builder/src/build/network-trust';
 import { BuilderEnv, loadBuilderConfig } from '../../apps/builder/src/config/builder.config';
 import {
   DeploymentOrchestratorEnv,
@@ -165,8 +166,10 @@ describe('docker-compose.yml', () => {
     it('sets every setting the service requires, and none it does not know', () => {
       const keys = Object.keys(serviceEnv());
       expect(keys).toEqual(expect.arrayContaining(requiredKeys(cfg.schema)));
-      // a misspelt key would be ignored by the service and its default used instead
-      expect(keys.filter((k) => !(k in cfg.schema.shape))).toEqual([]);
+      // a misspelt key would be ignored by the service and its default used instead; the builder
+      // also holds the host's network trust, for its builds
+      const machine = name === 'builder' ? MACHINE_NETWORK_VARIABLES : [];
+      expect(keys.filter((k) => !(k in cfg.schema.shape) && !machine.includes(k))).toEqual([]);
     });
 
     it('does not start with a required setting missing, and says which', () => {
@@ -242,6 +245,33 @@ describe('docker-compose.yml', () => {
     const [from, to] = edge[0].published!.split('-').map(Number);
     expect(from).toBe(3080);
     expect(to - from + 1).toBeGreaterThanOrEqual(3);
+  });
+
+  it("hands the host's network trust to the builder, and to no other service", () => {
+    const host = {
+      ...env,
+      HTTPS_PROXY: 'http://proxy.internal:3128',
+      no_proxy: 'postgres,nats,localhost',
+      npm_config_registry: 'https://npm.mirror.internal/',
+      FLIGHTDECK_BUILD_CA_FILE: '/etc/ssl/corp-ca.pem',
+      FLIGHTDECK_BUILD_PASS_THROUGH: 'GIT_SSL_CAINFO',
+    };
+    const moved = loadComposeFile(COMPOSE_FILE, host);
+    const builderEnv = environmentOf(moved.services.builder);
+    expect(Object.keys(builderEnv)).toEqual(expect.arrayContaining(MACHINE_NETWORK_VARIABLES.filter((k) => !k.startsWith('SSL_CERT_'))));
+    expect(builderEnv).toMatchObject({
+      HTTPS_PROXY: 'http://proxy.internal:3128',
+      no_proxy: 'postgres,nats,localhost',
+      npm_config_registry: 'https://npm.mirror.internal/',
+      NODE_EXTRA_CA_CERTS: '/etc/flightdeck/build-ca.pem',
+    });
+    expect(moved.services.builder.volumes).toContain('/etc/ssl/corp-ca.pem:/etc/flightdeck/build-ca.pem:ro');
+    expect(loadBuilderConfig(builderEnv).FLIGHTDECK_BUILD_PASS_THROUGH).toEqual(['GIT_SSL_CAINFO']);
+    // unset on the host: empty, so the builder passes nothing of it on
+    expect(environmentOf(service('builder'))).toMatchObject({ HTTPS_PROXY: '', NODE_EXTRA_CA_CERTS: '' });
+    for (const other of SERVICE_NAMES.filter((n) => n !== 'builder')) {
+      expect(Object.keys(environmentOf(moved.services[other])).filter((k) => MACHINE_NETWORK_VARIABLES.includes(k))).toEqual([]);
+    }
   });
 
   it('lets the operator move the gateway port', () => {

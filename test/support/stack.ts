@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SERVICE_NAMES, type ServiceName } from '@flightdeck/contracts';
 import { type ServiceProcess, type TestInfra, freePort, spawnService, startTestInfra, waitForReady } from '@flightdeck/testing';
+import { networkEnvironment } from '../../apps/builder/src/build/network-trust';
 
 export interface TestStack {
   infra: TestInfra;
@@ -28,7 +29,8 @@ export async function startStack(extraEnv: Partial<Record<ServiceName, Record<st
     gateway: { FLIGHTDECK_ADMIN_TOKEN: token },
     'environment-manager': { FLIGHTDECK_SECRET_KEY: randomBytes(32).toString('base64') },
     'deployment-orchestrator': {},
-    builder: { FLIGHTDECK_EDGE_PORT: String(edgePort), FLIGHTDECK_DATA_DIR: dataDir },
+    // and the machine's network trust, as npm start gives it: builds install from the registry through it
+    builder: { ...networkEnvironment(process.env), FLIGHTDECK_EDGE_PORT: String(edgePort), FLIGHTDECK_DATA_DIR: dataDir },
     'log-ingest': {},
   };
   const services = new Map<ServiceName, ServiceProcess>();
