@@ -1,9 +1,28 @@
+import { PIECE } from './base64-pieces';
 import { SecretMasker } from './secret-masker';
+import { base64Cores } from './secret-forms';
 
 const SECRET = 's3cr3t-P@ss/word+=?&:"\\';
 
 const b64 = (v: string) => Buffer.from(v).toString('base64');
 const b64url = (v: string) => Buffer.from(v).toString('base64url');
+const hex4 = (c: string) => c.charCodeAt(0).toString(16).padStart(4, '0');
+// every UTF-16 unit as \uXXXX, as some encoders and obfuscators write strings
+const allEscaped = (v: string, upper = false) => [...v.split('')].map((c) => `\\u${upper ? hex4(c).toUpperCase() : hex4(c)}`).join('');
+// Python's json.dumps (ensure_ascii): JSON escapes, and every non-ASCII unit as \uXXXX
+const asciiJson = (v: string) => JSON.stringify(v).slice(1, -1).replace(/[\u007f-\uffff]/g, (c) => `\\u${hex4(c)}`);
+// PHP's json_encode: also every "/" as "\/"
+const phpJson = (v: string) => asciiJson(v).replace(/\//g, '\\/');
+const wrap = (text: string, width: number) => text.match(new RegExp(`.{1,${width}}`, 'g'))!;
+
+// The visible parts of a masked line that still carry PIECE or more characters of the secret's
+// base64: what wrapped base64 must never leave behind.
+const base64Leaks = (secret: string) => {
+  const grams = new Set<string>();
+  for (const core of base64Cores(secret)) for (let o = 0; o + PIECE <= core.length; o++) grams.add(core.slice(o, o + PIECE));
+  return (masked: string) =>
+    masked.split('***').flatMap((part) => Array.from({ length: Math.max(part.length - PIECE + 1, 0) }, (_, o) => part.slice(o, o + PIECE)).filter((g) => grams.has(g)));
+};
 
 describe('secret masker', () => {
   const masker = new SecretMasker([SECRET]);
@@ -20,6 +39,73 @@ describe('secret masker', () => {
   ])('masks the %s form inside a line', (_name, form) => {
     const line = `before ${form} after`;
     expect(masker.mask(line)).toBe('before *** after');
+  });
+
+  describe('base64 wrapped across lines', () => {
+    const LONG = 'sk_live_0123456789abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJKLMNOPQRSTUVWXYZ/+=!pässwörd-日本-0123456789-the-end';
+    const long = new SecretMasker([LONG]);
+    const leaks = base64Leaks(LONG);
+
+    // what comes before the secret decides both its base64 offset and the column its encoding starts at
+    it.each([76, 64])('masks every line of base64 wrapped at %i columns, whatever comes before the secret', (width) => {
+      for (let before = 0; before < 2 * width; before++) {
+        const encoded = b64(`${'p'.repeat(before)}${LONG}\n`);
+        const lines = wrap(encoded, width).map((l) => long.mask(l));
+        expect({ before, leaked: lines.flatMap(leaks) }).toEqual({ before, leaked: [] });
+        expect(lines.join('')).toContain('***');
+      }
+    });
+
+    it('masks the base64 command, PEM and MIME shapes: indented, CRLF, inside a JSON string', () => {
+      const lines = wrap(b64(LONG), 76);
+      const pem = ['-----BEGIN PRIVATE KEY-----', ...wrap(b64(LONG), 64), '-----END PRIVATE KEY-----'];
+      expect(pem.map((l) => long.mask(l)).flatMap(leaks)).toEqual([]);
+      expect(lines.map((l) => long.mask(`    ${l}\r`)).flatMap(leaks)).toEqual([]);
+      expect(leaks(long.mask(JSON.stringify({ key: pem.join('\n') })))).toEqual([]);
+      expect(long.mask(lines[1])).toBe('***');
+    });
+
+    it('leaves base64 of other values and ordinary words alone', () => {
+      const other = wrap(b64('a completely different value that is long enough to wrap over two lines of base64 output'), 76);
+      expect(other.map((l) => long.mask(l))).toEqual(other);
+      expect(long.mask('installing dependencies from registry.npmjs.org')).toBe('installing dependencies from registry.npmjs.org');
+    });
+  });
+
+  describe('JSON escapes', () => {
+    it.each([
+      ['every character \\u-escaped', allEscaped(SECRET)],
+      ['every character \\u-escaped in upper case', allEscaped(SECRET, true)],
+      ['non-ASCII \\u-escaped (json.dumps ensure_ascii)', asciiJson(SECRET)],
+      ['slashes escaped (json_encode)', phpJson(SECRET)],
+      ['JSON-escaped twice (JSON in a JSON string)', JSON.stringify(JSON.stringify(SECRET).slice(1, -1)).slice(1, -1)],
+    ])('masks the %s form', (_name, form) => {
+      expect(masker.mask(`before ${form} after`)).toBe('before *** after');
+    });
+
+    it('masks a non-ASCII secret as json.dumps writes it, astral characters as surrogate pairs', () => {
+      const v = 'pässwörd-日本-🔑-end';
+      const m = new SecretMasker([v]);
+      expect(asciiJson(v)).toContain('\\ud83d\\udd11');
+      expect(m.mask(`{"password": "${asciiJson(v)}"}`)).toBe('{"password": "***"}');
+      expect(m.mask(`{"password": "${allEscaped(v)}"}`)).toBe('{"password": "***"}');
+    });
+
+    it('masks escapes mixed with plain characters, and base64 with its slashes escaped', () => {
+      const v = 'tok/en<&>-secret/value';
+      const m = new SecretMasker([v]);
+      // Go's encoding/json writes <, > and & as \u003c, \u003e, \u0026
+      expect(m.mask('"tok\\/en\\u003c\\u0026\\u003e-secret\\/value"')).toBe('"***"');
+      const encoded = b64(`??>${v}??>`);
+      expect(encoded).toContain('/');
+      expect(base64Leaks(v)(m.mask(`"data":"${encoded.replace(/\//g, '\\/')}"`))).toEqual([]);
+    });
+
+    it('reads an escaped backslash as a backslash, not as the start of an escape', () => {
+      const m = new SecretMasker(['ABCDEF']);
+      expect(m.mask('\\\\u0041BCDEF')).toBe('\\\\u0041BCDEF');
+      expect(m.mask('\\\\\\u0041BCDEF')).toBe('\\\\***');
+    });
   });
 
   it('masks the value inside a JSON document and inside a URL', () => {
