@@ -1,6 +1,7 @@
 import type { LogLine } from '@flightdeck/contracts';
 import { SecretMasker } from '../masking/secret-masker';
 import { BuildLog } from './build-log';
+import { MAX_PENDING_CHARS } from './line-splitter';
 
 const aLog = () => {
   const lines: LogLine[] = [];
@@ -51,6 +52,38 @@ describe('build log', () => {
     log.output('build', 'stdout').write(`${long}\n`);
     expect(lines.length).toBe(2);
     expect(lines.map((l) => l.message).join('')).toBe('x'.repeat(16 * 1024 - 5) + '***' + 'y'.repeat(100));
+  });
+
+  describe('a secret that straddles the cut of a line longer than 1 MiB', () => {
+    const SECRET = 'sk_live_straddle-0123456789/päss';
+    const hex4 = (c: string) => c.charCodeAt(0).toString(16).padStart(4, '0');
+    it.each([
+      ['plain', SECRET],
+      ['base64', Buffer.from(SECRET).toString('base64')],
+      ['\\u-escaped', SECRET.split('').map((c) => `\\u${hex4(c)}`).join('')],
+      ['with \\/ escapes', SECRET.replace(/\//g, '\\/')],
+    ])('is masked in its %s form, and the parts still add up to the line', (_name, form) => {
+      const { log, lines } = aLog();
+      log.useMasker(new SecretMasker([SECRET]));
+      const out = log.output('build', 'stdout');
+      const head = 'x'.repeat(MAX_PENDING_CHARS - 10);
+      // the first write passes 1 MiB in the middle of the secret; the rest of it comes next
+      out.write(head + form.slice(0, 20));
+      out.write(form.slice(20) + ' after\n');
+      const messages = lines.map((l) => l.message);
+      expect(messages.join('')).toBe(`${head}*** after`);
+      for (const m of messages) expect(m).not.toMatch(/sk_live|straddle|c2tfbGl2|\\u0073\\u006b/);
+    });
+
+    it('goes out in parts while the line goes on, without waiting for its end', () => {
+      const { log, lines } = aLog();
+      log.useMasker(new SecretMasker([SECRET]));
+      const out = log.output('build', 'stdout');
+      for (let i = 0; i < 40; i++) out.write(`${SECRET}-`.repeat(2_000));
+      expect(lines.length).toBeGreaterThan(0);
+      out.end();
+      expect(lines.map((l) => l.message).join('')).toBe('***-'.repeat(80_000));
+    });
   });
 
   it('keeps the last 20 masked lines of each step for a failure summary', () => {

@@ -55,10 +55,13 @@ export class BuildLog {
 
   /** stdout/stderr of a child process, split into lines as they come */
   output(step: BuildStep, stream: 'stdout' | 'stderr', source: LogSource = 'build'): OutputStream {
-    const splitter = new LineSplitter((text) => {
-      const level: LogLevel = stream === 'stdout' ? 'info' : ERROR_LINE.test(text) ? 'error' : 'warn';
-      this.line(step, text, { level, source });
-    });
+    const splitter = new LineSplitter(
+      (text) => {
+        const level: LogLevel = stream === 'stdout' ? 'info' : ERROR_LINE.test(text) ? 'error' : 'warn';
+        this.line(step, text, { level, source });
+      },
+      (pending) => this.masker.safeCut(pending),
+    );
     return { write: (c) => splitter.write(c), end: () => splitter.end() };
   }
 

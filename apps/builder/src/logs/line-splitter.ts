@@ -1,8 +1,10 @@
 import { StringDecoder } from 'node:string_decoder';
 
-// A line is masked whole before it is cut into records, so a process that never writes a newline
-// is cut here, far above any real line, to bound memory.
-const MAX_PENDING_CHARS = 1024 * 1024;
+// A process that never writes a newline is cut here, far above any real line, to bound memory.
+export const MAX_PENDING_CHARS = 1024 * 1024;
+
+/** where a too-long line may be cut while more of it is to come; 0 to wait for more */
+export type CutLongLine = (pending: string) => number;
 
 // Turns a child's output chunks into lines. Chunks end anywhere, even inside a UTF-8 character;
 // \r (progress bars) ends a line like \n does, and \r\n is one break even across two chunks.
@@ -11,7 +13,12 @@ export class LineSplitter {
   private pending = '';
   private afterCr = false;
 
-  constructor(private readonly onLine: (line: string) => void) {}
+  // Masking sees one line at a time, so the cut of a too-long line must not fall inside a secret:
+  // the build log cuts where its masker says (SecretMasker.safeCut) and keeps the rest.
+  constructor(
+    private readonly onLine: (line: string) => void,
+    private readonly cutLongLine: CutLongLine = (pending) => pending.length,
+  ) {}
 
   write(chunk: Buffer | string): void {
     const text = typeof chunk === 'string' ? chunk : this.decoder.write(chunk);
@@ -31,10 +38,16 @@ export class LineSplitter {
       start = i + 1;
     }
     this.pending += text.slice(start);
-    if (this.pending.length > MAX_PENDING_CHARS) {
-      this.onLine(this.pending);
-      this.pending = '';
-    }
+    if (this.pending.length > MAX_PENDING_CHARS) this.cut();
+  }
+
+  private cut(): void {
+    let at = Math.min(this.cutLongLine(this.pending), this.pending.length);
+    // not between the two halves of a surrogate pair
+    if (at > 0 && at < this.pending.length && isHighSurrogate(this.pending.charCodeAt(at - 1))) at -= 1;
+    if (at <= 0) return;
+    this.onLine(this.pending.slice(0, at));
+    this.pending = this.pending.slice(at);
   }
 
   end(): void {
@@ -43,3 +56,5 @@ export class LineSplitter {
     this.pending = '';
   }
 }
+
+const isHighSurrogate = (c: number) => c >= 0xd800 && c <= 0xdbff;
