@@ -16,9 +16,9 @@ export interface LocalSecrets {
 const token = (bytes = 24) => randomBytes(bytes).toString('base64url');
 
 export function loadLocalSecrets(dataDir: string): LocalSecrets {
-  // traversable (not readable) by others: Postgres runs as its own user under it
-  mkdirSync(dataDir, { recursive: true });
-  chmodSync(dataDir, 0o711);
+  // private when new; an operator's existing dir keeps its mode. As root, Postgres runs as its own
+  // user: when that user cannot enter the data dir, startPostgres puts the cluster where it can.
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const file = join(dataDir, 'secrets.json');
   const existing: Partial<LocalSecrets> = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
   const secrets: LocalSecrets = {

@@ -68,6 +68,9 @@ async function main() {
         superuserPassword: secrets.postgresPassword,
         database: 'flightdeck',
       });
+      if (postgres.movedFrom) {
+        say(`Postgres data is in ${postgres.dataDir}: its user cannot reach ${dataDir}, so ${postgres.movedFrom} links there`);
+      }
       adminUrl = postgres.url;
     }
     let natsUrl = settings.NATS_URL;

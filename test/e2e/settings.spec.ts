@@ -1,8 +1,9 @@
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { rootCertificates } from 'node:tls';
 import { type Deployment, type LogLine, SERVICE_NAMES, type ServiceName } from '@flightdeck/contracts';
+import { MOVED_CLUSTERS_DIR, postgresUser } from '@flightdeck/testing';
 import { forwardableSettings } from '../../scripts/service-settings';
 import { GitRepo } from '../support/git-repo';
 import { Api, until } from '../support/http';
@@ -91,6 +92,15 @@ describe('every documented setting works under npm start', () => {
 
   it('refuses the settings endpoint of the gateway without the admin token', async () => {
     expect((await fetch(`${stack.gatewayUrl}/api/v1/debug/settings`)).status).toBe(401);
+  });
+
+  // startLauncher puts the data dir in a `mktemp -d` directory (0700, root's when the tests run as root)
+  it('runs with its data dir in a directory only root can enter, and opens nothing of it up', () => {
+    expect(statSync(dirname(stack.dataDir)).mode & 0o777).toBe(0o700);
+    if (!postgresUser()) return; // not root: Postgres runs as this user, which can enter it
+    // the Postgres user cannot: its cluster lives where it can, and the data dir links to it
+    expect(lstatSync(join(stack.dataDir, 'postgres')).isSymbolicLink()).toBe(true);
+    expect(stack.output.join('\n')).toContain(`Postgres data is in ${MOVED_CLUSTERS_DIR}/`);
   });
 
   // yarn comes through corepack, which downloads it from the registry, then installs a real

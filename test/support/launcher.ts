@@ -3,7 +3,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { WORKSPACE_ROOT, freePort } from '@flightdeck/testing';
+import { WORKSPACE_ROOT, freePort, removePostgresDir } from '@flightdeck/testing';
 import { until } from './http';
 
 export interface Launched {
@@ -17,10 +17,12 @@ export interface Launched {
 }
 
 // `npm start` as a user runs it: the launcher process, its own Postgres and nats-server under a
-// root-only data dir, given nothing of this shell but PATH, HOME and the machine's trust settings.
+// data dir inside a root-only directory (as `mktemp -d` makes one: mode 0700), given nothing of
+// this shell but PATH, HOME and the machine's trust settings.
 export async function startLauncher(extraEnv: Record<string, string> = {}): Promise<Launched> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'fd-launch-'));
-  chmodSync(dataDir, 0o700);
+  const closed = mkdtempSync(join(tmpdir(), 'fd-launch-'));
+  chmodSync(closed, 0o700);
+  const dataDir = join(closed, 'data');
   // distinct free ports: freePort does not hold a port, so two picks may return the same one
   const base = await freeRun(4);
   const taken = new Set([base, base + 1, base + 2, base + 3]);
@@ -72,7 +74,9 @@ export async function startLauncher(extraEnv: Record<string, string> = {}): Prom
       await exited;
       clearTimeout(timer);
     }
-    rmSync(dataDir, { recursive: true, force: true });
+    // as root, the Postgres user cannot enter the 0700 dir: the cluster lives elsewhere, linked from here
+    removePostgresDir(join(dataDir, 'postgres'));
+    rmSync(closed, { recursive: true, force: true });
   };
   try {
     await Promise.race([

@@ -4,6 +4,7 @@
 export * from './child-exit';
 export * from './free-port';
 export * from './process-user';
+export * from './postgres-location';
 export * from './postgres.server';
 export * from './nats.server';
 export * from './service-stack';

@@ -1,17 +1,21 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { hasExited, stopChild } from './child-exit';
 import { freePort } from './free-port';
+import { postgresLocation, removePostgresDir } from './postgres-location';
 import { chownTo, postgresUser } from './process-user';
 
 export interface PostgresServer {
   port: number;
   /** superuser URL; services get their own roles through provisionServiceDatabase */
   url: string;
+  /** the cluster's data directory (`<root>/data`) */
   dataDir: string;
+  /** the directory asked for, when the Postgres user could not reach it and the cluster lives elsewhere (see postgresLocation) */
+  movedFrom?: string;
   stop(): Promise<void>;
 }
 
@@ -42,11 +46,12 @@ const bin = (name: string) => {
 export async function startPostgres(opts: StartPostgresOptions = {}): Promise<PostgresServer> {
   const user = postgresUser();
   const temp = !opts.dataDir;
-  const root = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'fd-pg-'));
-  mkdirSync(root, { recursive: true });
-  chownTo(root, user);
+  const requested = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'fd-pg-'));
+  const { root, movedFrom } = postgresLocation(requested, user);
   const dataDir = join(root, 'data');
-  const spawnOpts = { uid: user?.uid, gid: user?.gid, env: { ...process.env, LC_ALL: 'C' } };
+  // run from the cluster's own directory: initdb and postgres fail on a working directory their
+  // user cannot enter (a clone under root's 0700 home)
+  const spawnOpts = { uid: user?.uid, gid: user?.gid, cwd: root, env: { ...process.env, LC_ALL: 'C' } };
 
   if (!existsSync(join(dataDir, 'PG_VERSION'))) {
     const auth = ['--auth=trust'];
@@ -86,7 +91,7 @@ export async function startPostgres(opts: StartPostgresOptions = {}): Promise<Po
   const stop = async () => {
     process.removeListener('exit', killOnExit);
     await stopChild(child, 'SIGINT', 10_000); // SIGINT = fast shutdown: abort transactions, write a checkpoint
-    if (temp) rmSync(root, { recursive: true, force: true });
+    if (temp) removePostgresDir(requested);
   };
   try {
     await waitForPostgres(`postgres://${auth}@127.0.0.1:${port}/postgres`, child, () => output);
@@ -96,7 +101,7 @@ export async function startPostgres(opts: StartPostgresOptions = {}): Promise<Po
     throw e;
   }
 
-  return { port, url, dataDir, stop };
+  return { port, url, dataDir, movedFrom, stop };
 }
 
 async function waitForPostgres(url: string, child: ChildProcess, output: () => string) {
