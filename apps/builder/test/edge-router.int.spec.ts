@@ -36,7 +36,7 @@ describe('the edge router', () => {
   let appPort: number;
   let root: string;
   const get = (host: string, path = '/') => getWithHost(port, host, path);
-  const node = (id: string): RoutedRelease => ({ id, kind: 'node', dir: '/nonexistent', startCommand: ['node', 'server.js'] });
+  const node = (id: string): RoutedRelease => ({ id, project: 'shop', kind: 'node', dir: '/nonexistent', startCommand: ['node', 'server.js'] });
 
   beforeAll(async () => {
     if (!process.env.TEST_LOG_LEVEL) Logger.overrideLogger(false);
@@ -44,7 +44,7 @@ describe('the edge router', () => {
     mkdirSync(join(root, 'app'));
     writeFileSync(join(root, 'app', 'index.html'), 'hello static');
     writeFileSync(join(root, 'app', '.env'), 'SECRET=1');
-    routes.setEnvironment('site-production', { id: 'static-1', kind: 'static', dir: root });
+    routes.setEnvironment('site-production', { id: 'static-1', project: 'site', kind: 'static', dir: root });
 
     app = createServer((req, res) => res.end(JSON.stringify({ host: req.headers.host, forwardedHost: req.headers['x-forwarded-host'], url: req.url })));
     app.on('upgrade', (_req, socket) => socket.end('HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: Upgrade\r\n\r\n'));

@@ -1,5 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { type DeployJob, getDeployment, ok } from '@flightdeck/contracts';
 import { decodeEnvelope, encodeJson } from '@flightdeck/messaging';
@@ -7,32 +6,35 @@ import { aDeployment } from '@flightdeck/testing';
 import { isAlive } from '../src/build/process-tree';
 import { BuilderHarness, aDeployJob } from './support/builder-harness';
 import { GitRepo, npmProject, sleepingBuild } from './support/git-repo';
+import { buildPids, projectProcesses } from './support/sandbox-processes';
+
+// inside its sandbox a build sees its work dir at /workspace: the file lands in the host's work dir
+const PID_FILE = '/workspace/home/pids.json';
 
 jest.setTimeout(120_000);
 
 describe('canceling a deployment', () => {
   let h: BuilderHarness;
   let repo: GitRepo;
-  let pidDir: string;
   beforeAll(async () => {
     h = await BuilderHarness.start();
     repo = GitRepo.create(sleepingBuild());
-    pidDir = mkdtempSync(join(tmpdir(), 'fd-pids-'));
   });
   afterAll(async () => {
     repo?.remove();
     await h?.stop();
-    rmSync(pidDir, { recursive: true, force: true });
   });
 
+  const pidFileOf = (job: DeployJob) => join(h.dataDir, 'work', job.deploymentId, 'home', 'pids.json');
+
+  // the pids as the host sees them: every process in the build step's cgroup
   const startSleepingBuild = async (over: Partial<DeployJob> = {}): Promise<{ job: DeployJob; pids: number[] }> => {
     const job = aDeployJob({ repositoryUrl: repo.dir, ...over });
-    const pidFile = join(pidDir, `${job.deploymentId}.json`);
-    h.variables.set(job.environmentId, [{ key: 'PID_FILE', value: pidFile, sensitive: false }]);
+    h.variables.set(job.environmentId, [{ key: 'PID_FILE', value: PID_FILE, sensitive: false }]);
     await h.dispatch(job);
-    const pids = await h.until('the build to start its processes', () =>
-      existsSync(pidFile) ? (JSON.parse(readFileSync(pidFile, 'utf8')) as number[]) : undefined,
-    );
+    await h.until('the build to start its processes', () => existsSync(pidFileOf(job)) || undefined);
+    const pids = buildPids(job.deploymentId);
+    expect(pids.length).toBeGreaterThanOrEqual(3);
     return { job, pids };
   };
 
@@ -47,6 +49,7 @@ describe('canceling a deployment', () => {
     // the child ignores SIGTERM: it takes the SIGKILL after 3 s
     expect(Date.now() - asked).toBeLessThan(5_000);
     expect(pids.filter(isAlive)).toEqual([]);
+    expect(projectProcesses(job.projectName)).toEqual([]);
     expect(result).toMatchObject({ outcome: 'canceled', attempt: 1 });
     const lines = await h.logLines(job.deploymentId, result.lastSeq);
     expect(lines.map((l) => l.seq)).toEqual(Array.from({ length: result.lastSeq }, (_, i) => i + 1));
@@ -102,20 +105,18 @@ describe('canceling a deployment', () => {
     const leaver = GitRepo.create(
       npmProject({
         scripts: {
-          build: `node -e "const c = require('child_process').spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore', detached: true }); require('fs').writeFileSync(process.env.PID_FILE, JSON.stringify([c.pid])); c.unref(); require('fs').mkdirSync('dist'); require('fs').writeFileSync('dist/index.html', 'x')"`,
+          build: `node -e "const c = require('child_process').spawn('sh', ['-c', 'unset BUILD_PROCESS_TAG; exec setsid sleep 600'], { stdio: 'ignore', detached: true }); c.unref(); require('fs').mkdirSync('dist'); require('fs').writeFileSync('dist/index.html', 'x')"`,
         },
       }),
     );
-    const job = aDeployJob({ repositoryUrl: leaver.dir });
-    const pidFile = join(pidDir, `${job.deploymentId}.json`);
-    h.variables.set(job.environmentId, [{ key: 'PID_FILE', value: pidFile, sensitive: false }]);
+    const job = aDeployJob({ repositoryUrl: leaver.dir, projectName: 'leaver' });
     await h.dispatch(job);
 
     const result = await h.result(job.deploymentId);
 
     expect(result.outcome).toBe('succeeded');
-    const [daemon] = JSON.parse(readFileSync(pidFile, 'utf8')) as number[];
-    expect(isAlive(daemon)).toBe(false);
+    // nothing runs as the project's user once the job has ended (it has no release)
+    expect(projectProcesses('leaver')).toEqual([]);
     leaver.remove();
   });
 

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DeployJob } from '@flightdeck/contracts';
 import { isAlive } from '../src/build/process-tree';
 import { BuilderHarness, aDeployJob } from './support/builder-harness';
+import { buildPids } from './support/sandbox-processes';
 import { GitRepo, sleepingBuild, staticSite } from './support/git-repo';
 
 jest.setTimeout(120_000);
@@ -13,28 +13,26 @@ describe('the job queue', () => {
   let h: BuilderHarness;
   let site: GitRepo;
   let sleeper: GitRepo;
-  let pidDir: string;
   beforeAll(async () => {
     h = await BuilderHarness.start({ FLIGHTDECK_BUILD_CONCURRENCY: '2' });
     site = GitRepo.create(staticSite());
     sleeper = GitRepo.create(sleepingBuild());
-    pidDir = mkdtempSync(join(tmpdir(), 'fd-pids-'));
   });
   afterAll(async () => {
     site?.remove();
     sleeper?.remove();
     await h?.stop();
-    rmSync(pidDir, { recursive: true, force: true });
   });
 
-  const pidFileOf = (job: DeployJob) => join(pidDir, `${job.deploymentId}.json`);
+  // the build writes the file inside its sandbox (/workspace = its host work dir) once it runs
+  const pidFileOf = (job: DeployJob) => join(h.dataDir, 'work', job.deploymentId, 'home', 'pids.json');
   const sleepingJob = (): DeployJob => {
     const job = aDeployJob({ repositoryUrl: sleeper.dir });
-    h.variables.set(job.environmentId, [{ key: 'PID_FILE', value: pidFileOf(job), sensitive: false }]);
+    h.variables.set(job.environmentId, [{ key: 'PID_FILE', value: '/workspace/home/pids.json', sensitive: false }]);
     return job;
   };
-  const pidsOf = (job: DeployJob): number[] | undefined =>
-    existsSync(pidFileOf(job)) ? JSON.parse(readFileSync(pidFileOf(job), 'utf8')) : undefined;
+  /** the build's processes as the host sees them (its step's cgroup), once it has started them */
+  const pidsOf = (job: DeployJob): number[] | undefined => (existsSync(pidFileOf(job)) ? buildPids(job.deploymentId) : undefined);
 
   it('handles a deployment attempt once, even when its job is dispatched twice', async () => {
     const job = aDeployJob({ repositoryUrl: site.dir });

@@ -1,3 +1,4 @@
+import { releasePids } from './support/sandbox-processes';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,7 +14,6 @@ import {
   neverListens,
   nodeApp,
   packArtifact,
-  processesUnder,
   startProviderApp,
   staticSite,
 } from './provider-fixtures';
@@ -104,7 +104,7 @@ describe('the internal provider and the edge router', () => {
     expect(await get('shop-app-production.localhost', '/x')).toMatchObject({ status: 200, body: 'v1 hello /x builder-only:undefined' });
     expect(log1.text()).toMatch(/listening on \d+/);
     expect(log1.text()).toMatch(/Health check passed/);
-    const v1Processes = processesUnder(dirOf(v1));
+    const v1Processes = releasePids(v1.deploymentId);
     expect(v1Processes.length).toBeGreaterThan(0);
     // the env file may hold secrets: readable by the builder only, and never served
     expect(statSync(join(dirOf(v1), 'env.json')).mode & 0o777).toBe(0o600);
@@ -140,7 +140,7 @@ describe('the internal provider and the edge router', () => {
     expect(log.text()).toContain('starting, but never listening');
     expect(await get('shop-app-production.localhost')).toMatchObject({ status: 200, body: 'v2 hello / builder-only:undefined' });
     expect((await get(`shop-app-${id8(bad)}.localhost`)).status).toBe(404);
-    expect(processesUnder(dirOf(bad))).toEqual([]);
+    expect(releasePids(bad.deploymentId)).toEqual([]);
     expect(existsSync(dirOf(bad))).toBe(false);
   });
 
@@ -162,14 +162,14 @@ describe('the internal provider and the edge router', () => {
     const deploying = deploy(slow, log, controller.signal).catch((e: unknown) => e);
     const end = Date.now() + 10_000;
     while (!log.text().includes('never listening') && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
-    expect(processesUnder(dirOf(slow)).length).toBeGreaterThan(0);
+    expect(releasePids(slow.deploymentId).length).toBeGreaterThan(0);
 
     const began = Date.now();
     controller.abort();
     expect(await deploying).toBeInstanceOf(ReleaseFailedError);
 
     expect(Date.now() - began).toBeLessThan(5_500);
-    expect(processesUnder(dirOf(slow))).toEqual([]);
+    expect(releasePids(slow.deploymentId)).toEqual([]);
     expect(await get('shop-app-production.localhost')).toMatchObject({ status: 200, body: 'v2 hello / builder-only:undefined' });
   });
 
@@ -231,7 +231,7 @@ describe('the internal provider and the edge router', () => {
   });
 
   it('starts the current release again on the next request once its process has died', async () => {
-    const pids = processesUnder(dirOf(v1));
+    const pids = releasePids(v1.deploymentId);
     expect(pids.length).toBeGreaterThan(0);
     for (const pid of pids) process.kill(pid, 'SIGKILL');
     const end = Date.now() + 5_000;
@@ -247,7 +247,7 @@ describe('the internal provider and the edge router', () => {
     await p.app.close();
 
     expect(pids.filter(isAlive)).toEqual([]);
-    expect(processesUnder(releasesDir())).toEqual([]);
+    expect(releasePids()).toEqual([]);
     await expect(get('shop-app-production.localhost')).rejects.toThrow(/ECONNREFUSED/);
 
     p = await start();

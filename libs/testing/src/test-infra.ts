@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { ServiceName } from '@flightdeck/contracts';
 import { type NatsServer, type PostgresServer, provisionServices, startNats, startPostgres } from '@flightdeck/local-stack';
 
@@ -11,9 +12,10 @@ export interface TestInfra {
   stop(): Promise<void>;
 }
 
-// A real Postgres and nats-server -js for one test file: call in beforeAll, stop in afterAll.
+// A real Postgres and nats-server -js for one test file: call in beforeAll, stop in afterAll. Both
+// need credentials over TCP, as under `npm start`: a build in a test has none to guess.
 export async function startTestInfra(): Promise<TestInfra> {
-  const [pg, ns] = await Promise.allSettled([startPostgres({ fast: true }), startNats()]);
+  const [pg, ns] = await Promise.allSettled([startPostgres({ fast: true, superuserPassword: randomBytes(12).toString('hex') }), startNats()]);
   const stopBoth = () =>
     Promise.all([
       ns.status === 'fulfilled' ? ns.value.dispose() : undefined,

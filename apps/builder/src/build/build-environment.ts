@@ -1,65 +1,53 @@
 import { join } from 'node:path';
 import type { ResolvedVariable } from '@flightdeck/contracts';
-
-// Machine-level network settings a build needs to reach a registry (proxies, CAs, a mirror).
-// They describe the machine, not the builder; everything else of the builder's environment
-// (DATABASE_URL, NATS_URL, NATS_USER, NATS_PASSWORD, FLIGHTDECK_*, ...) never reaches a build: a
-// build has no credential for the bus or the database.
-export const PASS_THROUGH = [
-  'HTTP_PROXY',
-  'HTTPS_PROXY',
-  'NO_PROXY',
-  'http_proxy',
-  'https_proxy',
-  'no_proxy',
-  'SSL_CERT_FILE',
-  'SSL_CERT_DIR',
-  'NODE_EXTRA_CA_CERTS',
-  'npm_config_registry',
-  'NPM_CONFIG_REGISTRY',
-  'COREPACK_NPM_REGISTRY',
-];
+import { networkEnvironment } from './network-trust';
 
 export interface BuildPaths {
   /** the job's work dir (FLIGHTDECK_DATA_DIR/work/<deploymentId>) */
   workDir: string;
-  /** FLIGHTDECK_DATA_DIR/cache */
+  /** the project's caches (FLIGHTDECK_DATA_DIR/cache/<project>): npm, corepack, yarn, pnpm */
   cacheDir: string;
 }
+
+// Where a sandboxed command sees the work dir and the project's caches; unsandboxed
+// (FLIGHTDECK_ISOLATION=unsafe-none) it sees the host paths.
+export const SANDBOX_VIEW: BuildPaths = { workDir: '/workspace', cacheDir: '/cache' };
 
 export const homeDir = (paths: BuildPaths) => join(paths.workDir, 'home');
 export const tmpDir = (paths: BuildPaths) => join(paths.workDir, 'tmp');
 export const appDir = (paths: BuildPaths) => join(paths.workDir, 'app');
 
-// What every command of a build sees besides the deployment's variables.
-export function baseEnvironment(paths: BuildPaths, from: NodeJS.ProcessEnv = process.env): Record<string, string> {
-  const env: Record<string, string> = {
+// What every command of a build sees besides the deployment's variables: paths as the command
+// sees them, and the machine's network trust (CA bundle, proxies, registry; see network-trust.ts).
+// Nothing else of the builder's environment (DATABASE_URL, NATS_*, FLIGHTDECK_*) reaches a build.
+export function baseEnvironment(view: BuildPaths, from: NodeJS.ProcessEnv = process.env, extraNames: readonly string[] = []): Record<string, string> {
+  return {
     PATH: from.PATH ?? '/usr/local/bin:/usr/bin:/bin',
-    HOME: homeDir(paths),
-    TMPDIR: tmpDir(paths),
+    HOME: homeDir(view),
+    TMPDIR: tmpDir(view),
     LANG: from.LANG ?? 'C.UTF-8',
     CI: 'true',
-    npm_config_cache: join(paths.cacheDir, 'npm'),
+    npm_config_cache: join(view.cacheDir, 'npm'),
     npm_config_update_notifier: 'false',
-    COREPACK_HOME: join(paths.cacheDir, 'corepack'),
+    COREPACK_HOME: join(view.cacheDir, 'corepack'),
     COREPACK_ENABLE_DOWNLOAD_PROMPT: '0',
     // the registry this platform installs from publishes no signing keys for corepack to check
     COREPACK_INTEGRITY_KEYS: '0',
+    YARN_CACHE_FOLDER: join(view.cacheDir, 'yarn'),
+    npm_config_store_dir: join(view.cacheDir, 'pnpm-store'),
+    ...networkEnvironment(from, extraNames),
   };
-  for (const key of PASS_THROUGH) if (from[key]) env[key] = from[key]!;
-  return env;
 }
 
 // git needs no variables of the deployment, and must never prompt for credentials.
-export function gitEnvironment(paths: BuildPaths, from: NodeJS.ProcessEnv = process.env): Record<string, string> {
-  const { PATH, HOME, TMPDIR, LANG, ...rest } = baseEnvironment(paths, from);
-  const network = Object.fromEntries(Object.entries(rest).filter(([k]) => PASS_THROUGH.includes(k)));
+export function gitEnvironment(view: BuildPaths, from: NodeJS.ProcessEnv = process.env, extraNames: readonly string[] = []): Record<string, string> {
+  const { PATH, HOME, TMPDIR, LANG } = baseEnvironment(view, from, extraNames);
   return {
     PATH,
     HOME,
     TMPDIR,
     LANG,
-    ...network,
+    ...networkEnvironment(from, extraNames),
     GIT_TERMINAL_PROMPT: '0',
     GIT_ASKPASS: 'true',
     GIT_ALLOW_PROTOCOL: 'https:http:file',
@@ -82,9 +70,18 @@ export function stepEnvironment(
   return env;
 }
 
-// What the release runs with: the variables, and a base without the build's temporary dirs.
+// What the release runs with: the variables, and a base without the build's paths and caches
+// (COREPACK_HOME stays: `corepack yarn start` runs the yarn the build fetched, read-only).
 export function releaseEnvironment(base: Record<string, string>, variables: ResolvedVariable[]): Record<string, string> {
-  const { HOME: _home, TMPDIR: _tmp, CI: _ci, ...rest } = base;
+  const {
+    HOME: _home,
+    TMPDIR: _tmp,
+    CI: _ci,
+    npm_config_cache: _npm,
+    YARN_CACHE_FOLDER: _yarn,
+    npm_config_store_dir: _pnpm,
+    ...rest
+  } = base;
   const env: Record<string, string> = { ...rest, NODE_ENV: 'production' };
   for (const v of variables) env[v.key] = v.value;
   return env;

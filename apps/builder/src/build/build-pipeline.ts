@@ -1,4 +1,5 @@
-import { mkdir, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Inject, Injectable } from '@nestjs/common';
 import { type Artifact, type CommitInfo, ErrorCode } from '@flightdeck/contracts';
@@ -10,8 +11,21 @@ import type { BuildLog } from '../logs/build-log';
 import { SecretMasker } from '../masking/secret-masker';
 import { RELEASE_PROVIDER, type ReleaseLog, type ReleaseProvider, type ReleaseUrls } from '../provider/release-provider';
 import { detectApp, readPackageJson } from './app-detection';
-import { type BuildPaths, appDir, baseEnvironment, gitEnvironment, homeDir, releaseEnvironment, stepEnvironment, tmpDir } from './build-environment';
+import { Sandboxes } from '../sandbox/sandboxes';
+import { describeLimits } from '../sandbox/resource-limits';
+import {
+  type BuildPaths,
+  SANDBOX_VIEW,
+  appDir,
+  baseEnvironment,
+  gitEnvironment,
+  homeDir,
+  releaseEnvironment,
+  stepEnvironment,
+  tmpDir,
+} from './build-environment';
 import { DeploymentVariables } from './deployment-variables';
+import { EnvironmentLimitsSource } from './environment-limits';
 import { detectPackageManager } from './package-manager';
 import type { PipelineContext } from './pipeline-context';
 import { StepAbortedError, StepFailedError } from './step-errors';
@@ -37,20 +51,25 @@ export class BuildPipeline {
     @Inject(BUILDER_CONFIG) private readonly config: BuilderConfig,
     @Inject(RELEASE_PROVIDER) private readonly provider: ReleaseProvider,
     private readonly variables: DeploymentVariables,
+    private readonly limitsSource: EnvironmentLimitsSource,
+    private readonly sandboxes: Sandboxes,
   ) {
     this.artifacts = new ArtifactStore(join(config.FLIGHTDECK_DATA_DIR, 'artifacts'));
   }
 
-  pathsFor(deploymentId: string): BuildPaths {
+  pathsFor(deploymentId: string, project = ''): BuildPaths {
     return {
       workDir: join(this.config.FLIGHTDECK_DATA_DIR, 'work', deploymentId),
-      cacheDir: join(this.config.FLIGHTDECK_DATA_DIR, 'cache'),
+      // per project: no project can plant a package or a package manager for another
+      cacheDir: join(this.config.FLIGHTDECK_DATA_DIR, 'cache', project),
     };
   }
 
   async build(ctx: PipelineContext): Promise<PipelineOutcome> {
     const { job, log, signal } = ctx;
-    const paths = this.pathsFor(job.deploymentId);
+    const paths = this.pathsFor(job.deploymentId, job.projectName);
+    // what the build's commands see: the sandbox's own paths, or the host's when not isolated
+    const view = this.sandboxes.isolated ? SANDBOX_VIEW : paths;
     const dir = appDir(paths);
 
     await ctx.enterStep('prepare');
@@ -59,23 +78,67 @@ export class BuildPipeline {
     const secrets = variables.filter((v) => v.sensitive).map((v) => v.value);
     log.useMasker(new SecretMasker([...secrets, ...source.credentials]));
     log.system('prepare', `Loaded ${variables.length} variable(s), ${secrets.length} sensitive (masked in this log)`);
+    const limits = await this.limitsSource.forEnvironment(job.environmentId);
+    const build = limits.build.limits;
+    log.system(
+      'prepare',
+      `Build runs ${this.sandboxes.describe()}: ${describeLimits(build)}, ${build.diskMb} MiB disk, install ${build.installTimeoutSeconds} s, build ${build.buildTimeoutSeconds} s`,
+    );
+    for (const note of [...limits.build.capped, ...limits.release.capped]) log.system('prepare', `Capped at what this host gives: ${note}`, 'warn');
+    if (limits.unavailable) log.system('prepare', `The environment's limits could not be read (${limits.unavailable}): the defaults apply`, 'warn');
+    const user = await this.sandboxes.userFor(job.projectName);
     await rm(paths.workDir, { recursive: true, force: true });
-    await Promise.all([mkdir(homeDir(paths), { recursive: true }), mkdir(tmpDir(paths), { recursive: true })]);
+    await mkdir(paths.workDir, { recursive: true, mode: 0o700 });
+    await Promise.all([mkdir(homeDir(paths)), mkdir(tmpDir(paths))]);
+    if (!existsSync(paths.cacheDir)) {
+      await mkdir(paths.cacheDir, { recursive: true, mode: 0o700 });
+      await this.sandboxes.handOver([paths.cacheDir], user);
+    }
 
     await ctx.enterStep('clone');
     ctx.commit = await new SourceCheckout(log).checkout({ source, ref: job.sourceRef, dir, env: gitEnvironment(paths), signal });
+    await chmod(paths.workDir, 0o700);
+    await this.sandboxes.handOver([paths.workDir], user);
 
     await ctx.enterStep('install', { stage: 'building', phase: 'building', progress: 25, commit: ctx.commit });
     const pkg = readPackageJson(dir);
-    const base = baseEnvironment(paths);
+    const base = baseEnvironment(view, process.env, this.config.FLIGHTDECK_BUILD_PASS_THROUGH);
     const pm = pkg ? detectPackageManager(dir) : undefined;
-    const steps = new StepRunner(log);
+    const steps = new StepRunner(log, this.sandboxes);
+    const sandbox = (step: 'install' | 'build') => ({
+      project: job.projectName,
+      name: `build-${job.deploymentId}-${job.attempt}-${step}`,
+      mounts: [
+        { source: paths.workDir, target: view.workDir, writable: true },
+        { source: paths.cacheDir, target: view.cacheDir, writable: true },
+      ],
+      limits: build,
+    });
+    const disk = { dir: paths.workDir, limitMb: build.diskMb };
     if (pkg && pm) {
       log.system('install', `Detected ${pm.name} (${pm.lockfile ?? 'no lockfile'})`);
-      await steps.run({ step: 'install', argv: pm.install, cwd: dir, env: stepEnvironment(base, variables, 'install'), signal });
+      await steps.run({
+        step: 'install',
+        argv: pm.install,
+        cwd: appDir(view),
+        env: stepEnvironment(base, variables, 'install'),
+        signal,
+        sandbox: sandbox('install'),
+        timeoutSeconds: build.installTimeoutSeconds,
+        disk,
+      });
       await ctx.enterStep('build', { stage: 'building', phase: 'building', progress: 45 });
       if (pkg.scripts.build) {
-        await steps.run({ step: 'build', argv: pm.run('build'), cwd: dir, env: stepEnvironment(base, variables, 'build'), signal });
+        await steps.run({
+          step: 'build',
+          argv: pm.run('build'),
+          cwd: appDir(view),
+          env: stepEnvironment(base, variables, 'build'),
+          signal,
+          sandbox: sandbox('build'),
+          timeoutSeconds: build.buildTimeoutSeconds,
+          disk,
+        });
       } else {
         log.system('build', 'No "build" script in package.json: nothing to build');
       }
@@ -99,6 +162,7 @@ export class BuildPipeline {
         kind: app.kind,
         startCommand: app.kind === 'node' && pm ? pm.run('start') : undefined,
         env: releaseEnvironment(base, variables),
+        limits: limits.release.limits,
       },
       deployLog(log),
       signal,

@@ -17,6 +17,20 @@ const BuilderSettings = BaseServiceEnv.extend({
   FLIGHTDECK_BUILD_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   // a new release must answer GET / below 500 within this, or the deployment fails
   FLIGHTDECK_HEALTH_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
+  // builds and releases run sandboxed (bubblewrap) and the builder refuses to start without it;
+  // `unsafe-none` runs them as the builder itself, able to read the platform's secrets
+  FLIGHTDECK_ISOLATION: z.enum(['sandbox', 'unsafe-none']).default('sandbox'),
+  // what one build may use unless its environment says otherwise (capped at what the host gives)
+  FLIGHTDECK_BUILD_MEMORY_MB: z.coerce.number().int().min(64).max(1_048_576).default(4_096),
+  FLIGHTDECK_BUILD_PROCESSES: z.coerce.number().int().min(16).max(65_536).default(1_024),
+  FLIGHTDECK_BUILD_CPUS: z.coerce.number().min(0.05).max(1024).default(2),
+  FLIGHTDECK_BUILD_DISK_MB: z.coerce.number().int().min(64).max(10_485_760).default(10_240),
+  FLIGHTDECK_INSTALL_TIMEOUT_SECONDS: z.coerce.number().int().min(10).max(86_400).default(900),
+  FLIGHTDECK_BUILD_TIMEOUT_SECONDS: z.coerce.number().int().min(10).max(86_400).default(900),
+  // what one release process may use unless its environment says otherwise
+  FLIGHTDECK_RELEASE_MEMORY_MB: z.coerce.number().int().min(64).max(1_048_576).default(1_024),
+  FLIGHTDECK_RELEASE_PROCESSES: z.coerce.number().int().min(16).max(65_536).default(256),
+  FLIGHTDECK_RELEASE_CPUS: z.coerce.number().min(0.05).max(1024).default(1),
 });
 
 export const BuilderEnv = BuilderSettings.extend({

@@ -6,6 +6,8 @@ import type { AppKind } from '../build/app-kind';
 export interface RoutedRelease {
   /** the deployment whose artifact was unpacked into `dir` */
   id: string;
+  /** the project's name: its process runs as the project's sandbox user */
+  project: string;
   kind: AppKind;
   /** FLIGHTDECK_DATA_DIR/releases/<project>/<environment>/<id> */
   dir: string;

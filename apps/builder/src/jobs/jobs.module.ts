@@ -1,6 +1,8 @@
 import { type DynamicModule, Module, type ModuleMetadata } from '@nestjs/common';
 import { BuildPipeline } from '../build/build-pipeline';
 import { DeploymentVariables } from '../build/deployment-variables';
+import { EnvironmentLimitsSource } from '../build/environment-limits';
+import { SandboxModule } from '../sandbox/sandbox.module';
 import { BuildEventsReporter } from './build-events.reporter';
 import { BuildJobsRepository } from './build-jobs.repository';
 import { CancelListener } from './cancel-listener';
@@ -18,11 +20,12 @@ export class JobsModule {
   static register(releaseModule: ImportedModule): DynamicModule {
     return {
       module: JobsModule,
-      imports: [releaseModule],
+      imports: [releaseModule, SandboxModule],
       providers: [
         BuildJobsRepository,
         BuildEventsReporter,
         DeploymentVariables,
+        EnvironmentLimitsSource,
         BuildPipeline,
         JobRunner,
         DeploymentWanted,

@@ -7,7 +7,8 @@ import { RouteTable } from '../edge/route-table';
 import { type RoutedRelease, appDir } from '../edge/routed-release';
 import { KeyedLock } from './keyed-lock';
 import { PROVIDER_SETTINGS, type ProviderSettings } from './provider-settings';
-import { releaseDir, unpackRelease } from './release-dir';
+import { Sandboxes } from '../sandbox/sandboxes';
+import { homeDir, releaseDir, unpackRelease } from './release-dir';
 import { checkDeploymentId, checkTarget, environmentLabel, previewLabel, releaseUrls, shortId } from './release-names';
 import { ReleaseProcesses } from './release-processes';
 import {
@@ -22,6 +23,7 @@ import { type ReleaseRow, ReleasesRepository } from './releases.repository';
 
 const releaseOf = (row: ReleaseRow): RoutedRelease => ({
   id: row.releaseId,
+  project: row.project,
   kind: row.kind,
   dir: row.dir,
   startCommand: row.startCommand ?? undefined,
@@ -46,6 +48,7 @@ export class InternalReleaseProvider implements ReleaseProvider, OnModuleInit, O
     private readonly processes: ReleaseProcesses,
     private readonly releases: ReleasesRepository,
     private readonly edge: EdgeRouter,
+    private readonly sandboxes: Sandboxes,
   ) {}
 
   // "Releases are restarted when the builder restarts": routes come back from Postgres before
@@ -77,6 +80,7 @@ export class InternalReleaseProvider implements ReleaseProvider, OnModuleInit, O
     }
     const release: RoutedRelease = {
       id: spec.deploymentId,
+      project: spec.projectName,
       kind: spec.kind,
       dir: releaseDir(this.settings.releasesDir, spec.projectName, spec.environmentName, spec.deploymentId),
       startCommand: spec.kind === 'node' ? spec.startCommand : undefined,
@@ -92,8 +96,11 @@ export class InternalReleaseProvider implements ReleaseProvider, OnModuleInit, O
           dir: release.dir,
           kind: spec.kind,
           env: spec.kind === 'node' ? spec.env : undefined,
+          limits: spec.kind === 'node' ? spec.limits : undefined,
         });
         if (skippedLinks) log(`Skipped ${skippedLinks} link(s): a static site is served as plain files only`, 'warn');
+        // the process runs as the project's user: its app and home are its own, env.json is not
+        if (spec.kind === 'node') await this.sandboxes.handOver([appDir(release), homeDir(release.dir)], await this.sandboxes.userFor(spec.projectName));
       } catch (e) {
         throw new ReleaseFailedError('the artifact could not be unpacked', (e as Error).message);
       }

@@ -2,10 +2,15 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { parseConfig } from '@flightdeck/runtime';
 import type { BuilderConfig } from '../config/builder.config';
+import type { ResourceLimits } from '../sandbox/resource-limits';
 
 export interface ProviderSettings {
   /** FLIGHTDECK_DATA_DIR/releases */
   releasesDir: string;
+  /** FLIGHTDECK_DATA_DIR/cache: the projects' caches (their corepack's package managers) */
+  cacheDir: string;
+  /** what a release process may use when its release recorded nothing */
+  releaseLimits: ResourceLimits;
   edgeHost: string;
   edgePort: number;
   /** a new Node release must answer GET healthPath below 500 within this */
@@ -28,7 +33,12 @@ const ProviderEnv = z.object({
   FLIGHTDECK_HEALTH_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
 });
 
-type ConfigShape = Partial<Pick<BuilderConfig, 'FLIGHTDECK_DATA_DIR' | 'FLIGHTDECK_EDGE_PORT' | 'HTTP_HOST'>> & { FLIGHTDECK_HEALTH_TIMEOUT_MS?: number };
+type ConfigShape = Partial<
+  Pick<
+    BuilderConfig,
+    'FLIGHTDECK_DATA_DIR' | 'FLIGHTDECK_EDGE_PORT' | 'HTTP_HOST' | 'FLIGHTDECK_RELEASE_MEMORY_MB' | 'FLIGHTDECK_RELEASE_PROCESSES' | 'FLIGHTDECK_RELEASE_CPUS'
+  >
+> & { FLIGHTDECK_HEALTH_TIMEOUT_MS?: number };
 
 export function resolveProviderSettings(
   config: ConfigShape | undefined,
@@ -39,6 +49,12 @@ export function resolveProviderSettings(
   const dataDir = resolve(config?.FLIGHTDECK_DATA_DIR ?? env.FLIGHTDECK_DATA_DIR ?? './.data');
   return {
     releasesDir: join(dataDir, 'releases'),
+    cacheDir: join(dataDir, 'cache'),
+    releaseLimits: {
+      memoryMb: config?.FLIGHTDECK_RELEASE_MEMORY_MB ?? 1_024,
+      processes: config?.FLIGHTDECK_RELEASE_PROCESSES ?? 256,
+      cpus: config?.FLIGHTDECK_RELEASE_CPUS ?? 1,
+    },
     // the edge listens where the service's HTTP port does (0.0.0.0 in a container)
     edgeHost: config?.HTTP_HOST ?? '127.0.0.1',
     edgePort: config?.FLIGHTDECK_EDGE_PORT ?? 3080,

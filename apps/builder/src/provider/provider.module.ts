@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { BUILDER_CONFIG, type BuilderConfig } from '../config/builder.config';
 import { EDGE_UPSTREAMS } from '../edge/edge-upstreams';
 import { EdgeRouter } from '../edge/edge-router';
+import { SandboxModule } from '../sandbox/sandbox.module';
 import { RouteTable } from '../edge/route-table';
 import { InternalReleaseProvider } from './internal-release-provider';
 import { PROVIDER_SETTINGS, type ProviderModuleOptions, resolveProviderSettings } from './provider-settings';
@@ -16,6 +17,7 @@ export class ProviderModule {
   static forRoot(options: ProviderModuleOptions = {}): DynamicModule {
     return {
       module: ProviderModule,
+      imports: [SandboxModule],
       providers: [
         {
           provide: PROVIDER_SETTINGS,

@@ -4,6 +4,7 @@ import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path';
 import { type ReadEntry, x as extract } from 'tar';
 import type { AppKind } from '../build/app-kind';
+import type { ResourceLimits } from '../sandbox/resource-limits';
 import { appDir } from '../edge/routed-release';
 
 // Layout of one release: FLIGHTDECK_DATA_DIR/releases/<project>/<environment>/<deploymentId>/
@@ -11,9 +12,11 @@ import { appDir } from '../edge/routed-release';
 //   env.json   the Node release's environment, mode 0600: it may hold secrets, so it is kept beside
 //              the app (never inside a served dir) instead of in the database
 //   home/      HOME of the release's process
+//   limits.json what the release's process may use (from its environment when it was deployed)
 export const releaseDir = (releasesDir: string, project: string, environment: string, deploymentId: string) =>
   join(releasesDir, project, environment, deploymentId);
 const envFile = (dir: string) => join(dir, 'env.json');
+const limitsFile = (dir: string) => join(dir, 'limits.json');
 export const homeDir = (dir: string) => join(dir, 'home');
 
 export interface UnpackRequest {
@@ -22,6 +25,7 @@ export interface UnpackRequest {
   kind: AppKind;
   /** node releases: the environment their process runs with */
   env?: Record<string, string>;
+  limits?: ResourceLimits;
 }
 
 // Unpacks into a hidden sibling and renames it into place, so a release dir only ever holds a
@@ -49,6 +53,7 @@ export async function unpackRelease(req: UnpackRequest): Promise<{ skippedLinks:
       },
     });
     if (req.env) await writeFile(envFile(partial), JSON.stringify(req.env), { mode: 0o600 });
+    if (req.limits) await writeFile(limitsFile(partial), JSON.stringify(req.limits), { mode: 0o600 });
     await mkdir(homeDir(partial), { mode: 0o700 });
     await rm(req.dir, { recursive: true, force: true });
     await rename(partial, req.dir);
@@ -65,4 +70,15 @@ export async function readReleaseEnv(dir: string): Promise<Record<string, string
     throw new Error(`${envFile(dir)} is not an environment`);
   }
   return parsed as Record<string, string>;
+}
+
+/** the limits the release was deployed with; undefined for releases from before limits existed */
+export async function readReleaseLimits(dir: string): Promise<ResourceLimits | undefined> {
+  try {
+    const parsed = JSON.parse(await readFile(limitsFile(dir), 'utf8')) as Partial<ResourceLimits>;
+    const { memoryMb, processes, cpus } = parsed;
+    return [memoryMb, processes, cpus].every((n) => typeof n === 'number') ? { memoryMb: memoryMb!, processes: processes!, cpus: cpus! } : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -2,21 +2,20 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { PROCESS_TAG_VARIABLE, isAlive, terminateProcessTree } from '../build/process-tree';
 import { LineSplitter } from '../logs/line-splitter';
+import type { PreparedSandbox } from '../sandbox/sandboxes';
 
 export interface ReleaseProcessSpec {
   releaseId: string;
-  argv: string[];
-  cwd: string;
-  /** the complete environment: nothing of the builder's own is inherited */
-  env: Record<string, string>;
+  /** what to spawn, with the complete environment: nothing of the builder's own is inherited */
+  sandbox: PreparedSandbox;
 }
 
 export type OutputLine = (line: string, stream: 'stdout' | 'stderr') => void;
 
 const KEPT_LINES = 20;
 
-// One running Node release: its own process group (detached), tagged so that children that leave
-// the group are found too. Output goes to the deployment's log while it deploys; afterwards only
+// One running Node release in its sandbox (see sandboxes.ts): its own process group (detached) and
+// pid namespace, in a cgroup with the release's limits. Output goes to the deployment's log while it deploys; afterwards only
 // the last lines are kept (the deployment's log has ended, and the pipes must keep draining).
 export class ReleaseProcess {
   readonly tag = randomUUID();
@@ -32,9 +31,10 @@ export class ReleaseProcess {
     output?: OutputLine,
   ) {
     this.output = output;
-    const child = spawn(spec.argv[0], spec.argv.slice(1), {
-      cwd: spec.cwd,
-      env: { ...spec.env, [PROCESS_TAG_VARIABLE]: this.tag },
+    const { argv, cwd, env } = spec.sandbox;
+    const child = spawn(argv[0], argv.slice(1), {
+      cwd,
+      env: { ...env, [PROCESS_TAG_VARIABLE]: this.tag },
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -46,11 +46,13 @@ export class ReleaseProcess {
     }
     this.exited = new Promise((resolve) => {
       child.once('error', (e: NodeJS.ErrnoException) => {
-        this.exitReason ??= `could not start ${spec.argv[0]}: ${e.code ?? e.message}`;
+        this.exitReason ??= `could not start the release: ${e.code ?? 'spawn failed'}`;
         resolve();
       });
       child.once('exit', (code, signal) => {
-        this.exitReason ??= code !== null ? `process exited with code ${code}` : `process was killed by ${signal}`;
+        const limit = spec.sandbox.limitHit();
+        const over = limit === 'memory' ? ' after it exceeded its memory limit' : limit === 'processes' ? ' after it reached its process limit' : '';
+        this.exitReason ??= (code !== null ? `process exited with code ${code}` : `process was killed by ${signal}`) + over;
         resolve();
       });
     });
@@ -83,6 +85,7 @@ export class ReleaseProcess {
     this.stopping ??= (async () => {
       if (this.pid) await terminateProcessTree(this.pid, this.tag, graceMs);
       await this.exited;
+      await this.spec.sandbox.dispose();
     })();
     return this.stopping;
   }

@@ -1,11 +1,15 @@
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { EdgeUpstreams, Upstream } from '../edge/edge-upstreams';
 import { type RoutedRelease, appDir } from '../edge/routed-release';
+import { describeLimits } from '../sandbox/resource-limits';
 import { seconds, waitUntilHealthy } from './health-check';
 import { freePort } from './free-port';
 import { PROVIDER_SETTINGS, type ProviderSettings } from './provider-settings';
-import { homeDir, readReleaseEnv } from './release-dir';
+import { Sandboxes } from '../sandbox/sandboxes';
+import { homeDir, readReleaseEnv, readReleaseLimits } from './release-dir';
 import { ReleaseFailedError, type ReleaseLog } from './release-provider';
 import { ReleaseProcess } from './release-process';
 
@@ -39,7 +43,10 @@ export class ReleaseProcesses implements EdgeUpstreams {
   /** releases that must keep running: the current ones, and those a deploy is switching to */
   private isPinned: (releaseId: string) => boolean = () => false;
 
-  constructor(@Inject(PROVIDER_SETTINGS) private readonly settings: ProviderSettings) {}
+  constructor(
+    @Inject(PROVIDER_SETTINGS) private readonly settings: ProviderSettings,
+    private readonly sandboxes: Sandboxes,
+  ) {}
 
   open(isPinned: (releaseId: string) => boolean): void {
     this.isPinned = isPinned;
@@ -104,15 +111,28 @@ export class ReleaseProcesses implements EdgeUpstreams {
     } catch (e) {
       throw new ReleaseFailedError('the release cannot be started', `its directory is incomplete: ${(e as Error).message}`);
     }
+    const limits = (await readReleaseLimits(release.dir)) ?? this.settings.releaseLimits;
     const port = await freePort();
-    log?.(`Starting \`${release.startCommand.join(' ')}\` on port ${port}`);
+    log?.(`Starting \`${release.startCommand.join(' ')}\` on port ${port} (${describeLimits(limits)})`);
+    // sandboxed it sees its app at /app, its home, and its project's caches read-only (the package
+    // manager its build fetched); not the release dir with its env file, nor any other release
+    const isolated = this.sandboxes.isolated;
+    const view = isolated ? { app: '/app', home: '/home/app', cache: '/cache' } : { app: appDir(release), home: homeDir(release.dir), cache: this.cacheOf(release) };
+    const sandbox = await this.sandboxes.prepare({
+      name: `release-${release.id}`,
+      project: release.project,
+      argv: release.startCommand,
+      cwd: view.app,
+      env: { ...env, HOME: view.home, PORT: String(port), HOST: '127.0.0.1' },
+      mounts: [
+        { source: appDir(release), target: view.app, writable: true },
+        { source: homeDir(release.dir), target: view.home, writable: true },
+        ...(existsSync(this.cacheOf(release)) ? [{ source: this.cacheOf(release), target: view.cache }] : []),
+      ],
+      limits,
+    });
     const proc = new ReleaseProcess(
-      {
-        releaseId: release.id,
-        argv: release.startCommand,
-        cwd: appDir(release),
-        env: { HOME: homeDir(release.dir), ...env, PORT: String(port), HOST: '127.0.0.1' },
-      },
+      { releaseId: release.id, sandbox },
       log ? (line, stream) => log(line, stream === 'stderr' ? 'warn' : 'info') : undefined,
     );
     this.all.add(proc);
@@ -141,6 +161,10 @@ export class ReleaseProcesses implements EdgeUpstreams {
       signal?.removeEventListener('abort', onAbort);
       proc.detachOutput();
     }
+  }
+
+  private cacheOf(release: RoutedRelease): string {
+    return join(this.settings.cacheDir, release.project);
   }
 
   // Whatever the process left behind (children still holding the port) goes with it.

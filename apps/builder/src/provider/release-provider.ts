@@ -1,4 +1,5 @@
 import type { AppKind } from '../build/app-kind';
+import type { ResourceLimits } from '../sandbox/resource-limits';
 
 // The seam between the build pipeline and whatever serves releases. The internal provider
 // (this folder) serves them on this machine behind the edge router; later providers implement
@@ -18,6 +19,8 @@ export interface ReleaseSpec extends ReleaseTarget {
   startCommand?: string[];
   /** the deployment's variables plus the minimal base environment */
   env: Record<string, string>;
+  /** what its process may use; the operator's release defaults when absent */
+  limits?: ResourceLimits;
 }
 
 export interface ReleaseUrls {

@@ -19,8 +19,8 @@ export const npmProject = (pkg: { name?: string; scripts: Record<string, string>
   };
 };
 
-// A build that never ends on its own: it writes the pids of itself, a child that ignores SIGTERM
-// and a grandchild in a session of its own to PID_FILE, then sleeps.
+// A build that never ends on its own: it starts a child that ignores SIGTERM and a grandchild in a
+// session of its own, writes their pids (as its sandbox sees them) to PID_FILE, then sleeps.
 export const sleepingBuild = (): Files =>
   npmProject(
     { scripts: { build: 'node build.js', start: 'node server.js' } },
