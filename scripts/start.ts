@@ -14,7 +14,7 @@ import {
   startPostgres,
   waitForReady,
 } from '@flightdeck/local-stack';
-import { ensureNatsServer } from './ensure-nats-server';
+import { ensureBubblewrap, ensureNatsServer } from './required-tools';
 import { adminToken, loadLocalSecrets, saveLocalSecrets } from './local-secrets';
 import { servicePorts, stackSettings } from './stack-settings';
 import { deployExampleOnce } from './example-deploy';
@@ -76,6 +76,7 @@ async function main() {
     let natsUrl = settings.NATS_URL;
     // each service's own NATS user: ours with the passwords kept in secrets.json, or the operator's
     let natsEnv = (name: ServiceName): Record<string, string | undefined> => operatorNatsCredentials(name);
+    ensureBubblewrap(say, operatorEnv.FLIGHTDECK_ISOLATION);
     if (!natsUrl) {
       ensureNatsServer(say);
       say(
