@@ -18,9 +18,12 @@ const codeOf = (error: unknown): string | undefined => {
   return typeof code === 'string' ? code : undefined;
 };
 
+/** what went wrong in a few words ("the command was not found"), or undefined when unknown */
+export const spawnFailureReason = (error: unknown): string | undefined => REASONS[codeOf(error) ?? ''];
+
 /** "could not start npm: the command was not found", naming the command by its file name only */
 export function spawnFailureMessage(command: string, error: unknown): string {
-  const reason = REASONS[codeOf(error) ?? ''];
+  const reason = spawnFailureReason(error);
   return `could not start ${basename(command) || 'the command'}${reason ? `: ${reason}` : ''}`;
 }
 

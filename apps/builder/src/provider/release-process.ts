@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { Logger } from '@nestjs/common';
 import { PROCESS_TAG_VARIABLE, isAlive, terminateProcessTree } from '../build/process-tree';
+import { spawnErrorForLog, spawnFailureReason } from '../build/spawn-failure';
 import { LineSplitter } from '../logs/line-splitter';
 import type { PreparedSandbox } from '../sandbox/sandboxes';
 
@@ -13,6 +15,8 @@ export interface ReleaseProcessSpec {
 export type OutputLine = (line: string, stream: 'stdout' | 'stderr') => void;
 
 const KEPT_LINES = 20;
+
+const logger = new Logger('ReleaseProcess');
 
 // One running Node release in its sandbox (see sandboxes.ts): its own process group (detached) and
 // pid namespace, in a cgroup with the release's limits. Output goes to the deployment's log while it deploys; afterwards only
@@ -46,7 +50,9 @@ export class ReleaseProcess {
     }
     this.exited = new Promise((resolve) => {
       child.once('error', (e: NodeJS.ErrnoException) => {
-        this.exitReason ??= `could not start the release: ${e.code ?? 'spawn failed'}`;
+        logger.warn({ release: spec.releaseId, err: spawnErrorForLog(e) }, 'a release process could not be started');
+        const reason = spawnFailureReason(e);
+        this.exitReason ??= `could not start the release${reason ? `: ${reason}` : ''}`;
         resolve();
       });
       child.once('exit', (code, signal) => {

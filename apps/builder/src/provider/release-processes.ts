@@ -109,7 +109,9 @@ export class ReleaseProcesses implements EdgeUpstreams {
       env = await readReleaseEnv(release.dir);
       await mkdir(homeDir(release.dir), { recursive: true, mode: 0o700 });
     } catch (e) {
-      throw new ReleaseFailedError('the release cannot be started', `its directory is incomplete: ${(e as Error).message}`);
+      // the error names paths in the builder's data dir: for its own log only
+      this.logger.warn({ release: release.id, err: (e as Error).message }, 'a release directory is incomplete');
+      throw new ReleaseFailedError('the release cannot be started', 'its directory is incomplete');
     }
     const limits = (await readReleaseLimits(release.dir)) ?? this.settings.releaseLimits;
     const port = await freePort();
