@@ -37,7 +37,7 @@ function sandboxPids(prefix: string): number[] {
 
 const uidOf = (project: string): number | undefined => {
   try {
-    return Number(execFileSync('id', ['-u', sandboxUserName(project)]).toString().trim());
+    return Number(execFileSync('id', ['-u', sandboxUserName(project)], { stdio: 'pipe' }).toString().trim());
   } catch {
     return undefined;
   }
