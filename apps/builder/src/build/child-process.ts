@@ -31,12 +31,21 @@ export function runChildProcess(spec: ChildProcessSpec): Promise<ChildExit> {
   if (spec.signal.aborted) return Promise.resolve({ exitCode: null, signal: null, aborted: true });
   const tag = randomUUID();
   return new Promise<ChildExit>((resolve) => {
-    const child = spawn(spec.argv[0], spec.argv.slice(1), {
-      cwd: spec.cwd,
-      env: { ...spec.env, [PROCESS_TAG_VARIABLE]: tag },
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    let child: ReturnType<typeof spawn>;
+    try {
+      child = spawn(spec.argv[0], spec.argv.slice(1), {
+        cwd: spec.cwd,
+        env: { ...spec.env, [PROCESS_TAG_VARIABLE]: tag },
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+    } catch (e) {
+      // spawn throws at once on a NUL in an argument or a variable, quoting the value: it becomes a
+      // spawn error like any other, which the step reports by what it means
+      spec.stdout.end();
+      spec.stderr.end();
+      return resolve({ exitCode: null, signal: null, aborted: false, spawnError: e as Error });
+    }
     let stopping: Promise<void> | undefined;
     const stopTree = () => (stopping ??= child.pid ? terminateProcessTree(child.pid, tag, spec.killGraceMs) : Promise.resolve());
     const onAbort = () => void stopTree();
@@ -57,10 +66,10 @@ export function runChildProcess(spec: ChildProcessSpec): Promise<ChildExit> {
     const streamClosed = () => {
       if (--open === 0 && exit) void finish();
     };
-    child.stdout.on('data', (c: Buffer) => spec.stdout.write(c));
-    child.stderr.on('data', (c: Buffer) => spec.stderr.write(c));
-    child.stdout.once('close', streamClosed);
-    child.stderr.once('close', streamClosed);
+    child.stdout!.on('data', (c: Buffer) => spec.stdout.write(c));
+    child.stderr!.on('data', (c: Buffer) => spec.stderr.write(c));
+    child.stdout!.once('close', streamClosed);
+    child.stderr!.once('close', streamClosed);
     child.once('error', (e) => void finish(e));
     child.once('exit', (code, signal) => {
       exit = { code, signal };
