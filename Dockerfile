@@ -39,8 +39,9 @@ STOPSIGNAL SIGTERM
 
 FROM runtime AS gateway
 COPY apps/gateway/ apps/gateway/
-ENV FLIGHTDECK_GATEWAY_PORT=3000
-EXPOSE 3000
+# 3000: the API and Socket.IO; 3005: operations (health, metrics, API docs), keep it private
+ENV FLIGHTDECK_GATEWAY_PORT=3000 HTTP_PORT=3005
+EXPOSE 3000 3005
 CMD ["node", "-r", "@swc-node/register", "apps/gateway/src/main.ts"]
 
 FROM runtime AS deployment-orchestrator

@@ -23,10 +23,17 @@ export type StackSettings = z.infer<typeof StackSettings>;
 
 export const stackSettings = (env: NodeJS.ProcessEnv) => parseConfig(StackSettings, env);
 
+// The port each service serves on: the gateway's public port, the others' operations port.
 export const servicePorts = (s: StackSettings): Record<ServiceName, number> => ({
+  ...healthPorts(s),
   gateway: s.FLIGHTDECK_GATEWAY_PORT,
+});
+
+// Each service's operations port (HTTP_PORT: health, metrics; the gateway's API docs too).
+export const healthPorts = (s: StackSettings): Record<ServiceName, number> => ({
   'deployment-orchestrator': s.FLIGHTDECK_SERVICE_PORT_BASE,
   builder: s.FLIGHTDECK_SERVICE_PORT_BASE + 1,
   'log-ingest': s.FLIGHTDECK_SERVICE_PORT_BASE + 2,
   'environment-manager': s.FLIGHTDECK_SERVICE_PORT_BASE + 3,
+  gateway: s.FLIGHTDECK_SERVICE_PORT_BASE + 4,
 });

@@ -16,7 +16,7 @@ import {
 } from '@flightdeck/local-stack';
 import { ensureBubblewrap, ensureNatsServer } from './required-tools';
 import { adminToken, loadLocalSecrets, saveLocalSecrets } from './local-secrets';
-import { servicePorts, stackSettings } from './stack-settings';
+import { healthPorts, servicePorts, stackSettings } from './stack-settings';
 import { deployExampleOnce } from './example-deploy';
 import { operatorEnvironment } from './operator-env';
 import { checkSettings, printSettings } from './settings-report';
@@ -100,6 +100,7 @@ async function main() {
     saveLocalSecrets(dataDir, { ...secrets, servicePasswords: passwords });
     const admin = adminToken(dataDir);
     const ports = servicePorts(settings);
+    const opsPorts = healthPorts(settings);
 
     const base = {
       PATH: process.env.PATH,
@@ -144,14 +145,14 @@ async function main() {
           ...natsEnv(name),
           DATABASE_URL: urls[name],
         },
-        { port: ports[name], onOutput: (line) => console.log(`${prefix} ${line}`) },
+        { port: ports[name], healthPort: opsPorts[name], onOutput: (line) => console.log(`${prefix} ${line}`) },
       );
       services.push(svc);
       void svc.exited.then((code) => {
         if (!stopping) say(`${name} exited (${code}); the others keep running`);
       });
     }
-    await Promise.all(services.map((s) => waitForReady(s.port, 120_000, s.exited)));
+    await Promise.all(services.map((s) => waitForReady(s.healthPort, 120_000, s.exited)));
 
     const gatewayUrl = `http://127.0.0.1:${ports.gateway}`;
     say(`all ${services.length} services ready`);
@@ -161,6 +162,8 @@ async function main() {
     say(
       `gateway: ${gatewayUrl}  (try: curl -H "Authorization: Bearer $(cat ${join(dataDir, 'admin-token')})" ${gatewayUrl}/api/v1/system/status)`,
     );
+    const opsUrl = `http://127.0.0.1:${opsPorts.gateway}`;
+    say(`API docs: ${opsUrl}/docs (${opsUrl}/openapi.json); health and metrics: ${opsUrl}/health/ready, ${opsUrl}/metrics`);
     if (!settings.FLIGHTDECK_SKIP_EXAMPLE) await deployExampleOnce(dataDir, gatewayUrl, admin.token, say);
     say('press Ctrl-C to stop');
   } catch (e) {

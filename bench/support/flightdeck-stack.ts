@@ -89,7 +89,7 @@ export async function startFlightdeck(ctx: BenchContext): Promise<FlightdeckStac
     await raceAbort(
       Promise.all(
         services.map((s) =>
-          waitForReady(s.port, READY_TIMEOUT_MS, s.exited).catch((e: Error) => {
+          waitForReady(s.healthPort, READY_TIMEOUT_MS, s.exited).catch((e: Error) => {
             const last = output.filter((l) => l.startsWith(`${s.name} |`)).slice(-30);
             throw new Error(`${s.name}: ${e.message}\n${last.join('\n')}`);
           }),

@@ -53,8 +53,8 @@ const MIN_NATS_VERSION = [2, 12, 3];
 interface ServiceConfig {
   load: (env: NodeJS.ProcessEnv) => { HTTP_HOST: string };
   schema: z.AnyZodObject;
-  /** the variable the service takes its HTTP port from */
-  portKey: 'HTTP_PORT' | 'FLIGHTDECK_GATEWAY_PORT';
+  /** the variable the service takes its operations port (health, metrics) from */
+  portKey: 'HTTP_PORT';
   migrations: unknown[];
 }
 
@@ -63,7 +63,7 @@ const SERVICES: Record<ServiceName, ServiceConfig> = {
   gateway: {
     load: loadGatewayConfig,
     schema: GatewayEnv,
-    portKey: 'FLIGHTDECK_GATEWAY_PORT',
+    portKey: 'HTTP_PORT',
     migrations: gatewayMigrations,
   },
   'deployment-orchestrator': {
@@ -222,6 +222,12 @@ describe('docker-compose.yml', () => {
     });
   });
 
+  it("keeps the gateway's operations port (health, metrics, API docs) off the host", () => {
+    const config = loadGatewayConfig(environmentOf(service('gateway')));
+    expect(config.HTTP_PORT).not.toBe(config.FLIGHTDECK_GATEWAY_PORT);
+    expect(publishedPorts(service('gateway')).map((p) => p.target)).not.toContain(config.HTTP_PORT);
+  });
+
   it('publishes only the gateway and the edge router, on the ports they listen on', () => {
     const published = Object.entries(compose.services)
       .filter(([, s]) => (s.ports ?? []).length > 0)
@@ -349,7 +355,9 @@ describe('deploy/healthcheck.js', () => {
       expect(await check({ HTTP_PORT: String(port) })).toBe(1);
       status = 200;
       expect(await check({ HTTP_PORT: String(port) })).toBe(0);
-      expect(await check({ FLIGHTDECK_GATEWAY_PORT: String(port) })).toBe(0);
+      // the gateway's public port serves no health: the check asks its operations port
+      expect(await check({ HTTP_PORT: String(port), FLIGHTDECK_GATEWAY_PORT: '1' })).toBe(0);
+      expect(await check({ FLIGHTDECK_GATEWAY_PORT: String(port) })).toBe(1);
     } finally {
       await new Promise((r) => server.close(r));
     }

@@ -94,6 +94,14 @@ describe('every documented setting works under npm start', () => {
     expect((await fetch(`${stack.gatewayUrl}/api/v1/debug/settings`)).status).toBe(401);
   });
 
+  it("serves the gateway's health, metrics and API docs on its operations port only, and says where", async () => {
+    for (const path of ['/health/live', '/health/ready', '/metrics', '/docs', '/openapi.json']) {
+      expect([path, (await fetch(`${stack.gatewayOpsUrl}${path}`)).status]).toEqual([path, 200]);
+      expect([path, (await fetch(`${stack.gatewayUrl}${path}`)).status]).toEqual([path, 404]);
+    }
+    expect(stack.output.join('\n')).toContain(`API docs: ${stack.gatewayOpsUrl}/docs`);
+  });
+
   // startLauncher puts the data dir in a `mktemp -d` directory (0700, root's when the tests run as root)
   it('runs with its data dir in a directory only root can enter, and opens nothing of it up', () => {
     expect(statSync(dirname(stack.dataDir)).mode & 0o777).toBe(0o700);

@@ -8,7 +8,9 @@ import { until } from './http';
 
 export interface Launched {
   gatewayUrl: string;
-  /** health ports of the other services, as npm start numbers them from FLIGHTDECK_SERVICE_PORT_BASE */
+  /** the gateway's operations port: health, metrics, API docs */
+  gatewayOpsUrl: string;
+  /** operations (health) ports of the other services, as npm start numbers them from FLIGHTDECK_SERVICE_PORT_BASE */
   servicePorts: Record<'deployment-orchestrator' | 'builder' | 'log-ingest' | 'environment-manager', number>;
   token: string;
   dataDir: string;
@@ -24,8 +26,8 @@ export async function startLauncher(extraEnv: Record<string, string> = {}): Prom
   chmodSync(closed, 0o700);
   const dataDir = join(closed, 'data');
   // distinct free ports: freePort does not hold a port, so two picks may return the same one
-  const base = await freeRun(4);
-  const taken = new Set([base, base + 1, base + 2, base + 3]);
+  const base = await freeRun(5);
+  const taken = new Set([base, base + 1, base + 2, base + 3, base + 4]);
   const pick = async () => {
     for (;;) {
       const p = await freePort();
@@ -89,7 +91,7 @@ export async function startLauncher(extraEnv: Record<string, string> = {}): Prom
   }
   const token = extraEnv.FLIGHTDECK_ADMIN_TOKEN ?? readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
   const servicePorts = { 'deployment-orchestrator': base, builder: base + 1, 'log-ingest': base + 2, 'environment-manager': base + 3 };
-  return { gatewayUrl: `http://127.0.0.1:${gateway}`, servicePorts, token, dataDir, output, stop };
+  return { gatewayUrl: `http://127.0.0.1:${gateway}`, gatewayOpsUrl: `http://127.0.0.1:${base + 4}`, servicePorts, token, dataDir, output, stop };
 }
 
 // n consecutive free ports (npm start numbers the services' health ports from one base)

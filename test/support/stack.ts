@@ -51,7 +51,7 @@ export async function startStack(extraEnv: Partial<Record<ServiceName, Record<st
     });
     services.set(name, svc);
     try {
-      await waitForReady(svc.port, 90_000, svc.exited);
+      await waitForReady(svc.healthPort, 90_000, svc.exited);
     } catch (e) {
       throw new Error(`${(e as Error).message}\n${output.filter((l) => l.startsWith(name)).slice(-40).join('\n')}`);
     }

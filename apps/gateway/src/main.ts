@@ -9,6 +9,7 @@ runMain('gateway', async () => {
   await bootstrapService({
     name: 'gateway',
     port: config.FLIGHTDECK_GATEWAY_PORT,
+    opsPort: config.HTTP_PORT,
     host: config.HTTP_HOST,
     module: AppModule.forRoot(config),
     configure: configureHttp,

@@ -57,11 +57,34 @@ describe('gateway REST API', () => {
       expect(res.status).toBe(401);
     });
 
-    it('leaves health and metrics open, outside /api/v1', async () => {
-      expect((await fetch(`${gw.url}/health/live`)).status).toBe(200);
-      expect((await fetch(`${gw.url}/health/ready`)).status).toBe(200);
-      expect((await fetch(`${gw.url}/metrics`)).status).toBe(200);
-      expect((await fetch(`${gw.url}/api/v1/health/live`)).status).toBe(404);
+  });
+
+  // Operators keep the operations port off the public address: nothing of it answers on the public port.
+  describe('operations port', () => {
+    const OPS_PATHS = ['/health/live', '/health/ready', '/metrics', '/openapi.json', '/docs', '/docs/swagger-ui-init.js'];
+
+    it('serves health, metrics and the API docs without a token', async () => {
+      expect((await fetch(`${gw.opsUrl}/health/live`)).status).toBe(200);
+      expect((await fetch(`${gw.opsUrl}/health/ready`)).status).toBe(200);
+      const metrics = await fetch(`${gw.opsUrl}/metrics`);
+      expect([metrics.status, await metrics.text()]).toEqual([200, expect.stringContaining('flightdeck_process_cpu_user_seconds_total')]);
+      const docs = await fetch(`${gw.opsUrl}/docs`);
+      expect([docs.status, await docs.text()]).toEqual([200, expect.stringContaining('swagger')]);
+      expect((await fetch(`${gw.opsUrl}/openapi.json`)).status).toBe(200);
+    });
+
+    it('answers 404 for them on the public port, as for any unknown route', async () => {
+      for (const path of [...OPS_PATHS, '/api/v1/openapi.json', '/api/v1/docs', '/api/v1/health/live']) {
+        const res = await fetch(`${gw.url}${path}`);
+        expect([path, res.status]).toEqual([path, 404]);
+        expect((await res.json()).error.code).toBe('http/not-found');
+      }
+    });
+
+    it('serves nothing of the API', async () => {
+      const res = await fetch(`${gw.opsUrl}/api/v1/projects`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+      expect(res.status).toBe(404);
+      expect((await fetch(`${gw.opsUrl}/socket.io/?EIO=4&transport=polling`)).status).toBe(404);
     });
   });
 
@@ -317,7 +340,7 @@ describe('gateway REST API', () => {
 
   describe('OpenAPI document', () => {
     it('lists every route, with the bearer scheme and error responses, without a token', async () => {
-      const res = await fetch(`${gw.url}/api/v1/openapi.json`);
+      const res = await fetch(`${gw.opsUrl}/openapi.json`);
       expect(res.status).toBe(200);
       const doc = await res.json();
       expect(doc.openapi).toMatch(/^3\./);

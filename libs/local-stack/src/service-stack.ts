@@ -28,7 +28,10 @@ export async function provisionServices(
 
 export interface ServiceProcess {
   name: ServiceName;
+  /** the port it serves on: the gateway's public port (API, Socket.IO), the others' HTTP_PORT */
   port: number;
+  /** its operations port (HTTP_PORT: health, metrics; the gateway's docs too), where waitForReady asks */
+  healthPort: number;
   child: ChildProcess;
   /** SIGTERM, then SIGKILL after the grace period */
   stop(graceMs?: number): Promise<void>;
@@ -37,16 +40,27 @@ export interface ServiceProcess {
 
 export const portVariable = (name: ServiceName) => (name === 'gateway' ? 'FLIGHTDECK_GATEWAY_PORT' : 'HTTP_PORT');
 
-// Runs a service from source, as `npm start` does: node + swc, no build step.
+// freePort holds nothing: two picks in a row may return the same port
+const anotherFreePort = async (than: number) => {
+  for (;;) {
+    const p = await freePort();
+    if (p !== than) return p;
+  }
+};
+
+// Runs a service from source, as `npm start` does: node + swc, no build step. The gateway gets a
+// second port for its operations endpoints (`healthPort`, its HTTP_PORT).
 export async function spawnService(
   name: ServiceName,
   env: Record<string, string | undefined>,
-  opts: { port?: number; onOutput?: (line: string) => void } = {},
+  opts: { port?: number; healthPort?: number; onOutput?: (line: string) => void } = {},
 ): Promise<ServiceProcess> {
   const port = opts.port ?? (await freePort());
+  const healthPort = name === 'gateway' ? (opts.healthPort ?? (await anotherFreePort(port))) : port;
+  const ports = name === 'gateway' ? { FLIGHTDECK_GATEWAY_PORT: String(port), HTTP_PORT: String(healthPort) } : { HTTP_PORT: String(port) };
   const child = spawn(process.execPath, ['-r', '@swc-node/register', join('apps', name, 'src', 'main.ts')], {
     cwd: WORKSPACE_ROOT,
-    env: { ...env, [portVariable(name)]: String(port), SWC_NODE_PROJECT: join(WORKSPACE_ROOT, 'tsconfig.json') },
+    env: { ...env, ...ports, SWC_NODE_PROJECT: join(WORKSPACE_ROOT, 'tsconfig.json') },
     stdio: ['ignore', 'pipe', 'pipe'],
     // own process group: a terminal's Ctrl-C reaches the launcher, which stops things in order
     detached: true,
@@ -62,6 +76,7 @@ export async function spawnService(
   return {
     name,
     port,
+    healthPort,
     child,
     exited,
     stop: async (graceMs = 15_000) => {

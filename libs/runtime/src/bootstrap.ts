@@ -7,6 +7,7 @@ import { Logger } from 'nestjs-pino';
 import { runWithCorrelation, startBusTransports } from '@flightdeck/messaging';
 import { CORRELATION_HEADER } from './logger';
 import { ConfigError } from './config';
+import { OpsHttpServer } from './ops-port';
 
 export interface BootstrapOptions {
   name: string;
@@ -14,6 +15,11 @@ export interface BootstrapOptions {
   host: string;
   module: Type<unknown> | DynamicModule;
   configure?: (app: INestApplication) => void | Promise<void>;
+  /**
+   * a service with a public port (the gateway): its operations port, where health, metrics and
+   * docs are served (configure registers separateOpsPort, which keeps them off `port`)
+   */
+  opsPort?: number;
 }
 
 // While the service waits for Postgres or NATS, its port already answers: live, but not ready.
@@ -29,7 +35,8 @@ const startingServer = (port: number, host: string): Promise<Server | undefined>
   });
 
 export async function bootstrapService(o: BootstrapOptions): Promise<INestApplication> {
-  const placeholder = await startingServer(o.port, o.host);
+  // probes ask the operations port: it answers (live, not ready) from the start
+  const placeholder = await startingServer(o.opsPort ?? o.port, o.host);
   const abortStart = () => process.exit(0);
   process.once('SIGTERM', abortStart);
   process.once('SIGINT', abortStart);
@@ -52,7 +59,9 @@ export async function bootstrapService(o: BootstrapOptions): Promise<INestApplic
     await startBusTransports(app);
     await new Promise((r) => (placeholder ? placeholder.close(r) : r(undefined)));
     await app.listen(o.port, o.host);
-    app.get(Logger).log(`${o.name} ready on http://${o.host}:${o.port}`, 'Bootstrap');
+    if (o.opsPort !== undefined) await app.get(OpsHttpServer).listen(o.opsPort, o.host);
+    const ops = o.opsPort !== undefined ? ` (operations on http://${o.host}:${o.opsPort})` : '';
+    app.get(Logger).log(`${o.name} ready on http://${o.host}:${o.port}${ops}`, 'Bootstrap');
     return app;
   } finally {
     process.removeListener('SIGTERM', abortStart);

@@ -5,6 +5,7 @@ export * from './logger';
 export * from './readiness.service';
 export * from './health.controller';
 export * from './metrics.controller';
+export * from './ops-port';
 export * from './masked-settings';
 export * from './settings.controller';
 export * from './status.handler';

@@ -3,6 +3,7 @@ import { collectDefaultMetrics, register } from 'prom-client';
 import { HealthController } from './health.controller';
 import { loggerModule } from './logger';
 import { MetricsController } from './metrics.controller';
+import { OpsHttpServer } from './ops-port';
 import { ReadinessService } from './readiness.service';
 import { SERVICE_INFO, type ServiceInfo } from './service-info';
 import { SERVICE_SETTINGS, SettingsController } from './settings.controller';
@@ -35,8 +36,14 @@ export class RuntimeModule {
       module: RuntimeModule,
       imports: [loggerModule(o.info.name, o.info.instanceId, o.logLevel, o.logFormat === 'pretty')],
       controllers: [HealthController, MetricsController, SettingsController, StatusHandler],
-      providers: [{ provide: SERVICE_INFO, useValue: o.info }, { provide: SERVICE_SETTINGS, useValue: o.settings ?? {} }, ReadinessService, DefaultMetrics],
-      exports: [SERVICE_INFO, ReadinessService],
+      providers: [
+        { provide: SERVICE_INFO, useValue: o.info },
+        { provide: SERVICE_SETTINGS, useValue: o.settings ?? {} },
+        ReadinessService,
+        DefaultMetrics,
+        OpsHttpServer,
+      ],
+      exports: [SERVICE_INFO, ReadinessService, OpsHttpServer],
     };
   }
 }

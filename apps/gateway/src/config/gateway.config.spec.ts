@@ -14,6 +14,17 @@ describe('gateway configuration', () => {
     expect(config.FLIGHTDECK_GATEWAY_PORT).toBe(3000);
   });
 
+  it('serves operations (health, metrics, docs) on another port, 3005 by default', () => {
+    expect(loadGatewayConfig(env()).HTTP_PORT).toBe(3005);
+    expect(loadGatewayConfig(env({ HTTP_PORT: '9100' })).HTTP_PORT).toBe(9100);
+  });
+
+  it('refuses the operations port on the public port', () => {
+    expect(() => loadGatewayConfig(env({ FLIGHTDECK_GATEWAY_PORT: '8080', HTTP_PORT: '8080' }))).toThrow(
+      /HTTP_PORT: the operations port must differ from FLIGHTDECK_GATEWAY_PORT/,
+    );
+  });
+
   it('refuses to start without an admin token, naming the setting', () => {
     expect(() => loadGatewayConfig(env({ FLIGHTDECK_ADMIN_TOKEN: undefined }))).toThrow(
       /FLIGHTDECK_ADMIN_TOKEN: required/,

@@ -1,10 +1,13 @@
 import { z } from 'zod';
-import { BaseServiceEnv, httpPort, parseConfig } from '@flightdeck/runtime';
+import { BaseServiceEnv, ConfigError, httpPort, parseConfig } from '@flightdeck/runtime';
 
 export const ADMIN_TOKEN_MIN_LENGTH = 16;
 
 export const GatewayEnv = BaseServiceEnv.extend({
+  // the public port: /api/v1 and Socket.IO, nothing else
   FLIGHTDECK_GATEWAY_PORT: httpPort(3000),
+  // the operations port, like every service's: /health/*, /metrics and the API docs
+  HTTP_PORT: httpPort(3005),
   // Bearer token with admin rights. `npm start` creates one on the first start when it is unset.
   FLIGHTDECK_ADMIN_TOKEN: z
     .string({ required_error: `required: the admin bearer token (at least ${ADMIN_TOKEN_MIN_LENGTH} characters)` })
@@ -20,4 +23,12 @@ export const GatewayEnv = BaseServiceEnv.extend({
 });
 export type GatewayConfig = z.infer<typeof GatewayEnv>;
 
-export const loadGatewayConfig = (env: NodeJS.ProcessEnv = process.env): GatewayConfig => parseConfig(GatewayEnv, env);
+export const loadGatewayConfig = (env: NodeJS.ProcessEnv = process.env): GatewayConfig => {
+  const config = parseConfig(GatewayEnv, env);
+  if (config.HTTP_PORT === config.FLIGHTDECK_GATEWAY_PORT) {
+    throw new ConfigError(
+      `invalid configuration:\n  HTTP_PORT: the operations port must differ from FLIGHTDECK_GATEWAY_PORT (${config.HTTP_PORT})`,
+    );
+  }
+  return config;
+};

@@ -1,14 +1,20 @@
 import { type INestApplication, RequestMethod } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { setupOpenApi } from '../openapi/openapi.setup';
+import { isHealthOrMetricsPath, separateOpsPort } from '@flightdeck/runtime';
+import { isOpenApiPath, setupOpenApi } from '../openapi/openapi.setup';
 import { API_PREFIX } from './api-prefix';
 import { correlationMiddleware } from './correlation.middleware';
 
-// What the gateway's HTTP server needs before app.init(): main.ts and the tests both call it.
+// What operators reach on the operations port (HTTP_PORT), and only there.
+export const isGatewayOpsPath = (path: string) => isHealthOrMetricsPath(path) || isOpenApiPath(path);
+
+// What the gateway's HTTP server needs before app.init(): main.ts and the tests both call it. The
+// public port serves /api/v1 (and Socket.IO) only; the operations port health, metrics and docs only.
 export const configureHttp = (app: INestApplication) => {
   const express = app as NestExpressApplication;
   express.disable('x-powered-by');
   app.use(correlationMiddleware);
+  app.use(separateOpsPort(isGatewayOpsPath));
   // a variable's value may be 64 KiB, more once JSON-escaped
   express.useBodyParser('json', { limit: '1mb' });
   app.setGlobalPrefix(API_PREFIX, {

@@ -4,7 +4,12 @@ import { API_PREFIX } from '../http/api-prefix';
 import { BEARER_SCHEME } from './api-route.decorator';
 import { componentSchemas } from './openapi-schemas';
 
-export const OPENAPI_JSON_PATH = `${API_PREFIX}/openapi.json`;
+// On the operations port (HTTP_PORT), beside health and metrics: never on the public port.
+export const OPENAPI_JSON_PATH = '/openapi.json';
+export const OPENAPI_UI_PATH = '/docs';
+
+export const isOpenApiPath = (path: string) =>
+  path === OPENAPI_JSON_PATH || path === OPENAPI_UI_PATH || path.startsWith(`${OPENAPI_UI_PATH}/`);
 
 export const buildOpenApiDocument = (app: INestApplication): OpenAPIObject => {
   const config = new DocumentBuilder()
@@ -24,10 +29,10 @@ export const buildOpenApiDocument = (app: INestApplication): OpenAPIObject => {
   return doc;
 };
 
-// The JSON document at /api/v1/openapi.json and a browsable UI at /api/v1/docs, both public.
-// Must run before app.init(): routes added later would sit behind the not-found handler.
+// The JSON document at /openapi.json and a browsable UI at /docs, without a token, on the
+// operations port. Must run before app.init(): routes added later would sit behind the not-found handler.
 export const setupOpenApi = (app: INestApplication) => {
-  SwaggerModule.setup(`${API_PREFIX}/docs`, app, () => buildOpenApiDocument(app), {
+  SwaggerModule.setup(OPENAPI_UI_PATH.slice(1), app, () => buildOpenApiDocument(app), {
     jsonDocumentUrl: OPENAPI_JSON_PATH,
     raw: ['json'],
   });

@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { OpsHttpServer } from '@flightdeck/runtime';
 import { freePort, type TestInfra } from '@flightdeck/testing';
 import { AppModule } from '../../src/app.module';
 import { loadGatewayConfig } from '../../src/config/gateway.config';
@@ -10,7 +11,10 @@ export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 
 export interface RunningGateway {
   app: INestApplication;
+  /** the public port: /api/v1 and Socket.IO */
   url: string;
+  /** the operations port (HTTP_PORT): health, metrics, API docs */
+  opsUrl: string;
   /** fetch under /api/v1 with the admin token unless headers say otherwise */
   api(method: string, path: string, init?: { body?: unknown; rawBody?: string; headers?: Record<string, string> }): Promise<ApiResponse>;
   close(): Promise<void>;
@@ -24,12 +28,14 @@ export interface ApiResponse {
   body: any;
 }
 
-// The gateway in this process, configured as main.ts configures it, on a free port. `env`
+// The gateway in this process, configured as main.ts configures it, on free ports. `env`
 // overrides settings; an undefined value removes one.
 export async function startGateway(infra: TestInfra, env: Record<string, string | undefined> = {}): Promise<RunningGateway> {
   const port = await freePort();
+  let opsPort = await freePort();
+  while (opsPort === port) opsPort = await freePort();
   const settings: Record<string, string | undefined> = {
-    ...infra.envFor('gateway', { FLIGHTDECK_ADMIN_TOKEN: ADMIN_TOKEN, FLIGHTDECK_GATEWAY_PORT: String(port) }),
+    ...infra.envFor('gateway', { FLIGHTDECK_ADMIN_TOKEN: ADMIN_TOKEN, FLIGHTDECK_GATEWAY_PORT: String(port), HTTP_PORT: String(opsPort) }),
     ...env,
   };
   for (const key of Object.keys(settings)) if (settings[key] === undefined) delete settings[key];
@@ -37,11 +43,13 @@ export async function startGateway(infra: TestInfra, env: Record<string, string 
   const app = await NestFactory.create(AppModule.forRoot(config), { logger: false });
   configureHttp(app);
   await app.listen(port, '127.0.0.1');
+  await app.get(OpsHttpServer).listen(opsPort, '127.0.0.1');
   await startBusTransports(app);
   const url = `http://127.0.0.1:${port}`;
   return {
     app,
     url,
+    opsUrl: `http://127.0.0.1:${opsPort}`,
     api: async (method, path, init = {}) => {
       const json = init.body !== undefined;
       const res = await fetch(`${url}/api/v1${path}`, {
