@@ -3,7 +3,8 @@ import { firstDeploy } from './first-deploy';
 import { logFollow } from './log-follow';
 import { rawCopy } from './raw-copy';
 import { rawJetstream } from './raw-jetstream';
+import { sandboxCost } from './sandbox-cost';
 
 // Every scenario `npm run bench` knows, in the order a full run takes them: raw baselines first,
 // so that the scenarios compared with them find this run's values.
-export const SCENARIOS: readonly Scenario[] = [rawCopy, rawJetstream, firstDeploy, logFollow];
+export const SCENARIOS: readonly Scenario[] = [rawCopy, rawJetstream, firstDeploy, sandboxCost, logFollow];
