@@ -22,6 +22,8 @@ export const appDir = (paths: BuildPaths) => join(paths.workDir, 'app');
 // Nothing else of the builder's environment (DATABASE_URL, NATS_*, FLIGHTDECK_*) reaches a build.
 export function baseEnvironment(view: BuildPaths, from: NodeJS.ProcessEnv = process.env, extraNames: readonly string[] = []): Record<string, string> {
   return {
+    // first: a name an operator adds to the network trust never replaces the build's own paths
+    ...networkEnvironment(from, extraNames),
     PATH: from.PATH ?? '/usr/local/bin:/usr/bin:/bin',
     HOME: homeDir(view),
     TMPDIR: tmpDir(view),
@@ -35,7 +37,6 @@ export function baseEnvironment(view: BuildPaths, from: NodeJS.ProcessEnv = proc
     COREPACK_INTEGRITY_KEYS: '0',
     YARN_CACHE_FOLDER: join(view.cacheDir, 'yarn'),
     npm_config_store_dir: join(view.cacheDir, 'pnpm-store'),
-    ...networkEnvironment(from, extraNames),
   };
 }
 
@@ -43,11 +44,11 @@ export function baseEnvironment(view: BuildPaths, from: NodeJS.ProcessEnv = proc
 export function gitEnvironment(view: BuildPaths, from: NodeJS.ProcessEnv = process.env, extraNames: readonly string[] = []): Record<string, string> {
   const { PATH, HOME, TMPDIR, LANG } = baseEnvironment(view, from, extraNames);
   return {
+    ...networkEnvironment(from, extraNames),
     PATH,
     HOME,
     TMPDIR,
     LANG,
-    ...networkEnvironment(from, extraNames),
     GIT_TERMINAL_PROMPT: '0',
     GIT_ASKPASS: 'true',
     GIT_ALLOW_PROTOCOL: 'https:http:file',
