@@ -31,6 +31,16 @@ export interface SandboxInvocation {
   cgroupProcsFiles: string[];
 }
 
+/** '/home/app', '/a/b/c' → '/a', '/a/b', '/home' (sorted, outermost first; '/' and system dirs excluded) */
+function parentDirs(targets: string[]): string[] {
+  const dirs = new Set<string>();
+  for (const target of targets) {
+    const parts = target.split('/').filter(Boolean);
+    for (let i = 1; i < parts.length; i++) dirs.add(`/${parts.slice(0, i).join('/')}`);
+  }
+  return [...dirs].filter((d) => !['/usr', '/etc', '/proc', '/dev', '/tmp'].some((s) => d === s || d.startsWith(`${s}/`))).sort();
+}
+
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 // The command line that runs `argv` in a sandbox: its own mount, pid, ipc and uts namespaces
@@ -57,6 +67,8 @@ export function sandboxArgv(host: IsolationHost, inv: SandboxInvocation): string
   for (const m of host.systemMounts) bwrap.push('--ro-bind', m.source, m.target);
   for (const l of host.systemLinks) bwrap.push('--symlink', l.target, l.path);
   bwrap.push('--proc', '/proc', '--dev', '/dev', '--perms', '1777', '--tmpfs', '/tmp');
+  // bwrap (as root) makes the missing parents of a mount point root-only: made readable first
+  for (const dir of parentDirs(inv.mounts.map((m) => m.target))) bwrap.push('--perms', '0755', '--dir', dir);
   for (const m of inv.mounts) bwrap.push(m.writable ? '--bind' : '--ro-bind', m.source, m.target);
   bwrap.push('--chdir', inv.cwd, '--');
   if (host.asRoot) {
