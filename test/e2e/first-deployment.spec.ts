@@ -253,6 +253,9 @@ describe('first deployment end to end', () => {
     expect(bad.status).toBe(1);
     expect(bad.stdout).toContain('build broke');
     expect(bad.stderr).toContain('deployment/build-failed');
+    // what it means and what to do, from the error catalog
+    expect(bad.stderr).toContain('The install or build step failed');
+    expect(bad.stderr).toContain('what to do: read the build log above');
   });
 
   it('lists five ready services, and drops one killed with kill -9 within 10 s', async () => {

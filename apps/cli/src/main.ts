@@ -1,6 +1,7 @@
 // `npm run deploy -- <git URL or local path> [--ref <ref>] [--name <project>]`
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { SuggestedAction } from '@flightdeck/contracts';
 import { deploy, parseDeployArgs } from './deploy.command';
 import { FlightdeckClient } from './flightdeck-client';
 
@@ -10,6 +11,17 @@ const token = () => {
   const file = join(resolve(process.env.FLIGHTDECK_DATA_DIR ?? '.data'), 'admin-token');
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
   throw new Error('no token: set FLIGHTDECK_TOKEN (or start the stack with `npm start`, which writes .data/admin-token)');
+};
+
+// The catalog's suggested actions (libs/contracts error-catalog.ts), said for a terminal.
+const ACTION_WORDS: Record<SuggestedAction, string> = {
+  retry: 'deploy again',
+  'check-variables': "check the environment's variables",
+  'check-build': 'read the build log above',
+  'check-source': 'check the repository URL and the ref',
+  'reconnect-provider': "check the provider's connection",
+  'check-status': 'check GET /api/v1/system/status',
+  manual: 'see the message above',
 };
 
 async function main() {
@@ -22,6 +34,7 @@ async function main() {
     process.exit(0);
   }
   console.error(`\n✖ ${d.status}: ${d.errorCode ?? ''} ${d.errorMessage ?? ''}`);
+  if (d.errorClass) console.error(`  ${d.errorClass.userMessage}\n  what to do: ${d.errorClass.actions.map((a) => ACTION_WORDS[a]).join('; ')}`);
   process.exit(1);
 }
 

@@ -1,4 +1,5 @@
 export * from './errors/error-codes';
+export * from './errors/error-catalog';
 export * from './result';
 export * from './envelope';
 export * from './define';

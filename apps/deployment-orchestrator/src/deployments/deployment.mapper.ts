@@ -1,4 +1,4 @@
-import type { Deployment } from '@flightdeck/contracts';
+import { type Deployment, classifyError } from '@flightdeck/contracts';
 import type { DeploymentEntity } from './deployment.entity';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -27,6 +27,7 @@ export const toDeployment = (d: DeploymentEntity): Deployment => ({
   previewUrl: d.previewUrl,
   errorCode: d.errorCode,
   errorMessage: d.errorMessage,
+  errorClass: d.errorCode ? classifyError(d.errorCode) : null,
   metadata: d.metadata,
   createdAt: d.createdAt.toISOString(),
   updatedAt: d.updatedAt.toISOString(),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ErrorClass } from '../errors/error-catalog';
 import { Id, IsoDate } from '../common.schema';
 
 export const DeploymentStatus = z.enum([
@@ -77,6 +78,8 @@ export const Deployment = z.object({
   previewUrl: z.string().nullable(),
   errorCode: z.string().nullable(),
   errorMessage: z.string().nullable(),
+  // how bad errorCode is and what to do about it (error-catalog.ts); optional so that older payloads still parse
+  errorClass: ErrorClass.nullable().optional(),
   metadata: z.record(z.unknown()),
   createdAt: IsoDate,
   updatedAt: IsoDate,

@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { ErrorCode } from './error-codes';
+
+// How bad an error is, and what a user can do about it: `critical` needs a person (the code or the
+// configuration is wrong), `recoverable` is fixed by a change the user makes and a new deployment,
+// `temporary` may pass by itself (retrying the same thing can work).
+export const ErrorSeverity = z.enum(['critical', 'recoverable', 'temporary']);
+export type ErrorSeverity = z.infer<typeof ErrorSeverity>;
+
+export const SuggestedAction = z.enum(['retry', 'check-variables', 'check-build', 'check-source', 'reconnect-provider', 'check-status', 'manual']);
+export type SuggestedAction = z.infer<typeof SuggestedAction>;
+
+export const ErrorClass = z.object({
+  severity: ErrorSeverity,
+  /** what happened, for a person reading a dashboard or the CLI */
+  userMessage: z.string(),
+  actions: z.array(SuggestedAction),
+});
+export type ErrorClass = z.infer<typeof ErrorClass>;
+
+const c = (severity: ErrorSeverity, userMessage: string, ...actions: SuggestedAction[]): ErrorClass => ({ severity, userMessage, actions });
+
+// Every code, classified. A Record: a new code does not compile until someone classifies it here.
+export const ERROR_CATALOG: Record<ErrorCode, ErrorClass> = {
+  [ErrorCode.InvalidInput]: c('recoverable', 'The request was not valid; the message says which field.', 'manual'),
+  [ErrorCode.InvalidMessage]: c('critical', 'Two services of the platform did not understand each other; an operator should look at their versions.', 'check-status'),
+  [ErrorCode.Unauthenticated]: c('recoverable', 'The token is missing or not valid.', 'manual'),
+  [ErrorCode.InsufficientPermissions]: c('recoverable', 'This token may not do that.', 'manual'),
+  [ErrorCode.ServiceUnavailable]: c('temporary', 'A part of the platform was not reachable; it usually comes back within seconds.', 'retry', 'check-status'),
+  [ErrorCode.InternalError]: c('critical', 'The platform failed unexpectedly; an operator should look at its logs.', 'check-status', 'retry'),
+  [ErrorCode.ProjectNotFound]: c('recoverable', 'There is no such project.', 'manual'),
+  [ErrorCode.ProjectNameTaken]: c('recoverable', 'Another project has that name; choose another.', 'manual'),
+  [ErrorCode.EnvironmentNotFound]: c('recoverable', 'There is no such environment in this project.', 'manual'),
+  [ErrorCode.VariableNotFound]: c('recoverable', 'There is no such variable in this environment.', 'check-variables'),
+  [ErrorCode.VariableInvalidValue]: c('recoverable', 'A variable value holds characters that cannot reach a process.', 'check-variables'),
+  [ErrorCode.DeploymentNotFound]: c('recoverable', 'There is no such deployment.', 'manual'),
+  [ErrorCode.DeploymentAlreadyRunning]: c('temporary', 'The environment already has a deployment in progress.', 'retry', 'manual'),
+  [ErrorCode.DeploymentInvalidSourceRef]: c('recoverable', 'The branch, tag or commit does not exist in the repository.', 'check-source'),
+  [ErrorCode.DeploymentSourceUnavailable]: c('temporary', 'The repository could not be reached or cloned.', 'retry', 'check-source'),
+  [ErrorCode.DeploymentProviderError]: c('temporary', 'The provider that runs releases did not answer as expected.', 'retry', 'reconnect-provider'),
+  [ErrorCode.DeploymentBuildFailed]: c('recoverable', 'The install or build step failed; its log shows why.', 'check-build', 'check-variables'),
+  [ErrorCode.DeploymentDeployFailed]: c('recoverable', 'The new release did not start or did not become healthy; the previous one keeps serving.', 'check-build', 'check-variables'),
+  [ErrorCode.DeploymentTimeout]: c('temporary', 'The deployment took longer than its time limit.', 'retry', 'check-build'),
+  [ErrorCode.DeploymentCanceled]: c('recoverable', 'The deployment was canceled.', 'retry'),
+  [ErrorCode.DeploymentInvalidState]: c('recoverable', 'The deployment is not in a state that allows this.', 'manual'),
+  [ErrorCode.DeploymentNoRollbackTarget]: c('recoverable', 'There is no earlier release to roll back to.', 'manual'),
+  [ErrorCode.RateLimited]: c('temporary', 'Too many deployments were triggered; wait for the time the answer names.', 'retry'),
+  [ErrorCode.NotFound]: c('recoverable', 'There is no such route.', 'manual'),
+  [ErrorCode.PublisherNotFound]: c('recoverable', 'There is no such publisher.', 'manual'),
+  [ErrorCode.PublisherUnsupported]: c('critical', 'This installation does not manage NATS users for publishers.', 'manual'),
+};
+
+/** an unknown code (a newer service's) is treated as critical */
+export const classifyError = (code: string): ErrorClass =>
+  (ERROR_CATALOG as Record<string, ErrorClass | undefined>)[code] ?? c('critical', 'An unknown error.', 'manual');
