@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { ALL_ERROR_CODES, ErrorCode } from './errors/error-codes';
 
-export interface ErrorBody {
-  code: ErrorCode;
-  message: string;
-  details?: unknown;
-}
+export const ErrorBodySchema = z.object({
+  code: z.enum(Object.values(ErrorCode) as [ErrorCode, ...ErrorCode[]]),
+  message: z.string(),
+  details: z.unknown().optional(),
+});
+export type ErrorBody = z.infer<typeof ErrorBodySchema>;
 
 export type Result<T> = { ok: true; data: T } | { ok: false; error: ErrorBody };
 
@@ -13,12 +14,6 @@ export const ok = <T>(data: T): Result<T> => ({ ok: true, data });
 export const err = <T = never>(code: ErrorCode, message: string, details?: unknown): Result<T> => ({
   ok: false,
   error: details === undefined ? { code, message } : { code, message, details },
-});
-
-export const ErrorBodySchema = z.object({
-  code: z.enum(Object.values(ErrorCode) as [ErrorCode, ...ErrorCode[]]),
-  message: z.string(),
-  details: z.unknown().optional(),
 });
 
 export const resultSchema = <T extends z.ZodTypeAny>(data: T) =>
