@@ -111,6 +111,25 @@ describe('trigger deployment', () => {
     expect(replies.filter((r) => !r.ok).map((r) => !r.ok && r.error.code)).toEqual(Array(5).fill('deployment/already-running'));
   });
 
+  it('refuses the eleventh trigger of a project within a minute with deployment/rate-limited and when to retry', async () => {
+    const { project } = h.directory.addProject('busy');
+    const other = h.directory.addProject('calm').project;
+    // forced, so that each of the ten is stored (a refused 409 is not a trigger)
+    for (let i = 0; i < 10; i++) expect((await h.trigger(project.id, { force: true, idempotencyKey: undefined })).ok).toBe(true);
+    const eleventh = await h.trigger(project.id, { force: true, idempotencyKey: undefined });
+    expect(eleventh.ok).toBe(false);
+    if (eleventh.ok) return;
+    expect(eleventh.error.code).toBe('deployment/rate-limited');
+    expect(eleventh.error.details).toMatchObject({ limitPerMinute: 10, retryAfterSeconds: expect.any(Number) });
+    const { retryAfterSeconds } = eleventh.error.details as { retryAfterSeconds: number };
+    expect(retryAfterSeconds).toBeGreaterThanOrEqual(1);
+    expect(retryAfterSeconds).toBeLessThanOrEqual(60);
+    const stored = await h.sql<{ n: number }>('select count(*)::int as n from orchestrator.deployments where project_id = $1', [project.id]);
+    expect(stored).toEqual([{ n: 10 }]);
+    // another project is not held back by it
+    expect((await h.trigger(other.id, { idempotencyKey: undefined })).ok).toBe(true);
+  });
+
   it('with force, cancels the active deployment and queues the new one', async () => {
     const { project } = h.directory.addProject();
     const old = await h.deploy(project.id);

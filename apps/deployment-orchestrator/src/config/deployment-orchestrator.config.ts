@@ -11,6 +11,8 @@ export const DeploymentOrchestratorEnv = BaseServiceEnv.extend({
   FLIGHTDECK_CANCEL_GRACE_MS: millis(10_000),
   // how often the sweeper looks for timed-out deployments and unanswered cancels
   FLIGHTDECK_SWEEP_INTERVAL_MS: millis(1_000),
+  // triggers one project may make in any minute, across every replica; more get 429 with Retry-After
+  FLIGHTDECK_TRIGGERS_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(10),
 });
 export type DeploymentOrchestratorConfig = z.infer<typeof DeploymentOrchestratorEnv>;
 

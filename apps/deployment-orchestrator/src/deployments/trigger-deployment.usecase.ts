@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import {
   type Deployment,
@@ -9,7 +9,9 @@ import {
   err,
   ok,
 } from '@flightdeck/contracts';
+import { ORCHESTRATOR_CONFIG, type DeploymentOrchestratorConfig } from '../config/deployment-orchestrator.config';
 import { DeployJobDispatcher } from '../dispatch/deploy-job.dispatcher';
+import { checkTriggerRate } from './trigger-rate-limit';
 import { decideTrigger } from './concurrency-policy';
 import { type DeployTarget, ProjectDirectory } from '../dispatch/project-directory';
 import { DeploymentTransitions } from './deployment-transitions.service';
@@ -35,6 +37,7 @@ export class TriggerDeploymentUseCase {
     private readonly canceler: DeploymentCanceler,
     private readonly directory: ProjectDirectory,
     private readonly dispatcher: DeployJobDispatcher,
+    @Inject(ORCHESTRATOR_CONFIG) private readonly config: DeploymentOrchestratorConfig,
   ) {}
 
   async execute(req: TriggerDeploymentRequest): Promise<TriggerOutcome> {
@@ -65,6 +68,12 @@ export class TriggerDeploymentUseCase {
 
   private async createAndDispatch(tx: EntityManager, req: TriggerDeploymentRequest, target: DeployTarget): Promise<TriggerOutcome> {
     const id = randomUUID();
+    const rate = await checkTriggerRate(tx, target.project.id, this.config.FLIGHTDECK_TRIGGERS_PER_MINUTE);
+    if (!rate.ok) {
+      // a retry of a trigger that did get in is answered with it, never refused
+      const replay = await this.replay(req, tx);
+      return replay ?? rate;
+    }
     const active = await this.repo.lockActiveInEnvironment(tx, target.environment.id);
     // looked up again after the lock: a request with the same key may have committed meanwhile,
     // and its retry must get that deployment back, never cancel it or be refused by it
