@@ -363,6 +363,7 @@ describe('gateway REST API', () => {
           'GET /api/v1/deployments/{deploymentId}',
           'POST /api/v1/deployments/{deploymentId}/cancel',
           'POST /api/v1/deployments/{deploymentId}/rollback',
+          'POST /api/v1/deployments/{deploymentId}/retry',
           'GET /api/v1/deployments/{deploymentId}/logs',
           'POST /api/v1/projects/{projectId}/publishers',
           'GET /api/v1/projects/{projectId}/publishers',

@@ -6,6 +6,7 @@ import {
   getDeployment,
   listDeployments,
   rollbackDeployment,
+  retryDeployment,
   triggerDeployment,
 } from './deployments/deployment-commands.schema';
 import { deploymentCancelRequested, deploymentStatusChanged } from './deployments/deployment-events.schema';
@@ -91,6 +92,7 @@ export const BusAccess: Record<ServiceName, ServiceBusAccess> = {
       listDeployments,
       cancelDeployment,
       rollbackDeployment,
+      retryDeployment,
       listLogLines,
     ],
     publishes: none,
@@ -103,7 +105,7 @@ export const BusAccess: Record<ServiceName, ServiceBusAccess> = {
     readsMessages: none,
   },
   'deployment-orchestrator': {
-    handles: [triggerDeployment, getDeployment, listDeployments, cancelDeployment, rollbackDeployment],
+    handles: [triggerDeployment, getDeployment, listDeployments, cancelDeployment, rollbackDeployment, retryDeployment],
     broadcasts: [pingServices],
     requests: [getProject, getEnvironment, listEnvironments],
     // external publishers' log lines are forwarded to build.logs.<id> once checked

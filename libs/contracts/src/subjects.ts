@@ -25,6 +25,7 @@ export const Subjects = {
     trigger: 'deployments.cmd.trigger',
     cancel: 'deployments.cmd.cancel',
     rollback: 'deployments.cmd.rollback',
+    retry: 'deployments.cmd.retry',
     get: 'deployments.query.get',
     list: 'deployments.query.list',
     statusChanged: 'deployments.evt.status.*',

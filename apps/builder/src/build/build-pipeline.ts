@@ -90,6 +90,10 @@ export class BuildPipeline {
     await rm(paths.workDir, { recursive: true, force: true });
     await mkdir(paths.workDir, { recursive: true, mode: 0o700 });
     await Promise.all([mkdir(homeDir(paths)), mkdir(tmpDir(paths))]);
+    if (job.clearCache && existsSync(paths.cacheDir)) {
+      await rm(paths.cacheDir, { recursive: true, force: true });
+      log.system('prepare', "Cleared the project's build caches, as the retry asked");
+    }
     if (!existsSync(paths.cacheDir)) {
       await mkdir(paths.cacheDir, { recursive: true, mode: 0o700 });
       await this.sandboxes.handOver([paths.cacheDir], user);

@@ -5,12 +5,14 @@ import {
   cancelDeployment,
   getDeployment,
   listDeployments,
+  retryDeployment,
   rollbackDeployment,
   triggerDeployment,
 } from '@flightdeck/contracts';
 import { HandleCommand } from '@flightdeck/messaging';
 import { CancelDeploymentUseCase } from './cancel-deployment.usecase';
 import { DeploymentQueries } from './deployment-queries.service';
+import { RetryDeploymentUseCase } from './retry-deployment.usecase';
 import { RollbackDeploymentUseCase } from './rollback-deployment.usecase';
 import { TriggerDeploymentUseCase } from './trigger-deployment.usecase';
 
@@ -22,6 +24,7 @@ export class DeploymentsHandler {
     private readonly cancelUseCase: CancelDeploymentUseCase,
     private readonly rollbackUseCase: RollbackDeploymentUseCase,
     private readonly queries: DeploymentQueries,
+    private readonly retryUseCase: RetryDeploymentUseCase,
   ) {}
 
   @HandleCommand(triggerDeployment)
@@ -42,6 +45,11 @@ export class DeploymentsHandler {
   @HandleCommand(cancelDeployment)
   cancel(req: CommandRequest<typeof cancelDeployment>) {
     return this.cancelUseCase.execute(req);
+  }
+
+  @HandleCommand(retryDeployment)
+  retry(req: CommandRequest<typeof retryDeployment>) {
+    return this.retryUseCase.execute(req);
   }
 
   @HandleCommand(rollbackDeployment)

@@ -6,6 +6,7 @@ import { DeploymentCanceler } from './deployment-canceler';
 import { DeploymentQueries } from './deployment-queries.service';
 import { DeploymentsHandler } from './deployments.handler';
 import { DeploymentsRepository } from './deployments.repository';
+import { RetryDeploymentUseCase } from './retry-deployment.usecase';
 import { RollbackDeploymentUseCase } from './rollback-deployment.usecase';
 import { TriggerDeploymentUseCase } from './trigger-deployment.usecase';
 
@@ -19,6 +20,7 @@ import { TriggerDeploymentUseCase } from './trigger-deployment.usecase';
     TriggerDeploymentUseCase,
     CancelDeploymentUseCase,
     RollbackDeploymentUseCase,
+    RetryDeploymentUseCase,
   ],
   controllers: [DeploymentsHandler],
   exports: [DeploymentsRepository, DeploymentTransitions, DeploymentCanceler],

@@ -16,6 +16,7 @@ import { decideTrigger } from './concurrency-policy';
 import { type DeployTarget, ProjectDirectory } from '../dispatch/project-directory';
 import { DeploymentTransitions } from './deployment-transitions.service';
 import { DeploymentCanceler } from './deployment-canceler';
+import type { DeploymentEntity } from './deployment.entity';
 import { toDeployment } from './deployment.mapper';
 import {
   DeploymentsRepository,
@@ -25,6 +26,13 @@ import {
 } from './deployments.repository';
 
 export type TriggerOutcome = Result<{ deployment: Deployment; replayed: boolean }>;
+
+/** a retry: the deployment it repeats, and how */
+export interface RetryOf {
+  parent: DeploymentEntity;
+  retryCount: number;
+  clearCache: boolean;
+}
 
 @Injectable()
 export class TriggerDeploymentUseCase {
@@ -40,7 +48,7 @@ export class TriggerDeploymentUseCase {
     @Inject(ORCHESTRATOR_CONFIG) private readonly config: DeploymentOrchestratorConfig,
   ) {}
 
-  async execute(req: TriggerDeploymentRequest): Promise<TriggerOutcome> {
+  async execute(req: TriggerDeploymentRequest, retryOf?: RetryOf): Promise<TriggerOutcome> {
     const replay = await this.replay(req);
     if (replay) return replay;
     const target = await this.directory.resolve(req.projectId, req.environmentId);
@@ -48,7 +56,7 @@ export class TriggerDeploymentUseCase {
     // a forced trigger that lost a race to another trigger cancels that one on its second try
     for (let tries = req.force ? 2 : 1; ; tries--) {
       try {
-        return await this.ds.transaction((tx) => this.createAndDispatch(tx, req, target.data));
+        return await this.ds.transaction((tx) => this.createAndDispatch(tx, req, target.data, retryOf));
       } catch (e) {
         if (req.idempotencyKey && isUniqueViolation(e, IDEMPOTENCY_KEY_INDEX)) return (await this.replay(req))!;
         if (!isUniqueViolation(e, ONE_ACTIVE_PER_ENVIRONMENT_INDEX)) throw e;
@@ -66,7 +74,7 @@ export class TriggerDeploymentUseCase {
     return existing ? ok({ deployment: toDeployment(existing), replayed: true }) : undefined;
   }
 
-  private async createAndDispatch(tx: EntityManager, req: TriggerDeploymentRequest, target: DeployTarget): Promise<TriggerOutcome> {
+  private async createAndDispatch(tx: EntityManager, req: TriggerDeploymentRequest, target: DeployTarget, retryOf?: RetryOf): Promise<TriggerOutcome> {
     const id = randomUUID();
     const rate = await checkTriggerRate(tx, target.project.id, this.config.FLIGHTDECK_TRIGGERS_PER_MINUTE);
     if (!rate.ok) {
@@ -98,7 +106,11 @@ export class TriggerDeploymentUseCase {
         trigger: req.trigger,
         idempotencyKey: req.idempotencyKey ?? null,
         provider: req.provider ?? 'internal',
-        metadata: active ? { supersedes: active.id } : {},
+        metadata: {
+          ...(active ? { supersedes: active.id } : {}),
+          ...(retryOf ? { retryOf: retryOf.parent.id, retryCount: retryOf.retryCount, clearCache: retryOf.clearCache } : {}),
+        },
+        ...(retryOf ? { parentDeploymentId: retryOf.parent.id } : {}),
       },
       `triggered by ${req.actor.kind} ${req.actor.id}`,
     );
@@ -107,7 +119,7 @@ export class TriggerDeploymentUseCase {
     const reason = external ? 'waiting for the external publisher' : 'build job dispatched';
     const queued = await this.transitions.move(tx, created, 'queued', { reason });
     if (!queued.ok) throw new Error(`bug: a new deployment cannot be queued: ${queued.error.message}`);
-    if (!external) await this.dispatcher.dispatch(tx, queued.data, target);
+    if (!external) await this.dispatcher.dispatch(tx, queued.data, target, undefined, { clearCache: retryOf?.clearCache });
     return ok({ deployment: toDeployment(queued.data), replayed: false });
   }
 

@@ -16,6 +16,7 @@ export class DeployJobDispatcher {
     d: DeploymentEntity,
     where: DeployTarget,
     rollbackTo?: { deploymentId: string; artifact: Artifact },
+    opts: { clearCache?: boolean } = {},
   ): Promise<DeployJob> {
     const job: DeployJob = {
       deploymentId: d.id,
@@ -28,6 +29,7 @@ export class DeployJobDispatcher {
       repositoryUrl: where.project.repositoryUrl,
       sourceRef: d.sourceRef,
       ...(rollbackTo ? { target: rollbackTo } : {}),
+      ...(opts.clearCache ? { clearCache: true } : {}),
     };
     await this.outbox.add(tx, deployJobQueued, undefined, job);
     return job;

@@ -4,9 +4,11 @@ import {
   type Actor,
   Deployment,
   ErrorCode,
+  RetryBody,
   RollbackBody,
   cancelDeployment,
   getDeployment,
+  retryDeployment,
   rollbackDeployment,
 } from '@flightdeck/contracts';
 import { CurrentActor } from '../auth/auth.decorators';
@@ -41,6 +43,18 @@ export class DeploymentsController {
   })
   cancel(@IdParam('deploymentId') deploymentId: string, @CurrentActor() actor: Actor) {
     return this.api.call(cancelDeployment, { deploymentId, actor });
+  }
+
+  @Post('retry')
+  @ApiRoute({
+    summary: 'Deploy the same commit to the same environment again, as a child of this deployment (once it has ended)',
+    ids: ['deploymentId'],
+    body: { name: 'RetryBody', schema: RetryBody },
+    responses: [{ status: 201, description: 'the new deployment, with parentDeploymentId and metadata.retryCount', ...DEPLOYMENT }],
+    errors: [ErrorCode.DeploymentNotFound, ErrorCode.DeploymentInvalidState, ErrorCode.DeploymentAlreadyRunning, ErrorCode.RateLimited],
+  })
+  retry(@IdParam('deploymentId') deploymentId: string, @ValidBody(RetryBody) body: z.infer<typeof RetryBody>, @CurrentActor() actor: Actor) {
+    return this.api.call(retryDeployment, { ...body, deploymentId, actor });
   }
 
   @Post('rollback')

@@ -51,6 +51,16 @@ export const cancelDeployment = defineCommand({
   reply: Deployment,
 });
 
+// A new deployment of the same commit in the same environment, with parentDeploymentId and
+// metadata.retryCount; `clearCache` empties the project's build caches first.
+export const RetryBody = z.object({ clearCache: z.boolean().optional() }).strict();
+export const retryDeployment = defineCommand({
+  subject: Subjects.deployments.retry,
+  request: RetryBody.extend({ deploymentId: Id, actor: Actor }),
+  reply: Deployment,
+  timeoutMs: 10_000,
+});
+
 export const RollbackBody = z.object({ targetDeploymentId: Id.optional() }).strict();
 export const rollbackDeployment = defineCommand({
   subject: Subjects.deployments.rollback,
