@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { aDeployJob } from '@flightdeck/testing';
 import { ReleaseFailedError } from '../src/provider/release-provider';
-import { BuilderHarness, aDeployJob } from './support/builder-harness';
+import { BuilderHarness } from './support/builder-harness';
 import { GitRepo, npmProject, staticSite } from './support/git-repo';
 
 jest.setTimeout(120_000);

@@ -1,7 +1,8 @@
 import type { LogLine, ResolvedVariable } from '@flightdeck/contracts';
+import { aDeployJob } from '@flightdeck/testing';
 import { PIECE } from '../src/masking/base64-pieces';
 import { base64Cores } from '../src/masking/secret-forms';
-import { BuilderHarness, aDeployJob } from './support/builder-harness';
+import { BuilderHarness } from './support/builder-harness';
 import { GitRepo, npmProject } from './support/git-repo';
 
 jest.setTimeout(180_000);

@@ -1,6 +1,7 @@
 import { list } from 'tar';
 import type { ResolvedVariable } from '@flightdeck/contracts';
-import { BuilderHarness, aDeployJob } from './support/builder-harness';
+import { aDeployJob } from '@flightdeck/testing';
+import { BuilderHarness } from './support/builder-harness';
 import { GitRepo, npmProject } from './support/git-repo';
 
 jest.setTimeout(120_000);

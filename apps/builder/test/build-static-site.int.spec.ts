@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { list } from 'tar';
-import { BuilderHarness, aDeployJob } from './support/builder-harness';
+import { aDeployJob } from '@flightdeck/testing';
+import { BuilderHarness } from './support/builder-harness';
 import { GitRepo, npmProject, staticSite } from './support/git-repo';
 
 jest.setTimeout(120_000);

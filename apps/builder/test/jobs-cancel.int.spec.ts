@@ -2,9 +2,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { type DeployJob, getDeployment, ok } from '@flightdeck/contracts';
 import { decodeEnvelope, encodeJson } from '@flightdeck/messaging';
-import { aDeployment } from '@flightdeck/testing';
+import { aDeployJob, aDeployment } from '@flightdeck/testing';
 import { isAlive } from '../src/build/process-tree';
-import { BuilderHarness, aDeployJob } from './support/builder-harness';
+import { BuilderHarness } from './support/builder-harness';
 import { GitRepo, npmProject, sleepingBuild } from './support/git-repo';
 import { buildPids, projectProcesses } from './support/sandbox-processes';
 

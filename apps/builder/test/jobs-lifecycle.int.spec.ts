@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DeployJob } from '@flightdeck/contracts';
+import { aDeployJob } from '@flightdeck/testing';
 import { isAlive } from '../src/build/process-tree';
-import { BuilderHarness, aDeployJob } from './support/builder-harness';
+import { BuilderHarness } from './support/builder-harness';
 import { buildPids } from './support/sandbox-processes';
 import { GitRepo, sleepingBuild, staticSite } from './support/git-repo';
 

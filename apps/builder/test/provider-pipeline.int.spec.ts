@@ -1,10 +1,10 @@
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { freePort, getWithHost } from '@flightdeck/testing';
+import { aDeployJob, freePort, getWithHost } from '@flightdeck/testing';
 import { AppModule } from '../src/app.module';
 import { loadBuilderConfig } from '../src/config/builder.config';
 import { ProviderModule } from '../src/provider/provider.module';
-import { BuilderHarness, aDeployJob } from './support/builder-harness';
+import { BuilderHarness } from './support/builder-harness';
 import { GitRepo, npmProject } from './support/git-repo';
 import { startBusTransports } from '@flightdeck/messaging';
 

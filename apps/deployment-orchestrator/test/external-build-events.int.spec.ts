@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type BuildProgress, type BuildResult, type LogBatch, externalSubject } from '@flightdeck/contracts';
 import { encodeEvent } from '@flightdeck/messaging';
+import { aLine } from '@flightdeck/testing';
 import { buildFinished, buildProgressed, logLinesPublished } from '@flightdeck/contracts';
 import { EXTERNAL_EVENTS_DURABLE } from '../src/build-events/external-build-events.consumer';
 import { OrchestratorHarness, until } from './support/orchestrator-harness';
@@ -31,9 +32,7 @@ describe('external deployments', () => {
   const lines = (deploymentId: string, from: number, to: number) =>
     encodeEvent(logLinesPublished, {
       deploymentId,
-      lines: Array.from({ length: to - from + 1 }, (_, i) => ({
-        seq: from + i, timestamp: at(), level: 'info' as const, source: 'build' as const, step: 'ci', message: `line ${from + i}`,
-      })),
+      lines: Array.from({ length: to - from + 1 }, (_, i) => aLine(from + i, { timestamp: at(), step: 'ci' })),
     });
   const deadLetters = async () => {
     const jsm = await h.nc.jetstreamManager();

@@ -16,7 +16,7 @@ import {
   triggerDeployment,
 } from '@flightdeck/contracts';
 import { startTestInfra, type TestInfra } from '@flightdeck/testing';
-import { aDeployment, aProject } from '@flightdeck/testing';
+import { aDeployment, aProject, anEnvironment } from '@flightdeck/testing';
 import { FakeResponders } from './support/fake-responder';
 import { ADMIN_TOKEN, type RunningGateway, startGateway } from './support/gateway-app';
 
@@ -207,16 +207,6 @@ describe('gateway REST API', () => {
     });
 
     describe('environment limits', () => {
-      const anEnvironment = (over: Partial<Environment> = {}): Environment => ({
-        id: randomUUID(),
-        projectId: randomUUID(),
-        name: 'production',
-        type: 'production',
-        isDefault: true,
-        limits: {},
-        createdAt: '2025-01-01T00:00:00.000Z',
-        ...over,
-      });
       const LIMITS = { build: { memoryMb: 2048, buildTimeoutSeconds: 900 }, release: { memoryMb: 512, cpus: 0.5 } };
 
       // environment-manager's part, in memory: limits change only on an environment of the project named

@@ -3,7 +3,7 @@ import { statSync } from 'node:fs';
 import { type ConnectionOptions, type NatsConnection, connect } from 'nats';
 import { ErrorCode, err, externalSubject, getProject, logLinesPublished, ok } from '@flightdeck/contracts';
 import { encodeEvent, natsAuthPaths } from '@flightdeck/messaging';
-import { sleep, startTestInfra, type TestInfra } from '@flightdeck/testing';
+import { aLine, sleep, startTestInfra, type TestInfra } from '@flightdeck/testing';
 import { aProject } from '@flightdeck/testing';
 import { FakeResponders } from './support/fake-responder';
 import { type RunningGateway, startGateway } from './support/gateway-app';
@@ -23,7 +23,7 @@ async function until<T>(what: string, check: () => Promise<T | undefined>, timeo
 const aBatch = (deploymentId: string) =>
   encodeEvent(logLinesPublished, {
     deploymentId,
-    lines: [{ seq: 1, timestamp: new Date().toISOString(), level: 'info', source: 'build', step: 'ci', message: 'hello' }],
+    lines: [aLine(1, { timestamp: new Date().toISOString(), step: 'ci', message: 'hello' })],
   });
 
 interface Credential {

@@ -25,20 +25,6 @@ import { AppModule } from '../../src/app.module';
 import { loadBuilderConfig } from '../../src/config/builder.config';
 import { RecordingReleaseProvider } from './recording-release-provider';
 
-export const aDeployJob = (over: Partial<DeployJob> = {}): DeployJob => ({
-  deploymentId: randomUUID(),
-  attempt: 1,
-  kind: 'build',
-  projectId: randomUUID(),
-  projectName: 'shop',
-  environmentId: randomUUID(),
-  environmentName: 'production',
-  repositoryUrl: '/nonexistent',
-  sourceRef: 'main',
-  ...over,
-});
-
-
 // The builder in-process against a real Postgres and nats-server. The test plays the orchestrator
 // (jobs in, cancels), environment-manager (a resolveVariables responder) and every reader of the
 // build streams (ordered consumers).

@@ -12,6 +12,7 @@ import {
   ok,
 } from '@flightdeck/contracts';
 import { decodeEnvelope, encodeJson } from '@flightdeck/messaging';
+import { aProject, anEnvironment } from '@flightdeck/testing';
 
 // Answers environment-manager's queries on the real NATS, from an in-memory directory.
 export class FakeEnvironmentManager {
@@ -41,22 +42,13 @@ export class FakeEnvironmentManager {
   }
 
   addProject(name = `app-${randomUUID().slice(0, 8)}`): { project: Project; production: Environment } {
-    const at = new Date().toISOString();
-    const project: Project = { id: randomUUID(), name, repositoryUrl: `/tmp/${name}.git`, defaultBranch: 'main', createdAt: at, updatedAt: at };
+    const project = aProject({ name, repositoryUrl: `/tmp/${name}.git` });
     this.projects.set(project.id, project);
     return { project, production: this.addEnvironment(project, 'production', true) };
   }
 
   addEnvironment(project: Project, name: string, isDefault = false): Environment {
-    const env: Environment = {
-      id: randomUUID(),
-      projectId: project.id,
-      name,
-      type: name === 'production' ? 'production' : 'preview',
-      isDefault,
-      limits: {},
-      createdAt: new Date().toISOString(),
-    };
+    const env = anEnvironment({ projectId: project.id, name, type: name === 'production' ? 'production' : 'preview', isDefault });
     this.environments.set(env.id, env);
     return env;
   }

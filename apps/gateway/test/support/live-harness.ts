@@ -30,6 +30,7 @@ import {
   type ServiceProcess,
   type TestInfra,
   aDeployment,
+  aLine,
   freePort,
   sleep,
   spawnService,
@@ -44,15 +45,10 @@ import { FakeResponders } from './fake-responder';
 
 export const LIVE_TOKEN = 'live-test-admin-token-0123456789';
 
-export const aLine = (seq: number, over: Partial<LogLine> = {}): LogLine => ({
-  seq,
-  timestamp: new Date(Date.UTC(2025, 0, 1, 0, 0, 0, seq)).toISOString(),
-  level: seq % 10 === 0 ? 'error' : 'info',
-  source: 'build',
-  step: seq <= 100 ? 'install' : 'build',
-  message: `line ${seq}`,
-  ...over,
-});
+// Every tenth line an error and the first hundred from install, so level and step filters have
+// something to keep and something to drop.
+const feedLine = (seq: number, over: Partial<LogLine> = {}): LogLine =>
+  aLine(seq, { level: seq % 10 === 0 ? 'error' : 'info', step: seq <= 100 ? 'install' : 'build', ...over });
 
 export const seqRange = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 export { sleep };
@@ -250,7 +246,7 @@ export class LiveHarness {
   async publishLines(deploymentId: string, from: number, to: number, perBatch = 50, over: (seq: number) => Partial<LogLine> = () => ({})) {
     const js = this.nc.jetstream();
     for (let first = from; first <= to; first += perBatch) {
-      const lines = seqRange(first, Math.min(to, first + perBatch - 1)).map((s) => aLine(s, over(s)));
+      const lines = seqRange(first, Math.min(to, first + perBatch - 1)).map((s) => feedLine(s, over(s)));
       const data = { deploymentId, lines };
       await js.publish(subjectFor(logLinesPublished.subject, deploymentId), encodeEnvelope(logLinesPublished.subject, 1, data), {
         msgID: `${deploymentId}:1:${first}`,

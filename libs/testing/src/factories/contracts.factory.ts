@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Deployment, Project } from '@flightdeck/contracts';
+import type { DeployJob, Deployment, Environment, LogLine, Project } from '@flightdeck/contracts';
 
 // Contract-shaped test data with defaults; a test states only what it is about.
 
@@ -12,6 +12,17 @@ export const aProject = (over: Partial<Project> = {}): Project => ({
   defaultBranch: 'main',
   createdAt: AT,
   updatedAt: AT,
+  ...over,
+});
+
+export const anEnvironment = (over: Partial<Environment> = {}): Environment => ({
+  id: randomUUID(),
+  projectId: randomUUID(),
+  name: 'production',
+  type: 'production',
+  isDefault: true,
+  limits: {},
+  createdAt: AT,
   ...over,
 });
 
@@ -43,5 +54,30 @@ export const aDeployment = (over: Partial<Deployment> = {}): Deployment => ({
   startedAt: null,
   finishedAt: null,
   durationMs: null,
+  ...over,
+});
+
+// What the orchestrator hands the builder for one attempt.
+export const aDeployJob = (over: Partial<DeployJob> = {}): DeployJob => ({
+  deploymentId: randomUUID(),
+  attempt: 1,
+  kind: 'build',
+  projectId: randomUUID(),
+  projectName: 'shop',
+  environmentId: randomUUID(),
+  environmentName: 'production',
+  repositoryUrl: '/nonexistent',
+  sourceRef: 'main',
+  ...over,
+});
+
+// Log line `seq`, stamped `seq` ms after the epoch of the other factories.
+export const aLine = (seq: number, over: Partial<LogLine> = {}): LogLine => ({
+  seq,
+  timestamp: new Date(Date.UTC(2025, 0, 1, 0, 0, 0, seq)).toISOString(),
+  level: 'info',
+  source: 'build',
+  step: 'build',
+  message: `line ${seq}`,
   ...over,
 });
