@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { type DynamicModule, type INestApplication, Module } from '@nestjs/common';
@@ -77,15 +77,4 @@ export async function startProviderApp(infra: TestInfra, env: Record<string, str
   const app = await NestFactory.create(root, { logger: process.env.TEST_LOG_LEVEL ? ['error', 'warn', 'log'] : false });
   await app.init();
   return { app, provider: app.get<ReleaseProvider>(RELEASE_PROVIDER, { strict: false }), processes: app.get(ReleaseProcesses, { strict: false }) };
-}
-
-/** pids of living processes whose working directory is under dir */
-export function isAlive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
-    return state !== 'Z' && state !== 'X';
-  } catch {
-    return false;
-  }
 }

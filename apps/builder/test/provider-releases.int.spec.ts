@@ -5,12 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { type TestInfra, freePort, getWithHost, startTestInfra } from '@flightdeck/testing';
+import { isAlive } from '../src/build/process-tree';
 import { ReleaseFailedError, type ReleaseSpec } from '../src/provider/release-provider';
 import {
   LogRecorder,
   type ProviderApp,
   crashes,
-  isAlive,
   neverListens,
   nodeApp,
   packArtifact,

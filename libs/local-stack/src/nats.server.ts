@@ -17,7 +17,7 @@ import {
   renderNatsServerConfig,
 } from '@flightdeck/messaging';
 import { hasExited, stopChild } from './child-exit';
-import { freePort } from './free-port';
+import { freePort } from '@flightdeck/runtime';
 
 export type NatsUser = ServiceName | typeof NATS_ADMIN_USER;
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { hasExited, stopChild } from './child-exit';
-import { freePort } from './free-port';
+import { freePort } from '@flightdeck/runtime';
 import { postgresLocation, removePostgresDir } from './postgres-location';
 import { chownTo, postgresUser } from './process-user';
 

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { SERVICE_NAMES, type ServiceName } from '@flightdeck/contracts';
 import { SERVICE_SCHEMAS, provisionServiceDatabase, serviceDatabaseUrl, serviceRole } from '@flightdeck/persistence';
-import { freePort } from './free-port';
+import { freePort } from '@flightdeck/runtime';
 
 export const WORKSPACE_ROOT = resolve(__dirname, '../../..');
 

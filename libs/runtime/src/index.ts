@@ -6,6 +6,7 @@ export * from './readiness.service';
 export * from './health.controller';
 export * from './metrics.controller';
 export * from './ops-port';
+export * from './free-port';
 export * from './masked-settings';
 export * from './settings.controller';
 export * from './status.handler';

@@ -6,7 +6,7 @@ import type { EdgeUpstreams, Upstream } from '../edge/edge-upstreams';
 import { type RoutedRelease, appDir } from '../edge/routed-release';
 import { describeLimits } from '../sandbox/resource-limits';
 import { seconds, waitUntilHealthy } from './health-check';
-import { freePort } from './free-port';
+import { freePort } from '@flightdeck/runtime';
 import { PROVIDER_SETTINGS, type ProviderSettings } from './provider-settings';
 import { Sandboxes } from '../sandbox/sandboxes';
 import { homeDir, readReleaseEnv, readReleaseLimits } from './release-dir';

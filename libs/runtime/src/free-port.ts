@@ -1,5 +1,7 @@
 import { createServer } from 'node:net';
 
+// A port nobody listens on right now; whoever asked binds it a moment later (a release, a test
+// server, the local stack).
 export const freePort = (host = '127.0.0.1'): Promise<number> =>
   new Promise((resolve, reject) => {
     const srv = createServer();
