@@ -3,6 +3,12 @@ import tseslint from 'typescript-eslint';
 
 const SERVICES = ['gateway', 'deployment-orchestrator', 'builder', 'log-ingest', 'environment-manager'];
 
+// What ships (a service's or lib's source, the npm start scripts) never reaches into tests or benchmarks.
+const NOT_TESTS_OR_BENCH = {
+  group: ['**/test', '**/test/**', '**/bench', '**/bench/**'],
+  message: 'tests and benchmarks use the code that ships, never the other way round',
+};
+
 export default [
   {
     ignores: ['**/node_modules/**', '**/dist/**', '.data/**', 'coverage/**', '.nx/**', 'bench/results/**', 'examples/**'],
@@ -33,8 +39,14 @@ export default [
       '@typescript-eslint/no-explicit-any': 'error',
     },
   },
+  {
+    files: ['apps/*/src/**/*.ts', 'libs/*/src/**/*.ts'],
+    ignores: ['**/*.spec.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [NOT_TESTS_OR_BENCH] }] },
+  },
   // A service's source never reaches into the test lib or another service's migrations (its tests
   // may use the test lib; the migrations alias is allowed above only for each service's own).
+  // (A later entry replaces this rule's options for its files, so each repeats NOT_TESTS_OR_BENCH.)
   ...SERVICES.map((svc) => ({
     files: [`apps/${svc}/src/**/*.ts`],
     ignores: ['**/*.spec.ts'],
@@ -51,11 +63,26 @@ export default [
               group: ['@flightdeck/migrations/*', `!@flightdeck/migrations/${svc}`],
               message: "a service applies only its own migrations; another service's schema is not its business",
             },
+            NOT_TESTS_OR_BENCH,
           ],
         },
       ],
     },
   })),
+  // npm start, npm run migrate and npm run nats-config: the production start path runs on the local
+  // stack, never on the test lib.
+  {
+    files: ['scripts/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: '@flightdeck/testing', message: 'scripts start the platform on @flightdeck/local-stack; the test lib is for tests' }],
+          patterns: [NOT_TESTS_OR_BENCH],
+        },
+      ],
+    },
+  },
   {
     files: ['**/*.spec.ts', '**/test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },

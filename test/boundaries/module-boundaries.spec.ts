@@ -32,6 +32,23 @@ describe('module boundaries', () => {
     expect(await problems('apps/builder/test/x.int.spec.ts', "import { startTestInfra } from '@flightdeck/testing';\nexport const f = startTestInfra;\n")).toEqual([]);
   });
 
+  it('refuses the test lib on the production start path (scripts/), which runs on the local stack', async () => {
+    expect(await problems('scripts/x.ts', "import { startTestInfra } from '@flightdeck/testing';\nexport const f = startTestInfra;\n")).toContain(
+      'no-restricted-imports',
+    );
+    expect(await problems('scripts/x.ts', "import { startPostgres } from '@flightdeck/local-stack';\nexport const f = startPostgres;\n")).toEqual([]);
+  });
+
+  it('refuses test/ and bench/ code in what ships: a service, a lib, scripts/', async () => {
+    const importsTest = (depth: number) => `import { until } from '${'../'.repeat(depth)}test/support/http';\nexport const f = until;\n`;
+    expect(await problems('scripts/x.ts', importsTest(1))).toContain('no-restricted-imports');
+    expect(await problems('scripts/x.ts', "import { runScenario } from '../bench/run';\nexport const f = runScenario;\n")).toContain('no-restricted-imports');
+    expect(await problems('apps/builder/src/jobs/x.ts', importsTest(4))).toContain('no-restricted-imports');
+    expect(await problems('libs/messaging/src/x.ts', "import { until } from '../test/support/messaging-harness';\nexport const f = until;\n")).toContain(
+      'no-restricted-imports',
+    );
+  });
+
   it('refuses an app importing another app', async () => {
     expect(await problems('apps/builder/src/jobs/x.ts', "import { GatewayEnv } from '@flightdeck/gateway/src/config/gateway.config';\nexport const g = GatewayEnv;\n")).toContain(
       '@nx/enforce-module-boundaries',
