@@ -46,6 +46,31 @@ describe('log-ingest', () => {
       expect(page).toEqual({ ok: true, data: { items: [{ ...line, message: 'tab\there ✓ nul\uFFFD "quoted"' }], lastSeq: 1 } });
     });
 
+    it('stores COPY-special characters as published', async () => {
+      const id = randomUUID();
+      const line = aLine(1, { step: 'a\\b', message: 'back\\slash \\N new\nline cr\r tab\t end\\' });
+      await h.publish(id, [line]);
+      await h.waitForRows(id, 1);
+      const page = await h.bus.request(listLogLines, { deploymentId: id, afterSeq: 0, limit: 10 });
+      expect(page).toEqual({ ok: true, data: { items: [line], lastSeq: 1 } });
+    });
+
+    it('stores every line once when a second replica consumes the same stream', async () => {
+      const second = await LogIngestHarness.startApp(h.infra);
+      try {
+        const ids = [randomUUID(), randomUUID(), randomUUID()];
+        // each deployment's batches twice, under new message ids, so both replicas meet the same keys
+        await Promise.all(
+          ids.flatMap((id) => [...range(0, 9), ...range(0, 9)].map((b) => h.publish(id, lines(b * 200 + 1, b * 200 + 200)))),
+        );
+        for (const id of ids) expect(await h.waitForRows(id, 2_000, 30_000)).toEqual(range(1, 2_000));
+        await h.waitUntilConsumed(LOG_BATCHES_DURABLE, 30_000);
+        for (const id of ids) expect(await h.storedSeqs(id)).toEqual(range(1, 2_000));
+      } finally {
+        await second.close();
+      }
+    });
+
     it('does not duplicate lines when every message is delivered again', async () => {
       const id = randomUUID();
       await h.publish(id, lines(1, 300));

@@ -1,6 +1,11 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { Injectable } from '@nestjs/common';
+import type { PoolClient } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { CommandRequest, LogBatch, LogLine, LogLinePage, listLogLines } from '@flightdeck/contracts';
+import { COLUMNS, UNIQUE_VIOLATION, copyText, distinctLines, storable } from './log-rows';
 
 type LogQuery = CommandRequest<typeof listLogLines>;
 
@@ -14,8 +19,6 @@ interface LineRow {
   max_seq: number | null;
 }
 
-// Postgres text cannot hold NUL; a build that prints one must not block its deployment's log.
-const storable = (text: string) => (text.includes('\u0000') ? text.replace(/\u0000/g, '\uFFFD') : text);
 
 // The only code that knows the SQL of logs.log_lines.
 @Injectable()
@@ -24,30 +27,40 @@ export class LogLinesRepository {
 
   /** inserts every line not stored yet; returns how many were new */
   async insert(tx: EntityManager, batches: readonly LogBatch[]): Promise<number> {
-    const cols = { id: [] as string[], seq: [] as number[], ts: [] as string[], level: [] as string[], source: [] as string[], step: [] as string[], message: [] as string[] };
-    const seen = new Set<string>();
-    for (const b of batches) {
-      for (const l of b.lines) {
-        const key = `${b.deploymentId}:${l.seq}`;
-        if (seen.has(key)) continue;
-        seen.add(key);
-        cols.id.push(b.deploymentId);
-        cols.seq.push(l.seq);
-        cols.ts.push(l.timestamp);
-        cols.level.push(l.level);
-        cols.source.push(l.source);
-        cols.step.push(storable(l.step));
-        cols.message.push(storable(l.message));
-      }
+    const rows = distinctLines(batches);
+    if (!rows.some((b) => b.lines.length)) return 0;
+    // Nearly every batch is new: COPY it straight in. A batch stored before (a redelivery, a
+    // re-published batch, another replica's race) breaks the primary key; then, and only then, the
+    // savepoint undoes the COPY and the rows go in again skipping those already stored.
+    await tx.query('savepoint log_copy');
+    try {
+      const copied = await this.copy(tx, rows);
+      await tx.query('release savepoint log_copy');
+      return copied;
+    } catch (e) {
+      if ((e as { code?: string }).code !== UNIQUE_VIOLATION) throw e;
+      await tx.query('rollback to savepoint log_copy');
+      return this.insertMissing(tx, rows);
     }
-    if (!cols.id.length) return 0;
-    // One statement with seven array parameters, whatever the row count: no parameter limit and
-    // one round trip. The primary key drops lines stored before (a redelivery, a re-published batch).
+  }
+
+  private async copy(tx: EntityManager, rows: readonly LogBatch[]): Promise<number> {
+    const client = (await tx.queryRunner!.connect()) as PoolClient;
+    const stream = client.query(copyFrom(`copy logs.log_lines (${COLUMNS}) from stdin`));
+    await pipeline(Readable.from(copyText(rows)), stream);
+    return stream.rowCount;
+  }
+
+  // One statement with seven array parameters, whatever the row count: no parameter limit, one
+  // round trip; the primary key drops the lines stored before.
+  private async insertMissing(tx: EntityManager, batches: readonly LogBatch[]): Promise<number> {
+    const lines = batches.flatMap((b) => b.lines.map((l) => ({ ...l, deploymentId: b.deploymentId })));
+    const col = <K extends keyof (typeof lines)[number]>(k: K) => lines.map((l) => l[k]);
     const result = await tx.queryRunner!.query(
-      `insert into logs.log_lines (deployment_id, seq, ts, level, source, step, message)
+      `insert into logs.log_lines (${COLUMNS})
        select * from unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::text[])
        on conflict do nothing`,
-      [cols.id, cols.seq, cols.ts, cols.level, cols.source, cols.step, cols.message],
+      [col('deploymentId'), col('seq'), col('timestamp'), col('level'), col('source'), col('step').map(storable), col('message').map(storable)],
       true,
     );
     return result.affected ?? 0;
