@@ -351,6 +351,7 @@ describe('gateway REST API', () => {
           'POST /api/v1/projects/{projectId}/deployments',
           'GET /api/v1/projects/{projectId}/deployments',
           'GET /api/v1/deployments/{deploymentId}',
+          'GET /api/v1/deployments/{deploymentId}/progress',
           'POST /api/v1/deployments/{deploymentId}/cancel',
           'POST /api/v1/deployments/{deploymentId}/rollback',
           'POST /api/v1/deployments/{deploymentId}/retry',

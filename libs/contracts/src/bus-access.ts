@@ -7,6 +7,7 @@ import {
   listDeployments,
   rollbackDeployment,
   retryDeployment,
+  getDeploymentProgress,
   triggerDeployment,
 } from './deployments/deployment-commands.schema';
 import { deploymentCancelRequested, deploymentStatusChanged } from './deployments/deployment-events.schema';
@@ -93,6 +94,7 @@ export const BusAccess: Record<ServiceName, ServiceBusAccess> = {
       cancelDeployment,
       rollbackDeployment,
       retryDeployment,
+      getDeploymentProgress,
       listLogLines,
     ],
     publishes: none,
@@ -105,7 +107,7 @@ export const BusAccess: Record<ServiceName, ServiceBusAccess> = {
     readsMessages: none,
   },
   'deployment-orchestrator': {
-    handles: [triggerDeployment, getDeployment, listDeployments, cancelDeployment, rollbackDeployment, retryDeployment],
+    handles: [triggerDeployment, getDeployment, listDeployments, cancelDeployment, rollbackDeployment, retryDeployment, getDeploymentProgress],
     broadcasts: [pingServices],
     requests: [getProject, getEnvironment, listEnvironments],
     // external publishers' log lines are forwarded to build.logs.<id> once checked

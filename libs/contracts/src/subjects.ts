@@ -28,6 +28,7 @@ export const Subjects = {
     retry: 'deployments.cmd.retry',
     get: 'deployments.query.get',
     list: 'deployments.query.list',
+    progress: 'deployments.query.progress',
     statusChanged: 'deployments.evt.status.*',
     cancelRequested: 'deployments.evt.cancel-requested.*',
   },

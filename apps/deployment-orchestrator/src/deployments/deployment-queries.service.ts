@@ -6,11 +6,14 @@ import {
   ErrorCode,
   type Result,
   err,
+  type ProgressEntry,
+  getDeploymentProgress,
   getProject,
   listDeployments,
   ok,
 } from '@flightdeck/contracts';
 import { Bus } from '@flightdeck/messaging';
+import { deploymentTimings } from './deployment-timings';
 import { toDeployment } from './deployment.mapper';
 import { DeploymentsRepository } from './deployments.repository';
 
@@ -26,6 +29,21 @@ export class DeploymentQueries {
   async get(deploymentId: string): Promise<Result<Deployment>> {
     const d = await this.repo.findById(deploymentId);
     return d ? ok(toDeployment(d)) : err(ErrorCode.DeploymentNotFound, `deployment ${deploymentId} not found`);
+  }
+
+  // Oldest first, with what it adds up to.
+  async progress(deploymentId: string): Promise<Result<CommandReply<typeof getDeploymentProgress>>> {
+    const d = await this.repo.findById(deploymentId);
+    if (!d) return err(ErrorCode.DeploymentNotFound, `deployment ${deploymentId} not found`);
+    const items: ProgressEntry[] = (await this.repo.transitionsOf(deploymentId)).map((t) => ({
+      at: t.at.toISOString(),
+      fromStatus: t.fromStatus,
+      status: t.toStatus,
+      phase: t.phase,
+      progress: t.progress,
+      reason: t.reason,
+    }));
+    return ok({ items, timings: deploymentTimings(items, new Date()) });
   }
 
   // Newest first.

@@ -4,6 +4,7 @@ import {
   type TriggerDeploymentRequest,
   cancelDeployment,
   getDeployment,
+  getDeploymentProgress,
   listDeployments,
   retryDeployment,
   rollbackDeployment,
@@ -35,6 +36,11 @@ export class DeploymentsHandler {
   @HandleCommand(getDeployment)
   get(req: CommandRequest<typeof getDeployment>) {
     return this.queries.get(req.deploymentId);
+  }
+
+  @HandleCommand(getDeploymentProgress)
+  progress(req: CommandRequest<typeof getDeploymentProgress>) {
+    return this.queries.progress(req.deploymentId);
   }
 
   @HandleCommand(listDeployments)

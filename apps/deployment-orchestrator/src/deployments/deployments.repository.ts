@@ -97,6 +97,11 @@ export class DeploymentsRepository {
     await tx.getRepository(DeploymentEntity).update({ id }, asRow(fields));
   }
 
+  /** oldest first */
+  transitionsOf(deploymentId: string): Promise<DeploymentTransitionEntity[]> {
+    return this.ds.getRepository(DeploymentTransitionEntity).find({ where: { deploymentId }, order: { id: 'ASC' } });
+  }
+
   async addTransition(tx: EntityManager, t: Omit<DeploymentTransitionEntity, 'id'>): Promise<void> {
     await tx.getRepository(DeploymentTransitionEntity).insert(t);
   }

@@ -8,6 +8,7 @@ import {
   RollbackBody,
   cancelDeployment,
   getDeployment,
+  getDeploymentProgress,
   retryDeployment,
   rollbackDeployment,
 } from '@flightdeck/contracts';
@@ -31,6 +32,17 @@ export class DeploymentsController {
   })
   get(@IdParam('deploymentId') deploymentId: string) {
     return this.api.call(getDeployment, { deploymentId });
+  }
+
+  @Get('progress')
+  @ApiRoute({
+    summary: "A deployment's history (every status and phase with its time and percentage) and the time spent in each",
+    ids: ['deploymentId'],
+    responses: [{ status: 200, description: 'its history, oldest first, and timings', name: 'DeploymentProgress', schema: getDeploymentProgress.reply }],
+    errors: [ErrorCode.DeploymentNotFound],
+  })
+  progress(@IdParam('deploymentId') deploymentId: string) {
+    return this.api.call(getDeploymentProgress, { deploymentId });
   }
 
   @Post('cancel')

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { defineCommand } from '../define';
 import { Subjects } from '../subjects';
-import { Actor, Id, PageQuery, pageOf } from '../common.schema';
-import { Deployment, DeploymentProvider, DeploymentStatus, DeploymentTrigger } from './deployment.schema';
+import { Actor, Id, IsoDate, PageQuery, pageOf } from '../common.schema';
+import { Deployment, DeploymentPhase, DeploymentProvider, DeploymentStatus, DeploymentTrigger } from './deployment.schema';
 
 export const TriggerDeploymentBody = z
   .object({
@@ -36,6 +36,33 @@ export const getDeployment = defineCommand({
   subject: Subjects.deployments.get,
   request: z.object({ deploymentId: Id }).strict(),
   reply: Deployment,
+});
+
+// One step of a deployment's history: a status change, or a new phase within a status.
+export const ProgressEntry = z.object({
+  at: IsoDate,
+  fromStatus: DeploymentStatus.nullable(),
+  status: DeploymentStatus,
+  phase: DeploymentPhase,
+  progress: z.number(),
+  reason: z.string().nullable(),
+});
+export type ProgressEntry = z.infer<typeof ProgressEntry>;
+
+// Computed from the history: time spent waiting in the queue, in each status and in each phase
+// (the last one up to now while the deployment is active), and from creation to the end.
+export const DeploymentTimings = z.object({
+  queueWaitMs: z.number().nullable(),
+  statusMs: z.record(z.number()),
+  phaseMs: z.record(z.number()),
+  totalMs: z.number().nullable(),
+});
+export type DeploymentTimings = z.infer<typeof DeploymentTimings>;
+
+export const getDeploymentProgress = defineCommand({
+  subject: Subjects.deployments.progress,
+  request: z.object({ deploymentId: Id }).strict(),
+  reply: z.object({ items: z.array(ProgressEntry), timings: DeploymentTimings }),
 });
 
 export const ListDeploymentsQuery = PageQuery.extend({ status: DeploymentStatus.optional() }).strict();
