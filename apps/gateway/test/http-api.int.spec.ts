@@ -350,6 +350,7 @@ describe('gateway REST API', () => {
           'DELETE /api/v1/environments/{environmentId}/variables/{key}',
           'POST /api/v1/projects/{projectId}/deployments',
           'GET /api/v1/projects/{projectId}/deployments',
+          'GET /api/v1/projects/{projectId}/analytics',
           'GET /api/v1/deployments/{deploymentId}',
           'GET /api/v1/deployments/{deploymentId}/progress',
           'POST /api/v1/deployments/{deploymentId}/cancel',

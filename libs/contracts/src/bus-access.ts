@@ -1,3 +1,4 @@
+import { getProjectAnalytics } from './analytics/deployment-analytics.schema';
 import { buildFinished, buildProgressed } from './builds/build-events.schema';
 import { deployJobQueued } from './builds/deploy-job.schema';
 import type { CommandDefinition, EventDefinition } from './define';
@@ -95,6 +96,7 @@ export const BusAccess: Record<ServiceName, ServiceBusAccess> = {
       rollbackDeployment,
       retryDeployment,
       getDeploymentProgress,
+      getProjectAnalytics,
       listLogLines,
     ],
     publishes: none,
@@ -107,7 +109,7 @@ export const BusAccess: Record<ServiceName, ServiceBusAccess> = {
     readsMessages: none,
   },
   'deployment-orchestrator': {
-    handles: [triggerDeployment, getDeployment, listDeployments, cancelDeployment, rollbackDeployment, retryDeployment, getDeploymentProgress],
+    handles: [triggerDeployment, getDeployment, listDeployments, cancelDeployment, rollbackDeployment, retryDeployment, getDeploymentProgress, getProjectAnalytics],
     broadcasts: [pingServices],
     requests: [getProject, getEnvironment, listEnvironments],
     // external publishers' log lines are forwarded to build.logs.<id> once checked

@@ -18,3 +18,4 @@ export * from './builds/build-events.schema';
 export * from './logs/log-line.schema';
 export * from './socket-events';
 export * from './bus-access';
+export * from './analytics/deployment-analytics.schema';

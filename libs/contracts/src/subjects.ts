@@ -29,6 +29,7 @@ export const Subjects = {
     get: 'deployments.query.get',
     list: 'deployments.query.list',
     progress: 'deployments.query.progress',
+    analytics: 'deployments.query.analytics',
     statusChanged: 'deployments.evt.status.*',
     cancelRequested: 'deployments.evt.cancel-requested.*',
   },

@@ -5,6 +5,7 @@ import {
   cancelDeployment,
   getDeployment,
   getDeploymentProgress,
+  getProjectAnalytics,
   listDeployments,
   retryDeployment,
   rollbackDeployment,
@@ -12,6 +13,7 @@ import {
 } from '@flightdeck/contracts';
 import { HandleCommand } from '@flightdeck/messaging';
 import { CancelDeploymentUseCase } from './cancel-deployment.usecase';
+import { DeploymentAnalyticsService } from './deployment-analytics.service';
 import { DeploymentQueries } from './deployment-queries.service';
 import { RetryDeploymentUseCase } from './retry-deployment.usecase';
 import { RollbackDeploymentUseCase } from './rollback-deployment.usecase';
@@ -26,6 +28,7 @@ export class DeploymentsHandler {
     private readonly rollbackUseCase: RollbackDeploymentUseCase,
     private readonly queries: DeploymentQueries,
     private readonly retryUseCase: RetryDeploymentUseCase,
+    private readonly analyticsService: DeploymentAnalyticsService,
   ) {}
 
   @HandleCommand(triggerDeployment)
@@ -41,6 +44,11 @@ export class DeploymentsHandler {
   @HandleCommand(getDeploymentProgress)
   progress(req: CommandRequest<typeof getDeploymentProgress>) {
     return this.queries.progress(req.deploymentId);
+  }
+
+  @HandleCommand(getProjectAnalytics)
+  analytics(req: CommandRequest<typeof getProjectAnalytics>) {
+    return this.analyticsService.analytics(req);
   }
 
   @HandleCommand(listDeployments)

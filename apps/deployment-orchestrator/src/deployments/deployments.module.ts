@@ -6,6 +6,7 @@ import { DeploymentCanceler } from './deployment-canceler';
 import { DeploymentQueries } from './deployment-queries.service';
 import { DeploymentsHandler } from './deployments.handler';
 import { DeploymentsRepository } from './deployments.repository';
+import { DeploymentAnalyticsService } from './deployment-analytics.service';
 import { RetryDeploymentUseCase } from './retry-deployment.usecase';
 import { RollbackDeploymentUseCase } from './rollback-deployment.usecase';
 import { TriggerDeploymentUseCase } from './trigger-deployment.usecase';
@@ -21,6 +22,7 @@ import { TriggerDeploymentUseCase } from './trigger-deployment.usecase';
     CancelDeploymentUseCase,
     RollbackDeploymentUseCase,
     RetryDeploymentUseCase,
+    DeploymentAnalyticsService,
   ],
   controllers: [DeploymentsHandler],
   exports: [DeploymentsRepository, DeploymentTransitions, DeploymentCanceler],
