@@ -5,6 +5,7 @@ import { BuildEventsModule } from './build-events/build-events.module';
 import { type DeploymentOrchestratorConfig, ORCHESTRATOR_CONFIG } from './config/deployment-orchestrator.config';
 import { DeploymentTransitionEntity } from './deployments/deployment-transition.entity';
 import { DeploymentEntity } from './deployments/deployment.entity';
+import { MetricsModule } from './metrics/metrics.module';
 import { DeploymentsModule } from './deployments/deployments.module';
 import { TimeoutsModule } from './timeouts/timeouts.module';
 
@@ -16,7 +17,7 @@ export class AppModule {
       config,
       migrations,
       entities: [DeploymentEntity, DeploymentTransitionEntity],
-      imports: [configModule(ORCHESTRATOR_CONFIG, config), DeploymentsModule, BuildEventsModule, TimeoutsModule],
+      imports: [configModule(ORCHESTRATOR_CONFIG, config), DeploymentsModule, BuildEventsModule, TimeoutsModule, MetricsModule],
     });
   }
 }

@@ -36,6 +36,7 @@ export const Durables = {
   buildEvents: 'deployment-orchestrator-build-events',
   logBatches: 'log-ingest-lines',
   externalBuildEvents: 'deployment-orchestrator-external-events',
+  deploymentMetrics: 'deployment-orchestrator-metrics',
 } as const;
 
 /** where a consumer parks a message it cannot handle */
@@ -118,6 +119,8 @@ export const BusAccess: Record<ServiceName, ServiceBusAccess> = {
     consumes: [
       { stream: 'buildEvents', durable: Durables.buildEvents },
       { stream: 'externalBuildEvents', durable: Durables.externalBuildEvents },
+      // its own status events, for its metrics
+      { stream: 'deploymentEvents', durable: Durables.deploymentMetrics, filterSubject: 'deployments.evt.status.>' },
     ],
     follows: none,
     readsMessages: none,
