@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { aDeployJob } from '@flightdeck/testing';
+import { aDeployJob, eventually } from '@flightdeck/testing';
 import { ReleaseFailedError } from '../src/provider/release-provider';
 import { BuilderHarness } from './support/builder-harness';
 import { GitRepo, npmProject, staticSite } from './support/git-repo';
@@ -76,7 +76,7 @@ describe('builds that fail', () => {
     expect(lines).toContainEqual(expect.objectContaining({ step: 'build', level: 'error', message: 'Error: cannot find module ./missing' }));
     expect(lines[lines.length - 1]).toMatchObject({ seq: result.lastSeq, source: 'system', level: 'error' });
     expect(h.provider.deployed.some((s) => s.deploymentId === job.deploymentId)).toBe(false);
-    await h.until('work dir removed', () => !existsSync(join(h.dataDir, 'work', job.deploymentId)) || undefined);
+    await eventually('work dir removed', () => !existsSync(join(h.dataDir, 'work', job.deploymentId)) || undefined);
     repo.remove();
   });
 

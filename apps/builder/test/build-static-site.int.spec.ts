@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { list } from 'tar';
-import { aDeployJob } from '@flightdeck/testing';
+import { aDeployJob, eventually } from '@flightdeck/testing';
 import { BuilderHarness } from './support/builder-harness';
 import { GitRepo, npmProject, staticSite } from './support/git-repo';
 
@@ -64,7 +64,7 @@ describe('building a static site', () => {
       ['deploying', 'releasing'],
     ]);
     expect(progress[1].commit?.sha).toBe(repo.head());
-    await h.until('work dir removed', () => !existsSync(join(h.dataDir, 'work', job.deploymentId)) || undefined);
+    await eventually('work dir removed', () => !existsSync(join(h.dataDir, 'work', job.deploymentId)) || undefined);
     repo.remove();
   });
 

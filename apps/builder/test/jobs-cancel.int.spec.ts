@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { type DeployJob, getDeployment, ok } from '@flightdeck/contracts';
 import { decodeEnvelope, encodeJson } from '@flightdeck/messaging';
-import { aDeployJob, aDeployment } from '@flightdeck/testing';
+import { aDeployJob, aDeployment, eventually, sleep } from '@flightdeck/testing';
 import { isAlive } from '../src/build/process-tree';
 import { BuilderHarness } from './support/builder-harness';
 import { GitRepo, npmProject, sleepingBuild } from './support/git-repo';
@@ -32,7 +32,7 @@ describe('canceling a deployment', () => {
     const job = aDeployJob({ repositoryUrl: repo.dir, ...over });
     h.variables.set(job.environmentId, [{ key: 'PID_FILE', value: PID_FILE, sensitive: false }]);
     await h.dispatch(job);
-    await h.until('the build to start its processes', () => existsSync(pidFileOf(job)) || undefined);
+    await eventually('the build to start its processes', () => existsSync(pidFileOf(job)) || undefined);
     const pids = buildPids(job.deploymentId);
     expect(pids.length).toBeGreaterThanOrEqual(3);
     return { job, pids };
@@ -55,7 +55,7 @@ describe('canceling a deployment', () => {
     expect(lines.map((l) => l.seq)).toEqual(Array.from({ length: result.lastSeq }, (_, i) => i + 1));
     expect(lines[lines.length - 1]).toMatchObject({ source: 'system', step: 'build', message: 'Canceled: every process has ended' });
     expect(h.provider.deployed.some((s) => s.deploymentId === job.deploymentId)).toBe(false);
-    await h.until('work dir removed', () => !existsSync(join(h.dataDir, 'work', job.deploymentId)) || undefined);
+    await eventually('work dir removed', () => !existsSync(join(h.dataDir, 'work', job.deploymentId)) || undefined);
     expect((await h.jobRow(job.deploymentId))?.status).toBe('canceled');
   });
 
@@ -95,7 +95,7 @@ describe('canceling a deployment', () => {
   it('ignores a cancel of another attempt of the same deployment', async () => {
     const { job, pids } = await startSleepingBuild({ attempt: 2 });
     h.cancel(job.deploymentId, 1);
-    await new Promise((r) => setTimeout(r, 1_000));
+    await sleep(1_000);
     expect(pids.every(isAlive)).toBe(true);
     h.cancel(job.deploymentId, 2);
     expect((await h.result(job.deploymentId, 10_000)).outcome).toBe('canceled');
@@ -123,7 +123,7 @@ describe('canceling a deployment', () => {
   it('skips a job whose cancel arrived before the job did', async () => {
     const job = aDeployJob({ repositoryUrl: repo.dir });
     h.cancel(job.deploymentId, job.attempt);
-    await h.until('the cancel to be recorded', async () => (await h.jobRow(job.deploymentId))?.status === 'canceled' || undefined);
+    await eventually('the cancel to be recorded', async () => (await h.jobRow(job.deploymentId))?.status === 'canceled' || undefined);
 
     await h.dispatch(job);
 

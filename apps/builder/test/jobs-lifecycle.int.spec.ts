@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DeployJob } from '@flightdeck/contracts';
-import { aDeployJob } from '@flightdeck/testing';
+import { aDeployJob, eventually, sleep } from '@flightdeck/testing';
 import { isAlive } from '../src/build/process-tree';
 import { BuilderHarness } from './support/builder-harness';
 import { buildPids } from './support/sandbox-processes';
@@ -72,12 +72,12 @@ describe('the job queue', () => {
     const [a, b, c] = [sleepingJob(), sleepingJob(), sleepingJob()];
     for (const job of [a, b, c]) await h.dispatch(job);
 
-    await h.until('two builds running at once', () => (pidsOf(a) && pidsOf(b)) || undefined, 30_000);
-    await new Promise((r) => setTimeout(r, 1_500));
+    await eventually('two builds running at once', () => (pidsOf(a) && pidsOf(b)) || undefined, { timeoutMs: 30_000 });
+    await sleep(1_500);
     expect(pidsOf(c)).toBeUndefined();
 
     h.cancel(a.deploymentId);
-    await h.until('the third build to start', () => pidsOf(c), 30_000);
+    await eventually('the third build to start', () => pidsOf(c), { timeoutMs: 30_000 });
     for (const job of [b, c]) h.cancel(job.deploymentId);
     for (const job of [a, b, c]) expect((await h.result(job.deploymentId, 10_000)).outcome).toBe('canceled');
   });
@@ -106,7 +106,7 @@ describe('the job queue', () => {
   it('on shutdown stops running builds, leaves no process behind and reports them failed', async () => {
     const job = sleepingJob();
     await h.dispatch(job);
-    const pids = await h.until('the build to start', () => pidsOf(job), 30_000);
+    const pids = await eventually('the build to start', () => pidsOf(job), { timeoutMs: 30_000 });
 
     await h.stopBuilder(h.app);
     expect(pids.filter(isAlive)).toEqual([]);

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { type TestInfra, freePort, getWithHost, startTestInfra } from '@flightdeck/testing';
+import { type TestInfra, eventually, freePort, getWithHost, startTestInfra } from '@flightdeck/testing';
 import { isAlive } from '../src/build/process-tree';
 import { ReleaseFailedError, type ReleaseSpec } from '../src/provider/release-provider';
 import {
@@ -160,8 +160,7 @@ describe('the internal provider and the edge router', () => {
     const controller = new AbortController();
     const log = new LogRecorder();
     const deploying = deploy(slow, log, controller.signal).catch((e: unknown) => e);
-    const end = Date.now() + 10_000;
-    while (!log.text().includes('never listening') && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+    await eventually('the release to be started', () => log.text().includes('never listening'));
     expect(releasePids(slow.deploymentId).length).toBeGreaterThan(0);
 
     const began = Date.now();
@@ -234,8 +233,7 @@ describe('the internal provider and the edge router', () => {
     const pids = releasePids(v1.deploymentId);
     expect(pids.length).toBeGreaterThan(0);
     for (const pid of pids) process.kill(pid, 'SIGKILL');
-    const end = Date.now() + 5_000;
-    while (pids.some(isAlive) && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+    await eventually('the killed release to be gone', () => !pids.some(isAlive), { timeoutMs: 5_000 });
 
     expect(await get('shop-app-production.localhost')).toMatchObject({ status: 200, body: 'v1 hello / builder-only:undefined' });
   });

@@ -1,7 +1,8 @@
 import { buildProgressed } from '@flightdeck/contracts';
 import { encodeEnvelope } from '@flightdeck/messaging';
 import { BUILD_EVENTS_DURABLE } from '../src/build-events/build-events.consumer';
-import { OrchestratorHarness, sleep, until } from './support/orchestrator-harness';
+import { eventually, sleep } from '@flightdeck/testing';
+import { OrchestratorHarness } from './support/orchestrator-harness';
 
 jest.setTimeout(120_000);
 
@@ -72,7 +73,7 @@ describe('build events move a deployment along', () => {
       'deploying>succeeded:active',
     ]);
     // published in the order they happened, each once
-    const events = await until('every status event', async () => (h.eventsFor(d.id).length >= 7 ? h.eventsFor(d.id) : undefined));
+    const events = await eventually('every status event', async () => (h.eventsFor(d.id).length >= 7 ? h.eventsFor(d.id) : undefined));
     expect(events.map((e) => `${e.transition.from ?? '-'}>${e.transition.to}:${e.transition.phase}`)).toEqual(
       history.map((t) => `${t.from_status ?? '-'}>${t.to_status}:${t.phase}`),
     );

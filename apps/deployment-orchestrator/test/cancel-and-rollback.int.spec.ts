@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { cancelDeployment, rollbackDeployment } from '@flightdeck/contracts';
-import { OrchestratorHarness, anActor, sleep, until } from './support/orchestrator-harness';
+import { eventually, sleep } from '@flightdeck/testing';
+import { OrchestratorHarness, anActor } from './support/orchestrator-harness';
 
 jest.setTimeout(120_000);
 
@@ -23,7 +24,7 @@ describe('cancel', () => {
     const d = await h.deploy(project.id);
     const r = await cancel(d.id);
     expect(r.ok && r.data).toMatchObject({ status: 'canceled', errorCode: 'deployment/canceled' });
-    await until('the cancel request', async () => h.cancelRequests.find((c) => c.deploymentId === d.id));
+    await eventually('the cancel request', async () => h.cancelRequests.find((c) => c.deploymentId === d.id));
     // the slot is free again
     expect((await h.trigger(project.id)).ok).toBe(true);
   });
@@ -37,7 +38,7 @@ describe('cancel', () => {
     const r = await cancel(d.id);
     expect(r.ok && r.data.status).toBe('building');
     expect(r.ok && r.data.cancelRequestedAt).toBeTruthy();
-    expect(await until('the cancel request', async () => h.cancelRequests.find((c) => c.deploymentId === d.id))).toEqual({
+    expect(await eventually('the cancel request', async () => h.cancelRequests.find((c) => c.deploymentId === d.id))).toEqual({
       deploymentId: d.id,
       attempt: 1,
       reason: 'canceled',

@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
-import { OrchestratorHarness, sleep, until } from './support/orchestrator-harness';
+import { eventually, sleep } from '@flightdeck/testing';
+import { OrchestratorHarness } from './support/orchestrator-harness';
 
 jest.setTimeout(120_000);
 
@@ -31,7 +32,7 @@ describe('deployment timeout', () => {
     const ended = await h.waitFor(d.id, 'timeout', (x) => x.status === 'timeout', TIMEOUT_MS + 5_000);
     expect(ended).toMatchObject({ phase: 'failed', errorCode: 'deployment/timeout' });
     expect(new Date(ended.finishedAt!).getTime() - new Date(ended.createdAt).getTime()).toBeGreaterThanOrEqual(TIMEOUT_MS);
-    expect(await until('the stop request', async () => h.cancelRequests.find((c) => c.deploymentId === d.id))).toEqual({
+    expect(await eventually('the stop request', async () => h.cancelRequests.find((c) => c.deploymentId === d.id))).toEqual({
       deploymentId: d.id,
       attempt: 1,
       reason: 'timeout',

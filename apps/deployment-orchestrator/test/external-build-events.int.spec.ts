@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { type BuildProgress, type BuildResult, type LogBatch, externalSubject } from '@flightdeck/contracts';
 import { encodeEvent } from '@flightdeck/messaging';
-import { aLine } from '@flightdeck/testing';
+import { aLine, eventually } from '@flightdeck/testing';
 import { buildFinished, buildProgressed, logLinesPublished } from '@flightdeck/contracts';
 import { EXTERNAL_EVENTS_DURABLE } from '../src/build-events/external-build-events.consumer';
-import { OrchestratorHarness, until } from './support/orchestrator-harness';
+import { OrchestratorHarness } from './support/orchestrator-harness';
 
 jest.setTimeout(120_000);
 
@@ -52,7 +52,7 @@ describe('external deployments', () => {
 
     const done = await h.waitFor(d.id, 'success', (x) => x.status === 'succeeded');
     expect(done).toMatchObject({ url: 'https://ci.example/app', provider: 'external' });
-    const batch = await until('the lines forwarded to build.logs', async () => forwarded.find((b) => b.deploymentId === d.id));
+    const batch = await eventually('the lines forwarded to build.logs', async () => forwarded.find((b) => b.deploymentId === d.id));
     expect(batch.lines.map((l) => l.seq)).toEqual([1, 2, 3]);
     expect(h.jobsFor(d.id)).toEqual([]);
   });
@@ -72,7 +72,7 @@ describe('external deployments', () => {
     const own = await h.deploy(mine.id, { provider: 'external', environmentId: undefined, force: true });
     await publish('result', mine.id, own.id, result({ deploymentId: foreign.id }));
 
-    await until('four dead letters', async () => (await deadLetters()) >= before + 4);
+    await eventually('four dead letters', async () => (await deadLetters()) >= before + 4);
     expect((await h.get(foreign.id)).status).toBe('queued');
     expect((await h.get(internal.id)).status).not.toBe('initializing');
     expect((await h.get(own.id)).status).toBe('queued');

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { getDeployment, listDeployments } from '@flightdeck/contracts';
-import { OrchestratorHarness, anActor, sleep, until } from './support/orchestrator-harness';
+import { eventually, sleep } from '@flightdeck/testing';
+import { OrchestratorHarness, anActor } from './support/orchestrator-harness';
 
 jest.setTimeout(120_000);
 
@@ -57,7 +58,7 @@ describe('trigger deployment', () => {
       { from_status: null, to_status: 'created' },
       { from_status: 'created', to_status: 'queued' },
     ]);
-    const events = await until('both status events', async () => (h.eventsFor(d.id).length >= 2 ? h.eventsFor(d.id) : undefined));
+    const events = await eventually('both status events', async () => (h.eventsFor(d.id).length >= 2 ? h.eventsFor(d.id) : undefined));
     expect(events.map((e) => [e.transition.from, e.transition.to])).toEqual([
       [null, 'created'],
       ['created', 'queued'],
@@ -141,7 +142,7 @@ describe('trigger deployment', () => {
     const canceled = await h.get(old.id);
     expect(canceled).toMatchObject({ status: 'canceled', errorCode: 'deployment/canceled' });
     expect(canceled.errorMessage).toContain(forced.id);
-    await until('the builder to be told to stop', async () => h.cancelRequests.find((c) => c.deploymentId === old.id));
+    await eventually('the builder to be told to stop', async () => h.cancelRequests.find((c) => c.deploymentId === old.id));
     await h.waitForJob(forced.id);
     await sleep(300);
     expect(h.jobsFor(forced.id)).toHaveLength(1);

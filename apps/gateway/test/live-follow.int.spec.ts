@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { eventually } from '@flightdeck/testing';
-import { LiveHarness, type Recorded, seqRange, sleep } from './support/live-harness';
+import { eventually, sleep } from '@flightdeck/testing';
+import { LiveHarness, type Recorded, seqRange } from './support/live-harness';
 
 const expectEveryLineOnce = (r: Recorded, last: number) => {
   expect(r.seqs).toEqual(seqRange(1, last));

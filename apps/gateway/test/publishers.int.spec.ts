@@ -3,22 +3,12 @@ import { statSync } from 'node:fs';
 import { type ConnectionOptions, type NatsConnection, connect } from 'nats';
 import { ErrorCode, err, externalSubject, getProject, logLinesPublished, ok } from '@flightdeck/contracts';
 import { encodeEvent, natsAuthPaths } from '@flightdeck/messaging';
-import { aLine, sleep, startTestInfra, type TestInfra } from '@flightdeck/testing';
+import { aLine, eventually, startTestInfra, type TestInfra } from '@flightdeck/testing';
 import { aProject } from '@flightdeck/testing';
 import { FakeResponders } from './support/fake-responder';
 import { type RunningGateway, startGateway } from './support/gateway-app';
 
 jest.setTimeout(60_000);
-
-async function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 const aBatch = (deploymentId: string) =>
   encodeEvent(logLinesPublished, {
@@ -92,7 +82,7 @@ describe('external publishers', () => {
   };
   // nats-server 2.9 may refuse a connection set up while it reloads (after any create or revoke)
   const connectAs = async (c: Credential, over?: Partial<ConnectionOptions>) => {
-    const nc = await until(`${c.user} to be accepted`, () => connect(asPublisher(c, over)).catch(() => undefined), 5_000);
+    const nc = await eventually(`${c.user} to be accepted`, () => connect(asPublisher(c, over)).catch(() => undefined), { timeoutMs: 5_000 });
     open.push(nc);
     return nc;
   };
@@ -188,7 +178,7 @@ describe('external publishers', () => {
     expect(res.body).toMatchObject({ id: created.id, projectId: project.id, revokedAt: expect.any(String) });
     expect(res.body.nats).not.toHaveProperty('password');
 
-    await until('the revoked credential to be refused', async () => {
+    await eventually('the revoked credential to be refused', async () => {
       try {
         const again = await connect(asPublisher(created.nats, { timeout: 1_000 }));
         await again.close();
@@ -199,7 +189,7 @@ describe('external publishers', () => {
     });
     let wasClosed = false;
     void closed.then(() => (wasClosed = true));
-    await until('the open connection to be closed', async () => (wasClosed ? true : undefined));
+    await eventually('the open connection to be closed', async () => (wasClosed ? true : undefined));
 
     const [listed] = await listOf(project.id);
     expect(listed.revokedAt).toBe(res.body.revokedAt);
@@ -213,7 +203,7 @@ describe('external publishers', () => {
     const keep = await createPublisher(project.id, 'keep');
     const drop = await createPublisher(project.id, 'drop');
     expect((await gw.api('DELETE', `/projects/${project.id}/publishers/${drop.id}`)).status).toBe(200);
-    await until('the revoked one to be refused', async () =>
+    await eventually('the revoked one to be refused', async () =>
       connect(asPublisher(drop.nats, { timeout: 1_000 })).then(
         (again) => again.close().then(() => undefined),
         () => true,

@@ -1,4 +1,4 @@
-import { type ServiceProcess, spawnService, startTestInfra, type TestInfra, waitForReady } from '@flightdeck/testing';
+import { type ServiceProcess, eventually, spawnService, startTestInfra, type TestInfra, waitForReady } from '@flightdeck/testing';
 import { type RunningGateway, startGateway } from './support/gateway-app';
 
 interface StatusItem {
@@ -51,10 +51,11 @@ describe('GET /api/v1/system/status', () => {
 
     logIngest.child.kill('SIGKILL');
     const killedAt = Date.now();
-    let gone = false;
-    while (!gone && Date.now() - killedAt < 10_000) {
-      gone = !(await statusItems()).some((i) => i.name === 'log-ingest' && i.ready);
-    }
+    const gone = await eventually(
+      'log-ingest to drop out of the status',
+      async () => !(await statusItems()).some((i) => i.name === 'log-ingest' && i.ready),
+      { timeoutMs: 10_000, intervalMs: 0 },
+    );
     expect(gone).toBe(true);
     expect(Date.now() - killedAt).toBeLessThan(10_000);
     expect((await statusItems()).map((i) => i.name)).toEqual(['gateway']);

@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import { AckPolicy, type NatsConnection, type NatsError, connect } from 'nats';
 import { Durables, Streams, getDeployment, resolveVariables, subjectFor } from '@flightdeck/contracts';
 import { connectNats, ensureStreams } from '@flightdeck/messaging';
-import { type NatsServer, type NatsUser, startNats } from '../src';
+import { type NatsServer, type NatsUser, eventually, sleep, startNats } from '../src';
 
 jest.setTimeout(60_000);
 
@@ -38,13 +38,8 @@ describe('NATS authorization', () => {
     return seen;
   };
 
-  const until = async (cond: () => boolean, ms = 3_000) => {
-    const deadline = Date.now() + ms;
-    while (!cond()) {
-      if (Date.now() > deadline) throw new Error('condition not met in time');
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  };
+  // a refusal comes back within a round trip or two
+  const SOON = { timeoutMs: 3_000, intervalMs: 20 };
 
   /** subscribing is refused: the server answers 'Permissions Violation' for that subscription */
   const expectSubscribeRefused = async (user: NatsUser, subject: string) => {
@@ -57,7 +52,7 @@ describe('NATS authorization', () => {
       for await (const m of sub) void m;
     })().catch((err: NatsError) => errors.push(err));
     await nc.flush().catch((err: NatsError) => errors.push(err));
-    await until(() => errors.length > 0);
+    await eventually('the subscription to be refused', () => errors.length > 0, SOON);
     expect(errors[0].code).toBe('PERMISSIONS_VIOLATION');
     expect(errors[0].message).toContain(`Subscription to "${subject}"`);
   };
@@ -124,13 +119,13 @@ describe('NATS authorization', () => {
     builder.publish('jobs.deploy', enc('{}'));
     builder.publish('deployments.evt.status.d1', enc('{}'));
     await builder.flush();
-    await until(() => refused.length === 3);
+    await eventually('three refusals', () => refused.length === 3, SOON);
     expect(refused).toEqual([
       { operation: 'publish', subject: 'deployments.cmd.trigger' },
       { operation: 'publish', subject: 'jobs.deploy' },
       { operation: 'publish', subject: 'deployments.evt.status.d1' },
     ]);
-    await new Promise((r) => setTimeout(r, 200));
+    await sleep(200);
     expect([...triggers, ...jobs, ...statuses]).toEqual([]);
     expect(builder.isClosed()).toBe(false); // refused, not cut off: the service's own work goes on
   });
@@ -141,9 +136,9 @@ describe('NATS authorization', () => {
     const results = await watch('build.result.*');
     gateway.publish('build.result.d1', enc('{"status":"succeeded"}'));
     await gateway.flush();
-    await until(() => refused.length === 1);
+    await eventually('the refusal', () => refused.length === 1, SOON);
     expect(refused[0]).toEqual({ operation: 'publish', subject: 'build.result.d1' });
-    await new Promise((r) => setTimeout(r, 200));
+    await sleep(200);
     expect(results).toEqual([]);
   });
 
@@ -163,7 +158,7 @@ describe('NATS authorization', () => {
     manager.publish(getDeployment.subject, enc('{}'));
     manager.publish('variables.query.list', enc('{}'));
     await manager.flush();
-    await until(() => refused.length === 1);
+    await eventually('the refusal', () => refused.length === 1, SOON);
     expect(refused).toEqual([{ operation: 'publish', subject: 'variables.query.list' }]);
   });
 

@@ -20,7 +20,7 @@ import {
   subjectFor,
 } from '@flightdeck/contracts';
 import { decodeEnvelope, encodeEnvelope, encodeJson, startBusTransports } from '@flightdeck/messaging';
-import { type TestInfra, freePort, sleep, startTestInfra } from '@flightdeck/testing';
+import { type TestInfra, freePort, startTestInfra } from '@flightdeck/testing';
 import { AppModule } from '../../src/app.module';
 import { loadBuilderConfig } from '../../src/config/builder.config';
 import { RecordingReleaseProvider } from './recording-release-provider';
@@ -157,16 +157,6 @@ export class BuilderHarness {
     const pg = new Client({ connectionString: this.infra.databaseUrls.builder });
     await pg.connect();
     await pg.query(text, params).finally(() => pg.end());
-  }
-
-  async until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-    const end = Date.now() + timeoutMs;
-    for (;;) {
-      const v = await probe();
-      if (v !== undefined && v !== false) return v;
-      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-      await sleep(50);
-    }
   }
 
   private async read<T>(stream: string, subject: string, done: (all: T[]) => boolean, timeoutMs: number): Promise<T[]> {

@@ -18,7 +18,7 @@ import {
   triggerDeployment,
 } from '@flightdeck/contracts';
 import { Bus, decodeEnvelope, encodeEnvelope, startBusTransports } from '@flightdeck/messaging';
-import { type TestInfra, eventually, sleep, startTestInfra } from '@flightdeck/testing';
+import { type TestInfra, eventually, startTestInfra } from '@flightdeck/testing';
 import { AppModule } from '../../src/app.module';
 import { loadDeploymentOrchestratorConfig } from '../../src/config/deployment-orchestrator.config';
 import { FakeEnvironmentManager } from './fake-environment-manager';
@@ -121,10 +121,14 @@ export class OrchestratorHarness {
   }
 
   async waitFor(id: string, what: string, check: (d: Deployment) => boolean, timeoutMs = 10_000): Promise<Deployment> {
-    return until(`${what} (deployment ${id})`, async () => {
-      const d = await this.get(id);
-      return check(d) ? d : undefined;
-    }, timeoutMs);
+    return eventually(
+      `${what} (deployment ${id})`,
+      async () => {
+        const d = await this.get(id);
+        return check(d) ? d : undefined;
+      },
+      { timeoutMs },
+    );
   }
 
   jobsFor(id: string) {
@@ -132,7 +136,7 @@ export class OrchestratorHarness {
   }
 
   async waitForJob(id: string): Promise<DeployJob> {
-    return until(`a job for ${id}`, async () => this.jobsFor(id)[0], 10_000);
+    return eventually(`a job for ${id}`, async () => this.jobsFor(id)[0]);
   }
 
   eventsFor(id: string) {
@@ -177,8 +181,3 @@ export class OrchestratorHarness {
     }
   }
 }
-
-export const until = <T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 10_000, intervalMs = 50): Promise<T> =>
-  eventually(what, fn, { timeoutMs, intervalMs });
-
-export { sleep };

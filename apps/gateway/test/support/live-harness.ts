@@ -31,8 +31,8 @@ import {
   type TestInfra,
   aDeployment,
   aLine,
+  eventually,
   freePort,
-  sleep,
   spawnService,
   startTestInfra,
   waitForReady,
@@ -51,7 +51,6 @@ const feedLine = (seq: number, over: Partial<LogLine> = {}): LogLine =>
   aLine(seq, { level: seq % 10 === 0 ? 'error' : 'info', step: seq <= 100 ? 'install' : 'build', ...over });
 
 export const seqRange = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
-export { sleep };
 
 // The gateway's auth and live feed only: the REST side is another module of the same app.
 @Module({})
@@ -83,12 +82,11 @@ export class Recorded {
     return this.batches[this.batches.length - 1]?.lastSeq ?? 0;
   }
 
+  // eventually(), saying on timeout how far the feed got
   async until(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!check()) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; got ${this.lines.length} lines, last ${this.lastSeq}, ends ${this.ends.length}`);
-      await sleep(20);
-    }
+    await eventually(what, check, { timeoutMs, intervalMs: 20 }).catch((e: Error) => {
+      throw new Error(`${e.message}; got ${this.lines.length} lines, last ${this.lastSeq}, ends ${this.ends.length}`);
+    });
   }
 
   untilSeq(seq: number, timeoutMs?: number) {
@@ -291,10 +289,6 @@ export class LiveHarness {
   }
 
   async waitForStored(deploymentId: string, count: number, timeoutMs = 15_000) {
-    const deadline = Date.now() + timeoutMs;
-    while ((await this.storedLines(deploymentId)) < count) {
-      if (Date.now() > deadline) throw new Error(`log-ingest stored fewer than ${count} lines`);
-      await sleep(50);
-    }
+    await eventually(`log-ingest to store ${count} lines`, async () => (await this.storedLines(deploymentId)) >= count, { timeoutMs });
   }
 }
