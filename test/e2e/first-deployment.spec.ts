@@ -4,7 +4,7 @@ import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, Deployment, LogLine, ServerToClientEvents } from '@flightdeck/contracts';
 import { WORKSPACE_ROOT } from '@flightdeck/testing';
 import { GitRepo, nodeApp } from '../support/git-repo';
-import { Api, getWithHost, hostOf, until } from '../support/http';
+import { Api, deploymentEnded, getWithHost, hostOf, until } from '../support/http';
 import { type TestStack, startStack } from '../support/stack';
 
 jest.setTimeout(300_000);
@@ -50,16 +50,7 @@ describe('first deployment end to end', () => {
       });
     });
 
-  const waitTerminal = (id: string, timeoutMs = 180_000) =>
-    until<Deployment>(
-      `deployment ${id} to end`,
-      async () => {
-        const { body } = await api.call<Deployment>('GET', `/deployments/${id}`);
-        return ['succeeded', 'failed', 'canceled', 'timeout'].includes(body.status) ? body : undefined;
-      },
-      timeoutMs,
-      500,
-    );
+  const waitTerminal = (id: string, timeoutMs = 180_000) => deploymentEnded(api, id, timeoutMs, 500);
 
   const createProject = async (name: string, repo: GitRepo) => {
     const res = await api.call('POST', '/projects', { name, repositoryUrl: repo.dir });

@@ -4,7 +4,7 @@ import { Client } from 'pg';
 import { type Deployment, type LogLine, SERVICE_NAMES } from '@flightdeck/contracts';
 import { projectProcesses, releasePids } from '../../apps/builder/test/support/sandbox-processes';
 import { GitRepo, nodeApp } from '../support/git-repo';
-import { Api, getWithHost, hostOf, until } from '../support/http';
+import { Api, deploymentEnded, getWithHost, hostOf, until } from '../support/http';
 import { type TestStack, startStack } from '../support/stack';
 
 jest.setTimeout(600_000);
@@ -100,16 +100,7 @@ describe('builds that try to reach the platform', () => {
     expect(res.status).toBe(201);
     return res.body;
   };
-  const terminal = (id: string, timeoutMs = 180_000) =>
-    until<Deployment>(
-      `deployment ${id} to end`,
-      async () => {
-        const { body } = await api.call<Deployment>('GET', `/deployments/${id}`);
-        return ['succeeded', 'failed', 'canceled', 'timeout'].includes(body.status) ? body : undefined;
-      },
-      timeoutMs,
-      300,
-    );
+  const terminal = (id: string, timeoutMs = 180_000) => deploymentEnded(api, id, timeoutMs, 300);
   const logsOf = async (id: string) => (await api.call<{ items: LogLine[] }>('GET', `/deployments/${id}/logs?limit=5000`)).body.items.map((l) => l.message);
   const setVariable = (environmentId: string, key: string, value: string, sensitive = false) =>
     api.call('PUT', `/environments/${environmentId}/variables/${key}`, { value, sensitive });

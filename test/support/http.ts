@@ -1,3 +1,4 @@
+import type { Deployment } from '@flightdeck/contracts';
 import { eventually } from '@flightdeck/testing';
 
 export { getWithHost } from '@flightdeck/testing';
@@ -24,3 +25,15 @@ export class Api {
 
 export const until = <T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 60_000, intervalMs = 200): Promise<T> =>
   eventually(what, fn, { timeoutMs, intervalMs });
+
+// Asks the API until the deployment has ended, and answers it as it ended.
+export const deploymentEnded = (api: Api, id: string, timeoutMs = 180_000, intervalMs = 500): Promise<Deployment> =>
+  until<Deployment>(
+    `deployment ${id} to end`,
+    async () => {
+      const { body } = await api.call<Deployment>('GET', `/deployments/${id}`);
+      return ['succeeded', 'failed', 'canceled', 'timeout'].includes(body.status) ? body : undefined;
+    },
+    timeoutMs,
+    intervalMs,
+  );
