@@ -3,6 +3,9 @@ import { serviceModule } from '@flightdeck/runtime';
 import { migrations } from '@flightdeck/migrations/log-ingest';
 import type { LogIngestConfig } from './config/log-ingest.config';
 import { LogLinesModule } from './log-lines/log-lines.module';
+import { LogPartitionsModule } from './partitions/log-partitions.module';
+
+const HOUR_MS = 3_600_000;
 
 @Module({})
 export class AppModule {
@@ -16,6 +19,7 @@ export class AppModule {
           maxMessagesPerTx: config.LOG_INGEST_MAX_MESSAGES_PER_TX,
           maxLinesPerTx: config.LOG_INGEST_MAX_LINES_PER_TX,
         }),
+        LogPartitionsModule.forRoot({ daysAhead: 7, maintainEveryMs: HOUR_MS }),
       ],
     });
   }

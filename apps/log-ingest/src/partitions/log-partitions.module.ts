@@ -1,0 +1,15 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { LOG_PARTITION_SETTINGS, type LogPartitionSettings } from './log-partition.settings';
+import { LogPartitionsRepository } from './log-partitions.repository';
+import { LogPartitionsService } from './log-partitions.service';
+
+@Module({})
+export class LogPartitionsModule {
+  static forRoot(settings: LogPartitionSettings): DynamicModule {
+    return {
+      module: LogPartitionsModule,
+      providers: [{ provide: LOG_PARTITION_SETTINGS, useValue: settings }, LogPartitionsRepository, LogPartitionsService],
+      exports: [LogPartitionsService],
+    };
+  }
+}

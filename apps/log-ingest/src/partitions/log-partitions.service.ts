@@ -1,0 +1,45 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { LOG_PARTITION_SETTINGS, type LogPartitionSettings } from './log-partition.settings';
+import { LogPartitionsRepository } from './log-partitions.repository';
+import { daysToCover } from './partition-days';
+
+// Keeps a partition of logs.log_lines ready for every day lines are about to arrive in: at
+// start-up and then every MAINTAIN_EVERY_MS, on every replica (creating a day is idempotent and
+// serialised in the database). Lines of a day without a partition still go in, to the default one.
+@Injectable()
+export class LogPartitionsService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(LogPartitionsService.name);
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+
+  constructor(
+    private readonly partitions: LogPartitionsRepository,
+    @Inject(LOG_PARTITION_SETTINGS) private readonly settings: LogPartitionSettings,
+  ) {}
+
+  async onApplicationBootstrap() {
+    await this.maintain();
+    this.timer = setInterval(() => void this.maintain(), this.settings.maintainEveryMs);
+  }
+
+  async onModuleDestroy() {
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** one maintenance run; a run still going is joined, not doubled */
+  maintain(now = new Date()): Promise<void> {
+    this.running ??= this.run(now).finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private async run(now: Date): Promise<void> {
+    try {
+      const created = await this.partitions.ensureDays(daysToCover(now, this.settings.daysAhead));
+      if (created.length) this.logger.log({ days: created }, 'log partitions created');
+    } catch (e) {
+      // the next run tries again; until then lines of an uncovered day go to the default partition
+      this.logger.error({ err: (e as Error).message }, 'log partition maintenance failed');
+    }
+  }
+}
