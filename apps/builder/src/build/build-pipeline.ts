@@ -6,6 +6,7 @@ import { type Artifact, type CommitInfo, ErrorCode } from '@flightdeck/contracts
 import { ArtifactStore } from '../artifacts/artifact-store';
 import { BUILDER_CONFIG, type BuilderConfig } from '../config/builder.config';
 import { parseRepositoryUrl } from '../git/repository-url';
+import { isAncestor } from '../git/commit-order';
 import { SourceCheckout } from '../git/source-checkout';
 import type { BuildLog } from '../logs/build-log';
 import { SecretMasker } from '../masking/secret-masker';
@@ -167,6 +168,11 @@ export class BuildPipeline {
         startCommand: app.kind === 'node' && pm ? pm.run('start') : undefined,
         env: releaseEnvironment(base, variables),
         limits: limits.release.limits,
+        force: job.force,
+        commit: ctx.commit && {
+          sha: ctx.commit.sha,
+          isOlderThan: (live) => isAncestor(dir, ctx.commit!.sha, live, gitEnvironment(paths)),
+        },
       },
       deployLog(log),
       signal,

@@ -10,7 +10,7 @@ import type { PipelineContext } from '../build/pipeline-context';
 import { StepAbortedError, StepFailedError } from '../build/step-errors';
 import { BuildLog, type BuildStep } from '../logs/build-log';
 import { LogBatchPublisher } from '../logs/log-batch-publisher';
-import { ReleaseFailedError } from '../provider/release-provider';
+import { ReleaseFailedError, ReleaseSupersededError } from '../provider/release-provider';
 import { BuildEventsReporter } from './build-events.reporter';
 import { DeploymentWanted } from './deployment-wanted';
 import { BuildJobsRepository } from './build-jobs.repository';
@@ -148,6 +148,11 @@ export class JobRunner {
       }
       log.system(at, entry.stopReason === 'timeout' ? 'Stopped: the deployment timed out; every process has ended' : 'Canceled: every process has ended', 'warn');
       return { ...base, outcome: 'canceled' };
+    }
+    if (e instanceof ReleaseSupersededError) {
+      const message = `${e.message}; ${e.reason}`;
+      log.system('deploy', `Canceled: ${message}`, 'warn');
+      return { ...base, outcome: 'canceled', failure: { code: ErrorCode.DeploymentCanceled, step: 'deploy', message } };
     }
     const failure = this.failureOf(e, step, log);
     log.system(failure.step as BuildStep, `Failed: ${failure.message}`, 'error');

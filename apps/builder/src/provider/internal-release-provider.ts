@@ -14,6 +14,7 @@ import { ReleaseProcesses } from './release-processes';
 import {
   ReleaseFailedError,
   type ReleaseLog,
+  ReleaseSupersededError,
   type ReleaseProvider,
   type ReleaseSpec,
   type ReleaseTarget,
@@ -159,13 +160,28 @@ export class InternalReleaseProvider implements ReleaseProvider, OnModuleInit, O
     await this.processes.start(release, { log, signal });
   }
 
-  // Postgres first, then the route table: a switch that could not be recorded does not happen.
-  private switchTo(target: ReleaseTarget, release: RoutedRelease, log: ReleaseLog, signal: AbortSignal): Promise<ReleaseUrls> {
+  // Postgres first, then the route table; never from a newer commit to an older one (unless forced).
+  private switchTo(
+    target: ReleaseTarget & Pick<ReleaseSpec, 'commit' | 'force'>,
+    release: RoutedRelease,
+    log: ReleaseLog,
+    signal: AbortSignal,
+  ): Promise<ReleaseUrls> {
     const { projectName: project, environmentName: environment } = target;
     const label = environmentLabel(project, environment);
     return this.environmentLock.run(label, async () => {
       if (signal.aborted) throw canceled();
       const previous = this.routes.environment(label);
+      const commit = target.commit;
+      if (commit && !target.force) {
+        const live = await this.releases.liveCommit(project, environment);
+        if (live && live !== commit.sha && (await commit.isOlderThan(live))) {
+          throw new ReleaseSupersededError(
+            `commit ${commit.sha.slice(0, 12)} is older than ${live.slice(0, 12)}, which ${label} already serves`,
+            'superseded: a newer commit is live; deploy with force (or roll back) to serve an older one',
+          );
+        }
+      }
       await this.releases.switchTo({
         deploymentId: target.deploymentId,
         releaseId: release.id,
@@ -174,7 +190,7 @@ export class InternalReleaseProvider implements ReleaseProvider, OnModuleInit, O
         kind: release.kind,
         dir: release.dir,
         startCommand: release.startCommand ?? null,
-      });
+      }, commit?.sha ?? null);
       this.routes.setEnvironment(label, release);
       this.routes.setPreview(previewLabel(project, target.deploymentId), release);
       const urls = releaseUrls(target, this.settings.edgePort);

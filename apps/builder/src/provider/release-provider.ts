@@ -21,6 +21,16 @@ export interface ReleaseSpec extends ReleaseTarget {
   env: Record<string, string>;
   /** what its process may use; the operator's release defaults when absent */
   limits?: ResourceLimits;
+  /** the commit released: it never takes the route from a newer commit of the environment */
+  commit?: ReleasedCommit;
+  /** an explicit force deploy: the ordering guard is bypassed */
+  force?: boolean;
+}
+
+export interface ReleasedCommit {
+  sha: string;
+  /** true when `sha` is an ancestor of `liveSha` (the environment already serves something newer) */
+  isOlderThan(liveSha: string): Promise<boolean>;
 }
 
 export interface ReleaseUrls {
@@ -41,6 +51,9 @@ export class ReleaseFailedError extends Error {
     super(message);
   }
 }
+
+// An older commit finished after a newer one went live: it does not take the route.
+export class ReleaseSupersededError extends ReleaseFailedError {}
 
 export interface ReleaseProvider {
   /**

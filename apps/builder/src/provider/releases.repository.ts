@@ -46,8 +46,17 @@ const toRow = (r: RawRelease): ReleaseRow => ({
 export class ReleasesRepository {
   constructor(private readonly ds: DataSource) {}
 
-  /** records the release and points its environment at it, in one transaction */
-  async switchTo(row: ReleaseRow): Promise<void> {
+  /** the commit the environment serves, when known */
+  async liveCommit(project: string, environment: string): Promise<string | null> {
+    const rows: { commit_sha: string | null }[] = await this.ds.query(
+      `select commit_sha from builder.environment_routes where project = $1 and environment = $2`,
+      [project, environment],
+    );
+    return rows[0]?.commit_sha ?? null;
+  }
+
+  /** records the release and points its environment at it (serving `commitSha`), in one transaction */
+  async switchTo(row: ReleaseRow, commitSha: string | null = null): Promise<void> {
     await this.ds.transaction(async (tx) => {
       await tx.query(
         `insert into builder.releases (deployment_id, release_id, project, environment, kind, dir, start_command)
@@ -57,11 +66,11 @@ export class ReleasesRepository {
         [row.deploymentId, row.releaseId, row.project, row.environment, row.kind, row.dir, row.startCommand ? JSON.stringify(row.startCommand) : null],
       );
       await tx.query(
-        `insert into builder.environment_routes (project, environment, deployment_id, release_id, updated_at)
-         values ($1, $2, $3, $4, now())
+        `insert into builder.environment_routes (project, environment, deployment_id, release_id, commit_sha, updated_at)
+         values ($1, $2, $3, $4, $5, now())
          on conflict (project, environment) do update set deployment_id = excluded.deployment_id,
-           release_id = excluded.release_id, updated_at = now()`,
-        [row.project, row.environment, row.deploymentId, row.releaseId],
+           release_id = excluded.release_id, commit_sha = excluded.commit_sha, updated_at = now()`,
+        [row.project, row.environment, row.deploymentId, row.releaseId, commitSha],
       );
     });
   }

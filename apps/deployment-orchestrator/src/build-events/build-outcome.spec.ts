@@ -58,4 +58,12 @@ describe('build outcome', () => {
     });
     expect(buildOutcome({ metadata: {}, artifact: null }, aResult({ outcome: 'canceled' })).patch.errorMessage).toBe('canceled by the builder');
   });
+
+  it("cancels with the builder's own reason when it stopped by itself (a newer commit is live)", () => {
+    const failure = { code: 'deployment/canceled', step: 'deploy', message: 'commit aaa is older than bbb; superseded' } as const;
+    expect(buildOutcome({ metadata: {}, artifact: null }, aResult({ outcome: 'canceled', failure })).patch).toMatchObject({
+      errorCode: 'deployment/canceled',
+      errorMessage: 'commit aaa is older than bbb; superseded',
+    });
+  });
 });

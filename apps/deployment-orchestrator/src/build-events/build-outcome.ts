@@ -54,7 +54,8 @@ export function buildOutcome(d: OutcomeTarget, r: BuildResult): BuildOutcome {
       return {
         to: 'canceled',
         reason: 'builder: work stopped',
-        patch: { ...common, errorCode: ErrorCode.DeploymentCanceled, errorMessage: why },
+        // the builder's own reason (superseded by a newer commit) when it stopped by itself
+        patch: { ...common, errorCode: ErrorCode.DeploymentCanceled, errorMessage: r.failure?.message ?? why },
       };
     }
   }

@@ -119,7 +119,7 @@ export class TriggerDeploymentUseCase {
     const reason = external ? 'waiting for the external publisher' : 'build job dispatched';
     const queued = await this.transitions.move(tx, created, 'queued', { reason });
     if (!queued.ok) throw new Error(`bug: a new deployment cannot be queued: ${queued.error.message}`);
-    if (!external) await this.dispatcher.dispatch(tx, queued.data, target, undefined, { clearCache: retryOf?.clearCache });
+    if (!external) await this.dispatcher.dispatch(tx, queued.data, target, undefined, { clearCache: retryOf?.clearCache, force: req.force });
     return ok({ deployment: toDeployment(queued.data), replayed: false });
   }
 

@@ -16,7 +16,7 @@ export class DeployJobDispatcher {
     d: DeploymentEntity,
     where: DeployTarget,
     rollbackTo?: { deploymentId: string; artifact: Artifact },
-    opts: { clearCache?: boolean } = {},
+    opts: { clearCache?: boolean; force?: boolean } = {},
   ): Promise<DeployJob> {
     const job: DeployJob = {
       deploymentId: d.id,
@@ -30,6 +30,7 @@ export class DeployJobDispatcher {
       sourceRef: d.sourceRef,
       ...(rollbackTo ? { target: rollbackTo } : {}),
       ...(opts.clearCache ? { clearCache: true } : {}),
+      ...(opts.force ? { force: true } : {}),
     };
     await this.outbox.add(tx, deployJobQueued, undefined, job);
     return job;

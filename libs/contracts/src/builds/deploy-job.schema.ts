@@ -15,6 +15,8 @@ export const DeployJob = z.object({
   environmentName: z.string(),
   repositoryUrl: z.string(),
   sourceRef: z.string(),
+  // an explicit force deploy: it may replace a newer commit on the environment's route
+  force: z.boolean().optional(),
   // the project's build caches are emptied before the build (a retry asked for it)
   clearCache: z.boolean().optional(),
   // rollback: the earlier deployment whose release is served again
