@@ -5,4 +5,5 @@ export * from './test-infra';
 export * from './git-repo';
 export * from './get-with-host';
 export * from './eventually';
+export * from './query-rows';
 export * from './factories/contracts.factory';

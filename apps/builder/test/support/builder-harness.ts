@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { type NatsConnection, type Subscription, connect } from 'nats';
-import { Client } from 'pg';
 import {
   type BuildProgress,
   type BuildResult,
@@ -20,7 +19,7 @@ import {
   subjectFor,
 } from '@flightdeck/contracts';
 import { decodeEnvelope, encodeEnvelope, encodeJson, startBusTransports } from '@flightdeck/messaging';
-import { type TestInfra, freePort, startTestInfra } from '@flightdeck/testing';
+import { type TestInfra, freePort, queryRows, startTestInfra } from '@flightdeck/testing';
 import { AppModule } from '../../src/app.module';
 import { loadBuilderConfig } from '../../src/config/builder.config';
 import { RecordingReleaseProvider } from './recording-release-provider';
@@ -143,20 +142,16 @@ export class BuilderHarness {
 
   /** the builder's own record of a job, straight from its schema */
   async jobRow(deploymentId: string): Promise<{ status: string; instance_id: string | null; last_seq: number } | undefined> {
-    const pg = new Client({ connectionString: this.infra.databaseUrls.builder });
-    await pg.connect();
-    try {
-      const r = await pg.query('select status, instance_id, last_seq from builder.build_jobs where deployment_id = $1', [deploymentId]);
-      return r.rows[0];
-    } finally {
-      await pg.end();
-    }
+    const [row] = await queryRows<{ status: string; instance_id: string | null; last_seq: number }>(
+      this.infra.databaseUrls.builder,
+      'select status, instance_id, last_seq from builder.build_jobs where deployment_id = $1',
+      [deploymentId],
+    );
+    return row;
   }
 
   async sql(text: string, params: unknown[] = []): Promise<void> {
-    const pg = new Client({ connectionString: this.infra.databaseUrls.builder });
-    await pg.connect();
-    await pg.query(text, params).finally(() => pg.end());
+    await queryRows(this.infra.databaseUrls.builder, text, params);
   }
 
   private async read<T>(stream: string, subject: string, done: (all: T[]) => boolean, timeoutMs: number): Promise<T[]> {

@@ -1,7 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AckPolicy, DeliverPolicy, type ConsumerMessages, type NatsConnection, connect } from 'nats';
-import { Client } from 'pg';
 import {
   type Actor,
   type BuildProgress,
@@ -18,7 +17,7 @@ import {
   triggerDeployment,
 } from '@flightdeck/contracts';
 import { Bus, decodeEnvelope, encodeEnvelope, startBusTransports } from '@flightdeck/messaging';
-import { type TestInfra, eventually, startTestInfra } from '@flightdeck/testing';
+import { type TestInfra, eventually, queryRows, startTestInfra } from '@flightdeck/testing';
 import { AppModule } from '../../src/app.module';
 import { loadDeploymentOrchestratorConfig } from '../../src/config/deployment-orchestrator.config';
 import { FakeEnvironmentManager } from './fake-environment-manager';
@@ -172,12 +171,6 @@ export class OrchestratorHarness {
 
   // Reads the service's own tables as the superuser (what an operator would check).
   async sql<T = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<T[]> {
-    const client = new Client({ connectionString: this.infra.postgres.url });
-    await client.connect();
-    try {
-      return (await client.query(text, params)).rows as T[];
-    } finally {
-      await client.end();
-    }
+    return queryRows<T>(this.infra.postgres.url, text, params);
   }
 }

@@ -2,10 +2,9 @@ import { randomBytes } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { type NatsConnection, connect } from 'nats';
-import { Client } from 'pg';
 import { type Environment, type Project, createProject, listEnvironments } from '@flightdeck/contracts';
 import { Bus, startBusTransports } from '@flightdeck/messaging';
-import { type TestInfra, startTestInfra } from '@flightdeck/testing';
+import { type TestInfra, queryRows, startTestInfra } from '@flightdeck/testing';
 import { AppModule } from '../../src/app.module';
 import { loadEnvironmentManagerConfig } from '../../src/config/environment-manager.config';
 import { FakeDeploymentOrchestrator } from './fake-deployment-orchestrator';
@@ -56,12 +55,6 @@ export class EnvironmentManagerHarness {
 
   // Reads the service's tables as the superuser, as an operator would.
   async sql<T = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<T[]> {
-    const client = new Client({ connectionString: this.infra.postgres.url });
-    await client.connect();
-    try {
-      return (await client.query(text, params)).rows as T[];
-    } finally {
-      await client.end();
-    }
+    return queryRows<T>(this.infra.postgres.url, text, params);
   }
 }
