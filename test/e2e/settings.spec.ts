@@ -36,6 +36,7 @@ const NON_DEFAULT: Record<string, string> = {
   FLIGHTDECK_RELEASE_CPUS: '0.75',
   LOG_INGEST_MAX_MESSAGES_PER_TX: '32',
   LOG_INGEST_MAX_LINES_PER_TX: '10000',
+  LOG_INGEST_RETENTION_DAYS: '14',
 };
 const ADMIN_TOKEN = 'fdk_settings-test-admin-token-0123456789';
 

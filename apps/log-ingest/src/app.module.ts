@@ -19,7 +19,7 @@ export class AppModule {
           maxMessagesPerTx: config.LOG_INGEST_MAX_MESSAGES_PER_TX,
           maxLinesPerTx: config.LOG_INGEST_MAX_LINES_PER_TX,
         }),
-        LogPartitionsModule.forRoot({ daysAhead: 7, maintainEveryMs: HOUR_MS }),
+        LogPartitionsModule.forRoot({ daysAhead: 7, maintainEveryMs: HOUR_MS, retentionDays: config.LOG_INGEST_RETENTION_DAYS }),
       ],
     });
   }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { listLogLines } from '@flightdeck/contracts';
 import { eventually } from '@flightdeck/testing';
-import { LogPartitionsService } from '../src/partitions/log-partitions.service';
+import { LogPartitionsRepository } from '../src/partitions/log-partitions.repository';
 import { utcDay } from '../src/partitions/partition-days';
 import { LOG_BATCHES_DURABLE } from '../src/ingest/log-batches.consumer';
 import { LogIngestHarness, lines } from './support/log-ingest-harness';
@@ -65,7 +65,7 @@ describe('log lines partitioned by day', () => {
     await h.waitForRows(id, 3);
     expect(await partitionOf(id)).toEqual([{ partition: 'log_lines_default', n: 3 }]);
 
-    await h.app.get(LogPartitionsService).maintain(later);
+    await h.app.get(LogPartitionsRepository).ensureDays([utcDay(later)]);
 
     expect(await partitionOf(id)).toEqual([{ partition: `log_lines_p${utcDay(later).replaceAll('-', '')}`, n: 3 }]);
     // a redelivery after the move still finds them

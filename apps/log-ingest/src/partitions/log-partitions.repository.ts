@@ -1,5 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { dayOfPartition } from './partition-days';
+
+// the key logs.ensure_log_lines_partition locks too: creating and dropping days never overlap
+const MAINTENANCE_LOCK = `hashtext('logs.log_lines partitions')`;
+
+export interface RetentionRun {
+  droppedDays: string[];
+  /** rows of the default partition older than the retention */
+  deletedStrays: number;
+}
 
 // The only code that knows how logs.log_lines is cut into days (see the migration
 // 1764600000000-partition-log-lines-by-day).
@@ -16,5 +26,25 @@ export class LogPartitionsRepository {
       if (row.created) created.push(day);
     }
     return created;
+  }
+
+  /**
+   * drops the partitions of the days before `firstKept` and deletes the default partition's rows
+   * older than it; undefined when another replica holds the maintenance lock (it is doing this)
+   */
+  async dropBefore(firstKept: string): Promise<RetentionRun | undefined> {
+    return this.ds.transaction(async (tx) => {
+      const [{ locked }] = await tx.query(`select pg_try_advisory_xact_lock(${MAINTENANCE_LOCK}) as locked`);
+      if (!locked) return undefined;
+      // dropping a partition waits for the inserts in flight; never make them wait long behind it
+      await tx.query(`set local lock_timeout = '10s'`);
+      const rows: { name: string }[] = await tx.query(
+        `select c.relname as name from pg_inherits i join pg_class c on c.oid = i.inhrelid where i.inhparent = 'logs.log_lines'::regclass`,
+      );
+      const expired = rows.map((r) => ({ name: r.name, day: dayOfPartition(r.name) })).filter((p) => p.day !== undefined && p.day < firstKept);
+      for (const p of expired) await tx.query(`drop table logs."${p.name}"`);
+      const [, deletedStrays] = await tx.query(`delete from logs.log_lines_default where ts < ($1::date)::timestamp at time zone 'UTC'`, [firstKept]);
+      return { droppedDays: expired.map((p) => p.day!).sort(), deletedStrays: deletedStrays ?? 0 };
+    });
   }
 }

@@ -1,11 +1,13 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { LOG_PARTITION_SETTINGS, type LogPartitionSettings } from './log-partition.settings';
 import { LogPartitionsRepository } from './log-partitions.repository';
-import { daysToCover } from './partition-days';
+import { daysToCover, firstKeptDay } from './partition-days';
 
-// Keeps a partition of logs.log_lines ready for every day lines are about to arrive in: at
-// start-up and then every MAINTAIN_EVERY_MS, on every replica (creating a day is idempotent and
-// serialised in the database). Lines of a day without a partition still go in, to the default one.
+// Keeps a partition of logs.log_lines ready for every day lines are about to arrive in, and drops
+// the days older than the retention: at start-up and then every maintainEveryMs, on every replica.
+// Creating a day is idempotent and serialised in the database; dropping is done by whichever
+// replica takes the advisory lock, the others skip it. Lines of a day without a partition still go
+// in, to the default one.
 @Injectable()
 export class LogPartitionsService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(LogPartitionsService.name);
@@ -37,6 +39,11 @@ export class LogPartitionsService implements OnApplicationBootstrap, OnModuleDes
     try {
       const created = await this.partitions.ensureDays(daysToCover(now, this.settings.daysAhead));
       if (created.length) this.logger.log({ days: created }, 'log partitions created');
+      const firstKept = firstKeptDay(now, this.settings.retentionDays);
+      const dropped = await this.partitions.dropBefore(firstKept);
+      if (dropped?.droppedDays.length || dropped?.deletedStrays) {
+        this.logger.log({ ...dropped, firstKept, retentionDays: this.settings.retentionDays }, 'expired log lines removed');
+      }
     } catch (e) {
       // the next run tries again; until then lines of an uncovered day go to the default partition
       this.logger.error({ err: (e as Error).message }, 'log partition maintenance failed');
