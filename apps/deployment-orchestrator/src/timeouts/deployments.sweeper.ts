@@ -5,11 +5,13 @@ import { ORCHESTRATOR_CONFIG, type DeploymentOrchestratorConfig } from '../confi
 import { DeploymentCanceler } from '../deployments/deployment-canceler';
 import { DeploymentsRepository } from '../deployments/deployments.repository';
 import { DeploymentTransitions } from '../deployments/deployment-transitions.service';
+import { SweeperLeadership } from './sweeper-leadership';
 
 const BATCH = 50;
 
 // Ends what nobody else will: deployments active past the timeout, and cancels the builder never
-// confirmed. Every replica runs it; FOR UPDATE SKIP LOCKED gives each row to one of them.
+// confirmed. One replica at a time sweeps (SweeperLeadership); FOR UPDATE SKIP LOCKED would still
+// give each row to one of them should two ever overlap.
 @Injectable()
 export class DeploymentSweeper implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(DeploymentSweeper.name);
@@ -23,6 +25,7 @@ export class DeploymentSweeper implements OnApplicationBootstrap, OnModuleDestro
     private readonly repo: DeploymentsRepository,
     private readonly transitions: DeploymentTransitions,
     private readonly canceler: DeploymentCanceler,
+    private readonly leadership: SweeperLeadership,
   ) {}
 
   onApplicationBootstrap() {
@@ -44,7 +47,9 @@ export class DeploymentSweeper implements OnApplicationBootstrap, OnModuleDestro
   private schedule() {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
-      this.running = this.sweepOnce()
+      this.running = this.leadership
+        .check()
+        .then((leader) => (leader ? this.sweepOnce() : undefined))
         .catch((e) => this.logger.warn({ err: (e as Error).message }, 'sweep failed, will retry'))
         .finally(() => this.schedule());
     }, this.config.FLIGHTDECK_SWEEP_INTERVAL_MS);
