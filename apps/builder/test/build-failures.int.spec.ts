@@ -20,12 +20,14 @@ describe('builds that fail', () => {
   });
 
   it('fails fast with deployment/invalid-source-ref on a ref the repository does not have', async () => {
-    const started = Date.now();
     const job = await h.dispatch(aDeployJob({ repositoryUrl: site.dir, sourceRef: 'no-such-branch' }));
 
     const result = await h.result(job.deploymentId);
 
-    expect(Date.now() - started).toBeLessThan(5_000);
+    // fast means: it stopped at the clone, before any install or build (a wall-clock bound was
+    // flaky on a loaded machine; speed belongs to the benchmarks)
+    const steps = new Set((await h.logLines(job.deploymentId, result.lastSeq)).map((l) => l.step));
+    expect([...steps].filter((s) => s === 'install' || s === 'build' || s === 'deploy')).toEqual([]);
     expect(result).toMatchObject({
       outcome: 'failed',
       failure: { code: 'deployment/invalid-source-ref', step: 'clone', message: expect.stringContaining('no-such-branch') },
