@@ -12,7 +12,7 @@ import {
   triggerDeployment,
 } from './deployments/deployment-commands.schema';
 import { deploymentCancelRequested, deploymentStatusChanged } from './deployments/deployment-events.schema';
-import { listLogLines, logLinesPublished } from './logs/log-line.schema';
+import { listLogLines, logLinesPublished, searchLogLines } from './logs/log-line.schema';
 import {
   createProject,
   getEnvironment,
@@ -99,6 +99,7 @@ export const BusAccess: Record<ServiceName, ServiceBusAccess> = {
       getDeploymentProgress,
       getProjectAnalytics,
       listLogLines,
+      searchLogLines,
     ],
     publishes: none,
     listens: none,
@@ -139,7 +140,7 @@ export const BusAccess: Record<ServiceName, ServiceBusAccess> = {
     readsMessages: ['buildLogs'],
   },
   'log-ingest': {
-    handles: [listLogLines],
+    handles: [listLogLines, searchLogLines],
     broadcasts: [pingServices],
     requests: none,
     publishes: none,

@@ -43,6 +43,7 @@ export const Subjects = {
   },
   logs: {
     list: 'logs.query.list',
+    search: 'logs.query.search',
   },
   // build events of external deployments, as their publishers send them: the project id in the
   // subject is what a publisher's NATS permissions pin; the orchestrator checks the deployment is

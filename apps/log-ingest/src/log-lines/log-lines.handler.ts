@@ -1,5 +1,5 @@
 import { Controller } from '@nestjs/common';
-import { type CommandRequest, listLogLines, ok } from '@flightdeck/contracts';
+import { type CommandRequest, listLogLines, ok, searchLogLines } from '@flightdeck/contracts';
 import { HandleCommand } from '@flightdeck/messaging';
 import { LogLinesRepository } from './log-lines.repository';
 
@@ -11,5 +11,10 @@ export class LogLinesHandler {
   @HandleCommand(listLogLines)
   async list(req: CommandRequest<typeof listLogLines>) {
     return ok(await this.lines.list(req));
+  }
+
+  @HandleCommand(searchLogLines)
+  async search(req: CommandRequest<typeof searchLogLines>) {
+    return ok({ items: await this.lines.search(req) });
   }
 }

@@ -4,10 +4,14 @@ import { Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { DataSource, type EntityManager } from 'typeorm';
-import type { CommandRequest, LogBatch, LogLine, LogLinePage, listLogLines } from '@flightdeck/contracts';
+import type { CommandRequest, LogBatch, LogLine, LogLinePage, LogSearchHit, listLogLines, searchLogLines } from '@flightdeck/contracts';
 import { COLUMNS, UNIQUE_VIOLATION, copyText, distinctLines, storable } from './log-rows';
 
 type LogQuery = CommandRequest<typeof listLogLines>;
+type SearchQuery = CommandRequest<typeof searchLogLines>;
+
+// ILIKE treats % and _ as wildcards and \ as its escape: a search for them means the characters.
+const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 interface LineRow {
   seq: number | null;
@@ -92,5 +96,23 @@ export class LogLinesRepository {
     const full = items.length === q.limit;
     const lastSeq = full ? items[items.length - 1].seq : Math.max(q.afterSeq, rows[0]?.max_seq ?? 0);
     return { items, lastSeq };
+  }
+
+  // Bounded by the deployment: the primary key walks its lines in seq order and stops at `limit`
+  // matches, in every day's partition. No text index: a project-wide search would want one.
+  async search(q: SearchQuery): Promise<LogSearchHit[]> {
+    const params: unknown[] = [q.deploymentId, q.afterSeq, likePattern(q.q), q.limit];
+    let level = '';
+    if (q.level) {
+      params.push(q.level);
+      level = `and level = $${params.length}`;
+    }
+    const rows: Omit<LineRow, 'max_seq'>[] = await this.ds.query(
+      `select seq, ts, level, source, step, message from logs.log_lines
+       where deployment_id = $1 and seq > $2 and message ilike $3 ${level}
+       order by seq limit $4`,
+      params,
+    );
+    return rows.map((r) => ({ deploymentId: q.deploymentId, seq: r.seq!, timestamp: r.ts!.toISOString(), level: r.level!, source: r.source!, step: r.step!, message: r.message! }));
   }
 }

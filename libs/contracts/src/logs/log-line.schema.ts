@@ -57,3 +57,26 @@ export const listLogLines = defineCommand({
   request: LogQuery.extend({ deploymentId: Id }),
   reply: LogLinePage,
 });
+
+// A search of one deployment's stored lines: `q` is matched as a case-insensitive substring of the
+// message (what a person means by finding a word in a build log, paths and symbols included).
+// Matches come in seq order, paged by afterSeq, each with its seq so a client can open the lines
+// around it (listLogLines with afterSeq = seq - n).
+export const LogSearchQuery = z
+  .object({
+    q: z.string().trim().min(1, 'say what to search for').max(200),
+    afterSeq: z.coerce.number().int().min(0).default(0),
+    limit: z.coerce.number().int().min(1).max(500).default(100),
+    level: LogLevel.optional(),
+  })
+  .strict();
+export type LogSearchQuery = z.infer<typeof LogSearchQuery>;
+
+export const LogSearchHit = LogLine.extend({ deploymentId: Id });
+export type LogSearchHit = z.infer<typeof LogSearchHit>;
+
+export const searchLogLines = defineCommand({
+  subject: Subjects.logs.search,
+  request: LogSearchQuery.extend({ deploymentId: Id }),
+  reply: listOf(LogSearchHit),
+});
