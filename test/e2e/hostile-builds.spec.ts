@@ -68,7 +68,11 @@ describe('builds that try to reach the platform', () => {
   const repos: GitRepo[] = [];
 
   beforeAll(async () => {
-    stack = await startStack({ builder: { FLIGHTDECK_HEALTH_TIMEOUT_MS: '15000' } });
+    stack = await startStack({
+      builder: { FLIGHTDECK_HEALTH_TIMEOUT_MS: '15000' },
+      // the build interrupted by kill -9 fails as temporary: here it must stay ended, not be retried
+      'deployment-orchestrator': { FLIGHTDECK_AUTO_RETRIES: '0' },
+    });
     api = new Api(stack.gatewayUrl, stack.token);
     // what `npm start` keeps in its data dir, beside the builder's work dirs and releases
     writeFileSync(join(stack.dataDir, 'secrets.json'), JSON.stringify({ postgresPassword: SECRETS_FILE_MARKER }), { mode: 0o600 });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { retryDeployment } from '@flightdeck/contracts';
+import { eventually } from '@flightdeck/testing';
 import { OrchestratorHarness, anActor } from './support/orchestrator-harness';
 
 jest.setTimeout(120_000);
@@ -8,7 +9,7 @@ describe('retry', () => {
   let h: OrchestratorHarness;
 
   beforeAll(async () => {
-    h = await OrchestratorHarness.start();
+    h = await OrchestratorHarness.start({ FLIGHTDECK_AUTO_RETRY_DELAY_MS: '300', FLIGHTDECK_SWEEP_INTERVAL_MS: '200' });
   });
   afterAll(async () => {
     await h?.stop();
@@ -52,6 +53,36 @@ describe('retry', () => {
     const second = await retry(first.data.id);
     expect(second.ok && second.data).toMatchObject({ parentDeploymentId: first.data.id, metadata: { retryCount: 2 } });
     if (second.ok) expect((await h.waitForJob(second.data.id)).clearCache).toBeUndefined();
+  });
+
+  it('retries a temporary failure automatically, with backoff, twice at most; a build failure never', async () => {
+    const { project } = h.directory.addProject();
+    const failWith = async (id: string, code: string) => {
+      await h.waitForJob(id);
+      await h.result({ deploymentId: id, outcome: 'failed', failure: { code: code as 'deployment/source-unavailable', step: 'clone', message: 'network' } });
+      return h.waitFor(id, 'failed', (x) => x.status === 'failed');
+    };
+    const childOf = (id: string) =>
+      eventually(`the automatic retry of ${id}`, async () => (await h.sql<{ id: string }>('select id from orchestrator.deployments where parent_deployment_id = $1', [id]))[0]?.id, {
+        timeoutMs: 10_000,
+      });
+
+    const original = await h.deploy(project.id);
+    const failed = await failWith(original.id, 'deployment/source-unavailable');
+    expect(failed.metadata.autoRetryAt).toBeTruthy();
+    const first = await childOf(original.id);
+    expect(await h.get(first)).toMatchObject({ parentDeploymentId: original.id, metadata: { retryCount: 1 }, triggeredBy: 'auto-retry' });
+    await failWith(first, 'deployment/source-unavailable');
+    const second = await childOf(first);
+    expect((await h.get(second)).metadata).toMatchObject({ retryCount: 2 });
+    const last = await failWith(second, 'deployment/source-unavailable');
+    expect(last.metadata.autoRetryAt).toBeUndefined();
+    expect((await h.get(original.id)).metadata).toMatchObject({ autoRetriedBy: first });
+
+    // a failure the user must fix is not retried
+    const { project: other } = h.directory.addProject();
+    const broken = await h.deploy(other.id);
+    expect((await failWith(broken.id, 'deployment/build-failed')).metadata.autoRetryAt).toBeUndefined();
   });
 
   it('refuses to retry a deployment that is still active, and changes nothing', async () => {

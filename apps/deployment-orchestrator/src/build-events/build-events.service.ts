@@ -1,9 +1,11 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { type BuildProgress, type BuildResult, isTerminal } from '@flightdeck/contracts';
 import type { DeploymentEntity } from '../deployments/deployment.entity';
 import { DeploymentsRepository } from '../deployments/deployments.repository';
 import { decideMove } from '../state-machine/deployment-lifecycle';
+import { ORCHESTRATOR_CONFIG, type DeploymentOrchestratorConfig } from '../config/deployment-orchestrator.config';
+import { autoRetryPlan } from './auto-retry';
 import { buildOutcome, commitFields } from './build-outcome';
 import { DeploymentTransitions } from '../deployments/deployment-transitions.service';
 
@@ -16,6 +18,7 @@ export class BuildEventsService {
   constructor(
     private readonly repo: DeploymentsRepository,
     private readonly transitions: DeploymentTransitions,
+    @Inject(ORCHESTRATOR_CONFIG) private readonly config: DeploymentOrchestratorConfig,
   ) {}
 
   async onProgress(tx: EntityManager, p: BuildProgress): Promise<void> {
@@ -38,7 +41,21 @@ export class BuildEventsService {
   async onResult(tx: EntityManager, r: BuildResult): Promise<void> {
     const d = await this.current(tx, r.deploymentId, r.attempt, 'result');
     if (!d) return;
-    const { to, reason, patch } = buildOutcome(d, r);
+    const { to, patch } = buildOutcome(d, r);
+    let { reason } = buildOutcome(d, r);
+    if (to === 'failed' && patch.errorCode) {
+      const retryCount = Number(d.metadata.retryCount ?? 0);
+      const plan = autoRetryPlan(
+        { code: patch.errorCode, retryCount, trigger: d.trigger },
+        { maxRetries: this.config.FLIGHTDECK_AUTO_RETRIES, baseDelayMs: this.config.FLIGHTDECK_AUTO_RETRY_DELAY_MS },
+        new Date(),
+      );
+      if (plan) {
+        // the sweeping replica starts it when it is due (see deployments.sweeper.ts)
+        patch.metadata = { ...patch.metadata, autoRetryAt: plan.at.toISOString() };
+        reason = `${reason}; temporary: retry ${plan.retry} of ${this.config.FLIGHTDECK_AUTO_RETRIES} at ${plan.at.toISOString()}`;
+      }
+    }
     const moved = await this.transitions.move(tx, d, to, { reason, patch });
     if (!moved.ok) this.logger.warn({ deploymentId: d.id, outcome: r.outcome, reason: moved.error.message }, 'build result not applied');
   }

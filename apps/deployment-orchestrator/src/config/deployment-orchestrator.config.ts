@@ -13,6 +13,11 @@ export const DeploymentOrchestratorEnv = BaseServiceEnv.extend({
   FLIGHTDECK_SWEEP_INTERVAL_MS: millis(1_000),
   // triggers one project may make in any minute, across every replica; more get 429 with Retry-After
   FLIGHTDECK_TRIGGERS_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(10),
+  // a deployment that failed for a temporary reason (the catalog's `temporary`, e.g. the clone hit
+  // the network) is retried this many times; 0 turns it off
+  FLIGHTDECK_AUTO_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
+  // the first automatic retry waits this long, each next one twice as long
+  FLIGHTDECK_AUTO_RETRY_DELAY_MS: millis(5_000),
 });
 export type DeploymentOrchestratorConfig = z.infer<typeof DeploymentOrchestratorEnv>;
 

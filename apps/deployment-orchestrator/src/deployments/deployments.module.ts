@@ -25,6 +25,6 @@ import { TriggerDeploymentUseCase } from './trigger-deployment.usecase';
     DeploymentAnalyticsService,
   ],
   controllers: [DeploymentsHandler],
-  exports: [DeploymentsRepository, DeploymentTransitions, DeploymentCanceler],
+  exports: [DeploymentsRepository, DeploymentTransitions, DeploymentCanceler, RetryDeploymentUseCase],
 })
 export class DeploymentsModule {}

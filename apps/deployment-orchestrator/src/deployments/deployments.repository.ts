@@ -92,6 +92,21 @@ export class DeploymentsRepository {
     await tx.getRepository(DeploymentEntity).insert(asRow(d));
   }
 
+  /** failed deployments whose automatic retry is due and not started yet (the database's clock) */
+  lockDueAutoRetries(tx: EntityManager, limit: number): Promise<DeploymentEntity[]> {
+    return tx
+      .getRepository(DeploymentEntity)
+      .createQueryBuilder('d')
+      .where(`d.status = 'failed'`)
+      .andWhere(`d.metadata ? 'autoRetryAt' and not d.metadata ? 'autoRetriedBy'`)
+      .andWhere(`(d.metadata->>'autoRetryAt')::timestamptz <= now()`)
+      .orderBy('d.finished_at', 'ASC')
+      .limit(limit)
+      .setLock('pessimistic_write')
+      .setOnLocked('skip_locked')
+      .getMany();
+  }
+
   async update(tx: EntityManager, d: DeploymentEntity): Promise<void> {
     const { id, ...fields } = d;
     await tx.getRepository(DeploymentEntity).update({ id }, asRow(fields));

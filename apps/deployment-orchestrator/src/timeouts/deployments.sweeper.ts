@@ -5,6 +5,7 @@ import { ORCHESTRATOR_CONFIG, type DeploymentOrchestratorConfig } from '../confi
 import { DeploymentCanceler } from '../deployments/deployment-canceler';
 import { DeploymentsRepository } from '../deployments/deployments.repository';
 import { DeploymentTransitions } from '../deployments/deployment-transitions.service';
+import { RetryDeploymentUseCase } from '../deployments/retry-deployment.usecase';
 import { SweeperLeadership } from './sweeper-leadership';
 
 const BATCH = 50;
@@ -26,6 +27,7 @@ export class DeploymentSweeper implements OnApplicationBootstrap, OnModuleDestro
     private readonly transitions: DeploymentTransitions,
     private readonly canceler: DeploymentCanceler,
     private readonly leadership: SweeperLeadership,
+    private readonly retries: RetryDeploymentUseCase,
   ) {}
 
   onApplicationBootstrap() {
@@ -38,10 +40,37 @@ export class DeploymentSweeper implements OnApplicationBootstrap, OnModuleDestro
     await this.running;
   }
 
-  async sweepOnce(): Promise<{ timedOut: number; canceled: number }> {
+  async sweepOnce(): Promise<{ timedOut: number; canceled: number; retried: number }> {
     const timedOut = await this.endTimedOut();
     const canceled = await this.endUnansweredCancels();
-    return { timedOut, canceled };
+    const retried = await this.startDueRetries();
+    return { timedOut, canceled, retried };
+  }
+
+  // Automatic retries of temporary failures (planned by BuildEventsService) once they are due.
+  // Claimed first, in their own transaction: a crash between claim and start loses a retry rather
+  // than starting two.
+  private async startDueRetries(): Promise<number> {
+    const due = await this.ds.transaction(async (tx) => {
+      const rows = await this.repo.lockDueAutoRetries(tx, BATCH);
+      for (const d of rows) {
+        d.metadata = { ...d.metadata, autoRetriedBy: 'starting' };
+        await this.repo.update(tx, d);
+      }
+      return rows;
+    });
+    for (const d of due) {
+      const r = await this.retries.execute({ deploymentId: d.id, actor: { kind: 'system', id: 'auto-retry' } });
+      if (r.ok) this.logger.log({ deploymentId: d.id, retry: r.data.id }, 'temporary failure retried automatically');
+      else this.logger.warn({ deploymentId: d.id, code: r.error.code, err: r.error.message }, 'automatic retry not started');
+      await this.ds.transaction(async (tx) => {
+        const fresh = await this.repo.lockById(tx, d.id);
+        if (!fresh) return;
+        fresh.metadata = { ...fresh.metadata, autoRetriedBy: r.ok ? r.data.id : null, ...(r.ok ? {} : { autoRetrySkipped: r.error.message }) };
+        await this.repo.update(tx, fresh);
+      });
+    }
+    return due.length;
   }
 
   private schedule() {
