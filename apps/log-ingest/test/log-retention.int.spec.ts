@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
+import { register } from 'prom-client';
 import { LogPartitionsRepository } from '../src/partitions/log-partitions.repository';
 import { LogPartitionsService } from '../src/partitions/log-partitions.service';
 import { utcDay } from '../src/partitions/partition-days';
@@ -65,6 +66,16 @@ describe('log retention', () => {
     const { rows } = await h.db.query(`select message from logs.log_lines_default where deployment_id = $1`, [strays]);
     expect(rows).toEqual([{ message: 'stray new' }]);
     expect(printedAt(31).toISOString().slice(0, 10)).toBe(firstKept);
+  });
+
+  it('shows the oldest day kept, the partitions and the bytes stored on /metrics', async () => {
+    const value = async (name: string) => (await register.getSingleMetric(name)!.get()).values[0]?.value;
+    const firstKept = utcDay(new Date(now.getTime() - 30 * DAY_MS));
+    expect(await value('flightdeck_log_oldest_day_seconds')).toBe(Date.parse(`${firstKept}T00:00:00Z`) / 1000);
+    // 31 kept days (the first kept one included) up to today, and the 7 prepared ahead
+    expect(await value('flightdeck_log_partitions')).toBe(31 + 7);
+    expect(await value('flightdeck_log_stored_bytes')).toBeGreaterThan(0);
+    expect(await register.metrics()).toContain('flightdeck_log_stored_bytes');
   });
 
   it('is a no-op when run again', async () => {

@@ -5,6 +5,14 @@ import { dayOfPartition } from './partition-days';
 // the key logs.ensure_log_lines_partition locks too: creating and dropping days never overlap
 const MAINTENANCE_LOCK = `hashtext('logs.log_lines partitions')`;
 
+export interface LogStorage {
+  /** the oldest day that has a partition (YYYY-MM-DD) */
+  oldestDay?: string;
+  /** every partition of logs.log_lines, its indexes and the default partition included */
+  bytes: number;
+  partitions: number;
+}
+
 export interface RetentionRun {
   droppedDays: string[];
   /** rows of the default partition older than the retention */
@@ -46,5 +54,14 @@ export class LogPartitionsRepository {
       const [, deletedStrays] = await tx.query(`delete from logs.log_lines_default where ts < ($1::date)::timestamp at time zone 'UTC'`, [firstKept]);
       return { droppedDays: expired.map((p) => p.day!).sort(), deletedStrays: deletedStrays ?? 0 };
     });
+  }
+
+  async storage(): Promise<LogStorage> {
+    const rows: { name: string; bytes: string }[] = await this.ds.query(
+      `select c.relname as name, pg_total_relation_size(c.oid)::text as bytes
+       from pg_inherits i join pg_class c on c.oid = i.inhrelid where i.inhparent = 'logs.log_lines'::regclass`,
+    );
+    const days = rows.flatMap((r) => dayOfPartition(r.name) ?? []).sort();
+    return { oldestDay: days[0], bytes: rows.reduce((n, r) => n + Number(r.bytes), 0), partitions: days.length };
   }
 }
