@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { listLogLines } from '@flightdeck/contracts';
+import { listLogLines, searchLogLines } from '@flightdeck/contracts';
 import { eventually } from '@flightdeck/testing';
 import { LogPartitionsRepository } from '../src/partitions/log-partitions.repository';
 import { utcDay } from '../src/partitions/partition-days';
@@ -85,5 +85,20 @@ describe('log lines partitioned by day', () => {
     if (!page.ok) throw new Error(page.error.message);
     expect(page.data.items.map((l) => l.seq)).toEqual(range(6, 25));
     expect(page.data.lastSeq).toBe(25);
+  });
+
+  it('answers one line per seq, the one printed first, when a seq comes again with another timestamp', async () => {
+    const id = randomUUID();
+    const first = new Date(Date.now() - DAY_MS).toISOString();
+    const again = new Date().toISOString();
+    await h.publish(id, lines(1, 3, () => ({ timestamp: first, message: 'first' })));
+    await h.publish(id, lines(2, 4, () => ({ timestamp: again, message: 'again' })));
+    await h.waitForRows(id, 6);
+    const page = await h.bus.request(listLogLines, { deploymentId: id, afterSeq: 0, limit: 10 });
+    if (!page.ok) throw new Error(page.error.message);
+    expect(page.data.items.map((l) => [l.seq, l.message])).toEqual([[1, 'first'], [2, 'first'], [3, 'first'], [4, 'again']]);
+    // a filter (a search, a level) looks at every copy: each seq still comes once
+    const hits = await h.bus.request(searchLogLines, { deploymentId: id, q: 'a', afterSeq: 0, limit: 10 });
+    expect(hits.ok && hits.data.items.map((l) => [l.seq, l.message])).toEqual([[2, 'again'], [3, 'again'], [4, 'again']]);
   });
 });

@@ -24,6 +24,14 @@ interface LineRow {
 }
 
 
+// The key is (deployment, seq, ts) since the table is partitioned by day: a seq published again
+// with another timestamp (a builder re-sending after a crash) is a second row. Readers take the
+// one printed first: rows come ordered by (seq, ts), the primary key's order (a limit stops the
+// index scans early; DISTINCT ON made Postgres sort every line of the deployment), and a repeated
+// seq is dropped here. The next page starts after the last seq, so no copy comes back there. A
+// filter (level, step, source, a search) looks at every copy; each seq still comes once.
+const firstPerSeq = <T extends { seq: number | null }>(rows: T[]): T[] => rows.filter((r, i) => i === 0 || r.seq !== rows[i - 1].seq);
+
 // The only code that knows the SQL of logs.log_lines.
 @Injectable()
 export class LogLinesRepository {
@@ -86,14 +94,13 @@ export class LogLinesRepository {
        left join lateral (
          select seq, ts, level, source, step, message from logs.log_lines
          where deployment_id = $1 and seq > $2 ${filters.join(' ')}
-         order by seq limit $3
+         order by seq, ts limit $3
        ) l on true`,
       params,
     );
-    const items: LogLine[] = rows
-      .filter((r) => r.seq !== null)
-      .map((r) => ({ seq: r.seq!, timestamp: r.ts!.toISOString(), level: r.level!, source: r.source!, step: r.step!, message: r.message! }));
-    const full = items.length === q.limit;
+    const found = rows.filter((r) => r.seq !== null);
+    const items: LogLine[] = firstPerSeq(found).map((r) => ({ seq: r.seq!, timestamp: r.ts!.toISOString(), level: r.level!, source: r.source!, step: r.step!, message: r.message! }));
+    const full = found.length === q.limit;
     const lastSeq = full ? items[items.length - 1].seq : Math.max(q.afterSeq, rows[0]?.max_seq ?? 0);
     return { items, lastSeq };
   }
@@ -110,9 +117,9 @@ export class LogLinesRepository {
     const rows: Omit<LineRow, 'max_seq'>[] = await this.ds.query(
       `select seq, ts, level, source, step, message from logs.log_lines
        where deployment_id = $1 and seq > $2 and message ilike $3 ${level}
-       order by seq limit $4`,
+       order by seq, ts limit $4`,
       params,
     );
-    return rows.map((r) => ({ deploymentId: q.deploymentId, seq: r.seq!, timestamp: r.ts!.toISOString(), level: r.level!, source: r.source!, step: r.step!, message: r.message! }));
+    return firstPerSeq(rows).map((r) => ({ deploymentId: q.deploymentId, seq: r.seq!, timestamp: r.ts!.toISOString(), level: r.level!, source: r.source!, step: r.step!, message: r.message! }));
   }
 }
