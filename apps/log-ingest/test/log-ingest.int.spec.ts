@@ -55,6 +55,16 @@ describe('log-ingest', () => {
       expect(page).toEqual({ ok: true, data: { items: [line], lastSeq: 1 } });
     });
 
+    it('stores a message with invalid UTF-8, each bad byte a replacement character', async () => {
+      const id = randomUUID();
+      const envelope = encodeEnvelope(logLinesPublished.subject, 1, { deploymentId: id, lines: [aLine(1, { message: 'bad MARK here' })] });
+      const text = Buffer.from(envelope).toString('latin1').replace('MARK', '\xff\xfe');
+      await h.publishRaw(subjectFor(logLinesPublished.subject, id), Buffer.from(text, 'latin1'));
+      await h.waitForRows(id, 1);
+      const page = await h.bus.request(listLogLines, { deploymentId: id, afterSeq: 0, limit: 10 });
+      expect(page.ok && page.data.items.map((l) => l.message)).toEqual(['bad \uFFFD\uFFFD here']);
+    });
+
     it('stores every line once when a second replica consumes the same stream', async () => {
       const second = await LogIngestHarness.startApp(h.infra);
       try {
