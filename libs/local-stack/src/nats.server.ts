@@ -110,7 +110,7 @@ export async function startNats(opts: StartNatsOptions = {}): Promise<NatsServer
   const authDir = authOpts ? (opts.authDir ?? join(storeDir, 'auth')) : undefined;
   if (authOpts && authDir) {
     // a throwaway server's passwords die with it: the cheapest bcrypt cost keeps tests fast
-    const platform = platformNatsUsers(passwords, { names: authOpts.names, bcryptCost: temp ? 4 : 10 });
+    const platform = platformNatsUsers(passwords, { names: authOpts.names });
     prepareNatsAuthDir(authDir, [...platform, ...(authOpts.extraUsers ?? [])]);
   }
   const config = renderNatsServerConfig({

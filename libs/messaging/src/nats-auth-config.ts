@@ -46,8 +46,14 @@ export interface NatsServerConfigOptions {
 // syntax, and a value starting with `-` (base64url's alphabet) or looking like a number is refused.
 export const generateNatsPassword = () => `fdn${randomBytes(24).toString('hex')}`;
 
+// The lowest bcrypt cost, on purpose: every password here is 192 random bits (generateNatsPassword),
+// which no hashing cost makes harder or easier to guess, while nats-server re-checks the password of
+// every connected client on each reload (a publisher added or revoked). At cost 10 that held up the
+// whole bus for seconds on a loaded machine (requests timed out in a fresh-clone CI run).
+export const NATS_BCRYPT_COST = 4;
+
 // nats-server accepts `$2a$` bcrypt hashes; bcryptjs writes `$2b$`, the same algorithm.
-export const hashNatsPassword = (password: string, cost = 10) =>
+export const hashNatsPassword = (password: string, cost = NATS_BCRYPT_COST) =>
   hashSync(password, cost).replace(/^\$2b\$/, '$2a$');
 
 /** each service's user name: its service name unless the operator chose another */
