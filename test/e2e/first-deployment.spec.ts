@@ -103,6 +103,13 @@ describe('first deployment end to end', () => {
     await db.end();
     expect(leaked.rows[0].n).toBe(0);
 
+    // a word of the log, found with its seq, the way a user opens the context around it
+    const line500 = stored.body.items.find((l) => l.message === 'build line 500')!;
+    const found = await api.call<{ items: (LogLine & { deploymentId: string })[] }>('GET', `/deployments/${first.body.id}/logs/search?q=${encodeURIComponent('LINE 500')}`);
+    expect(found.status).toBe(200);
+    expect(found.body.items).toEqual([expect.objectContaining({ seq: line500.seq, message: 'build line 500', deploymentId: first.body.id })]);
+    expect((await api.call('GET', `/deployments/${first.body.id}/logs/search?q=`)).status).toBe(400);
+
     const v1 = await waitTerminal(first.body.id);
     expect(v1.status).toBe('succeeded');
     expect(v1.url).toBeTruthy();

@@ -357,6 +357,7 @@ describe('gateway REST API', () => {
           'POST /api/v1/deployments/{deploymentId}/rollback',
           'POST /api/v1/deployments/{deploymentId}/retry',
           'GET /api/v1/deployments/{deploymentId}/logs',
+          'GET /api/v1/deployments/{deploymentId}/logs/search',
           'POST /api/v1/projects/{projectId}/publishers',
           'GET /api/v1/projects/{projectId}/publishers',
           'DELETE /api/v1/projects/{projectId}/publishers/{publisherId}',

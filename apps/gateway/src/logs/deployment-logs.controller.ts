@@ -1,6 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
 import type { z } from 'zod';
-import { ErrorCode, LogLine, LogQuery, listLogLines, listOf } from '@flightdeck/contracts';
+import { ErrorCode, LogLine, LogQuery, LogSearchHit, LogSearchQuery, listLogLines, listOf, searchLogLines } from '@flightdeck/contracts';
 import { ApiBus } from '../http/api-bus';
 import { IdParam, ValidQuery } from '../http/zod-validation.pipe';
 import { ApiRoute } from '../openapi/api-route.decorator';
@@ -19,5 +19,17 @@ export class DeploymentLogsController {
   })
   list(@IdParam('deploymentId') deploymentId: string, @ValidQuery(LogQuery) query: z.infer<typeof LogQuery>) {
     return this.api.call(listLogLines, { ...query, deploymentId });
+  }
+
+  @Get('search')
+  @ApiRoute({
+    summary: "Lines of a deployment's stored log whose message contains q (case-insensitive), in seq order; open the context with ?afterSeq=seq-n",
+    ids: ['deploymentId'],
+    query: LogSearchQuery,
+    responses: [{ status: 200, description: 'the matching lines, each with its seq', name: 'LogSearchHitList', schema: listOf(LogSearchHit) }],
+    errors: [ErrorCode.InvalidInput],
+  })
+  search(@IdParam('deploymentId') deploymentId: string, @ValidQuery(LogSearchQuery) query: z.infer<typeof LogSearchQuery>) {
+    return this.api.call(searchLogLines, { ...query, deploymentId });
   }
 }
