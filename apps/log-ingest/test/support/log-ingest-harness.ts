@@ -5,19 +5,12 @@ import { type NatsConnection, connect } from 'nats';
 import { Client } from 'pg';
 import { type LogBatch, type LogLine, logLinesPublished, subjectFor } from '@flightdeck/contracts';
 import { Bus, encodeEnvelope, startBusTransports } from '@flightdeck/messaging';
-import { type TestInfra, startTestInfra } from '@flightdeck/testing';
+import { type TestInfra, aLine, startTestInfra } from '@flightdeck/testing';
 import { AppModule } from '../../src/app.module';
 import { loadLogIngestConfig } from '../../src/config/log-ingest.config';
 
-export const aLine = (seq: number, over: Partial<LogLine> = {}): LogLine => ({
-  seq,
-  timestamp: new Date(Date.UTC(2025, 0, 1, 0, 0, 0, seq)).toISOString(),
-  level: 'info',
-  source: 'build',
-  step: 'build',
-  message: `line ${seq}`,
-  ...over,
-});
+// the shared factory, re-exported for the specs that import it from here
+export { aLine };
 
 export const lines = (from: number, to: number, over: (seq: number) => Partial<LogLine> = () => ({})): LogLine[] =>
   Array.from({ length: to - from + 1 }, (_, i) => aLine(from + i, over(from + i)));
