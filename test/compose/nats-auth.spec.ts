@@ -91,7 +91,7 @@ describe('docker-compose NATS users', () => {
     const conf = natsAuthConfig(['--env-file', join(dir, 'c.env')], {});
     for (const user of [...SERVICE_NAMES, NATS_ADMIN_USER] as const)
       expect(conf).not.toContain(env[natsPasswordVariable(user)]);
-    expect(conf.match(/password: "\$2a\$10\$/g)).toHaveLength(SERVICE_NAMES.length + 1);
+    expect(conf.match(/password: "\$2a\$04\$/g)).toHaveLength(SERVICE_NAMES.length + 1);
     expect(() => natsAuthConfig([], {})).toThrow(natsPasswordVariable('gateway'));
   });
 });
