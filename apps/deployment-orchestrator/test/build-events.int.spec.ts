@@ -1,7 +1,7 @@
 import { buildProgressed } from '@flightdeck/contracts';
 import { encodeEnvelope } from '@flightdeck/messaging';
 import { BUILD_EVENTS_DURABLE } from '../src/build-events/build-events.consumer';
-import { eventually, sleep } from '@flightdeck/testing';
+import { eventually } from '@flightdeck/testing';
 import { OrchestratorHarness } from './support/orchestrator-harness';
 
 jest.setTimeout(120_000);
@@ -130,7 +130,7 @@ describe('build events move a deployment along', () => {
     const done = await h.succeed(d.id);
     await h.result({ deploymentId: d.id, outcome: 'failed', failure: { code: 'deployment/deploy-failed', message: 'late' } });
     await h.progress({ deploymentId: d.id, stage: 'building', phase: 'building' });
-    await sleep(700);
+    await h.buildEventsHandled();
     const after = await h.get(d.id);
     expect(after).toEqual(done);
     const history = await h.sql<{ to_status: string }>(

@@ -4,6 +4,8 @@ import { AckPolicy, DeliverPolicy, type ConsumerMessages, type NatsConnection, c
 import {
   type Actor,
   type BuildProgress,
+  Durables,
+  Streams,
   type BuildResult,
   type Deployment,
   type DeployJob,
@@ -132,6 +134,15 @@ export class OrchestratorHarness {
 
   jobsFor(id: string) {
     return this.jobs.filter((j) => j.deploymentId === id);
+  }
+
+  /** every build event published so far has been handled and acknowledged (after its commit) */
+  async buildEventsHandled(): Promise<void> {
+    const jsm = await this.nc.jetstreamManager();
+    await eventually('the build events to be handled', async () => {
+      const info = await jsm.consumers.info(Streams.buildEvents.name, Durables.buildEvents);
+      return (info.num_pending === 0 && info.num_ack_pending === 0) || undefined;
+    });
   }
 
   async waitForJob(id: string): Promise<DeployJob> {
