@@ -7,17 +7,19 @@ import { natsPasswordVariable } from '@flightdeck/messaging';
 import {
   type NatsServer,
   type PostgresServer,
-  type ServiceProcess,
+  Supervisor,
+  natsUnit,
+  postgresUnit,
   provisionServices,
-  spawnService,
+  serviceUnit,
   startNats,
-  startPostgres,
-  waitForReady,
+  writeSupervisorStatus,
 } from '@flightdeck/local-stack';
 import { ensureBubblewrap, ensureNatsServer } from './required-tools';
 import { adminToken, loadLocalSecrets, saveLocalSecrets } from './local-secrets';
 import { healthPorts, servicePorts, stackSettings } from './stack-settings';
 import { deployExampleOnce } from './example-deploy';
+import { printLiveEnvironments } from './live-environments';
 import { operatorEnvironment } from './operator-env';
 import { checkSettings, printSettings } from './settings-report';
 import { forwardedSettings } from './service-settings';
@@ -40,16 +42,17 @@ async function main() {
   const secrets = loadLocalSecrets(dataDir);
   let postgres: PostgresServer | undefined;
   let nats: NatsServer | undefined;
-  const services: ServiceProcess[] = [];
   let stopping = false;
+  // what it runs, restarted when it dies; the gateway shows this file in /api/v1/system/status
+  const statusFile = join(dataDir, 'supervisor.json');
+  const supervisor = new Supervisor({ say, onChange: (status) => writeSupervisorStatus(statusFile, status) });
 
   const shutdown = async (code: number) => {
     if (stopping) return;
     stopping = true;
     say('stopping services…');
-    await Promise.all(services.map((s) => s.stop()));
-    await nats?.stop();
-    await postgres?.stop();
+    // services first (they drain), then the bus, then the database
+    await supervisor.stop([[...SERVICE_NAMES], ['nats-server'], ['postgres']]);
     say('stopped');
     process.exit(code);
   };
@@ -62,12 +65,14 @@ async function main() {
       say(
         `starting Postgres on 127.0.0.1:${settings.FLIGHTDECK_PG_PORT} (data in ${join(dataDir, 'postgres')})`,
       );
-      postgres = await startPostgres({
+      const pgOptions = {
         dataDir: join(dataDir, 'postgres'),
         port: settings.FLIGHTDECK_PG_PORT,
         superuserPassword: secrets.postgresPassword,
         database: 'flightdeck',
-      });
+      };
+      await supervisor.add(postgresUnit(pgOptions, (pg) => (postgres = pg)));
+      if (!postgres) throw new Error('Postgres did not start');
       if (postgres.movedFrom) {
         say(`Postgres data is in ${postgres.dataDir}: its user cannot reach ${dataDir}, so ${postgres.movedFrom} links there`);
       }
@@ -92,6 +97,7 @@ async function main() {
         authorization: { passwords: secrets.natsPasswords },
       });
       nats = local;
+      await supervisor.add(natsUnit(local));
       natsUrl = local.url;
       natsEnv = (name) => local.envFor(name);
     }
@@ -116,6 +122,7 @@ async function main() {
     const own: Record<ServiceName, Record<string, string>> = {
       gateway: {
         FLIGHTDECK_ADMIN_TOKEN: admin.token,
+        FLIGHTDECK_SUPERVISOR_FILE: statusFile,
         // our nats-server: the gateway adds and removes external publishers' users (same OS user, so SIGHUP works)
         ...(nats?.authDir ? { FLIGHTDECK_NATS_AUTH_DIR: nats.authDir } : {}),
       },
@@ -135,27 +142,25 @@ async function main() {
     say('starting services (migrations are applied as each one starts)');
     for (const [i, name] of SERVICE_NAMES.entries()) {
       const prefix = `\x1b[${COLORS[i % COLORS.length]}m${name.padEnd(width)}\x1b[0m |`;
-      const svc = await spawnService(
-        name,
-        {
-          ...network[name],
-          ...base,
-          ...forwardedSettings(name, operatorEnv),
-          ...own[name],
-          ...natsEnv(name),
-          DATABASE_URL: urls[name],
-        },
-        { port: ports[name], healthPort: opsPorts[name], onOutput: (line) => console.log(`${prefix} ${line}`) },
-      );
-      services.push(svc);
-      void svc.exited.then((code) => {
-        if (!stopping) say(`${name} exited (${code}); the others keep running`);
-      });
+      const env = {
+        ...network[name],
+        ...base,
+        ...forwardedSettings(name, operatorEnv),
+        ...own[name],
+        ...natsEnv(name),
+        DATABASE_URL: urls[name],
+      };
+      const output = (line: string) => console.log(`${prefix} ${line}`);
+      await supervisor.add(serviceUnit(name, env, { port: ports[name], healthPort: opsPorts[name], onOutput: output }));
     }
-    await Promise.all(services.map((s) => waitForReady(s.healthPort, 120_000, s.exited)));
+    const { crashLooping, notReady } = await supervisor.settled([...SERVICE_NAMES], 180_000);
+    if (crashLooping.length === SERVICE_NAMES.length) throw new Error('every service is crash-looping');
+    if (notReady.length) throw new Error(`not ready after 180 s: ${notReady.join(', ')}`);
 
     const gatewayUrl = `http://127.0.0.1:${ports.gateway}`;
-    say(`all ${services.length} services ready`);
+    if (crashLooping.length) {
+      say(`${SERVICE_NAMES.length - crashLooping.length} of ${SERVICE_NAMES.length} services ready; crash-looping: ${crashLooping.join(', ')}`);
+    } else say(`all ${SERVICE_NAMES.length} services ready`);
     if (admin.created)
       say(`admin token (shown once, also in ${join(dataDir, 'admin-token')}): ${admin.token}`);
     else say(`admin token: in ${join(dataDir, 'admin-token')} or FLIGHTDECK_ADMIN_TOKEN`);
@@ -165,6 +170,7 @@ async function main() {
     const opsUrl = `http://127.0.0.1:${opsPorts.gateway}`;
     say(`API docs: ${opsUrl}/docs (${opsUrl}/openapi.json); health and metrics: ${opsUrl}/health/ready, ${opsUrl}/metrics`);
     if (!settings.FLIGHTDECK_SKIP_EXAMPLE) await deployExampleOnce(dataDir, gatewayUrl, admin.token, say);
+    await printLiveEnvironments(gatewayUrl, admin.token, settings.FLIGHTDECK_EDGE_PORT, say);
     say('press Ctrl-C to stop');
   } catch (e) {
     console.error(`[flightdeck] start failed: ${(e as Error).message}`);

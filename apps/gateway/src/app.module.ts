@@ -25,7 +25,7 @@ export class AppModule {
       imports: [
         AuthModule.forRoot(config.FLIGHTDECK_ADMIN_TOKEN),
         HttpModule,
-        SystemModule,
+        SystemModule.forRoot(config),
         ProjectsModule,
         PublishersModule.forRoot(config),
         EnvironmentsModule,

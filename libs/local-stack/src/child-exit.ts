@@ -1,5 +1,16 @@
 import type { ChildProcess } from 'node:child_process';
 
+export interface ExitInfo {
+  code: number | null;
+  signal: string | null;
+}
+
+// Resolves with how the child ended (at once if it already has).
+export const exitOf = (child: ChildProcess): Promise<ExitInfo> =>
+  hasExited(child)
+    ? Promise.resolve({ code: child.exitCode, signal: child.signalCode })
+    : new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+
 export const hasExited = (child: ChildProcess) => child.exitCode !== null || child.signalCode !== null;
 
 // Resolves true when the child has exited, false after `ms`. The timer is cleared on exit, so a

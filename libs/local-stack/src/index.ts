@@ -8,3 +8,6 @@ export * from './postgres-location';
 export * from './postgres.server';
 export * from './nats.server';
 export * from './service-stack';
+export * from './supervision';
+export * from './supervisor';
+export * from './supervised-units';

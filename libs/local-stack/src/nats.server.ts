@@ -16,7 +16,7 @@ import {
   prepareNatsAuthDir,
   renderNatsServerConfig,
 } from '@flightdeck/messaging';
-import { hasExited, stopChild } from './child-exit';
+import { type ExitInfo, exitOf, hasExited, stopChild } from './child-exit';
 import { freePort } from '@flightdeck/runtime';
 
 export type NatsUser = ServiceName | typeof NATS_ADMIN_USER;
@@ -55,8 +55,12 @@ export interface NatsServer {
   ): Record<'NATS_URL', string> & Partial<Record<'NATS_USER' | 'NATS_PASSWORD', string>>;
   /** stop the process; the store is kept until `dispose` so `start` brings the same server back */
   stop(): Promise<void>;
-  /** start it again after `stop`, on the same port with the same store (JetStream data survives) */
+  /** start it again after `stop` (or after it died), on the same port with the same store (JetStream data survives) */
   start(): Promise<void>;
+  /** the running server's pid */
+  pid(): number | undefined;
+  /** resolves when the server started last exits, however it ends */
+  exited(): Promise<ExitInfo>;
   dispose(): Promise<void>;
 }
 
@@ -174,6 +178,8 @@ export async function startNats(opts: StartNatsOptions = {}): Promise<NatsServer
     },
     stop,
     start,
+    pid: () => child?.pid,
+    exited: () => (child ? exitOf(child) : Promise.resolve({ code: null, signal: null })),
     dispose: async () => {
       await stop();
       if (temp) rmSync(storeDir, { recursive: true, force: true });

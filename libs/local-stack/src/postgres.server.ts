@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { hasExited, stopChild } from './child-exit';
+import { type ExitInfo, exitOf, hasExited, stopChild } from './child-exit';
 import { freePort } from '@flightdeck/runtime';
 import { postgresLocation, removePostgresDir } from './postgres-location';
 import { chownTo, postgresUser } from './process-user';
@@ -16,6 +16,10 @@ export interface PostgresServer {
   dataDir: string;
   /** the directory asked for, when the Postgres user could not reach it and the cluster lives elsewhere (see postgresLocation) */
   movedFrom?: string;
+  /** the postmaster's pid */
+  pid?: number;
+  /** resolves when the postmaster exits, however it ends */
+  exited: Promise<ExitInfo>;
   stop(): Promise<void>;
 }
 
@@ -84,6 +88,8 @@ export async function startPostgres(opts: StartPostgresOptions = {}): Promise<Po
   child.stderr?.on('data', collect);
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
+  const exited = exitOf(child);
+  void exited.then(() => process.removeListener('exit', killOnExit));
 
   const database = opts.database ?? 'postgres';
   const auth = opts.superuserPassword ? `postgres:${encodeURIComponent(opts.superuserPassword)}` : 'postgres';
@@ -101,7 +107,7 @@ export async function startPostgres(opts: StartPostgresOptions = {}): Promise<Po
     throw e;
   }
 
-  return { port, url, dataDir, movedFrom, stop };
+  return { port, url, dataDir, movedFrom, pid: child.pid, exited, stop };
 }
 
 async function waitForPostgres(url: string, child: ChildProcess, output: () => string) {

@@ -73,6 +73,8 @@ export async function spawnService(
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
+  // a supervised service may be started many times: only a live one keeps its listener
+  void exited.then(() => process.removeListener('exit', killOnExit));
   return {
     name,
     port,

@@ -18,6 +18,9 @@ export const GatewayEnv = BaseServiceEnv.extend({
   // platform-users.json, users.conf and nats-server's pid file. Unset: publisher routes answer
   // publisher/unsupported and the operator manages publisher users.
   FLIGHTDECK_NATS_AUTH_DIR: z.string().min(1).optional(),
+  // Set by `npm start`: the file where its supervisor writes what it runs (states, restarts), shown
+  // in GET /api/v1/system/status. Unset: the status lists the bus's answers only.
+  FLIGHTDECK_SUPERVISOR_FILE: z.string().min(1).optional(),
   // the NATS servers shown to external publishers, comma-separated (default: NATS_URL, without credentials)
   FLIGHTDECK_NATS_PUBLIC_URL: z.string().min(1).optional(),
 });
