@@ -358,6 +358,8 @@ describe('gateway REST API', () => {
           'POST /api/v1/deployments/{deploymentId}/retry',
           'GET /api/v1/deployments/{deploymentId}/logs',
           'GET /api/v1/deployments/{deploymentId}/logs/search',
+          'GET /api/v1/deployments/{deploymentId}/logs/levels',
+          'GET /api/v1/projects/{projectId}/logs/search',
           'POST /api/v1/projects/{projectId}/publishers',
           'GET /api/v1/projects/{projectId}/publishers',
           'DELETE /api/v1/projects/{projectId}/publishers/{publisherId}',

@@ -12,7 +12,7 @@ import {
   triggerDeployment,
 } from './deployments/deployment-commands.schema';
 import { deploymentCancelRequested, deploymentStatusChanged } from './deployments/deployment-events.schema';
-import { listLogLines, logLinesPublished, searchLogLines } from './logs/log-line.schema';
+import { countLogLevels, listLogLines, logLinesPublished, searchLogLines, searchProjectLogLines } from './logs/log-line.schema';
 import {
   createProject,
   getEnvironment,
@@ -35,6 +35,8 @@ export const Durables = {
   deployJobs: 'builder',
   buildEvents: 'deployment-orchestrator-build-events',
   logBatches: 'log-ingest-lines',
+  // which project and environment each deployment belongs to, for project-wide log search
+  logDeployments: 'log-ingest-deployments',
   externalBuildEvents: 'deployment-orchestrator-external-events',
   deploymentMetrics: 'deployment-orchestrator-metrics',
 } as const;
@@ -100,6 +102,8 @@ export const BusAccess: Record<ServiceName, ServiceBusAccess> = {
       getProjectAnalytics,
       listLogLines,
       searchLogLines,
+      searchProjectLogLines,
+      countLogLevels,
     ],
     publishes: none,
     listens: none,
@@ -140,12 +144,15 @@ export const BusAccess: Record<ServiceName, ServiceBusAccess> = {
     readsMessages: ['buildLogs'],
   },
   'log-ingest': {
-    handles: [listLogLines, searchLogLines],
+    handles: [listLogLines, searchLogLines, searchProjectLogLines, countLogLevels],
     broadcasts: [pingServices],
     requests: none,
     publishes: none,
     listens: none,
-    consumes: [{ stream: 'buildLogs', durable: Durables.logBatches }],
+    consumes: [
+      { stream: 'buildLogs', durable: Durables.logBatches },
+      { stream: 'deploymentEvents', durable: Durables.logDeployments, filterSubject: 'deployments.evt.status.>' },
+    ],
     follows: none,
     readsMessages: none,
   },

@@ -44,6 +44,8 @@ export const Subjects = {
   logs: {
     list: 'logs.query.list',
     search: 'logs.query.search',
+    searchProject: 'logs.query.search-project',
+    levels: 'logs.query.levels',
   },
   // build events of external deployments, as their publishers send them: the project id in the
   // subject is what a publisher's NATS permissions pin; the orchestrator checks the deployment is

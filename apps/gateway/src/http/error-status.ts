@@ -30,6 +30,9 @@ export const HTTP_STATUS_OF: Record<ErrorCode, number> = {
   [ErrorCode.RateLimited]: 429,
   // a feature this deployment is not set up for, not an outage: retrying will not help
   [ErrorCode.PublisherUnsupported]: 501,
+  [ErrorCode.LogSearchRangeTooLarge]: 400,
+  // understood, but too costly as asked: the caller narrows it
+  [ErrorCode.LogSearchTooBroad]: 422,
   [ErrorCode.ServiceUnavailable]: 503,
   [ErrorCode.InternalError]: 500,
 };

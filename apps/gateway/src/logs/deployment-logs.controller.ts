@@ -1,6 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
 import type { z } from 'zod';
-import { ErrorCode, LogLine, LogQuery, LogSearchHit, LogSearchQuery, listLogLines, listOf, searchLogLines } from '@flightdeck/contracts';
+import { ErrorCode, LogLevelCounts, LogLine, LogQuery, LogSearchHit, LogSearchQuery, countLogLevels, listLogLines, listOf, searchLogLines } from '@flightdeck/contracts';
 import { ApiBus } from '../http/api-bus';
 import { IdParam, ValidQuery } from '../http/zod-validation.pipe';
 import { ApiRoute } from '../openapi/api-route.decorator';
@@ -31,5 +31,15 @@ export class DeploymentLogsController {
   })
   search(@IdParam('deploymentId') deploymentId: string, @ValidQuery(LogSearchQuery) query: z.infer<typeof LogSearchQuery>) {
     return this.api.call(searchLogLines, { ...query, deploymentId });
+  }
+
+  @Get('levels')
+  @ApiRoute({
+    summary: "How many of a deployment's stored lines are at each level (debug, info, warn, error)",
+    ids: ['deploymentId'],
+    responses: [{ status: 200, description: 'the counts', name: 'LogLevelCounts', schema: LogLevelCounts }],
+  })
+  levels(@IdParam('deploymentId') deploymentId: string) {
+    return this.api.call(countLogLevels, { deploymentId });
   }
 }

@@ -1,5 +1,5 @@
 import { Controller } from '@nestjs/common';
-import { type CommandRequest, listLogLines, ok, searchLogLines } from '@flightdeck/contracts';
+import { type CommandRequest, countLogLevels, listLogLines, ok, searchLogLines } from '@flightdeck/contracts';
 import { HandleCommand } from '@flightdeck/messaging';
 import { LogLinesRepository } from './log-lines.repository';
 
@@ -16,5 +16,10 @@ export class LogLinesHandler {
   @HandleCommand(searchLogLines)
   async search(req: CommandRequest<typeof searchLogLines>) {
     return ok({ items: await this.lines.search(req) });
+  }
+
+  @HandleCommand(countLogLevels)
+  async levels(req: CommandRequest<typeof countLogLevels>) {
+    return ok(await this.lines.countLevels(req.deploymentId));
   }
 }

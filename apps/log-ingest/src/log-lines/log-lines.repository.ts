@@ -4,14 +4,13 @@ import { Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { DataSource, type EntityManager } from 'typeorm';
-import type { CommandRequest, LogBatch, LogLine, LogLinePage, LogSearchHit, listLogLines, searchLogLines } from '@flightdeck/contracts';
+import type { CommandRequest, LogBatch, LogLevelCounts, LogLine, LogLinePage, LogSearchHit, listLogLines, searchLogLines } from '@flightdeck/contracts';
 import { COLUMNS, UNIQUE_VIOLATION, copyText, distinctLines, storable } from './log-rows';
+import { likePattern } from './log-words';
 
 type LogQuery = CommandRequest<typeof listLogLines>;
 type SearchQuery = CommandRequest<typeof searchLogLines>;
 
-// ILIKE treats % and _ as wildcards and \ as its escape: a search for them means the characters.
-const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 interface LineRow {
   seq: number | null;
@@ -121,5 +120,16 @@ export class LogLinesRepository {
       params,
     );
     return firstPerSeq(rows).map((r) => ({ deploymentId: q.deploymentId, seq: r.seq!, timestamp: r.ts!.toISOString(), level: r.level!, source: r.source!, step: r.step!, message: r.message! }));
+  }
+
+  // Each seq once, whatever copies of it the table holds.
+  async countLevels(deploymentId: string): Promise<LogLevelCounts> {
+    const rows: { level: LogLine['level']; n: number }[] = await this.ds.query(
+      `select level, count(distinct seq)::int as n from logs.log_lines where deployment_id = $1 group by level`,
+      [deploymentId],
+    );
+    const levels = { debug: 0, info: 0, warn: 0, error: 0 };
+    for (const r of rows) levels[r.level] = r.n;
+    return { deploymentId, total: rows.reduce((n, r) => n + r.n, 0), levels };
   }
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { MESSAGE_WORDS } from '../log-lines/log-words';
 import { dayOfPartition } from './partition-days';
 
 // the key logs.ensure_log_lines_partition locks too: creating and dropping days never overlap
@@ -12,6 +13,9 @@ export interface LogStorage {
   bytes: number;
   partitions: number;
 }
+
+// one replica at a time builds words indexes (a session lock: CREATE INDEX CONCURRENTLY runs outside a transaction)
+const WORDS_LOCK = `hashtext('logs.log_lines words')`;
 
 export interface RetentionRun {
   droppedDays: string[];
@@ -54,6 +58,41 @@ export class LogPartitionsRepository {
       const [, deletedStrays] = await tx.query(`delete from logs.log_lines_default where ts < ($1::date)::timestamp at time zone 'UTC'`, [firstKept]);
       return { droppedDays: expired.map((p) => p.day!).sort(), deletedStrays: deletedStrays ?? 0 };
     });
+  }
+
+  /**
+   * gives each day partition before `today` (YYYY-MM-DD) the index of its lines' words, for the
+   * project search; today's stays without (COPY writes there, and the index would slow it). Built
+   * concurrently, so a late line for that day is never blocked. Returns the days indexed, or
+   * undefined when another replica is at it.
+   */
+  async indexWords(today: string): Promise<string[] | undefined> {
+    const runner = this.ds.createQueryRunner();
+    await runner.connect();
+    try {
+      const [{ locked }] = await runner.query(`select pg_try_advisory_lock(${WORDS_LOCK}) as locked`);
+      if (!locked) return undefined;
+      try {
+        const rows: { name: string; valid: boolean | null }[] = await runner.query(
+          `select c.relname as name, x.indisvalid as valid
+           from pg_inherits i join pg_class c on c.oid = i.inhrelid
+           left join pg_class ix on ix.relname = c.relname || '_words' and ix.relnamespace = c.relnamespace
+           left join pg_index x on x.indexrelid = ix.oid
+           where i.inhparent = 'logs.log_lines'::regclass`,
+        );
+        const due = rows.filter((r) => r.valid !== true && (dayOfPartition(r.name) ?? today) < today).sort((a, b) => (a.name < b.name ? 1 : -1));
+        for (const r of due) {
+          // a build that failed half-way (a restart) leaves an invalid index behind: built again
+          if (r.valid === false) await runner.query(`drop index concurrently if exists logs."${r.name}_words"`);
+          await runner.query(`create index concurrently "${r.name}_words" on logs."${r.name}" using gin ((${MESSAGE_WORDS}))`);
+        }
+        return due.map((r) => dayOfPartition(r.name)!).sort();
+      } finally {
+        await runner.query(`select pg_advisory_unlock(${WORDS_LOCK})`);
+      }
+    } finally {
+      await runner.release();
+    }
   }
 
   async storage(): Promise<LogStorage> {

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { LOG_PARTITION_SETTINGS, type LogPartitionSettings } from './log-partition.settings';
 import { LogPartitionsRepository } from './log-partitions.repository';
-import { daysToCover, firstKeptDay } from './partition-days';
+import { daysToCover, firstKeptDay, utcDay } from './partition-days';
 
 // Keeps a partition of logs.log_lines ready for every day lines are about to arrive in, and drops
 // the days older than the retention: at start-up and then every maintainEveryMs, on every replica.
@@ -44,6 +44,8 @@ export class LogPartitionsService implements OnApplicationBootstrap, OnModuleDes
       if (dropped?.droppedDays.length || dropped?.deletedStrays) {
         this.logger.log({ ...dropped, firstKept, retentionDays: this.settings.retentionDays }, 'expired log lines removed');
       }
+      const indexed = await this.partitions.indexWords(utcDay(now));
+      if (indexed?.length) this.logger.log({ days: indexed }, 'words of ended log days indexed');
     } catch (e) {
       // the next run tries again; until then lines of an uncovered day go to the default partition
       this.logger.error({ err: (e as Error).message }, 'log partition maintenance failed');

@@ -48,6 +48,8 @@ export const ERROR_CATALOG: Record<ErrorCode, ErrorClass> = {
   [ErrorCode.NotFound]: c('recoverable', 'There is no such route.', 'manual'),
   [ErrorCode.PublisherNotFound]: c('recoverable', 'There is no such publisher.', 'manual'),
   [ErrorCode.PublisherUnsupported]: c('critical', 'This installation does not manage NATS users for publishers.', 'manual'),
+  [ErrorCode.LogSearchRangeTooLarge]: c('recoverable', 'A log search spans too many days; narrow from and to.', 'manual'),
+  [ErrorCode.LogSearchTooBroad]: c('recoverable', 'The log search matched too much to answer in time; add a longer word or narrow from and to.', 'manual'),
 };
 
 /** an unknown code (a newer service's) is treated as critical */

@@ -26,6 +26,9 @@ export const ErrorCode = {
   PublisherNotFound: 'publisher/not-found',
   // this gateway does not manage the NATS server's users (the operator does)
   PublisherUnsupported: 'publisher/unsupported',
+  // a log search over more days than it may span, or one that would read too much to answer in time
+  LogSearchRangeTooLarge: 'logs/range-too-large',
+  LogSearchTooBroad: 'logs/search-too-broad',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

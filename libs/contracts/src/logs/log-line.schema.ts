@@ -1,7 +1,9 @@
 import { datetimeRegex, z } from 'zod';
 import { defineCommand, defineEvent } from '../define';
 import { Subjects } from '../subjects';
-import { Id, listOf } from '../common.schema';
+import { Id, IsoDate, listOf } from '../common.schema';
+import { ErrorCode } from '../errors/error-codes';
+import { issueParams } from '../result';
 
 export const LogLevel = z.enum(['debug', 'info', 'warn', 'error']);
 export type LogLevel = z.infer<typeof LogLevel>;
@@ -79,4 +81,78 @@ export const searchLogLines = defineCommand({
   subject: Subjects.logs.search,
   request: LogSearchQuery.extend({ deploymentId: Id }),
   reply: listOf(LogSearchHit),
+});
+
+// A project's search spans at most this many days (retention keeps 30 by default): a wider one is
+// refused with logs/range-too-large rather than left to scan without end.
+export const LOG_SEARCH_MAX_RANGE_DAYS = 31;
+// without from/to: the last day
+export const LOG_SEARCH_DEFAULT_RANGE_MS = 86_400_000;
+const DAY_MS = 86_400_000;
+
+/** the [from, to) a project search covers: to defaults to now, from to a day before to */
+export const logSearchWindow = (q: { from?: string; to?: string }, now = new Date()): { from: Date; to: Date } => {
+  const to = q.to ? new Date(q.to) : now;
+  const from = q.from ? new Date(q.from) : new Date(to.getTime() - LOG_SEARCH_DEFAULT_RANGE_MS);
+  return { from, to };
+};
+
+// A search of every deployment of a project between from and to: the lines holding every word of
+// q (letters and digits; a word matches the start of a word of the line) and q itself as written
+// (case-insensitive). Words make it fast over a month of lines: ended days are indexed by their words.
+export const ProjectLogSearchFields = z
+  .object({
+    q: z
+      .string()
+      .trim()
+      .min(1, 'say what to search for')
+      .max(200)
+      .refine((q) => /[\p{L}\p{N}]/u.test(q), 'search for at least one letter or digit'),
+    from: IsoDate.optional(),
+    to: IsoDate.optional(),
+    limit: z.coerce.number().int().min(1).max(500).default(100),
+    level: LogLevel.optional(),
+  })
+  .strict();
+
+const checkWindow = (q: { from?: string; to?: string }, ctx: z.RefinementCtx) => {
+  const { from, to } = logSearchWindow(q);
+  if (from.getTime() >= to.getTime()) ctx.addIssue({ code: 'custom', path: ['from'], message: 'from must be before to' });
+  else if (to.getTime() - from.getTime() > LOG_SEARCH_MAX_RANGE_DAYS * DAY_MS) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['from'],
+      message: `a search spans at most ${LOG_SEARCH_MAX_RANGE_DAYS} days: narrow from..to`,
+      params: issueParams(ErrorCode.LogSearchRangeTooLarge),
+    });
+  }
+};
+
+export const ProjectLogSearchQuery = ProjectLogSearchFields.superRefine(checkWindow);
+export type ProjectLogSearchQuery = z.infer<typeof ProjectLogSearchQuery>;
+
+// Hits newest first. `truncated`: more lines matched than `limit`; the answer holds the matches of
+// the newest days, and of the oldest day in it only some: narrow from..to to see the rest.
+export const ProjectLogSearchResult = listOf(LogSearchHit).extend({ from: IsoDate, to: IsoDate, truncated: z.boolean() });
+export type ProjectLogSearchResult = z.infer<typeof ProjectLogSearchResult>;
+
+export const searchProjectLogLines = defineCommand({
+  subject: Subjects.logs.searchProject,
+  request: ProjectLogSearchFields.extend({ projectId: Id }).superRefine(checkWindow),
+  reply: ProjectLogSearchResult,
+  timeoutMs: 15_000,
+});
+
+// How many stored lines of a deployment are at each level (each seq counted once).
+export const LogLevelCounts = z.object({
+  deploymentId: Id,
+  total: z.number().int().nonnegative(),
+  levels: z.object({ debug: z.number().int(), info: z.number().int(), warn: z.number().int(), error: z.number().int() }),
+});
+export type LogLevelCounts = z.infer<typeof LogLevelCounts>;
+
+export const countLogLevels = defineCommand({
+  subject: Subjects.logs.levels,
+  request: z.object({ deploymentId: Id }).strict(),
+  reply: LogLevelCounts,
 });

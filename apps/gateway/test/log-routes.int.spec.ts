@@ -1,0 +1,96 @@
+import { randomUUID } from 'node:crypto';
+import { ErrorCode, countLogLevels, err, getProject, ok, searchProjectLogLines } from '@flightdeck/contracts';
+import { type TestInfra, aProject, startTestInfra } from '@flightdeck/testing';
+import { FakeResponders } from './support/fake-responder';
+import { type RunningGateway, startGateway } from './support/gateway-app';
+
+const DAY_MS = 86_400_000;
+
+// The log routes of the gateway on real Postgres and NATS; log-ingest and environment-manager are
+// stood in for on the same NATS (log-ingest's own suites search real lines).
+describe('gateway log routes', () => {
+  let infra: TestInfra;
+  let gw: RunningGateway;
+  let fakes: FakeResponders;
+  const project = aProject();
+
+  beforeAll(async () => {
+    infra = await startTestInfra();
+    gw = await startGateway(infra);
+    fakes = await FakeResponders.connect(infra.nats);
+  });
+  afterEach(() => fakes.clear());
+  afterAll(async () => {
+    await fakes?.close();
+    await gw?.close();
+    await infra?.stop();
+  });
+
+  const knownProject = () => fakes.respond(getProject, ({ projectId }) => (projectId === project.id ? ok(project) : err(ErrorCode.ProjectNotFound, `project ${projectId} not found`)));
+
+  describe('GET /projects/:projectId/logs/search', () => {
+    it('passes the search on with its window and answers the hits', async () => {
+      await knownProject();
+      const hit = { deploymentId: randomUUID(), seq: 1234, timestamp: '2025-01-01T00:00:00.000Z', level: 'error' as const, source: 'build' as const, step: 'build', message: 'cannot resolve ./Widget' };
+      const answer = { items: [hit], from: '2024-12-31T00:00:00.000Z', to: '2025-01-02T00:00:00.000Z', truncated: false };
+      const received = await fakes.respond(searchProjectLogLines, () => ok(answer));
+      const res = await gw.api('GET', `/projects/${project.id}/logs/search?q=widget&from=2024-12-31T00:00:00.000Z&to=2025-01-02T00:00:00.000Z&limit=20&level=error`);
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual(answer);
+      expect(received.map((r) => r.data)).toEqual([{ projectId: project.id, q: 'widget', from: '2024-12-31T00:00:00.000Z', to: '2025-01-02T00:00:00.000Z', limit: 20, level: 'error' }]);
+    });
+
+    it('answers 400 validation/invalid-input for an empty search, naming q', async () => {
+      const received = await fakes.respond(searchProjectLogLines, () => ok({ items: [], from: '2025-01-01T00:00:00.000Z', to: '2025-01-02T00:00:00.000Z', truncated: false }));
+      for (const q of ['', '%20%20', '%25']) {
+        const res = await gw.api('GET', `/projects/${project.id}/logs/search?q=${q}`);
+        expect(res.status).toBe(400);
+        expect(res.body.error).toMatchObject({ code: 'validation/invalid-input', message: expect.stringMatching(/^q: /) });
+      }
+      expect((await gw.api('GET', `/projects/${project.id}/logs/search`)).status).toBe(400);
+      expect(received).toEqual([]);
+    });
+
+    it('answers 400 logs/range-too-large for a range past 31 days, before asking anyone', async () => {
+      const received = await fakes.respond(searchProjectLogLines, () => ok({ items: [], from: '2025-01-01T00:00:00.000Z', to: '2025-01-02T00:00:00.000Z', truncated: false }));
+      const from = new Date(Date.now() - 32 * DAY_MS).toISOString();
+      const res = await gw.api('GET', `/projects/${project.id}/logs/search?q=widget&from=${from}`);
+      expect(res.status).toBe(400);
+      expect(res.body.error).toMatchObject({ code: 'logs/range-too-large', message: expect.stringMatching(/31 days/) });
+      expect(received).toEqual([]);
+    });
+
+    it('answers 404 project/not-found for an unknown project', async () => {
+      await knownProject();
+      const res = await gw.api('GET', `/projects/${randomUUID()}/logs/search?q=widget`);
+      expect(res.status).toBe(404);
+      expect(res.body.error.code).toBe('project/not-found');
+    });
+
+    it('answers 422 logs/search-too-broad when log-ingest gave up on the search', async () => {
+      await knownProject();
+      await fakes.respond(searchProjectLogLines, () => err(ErrorCode.LogSearchTooBroad, 'the search read too many lines'));
+      const res = await gw.api('GET', `/projects/${project.id}/logs/search?q=a`);
+      expect(res.status).toBe(422);
+      expect(res.body.error.code).toBe('logs/search-too-broad');
+    });
+
+    it('needs a bearer token', async () => {
+      const res = await gw.api('GET', `/projects/${project.id}/logs/search?q=widget`, { headers: { authorization: '' } });
+      expect(res.status).toBe(401);
+    });
+  });
+
+  describe('GET /deployments/:deploymentId/logs/levels', () => {
+    it("answers a deployment's counts by level", async () => {
+      const deploymentId = randomUUID();
+      const counts = { deploymentId, total: 12, levels: { debug: 0, info: 9, warn: 2, error: 1 } };
+      const received = await fakes.respond(countLogLevels, () => ok(counts));
+      const res = await gw.api('GET', `/deployments/${deploymentId}/logs/levels`);
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual(counts);
+      expect(received.map((r) => r.data)).toEqual([{ deploymentId }]);
+      expect((await gw.api('GET', '/deployments/nope/logs/levels')).status).toBe(400);
+    });
+  });
+});
