@@ -15,6 +15,8 @@ export const SocketEvents = {
   logs: 'logs',
   status: 'status',
   end: 'end',
+  gap: 'gap',
+  dropped: 'dropped',
 } as const;
 
 export const SubscribeRequest = z
@@ -48,10 +50,29 @@ export interface EndPayload {
   lastSeq: number;
 }
 
+// Lines fromSeq..toSeq were not sent live and never will be on this subscription: `slow-consumer`,
+// the connection did not take what was sent fast enough and the feed moved on without it. The
+// next `logs` continue after toSeq; the missing ones are stored (GET /deployments/:id/logs with
+// afterSeq = fromSeq - 1).
+export interface GapPayload {
+  deploymentId: string;
+  fromSeq: number;
+  toSeq: number;
+  reason: 'slow-consumer';
+}
+// The server is closing this connection: it took nothing for too long (`slow-consumer`).
+// Reconnect and subscribe with afterSeq to resume.
+export interface DroppedPayload {
+  reason: 'slow-consumer';
+  message: string;
+}
+
 export interface ServerToClientEvents {
   logs: (p: LogsPayload) => void;
   status: (p: StatusPayload) => void;
   end: (p: EndPayload) => void;
+  gap: (p: GapPayload) => void;
+  dropped: (p: DroppedPayload) => void;
 }
 export interface ClientToServerEvents {
   subscribe: (req: SubscribeRequest, ack: (a: SubscribeAck) => void) => void;

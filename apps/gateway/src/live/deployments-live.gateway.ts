@@ -1,4 +1,4 @@
-import { Logger } from '@nestjs/common';
+import { Inject, Logger } from '@nestjs/common';
 import { type OnGatewayConnection, type OnGatewayDisconnect, type OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
 import type { Namespace, Socket } from 'socket.io';
 import {
@@ -9,20 +9,29 @@ import {
   SocketEvents,
 } from '@flightdeck/contracts';
 import { TokenVerifier } from '../auth/token-verifier';
+import { ConnectionFlow } from './connection-flow';
+import { unsentBytes } from './connection-backlog';
 import { handshakeAuth } from './handshake-auth';
 import type { FollowerSink } from './live-follower';
 import { LiveSubscriptions } from './live-subscriptions.service';
+import { LIVE_SETTINGS, type LiveSettings } from './live.settings';
 
 type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
+
+// a dropped client that reads again within this long still gets the reason and the close
+const CLOSE_GRACE_MS = 10_000;
 
 // Socket.IO /deployments: translates socket events to subscriptions and nothing else.
 @WebSocketGateway({ namespace: DEPLOYMENTS_NAMESPACE })
 export class DeploymentsLiveGateway implements OnGatewayInit<Namespace>, OnGatewayConnection<LiveSocket>, OnGatewayDisconnect<LiveSocket> {
   private readonly logger = new Logger(DeploymentsLiveGateway.name);
+  private readonly flows = new Map<string, ConnectionFlow>();
+  private readonly sockets = new Map<string, LiveSocket>();
 
   constructor(
     private readonly verifier: TokenVerifier,
     private readonly subscriptions: LiveSubscriptions,
+    @Inject(LIVE_SETTINGS) private readonly settings: LiveSettings,
   ) {}
 
   afterInit(namespace: Namespace): void {
@@ -31,10 +40,16 @@ export class DeploymentsLiveGateway implements OnGatewayInit<Namespace>, OnGatew
 
   handleConnection(socket: LiveSocket): void {
     this.subscriptions.connect(socket.id);
+    const flow = new ConnectionFlow(() => unsentBytes(socket), this.settings.flow, () => this.drop(socket));
+    this.flows.set(socket.id, flow);
+    this.sockets.set(socket.id, socket);
     const sink: FollowerSink = {
       logs: (p) => socket.emit(SocketEvents.logs, p),
       status: (p) => socket.emit(SocketEvents.status, p),
       end: (p) => socket.emit(SocketEvents.end, p),
+      gap: (p) => socket.emit(SocketEvents.gap, p),
+      ready: () => flow.ready(),
+      whenReady: (wake) => flow.whenReady(wake),
     };
     socket.on(SocketEvents.subscribe, (req: unknown, ack?: (a: SubscribeAck) => void) => {
       this.subscriptions
@@ -52,7 +67,30 @@ export class DeploymentsLiveGateway implements OnGatewayInit<Namespace>, OnGatew
     });
   }
 
+  /** bytes held for every client and not yet written to the network (each bounded by flow.maxBacklogBytes and one emit) */
+  unsentBytes(): number {
+    return [...this.sockets.values()].reduce((n, s) => n + unsentBytes(s), 0);
+  }
+
+  get connections(): number {
+    return this.sockets.size;
+  }
+
   handleDisconnect(socket: LiveSocket): void {
+    this.sockets.delete(socket.id);
+    this.flows.get(socket.id)?.close();
+    this.flows.delete(socket.id);
     this.subscriptions.disconnect(socket.id);
+  }
+
+  // The client took nothing for stalledDisconnectMs: its followers go at once; the reason and the
+  // close are queued behind what it has not read, and if it does not read them within the grace
+  // the connection is closed without waiting.
+  private drop(socket: LiveSocket): void {
+    const { stalledDisconnectMs } = this.settings.flow;
+    this.logger.warn({ clientId: socket.id, unsentBytes: unsentBytes(socket), stalledDisconnectMs }, 'slow live client disconnected');
+    socket.emit(SocketEvents.dropped, { reason: 'slow-consumer', message: `the connection took nothing for ${stalledDisconnectMs / 1000} s; reconnect and subscribe with afterSeq` });
+    socket.disconnect(true);
+    setTimeout(() => socket.conn.readyState !== 'closed' && socket.conn.close(true), CLOSE_GRACE_MS).unref();
   }
 }

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Logger } from '@nestjs/common';
-import type { Deployment, DeploymentTransition, EndPayload, LogLine, LogsPayload, StatusPayload } from '@flightdeck/contracts';
+import type { Deployment, DeploymentTransition, EndPayload, GapPayload, LogLine, LogsPayload, StatusPayload } from '@flightdeck/contracts';
 import { isNewer } from './deployment-version';
 import { type LineFilter, matches } from './line-filter';
 import type { LogHistory } from './log-history';
@@ -11,6 +11,10 @@ export interface FollowerSink {
   logs(p: LogsPayload): void;
   status(p: StatusPayload): void;
   end(p: EndPayload): void;
+  gap(p: GapPayload): void;
+  /** false while the client's connection holds too much unsent: lines wait (see ConnectionFlow) */
+  ready(): boolean;
+  whenReady(wake: () => void): void;
 }
 
 type HistoryRead = 'progressed' | 'exhausted' | 'unavailable';
@@ -23,7 +27,10 @@ const STORAGE_RETRIES = 20;
 // One client following one deployment. Its cursor is the last seq it has accounted for (lines a
 // filter dropped included); every line after it goes out once, in seq order, from log-ingest
 // while the cursor is older than what the feed's ring holds, then from the ring. Whatever the
-// order of wake-ups, one pump runs at a time, so nothing is sent twice.
+// order of wake-ups, one pump runs at a time, so nothing is sent twice. A follower whose
+// connection is full sends nothing until it has room; if the live lines it was reading have left
+// the ring by then, it says so with a `gap` (the range to read from storage) and goes on from the
+// ring: a slow client never holds the feed, the other followers or the gateway's memory.
 export class LiveFollower {
   private readonly logger = new Logger(LiveFollower.name);
   private source?: LogSource;
@@ -35,6 +42,8 @@ export class LiveFollower {
   private again = false;
   private readonly early: StatusPayload[] = [];
   private retries = 0;
+  // paused for a full connection while reading live lines from the ring
+  private pausedLive = false;
 
   constructor(
     readonly deploymentId: string,
@@ -107,6 +116,12 @@ export class LiveFollower {
   private async pump(): Promise<void> {
     const src = this.source!;
     while (this.active) {
+      if (!this.sink.ready()) {
+        this.pausedLive ||= src.ring.anchored && this.cursor >= src.ring.start - 1;
+        this.sink.whenReady(() => this.wake());
+        return;
+      }
+      if (this.pausedLive) this.skipToRing(src);
       if (src.ring.has(this.cursor + 1)) {
         this.sendFromRing(src);
         continue;
@@ -131,6 +146,16 @@ export class LiveFollower {
       if (last !== undefined && (this.cursor >= last || !src.live)) this.end(src, last);
       return;
     }
+  }
+
+  // The live lines this follower was reading while its connection was full have left the ring:
+  // it skips them, saying which, rather than reading them back from log-ingest behind the feed.
+  private skipToRing(src: LogSource): void {
+    this.pausedLive = false;
+    const firstKept = src.ring.start;
+    if (!src.ring.anchored || this.cursor + 1 >= firstKept) return;
+    this.sink.gap({ deploymentId: this.deploymentId, fromSeq: this.cursor + 1, toSeq: firstKept - 1, reason: 'slow-consumer' });
+    this.cursor = firstKept - 1;
   }
 
   // Lines older than the ring come from log-ingest; a finished log comes from it entirely.

@@ -1,3 +1,5 @@
+import type { FlowSettings } from './connection-flow';
+
 export const LIVE_SETTINGS = Symbol('LIVE_SETTINGS');
 
 export interface LiveSettings {
@@ -15,6 +17,8 @@ export interface LiveSettings {
   /** a finished deployment whose last lines have not arrived live after this long: read them from log-ingest */
   endGraceMs: number;
   maxSubscriptionsPerSocket: number;
+  /** what one client connection may hold unsent, and when it is given up */
+  flow: FlowSettings;
 }
 
 export const DEFAULT_LIVE_SETTINGS: LiveSettings = {
@@ -26,4 +30,5 @@ export const DEFAULT_LIVE_SETTINGS: LiveSettings = {
   quietMs: 1_000,
   endGraceMs: 5_000,
   maxSubscriptionsPerSocket: 20,
+  flow: { maxBacklogBytes: 1024 * 1024, stalledDisconnectMs: 30_000, pollMs: 20 },
 };
