@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { WORKSPACE_ROOT, freePort, removePostgresDir } from '@flightdeck/testing';
 import { until } from './http';
 
@@ -14,17 +14,23 @@ export interface Launched {
   servicePorts: Record<'deployment-orchestrator' | 'builder' | 'log-ingest' | 'environment-manager', number>;
   token: string;
   dataDir: string;
+  /** the edge: apps by Host header */
+  edgePort: number;
+  /** the launcher's own pid */
+  pid: number;
   output: string[];
-  stop(): Promise<void>;
+  /** Ctrl-C, then the data dir removed (`keepData`: left as it is, e.g. to back it up and start again on it) */
+  stop(opts?: { keepData?: boolean }): Promise<void>;
 }
 
 // `npm start` as a user runs it: the launcher process, its own Postgres and nats-server under a
 // data dir inside a root-only directory (as `mktemp -d` makes one: mode 0700), given nothing of
-// this shell but PATH, HOME and the machine's trust settings.
-export async function startLauncher(extraEnv: Record<string, string> = {}): Promise<Launched> {
-  const closed = mkdtempSync(join(tmpdir(), 'fd-launch-'));
-  chmodSync(closed, 0o700);
-  const dataDir = join(closed, 'data');
+// this shell but PATH, HOME and the machine's trust settings. `dataDir`: start on an existing one
+// (a restart, a restored backup) instead of a new one.
+export async function startLauncher(extraEnv: Record<string, string> = {}, opts: { dataDir?: string } = {}): Promise<Launched> {
+  const closed = opts.dataDir ? dirname(opts.dataDir) : mkdtempSync(join(tmpdir(), 'fd-launch-'));
+  if (!opts.dataDir) chmodSync(closed, 0o700);
+  const dataDir = opts.dataDir ?? join(closed, 'data');
   // distinct free ports: freePort does not hold a port, so two picks may return the same one
   const base = await freeRun(5);
   const taken = new Set([base, base + 1, base + 2, base + 3, base + 4]);
@@ -68,7 +74,7 @@ export async function startLauncher(extraEnv: Record<string, string> = {}): Prom
   child.stderr?.on('data', collect);
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
-  const stop = async () => {
+  const stop = async ({ keepData = false } = {}) => {
     process.removeListener('exit', killOnExit);
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGINT');
@@ -76,6 +82,7 @@ export async function startLauncher(extraEnv: Record<string, string> = {}): Prom
       await exited;
       clearTimeout(timer);
     }
+    if (keepData) return;
     // as root, the Postgres user cannot enter the 0700 dir: the cluster lives elsewhere, linked from here
     removePostgresDir(join(dataDir, 'postgres'));
     rmSync(closed, { recursive: true, force: true });
@@ -91,7 +98,17 @@ export async function startLauncher(extraEnv: Record<string, string> = {}): Prom
   }
   const token = extraEnv.FLIGHTDECK_ADMIN_TOKEN ?? readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
   const servicePorts = { 'deployment-orchestrator': base, builder: base + 1, 'log-ingest': base + 2, 'environment-manager': base + 3 };
-  return { gatewayUrl: `http://127.0.0.1:${gateway}`, gatewayOpsUrl: `http://127.0.0.1:${base + 4}`, servicePorts, token, dataDir, output, stop };
+  return {
+    gatewayUrl: `http://127.0.0.1:${gateway}`,
+    gatewayOpsUrl: `http://127.0.0.1:${base + 4}`,
+    servicePorts,
+    token,
+    dataDir,
+    edgePort: edge,
+    pid: child.pid!,
+    output,
+    stop,
+  };
 }
 
 // n consecutive free ports (npm start numbers the services' health ports from one base)

@@ -100,7 +100,9 @@ export async function waitForReady(port: number, timeoutMs = 60_000, exited?: Pr
   while (Date.now() < deadline) {
     if (dead) throw new Error(`service on port ${port} exited before it was ready`);
     try {
-      const res = await fetch(`http://127.0.0.1:${port}/health/ready`);
+      // bounded: whatever holds the port may accept and never answer (another program on it)
+      const res = await fetch(`http://127.0.0.1:${port}/health/ready`, { signal: AbortSignal.timeout(2_000) });
+      await res.arrayBuffer();
       if (res.status === 200) return;
     } catch {
       /* not listening yet */

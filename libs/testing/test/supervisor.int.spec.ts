@@ -1,0 +1,100 @@
+import { spawn } from 'node:child_process';
+import { type Supervisable, type SupervisedUnit, Supervisor, eventually, exitOf, sleep, stopChild } from '../src';
+
+jest.setTimeout(60_000);
+
+// Real child processes (node -e) under the npm start supervisor, with a short backoff.
+const policy = { baseDelayMs: 20, maxDelayMs: 200, crashLoopExits: 3, crashLoopWindowMs: 60_000 };
+
+const nodeUnit = (name: string, script: string, started: number[] = []): SupervisedUnit => ({
+  name,
+  kind: 'service',
+  start: async (): Promise<Supervisable> => {
+    const child = spawn(process.execPath, ['-e', script], { stdio: 'ignore' });
+    started.push(child.pid!);
+    return { pid: child.pid, exited: exitOf(child), stop: () => stopChild(child, 'SIGTERM', 2_000) };
+  },
+});
+const SLEEPER = 'setInterval(() => {}, 1000)';
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe('the launcher supervisor', () => {
+  let said: string[];
+  let supervisor: Supervisor;
+  const stateOf = (name: string) => supervisor.status().processes.find((p) => p.name === name)!;
+
+  beforeEach(() => {
+    said = [];
+    supervisor = new Supervisor({ policy, say: (m) => said.push(m) });
+  });
+  afterEach(() => supervisor.stop([]));
+
+  it('restarts a process killed with SIGKILL, and counts it', async () => {
+    const pids: number[] = [];
+    await supervisor.add(nodeUnit('sleeper', SLEEPER, pids));
+    await eventually('it to run', async () => stateOf('sleeper').state === 'running');
+    process.kill(pids[0], 'SIGKILL');
+    const back = await eventually('it to run again', async () => (stateOf('sleeper').state === 'running' && pids.length === 2 ? stateOf('sleeper') : undefined));
+    expect(back).toMatchObject({ pid: pids[1], restarts: 1, lastExit: { code: null, signal: 'SIGKILL' } });
+    expect(said.join('\n')).toContain('sleeper exited unexpectedly (signal SIGKILL); restart #1 in 20 ms');
+  });
+
+  it('gives up on a crash loop, says so, and leaves the others running', async () => {
+    const pids: number[] = [];
+    await supervisor.add(nodeUnit('sleeper', SLEEPER, pids));
+    await supervisor.add(nodeUnit('crasher', 'process.exit(3)'));
+    await eventually('the crasher to be crash-looping', async () => stateOf('crasher').state === 'crash-looping');
+    expect(stateOf('crasher')).toMatchObject({ restarts: 2, lastExit: { code: 3, signal: null } });
+    expect(stateOf('crasher').pid).toBeUndefined();
+    expect(said.join('\n')).toMatch(/crasher is CRASH-LOOPING: 3 exits within 60 s \(last: code 3\)/);
+    // the point: nothing more happens to it
+    await sleep(300);
+    expect(stateOf('crasher')).toMatchObject({ state: 'crash-looping', restarts: 2 });
+    expect(stateOf('sleeper')).toMatchObject({ state: 'running', restarts: 0 });
+    expect(alive(pids[0])).toBe(true);
+  });
+
+  it('counts a start that throws as an exit', async () => {
+    let calls = 0;
+    await supervisor.add({
+      ...nodeUnit('flaky', SLEEPER),
+      start: async () => {
+        calls += 1;
+        if (calls === 1) return nodeUnit('flaky', 'process.exit(1)').start();
+        throw new Error('port in use');
+      },
+    });
+    await eventually('it to be crash-looping', async () => stateOf('flaky').state === 'crash-looping');
+    expect(said.join('\n')).toContain('flaky did not start: port in use');
+  });
+
+  it('stops group after group, and restarts nothing once stopping', async () => {
+    const pids: Record<string, number[]> = { a: [], b: [], db: [] };
+    const order: string[] = [];
+    for (const name of ['a', 'b', 'db']) {
+      const unit = nodeUnit(name, SLEEPER, pids[name]);
+      await supervisor.add({
+        ...unit,
+        start: async () => {
+          const run = await unit.start();
+          return { ...run, stop: async () => (await run.stop(), order.push(name)) };
+        },
+      });
+    }
+    await eventually('all to run', async () => supervisor.status().processes.every((p) => p.state === 'running'));
+    await supervisor.stop([['a', 'b'], ['db']]);
+    expect(order.slice(2)).toEqual(['db']);
+    expect(new Set(order.slice(0, 2))).toEqual(new Set(['a', 'b']));
+    for (const pid of Object.values(pids).flat()) expect([pid, alive(pid)]).toEqual([pid, false]);
+    expect(supervisor.status().processes.map((p) => p.state)).toEqual(['stopped', 'stopped', 'stopped']);
+    expect(said).toEqual([]);
+  });
+});
