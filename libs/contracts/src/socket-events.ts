@@ -51,14 +51,16 @@ export interface EndPayload {
 }
 
 // Lines fromSeq..toSeq were not sent live and never will be on this subscription: `slow-consumer`,
-// the connection did not take what was sent fast enough and the feed moved on without it. The
-// next `logs` continue after toSeq; the missing ones are stored (GET /deployments/:id/logs with
-// afterSeq = fromSeq - 1).
+// the connection did not take what was sent fast enough and the feed moved on without it;
+// `flood`, the build printed more lines per second than the gateway relays live for one
+// deployment. Either way they are stored (GET /deployments/:id/logs with afterSeq = fromSeq - 1),
+// and the next `logs` continue after toSeq. `message` says it for a person.
 export interface GapPayload {
   deploymentId: string;
   fromSeq: number;
   toSeq: number;
-  reason: 'slow-consumer';
+  reason: 'slow-consumer' | 'flood';
+  message: string;
 }
 // The server is closing this connection: it took nothing for too long (`slow-consumer`).
 // Reconnect and subscribe with afterSeq to resume.

@@ -15,10 +15,13 @@ import { isNewer, recordedLastSeq } from './deployment-version';
 import type { LiveFollower } from './live-follower';
 import type { LiveSettings } from './live.settings';
 import type { LogHistory } from './log-history';
+import { FloodGate } from './flood-gate';
 import { LogRing } from './log-ring';
-import type { LogSource } from './log-source';
+import type { LogSource, ShedLines } from './log-source';
 
 const FILL_ATTEMPTS = 3;
+// shed ranges remembered for followers that have not reached them yet
+const MAX_SHED_RANGES = 100;
 const FILL_RETRY_MS = 250;
 
 // One deployment's live log and status on this gateway instance, shared by all its followers:
@@ -36,6 +39,8 @@ export class DeploymentFeed implements LogSource {
   private readonly iterators: ConsumerMessages[] = [];
   private readonly consumers: Consumer[] = [];
   private lastLineAt = Date.now();
+  private readonly gate: FloodGate;
+  private readonly shed: ShedLines[] = [];
   private settleTimer?: NodeJS.Timeout;
   private closed = false;
   // ring changes (live lines, fills, giving lines up) happen one after another
@@ -49,6 +54,11 @@ export class DeploymentFeed implements LogSource {
   ) {
     this.current = deployment;
     this.ring = new LogRing(settings.ringLines, settings.ringBytes);
+    this.gate = new FloodGate(settings.floodLinesPerSecond);
+  }
+
+  shedAt(seq: number): ShedLines | undefined {
+    return this.shed.find((r) => seq >= r.fromSeq && seq <= r.toSeq);
   }
 
   get id(): string {
@@ -136,8 +146,25 @@ export class DeploymentFeed implements LogSource {
       return;
     }
     this.lastLineAt = Date.now();
-    await this.append([...parsed.data.lines].sort((a, b) => a.seq - b.seq));
+    const fresh = [...parsed.data.lines].sort((a, b) => a.seq - b.seq).filter((l) => l.seq > this.ring.end);
+    const admitted = this.gate.admit(fresh.length);
+    await this.append(fresh.slice(0, admitted));
+    if (admitted < fresh.length) this.shedUpTo(fresh[fresh.length - 1].seq);
     this.wakeAll();
+  }
+
+  // A flood: the ring moves on past the lines not relayed; followers reaching them get a gap.
+  private shedUpTo(toSeq: number): void {
+    const fromSeq = this.ring.end + 1;
+    this.ring.restartAt(toSeq + 1);
+    const last = this.shed[this.shed.length - 1];
+    if (last && last.toSeq + 1 === fromSeq) {
+      last.toSeq = toSeq;
+      return;
+    }
+    this.shed.push({ fromSeq, toSeq, linesPerSecond: this.settings.floodLinesPerSecond });
+    if (this.shed.length > MAX_SHED_RANGES) this.shed.shift();
+    this.logger.warn({ deploymentId: this.id, fromSeq, linesPerSecond: this.settings.floodLinesPerSecond }, 'log flood: lines past the cap not relayed live');
   }
 
   private async append(lines: LogLine[]): Promise<void> {

@@ -4,7 +4,7 @@ import type { Deployment, DeploymentTransition, EndPayload, GapPayload, LogLine,
 import { isNewer } from './deployment-version';
 import { type LineFilter, matches } from './line-filter';
 import type { LogHistory } from './log-history';
-import type { LogSource } from './log-source';
+import type { LogSource, ShedLines } from './log-source';
 import type { LiveSettings } from './live.settings';
 
 export interface FollowerSink {
@@ -122,6 +122,11 @@ export class LiveFollower {
         return;
       }
       if (this.pausedLive) this.skipToRing(src);
+      const shed = src.shedAt(this.cursor + 1);
+      if (shed) {
+        this.skipShed(shed);
+        continue;
+      }
       if (src.ring.has(this.cursor + 1)) {
         this.sendFromRing(src);
         continue;
@@ -154,8 +159,18 @@ export class LiveFollower {
     this.pausedLive = false;
     const firstKept = src.ring.start;
     if (!src.ring.anchored || this.cursor + 1 >= firstKept) return;
-    this.sink.gap({ deploymentId: this.deploymentId, fromSeq: this.cursor + 1, toSeq: firstKept - 1, reason: 'slow-consumer' });
-    this.cursor = firstKept - 1;
+    const [fromSeq, toSeq] = [this.cursor + 1, firstKept - 1];
+    const message = `${toSeq - fromSeq + 1} lines not sent: the connection did not take them in time; they are stored`;
+    this.sink.gap({ deploymentId: this.deploymentId, fromSeq, toSeq, reason: 'slow-consumer', message });
+    this.cursor = toSeq;
+  }
+
+  // Lines the feed did not relay live (a flood): said once, with the range, never read back here.
+  private skipShed(shed: ShedLines): void {
+    const fromSeq = this.cursor + 1;
+    const message = `${shed.toSeq - fromSeq + 1} lines not shown live: the build printed more than ${shed.linesPerSecond} lines/s; they are stored`;
+    this.sink.gap({ deploymentId: this.deploymentId, fromSeq, toSeq: shed.toSeq, reason: 'flood', message });
+    this.cursor = shed.toSeq;
   }
 
   // Lines older than the ring come from log-ingest; a finished log comes from it entirely.

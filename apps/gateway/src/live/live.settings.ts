@@ -17,6 +17,8 @@ export interface LiveSettings {
   /** a finished deployment whose last lines have not arrived live after this long: read them from log-ingest */
   endGraceMs: number;
   maxSubscriptionsPerSocket: number;
+  /** lines of one deployment relayed live per second at most; the rest of a flood is stored only */
+  floodLinesPerSecond: number;
   /** what one client connection may hold unsent, and when it is given up */
   flow: FlowSettings;
 }
@@ -30,5 +32,6 @@ export const DEFAULT_LIVE_SETTINGS: LiveSettings = {
   quietMs: 1_000,
   endGraceMs: 5_000,
   maxSubscriptionsPerSocket: 20,
+  floodLinesPerSecond: 10_000,
   flow: { maxBacklogBytes: 1024 * 1024, stalledDisconnectMs: 30_000, pollMs: 20 },
 };

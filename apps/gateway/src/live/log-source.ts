@@ -11,6 +11,15 @@ export interface LogSource {
   readonly finalSeq: number | undefined;
   /** false: no line will arrive live any more; read everything from log-ingest */
   readonly live: boolean;
+  /** the lines around `seq` that were not relayed live (a flood), if it is one of them */
+  shedAt(seq: number): ShedLines | undefined;
+}
+
+export interface ShedLines {
+  fromSeq: number;
+  toSeq: number;
+  /** the cap they were over */
+  linesPerSecond: number;
 }
 
 // A deployment that was already terminal when the follower subscribed: history, then end.
@@ -21,5 +30,9 @@ export class FinishedLog implements LogSource {
 
   constructor(readonly deployment: Deployment) {
     this.finalSeq = recordedLastSeq(deployment);
+  }
+
+  shedAt(): undefined {
+    return undefined;
   }
 }

@@ -31,7 +31,7 @@ const latencies = (c: LiveClient, deploymentId: string) => {
   return delays;
 };
 
-describe('a live follower that stops reading', () => {
+describe('live followers under pressure', () => {
   let h: LiveHarness;
 
   beforeAll(async () => {
@@ -42,7 +42,7 @@ describe('a live follower that stops reading', () => {
     await h?.stop();
   });
 
-  it(`does not delay another follower of the build by more than 10 ms at p99 (against a build beside it with a follower that reads) while it prints ${LINES.toLocaleString('en')} lines, is skipped ahead with a gap, and the gateway holds at most ${UNSENT_BOUND} bytes unsent`, async () => {
+  it(`a follower that stops reading does not delay another follower of the build by more than 10 ms at p99 (against a build beside it with a follower that reads) while it prints ${LINES.toLocaleString('en')} lines, is skipped ahead with a gap, and the gateway holds at most ${UNSENT_BOUND} bytes unsent`, async () => {
     const gateway = h.gateway.app.get(DeploymentsLiveGateway);
     // x: followed by `stalled` and `beside`; y: the same load and two followers that both read
     const x = h.aDeployment();
@@ -95,7 +95,7 @@ describe('a live follower that stops reading', () => {
     [stalled, beside, twin, alone].forEach((c) => c.close());
   }, 240_000);
 
-  it('is disconnected with a reason once it has taken nothing for stalledDisconnectMs', async () => {
+  it('a follower that stops reading is disconnected with a reason once it has taken nothing for stalledDisconnectMs', async () => {
     const strict = await h.anotherGateway({ flow: { maxBacklogBytes: 64 * 1024, stalledDisconnectMs: 1_000, pollMs: 20 } });
     const gateway = strict.app.get(DeploymentsLiveGateway);
     const d = h.aDeployment();
@@ -117,5 +117,30 @@ describe('a live follower that stops reading', () => {
     await c.of(d.id).until(() => closed.length > 0, 'the client to see the close');
     expect(dropped).toEqual([{ reason: 'slow-consumer', message: expect.stringMatching(/reconnect and subscribe with afterSeq/) }]);
     expect(closed).toEqual(['io server disconnect']);
+  }, 120_000);
+
+  it('caps a flood from one deployment: lines past the cap are not relayed live, and followers are told which', async () => {
+    const capped = await h.anotherGateway({ floodLinesPerSecond: 2_000 });
+    const d = h.aDeployment();
+    const c = await h.client({ url: capped.url });
+    const gaps: GapPayload[] = [];
+    c.socket.on('gap', (g: GapPayload) => gaps.push(g));
+    await c.subscribe({ deploymentId: d.id });
+    // 20,000 lines as fast as they publish: far above 2,000 lines/s
+    await h.publishLines(d.id, 1, 20_000, 1_000);
+    await h.move(d.id, 'succeeded', { metadata: { lastLogSeq: 20_000 } });
+    const r = c.of(d.id);
+    await r.untilEnd(60_000);
+
+    expect(gaps.length).toBeGreaterThan(0);
+    expect(gaps[0]).toMatchObject({ deploymentId: d.id, reason: 'flood', message: expect.stringMatching(/^\d+ lines not shown live: the build printed more than 2000 lines\/s; they are stored$/) });
+    const shown = r.seqs.length;
+    expect(shown).toBeLessThan(20_000);
+    const seen = [...r.seqs, ...gaps.flatMap((g) => seqRange(g.fromSeq, g.toSeq))].sort((a, b) => a - b);
+    expect(seen).toEqual(seqRange(1, 20_000));
+    expect(r.ends).toEqual([{ deploymentId: d.id, status: 'succeeded', lastSeq: 20_000 }]);
+    // never dropped from storage
+    await h.waitForStored(d.id, 20_000);
+    c.close();
   }, 120_000);
 });
