@@ -1,6 +1,12 @@
 import { CreateMessagingTables1763900000000 } from './1763900000000-create-messaging-tables';
 import { CreateDeployments1764000000000 } from './1764000000000-create-deployments';
 import { AddDeploymentProvider1764300000000 } from './1764300000000-add-deployment-provider';
+import { AddEnvironmentQueue1764700000000 } from './1764700000000-add-environment-queue';
 
 // Applied in this order at start-up and by `npm run migrate`.
-export const migrations = [CreateMessagingTables1763900000000, CreateDeployments1764000000000, AddDeploymentProvider1764300000000];
+export const migrations = [
+  CreateMessagingTables1763900000000,
+  CreateDeployments1764000000000,
+  AddDeploymentProvider1764300000000,
+  AddEnvironmentQueue1764700000000,
+];

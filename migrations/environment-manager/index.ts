@@ -1,10 +1,12 @@
 import { CreateMessagingTables1763900000000 } from './1763900000000-create-messaging-tables';
 import { CreateProjects1764200000000 } from './1764200000000-create-projects';
 import { AddEnvironmentLimits1764500000000 } from './1764500000000-add-environment-limits';
+import { AddConcurrencyPolicy1764700000000 } from './1764700000000-add-concurrency-policy';
 
 // Applied in this order at start-up and by `npm run migrate`.
 export const migrations = [
   CreateMessagingTables1763900000000,
   CreateProjects1764200000000,
   AddEnvironmentLimits1764500000000,
+  AddConcurrencyPolicy1764700000000,
 ];

@@ -11,6 +11,7 @@ import {
   listEnvironments,
   listLogLines,
   ok,
+  setEnvironmentConcurrency,
   setEnvironmentLimits,
   setVariable,
   triggerDeployment,
@@ -204,6 +205,37 @@ describe('gateway REST API', () => {
       const badKey = await gw.api('PUT', `/environments/${environmentId}/variables/9bad-key`, { body: { value: 'x' } });
       expect(badKey.status).toBe(400);
       expect(badKey.body.error.message).toMatch(/^key: /);
+    });
+
+    describe('environment concurrency policy', () => {
+      const concurrencyPath = (e: Pick<Environment, 'projectId' | 'id'>) => `/projects/${e.projectId}/environments/${e.id}/concurrency`;
+
+      it('sets the policy from the body and answers the environment with it', async () => {
+        const env = anEnvironment();
+        const received = await fakes.respond(setEnvironmentConcurrency, (r) =>
+          r.environmentId === env.id && r.projectId === env.projectId
+            ? ok({ ...env, concurrencyPolicy: r.policy })
+            : err(ErrorCode.EnvironmentNotFound, 'not found'),
+        );
+        const res = await gw.api('PUT', concurrencyPath(env), { body: { policy: 'cancel-in-progress' } });
+        expect(res.status).toBe(200);
+        expect(res.body).toEqual({ ...env, concurrencyPolicy: 'cancel-in-progress' });
+        expect(received.map((r) => r.data)).toEqual([{ projectId: env.projectId, environmentId: env.id, policy: 'cancel-in-progress' }]);
+      });
+
+      it.each([
+        ['an unknown policy', { policy: 'parallel' }, 'policy'],
+        ['no policy', {}, 'policy'],
+        ['an unknown field', { policy: 'queue', maxParallel: 2 }, 'maxParallel'],
+      ])('answers %s with 400 validation/invalid-input, and asks nobody', async (_what, body, path) => {
+        const env = anEnvironment();
+        const received = await fakes.respond(setEnvironmentConcurrency, () => ok(env));
+        const res = await gw.api('PUT', concurrencyPath(env), { body });
+        expect(res.status).toBe(400);
+        expect(res.body.error.code).toBe('validation/invalid-input');
+        expect(res.body.error.details.fields.map((f: { path: string }) => f.path)).toEqual([path]);
+        expect(received).toEqual([]);
+      });
     });
 
     describe('environment limits', () => {

@@ -19,6 +19,7 @@ import {
   getProject,
   listEnvironments,
   listProjects,
+  setEnvironmentConcurrency,
   setEnvironmentLimits,
 } from './projects/project.schema';
 import { deleteVariable, listVariables, resolveVariables, setVariable } from './projects/variable.schema';
@@ -39,6 +40,7 @@ export const Durables = {
   logDeployments: 'log-ingest-deployments',
   externalBuildEvents: 'deployment-orchestrator-external-events',
   deploymentMetrics: 'deployment-orchestrator-metrics',
+  environmentQueue: 'deployment-orchestrator-queue',
 } as const;
 
 /** where a consumer parks a message it cannot handle */
@@ -89,6 +91,7 @@ export const BusAccess: Record<ServiceName, ServiceBusAccess> = {
       getProject,
       listEnvironments,
       setEnvironmentLimits,
+      setEnvironmentConcurrency,
       setVariable,
       listVariables,
       deleteVariable,
@@ -126,6 +129,8 @@ export const BusAccess: Record<ServiceName, ServiceBusAccess> = {
       { stream: 'externalBuildEvents', durable: Durables.externalBuildEvents },
       // its own status events, for its metrics
       { stream: 'deploymentEvents', durable: Durables.deploymentMetrics, filterSubject: 'deployments.evt.status.>' },
+      // and to start the next waiting deployment once one has ended
+      { stream: 'deploymentEvents', durable: Durables.environmentQueue, filterSubject: 'deployments.evt.status.>' },
     ],
     follows: none,
     readsMessages: none,
@@ -164,6 +169,7 @@ export const BusAccess: Record<ServiceName, ServiceBusAccess> = {
       listEnvironments,
       getEnvironment,
       setEnvironmentLimits,
+      setEnvironmentConcurrency,
       setVariable,
       listVariables,
       deleteVariable,

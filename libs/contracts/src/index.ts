@@ -9,6 +9,7 @@ export * from './system/service-status.schema';
 export * from './projects/project.schema';
 export * from './projects/variable.schema';
 export * from './projects/environment-limits.schema';
+export * from './projects/concurrency-policy.schema';
 export * from './publishers/publisher.schema';
 export * from './deployments/deployment.schema';
 export * from './deployments/deployment-commands.schema';

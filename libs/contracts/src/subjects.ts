@@ -13,6 +13,8 @@ export const Subjects = {
     get: 'environments.query.get',
     // replaces the environment's limits as a whole; {} clears them back to the operator's defaults
     setLimits: 'environments.cmd.set-limits',
+    // what a trigger does while the environment already has a deployment in progress
+    setConcurrency: 'environments.cmd.set-concurrency',
   },
   variables: {
     set: 'variables.cmd.set',

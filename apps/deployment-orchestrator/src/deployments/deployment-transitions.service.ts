@@ -48,7 +48,8 @@ export class DeploymentTransitions {
     private readonly outbox: Outbox,
   ) {}
 
-  async create(tx: EntityManager, n: NewDeployment, reason: string): Promise<DeploymentEntity> {
+  // `waiting`: created in the environment's queue, not counting as its running deployment
+  async create(tx: EntityManager, n: NewDeployment, reason: string, phase: 'queued' | 'waiting' = 'queued'): Promise<DeploymentEntity> {
     const at = new Date();
     const d = Object.assign(new DeploymentEntity(), {
       commitSha: null,
@@ -61,7 +62,7 @@ export class DeploymentTransitions {
       provider: 'internal',
       ...n,
       status: 'created',
-      phase: 'queued',
+      phase,
       progress: 0,
       attempt: 1,
       url: null,
@@ -75,6 +76,10 @@ export class DeploymentTransitions {
       startedAt: null,
       finishedAt: null,
       durationMs: null,
+      queueSeq: null,
+      deployJob: null,
+      dispatchedAt: null,
+      heartbeatAt: null,
     } satisfies DeploymentEntity);
     await this.repo.insert(tx, d);
     await this.record(tx, d, null, reason, at);

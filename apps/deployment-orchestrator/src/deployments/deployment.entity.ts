@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import type { Artifact, DeploymentPhase, DeploymentProvider, DeploymentStatus, DeploymentTrigger } from '@flightdeck/contracts';
+import type { Artifact, DeployJob, DeploymentPhase, DeploymentProvider, DeploymentStatus, DeploymentTrigger } from '@flightdeck/contracts';
 
 const optionalTime = { type: 'timestamptz', nullable: true } as const;
 // bigint comes back from pg as a string
@@ -41,4 +41,11 @@ export class DeploymentEntity {
   @Column({ name: 'started_at', ...optionalTime }) startedAt!: Date | null;
   @Column({ name: 'finished_at', ...optionalTime }) finishedAt!: Date | null;
   @Column('bigint', { name: 'duration_ms', nullable: true, transformer: bigintAsNumber }) durationMs!: number | null;
+  // the order of triggers in the environment's queue (an identity, assigned by the database)
+  @Column({ type: 'bigint', name: 'queue_seq', nullable: true, insert: false, update: false, transformer: bigintAsNumber }) queueSeq!: number | null;
+  // the current attempt's job: sent when its turn comes, sent again (next attempt) when its builder was lost
+  @Column('jsonb', { name: 'deploy_job', nullable: true }) deployJob!: DeployJob | null;
+  // written by the database's clock (repository), never by a replica's: deadlines count from them
+  @Column({ name: 'dispatched_at', ...optionalTime }) dispatchedAt!: Date | null;
+  @Column({ name: 'heartbeat_at', ...optionalTime }) heartbeatAt!: Date | null;
 }

@@ -3,6 +3,8 @@ import { DispatchModule } from '../dispatch/dispatch.module';
 import { DeploymentTransitions } from './deployment-transitions.service';
 import { CancelDeploymentUseCase } from './cancel-deployment.usecase';
 import { DeploymentCanceler } from './deployment-canceler';
+import { EnvironmentQueue } from './environment-queue';
+import { EnvironmentQueueConsumer } from './environment-queue.consumer';
 import { DeploymentQueries } from './deployment-queries.service';
 import { DeploymentsHandler } from './deployments.handler';
 import { DeploymentsRepository } from './deployments.repository';
@@ -17,6 +19,7 @@ import { TriggerDeploymentUseCase } from './trigger-deployment.usecase';
     DeploymentsRepository,
     DeploymentTransitions,
     DeploymentCanceler,
+    EnvironmentQueue,
     DeploymentQueries,
     TriggerDeploymentUseCase,
     CancelDeploymentUseCase,
@@ -24,7 +27,7 @@ import { TriggerDeploymentUseCase } from './trigger-deployment.usecase';
     RetryDeploymentUseCase,
     DeploymentAnalyticsService,
   ],
-  controllers: [DeploymentsHandler],
-  exports: [DeploymentsRepository, DeploymentTransitions, DeploymentCanceler, RetryDeploymentUseCase],
+  controllers: [DeploymentsHandler, EnvironmentQueueConsumer],
+  exports: [DeploymentsRepository, DeploymentTransitions, DeploymentCanceler, EnvironmentQueue, RetryDeploymentUseCase, TriggerDeploymentUseCase],
 })
 export class DeploymentsModule {}

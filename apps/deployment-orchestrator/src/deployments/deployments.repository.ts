@@ -29,13 +29,6 @@ export class DeploymentsRepository {
     return tx.getRepository(DeploymentEntity).findOneBy({ projectId, idempotencyKey: key });
   }
 
-  lockActiveInEnvironment(tx: EntityManager, environmentId: string): Promise<DeploymentEntity | null> {
-    return tx.getRepository(DeploymentEntity).findOne({
-      where: { environmentId, status: In([...ACTIVE_STATUSES]) },
-      lock: { mode: 'pessimistic_write' },
-    });
-  }
-
   async page(q: DeploymentPageQuery): Promise<{ items: DeploymentEntity[]; total: number }> {
     const [items, total] = await this.ds.getRepository(DeploymentEntity).findAndCount({
       where: { projectId: q.projectId, ...(q.status ? { status: q.status } : {}) },
@@ -61,13 +54,16 @@ export class DeploymentsRepository {
       .getOne();
   }
 
+  // Running longer than the limit since its job went out, by the database's clock (replicas'
+  // clocks may differ). A deployment waiting its turn has no deadline yet.
   // Replicas sweep together: each takes rows no other one holds, and none waits.
-  lockActiveCreatedBefore(tx: EntityManager, before: Date, limit: number): Promise<DeploymentEntity[]> {
+  lockOverdue(tx: EntityManager, limitMs: number, limit: number): Promise<DeploymentEntity[]> {
     return tx
       .getRepository(DeploymentEntity)
       .createQueryBuilder('d')
       .where('d.status in (:...active)', { active: ACTIVE_STATUSES })
-      .andWhere('d.created_at < :before', { before })
+      .andWhere(`d.phase <> 'waiting'`)
+      .andWhere(`coalesce(d.dispatched_at, d.created_at) < now() - make_interval(secs => :seconds)`, { seconds: limitMs / 1000 })
       .orderBy('d.created_at', 'ASC')
       .limit(limit)
       .setLock('pessimistic_write')
@@ -107,9 +103,55 @@ export class DeploymentsRepository {
       .getMany();
   }
 
+  // the database's clock fields are written only by markDispatched and heartbeat
   async update(tx: EntityManager, d: DeploymentEntity): Promise<void> {
-    const { id, ...fields } = d;
+    const { id, dispatchedAt: _dispatchedAt, heartbeatAt: _heartbeatAt, queueSeq: _queueSeq, ...fields } = d;
     await tx.getRepository(DeploymentEntity).update({ id }, asRow(fields));
+  }
+
+  /** its job went out now (the database's now): the deadline counts from here */
+  async markDispatched(tx: EntityManager, d: DeploymentEntity): Promise<void> {
+    // an UPDATE … RETURNING answers [rows, count]
+    const [rows]: [{ dispatched_at: Date }[], number] = await tx.query(
+      `update orchestrator.deployments set dispatched_at = now(), heartbeat_at = null, deploy_job = $2 where id = $1 returning dispatched_at`,
+      [d.id, d.deployJob],
+    );
+    d.dispatchedAt = rows[0]?.dispatched_at ?? null;
+    d.heartbeatAt = null;
+  }
+
+  /**
+   * Serializes every trigger and queue move of one environment, across replicas, until the
+   * transaction ends. Taken before any deployment row lock (see EnvironmentQueue).
+   */
+  async lockEnvironment(tx: EntityManager, environmentId: string): Promise<void> {
+    await tx.query(`select pg_advisory_xact_lock(hashtextextended('orchestrator.environment:' || $1, 0))`, [environmentId]);
+  }
+
+  /** the environment's running deployment and its waiting ones, oldest first, all row-locked */
+  async lockInProgress(tx: EntityManager, environmentId: string): Promise<{ running: DeploymentEntity | null; waiting: DeploymentEntity[] }> {
+    const rows = await tx
+      .getRepository(DeploymentEntity)
+      .createQueryBuilder('d')
+      .where('d.environment_id = :environmentId', { environmentId })
+      .andWhere('d.status in (:...active)', { active: ACTIVE_STATUSES })
+      .orderBy('d.queueSeq', 'ASC')
+      .setLock('pessimistic_write')
+      .getMany();
+    return { running: rows.find((d) => d.phase !== 'waiting') ?? null, waiting: rows.filter((d) => d.phase === 'waiting') };
+  }
+
+  /** environments with deployments waiting and none running: a start of the next one was missed */
+  async stalledQueues(limit: number): Promise<string[]> {
+    const rows: { environment_id: string }[] = await this.ds.query(
+      `select distinct w.environment_id from orchestrator.deployments w
+        where w.status = 'queued' and w.phase = 'waiting'
+          and not exists (select 1 from orchestrator.deployments r
+                           where r.environment_id = w.environment_id and r.status in (${sqlList(ACTIVE_STATUSES)}) and r.phase <> 'waiting')
+        limit $1`,
+      [limit],
+    );
+    return rows.map((r) => r.environment_id);
   }
 
   /** oldest first */
@@ -125,6 +167,8 @@ export class DeploymentsRepository {
     return this.ds.getRepository(DeploymentTransitionEntity).find({ where: { deploymentId }, order: { id: 'ASC' } });
   }
 }
+
+const sqlList = (values: readonly string[]) => values.map((v) => `'${v}'`).join(',');
 
 // jsonb columns hold plain objects, which TypeORM's deep-partial type cannot express
 const asRow = (d: Partial<DeploymentEntity>) => d as QueryDeepPartialEntity<DeploymentEntity>;

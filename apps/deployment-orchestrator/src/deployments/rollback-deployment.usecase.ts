@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { type CommandRequest, type Deployment, ErrorCode, type Result, err, ok, rollbackDeployment } from '@flightdeck/contracts';
 import { DeployJobDispatcher } from '../dispatch/deploy-job.dispatcher';
+import { EnvironmentQueue } from './environment-queue';
 import { type DeployTarget, ProjectDirectory } from '../dispatch/project-directory';
 import { DeploymentTransitions } from './deployment-transitions.service';
 import type { DeploymentEntity } from './deployment.entity';
@@ -21,6 +22,7 @@ export class RollbackDeploymentUseCase {
     private readonly transitions: DeploymentTransitions,
     private readonly directory: ProjectDirectory,
     private readonly dispatcher: DeployJobDispatcher,
+    private readonly queue: EnvironmentQueue,
   ) {}
 
   async execute(req: RollbackRequest): Promise<Result<Deployment>> {
@@ -32,7 +34,10 @@ export class RollbackDeploymentUseCase {
     if (!where.ok) return where;
     try {
       return await this.ds.transaction(async (tx) => {
-        const active = await this.repo.lockActiveInEnvironment(tx, current.environmentId);
+        // "roll back in a second" never waits in a queue: it is refused while anything is in progress
+        await this.repo.lockEnvironment(tx, current.environmentId);
+        const { running, waiting } = await this.repo.lockInProgress(tx, current.environmentId);
+        const active = running ?? waiting[0];
         if (active) return this.alreadyRunning(where.data, active.id);
         const t = target.data;
         const created = await this.transitions.create(
@@ -57,7 +62,7 @@ export class RollbackDeploymentUseCase {
         );
         const queued = await this.transitions.move(tx, created, 'queued', { reason: 'rollback job dispatched' });
         if (!queued.ok) throw new Error(`bug: a new deployment cannot be queued: ${queued.error.message}`);
-        await this.dispatcher.dispatch(tx, queued.data, where.data, { deploymentId: t.id, artifact: t.artifact! });
+        await this.queue.send(tx, queued.data, this.dispatcher.jobFor(queued.data, where.data, { deploymentId: t.id, artifact: t.artifact! }));
         return ok(toDeployment(queued.data));
       });
     } catch (e) {

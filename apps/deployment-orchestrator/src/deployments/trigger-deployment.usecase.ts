@@ -4,6 +4,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import {
   type Deployment,
   ErrorCode,
+  MAX_QUEUED,
   type Result,
   type TriggerDeploymentRequest,
   err,
@@ -16,6 +17,7 @@ import { decideTrigger } from './concurrency-policy';
 import { type DeployTarget, ProjectDirectory } from '../dispatch/project-directory';
 import { DeploymentTransitions } from './deployment-transitions.service';
 import { DeploymentCanceler } from './deployment-canceler';
+import { EnvironmentQueue } from './environment-queue';
 import type { DeploymentEntity } from './deployment.entity';
 import { toDeployment } from './deployment.mapper';
 import {
@@ -45,6 +47,7 @@ export class TriggerDeploymentUseCase {
     private readonly canceler: DeploymentCanceler,
     private readonly directory: ProjectDirectory,
     private readonly dispatcher: DeployJobDispatcher,
+    private readonly queue: EnvironmentQueue,
     @Inject(ORCHESTRATOR_CONFIG) private readonly config: DeploymentOrchestratorConfig,
   ) {}
 
@@ -82,24 +85,40 @@ export class TriggerDeploymentUseCase {
       const replay = await this.replay(req, tx);
       return replay ?? rate;
     }
-    const active = await this.repo.lockActiveInEnvironment(tx, target.environment.id);
-    // looked up again after the lock: a request with the same key may have committed meanwhile,
+    const environmentId = target.environment.id;
+    await this.repo.lockEnvironment(tx, environmentId);
+    // looked up again under the lock: a request with the same key may have committed meanwhile,
     // and its retry must get that deployment back, never cancel it or be refused by it
     const replay = await this.replay(req, tx);
     if (replay) return replay;
-    const decision = decideTrigger(!!active, !!req.force);
-    if (decision === 'reject') return this.alreadyRunning(target, active?.id);
-    if (decision === 'supersede' && active) {
-      this.logger.log({ deploymentId: active.id, by: id }, 'forced trigger cancels the active deployment');
-      const canceled = await this.canceler.cancelNow(tx, active, `superseded by forced deployment ${id}`);
-      if (!canceled.ok) throw new Error(`could not cancel ${active.id}: ${canceled.error.message}`);
+    const { running, waiting } = await this.repo.lockInProgress(tx, environmentId);
+    const policy = target.environment.concurrencyPolicy ?? 'reject';
+    const external = (req.provider ?? 'internal') === 'external';
+    let plan = decideTrigger(policy, { running: !!running, waiting: waiting.length }, !!req.force);
+    // an external deployment is built when its publisher says so: it cannot wait for a turn
+    if (plan.kind === 'wait' && external) plan = { kind: 'reject' };
+    if (plan.kind === 'reject') return this.alreadyRunning(target, running?.id ?? waiting[0]?.id);
+    if (plan.kind === 'queue-full') {
+      return err(
+        ErrorCode.DeploymentQueueFull,
+        `environment ${target.environment.name} of ${target.project.name} already has ${waiting.length} deployments waiting (at most ${MAX_QUEUED}); wait for them or cancel some`,
+        { waiting: waiting.length, limit: MAX_QUEUED },
+      );
     }
+    if (plan.cancel.running && running) {
+      this.logger.log({ deploymentId: running.id, by: id, policy, force: !!req.force }, 'newer trigger cancels the running deployment');
+      await this.cancel(tx, running, `superseded by ${req.force ? 'forced ' : ''}deployment ${id} (policy ${req.force ? 'force' : policy})`);
+    }
+    if (plan.cancel.waiting) {
+      for (const w of waiting) await this.cancel(tx, w, `superseded by newer deployment ${id} before its turn (policy ${req.force ? 'force' : policy})`);
+    }
+    const waits = plan.kind === 'wait';
     const created = await this.transitions.create(
       tx,
       {
         id,
         projectId: target.project.id,
-        environmentId: target.environment.id,
+        environmentId,
         sourceRef: req.sourceRef,
         message: req.message ?? null,
         triggeredBy: req.actor.id,
@@ -107,20 +126,37 @@ export class TriggerDeploymentUseCase {
         idempotencyKey: req.idempotencyKey ?? null,
         provider: req.provider ?? 'internal',
         metadata: {
-          ...(active ? { supersedes: active.id } : {}),
+          ...(running && plan.cancel.running ? { supersedes: running.id } : {}),
+          ...(waits ? { waitedBehind: running?.id ?? waiting[0]?.id } : {}),
           ...(retryOf ? { retryOf: retryOf.parent.id, retryCount: retryOf.retryCount, clearCache: retryOf.clearCache } : {}),
         },
         ...(retryOf ? { parentDeploymentId: retryOf.parent.id } : {}),
       },
       `triggered by ${req.actor.kind} ${req.actor.id}`,
+      waits ? 'waiting' : 'queued',
     );
-    // an external deployment is built by its publisher: it waits for their events, under the same timeout
-    const external = created.provider === 'external';
-    const reason = external ? 'waiting for the external publisher' : 'build job dispatched';
-    const queued = await this.transitions.move(tx, created, 'queued', { reason });
+    const reason = waits
+      ? `waiting for its turn (policy ${policy}): ${running ? `deployment ${running.id} runs` : 'older deployments wait'}`
+      : external
+        ? 'waiting for the external publisher'
+        : 'build job dispatched';
+    const queued = await this.transitions.move(tx, created, 'queued', { reason, ...(waits ? { phase: 'waiting' as const } : {}) });
     if (!queued.ok) throw new Error(`bug: a new deployment cannot be queued: ${queued.error.message}`);
-    if (!external) await this.dispatcher.dispatch(tx, queued.data, target, undefined, { clearCache: retryOf?.clearCache, force: req.force });
+    const job = external ? null : this.dispatcher.jobFor(queued.data, target, undefined, { clearCache: retryOf?.clearCache, force: req.force });
+    if (waits) {
+      queued.data.deployJob = job;
+      await this.repo.update(tx, queued.data);
+      // nothing may run any more (the one that ran ended meanwhile): the oldest waiting one starts
+      await this.queue.startNext(tx, environmentId);
+    } else {
+      await this.queue.send(tx, queued.data, job);
+    }
     return ok({ deployment: toDeployment(queued.data), replayed: false });
+  }
+
+  private async cancel(tx: EntityManager, d: DeploymentEntity, reason: string) {
+    const canceled = await this.canceler.cancelNow(tx, d, reason);
+    if (!canceled.ok) throw new Error(`could not cancel ${d.id}: ${canceled.error.message}`);
   }
 
   private alreadyRunning(target: DeployTarget, activeId: string | undefined): TriggerOutcome {

@@ -1,24 +1,20 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
-import { type Artifact, type DeployJob, deployJobQueued } from '@flightdeck/contracts';
-import { Outbox } from '@flightdeck/messaging';
+import type { Artifact, DeployJob } from '@flightdeck/contracts';
 import type { DeploymentEntity } from '../deployments/deployment.entity';
 import type { DeployTarget } from './project-directory';
 
-// Puts the builder's work on the DEPLOY_JOBS work queue, in the same transaction that queued the
-// deployment: either both happen or neither does.
+// The builder's work for a deployment, as it goes on the DEPLOY_JOBS work queue (EnvironmentQueue
+// sends it in the transaction that queues the deployment, or when its turn comes). Kept with the
+// deployment: a later attempt, or a start after waiting, needs no new look-up of the project.
 @Injectable()
 export class DeployJobDispatcher {
-  constructor(private readonly outbox: Outbox) {}
-
-  async dispatch(
-    tx: EntityManager,
+  jobFor(
     d: DeploymentEntity,
     where: DeployTarget,
     rollbackTo?: { deploymentId: string; artifact: Artifact },
     opts: { clearCache?: boolean; force?: boolean } = {},
-  ): Promise<DeployJob> {
-    const job: DeployJob = {
+  ): DeployJob {
+    return {
       deploymentId: d.id,
       attempt: d.attempt,
       kind: rollbackTo ? 'rollback' : 'build',
@@ -32,7 +28,5 @@ export class DeployJobDispatcher {
       ...(opts.clearCache ? { clearCache: true } : {}),
       ...(opts.force ? { force: true } : {}),
     };
-    await this.outbox.add(tx, deployJobQueued, undefined, job);
-    return job;
   }
 }

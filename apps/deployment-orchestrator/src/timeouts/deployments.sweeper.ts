@@ -5,6 +5,7 @@ import { ORCHESTRATOR_CONFIG, type DeploymentOrchestratorConfig } from '../confi
 import { DeploymentCanceler } from '../deployments/deployment-canceler';
 import { DeploymentsRepository } from '../deployments/deployments.repository';
 import { DeploymentTransitions } from '../deployments/deployment-transitions.service';
+import { EnvironmentQueue } from '../deployments/environment-queue';
 import { RetryDeploymentUseCase } from '../deployments/retry-deployment.usecase';
 import { SweeperLeadership } from './sweeper-leadership';
 
@@ -28,6 +29,7 @@ export class DeploymentSweeper implements OnApplicationBootstrap, OnModuleDestro
     private readonly canceler: DeploymentCanceler,
     private readonly leadership: SweeperLeadership,
     private readonly retries: RetryDeploymentUseCase,
+    private readonly queue: EnvironmentQueue,
   ) {}
 
   onApplicationBootstrap() {
@@ -40,11 +42,29 @@ export class DeploymentSweeper implements OnApplicationBootstrap, OnModuleDestro
     await this.running;
   }
 
-  async sweepOnce(): Promise<{ timedOut: number; canceled: number; retried: number }> {
+  async sweepOnce(): Promise<{ timedOut: number; canceled: number; retried: number; queuesStarted: number }> {
     const timedOut = await this.endTimedOut();
     const canceled = await this.endUnansweredCancels();
     const retried = await this.startDueRetries();
-    return { timedOut, canceled, retried };
+    const queuesStarted = await this.startStalledQueues();
+    return { timedOut, canceled, retried, queuesStarted };
+  }
+
+  // A queue whose running deployment ended without its status event reaching EnvironmentQueueConsumer
+  // (the event is still in the outbox, or was dead-lettered) would wait forever: started here.
+  private async startStalledQueues(): Promise<number> {
+    let started = 0;
+    for (const environmentId of await this.repo.stalledQueues(BATCH)) {
+      const next = await this.ds.transaction(async (tx) => {
+        await this.repo.lockEnvironment(tx, environmentId);
+        return this.queue.startNext(tx, environmentId);
+      });
+      if (next) {
+        started++;
+        this.logger.warn({ environmentId, deploymentId: next.id }, 'started the next deployment of a stalled queue');
+      }
+    }
+    return started;
   }
 
   // Automatic retries of temporary failures (planned by BuildEventsService) once they are due.
@@ -87,7 +107,7 @@ export class DeploymentSweeper implements OnApplicationBootstrap, OnModuleDestro
   private endTimedOut(): Promise<number> {
     const limitMs = this.config.FLIGHTDECK_DEPLOY_TIMEOUT_MS;
     return this.ds.transaction(async (tx) => {
-      const expired = await this.repo.lockActiveCreatedBefore(tx, new Date(Date.now() - limitMs), BATCH);
+      const expired = await this.repo.lockOverdue(tx, limitMs, BATCH);
       for (const d of expired) {
         const message = `no result within ${formatDuration(limitMs)}`;
         const moved = await this.transitions.move(tx, d, 'timeout', {

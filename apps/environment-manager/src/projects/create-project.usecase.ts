@@ -44,6 +44,7 @@ export class CreateProjectUseCase {
       type: 'production' as const,
       isDefault: true,
       limits: {},
+      concurrencyPolicy: 'reject',
       createdAt: now,
     });
     try {

@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import type { Environment, EnvironmentLimits } from '@flightdeck/contracts';
+import type { ConcurrencyPolicy, Environment, EnvironmentLimits } from '@flightdeck/contracts';
 
 @Entity({ schema: 'environments', name: 'environments' })
 export class EnvironmentEntity {
@@ -10,5 +10,6 @@ export class EnvironmentEntity {
   @Column('boolean', { name: 'is_default' }) isDefault!: boolean;
   // written only after parsing with the contract schema; `{}`: the operator's defaults
   @Column('jsonb') limits!: EnvironmentLimits;
+  @Column('text', { name: 'concurrency_policy' }) concurrencyPolicy!: ConcurrencyPolicy;
   @Column('timestamptz', { name: 'created_at' }) createdAt!: Date;
 }

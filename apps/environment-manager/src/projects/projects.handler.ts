@@ -7,11 +7,13 @@ import {
   getProject,
   listEnvironments,
   listProjects,
+  setEnvironmentConcurrency,
   setEnvironmentLimits,
 } from '@flightdeck/contracts';
 import { HandleCommand } from '@flightdeck/messaging';
 import { CreateProjectUseCase } from './create-project.usecase';
 import { ProjectQueries } from './project-queries.service';
+import { SetEnvironmentConcurrencyUseCase } from './set-environment-concurrency.usecase';
 import { SetEnvironmentLimitsUseCase } from './set-environment-limits.usecase';
 
 // NATS request/reply: requests arrive parsed by their contract schema; replies are Results.
@@ -21,6 +23,7 @@ export class ProjectsHandler {
     private readonly createUseCase: CreateProjectUseCase,
     private readonly queries: ProjectQueries,
     private readonly setLimitsUseCase: SetEnvironmentLimitsUseCase,
+    private readonly setConcurrencyUseCase: SetEnvironmentConcurrencyUseCase,
   ) {}
 
   @HandleCommand(createProject)
@@ -51,5 +54,10 @@ export class ProjectsHandler {
   @HandleCommand(setEnvironmentLimits)
   setLimits(req: CommandRequest<typeof setEnvironmentLimits>) {
     return this.setLimitsUseCase.execute(req);
+  }
+
+  @HandleCommand(setEnvironmentConcurrency)
+  setConcurrency(req: CommandRequest<typeof setEnvironmentConcurrency>) {
+    return this.setConcurrencyUseCase.execute(req);
   }
 }

@@ -18,5 +18,6 @@ export const toEnvironment = (e: EnvironmentEntity): Environment => ({
   type: e.type,
   isDefault: e.isDefault,
   limits: e.limits ?? {},
+  concurrencyPolicy: e.concurrencyPolicy ?? 'reject',
   createdAt: e.createdAt.toISOString(),
 });

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import type { EnvironmentLimits } from '@flightdeck/contracts';
+import type { ConcurrencyPolicy, EnvironmentLimits } from '@flightdeck/contracts';
 import { EnvironmentEntity } from './environment.entity';
 import { ProjectEntity } from './project.entity';
 
@@ -31,6 +31,11 @@ export class ProjectsRepository {
   // Only when the environment is that project's: the check and the change are one statement.
   async setLimits(projectId: string, environmentId: string, limits: EnvironmentLimits): Promise<EnvironmentEntity | null> {
     const { affected } = await this.ds.getRepository(EnvironmentEntity).update({ id: environmentId, projectId }, { limits });
+    return affected ? this.findEnvironment(environmentId) : null;
+  }
+
+  async setConcurrencyPolicy(projectId: string, environmentId: string, concurrencyPolicy: ConcurrencyPolicy): Promise<EnvironmentEntity | null> {
+    const { affected } = await this.ds.getRepository(EnvironmentEntity).update({ id: environmentId, projectId }, { concurrencyPolicy });
     return affected ? this.findEnvironment(environmentId) : null;
   }
 

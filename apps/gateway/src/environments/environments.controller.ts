@@ -1,10 +1,12 @@
 import { Controller, Get, Put } from '@nestjs/common';
 import {
   Environment,
+  EnvironmentConcurrency,
   EnvironmentLimits,
   ErrorCode,
   listEnvironments,
   listOf,
+  setEnvironmentConcurrency,
   setEnvironmentLimits,
 } from '@flightdeck/contracts';
 import { ApiBus } from '../http/api-bus';
@@ -41,5 +43,22 @@ export class EnvironmentsController {
     @ValidBody(EnvironmentLimits) limits: EnvironmentLimits,
   ) {
     return this.api.call(setEnvironmentLimits, { projectId, environmentId, limits });
+  }
+
+  @Put(':environmentId/concurrency')
+  @ApiRoute({
+    summary:
+      'Set what a trigger does while a deployment is in progress: reject (409), queue (in order, at most 100 waiting), supersede (one running, the newest waiting) or cancel-in-progress (the newest wins)',
+    ids: ['projectId', 'environmentId'],
+    body: { name: 'EnvironmentConcurrency', schema: EnvironmentConcurrency },
+    responses: [{ status: 200, description: 'the environment with its new policy', name: 'Environment', schema: Environment }],
+    errors: [ErrorCode.EnvironmentNotFound],
+  })
+  setConcurrency(
+    @IdParam('projectId') projectId: string,
+    @IdParam('environmentId') environmentId: string,
+    @ValidBody(EnvironmentConcurrency) body: EnvironmentConcurrency,
+  ) {
+    return this.api.call(setEnvironmentConcurrency, { projectId, environmentId, policy: body.policy });
   }
 }

@@ -17,6 +17,7 @@ export const HTTP_STATUS_OF: Record<ErrorCode, number> = {
   [ErrorCode.PublisherNotFound]: 404,
   [ErrorCode.ProjectNameTaken]: 409,
   [ErrorCode.DeploymentAlreadyRunning]: 409,
+  [ErrorCode.DeploymentQueueFull]: 409,
   [ErrorCode.DeploymentInvalidState]: 409,
   [ErrorCode.DeploymentNoRollbackTarget]: 409,
   [ErrorCode.DeploymentCanceled]: 409,

@@ -18,6 +18,8 @@ export const TERMINAL_STATUSES: readonly DeploymentStatus[] = ['succeeded', 'fai
 export const isTerminal = (s: DeploymentStatus) => TERMINAL_STATUSES.includes(s);
 
 export const DeploymentPhase = z.enum([
+  // in the environment's queue behind a running deployment (policies queue and supersede): no job yet
+  'waiting',
   'queued',
   'validating',
   'pulling_source',

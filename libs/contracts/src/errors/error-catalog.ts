@@ -35,6 +35,7 @@ export const ERROR_CATALOG: Record<ErrorCode, ErrorClass> = {
   [ErrorCode.VariableInvalidValue]: c('recoverable', 'A variable value holds characters that cannot reach a process.', 'check-variables'),
   [ErrorCode.DeploymentNotFound]: c('recoverable', 'There is no such deployment.', 'manual'),
   [ErrorCode.DeploymentAlreadyRunning]: c('temporary', 'The environment already has a deployment in progress.', 'retry', 'manual'),
+  [ErrorCode.DeploymentQueueFull]: c('temporary', 'The environment already has the most deployments that may wait in its queue.', 'retry', 'manual'),
   [ErrorCode.DeploymentInvalidSourceRef]: c('recoverable', 'The branch, tag or commit does not exist in the repository.', 'check-source'),
   [ErrorCode.DeploymentSourceUnavailable]: c('temporary', 'The repository could not be reached or cloned.', 'retry', 'check-source'),
   [ErrorCode.DeploymentProviderError]: c('temporary', 'The provider that runs releases did not answer as expected.', 'retry', 'reconnect-provider'),

@@ -11,6 +11,8 @@ export const ErrorCode = {
   VariableInvalidValue: 'variable/invalid-value',
   DeploymentNotFound: 'deployment/not-found',
   DeploymentAlreadyRunning: 'deployment/already-running',
+  // the environment's queue (policy `queue`) holds MAX_QUEUED waiting deployments already
+  DeploymentQueueFull: 'deployment/queue-full',
   DeploymentInvalidSourceRef: 'deployment/invalid-source-ref',
   DeploymentSourceUnavailable: 'deployment/source-unavailable',
   DeploymentProviderError: 'deployment/provider-error',

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { defineCommand } from '../define';
 import { Subjects } from '../subjects';
 import { Id, IsoDate, listOf } from '../common.schema';
+import { ConcurrencyPolicy } from './concurrency-policy.schema';
 import { EnvironmentLimits } from './environment-limits.schema';
 
 // A slug: it becomes part of hostnames (<project>-<environment>.localhost).
@@ -30,6 +31,8 @@ export const Environment = z.object({
   isDefault: z.boolean(),
   /** what its builds and releases may use; unset fields come from the operator's defaults */
   limits: EnvironmentLimits,
+  /** what a trigger does while a deployment is in progress (see ConcurrencyPolicy) */
+  concurrencyPolicy: ConcurrencyPolicy,
   createdAt: IsoDate,
 });
 export type Environment = z.infer<typeof Environment>;
@@ -84,5 +87,20 @@ export type SetEnvironmentLimitsRequest = z.infer<typeof SetEnvironmentLimitsReq
 export const setEnvironmentLimits = defineCommand({
   subject: Subjects.environments.setLimits,
   request: SetEnvironmentLimitsRequest,
+  reply: Environment,
+});
+
+export const SetEnvironmentConcurrencyRequest = z
+  .object({
+    projectId: Id,
+    environmentId: Id,
+    policy: ConcurrencyPolicy,
+  })
+  .strict();
+export type SetEnvironmentConcurrencyRequest = z.infer<typeof SetEnvironmentConcurrencyRequest>;
+
+export const setEnvironmentConcurrency = defineCommand({
+  subject: Subjects.environments.setConcurrency,
+  request: SetEnvironmentConcurrencyRequest,
   reply: Environment,
 });

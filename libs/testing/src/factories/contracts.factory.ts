@@ -22,6 +22,7 @@ export const anEnvironment = (over: Partial<Environment> = {}): Environment => (
   type: 'production',
   isDefault: true,
   limits: {},
+  concurrencyPolicy: 'reject',
   createdAt: AT,
   ...over,
 });

@@ -1,0 +1,33 @@
+import { Controller } from '@nestjs/common';
+import { Ctx, Payload } from '@nestjs/microservices';
+import { type DeploymentStatusChanged, Durables, deploymentStatusChanged, isTerminal } from '@flightdeck/contracts';
+import { type ConsumedMessageContext, HandleEvent } from '@flightdeck/messaging';
+import { DeploymentsRepository } from './deployments.repository';
+import { EnvironmentQueue } from './environment-queue';
+
+// Starts the next waiting deployment of an environment once one has ended. Fed by the
+// orchestrator's own status events, which leave the outbox only after the end committed, so
+// the ended deployment no longer counts as running when this looks. Whatever ends a deployment
+// (a result, a cancel, a timeout, a superseding trigger) needs no hook of its own; the sweeper
+// starts a queue whose start was missed all the same.
+@Controller()
+export class EnvironmentQueueConsumer {
+  constructor(
+    private readonly repo: DeploymentsRepository,
+    private readonly queue: EnvironmentQueue,
+  ) {}
+
+  // read under `deployments.evt.status.>`: the metrics consumer holds the event's own pattern, and a
+  // service has one handler per pattern
+  @HandleEvent(deploymentStatusChanged, {
+    stream: 'deploymentEvents',
+    durable: Durables.environmentQueue,
+    filterSubject: 'deployments.evt.status.>',
+    subject: 'deployments.evt.status.>',
+  })
+  async changed(@Payload() e: DeploymentStatusChanged, @Ctx() ctx: ConsumedMessageContext) {
+    if (!isTerminal(e.transition.to)) return;
+    await this.repo.lockEnvironment(ctx.tx, e.deployment.environmentId);
+    await this.queue.startNext(ctx.tx, e.deployment.environmentId);
+  }
+}
