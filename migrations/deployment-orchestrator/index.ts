@@ -2,6 +2,7 @@ import { CreateMessagingTables1763900000000 } from './1763900000000-create-messa
 import { CreateDeployments1764000000000 } from './1764000000000-create-deployments';
 import { AddDeploymentProvider1764300000000 } from './1764300000000-add-deployment-provider';
 import { AddEnvironmentQueue1764700000000 } from './1764700000000-add-environment-queue';
+import { CreateDeploymentSchedules1764800000000 } from './1764800000000-create-deployment-schedules';
 
 // Applied in this order at start-up and by `npm run migrate`.
 export const migrations = [
@@ -9,4 +10,5 @@ export const migrations = [
   CreateDeployments1764000000000,
   AddDeploymentProvider1764300000000,
   AddEnvironmentQueue1764700000000,
+  CreateDeploymentSchedules1764800000000,
 ];

@@ -7,6 +7,8 @@ import { DeploymentTransitionEntity } from './deployments/deployment-transition.
 import { DeploymentEntity } from './deployments/deployment.entity';
 import { MetricsModule } from './metrics/metrics.module';
 import { DeploymentsModule } from './deployments/deployments.module';
+import { DeploymentScheduleEntity } from './schedules/deployment-schedule.entity';
+import { SchedulesModule } from './schedules/schedules.module';
 import { TimeoutsModule } from './timeouts/timeouts.module';
 
 @Module({})
@@ -16,8 +18,8 @@ export class AppModule {
       name: 'deployment-orchestrator',
       config,
       migrations,
-      entities: [DeploymentEntity, DeploymentTransitionEntity],
-      imports: [configModule(ORCHESTRATOR_CONFIG, config), DeploymentsModule, BuildEventsModule, TimeoutsModule, MetricsModule],
+      entities: [DeploymentEntity, DeploymentTransitionEntity, DeploymentScheduleEntity],
+      imports: [configModule(ORCHESTRATOR_CONFIG, config), DeploymentsModule, BuildEventsModule, TimeoutsModule, MetricsModule, SchedulesModule],
     });
   }
 }

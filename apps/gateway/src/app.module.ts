@@ -9,6 +9,7 @@ import { HttpModule } from './http/http.module';
 import { LiveModule } from './live/live.module';
 import { LogsModule } from './logs/logs.module';
 import { ProjectsModule } from './projects/projects.module';
+import { SchedulesModule } from './schedules/schedules.module';
 import { PublisherEntity } from './publishers/publisher.entity';
 import { PublishersModule } from './publishers/publishers.module';
 import { SystemModule } from './system/system.module';
@@ -30,6 +31,7 @@ export class AppModule {
         PublishersModule.forRoot(config),
         EnvironmentsModule,
         DeploymentsModule,
+        SchedulesModule,
         LogsModule,
         LiveModule,
       ],

@@ -12,6 +12,7 @@ import {
   triggerDeployment,
 } from './deployments/deployment-commands.schema';
 import { deploymentCancelRequested, deploymentStatusChanged } from './deployments/deployment-events.schema';
+import { deleteDeploymentSchedule, listDeploymentSchedules, setDeploymentSchedule } from './schedules/deployment-schedule.schema';
 import { countLogLevels, listLogLines, logLinesPublished, searchLogLines, searchProjectLogLines } from './logs/log-line.schema';
 import {
   createProject,
@@ -103,6 +104,9 @@ export const BusAccess: Record<ServiceName, ServiceBusAccess> = {
       retryDeployment,
       getDeploymentProgress,
       getProjectAnalytics,
+      setDeploymentSchedule,
+      listDeploymentSchedules,
+      deleteDeploymentSchedule,
       listLogLines,
       searchLogLines,
       searchProjectLogLines,
@@ -118,7 +122,19 @@ export const BusAccess: Record<ServiceName, ServiceBusAccess> = {
     readsMessages: none,
   },
   'deployment-orchestrator': {
-    handles: [triggerDeployment, getDeployment, listDeployments, cancelDeployment, rollbackDeployment, retryDeployment, getDeploymentProgress, getProjectAnalytics],
+    handles: [
+      triggerDeployment,
+      getDeployment,
+      listDeployments,
+      cancelDeployment,
+      rollbackDeployment,
+      retryDeployment,
+      getDeploymentProgress,
+      getProjectAnalytics,
+      setDeploymentSchedule,
+      listDeploymentSchedules,
+      deleteDeploymentSchedule,
+    ],
     broadcasts: [pingServices],
     requests: [getProject, getEnvironment, listEnvironments],
     // external publishers' log lines are forwarded to build.logs.<id> once checked

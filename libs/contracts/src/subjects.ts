@@ -35,6 +35,12 @@ export const Subjects = {
     statusChanged: 'deployments.evt.status.*',
     cancelRequested: 'deployments.evt.cancel-requested.*',
   },
+  // deployment schedules (cron per environment), owned by the orchestrator
+  schedules: {
+    set: 'schedules.cmd.set',
+    delete: 'schedules.cmd.delete',
+    list: 'schedules.query.list',
+  },
   jobs: {
     deploy: 'jobs.deploy',
   },

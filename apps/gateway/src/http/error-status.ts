@@ -15,6 +15,7 @@ export const HTTP_STATUS_OF: Record<ErrorCode, number> = {
   [ErrorCode.VariableNotFound]: 404,
   [ErrorCode.DeploymentNotFound]: 404,
   [ErrorCode.PublisherNotFound]: 404,
+  [ErrorCode.ScheduleNotFound]: 404,
   [ErrorCode.ProjectNameTaken]: 409,
   [ErrorCode.DeploymentAlreadyRunning]: 409,
   [ErrorCode.DeploymentQueueFull]: 409,
@@ -22,6 +23,8 @@ export const HTTP_STATUS_OF: Record<ErrorCode, number> = {
   [ErrorCode.DeploymentNoRollbackTarget]: 409,
   [ErrorCode.DeploymentCanceled]: 409,
   [ErrorCode.DeploymentInvalidSourceRef]: 400,
+  // well-formed JSON, but the expression does not parse as cron
+  [ErrorCode.ScheduleInvalidCron]: 422,
   // outcomes of a deployment; should a command answer with one, the request itself was understood
   [ErrorCode.DeploymentSourceUnavailable]: 422,
   [ErrorCode.DeploymentBuildFailed]: 422,

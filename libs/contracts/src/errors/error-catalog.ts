@@ -46,6 +46,8 @@ export const ERROR_CATALOG: Record<ErrorCode, ErrorClass> = {
   [ErrorCode.DeploymentInvalidState]: c('recoverable', 'The deployment is not in a state that allows this.', 'manual'),
   [ErrorCode.DeploymentNoRollbackTarget]: c('recoverable', 'There is no earlier release to roll back to.', 'manual'),
   [ErrorCode.RateLimited]: c('temporary', 'Too many deployments were triggered; wait for the time the answer names.', 'retry'),
+  [ErrorCode.ScheduleInvalidCron]: c('recoverable', 'The schedule\'s cron expression or time zone is not valid; nothing was changed.', 'manual'),
+  [ErrorCode.ScheduleNotFound]: c('recoverable', 'This environment has no deployment schedule.', 'manual'),
   [ErrorCode.NotFound]: c('recoverable', 'There is no such route.', 'manual'),
   [ErrorCode.PublisherNotFound]: c('recoverable', 'There is no such publisher.', 'manual'),
   [ErrorCode.PublisherUnsupported]: c('critical', 'This installation does not manage NATS users for publishers.', 'manual'),

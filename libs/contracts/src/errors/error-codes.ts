@@ -24,6 +24,9 @@ export const ErrorCode = {
   DeploymentNoRollbackTarget: 'deployment/no-rollback-target',
   InsufficientPermissions: 'deployment/insufficient-permissions',
   RateLimited: 'deployment/rate-limited',
+  // a schedule's cron expression (or its time zone) cannot be read, or never fires
+  ScheduleInvalidCron: 'schedule/invalid-cron',
+  ScheduleNotFound: 'schedule/not-found',
   NotFound: 'http/not-found',
   PublisherNotFound: 'publisher/not-found',
   // this gateway does not manage the NATS server's users (the operator does)
