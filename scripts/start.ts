@@ -8,6 +8,7 @@ import {
   type NatsServer,
   type PostgresServer,
   Supervisor,
+  stopLeftovers,
   natsUnit,
   postgresUnit,
   provisionServices,
@@ -60,6 +61,10 @@ async function main() {
   process.on('SIGTERM', () => void shutdown(0));
 
   try {
+    const leftovers = await stopLeftovers(statusFile, dataDir);
+    if (leftovers?.stopped.length) {
+      say(`the last launcher (pid ${leftovers.launcherPid}) died without stopping them: stopped ${leftovers.stopped.join(', ')}`);
+    }
     let adminUrl = settings.DATABASE_URL;
     if (!adminUrl) {
       say(

@@ -107,10 +107,11 @@ describe('npm start heals itself', () => {
         },
         { timeoutMs: 10_000, intervalMs: 50 },
       );
-      measured.push(`  ${name}: ${Date.now() - killedAt} ms`);
+      const readyAfter = Date.now() - killedAt;
       expect(processOf(name)).toMatchObject({ restarts: before.restarts + 1, lastExit: { signal: 'SIGKILL' } });
       const ended = await deploymentEnded(api, deployment.id, 240_000);
       expect(TERMINAL).toContain(ended.status);
+      measured.push(`  ${name}: ready ${readyAfter} ms after kill -9; the deployment it interrupted ended ${ended.status} ${ended.errorCode ?? ''}`);
       expect(stack.output.join('\n')).toContain(`${name} exited unexpectedly (signal SIGKILL)`);
     },
   );
@@ -198,6 +199,21 @@ describe('npm start heals itself', () => {
     const list = await api.call<{ items: Deployment[] }>('GET', `/projects/${projectId}/deployments`);
     expect(list.status).toBe(200);
     expect(list.body.items.every((d) => TERMINAL.includes(d.status))).toBe(true);
+  });
+
+  it('after the launcher itself is killed with SIGKILL, the next start stops what it left running and serves again', async () => {
+    const pids = supervisorFile().processes.flatMap((p) => (p.pid ? [p.pid] : []));
+    process.kill(stack.pid, 'SIGKILL');
+    await eventually('the launcher to be gone', async () => pidGone(stack.pid));
+    // its children have their own process groups: nothing stops them (systemd would, by cgroup)
+    const survivors = pids.filter((pid) => !pidGone(pid));
+    await stack.stop({ keepData: true });
+    stack = await startLauncher({}, { dataDir: stack.dataDir });
+    api = new Api(stack.gatewayUrl, stack.token);
+    for (const pid of pids) expect([pid, pidGone(pid)]).toEqual([pid, true]);
+    if (survivors.length) expect(stack.output.join('\n')).toMatch(/died without stopping them: stopped .*\(pid \d+\)/);
+    await until('the edge to serve the app again', servesTheApp, 60_000);
+    expect(await everyServiceReady()).toBeTruthy();
   });
 });
 

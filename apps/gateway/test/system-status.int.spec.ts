@@ -1,3 +1,7 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { SupervisorStatus } from '@flightdeck/contracts';
 import { type ServiceProcess, eventually, spawnService, startTestInfra, type TestInfra, waitForReady } from '@flightdeck/testing';
 import { type RunningGateway, startGateway } from './support/gateway-app';
 
@@ -14,15 +18,19 @@ describe('GET /api/v1/system/status', () => {
   let infra: TestInfra;
   let gw: RunningGateway;
   let logIngest: ServiceProcess | undefined;
+  // where npm start's supervisor writes what it runs (FLIGHTDECK_SUPERVISOR_FILE)
+  const dir = mkdtempSync(join(tmpdir(), 'fd-supervisor-'));
+  const supervisorFile = join(dir, 'supervisor.json');
 
   beforeAll(async () => {
     infra = await startTestInfra();
-    gw = await startGateway(infra);
+    gw = await startGateway(infra, { FLIGHTDECK_SUPERVISOR_FILE: supervisorFile });
   });
   afterAll(async () => {
     await logIngest?.stop(2_000);
     await gw?.close();
     await infra?.stop();
+    rmSync(dir, { recursive: true, force: true });
   });
 
   const statusItems = async (): Promise<StatusItem[]> => {
@@ -33,6 +41,26 @@ describe('GET /api/v1/system/status', () => {
 
   it('needs a token', async () => {
     expect((await gw.api('GET', '/system/status', { headers: { authorization: '' } })).status).toBe(401);
+  });
+
+  it("adds what the launcher supervises, from its status file, and answers without it when the file is absent or unreadable", async () => {
+    expect((await gw.api('GET', '/system/status')).body.supervisor).toBeUndefined();
+    const status: SupervisorStatus = {
+      launcherPid: 4242,
+      updatedAt: '2026-01-01T00:00:00.000Z',
+      processes: [
+        { name: 'builder', kind: 'service', state: 'running', pid: 99, restarts: 2, since: '2026-01-01T00:00:00.000Z', lastExit: { code: null, signal: 'SIGKILL', at: '2026-01-01T00:00:00.000Z' } },
+        { name: 'log-ingest', kind: 'service', state: 'crash-looping', restarts: 4, since: '2026-01-01T00:00:00.000Z' },
+      ],
+    };
+    writeFileSync(supervisorFile, JSON.stringify(status));
+    const res = await gw.api('GET', '/system/status');
+    expect(res.status).toBe(200);
+    expect(res.body.supervisor).toEqual(status);
+    writeFileSync(supervisorFile, '{"half": ');
+    expect(await gw.api('GET', '/system/status')).toMatchObject({ status: 200, body: { items: expect.any(Array) } });
+    expect((await gw.api('GET', '/system/status')).body.supervisor).toBeUndefined();
+    rmSync(supervisorFile);
   });
 
   it('lists the gateway itself and a second service, then drops that one within 10 s of kill -9', async () => {

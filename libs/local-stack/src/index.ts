@@ -10,4 +10,5 @@ export * from './nats.server';
 export * from './service-stack';
 export * from './supervision';
 export * from './supervisor';
+export * from './leftovers';
 export * from './supervised-units';
