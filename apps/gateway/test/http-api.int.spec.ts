@@ -377,6 +377,7 @@ describe('gateway REST API', () => {
           'GET /api/v1/projects/{projectId}',
           'GET /api/v1/projects/{projectId}/environments',
           'PUT /api/v1/projects/{projectId}/environments/{environmentId}/limits',
+          'PUT /api/v1/projects/{projectId}/environments/{environmentId}/concurrency',
           'PUT /api/v1/environments/{environmentId}/variables/{key}',
           'GET /api/v1/environments/{environmentId}/variables',
           'DELETE /api/v1/environments/{environmentId}/variables/{key}',
@@ -395,6 +396,10 @@ describe('gateway REST API', () => {
           'POST /api/v1/projects/{projectId}/publishers',
           'GET /api/v1/projects/{projectId}/publishers',
           'DELETE /api/v1/projects/{projectId}/publishers/{publisherId}',
+          'GET /api/v1/projects/{projectId}/schedules',
+          'GET /api/v1/projects/{projectId}/environments/{environmentId}/schedule',
+          'PUT /api/v1/projects/{projectId}/environments/{environmentId}/schedule',
+          'DELETE /api/v1/projects/{projectId}/environments/{environmentId}/schedule',
         ].sort(),
       );
       expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
