@@ -34,8 +34,13 @@ function main() {
     return;
   }
   const file = resolve(arg('unit-file') ?? '/etc/systemd/system/flightdeck.service');
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, unit, { mode: 0o644 });
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, unit, { mode: 0o644 });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EACCES') throw e;
+    throw new Error(`cannot write ${file}: run it as root (sudo npm run install-service), or use --print or --unit-file`);
+  }
   console.log(`wrote ${file}: npm start in ${REPO} as ${user}, data in ${dataDir}`);
   if (!existsSync(dataDir)) console.log(`the data dir is created on the first start (it must be writable by ${user})`);
   console.log('next: systemctl daemon-reload && systemctl enable --now flightdeck && journalctl -fu flightdeck');
