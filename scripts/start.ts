@@ -1,6 +1,7 @@
 // `npm start`: the whole platform on this machine. Postgres and nats-server with their data under
 // FLIGHTDECK_DATA_DIR (unless DATABASE_URL / NATS_URL point elsewhere), the five services from source,
 // their logs prefixed, and Ctrl-C to stop everything.
+import { spawnSync } from 'node:child_process';
 import { resolve, join } from 'node:path';
 import { SERVICE_NAMES, type ServiceName } from '@flightdeck/contracts';
 import { natsPasswordVariable } from '@flightdeck/messaging';
@@ -47,6 +48,18 @@ async function main() {
   // what it runs, restarted when it dies; the gateway shows this file in /api/v1/system/status
   const statusFile = join(dataDir, 'supervisor.json');
   const supervisor = new Supervisor({ say, onChange: (status) => writeSupervisorStatus(statusFile, status) });
+
+  // services run from source: one restarted after a `git pull` runs the new code beside the old
+  const headAtStart = checkoutHead();
+  const warnIfCheckoutMoved = (name: string) => {
+    const now = checkoutHead();
+    if (headAtStart && now && now !== headAtStart) {
+      say(
+        `warning: ${name} (re)started from a checkout that moved since this start (${headAtStart.slice(0, 8)} → ${now.slice(0, 8)}): ` +
+          'it runs the new code beside services running the old; stop and start flightdeck to upgrade them all',
+      );
+    }
+  };
 
   const shutdown = async (code: number) => {
     if (stopping) return;
@@ -156,7 +169,9 @@ async function main() {
         DATABASE_URL: urls[name],
       };
       const output = (line: string) => console.log(`${prefix} ${line}`);
-      await supervisor.add(serviceUnit(name, env, { port: ports[name], healthPort: opsPorts[name], onOutput: output }));
+      await supervisor.add(
+        serviceUnit(name, env, { port: ports[name], healthPort: opsPorts[name], onOutput: output }, () => warnIfCheckoutMoved(name)),
+      );
     }
     const { crashLooping, notReady } = await supervisor.settled([...SERVICE_NAMES], 180_000);
     if (crashLooping.length === SERVICE_NAMES.length) throw new Error('every service is crash-looping');
@@ -181,6 +196,11 @@ async function main() {
     console.error(`[flightdeck] start failed: ${(e as Error).message}`);
     await shutdown(1);
   }
+}
+
+function checkoutHead(): string | undefined {
+  const res = spawnSync('git', ['-C', resolve(__dirname, '..'), 'rev-parse', 'HEAD'], { encoding: 'utf8' });
+  return res.status === 0 ? res.stdout.trim() : undefined;
 }
 
 // With NATS_URL (a server of the operator's): FLIGHTDECK_NATS_PASSWORD_<SERVICE> (and, for another
