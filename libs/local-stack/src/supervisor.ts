@@ -83,7 +83,7 @@ export class Supervisor {
         name: u.spec.name,
         kind: u.spec.kind,
         state: u.state,
-        ...(u.state !== 'crash-looping' && u.state !== 'stopped' && u.run?.pid ? { pid: u.run.pid } : {}),
+        ...((u.state === 'starting' || u.state === 'running') && u.run?.pid ? { pid: u.run.pid } : {}),
         restarts: u.restarts,
         since: new Date(u.since).toISOString(),
         ...(u.lastExit
@@ -157,6 +157,7 @@ export class Supervisor {
   private async restart(unit: Unit) {
     if (this.stopping) return;
     unit.restarts += 1;
+    unit.run = undefined; // the dead run's pid is not shown as this one's
     this.setState(unit, 'starting');
     const starting = unit.spec.start();
     unit.starting = starting;

@@ -62,6 +62,12 @@ describe('the launcher supervisor', () => {
     expect(alive(pids[0])).toBe(true);
   });
 
+  it('settles once each is running or crash-looping, as npm start waits at start-up', async () => {
+    await supervisor.add(nodeUnit('sleeper', SLEEPER));
+    await supervisor.add(nodeUnit('crasher', 'process.exit(3)'));
+    await expect(supervisor.settled(['sleeper', 'crasher'], 10_000)).resolves.toEqual({ crashLooping: ['crasher'], notReady: [] });
+  });
+
   it('counts a start that throws as an exit', async () => {
     let calls = 0;
     await supervisor.add({
