@@ -64,7 +64,9 @@ describe('the launcher supervisor', () => {
 
   it('settles once each is running or crash-looping, as npm start waits at start-up', async () => {
     await supervisor.add(nodeUnit('sleeper', SLEEPER));
-    await supervisor.add(nodeUnit('crasher', 'process.exit(3)'));
+    // like a service: ready only once it answers, which this one never does before it exits
+    const neverReady = (run: Supervisable) => run.exited.then(() => Promise.reject(new Error('exited')));
+    await supervisor.add({ ...nodeUnit('crasher', 'process.exit(3)'), ready: neverReady });
     await expect(supervisor.settled(['sleeper', 'crasher'], 10_000)).resolves.toEqual({ crashLooping: ['crasher'], notReady: [] });
   });
 
