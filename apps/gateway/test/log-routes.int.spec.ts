@@ -84,7 +84,7 @@ describe('gateway log routes', () => {
   describe('GET /deployments/:deploymentId/logs/levels', () => {
     it("answers a deployment's counts by level", async () => {
       const deploymentId = randomUUID();
-      const counts = { deploymentId, total: 12, levels: { debug: 0, info: 9, warn: 2, error: 1 } };
+      const counts = { deploymentId, total: 12, levels: { debug: 0, info: 9, warn: 2, error: 1 }, volume: { lines: 12, bytes: 480 } };
       const received = await fakes.respond(countLogLevels, () => ok(counts));
       const res = await gw.api('GET', `/deployments/${deploymentId}/logs/levels`);
       expect(res.status).toBe(200);

@@ -46,6 +46,15 @@ describe('log-ingest', () => {
       expect(page).toEqual({ ok: true, data: { items: [{ ...line, message: 'tab\there ✓ nul\uFFFD "quoted"' }], lastSeq: 1 } });
     });
 
+    it('cuts a message past 16 Ki characters, saying how much, and stores the rest of the batch as published', async () => {
+      const id = randomUUID();
+      const long = 'a'.repeat(16 * 1024) + 'b'.repeat(100_000);
+      await h.publish(id, [aLine(1, { message: long }), aLine(2, { message: 'next' })]);
+      await h.waitForRows(id, 2);
+      const page = await h.bus.request(listLogLines, { deploymentId: id, afterSeq: 0, limit: 10 });
+      expect(page.ok && page.data.items.map((l) => l.message)).toEqual(['a'.repeat(16 * 1024) + ' …[100000 more characters cut]', 'next']);
+    });
+
     it('stores COPY-special characters as published', async () => {
       const id = randomUUID();
       const line = aLine(1, { step: 'a\\b', message: 'back\\slash \\N new\nline cr\r tab\t end\\' });

@@ -4,7 +4,9 @@ import {
   type Deployment,
   type DeploymentStatusChanged,
   type LogLine,
+  MAX_LOG_MESSAGE_CHARS,
   Streams,
+  boundLogMessage,
   deploymentStatusChanged,
   isTerminal,
   logLinesPublished,
@@ -146,7 +148,10 @@ export class DeploymentFeed implements LogSource {
       return;
     }
     this.lastLineAt = Date.now();
-    const fresh = [...parsed.data.lines].sort((a, b) => a.seq - b.seq).filter((l) => l.seq > this.ring.end);
+    const fresh = [...parsed.data.lines]
+      .sort((a, b) => a.seq - b.seq)
+      .filter((l) => l.seq > this.ring.end)
+      .map((l) => (l.message.length > MAX_LOG_MESSAGE_CHARS ? { ...l, message: boundLogMessage(l.message) } : l));
     const admitted = this.gate.admit(fresh.length);
     await this.append(fresh.slice(0, admitted));
     if (admitted < fresh.length) this.shedUpTo(fresh[fresh.length - 1].seq);

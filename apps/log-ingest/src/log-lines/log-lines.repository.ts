@@ -5,7 +5,7 @@ import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { CommandRequest, LogBatch, LogLevelCounts, LogLine, LogLinePage, LogSearchHit, listLogLines, searchLogLines } from '@flightdeck/contracts';
-import { COLUMNS, UNIQUE_VIOLATION, copyText, distinctLines, storable } from './log-rows';
+import { COLUMNS, UNIQUE_VIOLATION, type Volume, copyText, distinctLines, storable, storableMessage, volumeOf } from './log-rows';
 import { likePattern } from './log-words';
 
 type LogQuery = CommandRequest<typeof listLogLines>;
@@ -36,18 +36,24 @@ const firstPerSeq = <T extends { seq: number | null }>(rows: T[]): T[] => rows.f
 export class LogLinesRepository {
   constructor(private readonly ds: DataSource) {}
 
-  /** inserts every line not stored yet; returns how many were new */
+  /** inserts every line not stored yet and counts them in logs.deployment_volume; returns how many were new */
   async insert(tx: EntityManager, batches: readonly LogBatch[]): Promise<number> {
     const rows = distinctLines(batches);
     if (!rows.some((b) => b.lines.length)) return 0;
+    const volume = await this.insertRows(tx, rows);
+    await this.count(tx, volume);
+    return [...volume.values()].reduce((n, v) => n + v.lines, 0);
+  }
+
+  private async insertRows(tx: EntityManager, rows: readonly LogBatch[]): Promise<Map<string, Volume>> {
     // Nearly every batch is new: COPY it straight in. A batch stored before (a redelivery, a
     // re-published batch, another replica's race) breaks the primary key; then, and only then, the
     // savepoint undoes the COPY and the rows go in again skipping those already stored.
     await tx.query('savepoint log_copy');
     try {
-      const copied = await this.copy(tx, rows);
+      await this.copy(tx, rows);
       await tx.query('release savepoint log_copy');
-      return copied;
+      return volumeOf(rows);
     } catch (e) {
       if ((e as { code?: string }).code !== UNIQUE_VIOLATION) throw e;
       await tx.query('rollback to savepoint log_copy');
@@ -55,26 +61,39 @@ export class LogLinesRepository {
     }
   }
 
-  private async copy(tx: EntityManager, rows: readonly LogBatch[]): Promise<number> {
+  private async copy(tx: EntityManager, rows: readonly LogBatch[]): Promise<void> {
     const client = (await tx.queryRunner!.connect()) as PoolClient;
     const stream = client.query(copyFrom(`copy logs.log_lines (${COLUMNS}) from stdin`));
     await pipeline(Readable.from(copyText(rows)), stream);
-    return stream.rowCount;
   }
 
   // One statement with seven array parameters, whatever the row count: no parameter limit, one
   // round trip; the primary key drops the lines stored before.
-  private async insertMissing(tx: EntityManager, batches: readonly LogBatch[]): Promise<number> {
+  private async insertMissing(tx: EntityManager, batches: readonly LogBatch[]): Promise<Map<string, Volume>> {
     const lines = batches.flatMap((b) => b.lines.map((l) => ({ ...l, deploymentId: b.deploymentId })));
     const col = <K extends keyof (typeof lines)[number]>(k: K) => lines.map((l) => l[k]);
-    const result = await tx.queryRunner!.query(
-      `insert into logs.log_lines (${COLUMNS})
-       select * from unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::text[])
-       on conflict do nothing`,
-      [col('deploymentId'), col('seq'), col('timestamp'), col('level'), col('source'), col('step').map(storable), col('message').map(storable)],
-      true,
+    const inserted: { deployment_id: string; lines: string; bytes: string }[] = await tx.query(
+      `with added as (
+         insert into logs.log_lines (${COLUMNS})
+         select * from unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::text[])
+         on conflict do nothing
+         returning deployment_id, octet_length(message) as bytes)
+       select deployment_id, count(*)::text as lines, sum(bytes)::text as bytes from added group by deployment_id`,
+      [col('deploymentId'), col('seq'), col('timestamp'), col('level'), col('source'), col('step').map(storable), col('message').map(storableMessage)],
     );
-    return result.affected ?? 0;
+    return new Map(inserted.map((r) => [r.deployment_id, { lines: Number(r.lines), bytes: Number(r.bytes) }]));
+  }
+
+  // one statement for every deployment of the transaction
+  private async count(tx: EntityManager, volume: Map<string, Volume>): Promise<void> {
+    if (!volume.size) return;
+    const ids = [...volume.keys()];
+    await tx.query(
+      `insert into logs.deployment_volume (deployment_id, lines, bytes)
+       select * from unnest($1::uuid[], $2::bigint[], $3::bigint[])
+       on conflict (deployment_id) do update set lines = deployment_volume.lines + excluded.lines, bytes = deployment_volume.bytes + excluded.bytes`,
+      [ids, ids.map((id) => volume.get(id)!.lines), ids.map((id) => volume.get(id)!.bytes)],
+    );
   }
 
   // One statement, so the page and the highest stored seq come from the same snapshot: a line
@@ -128,8 +147,17 @@ export class LogLinesRepository {
       `select level, count(distinct seq)::int as n from logs.log_lines where deployment_id = $1 group by level`,
       [deploymentId],
     );
+    const [volume]: { lines: string; bytes: string }[] = await this.ds.query(
+      `select lines::text, bytes::text from logs.deployment_volume where deployment_id = $1`,
+      [deploymentId],
+    );
     const levels = { debug: 0, info: 0, warn: 0, error: 0 };
     for (const r of rows) levels[r.level] = r.n;
-    return { deploymentId, total: rows.reduce((n, r) => n + r.n, 0), levels };
+    return {
+      deploymentId,
+      total: rows.reduce((n, r) => n + r.n, 0),
+      levels,
+      volume: { lines: Number(volume?.lines ?? 0), bytes: Number(volume?.bytes ?? 0) },
+    };
   }
 }

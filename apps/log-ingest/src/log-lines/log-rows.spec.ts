@@ -31,6 +31,11 @@ describe('distinct lines', () => {
 });
 
 describe('COPY text', () => {
+  it('cuts a message past 16 Ki characters, saying so', () => {
+    const [row] = [...copyText([{ deploymentId: 'd', lines: [line(1, { message: 'x'.repeat(20_000) })] }])];
+    expect(row.split('\t')[6]).toBe(`${'x'.repeat(16_384)} …[3616 more characters cut]\n`);
+  });
+
   it('escapes backslash, tab, newline and carriage return, and replaces NUL', () => {
     expect(copyField('plain text ✓')).toBe('plain text ✓');
     expect(copyField('a\\b\tc\nd\re\u0000f')).toBe('a\\\\b\\tc\\nd\\re\uFFFDf');

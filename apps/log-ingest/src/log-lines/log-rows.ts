@@ -1,4 +1,4 @@
-import type { LogBatch } from '@flightdeck/contracts';
+import { type LogBatch, boundLogMessage } from '@flightdeck/contracts';
 
 // How batches of log lines become rows of logs.log_lines, apart from any database.
 
@@ -38,6 +38,9 @@ export function distinctLines(batches: readonly LogBatch[]): LogBatch[] {
 // Postgres text cannot hold NUL; a build that prints one must not block its deployment's log.
 export const storable = (text: string) => (text.includes('\u0000') ? text.replace(/\u0000/g, '\uFFFD') : text);
 
+/** a message as stored: cut past the size bound (saying so), NUL made storable */
+export const storableMessage = (message: string) => storable(boundLogMessage(message));
+
 const SPECIAL = /[\\\t\n\r\u0000]/;
 const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r', '\u0000': '\uFFFD' };
 /** a text field in COPY's text format: backslash, tab, newline and carriage return escaped, NUL replaced */
@@ -52,7 +55,7 @@ export function* copyText(batches: readonly LogBatch[]): Generator<string> {
   for (const b of batches) {
     for (const l of b.lines) {
       // ids, seqs, timestamps, levels and sources were checked by the contract; only text is escaped
-      chunk += `${b.deploymentId}\t${l.seq}\t${l.timestamp}\t${l.level}\t${l.source}\t${copyField(l.step)}\t${copyField(l.message)}\n`;
+      chunk += `${b.deploymentId}\t${l.seq}\t${l.timestamp}\t${l.level}\t${l.source}\t${copyField(l.step)}\t${copyField(boundLogMessage(l.message))}\n`;
       if (++n === LINES_PER_CHUNK) {
         yield chunk;
         chunk = '';
@@ -61,4 +64,22 @@ export function* copyText(batches: readonly LogBatch[]): Generator<string> {
     }
   }
   if (chunk) yield chunk;
+}
+
+export interface Volume {
+  lines: number;
+  /** UTF-8 bytes of the messages as stored */
+  bytes: number;
+}
+
+/** lines and message bytes per deployment, as COPY stores them */
+export function volumeOf(batches: readonly LogBatch[]): Map<string, Volume> {
+  const volume = new Map<string, Volume>();
+  for (const b of batches) {
+    const v = volume.get(b.deploymentId) ?? { lines: 0, bytes: 0 };
+    for (const l of b.lines) v.bytes += Buffer.byteLength(storableMessage(l.message));
+    v.lines += b.lines.length;
+    if (v.lines) volume.set(b.deploymentId, v);
+  }
+  return volume;
 }

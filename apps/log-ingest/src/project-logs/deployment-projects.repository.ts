@@ -1,10 +1,33 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import type { Deployment } from '@flightdeck/contracts';
 
-// The only code that knows logs.deployments: which project and environment a deployment is of.
+export interface ProjectVolume {
+  /** a project id, 'unknown' (deployments whose project is not known yet) or 'other' (the rest) */
+  project: string;
+  lines: number;
+  bytes: number;
+}
+
+// The only code that knows logs.deployments (which project and environment a deployment is of)
+// and reads logs.deployment_volume by project.
 @Injectable()
 export class DeploymentProjectsRepository {
+  constructor(private readonly ds: DataSource) {}
+
+  /** lines and bytes ever stored per project: the `top` largest by lines, the rest as 'other' */
+  async volumeByProject(top: number): Promise<ProjectVolume[]> {
+    const rows: { project: string; lines: string; bytes: string }[] = await this.ds.query(
+      `select coalesce(d.project_id::text, 'unknown') as project, sum(v.lines)::text as lines, sum(v.bytes)::text as bytes
+       from logs.deployment_volume v left join logs.deployments d on d.deployment_id = v.deployment_id
+       group by 1 order by sum(v.lines) desc`,
+    );
+    const all = rows.map((r) => ({ project: r.project, lines: Number(r.lines), bytes: Number(r.bytes) }));
+    const rest = all.slice(top);
+    if (!rest.length) return all;
+    return [...all.slice(0, top), { project: 'other', lines: rest.reduce((n, r) => n + r.lines, 0), bytes: rest.reduce((n, r) => n + r.bytes, 0) }];
+  }
+
   // A deployment's project and environment never change: the first event that names it is enough.
   async record(tx: EntityManager, d: Pick<Deployment, 'id' | 'projectId' | 'environmentId' | 'createdAt'>): Promise<void> {
     await tx.query(

@@ -26,6 +26,13 @@ export const LogLine = z.object({
 });
 export type LogLine = z.infer<typeof LogLine>;
 
+// Our builder cuts a longer output line into records of 16 Ki characters; a line published
+// otherwise (an external publisher) longer than that is cut when stored and when relayed live,
+// saying how much was left out, rather than refused with the rest of its batch.
+export const MAX_LOG_MESSAGE_CHARS = 16 * 1024;
+export const boundLogMessage = (message: string): string =>
+  message.length <= MAX_LOG_MESSAGE_CHARS ? message : `${message.slice(0, MAX_LOG_MESSAGE_CHARS)} …[${message.length - MAX_LOG_MESSAGE_CHARS} more characters cut]`;
+
 // Many lines travel in one message: a message per line would cap the pipeline far below Postgres.
 export const LogBatch = z.object({
   deploymentId: Id,
@@ -143,11 +150,13 @@ export const searchProjectLogLines = defineCommand({
   timeoutMs: 15_000,
 });
 
-// How many stored lines of a deployment are at each level (each seq counted once).
+// How many stored lines of a deployment are at each level (each seq counted once), and its log's
+// volume: lines and UTF-8 message bytes ever stored (retention does not lower them).
 export const LogLevelCounts = z.object({
   deploymentId: Id,
   total: z.number().int().nonnegative(),
   levels: z.object({ debug: z.number().int(), info: z.number().int(), warn: z.number().int(), error: z.number().int() }),
+  volume: z.object({ lines: z.number().int().nonnegative(), bytes: z.number().int().nonnegative() }),
 });
 export type LogLevelCounts = z.infer<typeof LogLevelCounts>;
 
