@@ -12,6 +12,8 @@ export interface BenchResult {
   baseline: string;
   baselineValue: number;
   ratio: number;
+  /** how the figure was taken, when that matters for reading it (e.g. which limits were lifted) */
+  note?: string;
 }
 
 // What a scenario measures; without `baseline` the figure is its own baseline.
@@ -21,6 +23,7 @@ export interface Measurement {
   value: number;
   /** "<scenario>/<figure>" of a figure measured by this run or stored in bench/results */
   baseline?: string;
+  note?: string;
 }
 
 export const RESULTS_DIR = join(__dirname, 'results');
@@ -80,6 +83,7 @@ export class BaselineBook {
         baseline,
         baselineValue: round(baselineValue, 2),
         ratio: baselineValue === 0 ? 0 : round(m.value / baselineValue, 3),
+        ...(m.note ? { note: m.note } : {}),
       };
     });
   }

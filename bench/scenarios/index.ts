@@ -5,7 +5,8 @@ import { logIngest } from './log-ingest';
 import { rawCopy } from './raw-copy';
 import { rawJetstream } from './raw-jetstream';
 import { sandboxCost } from './sandbox-cost';
+import { trigger } from './trigger';
 
 // Every scenario `npm run bench` knows, in the order a full run takes them: raw baselines first,
 // so that the scenarios compared with them find this run's values.
-export const SCENARIOS: readonly Scenario[] = [rawCopy, logIngest, rawJetstream, firstDeploy, sandboxCost, logFollow];
+export const SCENARIOS: readonly Scenario[] = [rawCopy, logIngest, rawJetstream, firstDeploy, sandboxCost, logFollow, trigger];

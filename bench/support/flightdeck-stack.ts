@@ -19,16 +19,25 @@ export interface FlightdeckStack {
   edgePort: number;
   /** FLIGHTDECK_DATA_DIR: work dirs, artifacts, releases */
   dataDir: string;
+  /** the pid of each service started */
+  pids: Partial<Record<ServiceName, number>>;
   /** the services' last output lines, for a failure's report */
   recentOutput(service?: ServiceName): string[];
   /** stops the services, then whatever they started that is still running; safe to call twice */
   stop(): Promise<void>;
 }
 
+export interface StackOptions {
+  /** the services to run (all five by default), started in SERVICE_NAMES order */
+  services?: readonly ServiceName[];
+  /** settings on top of a service's defaults */
+  env?: Partial<Record<ServiceName, Record<string, string>>>;
+}
+
 // The five services as child processes from source, as `npm start` runs them, against the runner's
 // Postgres and nats-server, every port free. Stopped when the scenario's budget runs out, and
 // their releases killed even when the bench process itself exits first.
-export async function startFlightdeck(ctx: BenchContext): Promise<FlightdeckStack> {
+export async function startFlightdeck(ctx: BenchContext, opts: StackOptions = {}): Promise<FlightdeckStack> {
   const dataDir = join(ctx.workDir, 'flightdeck-data');
   mkdirSync(dataDir, { recursive: true });
   const token = `fdk_${randomBytes(24).toString('base64url')}`;
@@ -60,7 +69,7 @@ export async function startFlightdeck(ctx: BenchContext): Promise<FlightdeckStac
   ctx.signal.addEventListener('abort', onAbort, { once: true });
 
   try {
-    for (const name of SERVICE_NAMES) {
+    for (const name of SERVICE_NAMES.filter((n) => !opts.services || opts.services.includes(n))) {
       const env = {
         PATH: process.env.PATH,
         HOME: process.env.HOME,
@@ -74,6 +83,7 @@ export async function startFlightdeck(ctx: BenchContext): Promise<FlightdeckStac
         HTTP_HOST: '127.0.0.1',
         FLIGHTDECK_DATA_DIR: dataDir,
         ...own[name],
+        ...opts.env?.[name],
       };
       services.push(
         await spawnService(name, env, {
@@ -109,6 +119,7 @@ export async function startFlightdeck(ctx: BenchContext): Promise<FlightdeckStac
     token,
     edgePort,
     dataDir,
+    pids: Object.fromEntries(services.map((s) => [s.name, s.child.pid])),
     recentOutput: (service) => (service ? output.filter((l) => l.startsWith(`${service} |`)) : [...output]),
     stop: async () => {
       ctx.signal.removeEventListener('abort', onAbort);
