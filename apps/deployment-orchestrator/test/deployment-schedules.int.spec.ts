@@ -131,6 +131,28 @@ describe('deployment schedules', () => {
     expect(new Date(after.nextRunAt!).getTime()).toBeGreaterThan(Date.now());
   });
 
+  it('a firing whose replica died after triggering, before moving the schedule on, gets the same deployment back', async () => {
+    const { project, production } = h.directory.addProject();
+    const set = await setSchedule({ projectId: project.id, environmentId: production.id, cron: '0 0 2 * * *' });
+    if (!set.ok) throw new Error(set.error.message);
+    const [{ due }] = await h.sql<{ due: Date }>(`select date_trunc('second', now()) - interval '1 second' as due`);
+    // what the dead replica got done: the deployment of this firing, with its key; the row still says due
+    const first = await h.deploy(project.id, {
+      environmentId: production.id,
+      trigger: 'schedule',
+      idempotencyKey: firingKey(set.data.id, due),
+      actor: { kind: 'system', id: `schedule:${set.data.id}` },
+    });
+    await h.sql(`update orchestrator.deployment_schedules set next_run_at = $2 where id = $1`, [set.data.id, due]);
+
+    const after = await eventually('the firing to be taken up again', async () => {
+      const s = await scheduleOf(project.id, production.id);
+      return s.firings > 0 ? s : undefined;
+    });
+    expect(after).toEqual(expect.objectContaining({ firings: 1, lastDeploymentId: first.id, lastRunAt: due.toISOString(), lastError: null }));
+    expect((await scheduled(production.id)).map((d) => d.id)).toEqual([first.id]);
+  });
+
   it('after three nights of downtime a nightly schedule fires once (one catch-up), not three times', async () => {
     const { project, production } = h.directory.addProject();
     const set = await setSchedule({ projectId: project.id, environmentId: production.id, cron: '0 0 2 * * *' });
