@@ -28,7 +28,13 @@ function main() {
   // the user who ran `sudo npm run install-service`, else whoever runs it
   const user = arg('user') ?? process.env.SUDO_USER ?? userInfo().username;
   const dataDir = resolve(arg('data-dir') ?? process.env.FLIGHTDECK_DATA_DIR ?? join(REPO, '.data'));
-  const unit = renderSystemdUnit({ workDir: REPO, dataDir, user, group: groupOf(user), node: process.execPath });
+  const unit = renderSystemdUnit({
+    workDir: REPO,
+    dataDir,
+    user,
+    group: groupOf(user),
+    node: process.execPath,
+  });
   if (process.argv.includes('--print')) {
     process.stdout.write(unit);
     return;
@@ -39,11 +45,16 @@ function main() {
     writeFileSync(file, unit, { mode: 0o644 });
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'EACCES') throw e;
-    throw new Error(`cannot write ${file}: run it as root (sudo npm run install-service), or use --print or --unit-file`);
+    throw new Error(
+      `cannot write ${file}: run it as root (sudo npm run install-service), or use --print or --unit-file`,
+    );
   }
   console.log(`wrote ${file}: npm start in ${REPO} as ${user}, data in ${dataDir}`);
-  if (!existsSync(dataDir)) console.log(`the data dir is created on the first start (it must be writable by ${user})`);
-  console.log('next: systemctl daemon-reload && systemctl enable --now flightdeck && journalctl -fu flightdeck');
+  if (!existsSync(dataDir))
+    console.log(`the data dir is created on the first start (it must be writable by ${user})`);
+  console.log(
+    'next: systemctl daemon-reload && systemctl enable --now flightdeck && journalctl -fu flightdeck',
+  );
 }
 
 try {

@@ -3,7 +3,11 @@ import type { Environment, Project } from '@flightdeck/contracts';
 
 // After a start (a reboot, a crash), every environment whose URL the edge serves, as the user
 // would open it: <project>-<environment>.localhost on the edge port.
-export async function liveEnvironments(gatewayUrl: string, token: string, edgePort: number): Promise<string[]> {
+export async function liveEnvironments(
+  gatewayUrl: string,
+  token: string,
+  edgePort: number,
+): Promise<string[]> {
   const get = async <T>(path: string): Promise<T> => {
     const res = await fetch(`${gatewayUrl}/api/v1${path}`, { headers: { authorization: `Bearer ${token}` } });
     if (!res.ok) throw new Error(`GET ${path}: ${res.status}`);
@@ -27,20 +31,28 @@ export async function liveEnvironments(gatewayUrl: string, token: string, edgePo
 // (fetch drops a Host header: node:http sends it)
 const answers = (edgePort: number, host: string): Promise<boolean> =>
   new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port: edgePort, path: '/', headers: { host }, timeout: 5_000 }, (res) => {
-      let body = '';
-      res.on('data', (c: Buffer) => (body.length < 2_000 ? (body += c.toString()) : undefined));
-      res.on('end', () => {
-        const status = res.statusCode ?? 500;
-        resolve(status < 500 && !(status === 404 && body.includes('no deployment is served')));
-      });
-    });
+    const req = request(
+      { host: '127.0.0.1', port: edgePort, path: '/', headers: { host }, timeout: 5_000 },
+      (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body.length < 2_000 ? (body += c.toString()) : undefined));
+        res.on('end', () => {
+          const status = res.statusCode ?? 500;
+          resolve(status < 500 && !(status === 404 && body.includes('no deployment is served')));
+        });
+      },
+    );
     req.on('timeout', () => req.destroy());
     req.on('error', () => resolve(false));
     req.end();
   });
 
-export async function printLiveEnvironments(gatewayUrl: string, token: string, edgePort: number, say: (m: string) => void) {
+export async function printLiveEnvironments(
+  gatewayUrl: string,
+  token: string,
+  edgePort: number,
+  say: (m: string) => void,
+) {
   try {
     const urls = await liveEnvironments(gatewayUrl, token, edgePort);
     if (!urls.length) say('live environments: none yet');

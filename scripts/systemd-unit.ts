@@ -20,7 +20,15 @@ const quoted = (value: string) => (/[\s"\\]/.test(value) ? `"${value.replace(/([
 // services, then nats-server, then Postgres, in that order; whatever is still in the unit's cgroup
 // after TimeoutStopSec (a wedged child) is SIGKILLed, so nothing it started outlives it.
 export function renderSystemdUnit(o: UnitOptions): string {
-  const path = [dirname(o.node), '/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'].join(':');
+  const path = [
+    dirname(o.node),
+    '/usr/local/sbin',
+    '/usr/local/bin',
+    '/usr/sbin',
+    '/usr/bin',
+    '/sbin',
+    '/bin',
+  ].join(':');
   return [
     '[Unit]',
     'Description=Flightdeck deployment control plane (npm start)',

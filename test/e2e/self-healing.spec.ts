@@ -27,7 +27,10 @@ describe('npm start heals itself', () => {
     repo = new GitRepo();
     repo.write(nodeApp('v1', { lines: 20, buildSleepS: 2 }));
     repo.commit('v1');
-    const project = await api.call<{ id: string }>('POST', '/projects', { name: 'healer', repositoryUrl: repo.dir });
+    const project = await api.call<{ id: string }>('POST', '/projects', {
+      name: 'healer',
+      repositoryUrl: repo.dir,
+    });
     expect(project.status).toBe(201);
     projectId = project.body.id;
   });
@@ -37,14 +40,17 @@ describe('npm start heals itself', () => {
     repo?.remove();
   });
 
-  const supervisorFile = (): SupervisorStatus => JSON.parse(readFileSync(join(stack.dataDir, 'supervisor.json'), 'utf8'));
+  const supervisorFile = (): SupervisorStatus =>
+    JSON.parse(readFileSync(join(stack.dataDir, 'supervisor.json'), 'utf8'));
   const processOf = (name: string): SupervisedProcess => {
     const p = supervisorFile().processes.find((x) => x.name === name);
     if (!p) throw new Error(`${name} is not in supervisor.json`);
     return p;
   };
   const healthUrl = (name: ServiceName) =>
-    name === 'gateway' ? `${stack.gatewayOpsUrl}/health/ready` : `http://127.0.0.1:${stack.servicePorts[name]}/health/ready`;
+    name === 'gateway'
+      ? `${stack.gatewayOpsUrl}/health/ready`
+      : `http://127.0.0.1:${stack.servicePorts[name]}/health/ready`;
   const isReady = async (name: ServiceName) => {
     try {
       return (await fetch(healthUrl(name))).status === 200;
@@ -60,11 +66,22 @@ describe('npm start heals itself', () => {
       return true;
     }
   };
-  const trigger = async (ref = 'main') => {
-    const res = await api.call<Deployment>('POST', `/projects/${projectId}/deployments`, { sourceRef: ref });
-    expect(res).toMatchObject({ status: 201 });
-    return res.body;
-  };
+  // one at a time (the environment's policy refuses a second with 409), and a deployment ended by a
+  // kill may be retried automatically meanwhile: wait for the environment to be free
+  const trigger = (ref = 'main') =>
+    until(
+      'the environment to take a deployment',
+      async () => {
+        const res = await api.call<Deployment>('POST', `/projects/${projectId}/deployments`, {
+          sourceRef: ref,
+        });
+        if (res.status === 409) return undefined;
+        expect(res).toMatchObject({ status: 201 });
+        return res.body;
+      },
+      240_000,
+      500,
+    );
   const servesTheApp = async () => {
     const res = await getWithHost(stack.edgePort, 'healer-production.localhost');
     return res.status === 200 && res.body.includes('version v1');
@@ -108,39 +125,48 @@ describe('npm start heals itself', () => {
         { timeoutMs: 10_000, intervalMs: 50 },
       );
       const readyAfter = Date.now() - killedAt;
-      expect(processOf(name)).toMatchObject({ restarts: before.restarts + 1, lastExit: { signal: 'SIGKILL' } });
+      expect(processOf(name)).toMatchObject({
+        restarts: before.restarts + 1,
+        lastExit: { signal: 'SIGKILL' },
+      });
       const ended = await deploymentEnded(api, deployment.id, 240_000);
       expect(TERMINAL).toContain(ended.status);
-      measured.push(`  ${name}: ready ${readyAfter} ms after kill -9; the deployment it interrupted ended ${ended.status} ${ended.errorCode ?? ''}`);
+      measured.push(
+        `  ${name}: ready ${readyAfter} ms after kill -9; the deployment it interrupted ended ${ended.status} ${ended.errorCode ?? ''}`,
+      );
       expect(stack.output.join('\n')).toContain(`${name} exited unexpectedly (signal SIGKILL)`);
     },
   );
 
   it('shows the restarts in GET /api/v1/system/status', async () => {
     const status = await until('every service ready on the bus', everyServiceReady, 30_000);
-    for (const name of SERVICE_NAMES) expect(status.supervisor?.processes.find((p) => p.name === name)?.restarts).toBe(1);
+    for (const name of SERVICE_NAMES)
+      expect(status.supervisor?.processes.find((p) => p.name === name)?.restarts).toBe(1);
   });
 
-  it.each(['nats-server', 'postgres'])('recovers from kill -9 of %s with no one touching it', async (name) => {
-    const before = processOf(name);
-    process.kill(before.pid!, 'SIGKILL');
-    const killedAt = Date.now();
-    await eventually(`${name}'s pid ${before.pid} to be gone`, async () => pidGone(before.pid!));
-    await eventually(
-      `${name} to be running again`,
-      async () => {
-        const now = processOf(name);
-        return now.pid !== before.pid && now.state === 'running';
-      },
-      { timeoutMs: 30_000 },
-    );
-    // every service reconnects with its own credentials, and deploys work end to end again
-    await until(`every service ready after ${name} came back`, everyServiceReady, 60_000);
-    measured.push(`  ${name}: ${Date.now() - killedAt} ms to every service ready`);
-    const after = await trigger();
-    expect((await deploymentEnded(api, after.id, 240_000)).status).toBe('succeeded');
-    expect(await servesTheApp()).toBe(true);
-  });
+  it.each(['nats-server', 'postgres'])(
+    'recovers from kill -9 of %s with no one touching it',
+    async (name) => {
+      const before = processOf(name);
+      process.kill(before.pid!, 'SIGKILL');
+      const killedAt = Date.now();
+      await eventually(`${name}'s pid ${before.pid} to be gone`, async () => pidGone(before.pid!));
+      await eventually(
+        `${name} to be running again`,
+        async () => {
+          const now = processOf(name);
+          return now.pid !== before.pid && now.state === 'running';
+        },
+        { timeoutMs: 30_000 },
+      );
+      // every service reconnects with its own credentials, and deploys work end to end again
+      await until(`every service ready after ${name} came back`, everyServiceReady, 60_000);
+      measured.push(`  ${name}: ${Date.now() - killedAt} ms to every service ready`);
+      const after = await trigger();
+      expect((await deploymentEnded(api, after.id, 240_000)).status).toBe('succeeded');
+      expect(await servesTheApp()).toBe(true);
+    },
+  );
 
   it('stops restarting a service that crashes at start five times in a minute, and the rest keep serving', async () => {
     // its port taken by another program: every start fails at listen
@@ -181,7 +207,9 @@ describe('npm start heals itself', () => {
     // back up as the README says: the stopped data dir, and the cluster it links to when it was moved
     const backup = join(dirname(stack.dataDir), '..', `${stack.pid}-backup.tar`);
     const data = stack.dataDir;
-    const linked = lstatSync(join(data, 'postgres')).isSymbolicLink() ? resolve(data, readlinkSync(join(data, 'postgres'))) : undefined;
+    const linked = lstatSync(join(data, 'postgres')).isSymbolicLink()
+      ? resolve(data, readlinkSync(join(data, 'postgres')))
+      : undefined;
     execFileSync('tar', ['-cpf', backup, '-C', '/', data.slice(1), ...(linked ? [linked.slice(1)] : [])]);
     rmSync(data, { recursive: true, force: true });
     if (linked) rmSync(linked, { recursive: true, force: true });
@@ -191,8 +219,9 @@ describe('npm start heals itself', () => {
     rmSync(backup, { force: true });
     stack = await startLauncher({}, { dataDir: data });
     api = new Api(stack.gatewayUrl, stack.token);
-    const printed = await until('the launcher to list the live environments', async () =>
-      stack.output.some((l) => l.includes('live environments')) && stack.output.join('\n'),
+    const printed = await until(
+      'the launcher to list the live environments',
+      async () => stack.output.some((l) => l.includes('live environments')) && stack.output.join('\n'),
     );
     expect(printed).toMatch(/live environments \(1\):\n\s+http:\/\/healer-production\.localhost:\d+/);
     await until('the restored edge to serve the app', servesTheApp, 60_000);
@@ -211,7 +240,8 @@ describe('npm start heals itself', () => {
     stack = await startLauncher({}, { dataDir: stack.dataDir });
     api = new Api(stack.gatewayUrl, stack.token);
     for (const pid of pids) expect([pid, pidGone(pid)]).toEqual([pid, true]);
-    if (survivors.length) expect(stack.output.join('\n')).toMatch(/died without stopping them: stopped .*\(pid \d+\)/);
+    if (survivors.length)
+      expect(stack.output.join('\n')).toMatch(/died without stopping them: stopped .*\(pid \d+\)/);
     await until('the edge to serve the app again', servesTheApp, 60_000);
     expect(await everyServiceReady()).toBeTruthy();
   });

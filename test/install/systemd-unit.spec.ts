@@ -20,8 +20,22 @@ describe('npm run install-service', () => {
     unitFile = join(dir, 'flightdeck.service');
     execFileSync(
       process.execPath,
-      ['-r', '@swc-node/register', 'scripts/install-service.ts', '--user', 'root', '--data-dir', '/srv/flightdeck data', '--unit-file', unitFile],
-      { cwd: WORKSPACE_ROOT, stdio: 'pipe', env: { ...process.env, SWC_NODE_PROJECT: join(WORKSPACE_ROOT, 'tsconfig.json') } },
+      [
+        '-r',
+        '@swc-node/register',
+        'scripts/install-service.ts',
+        '--user',
+        'root',
+        '--data-dir',
+        '/srv/flightdeck data',
+        '--unit-file',
+        unitFile,
+      ],
+      {
+        cwd: WORKSPACE_ROOT,
+        stdio: 'pipe',
+        env: { ...process.env, SWC_NODE_PROJECT: join(WORKSPACE_ROOT, 'tsconfig.json') },
+      },
     );
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -44,9 +58,15 @@ describe('npm run install-service', () => {
     );
   });
 
-  withSystemd(`passes systemd-analyze verify${systemdAnalyze ? '' : ' (skipped: systemd-analyze is not installed)'}`, () => {
-    const res = spawnSync(systemdAnalyze, ['verify', unitFile], { encoding: 'utf8' });
-    // an unknown key or bad value is only a warning: any output fails the test
-    expect({ status: res.status, output: `${res.stdout}${res.stderr}`.trim() }).toEqual({ status: 0, output: '' });
-  });
+  withSystemd(
+    `passes systemd-analyze verify${systemdAnalyze ? '' : ' (skipped: systemd-analyze is not installed)'}`,
+    () => {
+      const res = spawnSync(systemdAnalyze, ['verify', unitFile], { encoding: 'utf8' });
+      // an unknown key or bad value is only a warning: any output fails the test
+      expect({ status: res.status, output: `${res.stdout}${res.stderr}`.trim() }).toEqual({
+        status: 0,
+        output: '',
+      });
+    },
+  );
 });

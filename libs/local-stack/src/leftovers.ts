@@ -43,7 +43,8 @@ export function isOurs(p: SupervisedProcess & { pid: number }, dataDir: string):
   const cmd = cmdline(p.pid);
   if (!cmd) return false;
   if (p.kind === 'postgres') return cmd.includes(`-D ${realpath(join(dataDir, 'postgres'))}/data`);
-  if (p.kind === 'nats-server') return cmd.includes('nats-server') && cmd.includes(join(dataDir, 'nats-server.conf'));
+  if (p.kind === 'nats-server')
+    return cmd.includes('nats-server') && cmd.includes(join(dataDir, 'nats-server.conf'));
   if (!cmd.includes(`apps/${p.name}/src/main.ts`)) return false;
   const environ = read(`/proc/${p.pid}/environ`)?.split('\0') ?? [];
   return environ.includes(`FLIGHTDECK_DATA_DIR=${dataDir}`);
@@ -67,22 +68,34 @@ const signal = (pid: number, sig: NodeJS.Signals) => {
  * Stops what a dead launcher left running on this data dir (services, then nats-server, then
  * Postgres); throws when the launcher that wrote the file is still running. Returns what it stopped.
  */
-export async function stopLeftovers(statusFile: string, dataDir: string): Promise<{ launcherPid: number; stopped: string[] } | undefined> {
+export async function stopLeftovers(
+  statusFile: string,
+  dataDir: string,
+): Promise<{ launcherPid: number; stopped: string[] } | undefined> {
   if (!existsSync(statusFile)) return undefined;
   const parsed = SupervisorStatus.safeParse(JSON.parse(read(statusFile) ?? 'null'));
   if (!parsed.success) return undefined;
   const { launcherPid, processes } = parsed.data;
-  if (launcherPid !== process.pid && isRunning(launcherPid) && cmdline(launcherPid)?.includes('scripts/start.ts')) {
+  if (
+    launcherPid !== process.pid &&
+    isRunning(launcherPid) &&
+    cmdline(launcherPid)?.includes('scripts/start.ts')
+  ) {
     throw new Error(`another launcher (pid ${launcherPid}) is running on ${dataDir}: stop it first`);
   }
-  const ours = processes.flatMap((p) => (p.pid && isRunning(p.pid) && isOurs({ ...p, pid: p.pid }, dataDir) ? [{ ...p, pid: p.pid }] : []));
+  const ours = processes.flatMap((p) =>
+    p.pid && isRunning(p.pid) && isOurs({ ...p, pid: p.pid }, dataDir) ? [{ ...p, pid: p.pid }] : [],
+  );
   const stopped: string[] = [];
   for (const kinds of [['service'], ['nats-server'], ['postgres']]) {
     const group = ours.filter((p) => kinds.includes(p.kind));
     if (!group.length) continue;
     // Postgres: SIGINT is its fast shutdown (transactions aborted, a checkpoint written)
     for (const p of group) signal(p.pid, p.kind === 'postgres' ? 'SIGINT' : 'SIGTERM');
-    const left = await waitGone(group.map((p) => p.pid), 15_000);
+    const left = await waitGone(
+      group.map((p) => p.pid),
+      15_000,
+    );
     for (const pid of left) signal(pid, 'SIGKILL');
     await waitGone(left, 5_000);
     stopped.push(...group.map((p) => `${p.name} (pid ${p.pid})`));

@@ -8,7 +8,10 @@ import type { SupervisedUnit } from './supervisor';
 // The launcher's processes as supervised units: each restart comes back on the same port and data.
 
 /** Postgres on its data dir and port; `onStart` sees every run (the first one's movedFrom, say) */
-export const postgresUnit = (opts: StartPostgresOptions, onStart?: (pg: PostgresServer) => void): SupervisedUnit => ({
+export const postgresUnit = (
+  opts: StartPostgresOptions,
+  onStart?: (pg: PostgresServer) => void,
+): SupervisedUnit => ({
   name: 'postgres',
   kind: 'postgres',
   start: async () => {
@@ -43,7 +46,11 @@ export const serviceUnit = (
       const svc = await spawnService(name, env, opts);
       healthPort = svc.healthPort;
       onStart?.(svc);
-      return { pid: svc.child.pid, exited: svc.exited.then((code) => ({ code, signal: svc.child.signalCode })), stop: () => svc.stop() };
+      return {
+        pid: svc.child.pid,
+        exited: svc.exited.then((code) => ({ code, signal: svc.child.signalCode })),
+        stop: () => svc.stop(),
+      };
     },
     ready: (run) => waitForReady(healthPort!, opts.readyTimeoutMs ?? 120_000, run.exited),
   };

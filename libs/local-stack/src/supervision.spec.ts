@@ -1,6 +1,12 @@
 import { DEFAULT_SUPERVISION, decideAfterExit, exitsInWindow, restartDelay } from './supervision';
 
-const policy = { ...DEFAULT_SUPERVISION, baseDelayMs: 250, maxDelayMs: 4_000, crashLoopExits: 5, crashLoopWindowMs: 60_000 };
+const policy = {
+  ...DEFAULT_SUPERVISION,
+  baseDelayMs: 250,
+  maxDelayMs: 4_000,
+  crashLoopExits: 5,
+  crashLoopWindowMs: 60_000,
+};
 const T = 1_000_000;
 
 describe('restart backoff', () => {
@@ -19,14 +25,22 @@ describe('restart backoff', () => {
 
   it('starts from the base again once earlier exits have left the window', () => {
     const exits = [T, T + 1_000, T + 2_000, T + 70_000];
-    expect(decideAfterExit(exits, T + 70_000, policy)).toEqual({ action: 'restart', delayMs: 250, recentExits: 1 });
+    expect(decideAfterExit(exits, T + 70_000, policy)).toEqual({
+      action: 'restart',
+      delayMs: 250,
+      recentExits: 1,
+    });
   });
 });
 
 describe('crash loop', () => {
   it('gives up at the fifth exit within a minute', () => {
     const exits = [T, T + 5_000, T + 10_000, T + 20_000, T + 59_000];
-    expect(decideAfterExit(exits.slice(0, 4), T + 20_000, policy)).toEqual({ action: 'restart', delayMs: 2_000, recentExits: 4 });
+    expect(decideAfterExit(exits.slice(0, 4), T + 20_000, policy)).toEqual({
+      action: 'restart',
+      delayMs: 2_000,
+      recentExits: 4,
+    });
     expect(decideAfterExit(exits, T + 59_000, policy)).toEqual({ action: 'give-up', recentExits: 5 });
   });
 

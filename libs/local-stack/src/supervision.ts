@@ -19,19 +19,25 @@ export const DEFAULT_SUPERVISION: SupervisionPolicy = {
 };
 
 export type ExitDecision =
-  | { action: 'restart'; delayMs: number; recentExits: number }
-  | { action: 'give-up'; recentExits: number };
+  { action: 'restart'; delayMs: number; recentExits: number } | { action: 'give-up'; recentExits: number };
 
 /** the exits (epoch ms) that count now: those inside the window ending at `now` */
-export const exitsInWindow = (exits: readonly number[], now: number, policy: SupervisionPolicy = DEFAULT_SUPERVISION): number[] =>
-  exits.filter((t) => t > now - policy.crashLoopWindowMs && t <= now);
+export const exitsInWindow = (
+  exits: readonly number[],
+  now: number,
+  policy: SupervisionPolicy = DEFAULT_SUPERVISION,
+): number[] => exits.filter((t) => t > now - policy.crashLoopWindowMs && t <= now);
 
 /** the pause before restarting after the n-th exit inside the window (n >= 1) */
 export const restartDelay = (recentExits: number, policy: SupervisionPolicy = DEFAULT_SUPERVISION): number =>
   Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, recentExits - 1));
 
 /** `exits`: every unexpected exit so far (epoch ms), the one at `now` included */
-export function decideAfterExit(exits: readonly number[], now: number, policy: SupervisionPolicy = DEFAULT_SUPERVISION): ExitDecision {
+export function decideAfterExit(
+  exits: readonly number[],
+  now: number,
+  policy: SupervisionPolicy = DEFAULT_SUPERVISION,
+): ExitDecision {
   const recent = exitsInWindow(exits, now, policy).length;
   if (recent >= policy.crashLoopExits) return { action: 'give-up', recentExits: recent };
   return { action: 'restart', delayMs: restartDelay(recent, policy), recentExits: recent };

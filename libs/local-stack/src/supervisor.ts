@@ -66,12 +66,19 @@ export class Supervisor {
   async settled(names: string[], timeoutMs: number): Promise<{ crashLooping: string[]; notReady: string[] }> {
     const deadline = Date.now() + timeoutMs;
     const states = () => names.map((n) => [n, this.units.get(n)?.state] as const);
-    while (Date.now() < deadline && !states().every(([, s]) => s === 'running' || s === 'crash-looping' || s === 'stopped')) {
+    while (
+      Date.now() < deadline &&
+      !states().every(([, s]) => s === 'running' || s === 'crash-looping' || s === 'stopped')
+    ) {
       await new Promise((r) => setTimeout(r, 100));
     }
     return {
-      crashLooping: states().filter(([, s]) => s === 'crash-looping').map(([n]) => n),
-      notReady: states().filter(([, s]) => s !== 'running' && s !== 'crash-looping').map(([n]) => n),
+      crashLooping: states()
+        .filter(([, s]) => s === 'crash-looping')
+        .map(([n]) => n),
+      notReady: states()
+        .filter(([, s]) => s !== 'running' && s !== 'crash-looping')
+        .map(([n]) => n),
     };
   }
 
@@ -87,7 +94,13 @@ export class Supervisor {
         restarts: u.restarts,
         since: new Date(u.since).toISOString(),
         ...(u.lastExit
-          ? { lastExit: { code: u.lastExit.code, signal: u.lastExit.signal, at: new Date(u.lastExit.at).toISOString() } }
+          ? {
+              lastExit: {
+                code: u.lastExit.code,
+                signal: u.lastExit.signal,
+                at: new Date(u.lastExit.at).toISOString(),
+              },
+            }
           : {}),
       })),
     };
@@ -123,7 +136,9 @@ export class Supervisor {
         if (unit.run !== run || unit.state !== 'starting' || this.stopping) return;
         this.setState(unit, 'running');
         if (startedAfterExit !== undefined) {
-          this.opts.say(`${unit.spec.name} is back (pid ${run.pid}): ready ${Date.now() - startedAfterExit} ms after it exited, restart #${unit.restarts}`);
+          this.opts.say(
+            `${unit.spec.name} is back (pid ${run.pid}): ready ${Date.now() - startedAfterExit} ms after it exited, restart #${unit.restarts}`,
+          );
         }
       },
       () => undefined, // it exited before it was ready: the exit below decides

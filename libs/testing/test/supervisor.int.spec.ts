@@ -1,5 +1,13 @@
 import { spawn } from 'node:child_process';
-import { type Supervisable, type SupervisedUnit, Supervisor, eventually, exitOf, sleep, stopChild } from '../src';
+import {
+  type Supervisable,
+  type SupervisedUnit,
+  Supervisor,
+  eventually,
+  exitOf,
+  sleep,
+  stopChild,
+} from '../src';
 
 jest.setTimeout(60_000);
 
@@ -42,7 +50,9 @@ describe('the launcher supervisor', () => {
     await supervisor.add(nodeUnit('sleeper', SLEEPER, pids));
     await eventually('it to run', async () => stateOf('sleeper').state === 'running');
     process.kill(pids[0], 'SIGKILL');
-    const back = await eventually('it to run again', async () => (stateOf('sleeper').state === 'running' && pids.length === 2 ? stateOf('sleeper') : undefined));
+    const back = await eventually('it to run again', async () =>
+      stateOf('sleeper').state === 'running' && pids.length === 2 ? stateOf('sleeper') : undefined,
+    );
     expect(back).toMatchObject({ pid: pids[1], restarts: 1, lastExit: { code: null, signal: 'SIGKILL' } });
     expect(said.join('\n')).toContain('sleeper exited unexpectedly (signal SIGKILL); restart #1 in 20 ms');
   });
@@ -51,7 +61,10 @@ describe('the launcher supervisor', () => {
     const pids: number[] = [];
     await supervisor.add(nodeUnit('sleeper', SLEEPER, pids));
     await supervisor.add(nodeUnit('crasher', 'process.exit(3)'));
-    await eventually('the crasher to be crash-looping', async () => stateOf('crasher').state === 'crash-looping');
+    await eventually(
+      'the crasher to be crash-looping',
+      async () => stateOf('crasher').state === 'crash-looping',
+    );
     expect(stateOf('crasher')).toMatchObject({ restarts: 2, lastExit: { code: 3, signal: null } });
     expect(stateOf('crasher').pid).toBeUndefined();
     expect(said.join('\n')).toMatch(/crasher is CRASH-LOOPING: 3 exits within 60 s \(last: code 3\)/);
@@ -67,7 +80,10 @@ describe('the launcher supervisor', () => {
     // like a service: ready only once it answers, which this one never does before it exits
     const neverReady = (run: Supervisable) => run.exited.then(() => Promise.reject(new Error('exited')));
     await supervisor.add({ ...nodeUnit('crasher', 'process.exit(3)'), ready: neverReady });
-    await expect(supervisor.settled(['sleeper', 'crasher'], 10_000)).resolves.toEqual({ crashLooping: ['crasher'], notReady: [] });
+    await expect(supervisor.settled(['sleeper', 'crasher'], 10_000)).resolves.toEqual({
+      crashLooping: ['crasher'],
+      notReady: [],
+    });
   });
 
   it('counts a start that throws as an exit', async () => {
@@ -93,11 +109,17 @@ describe('the launcher supervisor', () => {
         ...unit,
         start: async () => {
           const run = await unit.start();
-          return { ...run, stop: async () => (await run.stop(), order.push(name)) };
+          const stop = async () => {
+            await run.stop();
+            order.push(name);
+          };
+          return { ...run, stop };
         },
       });
     }
-    await eventually('all to run', async () => supervisor.status().processes.every((p) => p.state === 'running'));
+    await eventually('all to run', async () =>
+      supervisor.status().processes.every((p) => p.state === 'running'),
+    );
     await supervisor.stop([['a', 'b'], ['db']]);
     expect(order.slice(2)).toEqual(['db']);
     expect(new Set(order.slice(0, 2))).toEqual(new Set(['a', 'b']));
