@@ -134,7 +134,9 @@ describe('npm start heals itself', () => {
       measured.push(
         `  ${name}: ready ${readyAfter} ms after kill -9; the deployment it interrupted ended ${ended.status} ${ended.errorCode ?? ''}`,
       );
-      expect(stack.output.join('\n')).toContain(`${name} exited unexpectedly (signal SIGKILL)`);
+      const printed = stack.output.join('\n');
+      expect(printed).toContain(`${name} exited unexpectedly (signal SIGKILL); restart #${before.restarts + 1}`);
+      expect(printed).toMatch(new RegExp(`${name} is back \\(pid \\d+\\): ready \\d+ ms after it exited`));
     },
   );
 
