@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ErrorCode, countLogLevels, err, getProject, ok, searchProjectLogLines } from '@flightdeck/contracts';
+import { ErrorCode, countLogLevels, err, getProject, ok, searchProjectLogLines, setLogRetention } from '@flightdeck/contracts';
 import { type TestInfra, aProject, startTestInfra } from '@flightdeck/testing';
 import { FakeResponders } from './support/fake-responder';
 import { type RunningGateway, startGateway } from './support/gateway-app';
@@ -78,6 +78,32 @@ describe('gateway log routes', () => {
     it('needs a bearer token', async () => {
       const res = await gw.api('GET', `/projects/${project.id}/logs/search?q=widget`, { headers: { authorization: '' } });
       expect(res.status).toBe(401);
+    });
+  });
+
+  describe('PUT /projects/:projectId/logs/retention', () => {
+    it('sets a project\'s own retention, and clears it with null', async () => {
+      await knownProject();
+      const received = await fakes.respond(setLogRetention, (r) => ok({ projectId: r.projectId, days: r.days, effectiveDays: r.days ?? 30 }));
+      const set = await gw.api('PUT', `/projects/${project.id}/logs/retention`, { body: { days: 90 } });
+      expect(set.status).toBe(200);
+      expect(set.body).toEqual({ projectId: project.id, days: 90, effectiveDays: 90 });
+      expect((await gw.api('PUT', `/projects/${project.id}/logs/retention`, { body: { days: null } })).body).toEqual({ projectId: project.id, days: null, effectiveDays: 30 });
+      expect(received.map((r) => r.data)).toEqual([
+        { projectId: project.id, days: 90 },
+        { projectId: project.id, days: null },
+      ]);
+    });
+
+    it('refuses a retention of zero days with 400 and a reason, and an unknown project with 404', async () => {
+      await knownProject();
+      const received = await fakes.respond(setLogRetention, (r) => ok({ projectId: r.projectId, days: r.days, effectiveDays: 30 }));
+      const zero = await gw.api('PUT', `/projects/${project.id}/logs/retention`, { body: { days: 0 } });
+      expect(zero.status).toBe(400);
+      expect(zero.body.error).toMatchObject({ code: 'validation/invalid-input', message: expect.stringMatching(/^days: at least 1 day: a retention of zero would drop lines as they arrive/) });
+      expect((await gw.api('PUT', `/projects/${project.id}/logs/retention`, { body: {} })).status).toBe(400);
+      expect((await gw.api('PUT', `/projects/${randomUUID()}/logs/retention`, { body: { days: 7 } })).status).toBe(404);
+      expect(received).toEqual([]);
     });
   });
 

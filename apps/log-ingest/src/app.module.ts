@@ -20,7 +20,7 @@ export class AppModule {
           maxMessagesPerTx: config.LOG_INGEST_MAX_MESSAGES_PER_TX,
           maxLinesPerTx: config.LOG_INGEST_MAX_LINES_PER_TX,
         }),
-        ProjectLogsModule,
+        ProjectLogsModule.forRoot({ retentionDays: config.LOG_INGEST_RETENTION_DAYS }),
         LogPartitionsModule.forRoot({ daysAhead: 7, maintainEveryMs: HOUR_MS, retentionDays: config.LOG_INGEST_RETENTION_DAYS }),
       ],
     });

@@ -13,7 +13,7 @@ import {
 } from './deployments/deployment-commands.schema';
 import { deploymentCancelRequested, deploymentStatusChanged } from './deployments/deployment-events.schema';
 import { deleteDeploymentSchedule, listDeploymentSchedules, setDeploymentSchedule } from './schedules/deployment-schedule.schema';
-import { countLogLevels, listLogLines, logLinesPublished, searchLogLines, searchProjectLogLines } from './logs/log-line.schema';
+import { countLogLevels, listLogLines, logLinesPublished, searchLogLines, searchProjectLogLines, setLogRetention } from './logs/log-line.schema';
 import {
   createProject,
   getEnvironment,
@@ -111,6 +111,7 @@ export const BusAccess: Record<ServiceName, ServiceBusAccess> = {
       searchLogLines,
       searchProjectLogLines,
       countLogLevels,
+      setLogRetention,
     ],
     publishes: none,
     listens: none,
@@ -165,7 +166,7 @@ export const BusAccess: Record<ServiceName, ServiceBusAccess> = {
     readsMessages: ['buildLogs'],
   },
   'log-ingest': {
-    handles: [listLogLines, searchLogLines, searchProjectLogLines, countLogLevels],
+    handles: [listLogLines, searchLogLines, searchProjectLogLines, countLogLevels, setLogRetention],
     broadcasts: [pingServices],
     requests: none,
     publishes: none,

@@ -54,6 +54,7 @@ export const Subjects = {
     search: 'logs.query.search',
     searchProject: 'logs.query.search-project',
     levels: 'logs.query.levels',
+    setRetention: 'logs.cmd.set-retention',
   },
   // build events of external deployments, as their publishers send them: the project id in the
   // subject is what a publisher's NATS permissions pin; the orchestrator checks the deployment is

@@ -1,8 +1,18 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, Put } from '@nestjs/common';
 import type { z } from 'zod';
-import { ErrorCode, ProjectLogSearchFields, ProjectLogSearchQuery, ProjectLogSearchResult, getProject, searchProjectLogLines } from '@flightdeck/contracts';
+import {
+  ErrorCode,
+  LogRetentionBody,
+  ProjectLogRetention,
+  ProjectLogSearchFields,
+  ProjectLogSearchQuery,
+  ProjectLogSearchResult,
+  getProject,
+  searchProjectLogLines,
+  setLogRetention,
+} from '@flightdeck/contracts';
 import { ApiBus } from '../http/api-bus';
-import { IdParam, ValidQuery } from '../http/zod-validation.pipe';
+import { IdParam, ValidBody, ValidQuery } from '../http/zod-validation.pipe';
 import { ApiRoute } from '../openapi/api-route.decorator';
 
 @Controller('projects/:projectId/logs')
@@ -22,5 +32,19 @@ export class ProjectLogsController {
     // log-ingest knows only projects that have deployments: an unknown one is a 404, not an empty answer
     await this.api.call(getProject, { projectId });
     return this.api.call(searchProjectLogLines, { ...query, projectId });
+  }
+
+  @Put('retention')
+  @ApiRoute({
+    summary:
+      "A project's own log retention in days, in place of the operator's LOG_INGEST_RETENTION_DAYS (null: back to it); applied by the next hourly retention run. Lines of each environment's current release are kept whatever the retention",
+    ids: ['projectId'],
+    body: { name: 'LogRetentionBody', schema: LogRetentionBody },
+    responses: [{ status: 200, description: 'the retention now in force', name: 'ProjectLogRetention', schema: ProjectLogRetention }],
+    errors: [ErrorCode.ProjectNotFound, ErrorCode.InvalidInput],
+  })
+  async setRetention(@IdParam('projectId') projectId: string, @ValidBody(LogRetentionBody) body: z.infer<typeof LogRetentionBody>) {
+    await this.api.call(getProject, { projectId });
+    return this.api.call(setLogRetention, { ...body, projectId });
   }
 }

@@ -21,7 +21,18 @@ export interface RetentionRun {
   droppedDays: string[];
   /** rows of the default partition older than the retention */
   deletedStrays: number;
+  /** lines of the dropped days that were kept (moved to the default partition) */
+  keptLines: number;
+  /** lines of projects with a shorter retention of their own, deleted before their day's drop */
+  deletedEarly: number;
 }
+
+// The deployments whose lines outlive the operator's retention, each from when ($1: now): an
+// environment's current release, whole; a deployment of a project with its own retention, its
+// lines younger than that (when it is the shorter one, nothing older than the day dropped is kept).
+const KEPT_FROM = `select deployment_id, '-infinity'::timestamptz as keep_from from logs.environment_releases
+  union all
+  select d.deployment_id, $1::timestamptz - r.days * interval '1 day' from logs.deployments d join logs.project_retention r on r.project_id = d.project_id`;
 
 // The only code that knows how logs.log_lines is cut into days (see the migration
 // 1764600000000-partition-log-lines-by-day).
@@ -42,9 +53,11 @@ export class LogPartitionsRepository {
 
   /**
    * drops the partitions of the days before `firstKept` and deletes the default partition's rows
-   * older than it; undefined when another replica holds the maintenance lock (it is doing this)
+   * older than it, but for the lines kept (KEPT_FROM): those move to the default partition first;
+   * a project with a shorter retention of its own loses its older lines too. Undefined when another
+   * replica holds the maintenance lock (it is doing this).
    */
-  async dropBefore(firstKept: string): Promise<RetentionRun | undefined> {
+  async dropBefore(firstKept: string, now: Date = new Date()): Promise<RetentionRun | undefined> {
     return this.ds.transaction(async (tx) => {
       const [{ locked }] = await tx.query(`select pg_try_advisory_xact_lock(${MAINTENANCE_LOCK}) as locked`);
       if (!locked) return undefined;
@@ -54,9 +67,29 @@ export class LogPartitionsRepository {
         `select c.relname as name from pg_inherits i join pg_class c on c.oid = i.inhrelid where i.inhparent = 'logs.log_lines'::regclass`,
       );
       const expired = rows.map((r) => ({ name: r.name, day: dayOfPartition(r.name) })).filter((p) => p.day !== undefined && p.day < firstKept);
-      for (const p of expired) await tx.query(`drop table logs."${p.name}"`);
-      const [, deletedStrays] = await tx.query(`delete from logs.log_lines_default where ts < ($1::date)::timestamp at time zone 'UTC'`, [firstKept]);
-      return { droppedDays: expired.map((p) => p.day!).sort(), deletedStrays: deletedStrays ?? 0 };
+      let keptLines = 0;
+      for (const p of expired) {
+        // read while the day is still attached (inserts go on), then move in a short locked step
+        await tx.query(`create temp table kept_lines on commit drop as select l.* from logs."${p.name}" l join (${KEPT_FROM}) k on k.deployment_id = l.deployment_id where l.ts >= k.keep_from`, [now]);
+        await tx.query(`alter table logs.log_lines detach partition logs."${p.name}"`);
+        const [{ n }] = await tx.query(`with moved as (insert into logs.log_lines select * from kept_lines on conflict do nothing returning 1) select count(*)::int as n from moved`);
+        keptLines += n;
+        await tx.query(`drop table logs."${p.name}"`);
+        await tx.query(`drop table kept_lines`);
+      }
+      const [, deletedStrays] = await tx.query(
+        `delete from logs.log_lines_default l where ts < ($2::date)::timestamp at time zone 'UTC'
+         and not exists (select 1 from (${KEPT_FROM}) k where k.deployment_id = l.deployment_id and l.ts >= k.keep_from)`,
+        [now, firstKept],
+      );
+      // a project that keeps its lines for less than the operator does: its older lines go now
+      const [, deletedEarly] = await tx.query(
+        `delete from logs.log_lines l using logs.deployments d, logs.project_retention r
+         where d.deployment_id = l.deployment_id and r.project_id = d.project_id and l.ts < $1::timestamptz - r.days * interval '1 day'
+           and l.deployment_id not in (select deployment_id from logs.environment_releases)`,
+        [now],
+      );
+      return { droppedDays: expired.map((p) => p.day!).sort(), deletedStrays: deletedStrays ?? 0, keptLines, deletedEarly: deletedEarly ?? 0 };
     });
   }
 

@@ -40,8 +40,8 @@ export class LogPartitionsService implements OnApplicationBootstrap, OnModuleDes
       const created = await this.partitions.ensureDays(daysToCover(now, this.settings.daysAhead));
       if (created.length) this.logger.log({ days: created }, 'log partitions created');
       const firstKept = firstKeptDay(now, this.settings.retentionDays);
-      const dropped = await this.partitions.dropBefore(firstKept);
-      if (dropped?.droppedDays.length || dropped?.deletedStrays) {
+      const dropped = await this.partitions.dropBefore(firstKept, now);
+      if (dropped?.droppedDays.length || dropped?.deletedStrays || dropped?.deletedEarly) {
         this.logger.log({ ...dropped, firstKept, retentionDays: this.settings.retentionDays }, 'expired log lines removed');
       }
       const indexed = await this.partitions.indexWords(utcDay(now));

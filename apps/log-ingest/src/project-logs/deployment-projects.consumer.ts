@@ -6,7 +6,7 @@ import { HandleEvent } from '@flightdeck/messaging';
 import { DeploymentProjectsRepository } from './deployment-projects.repository';
 
 // The orchestrator's status events say which project each deployment is of (a log line does
-// not). Read from the start of DEPLOYMENT_EVENTS by one durable consumer shared by the replicas;
+// not), and which deployment each environment serves. Read from the start of DEPLOYMENT_EVENTS by one durable consumer shared by the replicas;
 // lines may arrive before their deployment's first event: the search joins when it runs.
 @Controller()
 export class DeploymentProjectsConsumer {
@@ -15,5 +15,7 @@ export class DeploymentProjectsConsumer {
   @HandleEvent(deploymentStatusChanged, { stream: 'deploymentEvents', durable: Durables.logDeployments, filterSubject: 'deployments.evt.status.>' })
   async changed(@Payload() e: DeploymentStatusChanged, @Ctx() ctx: { tx: EntityManager }) {
     await this.projects.record(ctx.tx, e.deployment);
+    // the lines of an environment's current release outlive retention (see the migration 1764700000002)
+    if (e.transition.to === 'succeeded') await this.projects.released(ctx.tx, e.deployment, e.deployment.finishedAt ?? e.transition.at);
   }
 }

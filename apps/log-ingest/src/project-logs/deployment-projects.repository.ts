@@ -28,6 +28,28 @@ export class DeploymentProjectsRepository {
     return [...all.slice(0, top), { project: 'other', lines: rest.reduce((n, r) => n + r.lines, 0), bytes: rest.reduce((n, r) => n + r.bytes, 0) }];
   }
 
+  /** a project's own retention in days; null removes it */
+  async setRetention(projectId: string, days: number | null): Promise<void> {
+    if (days === null) await this.ds.query(`delete from logs.project_retention where project_id = $1`, [projectId]);
+    else {
+      await this.ds.query(
+        `insert into logs.project_retention (project_id, days) values ($1, $2)
+         on conflict (project_id) do update set days = excluded.days, updated_at = now()`,
+        [projectId, days],
+      );
+    }
+  }
+
+  /** the environment's current release is this deployment, unless a later one succeeded already */
+  async released(tx: EntityManager, d: Pick<Deployment, 'id' | 'environmentId'>, at: string): Promise<void> {
+    await tx.query(
+      `insert into logs.environment_releases (environment_id, deployment_id, released_at) values ($1, $2, $3)
+       on conflict (environment_id) do update set deployment_id = excluded.deployment_id, released_at = excluded.released_at
+       where environment_releases.released_at < excluded.released_at`,
+      [d.environmentId, d.id, at],
+    );
+  }
+
   // A deployment's project and environment never change: the first event that names it is enough.
   async record(tx: EntityManager, d: Pick<Deployment, 'id' | 'projectId' | 'environmentId' | 'createdAt'>): Promise<void> {
     await tx.query(

@@ -165,3 +165,22 @@ export const countLogLevels = defineCommand({
   request: z.object({ deploymentId: Id }).strict(),
   reply: LogLevelCounts,
 });
+
+// A project's own log retention, in place of the operator's LOG_INGEST_RETENTION_DAYS; null goes
+// back to it. Zero is refused: it would drop the project's lines as they arrive.
+export const LogRetentionBody = z
+  .object({
+    days: z.number().int().min(1, 'at least 1 day: a retention of zero would drop lines as they arrive').max(3_650).nullable(),
+  })
+  .strict();
+export type LogRetentionBody = z.infer<typeof LogRetentionBody>;
+
+// `days`: the project's own setting (null: none); `effectiveDays`: what its lines are kept for.
+export const ProjectLogRetention = z.object({ projectId: Id, days: z.number().int().nullable(), effectiveDays: z.number().int() });
+export type ProjectLogRetention = z.infer<typeof ProjectLogRetention>;
+
+export const setLogRetention = defineCommand({
+  subject: Subjects.logs.setRetention,
+  request: LogRetentionBody.extend({ projectId: Id }),
+  reply: ProjectLogRetention,
+});
