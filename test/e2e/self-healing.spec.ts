@@ -244,6 +244,7 @@ describe('npm start heals itself', () => {
     for (const pid of pids) expect([pid, pidGone(pid)]).toEqual([pid, true]);
     if (survivors.length)
       expect(stack.output.join('\n')).toMatch(/died without stopping them: stopped .*\(pid \d+\)/);
+    measured.push(`  launcher killed: ${survivors.length} of ${pids.length} processes outlived it, stopped by the next start`);
     await until('the edge to serve the app again', servesTheApp, 60_000);
     expect(await everyServiceReady()).toBeTruthy();
   });
