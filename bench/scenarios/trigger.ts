@@ -5,7 +5,7 @@ import type { Measurement } from '../results';
 import type { BenchContext, Scenario } from '../scenario';
 import { sleep } from '../support/abortable';
 import { type FlightdeckStack, startFlightdeck } from '../support/flightdeck-stack';
-import { cpuSeconds, cpuSecondsWithChildren } from '../support/cpu-usage';
+import { cpuDuring, waitsDuring } from '../support/pipeline-diagnostics';
 import { percentile } from '../support/percentiles';
 
 // Accepted triggers per second through the product: POST /api/v1/projects/:id/deployments on the
@@ -147,45 +147,6 @@ async function readLoop(stack: FlightdeckStack, projects: Project[], signal: Abo
   return { rate: projects.length / ((performance.now() - start) / 1000), latencies };
 }
 
-// What Postgres's sessions are doing while `fn` runs, sampled every 20 ms: where a trigger waits.
-async function waitsDuring<T>(ctx: BenchContext, fn: () => Promise<T>) {
-  const c = new Client({ connectionString: ctx.postgres.url });
-  await c.connect();
-  const counts = new Map<string, number>();
-  let done = false;
-  const sampling = (async () => {
-    while (!done) {
-      const { rows } = await c.query<{ what: string; n: number }>(
-        `select coalesce(state, '-') || ' / ' || coalesce(wait_event_type || ':' || wait_event, 'on CPU') as what, count(*)::int as n
-           from pg_stat_activity where usename like '%orchestrator%' and pid <> pg_backend_pid() group by 1`,
-      );
-      for (const r of rows) counts.set(r.what, (counts.get(r.what) ?? 0) + r.n);
-      await sleep(20);
-    }
-  })();
-  try {
-    return { result: await fn(), counts };
-  } finally {
-    done = true;
-    await sampling;
-    await c.end();
-  }
-}
-
-// CPU seconds of each service, of Postgres (with its backends) and of this process, over `fn`.
-async function cpuDuring<T>(ctx: BenchContext, stack: FlightdeckStack, fn: () => Promise<T>) {
-  const sample = () => ({
-    ...Object.fromEntries(Object.entries(stack.pids).map(([name, pid]) => [name, cpuSeconds(pid!)])),
-    postgres: ctx.postgres.pid ? cpuSecondsWithChildren(ctx.postgres.pid) : NaN,
-    'bench clients': process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6,
-  });
-  const before: Record<string, number> = sample();
-  const result = await fn();
-  const after: Record<string, number> = sample();
-  const used = Object.fromEntries(Object.keys(after).map((k) => [k, after[k] - before[k]]));
-  return { result, used };
-}
-
 export const trigger: Scenario = {
   name: 'trigger',
   description:
@@ -209,8 +170,17 @@ export const trigger: Scenario = {
       const {
         result: { result: closed, used },
         counts,
-      } = await waitsDuring(ctx, () => cpuDuring(ctx, stack, () => closedLoop(stack, closedProjects, ctx.signal)));
+        work,
+      } = await waitsDuring(ctx, '%orchestrator%', () => cpuDuring(ctx, stack, () => closedLoop(stack, closedProjects, ctx.signal)));
       const samples = [...counts.values()].reduce((a, b) => a + b, 0);
+      const perTrigger = (n: number) => n / CLOSED_TRIGGERS;
+      ctx.log(
+        `Postgres work per trigger (every service, the outbox relay and consumers included): ${perTrigger(work.commits).toFixed(1)} transactions, ` +
+          `rows written ${Object.entries(work.rows)
+            .filter(([, n]) => n > 0)
+            .map(([schema, n]) => `${schema} ${perTrigger(n).toFixed(1)}`)
+            .join(', ')}`,
+      );
       ctx.log(
         `the orchestrator's Postgres sessions during the closed loop: ${[...counts]
           .sort((a, b) => b[1] - a[1])
@@ -259,6 +229,16 @@ export const trigger: Scenario = {
         { figure: 'half-rate-p99', unit: 'ms', value: openP99 },
         { figure: 'load-average-1m', unit: 'runnable', value: load, note: 'the machine\'s 1-minute load average as the closed loop began (2 cores)' },
         { figure: 'triggers', unit: 'triggers', value: closed.timings.length + open.timings.length, note: NOTE },
+        { figure: 'pg-transactions-per-trigger', unit: 'transactions', value: work.commits / CLOSED_TRIGGERS },
+        {
+          figure: 'pg-rows-written-per-trigger',
+          unit: 'rows',
+          value: Object.values(work.rows).reduce((a, b) => a + b, 0) / CLOSED_TRIGGERS,
+          note: Object.entries(work.rows)
+            .filter(([, n]) => n > 0)
+            .map(([schema, n]) => `${schema} ${(n / CLOSED_TRIGGERS).toFixed(1)}`)
+            .join(', '),
+        },
         // the same HTTP + bus + Postgres path reading one row: what the trigger's own work adds to it
         { figure: 'project-reads-per-s', unit: 'reads/s', value: read.rate },
         // where the work is: CPU time per accepted trigger of each process over the closed loop
