@@ -135,7 +135,9 @@ describe('npm start heals itself', () => {
         `  ${name}: ready ${readyAfter} ms after kill -9; the deployment it interrupted ended ${ended.status} ${ended.errorCode ?? ''}`,
       );
       const printed = stack.output.join('\n');
-      expect(printed).toContain(`${name} exited unexpectedly (signal SIGKILL); restart #${before.restarts + 1}`);
+      expect(printed).toContain(
+        `${name} exited unexpectedly (signal SIGKILL); restart #${before.restarts + 1}`,
+      );
       expect(printed).toMatch(new RegExp(`${name} is back \\(pid \\d+\\): ready \\d+ ms after it exited`));
     },
   );
@@ -244,7 +246,9 @@ describe('npm start heals itself', () => {
     for (const pid of pids) expect([pid, pidGone(pid)]).toEqual([pid, true]);
     if (survivors.length)
       expect(stack.output.join('\n')).toMatch(/died without stopping them: stopped .*\(pid \d+\)/);
-    measured.push(`  launcher killed: ${survivors.length} of ${pids.length} processes outlived it, stopped by the next start`);
+    measured.push(
+      `  launcher killed: ${survivors.length} of ${pids.length} processes outlived it, stopped by the next start`,
+    );
     await until('the edge to serve the app again', servesTheApp, 60_000);
     expect(await everyServiceReady()).toBeTruthy();
   });
