@@ -1,12 +1,17 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   type Supervisable,
   type SupervisedUnit,
   Supervisor,
   eventually,
   exitOf,
+  isRunning,
   sleep,
   stopChild,
+  stopLeftovers,
 } from '../src';
 
 jest.setTimeout(60_000);
@@ -126,5 +131,61 @@ describe('the launcher supervisor', () => {
     for (const pid of Object.values(pids).flat()) expect([pid, alive(pid)]).toEqual([pid, false]);
     expect(supervisor.status().processes.map((p) => p.state)).toEqual(['stopped', 'stopped', 'stopped']);
     expect(said).toEqual([]);
+  });
+});
+
+describe('what a killed launcher left running', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fd-leftovers-'));
+  const statusFile = join(dir, 'supervisor.json');
+  const children: ChildProcess[] = [];
+  afterAll(async () => {
+    for (const c of children) await stopChild(c, 'SIGKILL', 2_000);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  // a process whose command line and environment look like a service's (or the launcher's)
+  const lookalike = (args: string[], env: Record<string, string> = {}) => {
+    const child = spawn(process.execPath, ['-e', SLEEPER, ...args], {
+      stdio: 'ignore',
+      env: { ...process.env, ...env },
+    });
+    children.push(child);
+    return child.pid!;
+  };
+  const write = (launcherPid: number, processes: { name: string; pid: number }[]) =>
+    writeFileSync(
+      statusFile,
+      JSON.stringify({
+        launcherPid,
+        updatedAt: new Date().toISOString(),
+        processes: processes.map((p) => ({
+          ...p,
+          kind: 'service',
+          state: 'running',
+          restarts: 0,
+          since: new Date().toISOString(),
+        })),
+      }),
+    );
+
+  it("stops its own services, and leaves alone a pid now someone else's (another data dir's, say)", async () => {
+    const ours = lookalike(['apps/builder/src/main.ts'], { FLIGHTDECK_DATA_DIR: dir });
+    const theirs = lookalike(['apps/log-ingest/src/main.ts'], { FLIGHTDECK_DATA_DIR: '/elsewhere' });
+    write(999_999, [
+      { name: 'builder', pid: ours },
+      { name: 'log-ingest', pid: theirs },
+    ]);
+    await expect(stopLeftovers(statusFile, dir)).resolves.toEqual({
+      launcherPid: 999_999,
+      stopped: [`builder (pid ${ours})`],
+    });
+    // (a zombie until this process reaps it: gone for the launcher's purposes)
+    expect(isRunning(ours)).toBe(false);
+    expect(isRunning(theirs)).toBe(true);
+  });
+
+  it('refuses to start beside the launcher that still runs on the data dir', async () => {
+    write(lookalike(['scripts/start.ts']), []);
+    await expect(stopLeftovers(statusFile, dir)).rejects.toThrow(/another launcher \(pid \d+\) is running/);
   });
 });
