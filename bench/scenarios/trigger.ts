@@ -25,6 +25,7 @@ import { percentile } from '../support/percentiles';
 const CONCURRENCY = 16;
 const RAW_TRANSACTIONS = 8_000;
 const CLOSED_TRIGGERS = 1_000;
+const ONE_CLIENT_TRIGGERS = 100;
 const OPEN_SECONDS = 5;
 const MAX_OPEN_TRIGGERS = 2_000;
 const TARGET_RATIO = 0.25;
@@ -97,12 +98,12 @@ async function triggerOnce(stack: FlightdeckStack, project: Project, since: numb
 }
 
 // CONCURRENCY clients, each sending its next trigger when the last one answered.
-async function closedLoop(stack: FlightdeckStack, projects: Project[], signal: AbortSignal) {
+async function closedLoop(stack: FlightdeckStack, projects: Project[], signal: AbortSignal, clients = CONCURRENCY) {
   const timings: TriggerTiming[] = [];
   let next = 0;
   const start = performance.now();
   await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
+    Array.from({ length: clients }, async () => {
       for (let i = next++; i < projects.length; i = next++) {
         signal.throwIfAborted();
         timings.push(await triggerOnce(stack, projects[i], performance.now()));
@@ -206,6 +207,11 @@ export const trigger: Scenario = {
       const read = await readLoop(stack, closedProjects, ctx.signal);
       ctx.log(`read path for comparison: GET /projects/:id ${read.rate.toFixed(0)}/s, p50 ${ms(percentile(read.latencies, 50))}, p99 ${ms(percentile(read.latencies, 99))}`);
 
+      // one trigger at a time: the path's own latency, with no queue in front of it
+      const alone = await closedLoop(stack, await createProjects(stack, ONE_CLIENT_TRIGGERS, 'alone', ctx.signal), ctx.signal, 1);
+      const aloneLatencies = alone.timings.map((t) => t.latencyMs);
+      ctx.log(`one client, ${ONE_CLIENT_TRIGGERS} triggers one after another: p50 ${ms(percentile(aloneLatencies, 50))}, p99 ${ms(percentile(aloneLatencies, 99))}`);
+
       const halfRate = rate / 2;
       const openCount = Math.min(MAX_OPEN_TRIGGERS, Math.round(halfRate * OPEN_SECONDS));
       ctx.log(`creating ${openCount} more projects for ${openCount} triggers at ${halfRate.toFixed(0)}/s`);
@@ -227,6 +233,8 @@ export const trigger: Scenario = {
         { figure: 'half-rate', unit: 'triggers/s', value: open.timings.length / open.seconds, baseline: 'trigger/triggers-per-s' },
         { figure: 'half-rate-p50', unit: 'ms', value: percentile(openLatencies, 50) },
         { figure: 'half-rate-p99', unit: 'ms', value: openP99 },
+        { figure: 'one-client-p50', unit: 'ms', value: percentile(aloneLatencies, 50) },
+        { figure: 'one-client-p99', unit: 'ms', value: percentile(aloneLatencies, 99) },
         { figure: 'load-average-1m', unit: 'runnable', value: load, note: 'the machine\'s 1-minute load average as the closed loop began (2 cores)' },
         { figure: 'triggers', unit: 'triggers', value: closed.timings.length + open.timings.length, note: NOTE },
         { figure: 'pg-transactions-per-trigger', unit: 'transactions', value: work.commits / CLOSED_TRIGGERS },
