@@ -153,6 +153,27 @@ describe('deployment schedules', () => {
     expect((await scheduled(production.id)).map((d) => d.id)).toEqual([first.id]);
   });
 
+  it('a stored expression that no longer computes stops its own schedule, not the others due with it', async () => {
+    const broken = h.directory.addProject();
+    const fine = h.directory.addProject();
+    const a = await setSchedule({ projectId: broken.project.id, environmentId: broken.production.id });
+    const b = await setSchedule({ projectId: fine.project.id, environmentId: fine.production.id });
+    if (!a.ok || !b.ok) throw new Error('schedules not set');
+    // as a library change could leave it: an expression that parses but never fires (30 February)
+    await h.sql(`update orchestrator.deployment_schedules set cron = '0 0 30 2 *' where id = $1`, [a.data.id]);
+    await h.sql(`update orchestrator.deployment_schedules set next_run_at = now() - interval '1 second' where id = any($1)`, [[a.data.id, b.data.id]]);
+
+    const fired = await eventually('the good schedule to fire', async () => {
+      const s = await scheduleOf(fine.project.id, fine.production.id);
+      return s.firings > 0 ? s : undefined;
+    });
+    expect(fired).toEqual(expect.objectContaining({ firings: 1, lastError: null, lastDeploymentId: expect.any(String) }));
+    expect(await scheduleOf(broken.project.id, broken.production.id)).toEqual(
+      expect.objectContaining({ firings: 0, nextRunAt: null, lastError: expect.objectContaining({ code: ErrorCode.ScheduleInvalidCron }) }),
+    );
+    expect(await scheduled(broken.production.id)).toEqual([]);
+  });
+
   it('after three nights of downtime a nightly schedule fires once (one catch-up), not three times', async () => {
     const { project, production } = h.directory.addProject();
     const set = await setSchedule({ projectId: project.id, environmentId: production.id, cron: '0 0 2 * * *' });

@@ -53,7 +53,7 @@ export class ScheduleFiring implements OnApplicationBootstrap, OnModuleDestroy {
       const due = await this.repo.lockDue(tx, now, BATCH);
       let fired = 0;
       for (const s of due) {
-        const firing = planFiring(s.cron, s.timezone, s.nextRunAt!, now);
+        const firing = await this.plan(tx, s, now);
         if (firing && (await this.fire(tx, s, firing))) fired++;
       }
       return fired;
@@ -69,6 +69,21 @@ export class ScheduleFiring implements OnApplicationBootstrap, OnModuleDestroy {
         .catch((e) => this.logger.warn({ err: (e as Error).message }, 'firing schedules failed, will retry'))
         .finally(() => this.next());
     }, this.config.FLIGHTDECK_SWEEP_INTERVAL_MS);
+  }
+
+  // A stored expression that no longer computes (checked when set, so only after a library change)
+  // stops its own schedule, never the batch: it waits for a PUT with the reason in lastError.
+  private async plan(tx: EntityManager, s: DeploymentScheduleEntity, now: Date): Promise<Firing | undefined> {
+    try {
+      return planFiring(s.cron, s.timezone, s.nextRunAt!, now);
+    } catch (e) {
+      s.nextRunAt = null;
+      s.lastErrorCode = ErrorCode.ScheduleInvalidCron;
+      s.lastErrorMessage = `cron expression '${s.cron}' (${s.timezone}) cannot be computed: ${(e as Error).message}`;
+      await this.repo.save(tx, s);
+      this.logger.error({ scheduleId: s.id, cron: s.cron, err: (e as Error).message }, 'schedule stopped: its next run cannot be computed');
+      return undefined;
+    }
   }
 
   private async fire(tx: EntityManager, s: DeploymentScheduleEntity, firing: Firing): Promise<boolean> {
