@@ -72,6 +72,15 @@ async function main() {
   };
   process.on('SIGINT', () => void shutdown(0));
   process.on('SIGTERM', () => void shutdown(0));
+  // the terminal closed: stop in order as for Ctrl-C (a write to it now fails, and must not crash us)
+  process.on('SIGHUP', () => {
+    for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
+    void shutdown(0);
+  });
+  // the operator fixed what made something crash-loop: try those again, leave the rest running
+  process.on('SIGUSR2', () => {
+    if (!supervisor.retryCrashLooping().length) say('SIGUSR2: nothing is crash-looping');
+  });
 
   try {
     const leftovers = await stopLeftovers(statusFile, dataDir);

@@ -49,6 +49,8 @@ export function renderSystemdUnit(o: UnitOptions): string {
     'Environment=NODE_ENV=production',
     ...(o.environmentFile ? [`EnvironmentFile=-${quoted(o.environmentFile)}`] : []),
     `ExecStart=${quoted(o.node)} -r @swc-node/register scripts/start.ts`,
+    // systemctl reload: the launcher starts again what it had given up on (crash-looping)
+    'ExecReload=/bin/kill -USR2 $MAINPID',
     'Restart=on-failure',
     'RestartSec=5s',
     'KillMode=mixed',

@@ -201,6 +201,16 @@ describe('npm start heals itself', () => {
     expect(status.body.items.map((i) => i.name)).not.toContain(victim);
     expect((await api.call('GET', '/projects')).status).toBe(200);
     expect(await servesTheApp()).toBe(true);
+
+    // the cause gone, the operator asks for another try (systemctl reload does the same)
+    process.kill(stack.pid, 'SIGUSR2');
+    await eventually(
+      `${victim} to run again`,
+      async () => processOf(victim).state === 'running' && (await isReady(victim)),
+      {
+        timeoutMs: 30_000,
+      },
+    );
   });
 
   it("stops everything on Ctrl-C; the README's backup, restored onto a wiped machine, serves the same environments", async () => {

@@ -106,6 +106,18 @@ export class Supervisor {
     };
   }
 
+  /** starts the crash-looping ones again with a clean slate (the operator fixed the cause); returns their names */
+  retryCrashLooping(): string[] {
+    if (this.stopping) return [];
+    const looping = [...this.units.values()].filter((u) => u.state === 'crash-looping');
+    for (const unit of looping) {
+      unit.exits = [];
+      this.opts.say(`${unit.spec.name}: starting it again, as asked`);
+      void this.restart(unit);
+    }
+    return looping.map((u) => u.spec.name);
+  }
+
   /** stops everything, group after group (each group at once); nothing is restarted from here on */
   async stop(groups: string[][]): Promise<void> {
     this.stopping = true;
@@ -158,7 +170,7 @@ export class Supervisor {
     const name = unit.spec.name;
     if (decision.action === 'give-up') {
       this.setState(unit, 'crash-looping');
-      const line = `${name} is CRASH-LOOPING: ${decision.recentExits} exits within ${this.policy.crashLoopWindowMs / 1000} s (last: ${describeExit(exit)}). No longer restarting it; the rest keep running. Fix the cause (its output above) and restart flightdeck.`;
+      const line = `${name} is CRASH-LOOPING: ${decision.recentExits} exits within ${this.policy.crashLoopWindowMs / 1000} s (last: ${describeExit(exit)}). No longer restarting it; the rest keep running. Fix the cause (its output above), then try it again with kill -USR2 ${process.pid} (systemctl reload flightdeck) or a restart of flightdeck.`;
       this.opts.say(`\x1b[1;31m${'!'.repeat(8)} ${line}\x1b[0m`);
       return;
     }

@@ -91,6 +91,20 @@ describe('the launcher supervisor', () => {
     });
   });
 
+  it('starts a crash-looping one again when asked (the operator fixed the cause), with a clean slate', async () => {
+    let fixed = false;
+    await supervisor.add({
+      ...nodeUnit('fixable', SLEEPER),
+      start: () => nodeUnit('fixable', fixed ? SLEEPER : 'process.exit(2)').start(),
+    });
+    await eventually('it to be crash-looping', async () => stateOf('fixable').state === 'crash-looping');
+    fixed = true;
+    expect(supervisor.retryCrashLooping()).toEqual(['fixable']);
+    await eventually('it to run', async () => stateOf('fixable').state === 'running');
+    expect(stateOf('fixable').restarts).toBe(3);
+    expect(supervisor.retryCrashLooping()).toEqual([]);
+  });
+
   it('counts a start that throws as an exit', async () => {
     let calls = 0;
     await supervisor.add({
