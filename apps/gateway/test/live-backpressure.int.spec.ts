@@ -52,9 +52,11 @@ describe('live followers under pressure', () => {
     stalled.socket.on('gap', (g: GapPayload) => gaps.push(g));
     const besideDelays = latencies(beside, x.id);
     const aloneDelays = latencies(alone, y.id);
-    // in the same order on both feeds: the stalled one and its twin are served first
+    // in the same order on both feeds: the stalled one and its twin are served first. The twin's
+    // filter keeps every line but makes it read alone, as `beside` does once `stalled` is full:
+    // followers at the same seq without a filter share one encoded event (LiveBroadcast)
     await stalled.subscribe({ deploymentId: x.id });
-    await twin.subscribe({ deploymentId: y.id });
+    await twin.subscribe({ deploymentId: y.id, source: 'build' });
     await Promise.all([beside.subscribe({ deploymentId: x.id }), alone.subscribe({ deploymentId: y.id })]);
     stopReading(stalled);
 

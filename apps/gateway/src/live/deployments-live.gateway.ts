@@ -12,6 +12,7 @@ import { TokenVerifier } from '../auth/token-verifier';
 import { ConnectionFlow } from './connection-flow';
 import { unsentBytes } from './connection-backlog';
 import { handshakeAuth } from './handshake-auth';
+import { LiveBroadcast } from './live-broadcast';
 import type { FollowerSink } from './live-follower';
 import { LiveSubscriptions } from './live-subscriptions.service';
 import { LIVE_SETTINGS, type LiveSettings } from './live.settings';
@@ -32,10 +33,12 @@ export class DeploymentsLiveGateway implements OnGatewayInit<Namespace>, OnGatew
     private readonly verifier: TokenVerifier,
     private readonly subscriptions: LiveSubscriptions,
     @Inject(LIVE_SETTINGS) private readonly settings: LiveSettings,
+    private readonly broadcast: LiveBroadcast,
   ) {}
 
   afterInit(namespace: Namespace): void {
     namespace.use(handshakeAuth(this.verifier));
+    this.broadcast.attach(namespace);
   }
 
   handleConnection(socket: LiveSocket): void {
@@ -44,6 +47,7 @@ export class DeploymentsLiveGateway implements OnGatewayInit<Namespace>, OnGatew
     this.flows.set(socket.id, flow);
     this.sockets.set(socket.id, socket);
     const sink: FollowerSink = {
+      connectionId: socket.id,
       logs: (p) => socket.emit(SocketEvents.logs, p),
       status: (p) => socket.emit(SocketEvents.status, p),
       end: (p) => socket.emit(SocketEvents.end, p),

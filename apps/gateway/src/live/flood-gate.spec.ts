@@ -14,4 +14,10 @@ describe('flood gate', () => {
     expect(gate.admit(5_000, 1_000)).toBe(1_000);
     expect(gate.admit(10, 1_500)).toBe(0);
   });
+
+  it('counts a batch published before the current window in it', () => {
+    const gate = new FloodGate(1_000);
+    expect(gate.admit(800, 5_000)).toBe(800);
+    expect(gate.admit(800, 4_900)).toBe(200);
+  });
 });

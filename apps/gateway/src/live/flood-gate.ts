@@ -9,8 +9,10 @@ export class FloodGate {
 
   constructor(private readonly linesPerSecond: number) {}
 
-  /** how many of `n` lines arriving at `now` may go live; the rest are shed */
-  admit(n: number, now = Date.now()): number {
+  /** how many of `n` lines published at `at` (ms) may go live; the rest are shed */
+  admit(n: number, at = Date.now()): number {
+    // a batch published earlier than the window (JetStream's clock is monotonic enough) counts in it
+    const now = Math.max(at, this.windowStart);
     if (now - this.windowStart >= WINDOW_MS) {
       this.windowStart = now;
       this.admitted = 0;

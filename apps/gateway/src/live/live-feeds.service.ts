@@ -3,6 +3,7 @@ import type { NatsConnection } from 'nats';
 import { type Deployment, isTerminal } from '@flightdeck/contracts';
 import { NATS_CONNECTION } from '@flightdeck/messaging';
 import { DeploymentFeed } from './deployment-feed';
+import { LiveBroadcast } from './live-broadcast';
 import type { LiveFollower } from './live-follower';
 import { LIVE_SETTINGS, type LiveSettings } from './live.settings';
 import { LogHistory } from './log-history';
@@ -21,6 +22,7 @@ export class LiveFeeds implements BeforeApplicationShutdown {
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     private readonly history: LogHistory,
     @Inject(LIVE_SETTINGS) private readonly settings: LiveSettings,
+    private readonly broadcast: LiveBroadcast,
   ) {}
 
   /** how many deployments this instance follows on the bus */
@@ -36,7 +38,7 @@ export class LiveFeeds implements BeforeApplicationShutdown {
       return;
     }
     if (!entry) {
-      const feed = new DeploymentFeed(deployment, this.nc.jetstream(), this.history, this.settings);
+      const feed = new DeploymentFeed(deployment, this.nc.jetstream(), this.history, this.settings, this.broadcast);
       entry = { feed, ready: feed.start() };
       this.feeds.set(deployment.id, entry);
       entry.ready.catch((e) => {

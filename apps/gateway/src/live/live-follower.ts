@@ -8,6 +8,8 @@ import type { LogSource, ShedLines } from './log-source';
 import type { LiveSettings } from './live.settings';
 
 export interface FollowerSink {
+  /** the client connection, for a `logs` event shared with other followers (LiveBroadcast) */
+  readonly connectionId: string;
   logs(p: LogsPayload): void;
   status(p: StatusPayload): void;
   end(p: EndPayload): void;
@@ -61,6 +63,37 @@ export class LiveFollower {
 
   get isActive(): boolean {
     return this.active;
+  }
+
+  get connectionId(): string {
+    return this.sink.connectionId;
+  }
+
+  /** the last seq accounted for */
+  get position(): number {
+    return this.cursor;
+  }
+
+  /**
+   * true when the next lines it would send are the ring's from its position, unfiltered, and it
+   * may send now: the feed can send them to it together with others at the same position
+   */
+  canShare(src: LogSource): boolean {
+    return (
+      this.started &&
+      this.active &&
+      !this.pumping &&
+      !this.pausedLive &&
+      Object.keys(this.filter).length === 0 &&
+      src.ring.has(this.cursor + 1) &&
+      src.shedAt(this.cursor + 1) === undefined &&
+      this.sink.ready()
+    );
+  }
+
+  /** the feed sent it the lines up to lastSeq in a shared event */
+  sharedUpTo(lastSeq: number): void {
+    this.cursor = lastSeq;
   }
 
   attach(source: LogSource): void {

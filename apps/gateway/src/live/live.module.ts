@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { DeploymentsLiveGateway } from './deployments-live.gateway';
+import { LiveBroadcast } from './live-broadcast';
 import { LiveFeeds } from './live-feeds.service';
 import { LiveSubscriptions } from './live-subscriptions.service';
 import { DEFAULT_LIVE_SETTINGS, LIVE_SETTINGS, type LiveSettings } from './live.settings';
@@ -10,7 +11,7 @@ class LiveFeedModule {
   static withSettings(settings: LiveSettings): DynamicModule {
     return {
       module: LiveFeedModule,
-      providers: [{ provide: LIVE_SETTINGS, useValue: settings }, LogHistory, LiveFeeds, LiveSubscriptions, DeploymentsLiveGateway],
+      providers: [{ provide: LIVE_SETTINGS, useValue: settings }, LogHistory, LiveBroadcast, LiveFeeds, LiveSubscriptions, DeploymentsLiveGateway],
     };
   }
 }
