@@ -394,6 +394,7 @@ describe('gateway REST API', () => {
           'GET /api/v1/deployments/{deploymentId}/logs/levels',
           'GET /api/v1/projects/{projectId}/logs/search',
           'PUT /api/v1/projects/{projectId}/logs/retention',
+          'PUT /api/v1/deployments/{deploymentId}/logs/pin',
           'POST /api/v1/projects/{projectId}/publishers',
           'GET /api/v1/projects/{projectId}/publishers',
           'DELETE /api/v1/projects/{projectId}/publishers/{publisherId}',

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { ErrorCode, countLogLevels, err, getProject, ok, searchProjectLogLines, setLogRetention } from '@flightdeck/contracts';
-import { type TestInfra, aProject, startTestInfra } from '@flightdeck/testing';
+import { ErrorCode, countLogLevels, err, getDeployment, getProject, ok, pinLogLines, searchProjectLogLines, setLogRetention } from '@flightdeck/contracts';
+import { type TestInfra, aDeployment, aProject, startTestInfra } from '@flightdeck/testing';
 import { FakeResponders } from './support/fake-responder';
 import { type RunningGateway, startGateway } from './support/gateway-app';
 
@@ -104,6 +104,20 @@ describe('gateway log routes', () => {
       expect((await gw.api('PUT', `/projects/${project.id}/logs/retention`, { body: {} })).status).toBe(400);
       expect((await gw.api('PUT', `/projects/${randomUUID()}/logs/retention`, { body: { days: 7 } })).status).toBe(404);
       expect(received).toEqual([]);
+    });
+  });
+
+  describe('PUT /deployments/:deploymentId/logs/pin', () => {
+    it('pins and unpins a deployment that exists, refuses a bad body, and answers 404 for an unknown one', async () => {
+      const d = aDeployment();
+      await fakes.respond(getDeployment, ({ deploymentId }) => (deploymentId === d.id ? ok(d) : err(ErrorCode.DeploymentNotFound, `deployment ${deploymentId} not found`)));
+      const received = await fakes.respond(pinLogLines, (r) => ok({ deploymentId: r.deploymentId, pinned: r.pinned }));
+      const pin = await gw.api('PUT', `/deployments/${d.id}/logs/pin`, { body: { pinned: true } });
+      expect([pin.status, pin.body]).toEqual([200, { deploymentId: d.id, pinned: true }]);
+      expect((await gw.api('PUT', `/deployments/${d.id}/logs/pin`, { body: { pinned: false } })).body).toEqual({ deploymentId: d.id, pinned: false });
+      expect((await gw.api('PUT', `/deployments/${d.id}/logs/pin`, { body: { pinned: 'yes' } })).status).toBe(400);
+      expect((await gw.api('PUT', `/deployments/${randomUUID()}/logs/pin`, { body: { pinned: true } })).status).toBe(404);
+      expect(received.map((r) => r.data.pinned)).toEqual([true, false]);
     });
   });
 

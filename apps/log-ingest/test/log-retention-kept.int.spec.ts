@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type Deployment, type DeploymentStatus, deploymentStatusChanged, listLogLines, setLogRetention, subjectFor } from '@flightdeck/contracts';
+import { type Deployment, type DeploymentStatus, deploymentStatusChanged, listLogLines, pinLogLines, setLogRetention, subjectFor } from '@flightdeck/contracts';
 import { encodeEnvelope } from '@flightdeck/messaging';
 import { aDeployment, eventually } from '@flightdeck/testing';
 import { LogPartitionsRepository } from '../src/partitions/log-partitions.repository';
@@ -20,6 +20,7 @@ describe('log retention: per project, and kept lines', () => {
   const shorter = aDeployment(); // its project keeps lines 3 days
   const release = aDeployment(); // the current release of its environment
   const plain = aDeployment();
+  const pinned = aDeployment();
   const replaced = aDeployment({ environmentId: release.environmentId }); // released before `release`
 
   const announce = (d: Deployment, to: DeploymentStatus, at: string) =>
@@ -47,7 +48,7 @@ describe('log retention: per project, and kept lines', () => {
   beforeAll(async () => {
     h = await LogIngestHarness.start();
     await h.app.get(LogPartitionsRepository).ensureDays(range(0, 39).map((d) => utcDay(now, -d)));
-    for (const d of [longer, shorter, release, plain, replaced]) {
+    for (const d of [longer, shorter, release, plain, replaced, pinned]) {
       await h.db.query(
         `insert into logs.log_lines (deployment_id, seq, ts, level, source, step, message)
          select $1, s, $2::timestamptz - (s - 1) * interval '1 day', 'info', 'build', 'build', 'line ' || s from generate_series(1, 40) s`,
@@ -69,6 +70,7 @@ describe('log retention: per project, and kept lines', () => {
     });
     await expect(retention(longer.projectId, 60)).resolves.toEqual({ projectId: longer.projectId, days: 60, effectiveDays: 60 });
     await retention(shorter.projectId, 3);
+    await expect(h.bus.request(pinLogLines, { deploymentId: pinned.id, pinned: true })).resolves.toEqual({ ok: true, data: { deploymentId: pinned.id, pinned: true } });
     await h.app.get(LogPartitionsService).maintain(now);
   }, 120_000);
 
@@ -93,17 +95,20 @@ describe('log retention: per project, and kept lines', () => {
     expect(await stored(shorter)).toEqual(range(1, 4));
   });
 
-  it("keeps every line of an environment's current release", async () => {
+  it("keeps every line of an environment's current release, and of a pinned deployment", async () => {
     expect(await stored(release)).toEqual(range(1, 40));
+    expect(await stored(pinned)).toEqual(range(1, 40));
   });
 
-  it("refuses a retention of zero days, and goes back to the operator's with null", async () => {
+  it("refuses a retention of zero days, goes back to the operator's with null, and lets an unpinned deployment's lines go", async () => {
     const zero = await h.bus.request(setLogRetention, { projectId: plain.projectId, days: 0 });
     expect(zero).toMatchObject({ ok: false, error: { code: 'validation/invalid-input', message: expect.stringMatching(/^days: at least 1 day: a retention of zero would drop lines as they arrive/) } });
     await expect(retention(longer.projectId, null)).resolves.toEqual({ projectId: longer.projectId, days: null, effectiveDays: 30 });
-    // the next run takes the project's kept lines older than the operator's retention
+    await h.bus.request(pinLogLines, { deploymentId: pinned.id, pinned: false });
+    // the next run takes the kept lines no rule keeps any more
     await h.app.get(LogPartitionsService).maintain(now);
     expect(await stored(longer)).toEqual(range(1, 31));
+    expect(await stored(pinned)).toEqual(range(1, 31));
     expect(await stored(release)).toEqual(range(1, 40));
   });
 });

@@ -4,6 +4,7 @@ import { countLogLevels, deploymentStatusChanged, subjectFor } from '@flightdeck
 import { encodeEnvelope } from '@flightdeck/messaging';
 import { aDeployment, eventually } from '@flightdeck/testing';
 import { LOG_BATCHES_DURABLE } from '../src/ingest/log-batches.consumer';
+import { LogPartitionsService } from '../src/partitions/log-partitions.service';
 import { LogIngestHarness, lines } from './support/log-ingest-harness';
 
 // The volume of each deployment's log (lines, UTF-8 message bytes), counted as lines are stored,
@@ -54,6 +55,13 @@ describe('log volume', () => {
     expect(await metric('flightdeck_log_project_bytes', d.projectId)).toBe(150 * 5 + 10 * 10);
     // a deployment whose project has not been announced
     expect(await metric('flightdeck_log_project_lines', 'unknown')).toBe(5);
+    // appended per transaction, compacted to one row per deployment by the hourly maintenance
+    await h.app.get(LogPartitionsService).maintain();
+    const { rows } = await h.db.query<{ n: number }>('select count(*)::int as n from logs.deployment_volume where deployment_id = $1', [d.id]);
+    expect(rows[0].n).toBe(1);
+    const again = await h.bus.request(countLogLevels, { deploymentId: d.id });
+    expect(again.ok && again.data.volume).toEqual({ lines: 150, bytes: 150 * 5 });
+    expect(await metric('flightdeck_log_project_lines', d.projectId)).toBe(160);
     const none = await h.bus.request(countLogLevels, { deploymentId: randomUUID() });
     expect(none.ok && none.data.volume).toEqual({ lines: 0, bytes: 0 });
   });

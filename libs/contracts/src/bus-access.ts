@@ -13,7 +13,15 @@ import {
 } from './deployments/deployment-commands.schema';
 import { deploymentCancelRequested, deploymentStatusChanged } from './deployments/deployment-events.schema';
 import { deleteDeploymentSchedule, listDeploymentSchedules, setDeploymentSchedule } from './schedules/deployment-schedule.schema';
-import { countLogLevels, listLogLines, logLinesPublished, searchLogLines, searchProjectLogLines, setLogRetention } from './logs/log-line.schema';
+import {
+  countLogLevels,
+  listLogLines,
+  logLinesPublished,
+  pinLogLines,
+  searchLogLines,
+  searchProjectLogLines,
+  setLogRetention,
+} from './logs/log-line.schema';
 import {
   createProject,
   getEnvironment,
@@ -112,6 +120,7 @@ export const BusAccess: Record<ServiceName, ServiceBusAccess> = {
       searchProjectLogLines,
       countLogLevels,
       setLogRetention,
+      pinLogLines,
     ],
     publishes: none,
     listens: none,
@@ -166,7 +175,7 @@ export const BusAccess: Record<ServiceName, ServiceBusAccess> = {
     readsMessages: ['buildLogs'],
   },
   'log-ingest': {
-    handles: [listLogLines, searchLogLines, searchProjectLogLines, countLogLevels, setLogRetention],
+    handles: [listLogLines, searchLogLines, searchProjectLogLines, countLogLevels, setLogRetention, pinLogLines],
     broadcasts: [pingServices],
     requests: none,
     publishes: none,

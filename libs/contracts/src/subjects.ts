@@ -55,6 +55,7 @@ export const Subjects = {
     searchProject: 'logs.query.search-project',
     levels: 'logs.query.levels',
     setRetention: 'logs.cmd.set-retention',
+    pin: 'logs.cmd.pin',
   },
   // build events of external deployments, as their publishers send them: the project id in the
   // subject is what a publisher's NATS permissions pin; the orchestrator checks the deployment is

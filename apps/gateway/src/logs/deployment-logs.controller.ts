@@ -1,8 +1,23 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, Put } from '@nestjs/common';
 import type { z } from 'zod';
-import { ErrorCode, LogLevelCounts, LogLine, LogQuery, LogSearchHit, LogSearchQuery, countLogLevels, listLogLines, listOf, searchLogLines } from '@flightdeck/contracts';
+import {
+  ErrorCode,
+  LogLevelCounts,
+  LogLine,
+  LogPin,
+  LogPinBody,
+  LogQuery,
+  LogSearchHit,
+  LogSearchQuery,
+  countLogLevels,
+  getDeployment,
+  listLogLines,
+  listOf,
+  pinLogLines,
+  searchLogLines,
+} from '@flightdeck/contracts';
 import { ApiBus } from '../http/api-bus';
-import { IdParam, ValidQuery } from '../http/zod-validation.pipe';
+import { IdParam, ValidBody, ValidQuery } from '../http/zod-validation.pipe';
 import { ApiRoute } from '../openapi/api-route.decorator';
 
 @Controller('deployments/:deploymentId/logs')
@@ -41,5 +56,19 @@ export class DeploymentLogsController {
   })
   levels(@IdParam('deploymentId') deploymentId: string) {
     return this.api.call(countLogLevels, { deploymentId });
+  }
+
+  @Put('pin')
+  @ApiRoute({
+    summary: "Pin (pinned: true) a deployment's log so that retention never removes it, or unpin it (the next hourly retention run then removes its lines past the retention)",
+    ids: ['deploymentId'],
+    body: { name: 'LogPinBody', schema: LogPinBody },
+    responses: [{ status: 200, description: 'whether it is pinned now', name: 'LogPin', schema: LogPin }],
+    errors: [ErrorCode.DeploymentNotFound, ErrorCode.InvalidInput],
+  })
+  async pin(@IdParam('deploymentId') deploymentId: string, @ValidBody(LogPinBody) body: z.infer<typeof LogPinBody>) {
+    // only a deployment that exists can be pinned
+    await this.api.call(getDeployment, { deploymentId });
+    return this.api.call(pinLogLines, { ...body, deploymentId });
   }
 }

@@ -84,14 +84,14 @@ export class LogLinesRepository {
     return new Map(inserted.map((r) => [r.deployment_id, { lines: Number(r.lines), bytes: Number(r.bytes) }]));
   }
 
-  // one statement for every deployment of the transaction
+  // One row per deployment of the transaction, appended: an upsert of one row per deployment would
+  // make replicas storing the same deployments wait for each other's commits. Summed when read,
+  // compacted hourly (LogPartitionsRepository.compactVolume).
   private async count(tx: EntityManager, volume: Map<string, Volume>): Promise<void> {
     if (!volume.size) return;
     const ids = [...volume.keys()];
     await tx.query(
-      `insert into logs.deployment_volume (deployment_id, lines, bytes)
-       select * from unnest($1::uuid[], $2::bigint[], $3::bigint[])
-       on conflict (deployment_id) do update set lines = deployment_volume.lines + excluded.lines, bytes = deployment_volume.bytes + excluded.bytes`,
+      `insert into logs.deployment_volume (deployment_id, lines, bytes) select * from unnest($1::uuid[], $2::bigint[], $3::bigint[])`,
       [ids, ids.map((id) => volume.get(id)!.lines), ids.map((id) => volume.get(id)!.bytes)],
     );
   }
@@ -148,7 +148,7 @@ export class LogLinesRepository {
       [deploymentId],
     );
     const [volume]: { lines: string; bytes: string }[] = await this.ds.query(
-      `select lines::text, bytes::text from logs.deployment_volume where deployment_id = $1`,
+      `select coalesce(sum(lines), 0)::text as lines, coalesce(sum(bytes), 0)::text as bytes from logs.deployment_volume where deployment_id = $1`,
       [deploymentId],
     );
     const levels = { debug: 0, info: 0, warn: 0, error: 0 };

@@ -28,9 +28,12 @@ export interface RetentionRun {
 }
 
 // The deployments whose lines outlive the operator's retention, each from when ($1: now): an
-// environment's current release, whole; a deployment of a project with its own retention, its
-// lines younger than that (when it is the shorter one, nothing older than the day dropped is kept).
+// environment's current release and a pinned deployment, whole; a deployment of a project with its
+// own retention, its lines younger than that (when it is the shorter one, nothing older than the
+// day dropped is kept).
 const KEPT_FROM = `select deployment_id, '-infinity'::timestamptz as keep_from from logs.environment_releases
+  union all
+  select deployment_id, '-infinity'::timestamptz from logs.pinned_deployments
   union all
   select d.deployment_id, $1::timestamptz - r.days * interval '1 day' from logs.deployments d join logs.project_retention r on r.project_id = d.project_id`;
 
@@ -86,7 +89,7 @@ export class LogPartitionsRepository {
       const [, deletedEarly] = await tx.query(
         `delete from logs.log_lines l using logs.deployments d, logs.project_retention r
          where d.deployment_id = l.deployment_id and r.project_id = d.project_id and l.ts < $1::timestamptz - r.days * interval '1 day'
-           and l.deployment_id not in (select deployment_id from logs.environment_releases)`,
+           and l.deployment_id not in (select deployment_id from logs.environment_releases union all select deployment_id from logs.pinned_deployments)`,
         [now],
       );
       return { droppedDays: expired.map((p) => p.day!).sort(), deletedStrays: deletedStrays ?? 0, keptLines, deletedEarly: deletedEarly ?? 0 };
@@ -126,6 +129,14 @@ export class LogPartitionsRepository {
     } finally {
       await runner.release();
     }
+  }
+
+  /** one row per deployment in logs.deployment_volume, where ingest appends one per transaction */
+  async compactVolume(): Promise<void> {
+    await this.ds.query(
+      `with parts as (delete from logs.deployment_volume returning *)
+       insert into logs.deployment_volume select deployment_id, sum(lines), sum(bytes) from parts group by deployment_id`,
+    );
   }
 
   async storage(): Promise<LogStorage> {

@@ -44,6 +44,8 @@ export class LogPartitionsService implements OnApplicationBootstrap, OnModuleDes
       if (dropped?.droppedDays.length || dropped?.deletedStrays || dropped?.deletedEarly) {
         this.logger.log({ ...dropped, firstKept, retentionDays: this.settings.retentionDays }, 'expired log lines removed');
       }
+      // on the replica that did the retention run, so replicas do not compact at once
+      if (dropped) await this.partitions.compactVolume();
       const indexed = await this.partitions.indexWords(utcDay(now));
       if (indexed?.length) this.logger.log({ days: indexed }, 'words of ended log days indexed');
     } catch (e) {

@@ -40,6 +40,11 @@ export class DeploymentProjectsRepository {
     }
   }
 
+  async pin(deploymentId: string, pinned: boolean): Promise<void> {
+    if (pinned) await this.ds.query(`insert into logs.pinned_deployments (deployment_id) values ($1) on conflict do nothing`, [deploymentId]);
+    else await this.ds.query(`delete from logs.pinned_deployments where deployment_id = $1`, [deploymentId]);
+  }
+
   /** the environment's current release is this deployment, unless a later one succeeded already */
   async released(tx: EntityManager, d: Pick<Deployment, 'id' | 'environmentId'>, at: string): Promise<void> {
     await tx.query(

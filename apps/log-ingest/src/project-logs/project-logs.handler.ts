@@ -1,5 +1,5 @@
 import { Controller, Inject } from '@nestjs/common';
-import { type CommandRequest, ErrorCode, err, logSearchWindow, ok, searchProjectLogLines, setLogRetention } from '@flightdeck/contracts';
+import { type CommandRequest, ErrorCode, err, logSearchWindow, ok, pinLogLines, searchProjectLogLines, setLogRetention } from '@flightdeck/contracts';
 import { HandleCommand } from '@flightdeck/messaging';
 import { DeploymentProjectsRepository } from './deployment-projects.repository';
 import { ProjectLogSearchRepository, QUERY_CANCELED } from './project-log-search.repository';
@@ -34,5 +34,11 @@ export class ProjectLogsHandler {
   async setRetention(req: CommandRequest<typeof setLogRetention>) {
     await this.projects.setRetention(req.projectId, req.days);
     return ok({ projectId: req.projectId, days: req.days, effectiveDays: req.days ?? this.settings.retentionDays });
+  }
+
+  @HandleCommand(pinLogLines)
+  async pin(req: CommandRequest<typeof pinLogLines>) {
+    await this.projects.pin(req.deploymentId, req.pinned);
+    return ok({ deploymentId: req.deploymentId, pinned: req.pinned });
   }
 }

@@ -184,3 +184,15 @@ export const setLogRetention = defineCommand({
   request: LogRetentionBody.extend({ projectId: Id }),
   reply: ProjectLogRetention,
 });
+
+// A pinned deployment's lines are kept whatever the retention, until it is unpinned.
+export const LogPinBody = z.object({ pinned: z.boolean() }).strict();
+export type LogPinBody = z.infer<typeof LogPinBody>;
+export const LogPin = z.object({ deploymentId: Id, pinned: z.boolean() });
+export type LogPin = z.infer<typeof LogPin>;
+
+export const pinLogLines = defineCommand({
+  subject: Subjects.logs.pin,
+  request: LogPinBody.extend({ deploymentId: Id }),
+  reply: LogPin,
+});
