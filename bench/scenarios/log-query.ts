@@ -9,9 +9,9 @@ import { epochMs, percentile } from '../support/percentiles';
 
 // "The last 1,000 lines of a deployment" with 10,000,000 lines stored: DEPLOYMENTS deployments of
 // LINES_EACH lines, spread over DAYS day partitions, seeded straight in SQL (generate_series). The
-// product's path: logs.query.list to a real log-ingest process over NATS (afterSeq = last - 1,000,
-// limit 1,000), QUERIES times for random deployments, one at a time. Baseline, in the same run:
-// the SQL log-ingest runs for it, over one Postgres connection of this process.
+// product's path: logs.query.list with tail = 1,000 to a real log-ingest process over NATS,
+// QUERIES times for random deployments, one at a time. Baseline, in the same run: the SQL
+// log-ingest runs for it, over one Postgres connection of this process.
 
 const DEPLOYMENTS = 1_000;
 const LINES_EACH = 10_000;
@@ -22,13 +22,13 @@ const TARGET_P99_MS = 20;
 const READY_TIMEOUT_MS = 120_000;
 const DAY_MS = 86_400_000;
 
-// what LogLinesRepository.list runs for an unfiltered page
-const LIST_SQL = `select l.seq, l.ts, l.level, l.source, l.step, l.message, top.max_seq
+// what LogLinesRepository.list runs for an unfiltered tail
+const TAIL_SQL = `select l.seq, l.ts, l.level, l.source, l.step, l.message, top.max_seq
   from (select max(seq) as max_seq from logs.log_lines where deployment_id = $1) top
   left join lateral (
     select seq, ts, level, source, step, message from logs.log_lines
-    where deployment_id = $1 and seq > $2
-    order by seq, ts limit $3
+    where deployment_id = $1
+    order by seq desc, ts desc limit $2
   ) l on true`;
 
 const ms = (v: number) => `${v.toFixed(2)} ms`;
@@ -115,11 +115,10 @@ export const logQuery: Scenario = {
       const ids = await seed(db, ctx);
       nc = await connect({ ...ctx.nats.connectOptions(), name: 'bench log-query' });
       const bus = new Bus(nc);
-      const afterSeq = LINES_EACH - TAIL;
       // a warm-up round each, so neither pays for cold caches the other had warm
-      const viaSql = (id: string) => db.query(LIST_SQL, [id, afterSeq, TAIL]).then((r) => r.rowCount ?? 0);
+      const viaSql = (id: string) => db.query(TAIL_SQL, [id, TAIL]).then((r) => r.rowCount ?? 0);
       const viaBus = async (id: string) => {
-        const page = await bus.request(listLogLines, { deploymentId: id, afterSeq, limit: TAIL });
+        const page = await bus.request(listLogLines, { deploymentId: id, afterSeq: 0, limit: TAIL, tail: TAIL });
         if (!page.ok) throw new Error(`${page.error.code}: ${page.error.message}`);
         return page.data.items.length;
       };

@@ -178,6 +178,13 @@ describe('log-ingest', () => {
       expect(await seqsOf({ step: 'nope' })).toEqual({ seqs: [], lastSeq: 60 });
     });
 
+    it('answers the last lines with tail, in seq order, lastSeq the last stored, filters applied', async () => {
+      expect(await seqsOf({ tail: 3 })).toEqual({ seqs: [58, 59, 60], lastSeq: 60 });
+      expect(await seqsOf({ tail: 2, level: 'error' })).toEqual({ seqs: [50, 60], lastSeq: 60 });
+      expect(await seqsOf({ tail: 500 })).toEqual({ seqs: range(1, 60), lastSeq: 60 });
+      expect(await seqsOf({ deploymentId: randomUUID(), tail: 5 })).toEqual({ seqs: [], lastSeq: 0 });
+    });
+
     it('answers an empty page for a deployment without lines', async () => {
       expect(await h.bus.request(listLogLines, { deploymentId: randomUUID(), afterSeq: 0, limit: 10 })).toEqual({
         ok: true,

@@ -26,7 +26,7 @@ export class DeploymentLogsController {
 
   @Get()
   @ApiRoute({
-    summary: "A deployment's stored log lines in seq order (for live lines, Socket.IO /deployments)",
+    summary: "A deployment's stored log lines in seq order: after afterSeq, or the last `tail` (for live lines, Socket.IO /deployments)",
     ids: ['deploymentId'],
     query: LogQuery,
     responses: [{ status: 200, description: 'lines after afterSeq', name: 'LogLineList', schema: listOf(LogLine) }],

@@ -99,6 +99,7 @@ export class LogLinesRepository {
   // One statement, so the page and the highest stored seq come from the same snapshot: a line
   // committed in between cannot be counted as read without being returned.
   async list(q: LogQuery): Promise<LogLinePage> {
+    if (q.tail !== undefined) return this.tail(q, q.tail);
     const params: unknown[] = [q.deploymentId, q.afterSeq, q.limit];
     const filters: string[] = [];
     for (const [column, value] of [['level', q.level], ['step', q.step], ['source', q.source]] as const) {
@@ -121,6 +122,30 @@ export class LogLinesRepository {
     const full = found.length === q.limit;
     const lastSeq = full ? items[items.length - 1].seq : Math.max(q.afterSeq, rows[0]?.max_seq ?? 0);
     return { items, lastSeq };
+  }
+
+  // The last lines: the primary key walked backwards from the end, the page turned around here.
+  private async tail(q: LogQuery, tail: number): Promise<LogLinePage> {
+    const params: unknown[] = [q.deploymentId, tail];
+    const filters: string[] = [];
+    for (const [column, value] of [['level', q.level], ['step', q.step], ['source', q.source]] as const) {
+      if (value === undefined) continue;
+      params.push(value);
+      filters.push(`and ${column} = $${params.length}`);
+    }
+    const rows: LineRow[] = await this.ds.query(
+      `select l.seq, l.ts, l.level, l.source, l.step, l.message, top.max_seq
+       from (select max(seq) as max_seq from logs.log_lines where deployment_id = $1) top
+       left join lateral (
+         select seq, ts, level, source, step, message from logs.log_lines
+         where deployment_id = $1 ${filters.join(' ')}
+         order by seq desc, ts desc limit $2
+       ) l on true`,
+      params,
+    );
+    const found = rows.filter((r) => r.seq !== null).reverse();
+    const items: LogLine[] = firstPerSeq(found).map((r) => ({ seq: r.seq!, timestamp: r.ts!.toISOString(), level: r.level!, source: r.source!, step: r.step!, message: r.message! }));
+    return { items, lastSeq: rows[0]?.max_seq ?? 0 };
   }
 
   // Bounded by the deployment: the primary key walks its lines in seq order and stops at `limit`

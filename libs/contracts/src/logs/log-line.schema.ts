@@ -45,10 +45,13 @@ export const logLinesPublished = defineEvent({
   subjectToken: (d) => d.deploymentId,
 });
 
+// `tail`: the last `tail` lines (those the filters keep), in seq order, instead of a page after
+// afterSeq; lastSeq is then the highest seq stored, to follow on from.
 export const LogQuery = z
   .object({
     afterSeq: z.coerce.number().int().min(0).default(0),
     limit: z.coerce.number().int().min(1).max(5_000).default(1_000),
+    tail: z.coerce.number().int().min(1).max(5_000).optional(),
     level: LogLevel.optional(),
     step: z.string().max(100).optional(),
     source: LogSource.optional(),
