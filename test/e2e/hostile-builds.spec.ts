@@ -70,8 +70,10 @@ describe('builds that try to reach the platform', () => {
   beforeAll(async () => {
     stack = await startStack({
       builder: { FLIGHTDECK_HEALTH_TIMEOUT_MS: '15000' },
-      // the build interrupted by kill -9 fails as temporary: here it must stay ended, not be retried
-      'deployment-orchestrator': { FLIGHTDECK_AUTO_RETRIES: '0' },
+      // the build interrupted by kill -9 would go to a builder again (its next attempt) and then be
+      // retried as temporary: here it must end with its first attempt (crash-recovery.spec.ts covers
+      // the next attempt)
+      'deployment-orchestrator': { FLIGHTDECK_AUTO_RETRIES: '0', FLIGHTDECK_MAX_ATTEMPTS: '1' },
     });
     api = new Api(stack.gatewayUrl, stack.token);
     // what `npm start` keeps in its data dir, beside the builder's work dirs and releases

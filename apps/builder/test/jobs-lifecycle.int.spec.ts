@@ -96,7 +96,7 @@ describe('the job queue', () => {
 
     expect(result).toMatchObject({
       outcome: 'failed',
-      failure: { code: 'service/unavailable', step: 'install', message: expect.stringContaining('stopped during the install step') },
+      failure: { code: 'build/interrupted', step: 'install', message: expect.stringContaining('stopped during the install step') },
       lastSeq: 1,
     });
     expect(await h.logLines(deploymentId, 1)).toEqual([expect.objectContaining({ seq: 1, level: 'error', source: 'system' })]);
@@ -116,7 +116,7 @@ describe('the job queue', () => {
     const result = await h.result(job.deploymentId, 10_000);
     expect(result).toMatchObject({
       outcome: 'failed',
-      failure: { code: 'service/unavailable', step: 'build', message: 'the builder shut down during the build step; deploy again' },
+      failure: { code: 'build/interrupted', step: 'build', message: 'the builder shut down during the build step' },
     });
   });
 });

@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
-import { type ConcurrencyPolicy, type Environment, MAX_QUEUED, type Project } from '@flightdeck/contracts';
+import { type ConcurrencyPolicy, type Environment, MAX_QUEUED, type Project, triggerDeployment } from '@flightdeck/contracts';
 import { eventually } from '@flightdeck/testing';
-import { OrchestratorHarness } from './support/orchestrator-harness';
+import { OrchestratorHarness, anActor } from './support/orchestrator-harness';
 
 jest.setTimeout(180_000);
 
@@ -29,8 +29,14 @@ describe('concurrency policies under 50 simultaneous triggers', () => {
     return { project, env };
   };
 
+  // 50 transactions in a row on one environment's lock: on a loaded machine the last answer may
+  // take longer than a client's usual 5 s, and a timed-out request is not a refusal
   const triggerAtOnce = (projectId: string, n: number) =>
-    Promise.all(Array.from({ length: n }, (_, i) => h.trigger(projectId, { message: `push ${i}` })));
+    Promise.all(
+      Array.from({ length: n }, (_, i) =>
+        h.bus.request(triggerDeployment, { projectId, sourceRef: 'main', trigger: 'api', actor: anActor(), message: `push ${i}` }, { timeoutMs: 60_000 }),
+      ),
+    );
 
   const accepted = (answers: Awaited<ReturnType<typeof triggerAtOnce>>) =>
     answers.flatMap((a) => (a.ok ? [a.data.deployment.id] : []));
@@ -74,7 +80,9 @@ describe('concurrency policies under 50 simultaneous triggers', () => {
 
     const ran: string[] = [];
     for (let i = 0; i < 50; i++) {
-      const job = await eventually(`job ${i + 1} of 50`, async () => h.jobs.find((j) => j.environmentId === env.id && !ran.includes(j.deploymentId)));
+      const job = await eventually(`job ${i + 1} of 50`, async () => h.jobs.find((j) => j.environmentId === env.id && !ran.includes(j.deploymentId)), {
+        timeoutMs: 30_000,
+      });
       ran.push(job.deploymentId);
       const running = await runningIn(env.id);
       expect(running.map((d) => d.id)).toEqual([job.deploymentId]);

@@ -1,5 +1,5 @@
 import { getProjectAnalytics } from './analytics/deployment-analytics.schema';
-import { buildFinished, buildProgressed } from './builds/build-events.schema';
+import { buildFinished, buildHeartbeat, buildProgressed } from './builds/build-events.schema';
 import { deployJobQueued } from './builds/deploy-job.schema';
 import type { CommandDefinition, EventDefinition } from './define';
 import {
@@ -149,7 +149,8 @@ export const BusAccess: Record<ServiceName, ServiceBusAccess> = {
     requests: [getProject, getEnvironment, listEnvironments],
     // external publishers' log lines are forwarded to build.logs.<id> once checked
     publishes: [deploymentStatusChanged, deploymentCancelRequested, deployJobQueued, logLinesPublished],
-    listens: none,
+    // every replica hears builders' heartbeats
+    listens: [buildHeartbeat],
     consumes: [
       { stream: 'buildEvents', durable: Durables.buildEvents },
       { stream: 'externalBuildEvents', durable: Durables.externalBuildEvents },
@@ -167,7 +168,7 @@ export const BusAccess: Record<ServiceName, ServiceBusAccess> = {
     // getDeployment: a running job checks on its heartbeat that its deployment still wants it;
     // getEnvironment: a job reads its environment's resource limits
     requests: [resolveVariables, getDeployment, getEnvironment],
-    publishes: [buildProgressed, buildFinished, logLinesPublished],
+    publishes: [buildProgressed, buildFinished, logLinesPublished, buildHeartbeat],
     listens: [deploymentCancelRequested],
     consumes: [{ stream: 'deployJobs', durable: Durables.deployJobs }],
     follows: none,

@@ -48,6 +48,8 @@ export const Subjects = {
     logs: 'build.logs.*',
     progress: 'build.progress.*',
     result: 'build.result.*',
+    // a running job is alive: core NATS only (no stream keeps them), every few seconds
+    heartbeat: 'build.heartbeat.*',
   },
   logs: {
     list: 'logs.query.list',

@@ -15,6 +15,9 @@ const BuilderSettings = BaseServiceEnv.extend({
   FLIGHTDECK_EDGE_PORT: httpPort(3080),
   // builds one replica runs at once; more jobs wait on the queue for this or another replica
   FLIGHTDECK_BUILD_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  // a running job heartbeats every 2 s; one silent this long has lost its builder and is ended
+  // (reported as build/interrupted, which the orchestrator sends to another builder)
+  FLIGHTDECK_JOB_STALE_AFTER_MS: z.coerce.number().int().min(6_000).max(3_600_000).default(30_000),
   // a new release must answer GET / below 500 within this, or the deployment fails
   FLIGHTDECK_HEALTH_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
   // builds and releases run sandboxed (bubblewrap) and the builder refuses to start without it;

@@ -2,8 +2,8 @@ import { rm } from 'node:fs/promises';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { NatsConnection } from 'nats';
 import { DataSource } from 'typeorm';
-import { type BuildResult, type DeployJob, ErrorCode } from '@flightdeck/contracts';
-import { NATS_CONNECTION } from '@flightdeck/messaging';
+import { type BuildHeartbeat, type BuildResult, type DeployJob, ErrorCode, buildHeartbeat, subjectFor } from '@flightdeck/contracts';
+import { NATS_CONNECTION, encodeEvent } from '@flightdeck/messaging';
 import { SERVICE_INFO, type ServiceInfo } from '@flightdeck/runtime';
 import { BuildPipeline, type PipelineOutcome } from '../build/build-pipeline';
 import type { PipelineContext } from '../build/pipeline-context';
@@ -90,7 +90,7 @@ export class JobRunner {
   private async execute(entry: RunningJob): Promise<void> {
     const { job, controller } = entry;
     const publisher = new LogBatchPublisher(this.nc.jetstream(), job.deploymentId, job.attempt);
-    const log = new BuildLog(publisher);
+    const log = new BuildLog(publisher, job.firstSeq);
     let step: BuildStep = job.kind === 'rollback' ? 'deploy' : 'prepare';
     const ctx: PipelineContext = {
       job,
@@ -105,6 +105,7 @@ export class JobRunner {
     const heartbeat = setInterval(() => void this.beat(entry, step, log.lastSeq), HEARTBEAT_MS);
     let result: Omit<BuildResult, 'lastSeq' | 'at'>;
     try {
+      if (job.attempt > 1) log.system(step, `Attempt ${job.attempt}: the builder of attempt ${job.attempt - 1} stopped before it ended; starting again here`, 'warn');
       log.system(step, `${job.kind === 'rollback' ? 'Rollback' : `Build of ${job.sourceRef}`} for ${job.projectName}/${job.environmentName}, attempt ${job.attempt}, on builder ${this.instanceId}`);
       const outcome = job.kind === 'rollback' ? await this.pipeline.rollback(ctx) : await this.pipeline.build(ctx);
       result = this.succeeded(job, log, outcome);
@@ -139,12 +140,12 @@ export class JobRunner {
     const base = { deploymentId: job.deploymentId, attempt: job.attempt, commit: ctx.commit };
     if (ctx.signal.aborted) {
       const at = e instanceof StepAbortedError ? e.step : step;
-      // Shutdown hands nothing back to the queue: the clone and half a build are gone with the work
-      // dir, so the honest answer is a failure the user can retry at once.
+      // Shutdown: the clone and half a build are gone with the work dir; build/interrupted tells the
+      // orchestrator to send the deployment to another builder (a next attempt) while attempts remain.
       if (entry.stopReason === 'shutdown') {
-        const message = `the builder shut down during the ${at} step; deploy again`;
+        const message = `the builder shut down during the ${at} step`;
         log.system(at, `Stopped: ${message}`, 'error');
-        return { ...base, outcome: 'failed', failure: { code: ErrorCode.ServiceUnavailable, step: at, message } };
+        return { ...base, outcome: 'failed', failure: { code: ErrorCode.BuildInterrupted, step: at, message } };
       }
       log.system(at, entry.stopReason === 'timeout' ? 'Stopped: the deployment timed out; every process has ended' : 'Canceled: every process has ended', 'warn');
       return { ...base, outcome: 'canceled' };
@@ -177,6 +178,8 @@ export class JobRunner {
     const { job } = entry;
     try {
       const cancelRecorded = await this.jobs.heartbeat(this.ds, job.deploymentId, job.attempt, this.instanceId, step, lastSeq);
+      const beat: BuildHeartbeat = { deploymentId: job.deploymentId, attempt: job.attempt, builder: this.instanceId, step, lastSeq };
+      this.nc.publish(subjectFor(buildHeartbeat.subject, job.deploymentId), encodeEvent(buildHeartbeat, beat));
       // the fast path (the cancel message) may have been missed: the job table, then the orchestrator
       if (cancelRecorded) this.stop(job.deploymentId, job.attempt, 'canceled');
       else {

@@ -9,14 +9,11 @@ import { SERVICE_INFO, type ServiceInfo } from '@flightdeck/runtime';
 import { BUILDER_CONFIG, type BuilderConfig } from '../config/builder.config';
 import { BuildJobsRepository, type StaleJob } from './build-jobs.repository';
 
-// A running job heartbeats every 2 s; one silent for this long has lost its builder.
-const STALE_AFTER_MS = 30_000;
-const SWEEP_EVERY_MS = 10_000;
-
 // A builder that crashed, was killed or lost its database leaves its jobs running in the table.
-// Any replica (or the same one after a restart) ends them as failed with a reason, so no
-// deployment waits for a build that nobody runs. Ending, not resuming: the clone and half-built
-// work dir of a dead builder cannot be trusted, and a retry is one click.
+// Any replica (or the same one after a restart) ends them as build/interrupted with a reason, and
+// the orchestrator sends the deployment to a builder again (its next attempt, whose log continues
+// after this one's). The attempt itself is not resumed here: the clone and half-built work dir of
+// a dead builder cannot be trusted.
 @Injectable()
 export class StaleJobsSweeper implements OnModuleDestroy {
   private readonly logger = new Logger(StaleJobsSweeper.name);
@@ -36,9 +33,10 @@ export class StaleJobsSweeper implements OnModuleDestroy {
   async start(): Promise<void> {
     await this.sweep(this.info.instanceId);
     await this.removeAbandonedWorkDirs();
+    const every = Math.min(10_000, Math.round(this.config.FLIGHTDECK_JOB_STALE_AFTER_MS / 3));
     this.timer = setInterval(() => {
       this.sweeping ??= this.sweep().finally(() => (this.sweeping = undefined));
-    }, SWEEP_EVERY_MS);
+    }, every);
   }
 
   async onModuleDestroy() {
@@ -49,10 +47,10 @@ export class StaleJobsSweeper implements OnModuleDestroy {
   async sweep(orphanedBy?: string): Promise<void> {
     try {
       const ended = await this.ds.transaction(async (tx) => {
-        const stale = await this.jobs.claimStale(tx, { staleAfterMs: STALE_AFTER_MS, orphanedBy });
+        const stale = await this.jobs.claimStale(tx, { staleAfterMs: this.config.FLIGHTDECK_JOB_STALE_AFTER_MS, orphanedBy });
         for (const job of stale) {
           const result = await this.failedResult(job);
-          await this.jobs.endStale(tx, job, result.lastSeq, ErrorCode.ServiceUnavailable);
+          await this.jobs.endStale(tx, job, result.lastSeq, ErrorCode.BuildInterrupted);
           await this.outbox.add(tx, buildFinished, job.deploymentId, result);
         }
         return stale;
@@ -72,14 +70,14 @@ export class StaleJobsSweeper implements OnModuleDestroy {
 
   private async failedResult(job: StaleJob): Promise<BuildResult> {
     const step = job.step ?? 'prepare';
-    const message = `the builder running this deployment stopped during the ${step} step; deploy again`;
+    const message = `the builder running attempt ${job.attempt} (${job.instanceId ?? 'unknown'}) stopped during the ${step} step`;
     const published = await this.lastPublishedSeq(job.deploymentId);
     const lastSeq = await this.appendLine(job, published ?? job.lastSeq, step, `Failed: ${message}`);
     return {
       deploymentId: job.deploymentId,
       attempt: job.attempt,
       outcome: 'failed',
-      failure: { code: ErrorCode.ServiceUnavailable, step, message },
+      failure: { code: ErrorCode.BuildInterrupted, step, message },
       lastSeq,
       at: new Date().toISOString(),
     };

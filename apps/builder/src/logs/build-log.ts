@@ -22,11 +22,17 @@ export interface OutputStream {
 // The one way a line leaves the builder for a deployment: masked, numbered 1, 2, 3... with no gap
 // in the order the lines were produced, and remembered per step for a failure's summary.
 export class BuildLog {
-  private seq = 0;
+  private seq: number;
   private masker = SecretMasker.none();
   private readonly recent = new Map<string, string[]>();
 
-  constructor(private readonly sink: LogSink) {}
+  // a later attempt of a deployment continues after the earlier attempts' lines
+  constructor(
+    private readonly sink: LogSink,
+    firstSeq = 1,
+  ) {
+    this.seq = firstSeq - 1;
+  }
 
   get lastSeq(): number {
     return this.seq;

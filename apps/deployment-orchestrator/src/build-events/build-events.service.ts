@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { type BuildProgress, type BuildResult, isTerminal } from '@flightdeck/contracts';
+import { type BuildProgress, type BuildResult, ErrorCode, isTerminal } from '@flightdeck/contracts';
+import { DeploymentAttempts } from '../deployments/deployment-attempts';
 import type { DeploymentEntity } from '../deployments/deployment.entity';
 import { DeploymentsRepository } from '../deployments/deployments.repository';
 import { decideMove } from '../state-machine/deployment-lifecycle';
@@ -18,6 +19,7 @@ export class BuildEventsService {
   constructor(
     private readonly repo: DeploymentsRepository,
     private readonly transitions: DeploymentTransitions,
+    private readonly attempts: DeploymentAttempts,
     @Inject(ORCHESTRATOR_CONFIG) private readonly config: DeploymentOrchestratorConfig,
   ) {}
 
@@ -41,6 +43,15 @@ export class BuildEventsService {
   async onResult(tx: EntityManager, r: BuildResult): Promise<void> {
     const d = await this.current(tx, r.deploymentId, r.attempt, 'result');
     if (!d) return;
+    // the builder stopped, not the build: another builder takes it while attempts remain
+    if (r.outcome === 'failed' && r.failure?.code === ErrorCode.BuildInterrupted) {
+      const why = `attempt ${d.attempt} ended: ${r.failure.message}`;
+      if (await this.attempts.sendAgain(tx, d, why, r.lastSeq)) return;
+      if (!d.cancelRequestedAt) {
+        await this.attempts.giveUp(tx, d, why);
+        return;
+      }
+    }
     const { to, patch } = buildOutcome(d, r);
     let { reason } = buildOutcome(d, r);
     if (to === 'failed' && patch.errorCode) {

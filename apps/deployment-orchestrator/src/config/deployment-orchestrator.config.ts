@@ -5,8 +5,14 @@ const millis = (fallback: number) => z.coerce.number().int().positive().default(
 
 export const DeploymentOrchestratorEnv = BaseServiceEnv.extend({
   HTTP_PORT: httpPort(3001),
-  // a deployment still active after this long (from its creation) ends as timeout
+  // a deployment still active after this long (from when its job went out, by the database's clock) ends as timeout
   FLIGHTDECK_DEPLOY_TIMEOUT_MS: millis(30 * 60_000),
+  // attempts of one deployment: a deployment whose builder stopped (build/interrupted) or went silent
+  // is sent to a builder again, its log continuing, until this many attempts have run
+  FLIGHTDECK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
+  // a running deployment whose phase has not moved and from whose builder no heartbeat came for this
+  // long is lost: it is sent again (next attempt) or failed with the reason
+  FLIGHTDECK_STUCK_AFTER_MS: z.coerce.number().int().min(5_000).default(5 * 60_000),
   // how long a cancel waits for the builder to confirm its work stopped before it is marked canceled anyway
   FLIGHTDECK_CANCEL_GRACE_MS: millis(10_000),
   // how often the sweeper looks for timed-out deployments and unanswered cancels

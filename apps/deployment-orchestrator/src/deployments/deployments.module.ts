@@ -4,6 +4,8 @@ import { DeploymentTransitions } from './deployment-transitions.service';
 import { CancelDeploymentUseCase } from './cancel-deployment.usecase';
 import { DeploymentCanceler } from './deployment-canceler';
 import { EnvironmentQueue } from './environment-queue';
+import { DeploymentAttempts } from './deployment-attempts';
+import { BuildHeartbeatListener } from './build-heartbeat.listener';
 import { EnvironmentQueueConsumer } from './environment-queue.consumer';
 import { DeploymentQueries } from './deployment-queries.service';
 import { DeploymentsHandler } from './deployments.handler';
@@ -20,6 +22,7 @@ import { TriggerDeploymentUseCase } from './trigger-deployment.usecase';
     DeploymentTransitions,
     DeploymentCanceler,
     EnvironmentQueue,
+    DeploymentAttempts,
     DeploymentQueries,
     TriggerDeploymentUseCase,
     CancelDeploymentUseCase,
@@ -27,7 +30,7 @@ import { TriggerDeploymentUseCase } from './trigger-deployment.usecase';
     RetryDeploymentUseCase,
     DeploymentAnalyticsService,
   ],
-  controllers: [DeploymentsHandler, EnvironmentQueueConsumer],
-  exports: [DeploymentsRepository, DeploymentTransitions, DeploymentCanceler, EnvironmentQueue, RetryDeploymentUseCase, TriggerDeploymentUseCase],
+  controllers: [DeploymentsHandler, EnvironmentQueueConsumer, BuildHeartbeatListener],
+  exports: [DeploymentsRepository, DeploymentTransitions, DeploymentCanceler, EnvironmentQueue, DeploymentAttempts, RetryDeploymentUseCase, TriggerDeploymentUseCase],
 })
 export class DeploymentsModule {}

@@ -141,6 +141,35 @@ export class DeploymentsRepository {
     return { running: rows.find((d) => d.phase !== 'waiting') ?? null, waiting: rows.filter((d) => d.phase === 'waiting') };
   }
 
+  /** a builder still runs this attempt: false when it is not the deployment's current attempt any more */
+  async recordHeartbeat(deploymentId: string, attempt: number, lastSeq: number): Promise<boolean> {
+    const [, count]: [unknown, number] = await this.ds.query(
+      `update orchestrator.deployments
+          set heartbeat_at = now(), metadata = jsonb_set(metadata, '{lastLogSeq}', to_jsonb($3::int))
+        where id = $1 and attempt = $2 and status in (${sqlList(ACTIVE_STATUSES)}) and phase <> 'waiting'`,
+      [deploymentId, attempt, lastSeq],
+    );
+    return count > 0;
+  }
+
+  // Running internal deployments (their builder heartbeats) with no heartbeat and no change for
+  // `silentMs`, by the database's clock. External ones have their publisher's own pace.
+  lockStuck(tx: EntityManager, silentMs: number, limit: number): Promise<DeploymentEntity[]> {
+    return tx
+      .getRepository(DeploymentEntity)
+      .createQueryBuilder('d')
+      .where('d.status in (:...active)', { active: ACTIVE_STATUSES })
+      .andWhere(`d.phase <> 'waiting'`)
+      .andWhere(`d.provider = 'internal'`)
+      .andWhere(`d.cancel_requested_at is null`)
+      .andWhere(`greatest(d.dispatched_at, d.heartbeat_at, d.updated_at) < now() - make_interval(secs => :seconds)`, { seconds: silentMs / 1000 })
+      .orderBy('d.created_at', 'ASC')
+      .limit(limit)
+      .setLock('pessimistic_write')
+      .setOnLocked('skip_locked')
+      .getMany();
+  }
+
   /** environments with deployments waiting and none running: a start of the next one was missed */
   async stalledQueues(limit: number): Promise<string[]> {
     const rows: { environment_id: string }[] = await this.ds.query(

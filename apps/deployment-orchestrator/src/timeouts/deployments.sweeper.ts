@@ -6,6 +6,7 @@ import { DeploymentCanceler } from '../deployments/deployment-canceler';
 import { DeploymentsRepository } from '../deployments/deployments.repository';
 import { DeploymentTransitions } from '../deployments/deployment-transitions.service';
 import { EnvironmentQueue } from '../deployments/environment-queue';
+import { DeploymentAttempts } from '../deployments/deployment-attempts';
 import { RetryDeploymentUseCase } from '../deployments/retry-deployment.usecase';
 import { SweeperLeadership } from './sweeper-leadership';
 
@@ -30,6 +31,7 @@ export class DeploymentSweeper implements OnApplicationBootstrap, OnModuleDestro
     private readonly leadership: SweeperLeadership,
     private readonly retries: RetryDeploymentUseCase,
     private readonly queue: EnvironmentQueue,
+    private readonly attempts: DeploymentAttempts,
   ) {}
 
   onApplicationBootstrap() {
@@ -42,12 +44,32 @@ export class DeploymentSweeper implements OnApplicationBootstrap, OnModuleDestro
     await this.running;
   }
 
-  async sweepOnce(): Promise<{ timedOut: number; canceled: number; retried: number; queuesStarted: number }> {
+  async sweepOnce(): Promise<{ timedOut: number; canceled: number; retried: number; queuesStarted: number; lost: number }> {
     const timedOut = await this.endTimedOut();
     const canceled = await this.endUnansweredCancels();
     const retried = await this.startDueRetries();
     const queuesStarted = await this.startStalledQueues();
-    return { timedOut, canceled, retried, queuesStarted };
+    const lost = await this.resolveStuck();
+    return { timedOut, canceled, retried, queuesStarted, lost };
+  }
+
+  // Stuck: running, yet no heartbeat from a builder and no change for FLIGHTDECK_STUCK_AFTER_MS (its
+  // job was lost, or every builder that could report on it is gone). Sent again as the next attempt
+  // while attempts remain, else failed with the reason: never left running.
+  private resolveStuck(): Promise<number> {
+    const silentMs = this.config.FLIGHTDECK_STUCK_AFTER_MS;
+    return this.ds.transaction(async (tx) => {
+      const stuck = await this.repo.lockStuck(tx, silentMs, BATCH);
+      for (const d of stuck) {
+        const why = `no heartbeat from a builder and no progress for ${formatDuration(silentMs)} (attempt ${d.attempt}, phase ${d.phase})`;
+        const lastSeq = typeof d.metadata.lastLogSeq === 'number' ? d.metadata.lastLogSeq : undefined;
+        if (await this.attempts.sendAgain(tx, d, why, lastSeq)) continue;
+        const failed = await this.attempts.giveUp(tx, d, why);
+        if (failed.ok) await this.canceler.stopWork(tx, d, 'canceled');
+        this.logger.warn({ deploymentId: d.id, attempt: d.attempt }, 'stuck deployment failed: no attempt left');
+      }
+      return stuck.length;
+    });
   }
 
   // A queue whose running deployment ended without its status event reaching EnvironmentQueueConsumer

@@ -27,6 +27,7 @@ export const HTTP_STATUS_OF: Record<ErrorCode, number> = {
   [ErrorCode.ScheduleInvalidCron]: 422,
   // outcomes of a deployment; should a command answer with one, the request itself was understood
   [ErrorCode.DeploymentSourceUnavailable]: 422,
+  [ErrorCode.BuildInterrupted]: 422,
   [ErrorCode.DeploymentBuildFailed]: 422,
   [ErrorCode.DeploymentDeployFailed]: 422,
   [ErrorCode.DeploymentProviderError]: 502,

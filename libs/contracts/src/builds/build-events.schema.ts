@@ -51,6 +51,24 @@ export const BuildResult = z.object({
   at: IsoDate,
 });
 export type BuildResult = z.infer<typeof BuildResult>;
+// A builder still runs this attempt. The orchestrator keeps the time it last heard one (its own
+// clock: the database's) and treats a deployment that hears none, and whose phase does not move,
+// as lost.
+export const BuildHeartbeat = z.object({
+  deploymentId: Id,
+  attempt: z.number().int().positive(),
+  builder: z.string(),
+  step: z.string(),
+  lastSeq: z.number().int().nonnegative(),
+});
+export type BuildHeartbeat = z.infer<typeof BuildHeartbeat>;
+
+export const buildHeartbeat = defineEvent({
+  subject: Subjects.build.heartbeat,
+  data: BuildHeartbeat,
+  subjectToken: (d) => d.deploymentId,
+});
+
 export const buildFinished = defineEvent({
   subject: Subjects.build.result,
   data: BuildResult,

@@ -21,6 +21,8 @@ export const DeployJob = z.object({
   clearCache: z.boolean().optional(),
   // rollback: the earlier deployment whose release is served again
   target: z.object({ deploymentId: Id, artifact: Artifact }).optional(),
+  // a later attempt continues the deployment's log after the lines of the earlier ones
+  firstSeq: z.number().int().positive().optional(),
 });
 export type DeployJob = z.infer<typeof DeployJob>;
 

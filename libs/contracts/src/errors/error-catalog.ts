@@ -34,6 +34,7 @@ export const ERROR_CATALOG: Record<ErrorCode, ErrorClass> = {
   [ErrorCode.VariableNotFound]: c('recoverable', 'There is no such variable in this environment.', 'check-variables'),
   [ErrorCode.VariableInvalidValue]: c('recoverable', 'A variable value holds characters that cannot reach a process.', 'check-variables'),
   [ErrorCode.DeploymentNotFound]: c('recoverable', 'There is no such deployment.', 'manual'),
+  [ErrorCode.BuildInterrupted]: c('temporary', 'The builder running this deployment stopped before it ended; the platform sends it to another builder while attempts remain.', 'retry', 'check-status'),
   [ErrorCode.DeploymentAlreadyRunning]: c('temporary', 'The environment already has a deployment in progress.', 'retry', 'manual'),
   [ErrorCode.DeploymentQueueFull]: c('temporary', 'The environment already has the most deployments that may wait in its queue.', 'retry', 'manual'),
   [ErrorCode.DeploymentInvalidSourceRef]: c('recoverable', 'The branch, tag or commit does not exist in the repository.', 'check-source'),

@@ -11,6 +11,8 @@ export const ErrorCode = {
   VariableInvalidValue: 'variable/invalid-value',
   DeploymentNotFound: 'deployment/not-found',
   DeploymentAlreadyRunning: 'deployment/already-running',
+  // the builder running the attempt stopped (crash, kill, shutdown): another attempt is sent while attempts remain
+  BuildInterrupted: 'build/interrupted',
   // the environment's queue (policy `queue`) holds MAX_QUEUED waiting deployments already
   DeploymentQueueFull: 'deployment/queue-full',
   DeploymentInvalidSourceRef: 'deployment/invalid-source-ref',
