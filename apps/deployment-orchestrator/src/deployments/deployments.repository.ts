@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager, In } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import type { CommandRequest, listDeployments } from '@flightdeck/contracts';
 import { ACTIVE_STATUSES } from '../state-machine/deployment-lifecycle';
