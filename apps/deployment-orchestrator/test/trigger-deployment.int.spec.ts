@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { getDeployment, listDeployments } from '@flightdeck/contracts';
-import { eventually, sleep } from '@flightdeck/testing';
+import { eventually } from '@flightdeck/testing';
 import { OrchestratorHarness, anActor } from './support/orchestrator-harness';
 
 jest.setTimeout(120_000);
@@ -47,7 +47,7 @@ describe('trigger deployment', () => {
       repositoryUrl: project.repositoryUrl,
       sourceRef: 'main',
     });
-    await sleep(500);
+    await h.jobsDelivered();
     expect(h.jobsFor(d.id)).toHaveLength(1);
 
     const history = await h.sql<{ from_status: string | null; to_status: string }>(
@@ -81,7 +81,7 @@ describe('trigger deployment', () => {
     if (!first.ok || !again.ok) return;
     expect(again.data).toEqual({ deployment: first.data.deployment, replayed: true });
     await h.waitForJob(first.data.deployment.id);
-    await sleep(500);
+    await h.jobsDelivered();
     expect(h.jobsFor(first.data.deployment.id)).toHaveLength(1);
   });
 
@@ -144,7 +144,7 @@ describe('trigger deployment', () => {
     expect(canceled.errorMessage).toContain(forced.id);
     await eventually('the builder to be told to stop', async () => h.cancelRequests.find((c) => c.deploymentId === old.id));
     await h.waitForJob(forced.id);
-    await sleep(300);
+    await h.jobsDelivered();
     expect(h.jobsFor(forced.id)).toHaveLength(1);
   });
 

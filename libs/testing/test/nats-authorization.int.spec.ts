@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import { AckPolicy, type NatsConnection, type NatsError, connect } from 'nats';
 import { Durables, Streams, getDeployment, resolveVariables, subjectFor } from '@flightdeck/contracts';
 import { connectNats, ensureStreams } from '@flightdeck/messaging';
-import { type NatsServer, type NatsUser, eventually, sleep, startNats } from '../src';
+import { type NatsServer, type NatsUser, eventually, startNats } from '../src';
 
 jest.setTimeout(60_000);
 
@@ -67,6 +67,21 @@ describe('NATS authorization', () => {
     return got;
   };
 
+  // Proof that nothing came through, without a pause: each watcher also hears a permitted message
+  // the refused client sends after the refused ones. The server handles one connection's messages
+  // in order and delivers to one connection in order, so once every watcher has the sentinel, the
+  // refused messages would have been there before it.
+  const watchWithSentinel = async (subject: string, sentinel: string) => {
+    const admin = await connect(nats.connectOptions());
+    open.push(admin);
+    const got: string[] = [];
+    let seen = false;
+    admin.subscribe(subject, { callback: (_e, m) => got.push(m.subject) });
+    admin.subscribe(sentinel, { callback: () => (seen = true) });
+    await admin.flush();
+    return { got, seen: () => seen };
+  };
+
   beforeAll(async () => {
     Logger.overrideLogger(false);
     nats = await startNats();
@@ -112,12 +127,12 @@ describe('NATS authorization', () => {
   it("refuses the builder's user a forged trigger, job or status, which never reach anyone", async () => {
     const builder = await as('builder');
     const refused = refusals(builder);
-    const triggers = await watch('deployments.cmd.trigger');
-    const jobs = await watch('jobs.deploy');
-    const statuses = await watch('deployments.evt.status.*');
+    const sentinel = 'build.logs.sentinel';
+    const watchers = await Promise.all(['deployments.cmd.trigger', 'jobs.deploy', 'deployments.evt.status.*'].map((s) => watchWithSentinel(s, sentinel)));
     builder.publish('deployments.cmd.trigger', enc('{"repositoryUrl":"https://evil.example/x.git"}'));
     builder.publish('jobs.deploy', enc('{}'));
     builder.publish('deployments.evt.status.d1', enc('{}'));
+    builder.publish(sentinel, enc('{}'));
     await builder.flush();
     await eventually('three refusals', () => refused.length === 3, SOON);
     expect(refused).toEqual([
@@ -125,21 +140,24 @@ describe('NATS authorization', () => {
       { operation: 'publish', subject: 'jobs.deploy' },
       { operation: 'publish', subject: 'deployments.evt.status.d1' },
     ]);
-    await sleep(200);
-    expect([...triggers, ...jobs, ...statuses]).toEqual([]);
+    await eventually('every watcher to hear the sentinel', () => watchers.every((w) => w.seen()), SOON);
+    expect(watchers.flatMap((w) => w.got)).toEqual([]);
     expect(builder.isClosed()).toBe(false); // refused, not cut off: the service's own work goes on
   });
 
   it("refuses the gateway's user a forged build result", async () => {
     const gateway = await as('gateway');
     const refused = refusals(gateway);
-    const results = await watch('build.result.*');
+    // a command subject the gateway may send to, heard by nobody else here
+    const sentinel = 'deployments.query.get';
+    const results = await watchWithSentinel('build.result.*', sentinel);
     gateway.publish('build.result.d1', enc('{"status":"succeeded"}'));
+    gateway.publish(sentinel, enc('{}'));
     await gateway.flush();
     await eventually('the refusal', () => refused.length === 1, SOON);
     expect(refused[0]).toEqual({ operation: 'publish', subject: 'build.result.d1' });
-    await sleep(200);
-    expect(results).toEqual([]);
+    await eventually('the watcher to hear the sentinel', () => results.seen(), SOON);
+    expect(results.got).toEqual([]);
   });
 
   it("lets the builder ask environment-manager for a deployment's variables, and only the builder read the answer", async () => {

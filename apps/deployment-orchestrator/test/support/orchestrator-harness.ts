@@ -145,6 +145,17 @@ export class OrchestratorHarness {
     });
   }
 
+  /** every job the orchestrator committed has left its outbox and reached this test's builder (and was acked) */
+  async jobsDelivered(): Promise<void> {
+    const jsm = await this.nc.jetstreamManager();
+    await eventually('every committed job to reach the builder', async () => {
+      const [row] = await this.sql<{ n: number }>(`select count(*)::int as n from orchestrator.outbox where published_at is null`);
+      if (row.n > 0) return undefined;
+      const info = await jsm.consumers.info('DEPLOY_JOBS', 'test-builder');
+      return (info.num_pending === 0 && info.num_ack_pending === 0) || undefined;
+    });
+  }
+
   async waitForJob(id: string): Promise<DeployJob> {
     return eventually(`a job for ${id}`, async () => this.jobsFor(id)[0]);
   }
