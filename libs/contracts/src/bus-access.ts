@@ -32,6 +32,8 @@ import {
   setEnvironmentLimits,
 } from './projects/project.schema';
 import { deleteVariable, listVariables, resolveVariables, setVariable } from './projects/variable.schema';
+import { validateVariables } from './projects/variable-validation.schema';
+import { detectVariables } from './projects/detected-variable.schema';
 import type { StreamKey } from './subjects';
 import { type ServiceName, pingServices } from './system/service-status.schema';
 
@@ -104,6 +106,8 @@ export const BusAccess: Record<ServiceName, ServiceBusAccess> = {
       setVariable,
       listVariables,
       deleteVariable,
+      validateVariables,
+      detectVariables,
       triggerDeployment,
       getDeployment,
       listDeployments,
@@ -201,6 +205,8 @@ export const BusAccess: Record<ServiceName, ServiceBusAccess> = {
       listVariables,
       deleteVariable,
       resolveVariables,
+      validateVariables,
+      detectVariables,
     ],
     broadcasts: [pingServices],
     requests: [getDeployment],

@@ -22,6 +22,10 @@ export const Subjects = {
     list: 'variables.query.list',
     // plaintext values: only for the builder running a job
     resolve: 'variables.query.resolve',
+    // values checked against their rules (sensitive ones decrypted inside environment-manager only)
+    validate: 'variables.query.validate',
+    // what a project's repository says it needs, against what the environment has
+    detect: 'variables.query.detect',
   },
   deployments: {
     trigger: 'deployments.cmd.trigger',

@@ -5,6 +5,7 @@ import { ErrorCode } from '@flightdeck/contracts';
 export const HTTP_STATUS_OF: Record<ErrorCode, number> = {
   [ErrorCode.InvalidInput]: 400,
   [ErrorCode.VariableInvalidValue]: 400,
+  [ErrorCode.VariableInvalidRule]: 400,
   // another service could not read our message (wrong version, not an envelope): not the caller's fault
   [ErrorCode.InvalidMessage]: 502,
   [ErrorCode.Unauthenticated]: 401,
@@ -31,6 +32,8 @@ export const HTTP_STATUS_OF: Record<ErrorCode, number> = {
   [ErrorCode.DeploymentBuildFailed]: 422,
   [ErrorCode.DeploymentDeployFailed]: 422,
   [ErrorCode.DeploymentProviderError]: 502,
+  // the project's repository did not answer as it should: the gateway's upstream failed, not the request
+  [ErrorCode.DetectionSourceUnavailable]: 502,
   [ErrorCode.DeploymentTimeout]: 504,
   [ErrorCode.RateLimited]: 429,
   // a feature this deployment is not set up for, not an outage: retrying will not help

@@ -32,6 +32,8 @@ export const ERROR_CATALOG: Record<ErrorCode, ErrorClass> = {
   [ErrorCode.ProjectNameTaken]: c('recoverable', 'Another project has that name; choose another.', 'manual'),
   [ErrorCode.EnvironmentNotFound]: c('recoverable', 'There is no such environment in this project.', 'manual'),
   [ErrorCode.VariableNotFound]: c('recoverable', 'There is no such variable in this environment.', 'check-variables'),
+  [ErrorCode.VariableInvalidRule]: c('recoverable', 'The validation rule cannot be used; the message says which part.', 'manual'),
+  [ErrorCode.DetectionSourceUnavailable]: c('temporary', "The project's repository could not be read to detect its variables.", 'check-source', 'retry'),
   [ErrorCode.VariableInvalidValue]: c('recoverable', 'A variable value holds characters that cannot reach a process.', 'check-variables'),
   [ErrorCode.DeploymentNotFound]: c('recoverable', 'There is no such deployment.', 'manual'),
   [ErrorCode.BuildInterrupted]: c('temporary', 'The builder running this deployment stopped before it ended; the platform sends it to another builder while attempts remain.', 'retry', 'check-status'),

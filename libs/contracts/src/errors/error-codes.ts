@@ -9,6 +9,10 @@ export const ErrorCode = {
   EnvironmentNotFound: 'deployment/environment-not-found',
   VariableNotFound: 'variable/not-found',
   VariableInvalidValue: 'variable/invalid-value',
+  // a validation rule that cannot work (a pattern that does not compile, min over max)
+  VariableInvalidRule: 'variable/invalid-rule',
+  // the project's repository could not be read for detection (unreachable, too big, too slow)
+  DetectionSourceUnavailable: 'detection/source-unavailable',
   DeploymentNotFound: 'deployment/not-found',
   DeploymentAlreadyRunning: 'deployment/already-running',
   // the builder running the attempt stopped (crash, kill, shutdown): another attempt is sent while attempts remain
