@@ -3,9 +3,11 @@ import { configModule, serviceModule } from '@flightdeck/runtime';
 import { migrations } from '@flightdeck/migrations/environment-manager';
 import { ENVIRONMENT_MANAGER_CONFIG, type EnvironmentManagerConfig } from './config/environment-manager.config';
 import { EnvironmentEntity } from './projects/environment.entity';
+import { DetectionModule } from './detection/detection.module';
 import { ProjectEntity } from './projects/project.entity';
 import { ProjectsModule } from './projects/projects.module';
 import { VariableEntity } from './variables/variable.entity';
+import { ValidationModule } from './validation/validation.module';
 import { VariablesModule } from './variables/variables.module';
 
 @Module({})
@@ -16,7 +18,7 @@ export class AppModule {
       config,
       migrations,
       entities: [ProjectEntity, EnvironmentEntity, VariableEntity],
-      imports: [configModule(ENVIRONMENT_MANAGER_CONFIG, config), ProjectsModule, VariablesModule],
+      imports: [configModule(ENVIRONMENT_MANAGER_CONFIG, config), ProjectsModule, VariablesModule, ValidationModule, DetectionModule],
     });
   }
 }

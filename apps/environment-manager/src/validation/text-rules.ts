@@ -8,5 +8,12 @@ export const checkLength = (value: string, min?: number, max?: number): string |
 
 // The rule was compiled once when it arrived (VariableRule refuses one that does not); compiled
 // again here because rules travel as data.
-export const checkPattern = (value: string, pattern: string, flags?: string, description?: string): string | undefined =>
-  new RegExp(pattern, flags).test(value) ? undefined : `must match ${description ?? `the pattern /${pattern}/${flags ?? ''}`}`;
+export const checkPattern = (
+  value: string,
+  pattern: string,
+  flags?: string,
+  description?: string,
+): string | undefined =>
+  new RegExp(pattern, flags).test(value)
+    ? undefined
+    : `must match ${description ?? `the pattern /${pattern}/${flags ?? ''}`}`;

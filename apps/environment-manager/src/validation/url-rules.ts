@@ -14,7 +14,8 @@ const parseUrl = (value: string): URL | undefined => {
 
 const schemeOf = (value: string) => /^([a-z][a-z0-9+.-]*):/i.exec(value)?.[1]?.toLowerCase();
 
-const noWhitespace = (value: string, what: string) => (WHITESPACE.test(value) ? `must be ${what} without spaces or line breaks` : undefined);
+const noWhitespace = (value: string, what: string) =>
+  WHITESPACE.test(value) ? `must be ${what} without spaces or line breaks` : undefined;
 
 export const checkHttpUrl = (value: string): string | undefined => {
   const what = 'an http(s) URL with a host (https://example.com)';
@@ -36,7 +37,8 @@ export const checkPostgresUrl = (value: string): string | undefined => {
   const spaced = noWhitespace(value, what);
   if (spaced) return spaced;
   const scheme = schemeOf(value);
-  if (scheme !== 'postgres' && scheme !== 'postgresql') return `must be ${what}${scheme ? `, not a ${scheme}: URL` : ': it has no scheme'}`;
+  if (scheme !== 'postgres' && scheme !== 'postgresql')
+    return `must be ${what}${scheme ? `, not a ${scheme}: URL` : ': it has no scheme'}`;
   let parsed: ReturnType<typeof parsePostgresUrl>;
   try {
     parsed = parsePostgresUrl(value);
@@ -56,9 +58,11 @@ export const checkMongoUrl = (value: string): string | undefined => {
   const spaced = noWhitespace(value, what);
   if (spaced) return spaced;
   const scheme = schemeOf(value);
-  if (scheme !== 'mongodb' && scheme !== 'mongodb+srv') return `must be ${what}${scheme ? `, not a ${scheme}: URL` : ': it has no scheme'}`;
+  if (scheme !== 'mongodb' && scheme !== 'mongodb+srv')
+    return `must be ${what}${scheme ? `, not a ${scheme}: URL` : ': it has no scheme'}`;
   const rest = value.slice(scheme.length + 3);
-  if (!value.slice(scheme.length).startsWith('://')) return `must be ${what}: the scheme must be followed by ://`;
+  if (!value.slice(scheme.length).startsWith('://'))
+    return `must be ${what}: the scheme must be followed by ://`;
   const end = rest.search(/[/?]/);
   const authority = end === -1 ? rest : rest.slice(0, end);
   const at = authority.lastIndexOf('@');
@@ -70,10 +74,12 @@ export const checkMongoUrl = (value: string): string | undefined => {
     if (!url || !url.hostname) return `must be ${what}: a host in it is not valid`;
   }
   if (scheme === 'mongodb+srv') {
-    if (hosts.length !== 1) return 'must name exactly one host in a mongodb+srv:// URL (the others come from DNS)';
+    if (hosts.length !== 1)
+      return 'must name exactly one host in a mongodb+srv:// URL (the others come from DNS)';
     if (/:\d*$/.test(hosts[0])) return 'must not give a port in a mongodb+srv:// URL (it comes from DNS)';
   }
-  if (at !== -1 && !parseUrl(`mongodb://${authority.slice(0, at)}@x`)) return `must be ${what}: its user name or password is not URL-encoded`;
+  if (at !== -1 && !parseUrl(`mongodb://${authority.slice(0, at)}@x`))
+    return `must be ${what}: its user name or password is not URL-encoded`;
   return undefined;
 };
 
@@ -83,11 +89,14 @@ export const checkRedisUrl = (value: string): string | undefined => {
   const spaced = noWhitespace(value, what);
   if (spaced) return spaced;
   const scheme = schemeOf(value);
-  if (scheme !== 'redis' && scheme !== 'rediss') return `must be ${what}${scheme ? `, not a ${scheme}: URL` : ': it has no scheme'}`;
+  if (scheme !== 'redis' && scheme !== 'rediss')
+    return `must be ${what}${scheme ? `, not a ${scheme}: URL` : ': it has no scheme'}`;
   const url = parseUrl(value);
-  if (!url) return `must be ${what}: it does not parse as a URL (a bad port or an unescaped character in the password?)`;
+  if (!url)
+    return `must be ${what}: it does not parse as a URL (a bad port or an unescaped character in the password?)`;
   if (!url.hostname) return `must be ${what}: it names no host`;
   const db = url.pathname.replace(/^\//, '');
-  if (db && !/^\d+$/.test(db)) return `must be ${what}: the database after the host must be a number (redis://host:6379/0)`;
+  if (db && !/^\d+$/.test(db))
+    return `must be ${what}: the database after the host must be a number (redis://host:6379/0)`;
   return undefined;
 };

@@ -1,4 +1,9 @@
-import { type VariableRule, VariableRule as VariableRuleSchema, ErrorCode, errorCodeOfIssues } from '@flightdeck/contracts';
+import {
+  type VariableRule,
+  VariableRule as VariableRuleSchema,
+  ErrorCode,
+  errorCodeOfIssues,
+} from '@flightdeck/contracts';
 import { validateValue } from './validate-value';
 
 const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
@@ -20,62 +25,174 @@ const TABLE: [VariableRule, string, string | undefined][] = [
   [HTTP, 'my-app.example.dev', 'must be an http(s) URL with a host (https://example.com): it has no scheme'],
   [HTTP, 'ftp://example.com', 'must be an http(s) URL with a host (https://example.com), not a ftp: URL'],
   [HTTP, 'https://', 'must be an http(s) URL with a host (https://example.com): it does not parse as a URL'],
-  [HTTP, 'https://exa mple.com', 'must be an http(s) URL with a host (https://example.com) without spaces or line breaks'],
+  [
+    HTTP,
+    'https://exa mple.com',
+    'must be an http(s) URL with a host (https://example.com) without spaces or line breaks',
+  ],
   [HTTP, '', 'must be an http(s) URL with a host (https://example.com), not empty'],
   [PG, 'postgresql://user:pw@db.example.com:5432/app', undefined],
   [PG, 'postgres://user:pw@localhost/app?sslmode=verify-full', undefined],
   [PG, 'postgres://user:pw@/app?host=/var/run/postgresql', undefined],
-  [PG, 'postgres://user:pw@db.example.com:5432', 'must be a Postgres URL (postgresql://user:password@host:5432/database): it names no database (add /<database> after the host)'],
-  [PG, 'mysql://user:pw@db/app', 'must be a Postgres URL (postgresql://user:password@host:5432/database), not a mysql: URL'],
-  [PG, 'postgres://user:pw@db:99999/app', 'must be a Postgres URL (postgresql://user:password@host:5432/database): it does not parse (a bad port or an unescaped character in the password?)'],
-  [PG, 'postgres:///app', 'must be a Postgres URL (postgresql://user:password@host:5432/database): it names no host'],
-  [PG, 'db.example.com/app', 'must be a Postgres URL (postgresql://user:password@host:5432/database): it has no scheme'],
+  [
+    PG,
+    'postgres://user:pw@db.example.com:5432',
+    'must be a Postgres URL (postgresql://user:password@host:5432/database): it names no database (add /<database> after the host)',
+  ],
+  [
+    PG,
+    'mysql://user:pw@db/app',
+    'must be a Postgres URL (postgresql://user:password@host:5432/database), not a mysql: URL',
+  ],
+  [
+    PG,
+    'postgres://user:pw@db:99999/app',
+    'must be a Postgres URL (postgresql://user:password@host:5432/database): it does not parse (a bad port or an unescaped character in the password?)',
+  ],
+  [
+    PG,
+    'postgres:///app',
+    'must be a Postgres URL (postgresql://user:password@host:5432/database): it names no host',
+  ],
+  [
+    PG,
+    'db.example.com/app',
+    'must be a Postgres URL (postgresql://user:password@host:5432/database): it has no scheme',
+  ],
   [MONGO, 'mongodb://user:pw@localhost:27017/app', undefined],
   [MONGO, 'mongodb://a.example.com:27017,b.example.com:27017/app?replicaSet=rs0', undefined],
   [MONGO, 'mongodb+srv://user:pw@cluster0.abcde.mongodb.net/app?retryWrites=true', undefined],
-  [MONGO, 'mongodb+srv://cluster0.abcde.mongodb.net:27017/app', 'must not give a port in a mongodb+srv:// URL (it comes from DNS)'],
-  [MONGO, 'mongodb+srv://a.example.com,b.example.com/app', 'must name exactly one host in a mongodb+srv:// URL (the others come from DNS)'],
-  [MONGO, 'mongodb:///app', 'must be a MongoDB URL (mongodb://host:27017/database or mongodb+srv://cluster.example.net/database): it names no host'],
-  [MONGO, 'postgres://localhost/app', 'must be a MongoDB URL (mongodb://host:27017/database or mongodb+srv://cluster.example.net/database), not a postgres: URL'],
+  [
+    MONGO,
+    'mongodb+srv://cluster0.abcde.mongodb.net:27017/app',
+    'must not give a port in a mongodb+srv:// URL (it comes from DNS)',
+  ],
+  [
+    MONGO,
+    'mongodb+srv://a.example.com,b.example.com/app',
+    'must name exactly one host in a mongodb+srv:// URL (the others come from DNS)',
+  ],
+  [
+    MONGO,
+    'mongodb:///app',
+    'must be a MongoDB URL (mongodb://host:27017/database or mongodb+srv://cluster.example.net/database): it names no host',
+  ],
+  [
+    MONGO,
+    'postgres://localhost/app',
+    'must be a MongoDB URL (mongodb://host:27017/database or mongodb+srv://cluster.example.net/database), not a postgres: URL',
+  ],
   [REDIS, 'redis://localhost:6379', undefined],
   [REDIS, 'rediss://:secret@cache.example.com:6380/0', undefined],
-  [REDIS, 'http://localhost:6379', 'must be a Redis URL (redis://host:6379 or rediss://host:6380 for TLS), not a http: URL'],
-  [REDIS, 'redis://localhost:6379/cache', 'must be a Redis URL (redis://host:6379 or rediss://host:6380 for TLS): the database after the host must be a number (redis://host:6379/0)'],
-  [REDIS, 'localhost:6379', 'must be a Redis URL (redis://host:6379 or rediss://host:6380 for TLS), not a localhost: URL'],
+  [
+    REDIS,
+    'http://localhost:6379',
+    'must be a Redis URL (redis://host:6379 or rediss://host:6380 for TLS), not a http: URL',
+  ],
+  [
+    REDIS,
+    'redis://localhost:6379/cache',
+    'must be a Redis URL (redis://host:6379 or rediss://host:6380 for TLS): the database after the host must be a number (redis://host:6379/0)',
+  ],
+  [
+    REDIS,
+    'localhost:6379',
+    'must be a Redis URL (redis://host:6379 or rediss://host:6380 for TLS), not a localhost: URL',
+  ],
   [{ kind: 'api-key', provider: 'anthropic' }, ANTHROPIC, undefined],
   [{ kind: 'api-key', provider: 'anthropic' }, OPENAI, 'must be an Anthropic API key (sk-ant-…)'],
   [{ kind: 'api-key', provider: 'openai' }, OPENAI, undefined],
   [{ kind: 'api-key', provider: 'openai' }, 'sk-' + 'x'.repeat(48), undefined],
-  [{ kind: 'api-key', provider: 'openai' }, ANTHROPIC, 'must be an OpenAI API key, but it is an Anthropic key (sk-ant-…)'],
-  [{ kind: 'api-key', provider: 'openai' }, `${OPENAI} `, 'must be an OpenAI API key without spaces or line breaks (copied with a space or a newline?)'],
+  [
+    { kind: 'api-key', provider: 'openai' },
+    ANTHROPIC,
+    'must be an OpenAI API key, but it is an Anthropic key (sk-ant-…)',
+  ],
+  [
+    { kind: 'api-key', provider: 'openai' },
+    `${OPENAI} `,
+    'must be an OpenAI API key without spaces or line breaks (copied with a space or a newline?)',
+  ],
   [{ kind: 'api-key', provider: 'clerk-publishable' }, 'pk_test_Y2xlcmsuZXhhbXBsZS5jb20k', undefined],
-  [{ kind: 'api-key', provider: 'clerk-publishable' }, 'sk_test_abcdefghijklmnopqrstu', 'must be a Clerk publishable key (pk_test_… or pk_live_…)'],
+  [
+    { kind: 'api-key', provider: 'clerk-publishable' },
+    'sk_test_abcdefghijklmnopqrstu',
+    'must be a Clerk publishable key (pk_test_… or pk_live_…)',
+  ],
   [{ kind: 'api-key', provider: 'clerk-secret' }, 'sk_live_abcdefghijklmnopqrstu', undefined],
-  [{ kind: 'api-key', provider: 'clerk-secret' }, 'pk_live_abcdefghijklmnopqrstu', 'must be a Clerk secret key (sk_test_… or sk_live_…)'],
+  [
+    { kind: 'api-key', provider: 'clerk-secret' },
+    'pk_live_abcdefghijklmnopqrstu',
+    'must be a Clerk secret key (sk_test_… or sk_live_…)',
+  ],
   [{ kind: 'api-key', provider: 'supabase' }, JWT, undefined],
   [{ kind: 'api-key', provider: 'supabase' }, 'sb_publishable_abcdefghijklmnop', undefined],
-  [{ kind: 'api-key', provider: 'supabase' }, 'eyJhbGciOi.not-json.sig', 'must be a Supabase key: it starts like a JWT but has a header that is not JSON naming an alg'],
+  [
+    { kind: 'api-key', provider: 'supabase' },
+    'eyJhbGciOi.not-json.sig',
+    'must be a Supabase key: it starts like a JWT but has a header that is not JSON naming an alg',
+  ],
   [{ kind: 'api-key', provider: 'google' }, 'AIza' + 'S'.repeat(35), undefined],
-  [{ kind: 'api-key', provider: 'google' }, 'AIza' + 'S'.repeat(20), 'must be a Google API key (AIza… (39 characters))'],
+  [
+    { kind: 'api-key', provider: 'google' },
+    'AIza' + 'S'.repeat(20),
+    'must be a Google API key (AIza… (39 characters))',
+  ],
   [{ kind: 'api-key', provider: 'aws-access-key-id' }, 'AKIAIOSFODNN7EXAMPLE', undefined],
-  [{ kind: 'api-key', provider: 'aws-access-key-id' }, 'akiaiosfodnn7example', 'must be an AWS access key id (AKIA… (20 characters))'],
+  [
+    { kind: 'api-key', provider: 'aws-access-key-id' },
+    'akiaiosfodnn7example',
+    'must be an AWS access key id (AKIA… (20 characters))',
+  ],
   [{ kind: 'api-key' }, 'abcdefghijklmnop', undefined],
   [{ kind: 'api-key' }, 'short', 'must be an API key of at least 16 characters (it has 5)'],
-  [{ kind: 'api-key', minLength: 4 }, 'ab cd', 'must be an API key without spaces or line breaks (copied with a space or a newline?)'],
+  [
+    { kind: 'api-key', minLength: 4 },
+    'ab cd',
+    'must be an API key without spaces or line breaks (copied with a space or a newline?)',
+  ],
   [{ kind: 'api-key' }, '', 'must be an API key, not empty'],
   [{ kind: 'jwt' }, JWT, undefined],
-  [{ kind: 'jwt' }, 'a.b', 'must be a JWT (header.payload.signature): it has 2 parts separated by dots, where a JWT has 3'],
-  [{ kind: 'jwt' }, `${b64({ typ: 'JWT' })}.${b64({})}.sig`, 'must be a JWT (header.payload.signature): it has a header that is not JSON naming an alg'],
-  [{ kind: 'jwt' }, `${b64({ alg: 'none' })}.${b64([1])}.`, 'must be a JWT (header.payload.signature): it has a payload that is not a JSON object'],
-  [{ kind: 'jwt' }, `${b64({ alg: 'HS256' })}.a+b.sig`, 'must be a JWT (header.payload.signature): it has a part that is not base64url'],
+  [
+    { kind: 'jwt' },
+    'a.b',
+    'must be a JWT (header.payload.signature): it has 2 parts separated by dots, where a JWT has 3',
+  ],
+  [
+    { kind: 'jwt' },
+    `${b64({ typ: 'JWT' })}.${b64({})}.sig`,
+    'must be a JWT (header.payload.signature): it has a header that is not JSON naming an alg',
+  ],
+  [
+    { kind: 'jwt' },
+    `${b64({ alg: 'none' })}.${b64([1])}.`,
+    'must be a JWT (header.payload.signature): it has a payload that is not a JSON object',
+  ],
+  [
+    { kind: 'jwt' },
+    `${b64({ alg: 'HS256' })}.a+b.sig`,
+    'must be a JWT (header.payload.signature): it has a part that is not base64url',
+  ],
   [{ kind: 'secret', minLength: 32 }, 'x'.repeat(44), undefined],
-  [{ kind: 'secret', minLength: 32 }, 'changeme', 'must be a secret of at least 32 characters (it has 8; generate one with openssl rand -base64 32)'],
+  [
+    { kind: 'secret', minLength: 32 },
+    'changeme',
+    'must be a secret of at least 32 characters (it has 8; generate one with openssl rand -base64 32)',
+  ],
   [{ kind: 'length', min: 2, max: 5 }, 'abc', undefined],
   [{ kind: 'length', min: 2, max: 5 }, '🚀🚀', undefined],
   [{ kind: 'length', min: 2 }, 'a', 'must be at least 2 characters long (it has 1)'],
   [{ kind: 'length', max: 3 }, 'abcd', 'must be at most 3 characters long (it has 4)'],
-  [{ kind: 'pattern', pattern: '^\\d+\\.\\d+\\.\\d+$', description: 'a version like 1.2.3' }, '1.2.3', undefined],
-  [{ kind: 'pattern', pattern: '^\\d+\\.\\d+\\.\\d+$', description: 'a version like 1.2.3' }, 'v1', 'must match a version like 1.2.3'],
+  [
+    { kind: 'pattern', pattern: '^\\d+\\.\\d+\\.\\d+$', description: 'a version like 1.2.3' },
+    '1.2.3',
+    undefined,
+  ],
+  [
+    { kind: 'pattern', pattern: '^\\d+\\.\\d+\\.\\d+$', description: 'a version like 1.2.3' },
+    'v1',
+    'must match a version like 1.2.3',
+  ],
   [{ kind: 'pattern', pattern: '^(on|off)$', flags: 'i' }, 'ON', undefined],
   [{ kind: 'pattern', pattern: '^(on|off)$' }, 'yes', 'must match the pattern /^(on|off)$/'],
 ];
@@ -91,7 +208,8 @@ describe('validateValue', () => {
   });
 
   it('never quotes the value in a message', () => {
-    for (const [r, value, expected] of TABLE) if (expected && value.length > 8) expect(validateValue('K', value, r)).not.toContain(value);
+    for (const [r, value, expected] of TABLE)
+      if (expected && value.length > 8) expect(validateValue('K', value, r)).not.toContain(value);
   });
 });
 

@@ -20,5 +20,7 @@ import { VariablesService } from './variables.service';
     ResolveVariablesUseCase,
   ],
   controllers: [VariablesHandler],
+  // validation and detection check stored values against their rules
+  exports: [SecretBox, VariablesRepository],
 })
 export class VariablesModule {}

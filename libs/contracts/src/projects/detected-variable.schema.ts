@@ -21,7 +21,18 @@ export const DetectedVariable = z.object({
 });
 export type DetectedVariable = z.infer<typeof DetectedVariable>;
 
-export const DetectedFramework = z.enum(['nextjs', 'remix', 'nuxt', 'sveltekit', 'astro', 'vite', 'express', 'nestjs', 'node', 'unknown']);
+export const DetectedFramework = z.enum([
+  'nextjs',
+  'remix',
+  'nuxt',
+  'sveltekit',
+  'astro',
+  'vite',
+  'express',
+  'nestjs',
+  'node',
+  'unknown',
+]);
 export type DetectedFramework = z.infer<typeof DetectedFramework>;
 
 export const DetectedVariableStatus = DetectedVariable.extend({
@@ -36,7 +47,12 @@ export const DetectedVariableStatus = DetectedVariable.extend({
 export type DetectedVariableStatus = z.infer<typeof DetectedVariableStatus>;
 
 export const DetectedVariablesQuery = z
-  .object({ generate: z.enum(['true', 'false']).transform((v) => v === 'true').optional() })
+  .object({
+    generate: z
+      .enum(['true', 'false'])
+      .transform((v) => v === 'true')
+      .optional(),
+  })
   .strict();
 
 export const DetectedVariablesReport = z.object({
@@ -49,6 +65,8 @@ export const DetectedVariablesReport = z.object({
   /** required variables not set, and set ones whose value fails its rule */
   missing: z.array(VariableKey),
   invalid: z.array(VariableKey),
+  /** what could not be read (package.json that is not JSON, an example file too large) */
+  warnings: z.array(z.string()),
 });
 export type DetectedVariablesReport = z.infer<typeof DetectedVariablesReport>;
 

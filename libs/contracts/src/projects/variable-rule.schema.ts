@@ -5,7 +5,15 @@ import { issueParams } from '../result';
 // What a variable's value must look like, as data: environment-manager checks values against it and
 // the dashboard shows it. Each kind says in its message what was wrong, never the value itself.
 
-export const ApiKeyProvider = z.enum(['anthropic', 'openai', 'clerk-publishable', 'clerk-secret', 'supabase', 'google', 'aws-access-key-id']);
+export const ApiKeyProvider = z.enum([
+  'anthropic',
+  'openai',
+  'clerk-publishable',
+  'clerk-secret',
+  'supabase',
+  'google',
+  'aws-access-key-id',
+]);
 export type ApiKeyProvider = z.infer<typeof ApiKeyProvider>;
 
 const MAX_PATTERN = 500;
@@ -15,11 +23,23 @@ const RuleKinds = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('postgres-url') }).strict(),
   z.object({ kind: z.literal('mongodb-url') }).strict(),
   z.object({ kind: z.literal('redis-url') }).strict(),
-  z.object({ kind: z.literal('api-key'), provider: ApiKeyProvider.optional(), minLength: z.number().int().min(1).max(4096).optional() }).strict(),
+  z
+    .object({
+      kind: z.literal('api-key'),
+      provider: ApiKeyProvider.optional(),
+      minLength: z.number().int().min(1).max(4096).optional(),
+    })
+    .strict(),
   z.object({ kind: z.literal('jwt') }).strict(),
   // random secrets (NEXTAUTH_SECRET): at least minLength characters, no whitespace
   z.object({ kind: z.literal('secret'), minLength: z.number().int().min(1).max(4096) }).strict(),
-  z.object({ kind: z.literal('length'), min: z.number().int().min(0).optional(), max: z.number().int().min(1).optional() }).strict(),
+  z
+    .object({
+      kind: z.literal('length'),
+      min: z.number().int().min(0).optional(),
+      max: z.number().int().min(1).optional(),
+    })
+    .strict(),
   z
     .object({
       kind: z.literal('pattern'),
@@ -38,7 +58,12 @@ const RuleKinds = z.discriminatedUnion('kind', [
 // A rule that cannot work is refused where it arrives, with variable/invalid-rule.
 export const VariableRule = RuleKinds.superRefine((rule, ctx) => {
   const refuse = (path: string, message: string) =>
-    ctx.addIssue({ code: z.ZodIssueCode.custom, path: [path], message, params: issueParams(ErrorCode.VariableInvalidRule) });
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      path: [path],
+      message,
+      params: issueParams(ErrorCode.VariableInvalidRule),
+    });
   if (rule.kind === 'pattern') {
     try {
       new RegExp(rule.pattern, rule.flags);

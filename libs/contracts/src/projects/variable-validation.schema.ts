@@ -10,7 +10,10 @@ import { VariableRule } from './variable-rule.schema';
 export const ValidateVariablesBody = z
   .object({
     key: VariableKey.optional(),
-    value: z.string().max(64 * 1024).optional(),
+    value: z
+      .string()
+      .max(64 * 1024)
+      .optional(),
     rule: VariableRule.optional(),
   })
   .strict()
@@ -24,7 +27,10 @@ export const ValidateVariablesRequest = z
   .object({
     environmentId: Id,
     key: VariableKey.optional(),
-    value: z.string().max(64 * 1024).optional(),
+    value: z
+      .string()
+      .max(64 * 1024)
+      .optional(),
     rule: VariableRule.optional(),
   })
   .strict();

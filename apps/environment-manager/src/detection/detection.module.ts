@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { ProjectsModule } from '../projects/projects.module';
+import { ValidationModule } from '../validation/validation.module';
+import { DetectProjectVariablesUseCase } from './detect-project-variables.usecase';
+import { DetectionHandler } from './detection.handler';
+import { RepositoryReader } from './repository-reader';
+
+@Module({
+  imports: [ProjectsModule, ValidationModule],
+  providers: [RepositoryReader, DetectProjectVariablesUseCase],
+  controllers: [DetectionHandler],
+})
+export class DetectionModule {}
