@@ -7,8 +7,12 @@ import { outboxChannel } from './outbox';
 interface OutboxRow {
   id: string;
   subject: string;
-  payload: unknown;
+  /** the envelope as stored: its JSON text goes out as it is, never parsed and encoded again */
+  payload: string;
+  correlation_id: string | null;
 }
+
+const encoder = new TextEncoder();
 
 export interface OutboxRelayOptions {
   schema: string;
@@ -53,7 +57,8 @@ export class OutboxRelay {
     const schema = this.opts.schema;
     const { published, failure } = await this.ds.transaction(async (tx) => {
       const rows: OutboxRow[] = await tx.query(
-        `select id, subject, payload from "${schema}".outbox where published_at is null
+        `select id, subject, payload::text as payload, payload->>'correlationId' as correlation_id
+           from "${schema}".outbox where published_at is null
          order by created_at, id limit $1 for update skip locked`,
         [this.opts.batchSize ?? 200],
       );
@@ -62,9 +67,8 @@ export class OutboxRelay {
       for (const row of rows) {
         try {
           const h = natsHeaders();
-          const correlationId = (row.payload as { correlationId?: string }).correlationId;
-          if (correlationId) h.set('Fd-Correlation-Id', correlationId);
-          await this.js.publish(row.subject, new TextEncoder().encode(JSON.stringify(row.payload)), {
+          if (row.correlation_id) h.set('Fd-Correlation-Id', row.correlation_id);
+          await this.js.publish(row.subject, encoder.encode(row.payload), {
             msgID: row.id,
             headers: h,
             timeout: 5_000,

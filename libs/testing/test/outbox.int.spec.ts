@@ -6,6 +6,7 @@ import {
   JetStreamConsumers,
   Outbox,
   type OutboxEntry,
+  outboxEvent,
   OutboxRelay,
   isNatsConnected,
 } from '@flightdeck/messaging';
@@ -157,5 +158,20 @@ describe('transactional outbox to an idempotent consumer', () => {
       });
       expect(await probe.receivedRows(e.id)).toBe(1);
     }
+  });
+
+  it('publishes the events of one addAll statement in the order given, each once', async () => {
+    startRelay(ds, nc.jetstream());
+    const itemId = randomUUID();
+    const entries = await ds.transaction((tx) =>
+      outbox.addAll(tx, [1, 2, 3, 4, 5].map((n) => outboxEvent(probeHappened, 'batch', { itemId, n }))),
+    );
+    // the relay publishes by created_at: rows of one statement must not share a timestamp or swap
+    const stored = await h.sql<{ id: string }>(`select id from probe.outbox where id = any($1::uuid[]) order by created_at, id`, [
+      entries.map((e) => e.id),
+    ]);
+    expect(stored.map((r) => r.id)).toEqual(entries.map((e) => e.id));
+    await until('every event to be handled', () => entries.every((e) => probe.count(e.id) >= 1));
+    for (const e of entries) expect(probe.count(e.id)).toBe(1);
   });
 });
