@@ -1,17 +1,20 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import {
+  type DeployJob,
   type DeploymentPhase,
   type DeploymentStatus,
   ErrorCode,
   type Result,
+  deployJobQueued,
   deploymentStatusChanged,
   err,
   isTerminal,
   ok,
 } from '@flightdeck/contracts';
-import { Outbox } from '@flightdeck/messaging';
+import { Outbox, type OutboxEvent, outboxEvent } from '@flightdeck/messaging';
 import { DeploymentEntity } from './deployment.entity';
+import type { DeploymentTransitionEntity } from './deployment-transition.entity';
 import { toDeployment } from './deployment.mapper';
 import { DeploymentsRepository } from './deployments.repository';
 import { decideMove, enterStatus } from '../state-machine/deployment-lifecycle';
@@ -51,38 +54,44 @@ export class DeploymentTransitions {
   // `waiting`: created in the environment's queue, not counting as its running deployment
   async create(tx: EntityManager, n: NewDeployment, reason: string, phase: 'queued' | 'waiting' = 'queued'): Promise<DeploymentEntity> {
     const at = new Date();
-    const d = Object.assign(new DeploymentEntity(), {
-      commitSha: null,
-      commitMessage: null,
-      commitAuthor: null,
-      parentDeploymentId: null,
-      rollbackTargetId: null,
-      artifact: null,
-      metadata: {},
-      provider: 'internal',
-      ...n,
-      status: 'created',
-      phase,
-      progress: 0,
-      attempt: 1,
-      url: null,
-      previewUrl: null,
-      errorCode: null,
-      errorMessage: null,
-      cancelRequestedAt: null,
-      createdAt: at,
-      updatedAt: at,
-      queuedAt: null,
-      startedAt: null,
-      finishedAt: null,
-      durationMs: null,
-      queueSeq: null,
-      deployJob: null,
-      dispatchedAt: null,
-      heartbeatAt: null,
-    } satisfies DeploymentEntity);
+    const d = draft(n, phase, at);
     await this.repo.insert(tx, d);
     await this.record(tx, d, null, reason, at);
+    return d;
+  }
+
+  // A trigger's new deployment, created and moved to queued in two statements: the same rows and
+  // events as create + move (+ EnvironmentQueue.send unless it waits), in the same order, where
+  // those take a dozen round trips. `waiting`: it joins the environment's queue, its job kept for
+  // its turn; otherwise its job (none for an external deployment) goes out with it.
+  async createQueued(
+    tx: EntityManager,
+    n: NewDeployment,
+    reasons: { created: string; queued: string },
+    opts: { waiting: boolean; jobFor: (d: DeploymentEntity) => DeployJob | null },
+  ): Promise<DeploymentEntity> {
+    const at = new Date();
+    const phase = opts.waiting ? 'waiting' : 'queued';
+    const d = draft(n, phase, at);
+    const history: Omit<DeploymentTransitionEntity, 'id' | 'deploymentId'>[] = [];
+    const events: OutboxEvent[] = [];
+    const step = (from: DeploymentStatus | null, reason: string) => {
+      history.push({ fromStatus: from, toStatus: d.status, phase: d.phase, progress: d.progress, at, reason });
+      events.push(statusEvent(d, from, reason, at));
+    };
+    step(null, reasons.created);
+    const decision = decideMove(d.status, 'queued');
+    if (!decision.ok) throw new Error(`bug: a new deployment cannot be queued: ${decision.reason}`);
+    for (const status of decision.steps) {
+      const from = d.status;
+      Object.assign(d, enterStatus(d, status, at), { phase, updatedAt: at });
+      step(from, status === 'queued' ? reasons.queued : 'passed through on the way to queued');
+    }
+    d.deployJob = opts.jobFor(d);
+    if (!opts.waiting && d.deployJob) events.push(outboxEvent(deployJobQueued, undefined, d.deployJob));
+    await this.repo.insertWithHistory(tx, d, history, !opts.waiting);
+    await this.outbox.addAll(tx, events);
+    this.logger.log({ deploymentId: d.id, status: d.status, phase: d.phase, reason: reasons.queued }, 'deployment status changed');
     return d;
   }
 
@@ -135,9 +144,45 @@ export class DeploymentTransitions {
       at,
       reason,
     });
-    await this.outbox.add(tx, deploymentStatusChanged, d.id, {
-      deployment: toDeployment(d),
-      transition: { from, to: d.status, phase: d.phase, at: at.toISOString(), reason },
-    });
+    const e = statusEvent(d, from, reason, at);
+    await this.outbox.add(tx, e.event, e.token, e.data);
   }
 }
+
+const statusEvent = (d: DeploymentEntity, from: DeploymentStatus | null, reason: string | null, at: Date): OutboxEvent =>
+  outboxEvent(deploymentStatusChanged, d.id, {
+    deployment: toDeployment(d),
+    transition: { from, to: d.status, phase: d.phase, at: at.toISOString(), reason },
+  });
+
+const draft = (n: NewDeployment, phase: 'queued' | 'waiting', at: Date): DeploymentEntity =>
+  Object.assign(new DeploymentEntity(), {
+    commitSha: null,
+    commitMessage: null,
+    commitAuthor: null,
+    parentDeploymentId: null,
+    rollbackTargetId: null,
+    artifact: null,
+    metadata: {},
+    provider: 'internal',
+    ...n,
+    status: 'created',
+    phase,
+    progress: 0,
+    attempt: 1,
+    url: null,
+    previewUrl: null,
+    errorCode: null,
+    errorMessage: null,
+    cancelRequestedAt: null,
+    createdAt: at,
+    updatedAt: at,
+    queuedAt: null,
+    startedAt: null,
+    finishedAt: null,
+    durationMs: null,
+    queueSeq: null,
+    deployJob: null,
+    dispatchedAt: null,
+    heartbeatAt: null,
+  } satisfies DeploymentEntity);

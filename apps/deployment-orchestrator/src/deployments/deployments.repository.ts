@@ -128,6 +128,94 @@ export class DeploymentsRepository {
     await tx.query(`select pg_advisory_xact_lock(hashtextextended('orchestrator.environment:' || $1, 0))`, [environmentId]);
   }
 
+  /**
+   * The trigger's two locks in one round trip, always in this order: the project's trigger-rate
+   * lock (every replica counts the same rows, see trigger-rate-limit.ts), then the environment's
+   * (lockEnvironment). Select-list expressions are evaluated left to right.
+   */
+  async lockForTrigger(tx: EntityManager, projectId: string, environmentId: string): Promise<void> {
+    await tx.query(
+      `select pg_advisory_xact_lock(hashtext('trigger-rate:' || $1)), pg_advisory_xact_lock(hashtextextended('orchestrator.environment:' || $2, 0))`,
+      [projectId, environmentId],
+    );
+  }
+
+  /**
+   * What a trigger decides on, read in one statement after lockForTrigger (a later statement, so
+   * its snapshot sees every commit made under those locks): the project's triggers of the last
+   * minute (ages in seconds by the database's clock; rollbacks do not count), the environment's
+   * in-progress deployments row-locked as lockInProgress does, and the deployment the idempotency
+   * key already made.
+   */
+  async triggerSnapshot(tx: EntityManager, projectId: string, environmentId: string, idempotencyKey: string | undefined): Promise<TriggerSnapshot> {
+    const [row]: { ages: number[]; in_progress: Record<string, unknown>[]; replay: Record<string, unknown> | null }[] = await tx.query(
+      `select
+         (select coalesce(array_agg(extract(epoch from now() - created_at)::float8), '{}')
+            from orchestrator.deployments
+           where project_id = $1 and created_at > now() - interval '1 minute' and rollback_target_id is null) as ages,
+         (select coalesce(json_agg(p order by p.queue_seq), '[]')
+            from (select * from orchestrator.deployments
+                   where environment_id = $2 and status in (${sqlList(ACTIVE_STATUSES)})
+                   order by queue_seq for update) p) as in_progress,
+         (select to_json(r) from orchestrator.deployments r where $3::text is not null and r.project_id = $1 and r.idempotency_key = $3) as replay`,
+      [projectId, environmentId, idempotencyKey ?? null],
+    );
+    const inProgress = row.in_progress.map((r) => this.fromJson(r));
+    return {
+      recentTriggerAges: row.ages,
+      running: inProgress.find((d) => d.phase !== 'waiting') ?? null,
+      waiting: inProgress.filter((d) => d.phase === 'waiting'),
+      replay: row.replay ? this.fromJson(row.replay) : null,
+    };
+  }
+
+  /**
+   * A new deployment with its whole history in one statement. `dispatch`: its job goes out now,
+   * so dispatched_at is the database's now (as markDispatched); queue_seq comes from the database.
+   */
+  async insertWithHistory(tx: EntityManager, d: DeploymentEntity, history: Omit<DeploymentTransitionEntity, 'id' | 'deploymentId'>[], dispatch: boolean): Promise<void> {
+    const [row]: { queue_seq: string; dispatched_at: Date | null }[] = await tx.query(
+      `with d as (
+         insert into orchestrator.deployments (${INSERT_COLUMNS.map(([column]) => column).join(', ')}, dispatched_at)
+         values (${INSERT_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')}, case when $${INSERT_COLUMNS.length + 1}::boolean then now() end)
+         returning queue_seq, dispatched_at),
+       t as (
+         insert into orchestrator.deployment_transitions (deployment_id, from_status, to_status, phase, progress, at, reason)
+         select $1, * from unnest($${INSERT_COLUMNS.length + 2}::text[], $${INSERT_COLUMNS.length + 3}::text[], $${INSERT_COLUMNS.length + 4}::text[],
+                                  $${INSERT_COLUMNS.length + 5}::real[], $${INSERT_COLUMNS.length + 6}::timestamptz[], $${INSERT_COLUMNS.length + 7}::text[]))
+       select queue_seq, dispatched_at from d`,
+      [
+        ...INSERT_COLUMNS.map(([, value]) => value(d)),
+        dispatch,
+        history.map((h) => h.fromStatus),
+        history.map((h) => h.toStatus),
+        history.map((h) => h.phase),
+        history.map((h) => h.progress),
+        history.map((h) => h.at),
+        history.map((h) => h.reason),
+      ],
+    );
+    d.queueSeq = Number(row.queue_seq);
+    d.dispatchedAt = row.dispatched_at;
+    d.heartbeatAt = null;
+  }
+
+  // a row as to_json renders it (snake_case keys, times as ISO text) into the entity TypeORM would load
+  private fromJson(row: Record<string, unknown>): DeploymentEntity {
+    const d = new DeploymentEntity() as unknown as Record<string, unknown>;
+    for (const c of (this.jsonColumns ??= this.ds.getMetadata(DeploymentEntity).columns.map((col) => ({
+      property: col.propertyName,
+      column: col.databaseName,
+      time: col.type === 'timestamptz',
+    })))) {
+      const v = row[c.column] ?? null;
+      d[c.property] = v !== null && c.time ? new Date(v as string) : v;
+    }
+    return d as unknown as DeploymentEntity;
+  }
+
+  private jsonColumns?: { property: string; column: string; time: boolean }[];
+
   /** the environment's running deployment and its waiting ones, oldest first, all row-locked */
   async lockInProgress(tx: EntityManager, environmentId: string): Promise<{ running: DeploymentEntity | null; waiting: DeploymentEntity[] }> {
     const rows = await tx
@@ -196,6 +284,52 @@ export class DeploymentsRepository {
     return this.ds.getRepository(DeploymentTransitionEntity).find({ where: { deploymentId }, order: { id: 'ASC' } });
   }
 }
+
+export interface TriggerSnapshot {
+  recentTriggerAges: number[];
+  running: DeploymentEntity | null;
+  waiting: DeploymentEntity[];
+  replay: DeploymentEntity | null;
+}
+
+const json = (v: unknown) => (v === null ? null : JSON.stringify(v));
+
+// every column a new deployment is inserted with (queue_seq is the database's, dispatched_at its clock's)
+const INSERT_COLUMNS: [string, (d: DeploymentEntity) => unknown][] = [
+  ['id', (d) => d.id],
+  ['project_id', (d) => d.projectId],
+  ['environment_id', (d) => d.environmentId],
+  ['source_ref', (d) => d.sourceRef],
+  ['commit_sha', (d) => d.commitSha],
+  ['commit_message', (d) => d.commitMessage],
+  ['commit_author', (d) => d.commitAuthor],
+  ['message', (d) => d.message],
+  ['triggered_by', (d) => d.triggeredBy],
+  ['trigger', (d) => d.trigger],
+  ['provider', (d) => d.provider],
+  ['status', (d) => d.status],
+  ['phase', (d) => d.phase],
+  ['progress', (d) => d.progress],
+  ['attempt', (d) => d.attempt],
+  ['parent_deployment_id', (d) => d.parentDeploymentId],
+  ['rollback_target_id', (d) => d.rollbackTargetId],
+  ['artifact', (d) => json(d.artifact)],
+  ['url', (d) => d.url],
+  ['preview_url', (d) => d.previewUrl],
+  ['error_code', (d) => d.errorCode],
+  ['error_message', (d) => d.errorMessage],
+  ['metadata', (d) => json(d.metadata)],
+  ['idempotency_key', (d) => d.idempotencyKey],
+  ['cancel_requested_at', (d) => d.cancelRequestedAt],
+  ['created_at', (d) => d.createdAt],
+  ['updated_at', (d) => d.updatedAt],
+  ['queued_at', (d) => d.queuedAt],
+  ['started_at', (d) => d.startedAt],
+  ['finished_at', (d) => d.finishedAt],
+  ['duration_ms', (d) => d.durationMs],
+  ['deploy_job', (d) => json(d.deployJob)],
+  ['heartbeat_at', () => null],
+];
 
 const sqlList = (values: readonly string[]) => values.map((v) => `'${v}'`).join(',');
 

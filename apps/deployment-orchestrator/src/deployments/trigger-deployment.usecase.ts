@@ -12,7 +12,7 @@ import {
 } from '@flightdeck/contracts';
 import { ORCHESTRATOR_CONFIG, type DeploymentOrchestratorConfig } from '../config/deployment-orchestrator.config';
 import { DeployJobDispatcher } from '../dispatch/deploy-job.dispatcher';
-import { checkTriggerRate } from './trigger-rate-limit';
+import { triggerRateVerdict } from './trigger-rate-limit';
 import { decideTrigger } from './concurrency-policy';
 import { type DeployTarget, ProjectDirectory } from '../dispatch/project-directory';
 import { DeploymentTransitions } from './deployment-transitions.service';
@@ -77,21 +77,18 @@ export class TriggerDeploymentUseCase {
     return existing ? ok({ deployment: toDeployment(existing), replayed: true }) : undefined;
   }
 
+  // Four round trips in the common case: the locks, what the decision reads, the deployment with
+  // its history, its events (with the job) in the outbox.
   private async createAndDispatch(tx: EntityManager, req: TriggerDeploymentRequest, target: DeployTarget, retryOf?: RetryOf): Promise<TriggerOutcome> {
     const id = randomUUID();
-    const rate = await checkTriggerRate(tx, target.project.id, this.config.FLIGHTDECK_TRIGGERS_PER_MINUTE);
-    if (!rate.ok) {
-      // a retry of a trigger that did get in is answered with it, never refused
-      const replay = await this.replay(req, tx);
-      return replay ?? rate;
-    }
     const environmentId = target.environment.id;
-    await this.repo.lockEnvironment(tx, environmentId);
-    // looked up again under the lock: a request with the same key may have committed meanwhile,
-    // and its retry must get that deployment back, never cancel it or be refused by it
-    const replay = await this.replay(req, tx);
-    if (replay) return replay;
-    const { running, waiting } = await this.repo.lockInProgress(tx, environmentId);
+    await this.repo.lockForTrigger(tx, target.project.id, environmentId);
+    const { recentTriggerAges, running, waiting, replay } = await this.repo.triggerSnapshot(tx, target.project.id, environmentId, req.idempotencyKey);
+    // looked up again under the locks: a request with the same key may have committed meanwhile,
+    // and its retry must get that deployment back, never cancel it or be refused by it (nor by the rate limit)
+    if (replay) return ok({ deployment: toDeployment(replay), replayed: true });
+    const rate = triggerRateVerdict(target.project.id, recentTriggerAges, this.config.FLIGHTDECK_TRIGGERS_PER_MINUTE);
+    if (!rate.ok) return rate;
     const policy = target.environment.concurrencyPolicy ?? 'reject';
     const external = (req.provider ?? 'internal') === 'external';
     let plan = decideTrigger(policy, { running: !!running, waiting: waiting.length }, !!req.force);
@@ -113,7 +110,7 @@ export class TriggerDeploymentUseCase {
       for (const w of waiting) await this.cancel(tx, w, `superseded by newer deployment ${id} before its turn (policy ${req.force ? 'force' : policy})`);
     }
     const waits = plan.kind === 'wait';
-    const created = await this.transitions.create(
+    const created = await this.transitions.createQueued(
       tx,
       {
         id,
@@ -132,26 +129,23 @@ export class TriggerDeploymentUseCase {
         },
         ...(retryOf ? { parentDeploymentId: retryOf.parent.id } : {}),
       },
-      `triggered by ${req.actor.kind} ${req.actor.id}`,
-      waits ? 'waiting' : 'queued',
+      {
+        created: `triggered by ${req.actor.kind} ${req.actor.id}`,
+        queued: waits
+          ? `waiting for its turn (policy ${policy}): ${running ? `deployment ${running.id} runs` : 'older deployments wait'}`
+          : external
+            ? 'waiting for the external publisher'
+            : 'build job dispatched',
+      },
+      {
+        waiting: waits,
+        jobFor: (d) => (external ? null : this.dispatcher.jobFor(d, target, undefined, { clearCache: retryOf?.clearCache, force: req.force })),
+      },
     );
-    const reason = waits
-      ? `waiting for its turn (policy ${policy}): ${running ? `deployment ${running.id} runs` : 'older deployments wait'}`
-      : external
-        ? 'waiting for the external publisher'
-        : 'build job dispatched';
-    const queued = await this.transitions.move(tx, created, 'queued', { reason, ...(waits ? { phase: 'waiting' as const } : {}) });
-    if (!queued.ok) throw new Error(`bug: a new deployment cannot be queued: ${queued.error.message}`);
-    const job = external ? null : this.dispatcher.jobFor(queued.data, target, undefined, { clearCache: retryOf?.clearCache, force: req.force });
-    if (waits) {
-      queued.data.deployJob = job;
-      await this.repo.update(tx, queued.data);
-      // nothing may run any more (the one that ran ended meanwhile): the oldest waiting one starts
-      await this.queue.startNext(tx, environmentId);
-    } else {
-      await this.queue.send(tx, queued.data, job);
-    }
-    return ok({ deployment: toDeployment(queued.data), replayed: false });
+    // nothing may run any more (the one that ran ended meanwhile): the oldest waiting one starts.
+    // Under the environment's lock a running deployment (row-locked above) cannot have ended.
+    if (waits && !running) await this.queue.startNext(tx, environmentId);
+    return ok({ deployment: toDeployment(created), replayed: false });
   }
 
   private async cancel(tx: EntityManager, d: DeploymentEntity, reason: string) {

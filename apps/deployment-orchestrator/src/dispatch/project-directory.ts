@@ -23,15 +23,23 @@ export class ProjectDirectory {
   constructor(private readonly bus: Bus) {}
 
   // The project and the environment to deploy to: the given one, else the project's default.
+  // Asked on every trigger, never cached: a deleted environment or project stops taking triggers
+  // as soon as environment-manager says so. One round trip: an environment comes with its project,
+  // and the project and its environments are asked together.
   async resolve(projectId: string, environmentId?: string): Promise<Result<DeployTarget>> {
-    const project = await this.bus.request(getProject, { projectId });
-    if (!project.ok) return project;
     if (environmentId) {
       const env = await this.bus.request(getEnvironment, { environmentId });
-      if (!env.ok || env.data.projectId !== projectId) return this.environmentNotFound(env, environmentId, project.data);
-      return ok({ project: project.data, environment: stripProject(env.data) });
+      if (env.ok && env.data.projectId === projectId) return ok({ project: env.data.project, environment: stripProject(env.data) });
+      // rare: which of the two is missing decides the answer (a missing project is project/not-found)
+      const project = await this.bus.request(getProject, { projectId });
+      if (!project.ok) return project;
+      return this.environmentNotFound(env, environmentId, project.data);
     }
-    const envs = await this.bus.request(listEnvironments, { projectId });
+    const [project, envs] = await Promise.all([
+      this.bus.request(getProject, { projectId }),
+      this.bus.request(listEnvironments, { projectId }),
+    ]);
+    if (!project.ok) return project;
     if (!envs.ok) return envs;
     const chosen = envs.data.items.find((e) => e.isDefault) ?? envs.data.items.find((e) => e.name === 'production');
     if (!chosen) return err(ErrorCode.EnvironmentNotFound, `project ${project.data.name} has no default environment`);
