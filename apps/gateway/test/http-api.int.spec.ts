@@ -381,6 +381,8 @@ describe('gateway REST API', () => {
           'PUT /api/v1/environments/{environmentId}/variables/{key}',
           'GET /api/v1/environments/{environmentId}/variables',
           'DELETE /api/v1/environments/{environmentId}/variables/{key}',
+          'POST /api/v1/environments/{environmentId}/variables/validate',
+          'GET /api/v1/projects/{projectId}/environments/{environmentId}/detected-variables',
           'POST /api/v1/projects/{projectId}/deployments',
           'GET /api/v1/projects/{projectId}/deployments',
           'GET /api/v1/projects/{projectId}/analytics',

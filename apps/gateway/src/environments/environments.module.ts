@@ -1,6 +1,15 @@
 import { Module } from '@nestjs/common';
+import { DetectedVariablesController } from './detected-variables.controller';
 import { EnvironmentsController } from './environments.controller';
+import { VariableValidationController } from './variable-validation.controller';
 import { VariablesController } from './variables.controller';
 
-@Module({ controllers: [EnvironmentsController, VariablesController] })
+@Module({
+  controllers: [
+    EnvironmentsController,
+    VariablesController,
+    VariableValidationController,
+    DetectedVariablesController,
+  ],
+})
 export class EnvironmentsModule {}

@@ -46,14 +46,8 @@ export const DetectedVariableStatus = DetectedVariable.extend({
 });
 export type DetectedVariableStatus = z.infer<typeof DetectedVariableStatus>;
 
-export const DetectedVariablesQuery = z
-  .object({
-    generate: z
-      .enum(['true', 'false'])
-      .transform((v) => v === 'true')
-      .optional(),
-  })
-  .strict();
+// generate=true: a fresh value for each generatable secret that is not set (nothing is stored)
+export const DetectedVariablesQuery = z.object({ generate: z.enum(['true', 'false']).optional() }).strict();
 
 export const DetectedVariablesReport = z.object({
   framework: DetectedFramework,
