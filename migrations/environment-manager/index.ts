@@ -2,6 +2,7 @@ import { CreateMessagingTables1763900000000 } from './1763900000000-create-messa
 import { CreateProjects1764200000000 } from './1764200000000-create-projects';
 import { AddEnvironmentLimits1764500000000 } from './1764500000000-add-environment-limits';
 import { AddConcurrencyPolicy1764700000000 } from './1764700000000-add-concurrency-policy';
+import { EnvironmentSoftDelete1764900000000 } from './1764900000000-environment-soft-delete';
 
 // Applied in this order at start-up and by `npm run migrate`.
 export const migrations = [
@@ -9,4 +10,5 @@ export const migrations = [
   CreateProjects1764200000000,
   AddEnvironmentLimits1764500000000,
   AddConcurrencyPolicy1764700000000,
+  EnvironmentSoftDelete1764900000000,
 ];

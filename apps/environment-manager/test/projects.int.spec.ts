@@ -32,6 +32,7 @@ describe('projects and environments', () => {
         type: 'production',
         isDefault: true,
         limits: {},
+        concurrencyPolicy: 'reject',
         createdAt: expect.any(String),
       },
     ]);

@@ -31,6 +31,15 @@ import {
   setEnvironmentConcurrency,
   setEnvironmentLimits,
 } from './projects/project.schema';
+import {
+  createEnvironment,
+  deleteEnvironment,
+  environmentDeleted,
+  environmentRestored,
+  getProjectEnvironment,
+  restoreEnvironment,
+  updateEnvironment,
+} from './projects/environment-commands.schema';
 import { deleteVariable, listVariables, resolveVariables, setVariable } from './projects/variable.schema';
 import { validateVariables } from './projects/variable-validation.schema';
 import { detectVariables } from './projects/detected-variable.schema';
@@ -101,6 +110,11 @@ export const BusAccess: Record<ServiceName, ServiceBusAccess> = {
       listProjects,
       getProject,
       listEnvironments,
+      createEnvironment,
+      getProjectEnvironment,
+      updateEnvironment,
+      deleteEnvironment,
+      restoreEnvironment,
       setEnvironmentLimits,
       setEnvironmentConcurrency,
       setVariable,
@@ -199,6 +213,11 @@ export const BusAccess: Record<ServiceName, ServiceBusAccess> = {
       getProject,
       listEnvironments,
       getEnvironment,
+      createEnvironment,
+      getProjectEnvironment,
+      updateEnvironment,
+      deleteEnvironment,
+      restoreEnvironment,
       setEnvironmentLimits,
       setEnvironmentConcurrency,
       setVariable,
@@ -210,7 +229,8 @@ export const BusAccess: Record<ServiceName, ServiceBusAccess> = {
     ],
     broadcasts: [pingServices],
     requests: [getDeployment],
-    publishes: none,
+    // through its outbox; nothing consumes them yet (the builder is to stop a deleted environment's releases)
+    publishes: [environmentDeleted, environmentRestored],
     listens: none,
     consumes: none,
     follows: none,

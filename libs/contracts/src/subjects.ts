@@ -15,6 +15,15 @@ export const Subjects = {
     setLimits: 'environments.cmd.set-limits',
     // what a trigger does while the environment already has a deployment in progress
     setConcurrency: 'environments.cmd.set-concurrency',
+    create: 'environments.cmd.create',
+    // one environment of the project named in the request (getEnvironment answers by id alone)
+    getInProject: 'environments.query.get-in-project',
+    update: 'environments.cmd.update',
+    // soft delete and its undo
+    delete: 'environments.cmd.delete',
+    restore: 'environments.cmd.restore',
+    deleted: 'environments.evt.deleted.*',
+    restored: 'environments.evt.restored.*',
   },
   variables: {
     set: 'variables.cmd.set',
@@ -100,6 +109,7 @@ export const Streams = {
   buildLogs: { name: 'BUILD_LOGS', subjects: ['build.logs.*'] },
   buildEvents: { name: 'BUILD_EVENTS', subjects: ['build.progress.*', 'build.result.*'] },
   deploymentEvents: { name: 'DEPLOYMENT_EVENTS', subjects: ['deployments.evt.>'] },
+  environmentEvents: { name: 'ENVIRONMENT_EVENTS', subjects: ['environments.evt.>'] },
   deadLetters: { name: 'DEAD_LETTERS', subjects: ['deadletter.>'] },
   externalBuildEvents: { name: 'EXTERNAL_BUILD_EVENTS', subjects: ['external.>'] },
 } as const;

@@ -10,6 +10,7 @@ const RETENTION: Record<StreamKey, Partial<StreamConfig>> = {
   buildLogs: { retention: RetentionPolicy.Limits, max_age: nanos(7 * DAY_MS), max_bytes: 2 * 1024 ** 3 },
   buildEvents: { retention: RetentionPolicy.Limits, max_age: nanos(7 * DAY_MS) },
   deploymentEvents: { retention: RetentionPolicy.Limits, max_age: nanos(7 * DAY_MS) },
+  environmentEvents: { retention: RetentionPolicy.Limits, max_age: nanos(7 * DAY_MS) },
   deadLetters: { retention: RetentionPolicy.Limits, max_age: nanos(30 * DAY_MS) },
   externalBuildEvents: { retention: RetentionPolicy.Limits, max_age: nanos(7 * DAY_MS), max_bytes: 1024 ** 3 },
 };

@@ -46,6 +46,7 @@ export class CreateProjectUseCase {
       limits: {},
       concurrencyPolicy: 'reject',
       createdAt: now,
+      deletedAt: null,
     });
     try {
       await this.ds.transaction(async (tx) => {

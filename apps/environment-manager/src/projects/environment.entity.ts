@@ -12,4 +12,6 @@ export class EnvironmentEntity {
   @Column('jsonb') limits!: EnvironmentLimits;
   @Column('text', { name: 'concurrency_policy' }) concurrencyPolicy!: ConcurrencyPolicy;
   @Column('timestamptz', { name: 'created_at' }) createdAt!: Date;
+  // soft delete: set, the environment is out of every list and lookup, its rows and history kept
+  @Column('timestamptz', { name: 'deleted_at', nullable: true }) deletedAt!: Date | null;
 }

@@ -16,11 +16,17 @@ export class ProjectQueries {
     return p ? ok(toProject(p)) : projectNotFound(projectId);
   }
 
-  async environments(projectId: string): Promise<Result<{ items: Environment[] }>> {
-    const envs = await this.repo.environmentsOf(projectId);
-    // every project has its production environment: only an empty answer needs the second look
+  async environments(projectId: string, deleted = false): Promise<Result<{ items: Environment[] }>> {
+    const envs = await this.repo.environmentsOf(projectId, deleted);
+    // every project has a live default environment: only an empty answer needs the second look
     if (!envs.length && !(await this.repo.findById(projectId))) return projectNotFound(projectId);
     return ok({ items: envs.map(toEnvironment) });
+  }
+
+  // another project's environment, or a deleted one, reads as unknown
+  async environmentOf(projectId: string, environmentId: string): Promise<Result<Environment>> {
+    const env = await this.repo.findEnvironmentOf(projectId, environmentId);
+    return env ? ok(toEnvironment(env)) : environmentNotFound(environmentId);
   }
 
   async environment(environmentId: string): Promise<Result<Environment & { project: Project }>> {

@@ -43,7 +43,7 @@ export class ProjectsHandler {
 
   @HandleCommand(listEnvironments)
   environments(req: CommandRequest<typeof listEnvironments>) {
-    return this.queries.environments(req.projectId);
+    return this.queries.environments(req.projectId, req.deleted);
   }
 
   @HandleCommand(getEnvironment)

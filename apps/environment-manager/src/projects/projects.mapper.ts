@@ -11,6 +11,7 @@ export const toProject = (p: ProjectEntity): Project => ({
   updatedAt: p.updatedAt.toISOString(),
 });
 
+// deletedAt only when set: a live environment reads as it always did
 export const toEnvironment = (e: EnvironmentEntity): Environment => ({
   id: e.id,
   projectId: e.projectId,
@@ -20,4 +21,5 @@ export const toEnvironment = (e: EnvironmentEntity): Environment => ({
   limits: e.limits ?? {},
   concurrencyPolicy: e.concurrencyPolicy ?? 'reject',
   createdAt: e.createdAt.toISOString(),
+  ...(e.deletedAt ? { deletedAt: e.deletedAt.toISOString() } : {}),
 });

@@ -1,10 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource, type EntityManager, IsNull, Not } from 'typeorm';
 import type { ConcurrencyPolicy, EnvironmentLimits } from '@flightdeck/contracts';
 import { EnvironmentEntity } from './environment.entity';
 import { ProjectEntity } from './project.entity';
 
 export const PROJECT_NAME_INDEX = 'projects_name_uq';
+// a partial unique index over live environments only (migration 1764900000000)
+export const ENVIRONMENT_NAME_INDEX = 'environments_project_name_uq';
+
+export type EnvironmentChanges = Partial<Pick<EnvironmentEntity, 'name' | 'type' | 'isDefault' | 'deletedAt'>>;
 
 // Every query on projects and their environments. Methods taking `tx` run in the caller's transaction.
 @Injectable()
@@ -19,23 +23,56 @@ export class ProjectsRepository {
     return this.ds.getRepository(ProjectEntity).find({ order: { name: 'ASC' } });
   }
 
+  // Live environments only: a soft-deleted one is unknown to every caller (triggers, variables, builds).
   findEnvironment(id: string): Promise<EnvironmentEntity | null> {
-    return this.ds.getRepository(EnvironmentEntity).findOneBy({ id });
+    return this.ds.getRepository(EnvironmentEntity).findOneBy({ id, deletedAt: IsNull() });
   }
 
-  // The default environment first, then by name.
-  environmentsOf(projectId: string): Promise<EnvironmentEntity[]> {
-    return this.ds.getRepository(EnvironmentEntity).find({ where: { projectId }, order: { isDefault: 'DESC', name: 'ASC' } });
+  findEnvironmentOf(projectId: string, id: string): Promise<EnvironmentEntity | null> {
+    return this.ds.getRepository(EnvironmentEntity).findOneBy({ id, projectId, deletedAt: IsNull() });
+  }
+
+  // The default environment first, then by name; `deleted`: only the soft-deleted ones, latest first.
+  environmentsOf(projectId: string, deleted = false): Promise<EnvironmentEntity[]> {
+    return this.ds.getRepository(EnvironmentEntity).find(
+      deleted
+        ? { where: { projectId, deletedAt: Not(IsNull()) }, order: { deletedAt: 'DESC', name: 'ASC' } }
+        : { where: { projectId, deletedAt: IsNull() }, order: { isDefault: 'DESC', name: 'ASC' } },
+    );
+  }
+
+  // Every change to a project's environments takes this lock first: who is the default and which
+  // names are taken are then decided by one transaction at a time.
+  async lockProject(tx: EntityManager, projectId: string): Promise<ProjectEntity | null> {
+    return tx.getRepository(ProjectEntity).findOne({ where: { id: projectId }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  // Deleted or not: restore needs the deleted one. Another project's reads as absent.
+  environmentInProject(tx: EntityManager, projectId: string, id: string): Promise<EnvironmentEntity | null> {
+    return tx.getRepository(EnvironmentEntity).findOneBy({ id, projectId });
+  }
+
+  liveNamed(tx: EntityManager, projectId: string, name: string): Promise<EnvironmentEntity | null> {
+    return tx.getRepository(EnvironmentEntity).findOneBy({ projectId, name, deletedAt: IsNull() });
+  }
+
+  async clearDefault(tx: EntityManager, projectId: string): Promise<void> {
+    await tx.getRepository(EnvironmentEntity).update({ projectId, isDefault: true }, { isDefault: false });
+  }
+
+  async changeEnvironment(tx: EntityManager, id: string, changes: EnvironmentChanges): Promise<EnvironmentEntity> {
+    if (Object.keys(changes).length) await tx.getRepository(EnvironmentEntity).update({ id }, changes);
+    return tx.getRepository(EnvironmentEntity).findOneByOrFail({ id });
   }
 
   // Only when the environment is that project's: the check and the change are one statement.
   async setLimits(projectId: string, environmentId: string, limits: EnvironmentLimits): Promise<EnvironmentEntity | null> {
-    const { affected } = await this.ds.getRepository(EnvironmentEntity).update({ id: environmentId, projectId }, { limits });
+    const { affected } = await this.ds.getRepository(EnvironmentEntity).update({ id: environmentId, projectId, deletedAt: IsNull() }, { limits });
     return affected ? this.findEnvironment(environmentId) : null;
   }
 
   async setConcurrencyPolicy(projectId: string, environmentId: string, concurrencyPolicy: ConcurrencyPolicy): Promise<EnvironmentEntity | null> {
-    const { affected } = await this.ds.getRepository(EnvironmentEntity).update({ id: environmentId, projectId }, { concurrencyPolicy });
+    const { affected } = await this.ds.getRepository(EnvironmentEntity).update({ id: environmentId, projectId, deletedAt: IsNull() }, { concurrencyPolicy });
     return affected ? this.findEnvironment(environmentId) : null;
   }
 

@@ -7,6 +7,12 @@ export const ErrorCode = {
   ProjectNotFound: 'project/not-found',
   ProjectNameTaken: 'project/name-taken',
   EnvironmentNotFound: 'deployment/environment-not-found',
+  // another live environment of the project has that name (on create, rename or restore)
+  EnvironmentNameTaken: 'environment/name-taken',
+  // the project's default environment cannot be deleted: make another one the default first
+  EnvironmentIsDefault: 'environment/is-default',
+  // un-defaulting the project's only default: make another one the default instead
+  EnvironmentDefaultRequired: 'environment/default-required',
   VariableNotFound: 'variable/not-found',
   VariableInvalidValue: 'variable/invalid-value',
   // a validation rule that cannot work (a pattern that does not compile, min over max)

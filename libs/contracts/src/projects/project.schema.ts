@@ -22,18 +22,24 @@ export const Project = z.object({
 });
 export type Project = z.infer<typeof Project>;
 
-export const EnvironmentType = z.enum(['production', 'preview', 'development']);
+export const EnvironmentType = z.enum(['production', 'staging', 'preview', 'development']);
+export type EnvironmentType = z.infer<typeof EnvironmentType>;
+// The same slug rule as a project's: <project>-<environment>.localhost is its hostname.
+export const EnvironmentName = ProjectName;
 export const Environment = z.object({
   id: Id,
   projectId: Id,
   name: z.string(),
   type: EnvironmentType,
+  /** exactly one live environment of a project is its default: triggers without an environment go there */
   isDefault: z.boolean(),
   /** what its builds and releases may use; unset fields come from the operator's defaults */
   limits: EnvironmentLimits,
   /** what a trigger does while a deployment is in progress (see ConcurrencyPolicy) */
   concurrencyPolicy: ConcurrencyPolicy,
   createdAt: IsoDate,
+  /** only on a soft-deleted environment (the answer to its delete): lists and lookups leave those out */
+  deletedAt: IsoDate.optional(),
 });
 export type Environment = z.infer<typeof Environment>;
 
@@ -63,7 +69,8 @@ export const getProject = defineCommand({
 });
 export const listEnvironments = defineCommand({
   subject: Subjects.environments.list,
-  request: z.object({ projectId: Id }).strict(),
+  // deleted: only the soft-deleted ones (to find one to restore); live ones otherwise
+  request: z.object({ projectId: Id, deleted: z.boolean().optional() }).strict(),
   reply: listOf(Environment),
 });
 export const getEnvironment = defineCommand({

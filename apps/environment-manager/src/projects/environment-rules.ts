@@ -1,0 +1,45 @@
+import { type EnvironmentType, ErrorCode, type Result, type UpdateEnvironmentBody, err } from '@flightdeck/contracts';
+
+// What a change to an environment may do, decided without the database.
+
+export interface EnvironmentState {
+  id: string;
+  name: string;
+  type: EnvironmentType;
+  isDefault: boolean;
+}
+
+export type EnvironmentPatch = Partial<Pick<EnvironmentState, 'name' | 'type' | 'isDefault'>>;
+
+// Only the fields that change: an empty patch writes nothing and publishes nothing.
+export const changesOf = (env: EnvironmentState, body: UpdateEnvironmentBody): EnvironmentPatch => {
+  const changes: EnvironmentPatch = {};
+  if (body.name !== undefined && body.name !== env.name) changes.name = body.name;
+  if (body.type !== undefined && body.type !== env.type) changes.type = body.type;
+  if (body.isDefault !== undefined && body.isDefault !== env.isDefault) changes.isDefault = body.isDefault;
+  return changes;
+};
+
+// A project always has one default: it moves by making another environment the default, never by
+// un-defaulting the current one.
+export const refuseUpdate = (env: EnvironmentState, changes: EnvironmentPatch): Result<never> | undefined =>
+  changes.isDefault === false
+    ? err(
+        ErrorCode.EnvironmentDefaultRequired,
+        `environment ${env.name} is the project's default; make another environment the default instead`,
+        { field: 'isDefault' },
+      )
+    : undefined;
+
+export const refuseDelete = (env: EnvironmentState): Result<never> | undefined =>
+  env.isDefault
+    ? err(ErrorCode.EnvironmentIsDefault, `environment ${env.name} is the project's default and cannot be deleted; make another environment the default first`)
+    : undefined;
+
+export const nameTaken = (name: string): Result<never> =>
+  err(ErrorCode.EnvironmentNameTaken, `another environment of this project is named ${name}`, { field: 'name' });
+
+export const restoreRefused = (name: string): Result<never> =>
+  err(ErrorCode.EnvironmentNameTaken, `cannot restore ${name}: another environment of this project took that name since; rename that one first`, {
+    field: 'name',
+  });
