@@ -213,6 +213,17 @@ describe('validateValue', () => {
   });
 });
 
+describe('a pattern rule', () => {
+  it('stops a catastrophic pattern after its time limit, with a message instead of a blocked service', () => {
+    const started = Date.now();
+    expect(validateValue('SLOW', `${'a'.repeat(40)}!`, { kind: 'pattern', pattern: '^(a+)+$' })).toBe(
+      'SLOW could not be checked: its pattern took longer than 100 ms on this value (nested repetition such as (a+)+ makes a pattern this slow)',
+    );
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(validateValue('FAST', 'aaa', { kind: 'pattern', pattern: '^(a+)+$' })).toBeUndefined();
+  });
+});
+
 describe('VariableRule', () => {
   it('refuses a pattern that does not compile, with variable/invalid-rule', () => {
     const parsed = VariableRuleSchema.safeParse({ kind: 'pattern', pattern: '([a-z' });
