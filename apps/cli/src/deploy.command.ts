@@ -92,6 +92,17 @@ export function follow(client: FlightdeckClient, deploymentId: string, out = con
         out.log(formatLine(l));
       }),
     );
+    // lines the server did not send live (this client too slow, or a flood): said, never silent
+    socket.on('gap', (g) => {
+      if (g.toSeq <= lastSeq) return;
+      lastSeq = g.toSeq;
+      out.log(`--> ${g.message} (seq ${g.fromSeq}-${g.toSeq})`);
+    });
+    socket.on('dropped', (p) => out.log(`--> the server dropped this connection: ${p.message}`));
+    // socket.io reconnects by itself after a lost connection, not after the server closed it
+    socket.on('disconnect', (reason) => {
+      if (reason === 'io server disconnect') socket.connect();
+    });
     socket.on('status', ({ deployment: d }) => {
       const phase = `${d.status}${d.phase ? `/${d.phase}` : ''}`;
       if (phase !== lastPhase) out.log(`--> ${phase}${d.progress ? ` ${d.progress}%` : ''}`);
