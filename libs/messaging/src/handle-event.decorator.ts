@@ -6,7 +6,7 @@ import { JETSTREAM } from './transports';
 
 // A durable consumer shared by every replica: each message is handled once, in a transaction that
 // records its id, and acked after the commit.
-export interface DurableConsumerDeclaration {
+export interface DurableConsumerDeclaration<E extends EventDefinition = EventDefinition> {
   mode: 'durable';
   stream: StreamKey;
   durable: string;
@@ -18,6 +18,11 @@ export interface DurableConsumerDeclaration {
   maxMessages?: number;
   /** the subject pattern read, when the event arrives under another than its own (external publishers') */
   subject?: string;
+  /**
+   * the messages the handler acts on; any other is acked at once, with no transaction and no
+   * ledger row (handling it would change nothing, so there is nothing to de-duplicate)
+   */
+  only?: (data: EventData<E>) => boolean;
 }
 
 export interface BatchLimits {
@@ -58,8 +63,8 @@ const eventPattern = (event: EventDefinition, consumer: ConsumerDeclaration) =>
 
 // `@EventPattern(event.subject)` served by JetStreamServer: the method gets the payload parsed by the
 // event's schema and a ConsumedMessageContext whose `tx` commits before the ack.
-export const HandleEvent = (event: EventDefinition, consumer: Omit<DurableConsumerDeclaration, 'mode'>) =>
-  eventPattern(event, { mode: 'durable', ...consumer });
+export const HandleEvent = <E extends EventDefinition>(event: E, consumer: Omit<DurableConsumerDeclaration<E>, 'mode'>) =>
+  eventPattern(event, { mode: 'durable', ...(consumer as Omit<DurableConsumerDeclaration, 'mode'>) });
 
 // The batching mode: the method gets `(items, { tx })` for up to the configured number of messages.
 export const HandleEventBatch = <E extends EventDefinition>(event: E, consumer: Omit<BatchConsumerDeclaration<E>, 'mode'>) =>

@@ -21,13 +21,16 @@ export interface EventRoute<E extends EventDefinition = EventDefinition> {
   /** the subject pattern routed here; the event's own unless it arrives under another */
   subject?: string;
   handle(data: EventData<E>, ctx: ConsumedMessageContext): Promise<void>;
+  /** the messages handled; others are acked without a transaction (see DurableConsumerDeclaration) */
+  only?: (data: EventData<E>) => boolean;
 }
 
 export const route = <E extends EventDefinition>(
   event: E,
   handle: (data: EventData<E>, ctx: ConsumedMessageContext) => Promise<void>,
   subject?: string,
-): EventRoute => ({ event, subject, handle: handle as EventRoute['handle'] });
+  only?: (data: EventData<E>) => boolean,
+): EventRoute => ({ event, subject, handle: handle as EventRoute['handle'], only: only as EventRoute['only'] });
 
 export interface ConsumerSpec {
   stream: StreamKey;
@@ -112,6 +115,10 @@ export class IdempotentConsumer {
     const decoded = decodeEvent(found.route.event, m.data, ownSubject ? m.subject : undefined);
     if (!decoded.ok) return this.deadLetter(m, decoded.reason);
     const { envelope, data } = decoded;
+    if (found.route.only && !found.route.only(data)) {
+      m.ack();
+      return;
+    }
 
     // well inside ack_wait, however short it is set: a live handler is never taken for a dead one
     const keepAlive = setInterval(() => m.working(), Math.max(100, (this.spec.ackWaitMs ?? 30_000) / 3));

@@ -54,13 +54,13 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
         else if (consumer.mode === 'batch') await this.batch(event, consumer, handler);
         else {
           const entry = durable.get(consumer.durable) ?? { decl: consumer, routes: [] };
-          entry.routes.push(route(event, (data, ctx) => settle(handler(data, ctx)) as Promise<void>, subject));
+          entry.routes.push(route(event, (data, ctx) => settle(handler(data, ctx)) as Promise<void>, subject, consumer.only));
           durable.set(consumer.durable, entry);
         }
       }
       for (const [name, { decl, routes }] of durable) {
         const { ds, schema } = this.database(name);
-        const { mode: _mode, ...spec } = decl;
+        const { mode: _mode, only: _only, ...spec } = decl;
         this.consumers.set(name, await this.engines.start({ ...spec, routes }, ds, schema));
       }
       callback();

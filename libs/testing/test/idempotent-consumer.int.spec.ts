@@ -9,7 +9,7 @@ import {
 } from 'nats';
 import type { DataSource } from 'typeorm';
 import { Streams } from '@flightdeck/contracts';
-import { IdempotentConsumer, JetStreamConsumers, encodeEnvelope } from '@flightdeck/messaging';
+import { IdempotentConsumer, JetStreamConsumers, encodeEnvelope, route } from '@flightdeck/messaging';
 import { MessagingHarness, sleep, until } from './support/messaging-harness';
 import { ProbeConsumer } from './support/probe-consumer';
 import { PROBE_SCHEMA, probeHappened, probeSubject } from './support/probe-schema';
@@ -77,6 +77,28 @@ describe('idempotent JetStream consumer', () => {
     expect(probe.count(id)).toBe(1);
     expect(await probe.receivedRows(id)).toBe(1);
     expect(await probe.processedRows(durable, id)).toBe(1);
+  });
+
+  it('acks the messages its route leaves out without a transaction or a ledger row, and handles the rest', async () => {
+    const durable = 'probe-only';
+    const probe = new ProbeConsumer(consumers, ds);
+    const handled = probe.route();
+    await consumers.start(
+      {
+        stream: 'deploymentEvents',
+        durable,
+        filterSubject: probeSubject('only'),
+        routes: [route(probeHappened, handled.handle, undefined, (data) => data.n % 2 === 0)],
+      },
+      ds,
+      PROBE_SCHEMA,
+    );
+    const ids = [1, 2, 3, 4].map(() => randomUUID());
+    for (const [i, id] of ids.entries()) await publish('only', { itemId: randomUUID(), n: i + 1 }, { id });
+
+    await settled(durable, 4);
+    expect(ids.map((id) => probe.count(id))).toEqual([0, 1, 0, 1]);
+    expect(await Promise.all(ids.map((id) => probe.processedRows(durable, id)))).toEqual([0, 1, 0, 1]);
   });
 
   it('does nothing twice when JetStream redelivers a message whose ack was lost after commit', async () => {

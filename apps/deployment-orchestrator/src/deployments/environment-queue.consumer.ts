@@ -24,9 +24,10 @@ export class EnvironmentQueueConsumer {
     durable: Durables.environmentQueue,
     filterSubject: 'deployments.evt.status.>',
     subject: 'deployments.evt.status.>',
+    // the other changes (two per trigger) are acked without a transaction
+    only: (e) => isTerminal(e.transition.to),
   })
   async changed(@Payload() e: DeploymentStatusChanged, @Ctx() ctx: ConsumedMessageContext) {
-    if (!isTerminal(e.transition.to)) return;
     await this.repo.lockEnvironment(ctx.tx, e.deployment.environmentId);
     await this.queue.startNext(ctx.tx, e.deployment.environmentId);
   }

@@ -11,7 +11,13 @@ import { DeploymentMetrics } from './deployment-metrics';
 export class DeploymentMetricsConsumer {
   constructor(private readonly metrics: DeploymentMetrics) {}
 
-  @HandleEvent(deploymentStatusChanged, { stream: 'deploymentEvents', durable: Durables.deploymentMetrics, filterSubject: 'deployments.evt.status.>' })
+  @HandleEvent(deploymentStatusChanged, {
+    stream: 'deploymentEvents',
+    durable: Durables.deploymentMetrics,
+    filterSubject: 'deployments.evt.status.>',
+    // only a creation or an end is counted: the steps between are acked without a transaction
+    only: (e) => e.transition.from === null || isTerminal(e.transition.to),
+  })
   changed(@Payload() e: DeploymentStatusChanged) {
     if (e.transition.from === null) this.metrics.created(e.deployment);
     if (isTerminal(e.transition.to)) this.metrics.ended(e.deployment);
