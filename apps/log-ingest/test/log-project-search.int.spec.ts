@@ -70,6 +70,8 @@ describe('searching the log lines of a project', () => {
     const names = rows.map((r) => r.name);
     expect(names).toContain(`log_lines_p${utcDay(new Date(today - DAY_MS)).replaceAll('-', '')}_words`);
     expect(names).not.toContain(`log_lines_p${utcDay(new Date(today)).replaceAll('-', '')}_words`);
+    // where kept lines of dropped days live
+    expect(names).toContain('log_lines_default_words');
   });
 
   it("finds a line by a word among the project's 1,000,000, with its deployment and seq, and nothing of another project", async () => {

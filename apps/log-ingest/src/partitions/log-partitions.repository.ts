@@ -14,6 +14,8 @@ export interface LogStorage {
   partitions: number;
 }
 
+const DEFAULT_PARTITION = 'log_lines_default';
+
 // one replica at a time builds words indexes (a session lock: CREATE INDEX CONCURRENTLY runs outside a transaction)
 const WORDS_LOCK = `hashtext('logs.log_lines words')`;
 
@@ -97,8 +99,8 @@ export class LogPartitionsRepository {
   }
 
   /**
-   * gives each day partition before `today` (YYYY-MM-DD) the index of its lines' words, for the
-   * project search; today's stays without (COPY writes there, and the index would slow it). Built
+   * gives each day partition before `today` (YYYY-MM-DD), and the default one, the index of its
+   * lines' words, for the project search; today's stays without (COPY writes there, and the index would slow it). Built
    * concurrently, so a late line for that day is never blocked. Returns the days indexed, or
    * undefined when another replica is at it.
    */
@@ -116,13 +118,15 @@ export class LogPartitionsRepository {
            left join pg_index x on x.indexrelid = ix.oid
            where i.inhparent = 'logs.log_lines'::regclass`,
         );
-        const due = rows.filter((r) => r.valid !== true && (dayOfPartition(r.name) ?? today) < today).sort((a, b) => (a.name < b.name ? 1 : -1));
+        // the default partition too: written rarely (strays, kept lines), and kept lines are old
+        const ended = (name: string) => name === DEFAULT_PARTITION || (dayOfPartition(name) ?? today) < today;
+        const due = rows.filter((r) => r.valid !== true && ended(r.name)).sort((a, b) => (a.name < b.name ? 1 : -1));
         for (const r of due) {
           // a build that failed half-way (a restart) leaves an invalid index behind: built again
           if (r.valid === false) await runner.query(`drop index concurrently if exists logs."${r.name}_words"`);
           await runner.query(`create index concurrently "${r.name}_words" on logs."${r.name}" using gin ((${MESSAGE_WORDS}))`);
         }
-        return due.map((r) => dayOfPartition(r.name)!).sort();
+        return due.map((r) => dayOfPartition(r.name) ?? 'default').sort();
       } finally {
         await runner.query(`select pg_advisory_unlock(${WORDS_LOCK})`);
       }
