@@ -16,6 +16,14 @@ import { NATS_CONNECTION } from './nats-connection';
 
 const NO_RESPONDER_MAX_PAUSE_MS = 500;
 
+// built once per command: a zod schema built for every reply was a fair share of a request's CPU
+const replySchemas = new WeakMap<CommandDefinition, ReturnType<typeof resultSchema>>();
+const replySchemaOf = (command: CommandDefinition) => {
+  let schema = replySchemas.get(command);
+  if (!schema) replySchemas.set(command, (schema = resultSchema(command.reply)));
+  return schema;
+};
+
 // The typed client of every command: request/reply over NatsCommandClient. Every outcome is a
 // Result: a timeout or a missing responder comes back as service/unavailable, never as a thrown
 // error the caller must remember to catch.
@@ -56,7 +64,7 @@ export class Bus {
         return err(ErrorCode.ServiceUnavailable, `${command.subject}: ${reason}`);
       }
     }
-    const parsed = resultSchema(command.reply).safeParse(reply);
+    const parsed = replySchemaOf(command).safeParse(reply);
     if (!parsed.success) {
       this.logger.error({ subject: command.subject, issues: parsed.error.issues }, 'malformed reply');
       return err(ErrorCode.InternalError, `${command.subject}: malformed reply`);
@@ -81,7 +89,7 @@ export class Bus {
     }
     const ok: CommandReply<C>[] = [];
     for (const r of replies) {
-      const parsed = resultSchema(command.reply).safeParse(r);
+      const parsed = replySchemaOf(command).safeParse(r);
       if (parsed.success && parsed.data.ok) ok.push(parsed.data.data as CommandReply<C>);
     }
     return ok;

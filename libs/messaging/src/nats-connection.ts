@@ -61,6 +61,9 @@ export async function connectNats(
         maxReconnectAttempts: -1,
         reconnectTimeWait: 1_000,
         pingInterval: 10_000,
+        // a stack captured for every request and publish (to decorate a timeout's error) is a fair
+        // share of a request's CPU; our callers turn timeouts into Results that name the subject
+        noAsyncTraces: true,
       });
       break;
     } catch (e) {
