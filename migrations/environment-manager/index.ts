@@ -3,6 +3,7 @@ import { CreateProjects1764200000000 } from './1764200000000-create-projects';
 import { AddEnvironmentLimits1764500000000 } from './1764500000000-add-environment-limits';
 import { AddConcurrencyPolicy1764700000000 } from './1764700000000-add-concurrency-policy';
 import { EnvironmentSoftDelete1764900000000 } from './1764900000000-environment-soft-delete';
+import { ProjectSoftDelete1764900000001 } from './1764900000001-project-soft-delete';
 
 // Applied in this order at start-up and by `npm run migrate`.
 export const migrations = [
@@ -11,4 +12,5 @@ export const migrations = [
   AddEnvironmentLimits1764500000000,
   AddConcurrencyPolicy1764700000000,
   EnvironmentSoftDelete1764900000000,
+  ProjectSoftDelete1764900000001,
 ];

@@ -40,6 +40,7 @@ import {
   restoreEnvironment,
   updateEnvironment,
 } from './projects/environment-commands.schema';
+import { deleteProject, restoreProject, updateProject } from './projects/project-commands.schema';
 import { deleteVariable, listVariables, resolveVariables, setVariable } from './projects/variable.schema';
 import { validateVariables } from './projects/variable-validation.schema';
 import { detectVariables } from './projects/detected-variable.schema';
@@ -109,6 +110,9 @@ export const BusAccess: Record<ServiceName, ServiceBusAccess> = {
       createProject,
       listProjects,
       getProject,
+      updateProject,
+      deleteProject,
+      restoreProject,
       listEnvironments,
       createEnvironment,
       getProjectEnvironment,
@@ -211,6 +215,9 @@ export const BusAccess: Record<ServiceName, ServiceBusAccess> = {
       createProject,
       listProjects,
       getProject,
+      updateProject,
+      deleteProject,
+      restoreProject,
       listEnvironments,
       getEnvironment,
       createEnvironment,

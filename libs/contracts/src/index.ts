@@ -8,6 +8,7 @@ export * from './common.schema';
 export * from './system/service-status.schema';
 export * from './projects/project.schema';
 export * from './projects/environment-commands.schema';
+export * from './projects/project-commands.schema';
 export * from './projects/variable.schema';
 export * from './projects/variable-rule.schema';
 export * from './projects/variable-validation.schema';

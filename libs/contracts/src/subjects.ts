@@ -7,6 +7,10 @@ export const Subjects = {
     create: 'projects.cmd.create',
     list: 'projects.query.list',
     get: 'projects.query.get',
+    update: 'projects.cmd.update',
+    // soft delete (with its live environments) and its undo
+    delete: 'projects.cmd.delete',
+    restore: 'projects.cmd.restore',
   },
   environments: {
     list: 'environments.query.list',

@@ -36,6 +36,7 @@ export class CreateProjectUseCase {
       defaultBranch: req.defaultBranch ?? DEFAULT_BRANCH,
       createdAt: now,
       updatedAt: now,
+      deletedAt: null,
     });
     const production = Object.assign(new EnvironmentEntity(), {
       id: randomUUID(),
@@ -65,7 +66,7 @@ export class CreateProjectUseCase {
 }
 
 // The same shape as a schema failure at the bus boundary: one message naming every bad field.
-const invalidFields = (checks: Record<string, Check>): Result<never> | undefined => {
+export const invalidFields = (checks: Record<string, Check>): Result<never> | undefined => {
   const fields = Object.entries(checks).flatMap(([path, c]) => (c.ok ? [] : [{ path, message: c.reason }]));
   if (!fields.length) return undefined;
   return err(ErrorCode.InvalidInput, fields.map((f) => `${f.path}: ${f.message}`).join('; '), { fields });

@@ -7,8 +7,8 @@ import { ProjectsRepository } from './projects.repository';
 export class ProjectQueries {
   constructor(private readonly repo: ProjectsRepository) {}
 
-  async list(): Promise<Result<{ items: Project[] }>> {
-    return ok({ items: (await this.repo.all()).map(toProject) });
+  async list(deleted = false): Promise<Result<{ items: Project[] }>> {
+    return ok({ items: (await this.repo.all(deleted)).map(toProject) });
   }
 
   async get(projectId: string): Promise<Result<Project>> {
@@ -18,8 +18,9 @@ export class ProjectQueries {
 
   async environments(projectId: string, deleted = false): Promise<Result<{ items: Environment[] }>> {
     const envs = await this.repo.environmentsOf(projectId, deleted);
-    // every project has a live default environment: only an empty answer needs the second look
-    if (!envs.length && !(await this.repo.findById(projectId))) return projectNotFound(projectId);
+    // a live project has a live default environment: only an empty answer, or a list of deleted
+    // ones (a deleted project has them), needs the second look
+    if ((deleted || !envs.length) && !(await this.repo.findById(projectId))) return projectNotFound(projectId);
     return ok({ items: envs.map(toEnvironment) });
   }
 

@@ -8,4 +8,6 @@ export class ProjectEntity {
   @Column('text', { name: 'default_branch' }) defaultBranch!: string;
   @Column('timestamptz', { name: 'created_at' }) createdAt!: Date;
   @Column('timestamptz', { name: 'updated_at' }) updatedAt!: Date;
+  // soft delete: set, the project and the environments deleted with it are out of every lookup
+  @Column('timestamptz', { name: 'deleted_at', nullable: true }) deletedAt!: Date | null;
 }

@@ -32,8 +32,8 @@ export class ProjectsHandler {
   }
 
   @HandleCommand(listProjects)
-  list() {
-    return this.queries.list();
+  list(req: CommandRequest<typeof listProjects>) {
+    return this.queries.list(req.deleted);
   }
 
   @HandleCommand(getProject)

@@ -9,6 +9,7 @@ export const toProject = (p: ProjectEntity): Project => ({
   defaultBranch: p.defaultBranch,
   createdAt: p.createdAt.toISOString(),
   updatedAt: p.updatedAt.toISOString(),
+  ...(p.deletedAt ? { deletedAt: p.deletedAt.toISOString() } : {}),
 });
 
 // deletedAt only when set: a live environment reads as it always did

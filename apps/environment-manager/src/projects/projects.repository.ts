@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager, IsNull, Not } from 'typeorm';
+import { DataSource, type EntityManager, Equal, IsNull, Not } from 'typeorm';
 import type { ConcurrencyPolicy, EnvironmentLimits } from '@flightdeck/contracts';
 import { EnvironmentEntity } from './environment.entity';
 import { ProjectEntity } from './project.entity';
@@ -15,12 +15,16 @@ export type EnvironmentChanges = Partial<Pick<EnvironmentEntity, 'name' | 'type'
 export class ProjectsRepository {
   constructor(private readonly ds: DataSource) {}
 
+  // Live projects only: a soft-deleted one is unknown to every caller.
   findById(id: string): Promise<ProjectEntity | null> {
-    return this.ds.getRepository(ProjectEntity).findOneBy({ id });
+    return this.ds.getRepository(ProjectEntity).findOneBy({ id, deletedAt: IsNull() });
   }
 
-  all(): Promise<ProjectEntity[]> {
-    return this.ds.getRepository(ProjectEntity).find({ order: { name: 'ASC' } });
+  // By name; `deleted`: only the soft-deleted ones, latest first.
+  all(deleted = false): Promise<ProjectEntity[]> {
+    return this.ds.getRepository(ProjectEntity).find(
+      deleted ? { where: { deletedAt: Not(IsNull()) }, order: { deletedAt: 'DESC', name: 'ASC' } } : { where: { deletedAt: IsNull() }, order: { name: 'ASC' } },
+    );
   }
 
   // Live environments only: a soft-deleted one is unknown to every caller (triggers, variables, builds).
@@ -43,8 +47,33 @@ export class ProjectsRepository {
 
   // Every change to a project's environments takes this lock first: who is the default and which
   // names are taken are then decided by one transaction at a time.
+  // A deleted project's environments cannot change: it reads as absent here.
   async lockProject(tx: EntityManager, projectId: string): Promise<ProjectEntity | null> {
+    const p = await this.lockAnyProject(tx, projectId);
+    return p && !p.deletedAt ? p : null;
+  }
+
+  // Deleted or not: restore needs the deleted one.
+  lockAnyProject(tx: EntityManager, projectId: string): Promise<ProjectEntity | null> {
     return tx.getRepository(ProjectEntity).findOne({ where: { id: projectId }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  async changeProject(tx: EntityManager, id: string, changes: Partial<Pick<ProjectEntity, 'name' | 'repositoryUrl' | 'defaultBranch' | 'updatedAt' | 'deletedAt'>>): Promise<ProjectEntity> {
+    await tx.getRepository(ProjectEntity).update({ id }, changes);
+    return tx.getRepository(ProjectEntity).findOneByOrFail({ id });
+  }
+
+  // Soft-deletes a project's live environments at `at`, its own deletion time, and answers them:
+  // restoring the project brings back exactly those (deleted_at = at), not ones deleted before.
+  async deleteEnvironmentsWithProject(tx: EntityManager, projectId: string, at: Date): Promise<EnvironmentEntity[]> {
+    await tx.getRepository(EnvironmentEntity).update({ projectId, deletedAt: IsNull() }, { deletedAt: at });
+    return tx.getRepository(EnvironmentEntity).find({ where: { projectId, deletedAt: Equal(at) }, order: { isDefault: 'DESC', name: 'ASC' } });
+  }
+
+  async restoreEnvironmentsWithProject(tx: EntityManager, projectId: string, at: Date): Promise<EnvironmentEntity[]> {
+    const envs = await tx.getRepository(EnvironmentEntity).find({ where: { projectId, deletedAt: Equal(at) }, order: { isDefault: 'DESC', name: 'ASC' } });
+    if (envs.length) await tx.getRepository(EnvironmentEntity).update({ projectId, deletedAt: Equal(at) }, { deletedAt: null });
+    return envs.map((e) => Object.assign(e, { deletedAt: null }));
   }
 
   // Deleted or not: restore needs the deleted one. Another project's reads as absent.

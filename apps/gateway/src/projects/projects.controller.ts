@@ -1,17 +1,26 @@
-import { Controller, Get, Post } from '@nestjs/common';
-import type { z } from 'zod';
+import { Controller, Delete, Get, HttpCode, Patch, Post } from '@nestjs/common';
+import { z } from 'zod';
 import {
   CreateProjectRequest,
   ErrorCode,
   Project,
+  UpdateProjectBody,
   createProject,
+  deleteProject,
   getProject,
   listOf,
   listProjects,
+  restoreProject,
+  updateProject,
 } from '@flightdeck/contracts';
 import { ApiBus } from '../http/api-bus';
-import { IdParam, ValidBody } from '../http/zod-validation.pipe';
+import { IdParam, ValidBody, ValidQuery } from '../http/zod-validation.pipe';
 import { ApiRoute } from '../openapi/api-route.decorator';
+
+// ?deleted=true lists the soft-deleted projects instead, to find one to restore
+const ProjectListQuery = z
+  .object({ deleted: z.enum(['true', 'false']).transform((v) => v === 'true').optional() })
+  .strict();
 
 @Controller('projects')
 export class ProjectsController {
@@ -30,11 +39,12 @@ export class ProjectsController {
 
   @Get()
   @ApiRoute({
-    summary: 'List projects',
-    responses: [{ status: 200, description: 'all projects', name: 'ProjectList', schema: listOf(Project) }],
+    summary: 'List live projects (?deleted=true: the soft-deleted ones)',
+    query: ProjectListQuery,
+    responses: [{ status: 200, description: 'the projects', name: 'ProjectList', schema: listOf(Project) }],
   })
-  list() {
-    return this.api.call(listProjects, {});
+  list(@ValidQuery(ProjectListQuery) query: z.infer<typeof ProjectListQuery>) {
+    return this.api.call(listProjects, query.deleted ? { deleted: true } : {});
   }
 
   @Get(':projectId')
@@ -46,5 +56,40 @@ export class ProjectsController {
   })
   get(@IdParam('projectId') projectId: string) {
     return this.api.call(getProject, { projectId });
+  }
+
+  @Patch(':projectId')
+  @ApiRoute({
+    summary: 'Rename a project or change its repository or default branch (what the body leaves out is kept)',
+    ids: ['projectId'],
+    body: { name: 'UpdateProjectBody', schema: UpdateProjectBody },
+    responses: [{ status: 200, description: 'the project as changed', name: 'Project', schema: Project }],
+    errors: [ErrorCode.ProjectNotFound, ErrorCode.ProjectNameTaken],
+  })
+  update(@IdParam('projectId') projectId: string, @ValidBody(UpdateProjectBody) body: UpdateProjectBody) {
+    return this.api.call(updateProject, { ...body, projectId });
+  }
+
+  @Delete(':projectId')
+  @ApiRoute({
+    summary: 'Soft-delete a project with its environments: gone from lists and triggers, its history kept, restorable; its name is free meanwhile',
+    ids: ['projectId'],
+    responses: [{ status: 200, description: 'the deleted project, with deletedAt', name: 'Project', schema: Project }],
+    errors: [ErrorCode.ProjectNotFound],
+  })
+  delete(@IdParam('projectId') projectId: string) {
+    return this.api.call(deleteProject, { projectId });
+  }
+
+  @Post(':projectId/restore')
+  @HttpCode(200)
+  @ApiRoute({
+    summary: 'Restore a soft-deleted project with the environments deleted with it, unless a project took its name meanwhile',
+    ids: ['projectId'],
+    responses: [{ status: 200, description: 'the project, live again', name: 'Project', schema: Project }],
+    errors: [ErrorCode.ProjectNotFound, ErrorCode.ProjectNameTaken],
+  })
+  restore(@IdParam('projectId') projectId: string) {
+    return this.api.call(restoreProject, { projectId });
   }
 }

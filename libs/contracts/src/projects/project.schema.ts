@@ -19,6 +19,8 @@ export const Project = z.object({
   defaultBranch: z.string(),
   createdAt: IsoDate,
   updatedAt: IsoDate,
+  /** only on a soft-deleted project (the answer to its delete, or a list of deleted ones) */
+  deletedAt: IsoDate.optional(),
 });
 export type Project = z.infer<typeof Project>;
 
@@ -59,7 +61,8 @@ export const createProject = defineCommand({
 });
 export const listProjects = defineCommand({
   subject: Subjects.projects.list,
-  request: z.object({}).strict(),
+  // deleted: only the soft-deleted ones (to find one to restore); live ones otherwise
+  request: z.object({ deleted: z.boolean().optional() }).strict(),
   reply: listOf(Project),
 });
 export const getProject = defineCommand({
