@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { type AddressInfo, type Socket, createServer } from 'node:net';
 import { type DetectedVariableStatus, ErrorCode, detectVariables, setVariable } from '@flightdeck/contracts';
-import { GitRepo } from '@flightdeck/testing';
+import { GitRepo, eventually } from '@flightdeck/testing';
 import { RepositoryReadError, RepositoryReader } from '../src/detection/repository-reader';
 import { EnvironmentManagerHarness } from './support/environment-manager-harness';
 
@@ -189,6 +190,37 @@ describe('variable detection from the project repository', () => {
       /^could not read https:\/\/127\.0\.0\.1:1\/acme\/shop\.git at branch main: /,
     );
     await expect(read.catch((e: Error) => e.message)).resolves.not.toMatch(/gh-T0ken-s3cret|deploy-bot/);
+  });
+
+  it('gives up on a repository that does not answer within its time limit, stopping git and its helpers', async () => {
+    // accepts and reads, never answers; a socket ends when the client's process is gone
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => {
+      sockets.push(socket);
+      socket.resume();
+      socket.on('end', () => socket.destroy());
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    try {
+      const started = Date.now();
+      const read = new RepositoryReader({ cloneTimeoutMs: 1_500 }).read(
+        `http://127.0.0.1:${port}/acme/shop.git`,
+        'main',
+      );
+      await expect(read).rejects.toThrow(
+        `could not read http://127.0.0.1:${port}/acme/shop.git at branch main: no answer within 1.5 s`,
+      );
+      expect(Date.now() - started).toBeLessThan(10_000);
+      // the transfer helper went with git: nothing is left connected to the silent server
+      await eventually(
+        'no connection left to the silent server',
+        () => new Promise<boolean>((resolve) => silent.getConnections((_e, n) => resolve(n === 0))),
+      );
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 
   it("answers environment-not-found for another project's environment", async () => {

@@ -7,7 +7,10 @@ import { RepositoryReader } from './repository-reader';
 
 @Module({
   imports: [ProjectsModule, ValidationModule],
-  providers: [RepositoryReader, DetectProjectVariablesUseCase],
+  providers: [
+    { provide: RepositoryReader, useFactory: () => new RepositoryReader() },
+    DetectProjectVariablesUseCase,
+  ],
   controllers: [DetectionHandler],
 })
 export class DetectionModule {}

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
@@ -73,6 +73,8 @@ const SAFE_CONFIG = [
 ];
 
 export class RepositoryReader {
+  constructor(private readonly limits: { cloneTimeoutMs: number } = { cloneTimeoutMs: CLONE_TIMEOUT_MS }) {}
+
   async read(repositoryUrl: string, branch: string): Promise<RepositorySnapshot> {
     const target = targetOf(repositoryUrl);
     const home = await mkdtemp(join(tmpdir(), 'fd-detect-'));
@@ -104,11 +106,11 @@ export class RepositoryReader {
           dir,
         ],
         home,
-        CLONE_TIMEOUT_MS,
+        this.limits.cloneTimeoutMs,
       );
       if (cloned.code !== 0) {
         const why = cloned.timedOut
-          ? `no answer within ${CLONE_TIMEOUT_MS / 1000} s`
+          ? `no answer within ${this.limits.cloneTimeoutMs / 1000} s`
           : lastLine(cloned.stderr) || `git exited with code ${cloned.code}`;
         throw new RepositoryReadError(
           mask(`could not read ${target.display} at branch ${branch}: ${why}`, target),
@@ -154,28 +156,52 @@ interface RunResult {
   timedOut: boolean;
 }
 
+// git in its own process group, killed as a group at the deadline: git clone leaves the transfer to
+// a child (git-remote-https, upload-pack) that a kill of git alone would leave running.
 const run = (
   argv: string[],
   opts: { cwd: string; env: Record<string, string>; timeout: number },
 ): Promise<RunResult> =>
   new Promise((resolve) => {
-    execFile(
-      argv[0],
-      argv.slice(1),
-      { ...opts, killSignal: 'SIGKILL', maxBuffer: MAX_FILE_BYTES * 2, encoding: 'utf8' },
-      (error, stdout, stderr) => {
-        const e = error as (NodeJS.ErrnoException & { killed?: boolean; code?: number | string }) | null;
-        resolve({
-          code: e ? (typeof e.code === 'number' ? e.code : -1) : 0,
-          stdout,
-          stderr:
-            e && typeof e.code === 'string'
-              ? `${stderr}\n${e.code === 'ENOENT' ? 'git is not installed' : e.code}`
-              : stderr,
-          timedOut: Boolean(e?.killed),
-        });
-      },
-    );
+    const child = spawn(argv[0], argv.slice(1), {
+      cwd: opts.cwd,
+      env: opts.env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const out = { stdout: '', stderr: '' };
+    let timedOut = false;
+    const killGroup = () => {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    };
+    const collect = (name: 'stdout' | 'stderr') => (chunk: Buffer) => {
+      out[name] += chunk.toString('utf8');
+      // a reply larger than any file we read is refused rather than held in memory
+      if (out[name].length > MAX_FILE_BYTES * 2) killGroup();
+    };
+    child.stdout.on('data', collect('stdout'));
+    child.stderr.on('data', collect('stderr'));
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killGroup();
+    }, opts.timeout);
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      resolve({
+        code: -1,
+        stdout: '',
+        stderr: e.code === 'ENOENT' ? 'git is not installed' : String(e.code ?? e.message),
+        timedOut,
+      });
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, ...out, timedOut });
+    });
   });
 
 const lastLine = (text: string) =>
