@@ -12,7 +12,7 @@ import { ProjectsRepository } from '../projects/projects.repository';
 import { EnvironmentValues, undecryptableMessage } from '../validation/environment-values.service';
 import { validateValue } from '../validation/validate-value';
 import { detectVariables } from './detect-variables';
-import { KNOWN_VARIABLES } from './known-variables';
+import { specFor } from './known-variables';
 import { RepositoryReadError, RepositoryReader } from './repository-reader';
 import { generateSecret } from './secret-generator';
 
@@ -54,7 +54,7 @@ export class DetectProjectVariablesUseCase {
         return { ...v, set: true, valid: false, message: undecryptableMessage(v.key) };
       const stored = values.get(v.key);
       if (!stored) {
-        const bytes = KNOWN_VARIABLES[v.key]?.generateBytes;
+        const bytes = specFor(v.key)?.generateBytes;
         return {
           ...v,
           set: false,

@@ -1,5 +1,6 @@
 import { detectVariables } from './detect-variables';
 import { parseEnvExample } from './env-example';
+import { ruleForKey } from './known-variables';
 import { generateSecret } from './secret-generator';
 
 const pkg = (dependencies: Record<string, string>, devDependencies: Record<string, string> = {}) =>
@@ -17,11 +18,15 @@ describe('detectVariables: one sample project per family', () => {
     ['MongoDB (mongoose)', pkg({ mongoose: '^8' }), ['MONGODB_URI']],
     [
       'Supabase',
-      pkg({ '@supabase/supabase-js': '^2' }),
-      ['NEXT_PUBLIC_SUPABASE_URL', 'NEXT_PUBLIC_SUPABASE_ANON_KEY'],
+      pkg({ next: '^15', '@supabase/supabase-js': '^2' }),
+      ['NEXT_PUBLIC_SUPABASE_URL', 'NEXT_PUBLIC_SUPABASE_ANON_KEY', 'NEXT_PUBLIC_APP_URL'],
     ],
     ['NextAuth', pkg({ 'next-auth': '^4' }), ['NEXTAUTH_SECRET', 'NEXTAUTH_URL']],
-    ['Clerk', pkg({ '@clerk/nextjs': '^5' }), ['NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY', 'CLERK_SECRET_KEY']],
+    [
+      'Clerk',
+      pkg({ next: '^15', '@clerk/nextjs': '^5' }),
+      ['NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY', 'CLERK_SECRET_KEY', 'NEXT_PUBLIC_APP_URL'],
+    ],
     ['Anthropic', pkg({ '@anthropic-ai/sdk': '^0.30' }), ['ANTHROPIC_API_KEY']],
     ['OpenAI', pkg({ openai: '^4' }), ['OPENAI_API_KEY']],
     [
@@ -129,6 +134,47 @@ describe('detectVariables: one sample project per family', () => {
       variables: [],
       warnings: ['package.json is not valid JSON: its dependencies were not read'],
     });
+  });
+});
+
+describe('public variables under each framework', () => {
+  it.each([
+    [
+      'Next.js',
+      { next: '15', '@supabase/supabase-js': '2' },
+      ['NEXT_PUBLIC_SUPABASE_URL', 'NEXT_PUBLIC_SUPABASE_ANON_KEY', 'NEXT_PUBLIC_APP_URL'],
+    ],
+    ['Vite', { vite: '5', '@supabase/supabase-js': '2' }, ['VITE_SUPABASE_URL', 'VITE_SUPABASE_ANON_KEY']],
+    [
+      'SvelteKit',
+      { '@sveltejs/kit': '2', '@supabase/supabase-js': '2' },
+      ['PUBLIC_SUPABASE_URL', 'PUBLIC_SUPABASE_ANON_KEY'],
+    ],
+    [
+      'Nuxt',
+      { nuxt: '3', '@supabase/supabase-js': '2' },
+      ['NUXT_PUBLIC_SUPABASE_URL', 'NUXT_PUBLIC_SUPABASE_ANON_KEY'],
+    ],
+    [
+      'an Express server',
+      { express: '4', '@clerk/express': '1' },
+      ['CLERK_PUBLISHABLE_KEY', 'CLERK_SECRET_KEY'],
+    ],
+  ])('%s', (_, dependencies, expected) => {
+    const { variables } = detectVariables({ packageJson: pkg(dependencies), envExamples: [] });
+    expect(variables.map((v) => v.key)).toEqual(expected);
+    expect(variables.every((v) => v.rule !== null)).toBe(true);
+  });
+
+  it('knows the rule of a catalog variable under any prefix, and guesses URLs by name only', () => {
+    expect(ruleForKey('VITE_SUPABASE_URL')).toEqual({ kind: 'http-url' });
+    expect(ruleForKey('CLERK_PUBLISHABLE_KEY')).toEqual({ kind: 'api-key', provider: 'clerk-publishable' });
+    expect(ruleForKey('SHADOW_DATABASE_URL')).toEqual({ kind: 'postgres-url' });
+    expect(ruleForKey('POSTGRES_PRISMA_URL')).toEqual({ kind: 'postgres-url' });
+    expect(ruleForKey('CACHE_REDIS_URL')).toEqual({ kind: 'redis-url' });
+    expect(ruleForKey('POSTGRES_PASSWORD')).toBeNull();
+    expect(ruleForKey('MONGO_INITDB_ROOT_USERNAME')).toBeNull();
+    expect(ruleForKey('NODE_ENV')).toBeNull();
   });
 });
 

@@ -2,7 +2,7 @@ import type { DetectedFramework, DetectedVariable } from '@flightdeck/contracts'
 import { DEPENDENCY_FAMILIES, matches } from './dependency-detectors';
 import { type ExampleEntry, parseEnvExample } from './env-example';
 import { FRAMEWORK_KEYS, detectFramework } from './framework';
-import { KNOWN_VARIABLES, looksSensitive, ruleByName } from './known-variables';
+import { looksSensitive, nameFor, ruleForKey, specFor } from './known-variables';
 
 export interface ProjectFiles {
   /** package.json's text, if the repository has one at its root */
@@ -43,7 +43,7 @@ export const detectVariables = (files: ProjectFiles): Detection => {
   const found = new Map<string, DetectedVariable>();
 
   const add = (key: string, source: string, fromExample?: ExampleEntry) => {
-    const known = KNOWN_VARIABLES[key];
+    const known = specFor(key);
     const existing = found.get(key);
     if (existing) {
       if (!existing.sources.includes(source)) existing.sources.push(source);
@@ -59,7 +59,7 @@ export const detectVariables = (files: ProjectFiles): Detection => {
       example: known?.example ?? (sensitive ? '' : (fromExample?.example ?? '')),
       required: fromExample ? !fromExample.optional && (known?.required ?? true) : (known?.required ?? true),
       sensitive,
-      rule: known?.rule ?? ruleByName(key),
+      rule: ruleForKey(key),
       generatable: known?.generateBytes !== undefined,
       sources: [source],
     });
@@ -68,10 +68,10 @@ export const detectVariables = (files: ProjectFiles): Detection => {
   if (deps) {
     for (const family of DEPENDENCY_FAMILIES) {
       const pkg = matches(family, deps);
-      if (pkg) for (const key of family.keys) add(key, `dependency ${pkg}`);
+      if (pkg) for (const key of family.keys) add(nameFor(key, framework), `dependency ${pkg}`);
     }
   }
-  for (const key of FRAMEWORK_KEYS[framework] ?? []) add(key, `framework ${framework}`);
+  for (const key of FRAMEWORK_KEYS[framework] ?? []) add(nameFor(key, framework), `framework ${framework}`);
   for (const file of files.envExamples) {
     for (const entry of parseEnvExample(file.text)) add(entry.key, file.name, entry);
   }

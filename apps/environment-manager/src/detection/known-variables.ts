@@ -1,4 +1,4 @@
-import type { VariableRule } from '@flightdeck/contracts';
+import type { DetectedFramework, VariableRule } from '@flightdeck/contracts';
 
 export interface VariableSpec {
   key: string;
@@ -205,15 +205,51 @@ export const KNOWN_VARIABLES: Record<string, VariableSpec> = Object.fromEntries(
 // A name that says it holds a secret, for variables we know only from a .env.example.
 export const looksSensitive = (key: string) =>
   /(SECRET|PASSWORD|PASSWD|TOKEN|PRIVATE|API_KEY|_KEY$|CREDENTIAL|DSN)/i.test(key) &&
-  !/^(NEXT_PUBLIC|VITE|PUBLIC)_/.test(key);
+  !/^(NEXT_PUBLIC|VITE|PUBLIC|NUXT_PUBLIC)_/.test(key);
 
-// A rule guessed from the name, for variables not in the catalog: *_URL is a URL of its kind.
-export const ruleByName = (key: string): VariableRule | null => {
-  if (KNOWN_VARIABLES[key]) return KNOWN_VARIABLES[key].rule;
-  if (/POSTGRES|DATABASE_URL$/.test(key)) return { kind: 'postgres-url' };
-  if (/MONGO/.test(key) && /(URL|URI)$/.test(key)) return { kind: 'mongodb-url' };
-  if (/REDIS/.test(key) && /(URL|URI)$/.test(key)) return { kind: 'redis-url' };
-  return null;
+// The catalog names browser-visible variables the Next.js way; other frameworks expose them under
+// their own prefix (VITE_SUPABASE_URL), and servers read them bare (CLERK_PUBLISHABLE_KEY).
+const NEXT_PUBLIC = 'NEXT_PUBLIC_';
+const PUBLIC_PREFIXES = ['NUXT_PUBLIC_', 'VITE_', 'PUBLIC_', ''];
+
+export const publicPrefixOf = (framework: DetectedFramework): string => {
+  switch (framework) {
+    case 'nextjs':
+    case 'unknown':
+      return NEXT_PUBLIC;
+    case 'vite':
+      return 'VITE_';
+    case 'astro':
+    case 'sveltekit':
+      return 'PUBLIC_';
+    case 'nuxt':
+      return 'NUXT_PUBLIC_';
+    default:
+      return '';
+  }
 };
 
-export const ruleForKey = (key: string): VariableRule | null => KNOWN_VARIABLES[key]?.rule ?? ruleByName(key);
+/** the name a catalog variable has in a project of this framework */
+export const nameFor = (key: string, framework: DetectedFramework): string =>
+  key.startsWith(NEXT_PUBLIC) ? publicPrefixOf(framework) + key.slice(NEXT_PUBLIC.length) : key;
+
+/** the catalog's entry for a key, under any framework's public prefix */
+export const specFor = (key: string): VariableSpec | undefined => {
+  if (KNOWN_VARIABLES[key]) return KNOWN_VARIABLES[key];
+  for (const prefix of PUBLIC_PREFIXES) {
+    if (!key.startsWith(prefix)) continue;
+    const spec = KNOWN_VARIABLES[NEXT_PUBLIC + key.slice(prefix.length)];
+    if (spec) return { ...spec, key };
+  }
+  return undefined;
+};
+
+// A rule for any key: the catalog's, else one guessed from the name (*_DATABASE_URL, *_REDIS_URL).
+export const ruleForKey = (key: string): VariableRule | null => {
+  const known = specFor(key);
+  if (known) return known.rule;
+  if (/DATABASE_URL$|^POSTGRES(QL)?_(\w+_)?(URL|URI)$/.test(key)) return { kind: 'postgres-url' };
+  if (/MONGO/.test(key) && /_(URL|URI)$/.test(key)) return { kind: 'mongodb-url' };
+  if (/REDIS/.test(key) && /_(URL|URI)$/.test(key)) return { kind: 'redis-url' };
+  return null;
+};
