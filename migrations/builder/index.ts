@@ -2,6 +2,13 @@ import { CreateMessagingTables1763900000000 } from './1763900000000-create-messa
 import { CreateBuildJobs1763900100000 } from './1763900100000-create-build-jobs';
 import { CreateReleases1763900200000 } from './1763900200000-create-releases';
 import { AddRouteCommit1764600000000 } from './1764600000000-add-route-commit';
+import { RetireEnvironmentRoutes1764900000000 } from './1764900000000-retire-environment-routes';
 
 // Applied in this order at start-up and by `npm run migrate`.
-export const migrations = [CreateMessagingTables1763900000000, CreateBuildJobs1763900100000, CreateReleases1763900200000, AddRouteCommit1764600000000];
+export const migrations = [
+  CreateMessagingTables1763900000000,
+  CreateBuildJobs1763900100000,
+  CreateReleases1763900200000,
+  AddRouteCommit1764600000000,
+  RetireEnvironmentRoutes1764900000000,
+];

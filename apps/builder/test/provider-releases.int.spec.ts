@@ -255,4 +255,37 @@ describe('the internal provider and the edge router', () => {
     expect(await get('site-production.localhost')).toMatchObject({ status: 200, body: '<h1>v1</h1>' });
     expect(await get(`site-${id8(site)}.localhost`)).toMatchObject({ status: 200, body: '<h1>v1</h1>' });
   });
+
+  it('retires a deleted environment: its URL stops serving, its process stops, also after a restart; reinstating serves it again', async () => {
+    const staging = await aSpec('shop-app', nodeApp('staging'), { environmentName: 'staging' });
+    await deploy(staging);
+    expect(await get('shop-app-staging.localhost')).toMatchObject({ status: 200, body: 'staging hello / builder-only:undefined' });
+    const pids = releasePids(staging.deploymentId);
+    expect(pids.length).toBeGreaterThan(0);
+
+    await p.provider.retire({ projectName: 'shop-app', environmentName: 'staging' });
+
+    expect((await get('shop-app-staging.localhost')).status).toBe(404);
+    expect(pids.filter(isAlive)).toEqual([]);
+    // the other environment of the project keeps serving; the retired release stays on disk
+    expect((await get('shop-app-production.localhost')).status).toBe(200);
+    expect(existsSync(join(dirOf(staging), 'app', 'server.js'))).toBe(true);
+
+    await p.app.close();
+    p = await start();
+    expect((await get('shop-app-staging.localhost')).status).toBe(404);
+    expect(releasePids(staging.deploymentId)).toEqual([]);
+
+    await p.provider.reinstate({ projectName: 'shop-app', environmentName: 'staging' });
+    expect(await get('shop-app-staging.localhost')).toMatchObject({ status: 200, body: 'staging hello / builder-only:undefined' });
+    const routes = await sql('select retired_at from builder.environment_routes where project = $1 and environment = $2', ['shop-app', 'staging']);
+    expect(routes).toEqual([{ retired_at: null }]);
+  });
+
+  it('serves a retired environment again once it is deployed to (a new environment with its name)', async () => {
+    await p.provider.retire({ projectName: 'shop-app', environmentName: 'staging' });
+    expect((await get('shop-app-staging.localhost')).status).toBe(404);
+    await deploy(await aSpec('shop-app', nodeApp('staging-2'), { environmentName: 'staging' }));
+    expect(await get('shop-app-staging.localhost')).toMatchObject({ status: 200, body: 'staging-2 hello / builder-only:undefined' });
+  });
 });

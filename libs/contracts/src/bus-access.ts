@@ -62,6 +62,8 @@ export const Durables = {
   externalBuildEvents: 'deployment-orchestrator-external-events',
   deploymentMetrics: 'deployment-orchestrator-metrics',
   environmentQueue: 'deployment-orchestrator-queue',
+  // the builder: a deleted environment's URL stops serving, a restored one's serves again
+  environmentReleases: 'builder-environments',
 } as const;
 
 /** where a consumer parks a message it cannot handle */
@@ -192,7 +194,10 @@ export const BusAccess: Record<ServiceName, ServiceBusAccess> = {
     requests: [resolveVariables, getDeployment, getEnvironment],
     publishes: [buildProgressed, buildFinished, logLinesPublished, buildHeartbeat],
     listens: [deploymentCancelRequested],
-    consumes: [{ stream: 'deployJobs', durable: Durables.deployJobs }],
+    consumes: [
+      { stream: 'deployJobs', durable: Durables.deployJobs },
+      { stream: 'environmentEvents', durable: Durables.environmentReleases },
+    ],
     follows: none,
     // the stale-job sweeper reads a dead build's last log line to continue its seq
     readsMessages: ['buildLogs'],
@@ -236,7 +241,7 @@ export const BusAccess: Record<ServiceName, ServiceBusAccess> = {
     ],
     broadcasts: [pingServices],
     requests: [getDeployment],
-    // through its outbox; nothing consumes them yet (the builder is to stop a deleted environment's releases)
+    // through its outbox; the builder stops a deleted environment's release and serves a restored one's
     publishes: [environmentDeleted, environmentRestored],
     listens: none,
     consumes: none,

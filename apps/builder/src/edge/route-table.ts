@@ -23,6 +23,13 @@ export class RouteTable {
     this.environments.set(label, release);
   }
 
+  /** the environment no longer serves (it was deleted): answers the release it served */
+  removeEnvironment(label: string): RoutedRelease | undefined {
+    const release = this.environments.get(label);
+    this.environments.delete(label);
+    return release;
+  }
+
   setPreview(label: string, release: RoutedRelease): void {
     this.previews.set(label, release);
   }

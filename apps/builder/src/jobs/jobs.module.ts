@@ -8,6 +8,7 @@ import { BuildJobsRepository } from './build-jobs.repository';
 import { CancelListener } from './cancel-listener';
 import { DeployJobsConsumer } from './deploy-jobs.consumer';
 import { DeploymentWanted } from './deployment-wanted';
+import { EnvironmentReleasesConsumer } from './environment-releases.consumer';
 import { JobRunner } from './job-runner';
 import { StaleJobsSweeper } from './stale-jobs.sweeper';
 
@@ -31,7 +32,7 @@ export class JobsModule {
         DeploymentWanted,
         StaleJobsSweeper,
       ],
-      controllers: [CancelListener, DeployJobsConsumer],
+      controllers: [CancelListener, DeployJobsConsumer, EnvironmentReleasesConsumer],
     };
   }
 }

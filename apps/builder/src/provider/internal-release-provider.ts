@@ -12,6 +12,7 @@ import { homeDir, releaseDir, unpackRelease } from './release-dir';
 import { checkDeploymentId, checkTarget, environmentLabel, previewLabel, releaseUrls, shortId } from './release-names';
 import { ReleaseProcesses } from './release-processes';
 import {
+  type ReleaseEnvironment,
   ReleaseFailedError,
   type ReleaseLog,
   ReleaseSupersededError,
@@ -147,6 +148,40 @@ export class InternalReleaseProvider implements ReleaseProvider, OnModuleInit, O
         throw e;
       }
     });
+  }
+
+  // Previews of its deployments stay (history): only the environment's own URL stops serving.
+  async retire({ projectName: project, environmentName: environment }: ReleaseEnvironment): Promise<void> {
+    const label = environmentLabel(project, environment);
+    await this.environmentLock.run(label, async () => {
+      await this.releases.retire(project, environment);
+      const served = this.routes.removeEnvironment(label);
+      if (served && !this.routes.isCurrent(served.id)) await this.processes.stop(served.id);
+      this.logger.log({ project, environment, release: served?.id }, 'environment retired');
+    });
+  }
+
+  async reinstate({ projectName: project, environmentName: environment }: ReleaseEnvironment): Promise<void> {
+    const label = environmentLabel(project, environment);
+    const release = await this.environmentLock.run(label, async () => {
+      const deploymentId = await this.releases.reinstate(project, environment);
+      const row = deploymentId && (await this.releases.find(deploymentId));
+      if (!row) return undefined;
+      const served = releaseOf(row);
+      if (!existsSync(appDir(served))) {
+        this.logger.warn({ project, environment, release: served.id }, 'reinstated release is missing on disk');
+        return undefined;
+      }
+      this.routes.setEnvironment(label, served);
+      return served;
+    });
+    this.logger.log({ project, environment, release: release?.id }, 'environment reinstated');
+    // as after a restart: started now, or by the first request should this start fail
+    if (release?.kind === 'node') {
+      await this.processes.start(release).catch((e) =>
+        this.logger.warn({ release: release.id, err: (e as ReleaseFailedError).reason ?? (e as Error).message }, 'reinstated release did not start'),
+      );
+    }
   }
 
   private async bringUp(release: RoutedRelease, log: ReleaseLog, signal: AbortSignal): Promise<void> {

@@ -11,6 +11,9 @@ export interface ReleaseTarget {
   environmentName: string;
 }
 
+/** an environment as releases know it: by its project's and its own name */
+export type ReleaseEnvironment = Pick<ReleaseTarget, 'projectName' | 'environmentName'>;
+
 export interface ReleaseSpec extends ReleaseTarget {
   /** the packed artifact (.tar.gz) in the artifact store */
   artifactPath: string;
@@ -64,6 +67,10 @@ export interface ReleaseProvider {
   deploy(spec: ReleaseSpec, log: ReleaseLog, signal: AbortSignal): Promise<ReleaseUrls>;
   /** serve an earlier release of the environment again, without building */
   rollback(target: ReleaseTarget & { toDeploymentId: string }, log: ReleaseLog, signal: AbortSignal): Promise<ReleaseUrls>;
+  /** the environment was deleted: its URL stops serving and its release stops, also across restarts */
+  retire(environment: ReleaseEnvironment): Promise<void>;
+  /** the environment was restored: its URL serves the release it served before */
+  reinstate(environment: ReleaseEnvironment): Promise<void>;
 }
 
 export const RELEASE_PROVIDER = Symbol('RELEASE_PROVIDER');

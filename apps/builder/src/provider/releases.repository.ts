@@ -69,7 +69,7 @@ export class ReleasesRepository {
         `insert into builder.environment_routes (project, environment, deployment_id, release_id, commit_sha, updated_at)
          values ($1, $2, $3, $4, $5, now())
          on conflict (project, environment) do update set deployment_id = excluded.deployment_id,
-           release_id = excluded.release_id, commit_sha = excluded.commit_sha, updated_at = now()`,
+           release_id = excluded.release_id, commit_sha = excluded.commit_sha, updated_at = now(), retired_at = null`,
         [row.project, row.environment, row.deploymentId, row.releaseId, commitSha],
       );
     });
@@ -97,9 +97,27 @@ export class ReleasesRepository {
 
   async routes(): Promise<EnvironmentRoute[]> {
     const rows: { project: string; environment: string; deployment_id: string; release_id: string }[] = await this.ds.query(
-      `select project, environment, deployment_id, release_id from builder.environment_routes`,
+      `select project, environment, deployment_id, release_id from builder.environment_routes where retired_at is null`,
     );
     return rows.map((r) => ({ project: r.project, environment: r.environment, deploymentId: r.deployment_id, releaseId: r.release_id }));
+  }
+
+  /** the environment was deleted: its route serves nothing until reinstated or deployed to again */
+  async retire(project: string, environment: string): Promise<void> {
+    await this.ds.query(
+      `update builder.environment_routes set retired_at = coalesce(retired_at, now()) where project = $1 and environment = $2`,
+      [project, environment],
+    );
+  }
+
+  /** the environment was restored: the deployment its route served, if it has one */
+  async reinstate(project: string, environment: string): Promise<string | undefined> {
+    await this.ds.query(`update builder.environment_routes set retired_at = null where project = $1 and environment = $2`, [project, environment]);
+    const rows: { deployment_id: string }[] = await this.ds.query(
+      `select deployment_id from builder.environment_routes where project = $1 and environment = $2`,
+      [project, environment],
+    );
+    return rows[0]?.deployment_id;
   }
 
   /** forgets a release and every rollback that served it */

@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import {
   RELEASE_PROVIDER,
+  type ReleaseEnvironment,
   type ReleaseLog,
   type ReleaseProvider,
   type ReleaseSpec,
@@ -13,6 +14,8 @@ import {
 export class RecordingReleaseProvider implements ReleaseProvider {
   readonly deployed: ReleaseSpec[] = [];
   readonly rolledBack: (ReleaseTarget & { toDeploymentId: string })[] = [];
+  /** retire and reinstate calls, in order: ['retire', 'shop-staging'] */
+  readonly environmentChanges: ['retire' | 'reinstate', string][] = [];
   /** replaces the default behaviour of the next deploys */
   onDeploy?: (spec: ReleaseSpec, log: ReleaseLog, signal: AbortSignal) => Promise<void>;
 
@@ -28,6 +31,14 @@ export class RecordingReleaseProvider implements ReleaseProvider {
     this.rolledBack.push(target);
     log(`routing ${target.projectName}-${target.environmentName} to ${target.toDeploymentId}`);
     return urls(target);
+  }
+
+  async retire(e: ReleaseEnvironment): Promise<void> {
+    this.environmentChanges.push(['retire', `${e.projectName}-${e.environmentName}`]);
+  }
+
+  async reinstate(e: ReleaseEnvironment): Promise<void> {
+    this.environmentChanges.push(['reinstate', `${e.projectName}-${e.environmentName}`]);
   }
 
   module(): DynamicModule {
