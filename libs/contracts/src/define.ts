@@ -16,6 +16,8 @@ export interface EventDefinition<Data extends z.ZodTypeAny = z.ZodTypeAny> {
   readonly data: Data;
   /** for a subject with a `*` token: the token a payload must be filed under (its deployment id) */
   subjectToken?(data: z.infer<Data>): string;
+  /** core NATS only, kept by no stream: a signal worth nothing once late (a heartbeat) */
+  readonly ephemeral?: boolean;
 }
 
 export type CommandRequest<C> = C extends CommandDefinition<infer R, z.ZodTypeAny> ? z.infer<R> : never;
@@ -36,4 +38,5 @@ export const defineEvent = <Data extends z.ZodTypeAny>(def: {
   data: Data;
   version?: number;
   subjectToken?: (data: z.infer<Data>) => string;
+  ephemeral?: boolean;
 }): EventDefinition<Data> => ({ kind: 'event', version: 1, ...def });

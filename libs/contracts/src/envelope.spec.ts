@@ -66,11 +66,18 @@ describe('message envelope and versions', () => {
     expect(Number.isInteger(def.version) && def.version > 0).toBe(true);
   });
 
-  it.each(definitions.filter(([, d]) => d.kind === 'event'))(
+  it.each(definitions.filter(([, d]) => d.kind === 'event' && !d.ephemeral))(
     'event %s is captured by a stream',
     (_name, def) => {
       const streams = Object.values(Streams).filter((s) => s.subjects.some((p) => captures(p, def.subject)));
       expect(streams.map((s) => s.name)).toHaveLength(1);
+    },
+  );
+
+  it.each(definitions.filter(([, d]) => d.kind === 'event' && d.ephemeral))(
+    'ephemeral event %s is captured by no stream',
+    (_name, def) => {
+      expect(Object.values(Streams).filter((s) => s.subjects.some((p) => captures(p, def.subject)))).toEqual([]);
     },
   );
 

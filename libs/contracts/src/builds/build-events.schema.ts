@@ -67,6 +67,7 @@ export const buildHeartbeat = defineEvent({
   subject: Subjects.build.heartbeat,
   data: BuildHeartbeat,
   subjectToken: (d) => d.deploymentId,
+  ephemeral: true,
 });
 
 export const buildFinished = defineEvent({
