@@ -204,7 +204,7 @@ describe('variable detection from the project repository', () => {
     const { port } = silent.address() as AddressInfo;
     try {
       const started = Date.now();
-      const read = new RepositoryReader({ cloneTimeoutMs: 1_500 }).read(
+      const read = new RepositoryReader({ cloneTimeoutMs: 1_500, concurrentReads: 4 }).read(
         `http://127.0.0.1:${port}/acme/shop.git`,
         'main',
       );
@@ -219,6 +219,30 @@ describe('variable detection from the project repository', () => {
       );
     } finally {
       for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+
+  it('reads at most concurrentReads repositories at once, refusing one more until a slot is free', async () => {
+    const silent = createServer((socket) => {
+      socket.resume();
+      socket.on('end', () => socket.destroy());
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    const local = repo({ 'package.json': '{}' });
+    try {
+      const reader = new RepositoryReader({ cloneTimeoutMs: 1_000, concurrentReads: 1 });
+      const slow = reader.read(`http://127.0.0.1:${port}/slow.git`, 'main');
+      await expect(reader.read(local.dir, 'main')).rejects.toThrow(
+        '1 repositories are being read at once already, the most allowed: try again in a few seconds',
+      );
+      await expect(slow).rejects.toThrow(/no answer within 1 s/);
+      await expect(reader.read(local.dir, 'main')).resolves.toMatchObject({
+        commit: local.head(),
+        read: ['package.json'],
+      });
+    } finally {
       await new Promise((resolve) => silent.close(resolve));
     }
   });

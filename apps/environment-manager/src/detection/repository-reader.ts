@@ -72,10 +72,34 @@ const SAFE_CONFIG = [
   'credential.helper=',
 ];
 
+export interface ReaderLimits {
+  cloneTimeoutMs: number;
+  /** clones at once in this process; one more is refused (temporary: the caller retries) */
+  concurrentReads: number;
+}
+
 export class RepositoryReader {
-  constructor(private readonly limits: { cloneTimeoutMs: number } = { cloneTimeoutMs: CLONE_TIMEOUT_MS }) {}
+  private reading = 0;
+
+  constructor(
+    private readonly limits: ReaderLimits = { cloneTimeoutMs: CLONE_TIMEOUT_MS, concurrentReads: 4 },
+  ) {}
 
   async read(repositoryUrl: string, branch: string): Promise<RepositorySnapshot> {
+    if (this.reading >= this.limits.concurrentReads) {
+      throw new RepositoryReadError(
+        `${this.limits.concurrentReads} repositories are being read at once already, the most allowed: try again in a few seconds`,
+      );
+    }
+    this.reading++;
+    try {
+      return await this.readNow(repositoryUrl, branch);
+    } finally {
+      this.reading--;
+    }
+  }
+
+  private async readNow(repositoryUrl: string, branch: string): Promise<RepositorySnapshot> {
     const target = targetOf(repositoryUrl);
     const home = await mkdtemp(join(tmpdir(), 'fd-detect-'));
     const dir = join(home, 'repo');
