@@ -34,7 +34,21 @@ describe('artifact store', () => {
     const names = await entries(path);
     expect(names).toEqual(expect.arrayContaining(['./server.js', './node_modules/x/index.js']));
     expect(names.some((n) => n.includes('.git'))).toBe(false);
-    expect(readdirSync(join(root, 'artifacts'))).toEqual([`${id}.tar.gz`]);
+    // beside it what it is, for a next attempt of the deployment on this host; no temporary file left
+    expect(readdirSync(join(root, 'artifacts')).sort()).toEqual([`${id}.json`, `${id}.tar.gz`]);
+  });
+
+  it('finds a stored artifact with the commit it was built from, and nothing for a deployment it never packed', async () => {
+    const app = join(root, 'app');
+    mkdirSync(app);
+    writeFileSync(join(app, 'index.html'), '<h1>hi</h1>');
+    const store = new ArtifactStore(join(root, 'artifacts'));
+    const packed = await store.pack({ deploymentId: 'd1', kind: 'static', dir: app, signal: new AbortController().signal, commitSha: 'abc123' });
+    expect(await store.stored('d1')).toEqual({ ...packed, commitSha: 'abc123' });
+    expect(await store.stored('d2')).toBeUndefined();
+    // an archive that is not the one described (cut short) is not reused
+    writeFileSync(packed.path, 'cut');
+    expect(await store.stored('d1')).toBeUndefined();
   });
 
   it('leaves no partial archive behind when packing is aborted', async () => {

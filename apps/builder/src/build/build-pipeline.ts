@@ -3,14 +3,14 @@ import { chmod, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Inject, Injectable } from '@nestjs/common';
 import { type Artifact, type CommitInfo, ErrorCode } from '@flightdeck/contracts';
-import { ArtifactStore } from '../artifacts/artifact-store';
+import { ArtifactStore, type PackedArtifact } from '../artifacts/artifact-store';
 import { BUILDER_CONFIG, type BuilderConfig } from '../config/builder.config';
 import { parseRepositoryUrl } from '../git/repository-url';
 import { isAncestor } from '../git/commit-order';
 import { SourceCheckout } from '../git/source-checkout';
 import type { BuildLog } from '../logs/build-log';
 import { SecretMasker } from '../masking/secret-masker';
-import { RELEASE_PROVIDER, type ReleaseLog, type ReleaseProvider, type ReleaseUrls } from '../provider/release-provider';
+import { RELEASE_PROVIDER, type ReleaseLog, type ReleaseProvider, type ReleaseSpec, type ReleaseUrls } from '../provider/release-provider';
 import { detectApp, readPackageJson } from './app-detection';
 import { Sandboxes } from '../sandbox/sandboxes';
 import { describeLimits } from '../sandbox/resource-limits';
@@ -105,10 +105,23 @@ export class BuildPipeline {
     await chmod(paths.workDir, 0o700);
     await this.sandboxes.handOver([paths.workDir], user);
 
-    await ctx.enterStep('install', { stage: 'building', phase: 'building', progress: 25, commit: ctx.commit });
     const pkg = readPackageJson(dir);
     const base = baseEnvironment(view, process.env, this.config.FLIGHTDECK_BUILD_PASS_THROUGH);
     const pm = pkg ? detectPackageManager(dir) : undefined;
+    const release = { paths, dir, pm, env: releaseEnvironment(base, variables), limits: limits.release.limits };
+
+    // a next attempt (its builder stopped) on the host that packed the artifact: a finished build is not built again
+    const earlier = job.attempt > 1 ? await this.artifacts.stored(job.deploymentId) : undefined;
+    if (earlier && earlier.commitSha === ctx.commit.sha) {
+      await ctx.enterStep('package', { stage: 'building', phase: 'packaging', progress: 65, commit: ctx.commit });
+      log.system(
+        'package',
+        `Attempt ${job.attempt} reuses the artifact an earlier attempt built of ${ctx.commit.sha.slice(0, 12)} (${earlier.artifact.sizeBytes} bytes, sha256 ${earlier.artifact.sha256}): no install, no build`,
+      );
+      return this.release(ctx, release, earlier);
+    }
+
+    await ctx.enterStep('install', { stage: 'building', phase: 'building', progress: 25, commit: ctx.commit });
     const steps = new StepRunner(log, this.sandboxes);
     const sandbox = (step: 'install' | 'build') => ({
       project: job.projectName,
@@ -157,6 +170,16 @@ export class BuildPipeline {
     const where = app.kind === 'static' ? `static site from ${app.outputDir === '.' ? 'the repository root' : `${app.outputDir}/`}` : 'Node server';
     log.system('package', `Packed the ${where}: ${packed.artifact.sizeBytes} bytes, sha256 ${packed.artifact.sha256}`);
 
+    return this.release(ctx, release, packed);
+  }
+
+  private async release(
+    ctx: PipelineContext,
+    r: { paths: BuildPaths; dir: string; pm: ReturnType<typeof detectPackageManager> | undefined; env: Record<string, string>; limits: ReleaseSpec['limits'] },
+    packed: PackedArtifact,
+  ): Promise<PipelineOutcome> {
+    const { job, log, signal } = ctx;
+    const kind = packed.artifact.kind;
     await ctx.enterStep('deploy', { stage: 'deploying', phase: 'releasing', progress: 80 });
     const urls = await this.provider.deploy(
       {
@@ -164,14 +187,14 @@ export class BuildPipeline {
         projectName: job.projectName,
         environmentName: job.environmentName,
         artifactPath: packed.path,
-        kind: app.kind,
-        startCommand: app.kind === 'node' && pm ? pm.run('start') : undefined,
-        env: releaseEnvironment(base, variables),
-        limits: limits.release.limits,
+        kind,
+        startCommand: kind === 'node' && r.pm ? r.pm.run('start') : undefined,
+        env: r.env,
+        limits: r.limits,
         force: job.force,
         commit: ctx.commit && {
           sha: ctx.commit.sha,
-          isOlderThan: (live) => isAncestor(dir, ctx.commit!.sha, live, gitEnvironment(paths)),
+          isOlderThan: (live) => isAncestor(r.dir, ctx.commit!.sha, live, gitEnvironment(r.paths)),
         },
       },
       deployLog(log),
@@ -203,7 +226,7 @@ export class BuildPipeline {
 
   private async pack(ctx: PipelineContext, dir: string, kind: 'node' | 'static') {
     try {
-      return await this.artifacts.pack({ deploymentId: ctx.job.deploymentId, kind, dir, signal: ctx.signal });
+      return await this.artifacts.pack({ deploymentId: ctx.job.deploymentId, kind, dir, signal: ctx.signal, commitSha: ctx.commit?.sha });
     } catch (e) {
       if (ctx.signal.aborted) throw new StepAbortedError('package');
       throw new StepFailedError(ErrorCode.DeploymentBuildFailed, 'package', `could not pack the artifact: ${(e as Error).message}`);
