@@ -42,10 +42,22 @@ export class Outbox {
   // Several events of one transaction in one statement (one round trip, one NOTIFY), in the order given.
   async addAll(tx: EntityManager, events: readonly OutboxEvent[]): Promise<OutboxEntry[]> {
     if (!events.length) return [];
+    const insert = this.insertOf(events, 1);
+    await tx.query(`with added as (${insert.sql}) ${insert.notify}`, insert.params);
+    return insert.entries;
+  }
+
+  /**
+   * The events as one INSERT for a caller's own statement (a data-modifying WITH item), its
+   * parameters numbered from `firstParam`; the statement must also run `notify` (a select), which
+   * is delivered on commit only, exactly when the relay may publish.
+   */
+  insertOf(events: readonly OutboxEvent[], firstParam: number): { sql: string; notify: string; params: unknown[]; entries: OutboxEntry[] } {
     const params: unknown[] = [this.channel];
     const rows: string[] = [];
     const at = new Date().toISOString();
     const correlationId = currentCorrelationId();
+    const p = (n: number) => `$${firstParam + n - 1}`;
     const entries = events.map(({ event, token, data, id = randomUUID() }, i) => {
       const parsed = event.data.parse(data); // a bad event is a bug here, not a consumer's problem later
       const subject = token === undefined ? event.subject : subjectFor(event.subject, token);
@@ -55,16 +67,15 @@ export class Outbox {
       // clock_timestamp, not the column default now() (the transaction's start): the relay orders by
       // created_at, so events written in one transaction must keep the order they were written in;
       // rows of one statement may read the same microsecond, so each is one microsecond after the last
-      rows.push(`($${n - 3}::uuid, $${n - 2}, $${n - 1}, $${n}::jsonb, clock_timestamp() + interval '1 microsecond' * ${i})`);
+      rows.push(`(${p(n - 3)}::uuid, ${p(n - 2)}, ${p(n - 1)}, ${p(n)}::jsonb, clock_timestamp() + interval '1 microsecond' * ${i})`);
       return { id, subject };
     });
-    // NOTIFY is delivered on commit only, which is exactly when the relay may publish
-    await tx.query(
-      `with added as (insert into "${this.schema}".outbox (id, subject, type, payload, created_at) values ${rows.join(', ')})
-       select pg_notify($1, '')`,
+    return {
+      sql: `insert into "${this.schema}".outbox (id, subject, type, payload, created_at) values ${rows.join(', ')}`,
+      notify: `select pg_notify(${p(1)}, '')`,
       params,
-    );
-    return entries;
+      entries,
+    };
   }
 }
 

@@ -60,7 +60,7 @@ export class DeploymentTransitions {
     return d;
   }
 
-  // A trigger's new deployment, created and moved to queued in two statements: the same rows and
+  // A trigger's new deployment, created and moved to queued in one statement: the same rows and
   // events as create + move (+ EnvironmentQueue.send unless it waits), in the same order, where
   // those take a dozen round trips. `waiting`: it joins the environment's queue, its job kept for
   // its turn; otherwise its job (none for an external deployment) goes out with it.
@@ -89,8 +89,7 @@ export class DeploymentTransitions {
     }
     d.deployJob = opts.jobFor(d);
     if (!opts.waiting && d.deployJob) events.push(outboxEvent(deployJobQueued, undefined, d.deployJob));
-    await this.repo.insertWithHistory(tx, d, history, !opts.waiting);
-    await this.outbox.addAll(tx, events);
+    await this.repo.insertWithHistory(tx, d, history, !opts.waiting, (firstParam) => this.outbox.insertOf(events, firstParam));
     this.logger.log({ deploymentId: d.id, status: d.status, phase: d.phase, reason: reasons.queued }, 'deployment status changed');
     return d;
   }

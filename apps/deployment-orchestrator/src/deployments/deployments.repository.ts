@@ -170,30 +170,40 @@ export class DeploymentsRepository {
   }
 
   /**
-   * A new deployment with its whole history in one statement. `dispatch`: its job goes out now,
-   * so dispatched_at is the database's now (as markDispatched); queue_seq comes from the database.
+   * A new deployment with its whole history in one statement, and its events in the outbox
+   * (`events`: Outbox.insertOf, given the number of its first parameter). `dispatch`: its job goes
+   * out now, so dispatched_at is the database's now (as markDispatched); queue_seq is the database's.
    */
-  async insertWithHistory(tx: EntityManager, d: DeploymentEntity, history: Omit<DeploymentTransitionEntity, 'id' | 'deploymentId'>[], dispatch: boolean): Promise<void> {
+  async insertWithHistory(
+    tx: EntityManager,
+    d: DeploymentEntity,
+    history: Omit<DeploymentTransitionEntity, 'id' | 'deploymentId'>[],
+    dispatch: boolean,
+    events: (firstParam: number) => { sql: string; notify: string; params: unknown[] },
+  ): Promise<void> {
+    const n = INSERT_COLUMNS.length;
+    const params: unknown[] = [
+      ...INSERT_COLUMNS.map(([, value]) => value(d)),
+      dispatch,
+      history.map((h) => h.fromStatus),
+      history.map((h) => h.toStatus),
+      history.map((h) => h.phase),
+      history.map((h) => h.progress),
+      history.map((h) => h.at),
+      history.map((h) => h.reason),
+    ];
+    const outbox = events(params.length + 1);
     const [row]: { queue_seq: string; dispatched_at: Date | null }[] = await tx.query(
       `with d as (
          insert into orchestrator.deployments (${INSERT_COLUMNS.map(([column]) => column).join(', ')}, dispatched_at)
-         values (${INSERT_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')}, case when $${INSERT_COLUMNS.length + 1}::boolean then now() end)
+         values (${INSERT_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')}, case when $${n + 1}::boolean then now() end)
          returning queue_seq, dispatched_at),
        t as (
          insert into orchestrator.deployment_transitions (deployment_id, from_status, to_status, phase, progress, at, reason)
-         select $1, * from unnest($${INSERT_COLUMNS.length + 2}::text[], $${INSERT_COLUMNS.length + 3}::text[], $${INSERT_COLUMNS.length + 4}::text[],
-                                  $${INSERT_COLUMNS.length + 5}::real[], $${INSERT_COLUMNS.length + 6}::timestamptz[], $${INSERT_COLUMNS.length + 7}::text[]))
-       select queue_seq, dispatched_at from d`,
-      [
-        ...INSERT_COLUMNS.map(([, value]) => value(d)),
-        dispatch,
-        history.map((h) => h.fromStatus),
-        history.map((h) => h.toStatus),
-        history.map((h) => h.phase),
-        history.map((h) => h.progress),
-        history.map((h) => h.at),
-        history.map((h) => h.reason),
-      ],
+         select $1, * from unnest($${n + 2}::text[], $${n + 3}::text[], $${n + 4}::text[], $${n + 5}::real[], $${n + 6}::timestamptz[], $${n + 7}::text[])),
+       o as (${outbox.sql})
+       select queue_seq, dispatched_at, (${outbox.notify}) as notified from d`,
+      [...params, ...outbox.params],
     );
     d.queueSeq = Number(row.queue_seq);
     d.dispatchedAt = row.dispatched_at;

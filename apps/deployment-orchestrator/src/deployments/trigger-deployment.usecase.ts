@@ -77,8 +77,8 @@ export class TriggerDeploymentUseCase {
     return existing ? ok({ deployment: toDeployment(existing), replayed: true }) : undefined;
   }
 
-  // Four round trips in the common case: the locks, what the decision reads, the deployment with
-  // its history, its events (with the job) in the outbox.
+  // Three statements in the common case: the locks, what the decision reads, and the deployment
+  // with its history and its events (the job's too) in the outbox.
   private async createAndDispatch(tx: EntityManager, req: TriggerDeploymentRequest, target: DeployTarget, retryOf?: RetryOf): Promise<TriggerOutcome> {
     const id = randomUUID();
     const environmentId = target.environment.id;
