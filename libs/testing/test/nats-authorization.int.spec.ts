@@ -58,15 +58,6 @@ describe('NATS authorization', () => {
   };
 
   /** what the admin sees published on a subject meanwhile */
-  const watch = async (subject: string) => {
-    const admin = await connect(nats.connectOptions());
-    open.push(admin);
-    const got: string[] = [];
-    admin.subscribe(subject, { callback: (_e, m) => got.push(m.subject) });
-    await admin.flush();
-    return got;
-  };
-
   // Proof that nothing came through, without a pause: each watcher also hears a permitted message
   // the refused client sends after the refused ones. The server handles one connection's messages
   // in order and delivers to one connection in order, so once every watcher has the sentinel, the
