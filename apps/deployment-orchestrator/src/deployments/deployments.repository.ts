@@ -113,7 +113,7 @@ export class DeploymentsRepository {
   async markDispatched(tx: EntityManager, d: DeploymentEntity): Promise<void> {
     // an UPDATE … RETURNING answers [rows, count]
     const [rows]: [{ dispatched_at: Date }[], number] = await tx.query(
-      `update orchestrator.deployments set dispatched_at = now(), heartbeat_at = null, deploy_job = $2 where id = $1 returning dispatched_at`,
+      `update orchestrator.deployments set dispatched_at = clock_timestamp(), heartbeat_at = null, deploy_job = $2 where id = $1 returning dispatched_at`,
       [d.id, d.deployJob],
     );
     d.dispatchedAt = rows[0]?.dispatched_at ?? null;
@@ -196,7 +196,7 @@ export class DeploymentsRepository {
     const [row]: { queue_seq: string; dispatched_at: Date | null }[] = await tx.query(
       `with d as (
          insert into orchestrator.deployments (${INSERT_COLUMNS.map(([column]) => column).join(', ')}, dispatched_at)
-         values (${INSERT_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')}, case when $${n + 1}::boolean then now() end)
+         values (${INSERT_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')}, case when $${n + 1}::boolean then clock_timestamp() end)
          returning queue_seq, dispatched_at),
        t as (
          insert into orchestrator.deployment_transitions (deployment_id, from_status, to_status, phase, progress, at, reason)
@@ -243,7 +243,7 @@ export class DeploymentsRepository {
   async recordHeartbeat(deploymentId: string, attempt: number, lastSeq: number): Promise<boolean> {
     const [, count]: [unknown, number] = await this.ds.query(
       `update orchestrator.deployments
-          set heartbeat_at = now(), metadata = jsonb_set(metadata, '{lastLogSeq}', to_jsonb($3::int))
+          set heartbeat_at = clock_timestamp(), metadata = jsonb_set(metadata, '{lastLogSeq}', to_jsonb($3::int))
         where id = $1 and attempt = $2 and status in (${sqlList(ACTIVE_STATUSES)}) and phase <> 'waiting'`,
       [deploymentId, attempt, lastSeq],
     );
