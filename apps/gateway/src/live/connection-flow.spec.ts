@@ -1,4 +1,4 @@
-import { sleep } from '@flightdeck/testing';
+import { eventually, sleep } from '@flightdeck/testing';
 import { ConnectionFlow } from './connection-flow';
 
 const settings = { maxBacklogBytes: 1_000, stalledDisconnectMs: 200, pollMs: 5 };
@@ -24,8 +24,8 @@ describe('connection flow', () => {
     await sleep(30);
     expect([woken, flow.ready()]).toEqual([0, false]);
     backlog = 500;
-    await sleep(30);
-    expect([woken, flow.ready()]).toEqual([2, true]);
+    await eventually('the waiting followers to be woken', () => woken === 2, { timeoutMs: 5_000, intervalMs: 5 });
+    expect(flow.ready()).toBe(true);
     flow.close();
   });
 
@@ -35,7 +35,9 @@ describe('connection flow', () => {
     let woken = 0;
     const flow = new ConnectionFlow(() => backlog, settings, () => stalled++);
     flow.whenReady(() => woken++);
-    await sleep(400);
+    await eventually('the connection to be given up', () => stalled === 1, { timeoutMs: 5_000, intervalMs: 10 });
+    // a few more polls: given up once, and no one woken
+    await sleep(50);
     expect([stalled, woken, flow.ready()]).toEqual([1, 0, false]);
   });
 });
