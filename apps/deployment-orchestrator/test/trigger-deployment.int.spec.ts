@@ -131,6 +131,14 @@ describe('trigger deployment', () => {
     expect((await h.trigger(other.id, { idempotencyKey: undefined })).ok).toBe(true);
   });
 
+  it('holds a project to its own trigger rate limit when it has one', async () => {
+    const { project } = h.directory.addProject('slow');
+    project.triggersPerMinute = 3;
+    for (let i = 0; i < 3; i++) expect((await h.trigger(project.id, { force: true, idempotencyKey: undefined })).ok).toBe(true);
+    const fourth = await h.trigger(project.id, { force: true, idempotencyKey: undefined });
+    expect(!fourth.ok && fourth.error).toMatchObject({ code: 'deployment/rate-limited', details: { limitPerMinute: 3 } });
+  });
+
   it('with force, cancels the active deployment and queues the new one', async () => {
     const { project } = h.directory.addProject();
     const old = await h.deploy(project.id);

@@ -72,6 +72,19 @@ describe('project changes and soft delete', () => {
       expect(same).toEqual(r);
     });
 
+    it('sets a project\'s own trigger rate limit, and null gives it back to the operator\'s default', async () => {
+      const { project } = await h.project('proj-rate');
+      const set = await h.bus.request(updateProject, { projectId: project.id, triggersPerMinute: 3 });
+      expect(set.ok && set.data.triggersPerMinute).toBe(3);
+      expect(await h.bus.request(getProject, { projectId: project.id })).toEqual(set);
+      const refused = await h.bus.request(updateProject, { projectId: project.id, triggersPerMinute: 0 });
+      expect(refused.ok).toBe(false);
+      expect(!refused.ok && refused.error.code).toBe('validation/invalid-input');
+      expect(await h.bus.request(getProject, { projectId: project.id })).toEqual(set);
+      const reset = await h.bus.request(updateProject, { projectId: project.id, triggersPerMinute: null });
+      expect(reset.ok && 'triggersPerMinute' in reset.data).toBe(false);
+    });
+
     it.each([
       ['a taken name', { name: 'proj-taken-other' }, 'project/name-taken', /proj-taken-other/],
       ['an invalid name', { name: 'Proj' }, 'validation/invalid-input', /^name: /],

@@ -87,7 +87,8 @@ export class TriggerDeploymentUseCase {
     // looked up again under the locks: a request with the same key may have committed meanwhile,
     // and its retry must get that deployment back, never cancel it or be refused by it (nor by the rate limit)
     if (replay) return ok({ deployment: toDeployment(replay), replayed: true });
-    const rate = triggerRateVerdict(target.project.id, recentTriggerAges, this.config.FLIGHTDECK_TRIGGERS_PER_MINUTE);
+    const perMinute = target.project.triggersPerMinute ?? this.config.FLIGHTDECK_TRIGGERS_PER_MINUTE;
+    const rate = triggerRateVerdict(target.project.id, recentTriggerAges, perMinute);
     if (!rate.ok) return rate;
     const policy = target.environment.concurrencyPolicy ?? 'reject';
     const external = (req.provider ?? 'internal') === 'external';

@@ -6,6 +6,8 @@ export class ProjectEntity {
   @Column('text') name!: string;
   @Column('text', { name: 'repository_url' }) repositoryUrl!: string;
   @Column('text', { name: 'default_branch' }) defaultBranch!: string;
+  // null: the operator's default limit applies
+  @Column('integer', { name: 'triggers_per_minute', nullable: true }) triggersPerMinute!: number | null;
   @Column('timestamptz', { name: 'created_at' }) createdAt!: Date;
   @Column('timestamptz', { name: 'updated_at' }) updatedAt!: Date;
   // soft delete: set, the project and the environments deleted with it are out of every lookup

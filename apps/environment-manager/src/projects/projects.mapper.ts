@@ -7,6 +7,7 @@ export const toProject = (p: ProjectEntity): Project => ({
   name: p.name,
   repositoryUrl: p.repositoryUrl,
   defaultBranch: p.defaultBranch,
+  ...(p.triggersPerMinute !== null ? { triggersPerMinute: p.triggersPerMinute } : {}),
   createdAt: p.createdAt.toISOString(),
   updatedAt: p.updatedAt.toISOString(),
   ...(p.deletedAt ? { deletedAt: p.deletedAt.toISOString() } : {}),

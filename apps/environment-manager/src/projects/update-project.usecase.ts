@@ -8,8 +8,9 @@ import { toProject } from './projects.mapper';
 import { PROJECT_NAME_INDEX, ProjectsRepository, isUniqueViolation } from './projects.repository';
 import { checkBranchName, checkRepositoryUrl } from './repository-source';
 
-// Renames a project or points it at another repository or default branch; what the patch leaves out
-// is kept. Checked as at creation: a bad URL or branch is a 400 naming the field, a taken name 409.
+// Renames a project, points it at another repository or default branch, or sets its own trigger rate
+// limit; what the patch leaves out is kept. Checked as at creation: a bad URL or branch is a 400
+// naming the field, a taken name 409.
 @Injectable()
 export class UpdateProjectUseCase {
   private readonly logger = new Logger(UpdateProjectUseCase.name);
@@ -34,6 +35,9 @@ export class UpdateProjectUseCase {
           ...(req.name !== undefined && req.name !== project.name ? { name: req.name } : {}),
           ...(req.repositoryUrl !== undefined && req.repositoryUrl !== project.repositoryUrl ? { repositoryUrl: req.repositoryUrl } : {}),
           ...(req.defaultBranch !== undefined && req.defaultBranch !== project.defaultBranch ? { defaultBranch: req.defaultBranch } : {}),
+          ...(req.triggersPerMinute !== undefined && req.triggersPerMinute !== project.triggersPerMinute
+            ? { triggersPerMinute: req.triggersPerMinute }
+            : {}),
         };
         if (!Object.keys(changes).length) return ok(project);
         return ok(await this.repo.changeProject(tx, project.id, { ...changes, updatedAt: new Date() }));

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineCommand } from '../define';
 import { Subjects } from '../subjects';
 import { Id } from '../common.schema';
-import { Project, ProjectName } from './project.schema';
+import { Project, ProjectName, TriggersPerMinute } from './project.schema';
 
 /** the body of PATCH /projects/:projectId; what it leaves out is kept */
 export const UpdateProjectBody = z
@@ -10,6 +10,8 @@ export const UpdateProjectBody = z
     name: ProjectName.optional(),
     repositoryUrl: z.string().min(1).max(2000).optional(),
     defaultBranch: z.string().min(1).max(200).optional(),
+    /** the project's own trigger rate limit; null: back to the operator's default */
+    triggersPerMinute: TriggersPerMinute.nullable().optional(),
   })
   .strict();
 export type UpdateProjectBody = z.infer<typeof UpdateProjectBody>;

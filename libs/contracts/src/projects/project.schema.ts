@@ -12,11 +12,16 @@ export const ProjectName = z
   .max(40)
   .regex(/^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/, 'lowercase letters, digits and inner hyphens only');
 
+/** a project's own trigger rate limit (deployments per sliding minute) */
+export const TriggersPerMinute = z.number().int().min(1).max(10_000);
+
 export const Project = z.object({
   id: Id,
   name: ProjectName,
   repositoryUrl: z.string(),
   defaultBranch: z.string(),
+  /** at most this many triggers per sliding minute; absent: the operator's FLIGHTDECK_TRIGGERS_PER_MINUTE */
+  triggersPerMinute: TriggersPerMinute.optional(),
   createdAt: IsoDate,
   updatedAt: IsoDate,
   /** only on a soft-deleted project (the answer to its delete, or a list of deleted ones) */
