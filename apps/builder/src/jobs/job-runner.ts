@@ -6,6 +6,7 @@ import { type BuildHeartbeat, type BuildResult, type DeployJob, ErrorCode, build
 import { NATS_CONNECTION, encodeEvent } from '@flightdeck/messaging';
 import { SERVICE_INFO, type ServiceInfo } from '@flightdeck/runtime';
 import { BuildPipeline, type PipelineOutcome } from '../build/build-pipeline';
+import { BUILDER_CONFIG, type BuilderConfig } from '../config/builder.config';
 import type { PipelineContext } from '../build/pipeline-context';
 import { StepAbortedError, StepFailedError } from '../build/step-errors';
 import { BuildLog, type BuildStep } from '../logs/build-log';
@@ -45,6 +46,7 @@ export class JobRunner {
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     @Inject(SERVICE_INFO) private readonly info: ServiceInfo,
     private readonly wanted: DeploymentWanted,
+    @Inject(BUILDER_CONFIG) private readonly config: BuilderConfig,
   ) {}
 
   get instanceId(): string {
@@ -90,7 +92,7 @@ export class JobRunner {
   private async execute(entry: RunningJob): Promise<void> {
     const { job, controller } = entry;
     const publisher = new LogBatchPublisher(this.nc.jetstream(), job.deploymentId, job.attempt);
-    const log = new BuildLog(publisher, job.firstSeq);
+    const log = new BuildLog(publisher, { firstSeq: job.firstSeq, linesPerSecond: this.config.FLIGHTDECK_LOG_LINES_PER_SECOND });
     let step: BuildStep = job.kind === 'rollback' ? 'deploy' : 'prepare';
     const ctx: PipelineContext = {
       job,
@@ -113,6 +115,7 @@ export class JobRunner {
       result = this.ended(entry, ctx, step, e);
     } finally {
       clearInterval(heartbeat);
+      log.end();
     }
     if (!(await publisher.close())) this.logger.error({ deploymentId: job.deploymentId }, 'some log lines could not be published');
     await this.reporter.finish(job, this.instanceId, { ...result, lastSeq: log.lastSeq, at: new Date().toISOString() });

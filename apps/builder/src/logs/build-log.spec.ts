@@ -1,4 +1,5 @@
 import type { LogLine } from '@flightdeck/contracts';
+import { eventually } from '@flightdeck/testing';
 import { SecretMasker } from '../masking/secret-masker';
 import { BuildLog } from './build-log';
 import { MAX_PENDING_CHARS } from './line-splitter';
@@ -97,5 +98,64 @@ describe('build log', () => {
     log.line('install', 'other step');
     expect(log.lastLines('build')).toEqual(Array.from({ length: 20 }, (_, i) => `line ${i + 11} ***`));
     expect(log.lastLines('install')).toEqual(['other step']);
+  });
+
+  describe('a flood of output', () => {
+    const aCappedLog = (linesPerSecond: number) => {
+      const clock = { now: 1_000_000 };
+      const lines: LogLine[] = [];
+      const log = new BuildLog({ add: (l) => lines.push(l) }, { firstSeq: 7, linesPerSecond, now: () => clock.now });
+      return { log, lines, clock };
+    };
+
+    it('keeps the cap per second, drops the rest before numbering, and stores a system line saying how many', () => {
+      const { log, lines, clock } = aCappedLog(1_000);
+      const out = log.output('build', 'stdout');
+      // 50,000 lines in a second, then a quiet line in the next one
+      for (let i = 0; i < 50_000; i++) out.write(`line ${i}\n`);
+      clock.now += 1_000;
+      out.write('after the flood\n');
+      log.system('build', 'build done');
+      log.end();
+      expect(lines.length).toBe(1_000 + 1 + 2);
+      expect(lines.map((l) => l.seq)).toEqual(Array.from({ length: lines.length }, (_, i) => 7 + i));
+      expect(lines[999].message).toBe('line 999');
+      expect(lines[1_000]).toMatchObject({
+        seq: 1_007,
+        level: 'warn',
+        source: 'system',
+        step: 'build',
+        message: '49,000 lines of output dropped: more than 1,000 lines in one second (log flood cap)',
+      });
+      expect(lines.slice(1_001).map((l) => l.message)).toEqual(['after the flood', 'build done']);
+    });
+
+    it('never drops system lines, and says what it dropped at the end of the log', () => {
+      const { log, lines } = aCappedLog(100);
+      const out = log.output('install', 'stderr');
+      for (let i = 0; i < 150; i++) {
+        out.write(`warn ${i}\n`);
+        if (i % 50 === 0) log.system('install', `progress ${i}`);
+      }
+      log.end();
+      log.end();
+      expect(lines.filter((l) => l.source === 'system').map((l) => l.message)).toEqual([
+        'progress 0',
+        'progress 50',
+        'progress 100',
+        '50 lines of output dropped: more than 100 lines in one second (log flood cap)',
+      ]);
+      expect(lines.length).toBe(100 + 4);
+    });
+
+    it('says it once the second is over even when the build prints nothing more', async () => {
+      const lines: LogLine[] = [];
+      const log = new BuildLog({ add: (l) => lines.push(l) }, { linesPerSecond: 100 });
+      const out = log.output('build', 'stdout');
+      for (let i = 0; i < 120; i++) out.write(`x${i}\n`);
+      expect(lines.length).toBe(100);
+      const notice = await eventually('the dropped lines said', () => lines.find((l) => l.source === 'system'), { timeoutMs: 3_000 });
+      expect(notice).toMatchObject({ seq: 101, message: '20 lines of output dropped: more than 100 lines in one second (log flood cap)' });
+    });
   });
 });

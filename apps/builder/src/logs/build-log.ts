@@ -14,6 +14,16 @@ export interface LogSink {
   add(line: LogLine): void;
 }
 
+export interface BuildLogOptions {
+  /** the first seq: a later attempt of a deployment continues after the earlier attempts' lines */
+  firstSeq?: number;
+  /** lines of build and deploy output kept per second at most (system lines always are) */
+  linesPerSecond?: number;
+  now?: () => number;
+}
+
+const FLOOD_WINDOW_MS = 1_000;
+
 export interface OutputStream {
   write(chunk: Buffer | string): void;
   end(): void;
@@ -21,17 +31,27 @@ export interface OutputStream {
 
 // The one way a line leaves the builder for a deployment: masked, numbered 1, 2, 3... with no gap
 // in the order the lines were produced, and remembered per step for a failure's summary.
+// A flood (a build printing 50,000 lines/s) is capped here, before numbering: output past
+// `linesPerSecond` in a second is dropped, and a stored system line says how many were, once that
+// second is over (or at the end of the log), so the seq stays gapless and nothing goes silently.
 export class BuildLog {
   private seq: number;
   private masker = SecretMasker.none();
   private readonly recent = new Map<string, string[]>();
+  private readonly linesPerSecond: number;
+  private readonly now: () => number;
+  private windowStart = -Infinity;
+  private kept = 0;
+  private dropped?: { step: BuildStep; count: number; timer: NodeJS.Timeout };
 
-  // a later attempt of a deployment continues after the earlier attempts' lines
   constructor(
     private readonly sink: LogSink,
-    firstSeq = 1,
+    options: BuildLogOptions | number = {},
   ) {
-    this.seq = firstSeq - 1;
+    const o = typeof options === 'number' ? { firstSeq: options } : options;
+    this.seq = (o.firstSeq ?? 1) - 1;
+    this.linesPerSecond = o.linesPerSecond ?? Infinity;
+    this.now = o.now ?? Date.now;
   }
 
   get lastSeq(): number {
@@ -47,12 +67,20 @@ export class BuildLog {
   }
 
   line(step: BuildStep, message: string, opts: { level?: LogLevel; source?: LogSource } = {}): void {
+    const source = opts.source ?? 'build';
     const masked = this.masker.mask(message);
     for (const text of masked.split(/\r\n|\r|\n/)) {
       for (let at = 0; at === 0 || at < text.length; at += MAX_RECORD_CHARS) {
-        this.emit(step, text.slice(at, at + MAX_RECORD_CHARS), opts.level ?? 'info', opts.source ?? 'build');
+        const record = text.slice(at, at + MAX_RECORD_CHARS);
+        if (source === 'system' || this.admit()) this.emit(step, record, opts.level ?? 'info', source);
+        else this.drop(step, record);
       }
     }
+  }
+
+  /** says how many lines a flood dropped, if any are not said yet; call before the log's last line */
+  end(): void {
+    this.reportDropped();
   }
 
   system(step: BuildStep, message: string, level: LogLevel = 'info'): void {
@@ -76,9 +104,47 @@ export class BuildLog {
     return [...(this.recent.get(step) ?? [])];
   }
 
+  private admit(): boolean {
+    const now = this.now();
+    if (now - this.windowStart >= FLOOD_WINDOW_MS) {
+      this.reportDropped();
+      this.windowStart = now;
+      this.kept = 0;
+    }
+    if (this.kept >= this.linesPerSecond) return false;
+    this.kept += 1;
+    return true;
+  }
+
+  private drop(step: BuildStep, message: string): void {
+    this.remember(step, message);
+    if (this.dropped) {
+      this.dropped.count += 1;
+      return;
+    }
+    // said when the second is over even if the build prints nothing more
+    const timer = setTimeout(() => this.reportDropped(), Math.max(0, this.windowStart + FLOOD_WINDOW_MS - this.now()));
+    timer.unref();
+    this.dropped = { step, count: 1, timer };
+  }
+
+  private reportDropped(): void {
+    const d = this.dropped;
+    if (!d) return;
+    clearTimeout(d.timer);
+    this.dropped = undefined;
+    const n = d.count.toLocaleString('en-US');
+    const cap = this.linesPerSecond.toLocaleString('en-US');
+    this.emit(d.step, `${n} line${d.count === 1 ? '' : 's'} of output dropped: more than ${cap} lines in one second (log flood cap)`, 'warn', 'system');
+  }
+
   private emit(step: BuildStep, message: string, level: LogLevel, source: LogSource): void {
     this.seq += 1;
     this.sink.add({ seq: this.seq, timestamp: new Date().toISOString(), level, source, step, message });
+    this.remember(step, message);
+  }
+
+  private remember(step: BuildStep, message: string): void {
     const kept = this.recent.get(step) ?? [];
     kept.push(message);
     if (kept.length > KEPT_LINES_PER_STEP) kept.shift();
