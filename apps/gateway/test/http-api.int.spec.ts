@@ -123,6 +123,28 @@ describe('gateway REST API', () => {
       expect((await gw.api('GET', `/deployments/${id}/logs?sort=desc`)).body.error.message).toBe('sort: unknown field');
     });
 
+    it('bounds every integer by what its column holds, instead of letting Postgres fail with a 500', async () => {
+      const id = randomUUID();
+      const seq = await gw.api('GET', `/deployments/${id}/logs?afterSeq=3000000000`);
+      expect(seq.status).toBe(400);
+      expect(seq.body.error.message).toMatch(/^afterSeq: /);
+      const offset = await gw.api('GET', `/projects/${id}/deployments?offset=1e19`);
+      expect(offset.status).toBe(400);
+      expect(offset.body.error.message).toMatch(/^offset: /);
+    });
+
+    it('refuses text no service can store (NUL, an unpaired surrogate), naming the field', async () => {
+      const nul = await gw.api('POST', '/projects', { body: { name: 'shop', repositoryUrl: '/tmp/x\u0000y' } });
+      expect(nul.status).toBe(400);
+      expect(nul.body.error).toMatchObject({ code: 'validation/invalid-input', message: expect.stringMatching(/^repositoryUrl: .*NUL/) });
+      const surrogate = await gw.api('POST', '/projects', { body: { name: 'shop', repositoryUrl: '/tmp/\ud800' } });
+      expect(surrogate.status).toBe(400);
+      expect(surrogate.body.error.message).toMatch(/^repositoryUrl: .*surrogate/);
+      const query = await gw.api('GET', `/deployments/${randomUUID()}/logs?step=a%00b`);
+      expect(query.status).toBe(400);
+      expect(query.body.error.message).toMatch(/^step: .*NUL/);
+    });
+
     it('answers an unknown route with 404 http/not-found', async () => {
       const res = await gw.api('GET', '/nothing-here');
       expect(res.status).toBe(404);

@@ -3,9 +3,14 @@ import { z } from 'zod';
 export const Id = z.string().uuid();
 export const IsoDate = z.string().datetime({ offset: true });
 
+/** the largest value a Postgres `integer` holds: every integer a request carries is bounded by its column */
+export const PG_INT_MAX = 2_147_483_647;
+/** a count or position a client sends (offset, afterSeq): what an `integer` column can hold */
+export const PgCount = z.coerce.number().int().min(0).max(PG_INT_MAX);
+
 export const PageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20),
-  offset: z.coerce.number().int().min(0).default(0),
+  offset: PgCount.default(0),
 });
 
 export const pageOf = <T extends z.ZodTypeAny>(item: T) =>

@@ -5,6 +5,7 @@ export * from './envelope';
 export * from './define';
 export * from './subjects';
 export * from './common.schema';
+export * from './invalid-text';
 export * from './system/service-status.schema';
 export * from './projects/project.schema';
 export * from './projects/environment-commands.schema';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Id } from './common.schema';
+import { Id, PG_INT_MAX } from './common.schema';
 import { Deployment, DeploymentStatus, DeploymentTransition } from './deployments/deployment.schema';
 import { LogLevel, LogLine, LogSource } from './logs/log-line.schema';
 import { ErrorBody } from './result';
@@ -22,7 +22,7 @@ export const SocketEvents = {
 export const SubscribeRequest = z
   .object({
     deploymentId: Id,
-    afterSeq: z.number().int().min(0).default(0),
+    afterSeq: z.number().int().min(0).max(PG_INT_MAX).default(0),
     level: LogLevel.optional(),
     step: z.string().max(100).optional(),
     source: LogSource.optional(),

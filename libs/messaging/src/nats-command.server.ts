@@ -1,7 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { type CustomTransportStrategy, type MessageHandler, Server } from '@nestjs/microservices';
 import type { Msg, NatsConnection, Subscription } from 'nats';
-import { ErrorCode, type MessageEnvelope, type Result, describeIssues, err, errorCodeOfIssues } from '@flightdeck/contracts';
+import { ErrorCode, type MessageEnvelope, type Result, describeIssues, err, errorCodeOfIssues, findInvalidText } from '@flightdeck/contracts';
+import { dataExceptionOf } from './data-exception';
 import { runWithCorrelation } from './correlation';
 import { decodeEnvelope, encodeJson } from './envelope.codec';
 import type { CommandPatternExtras } from './handle-command.decorator';
@@ -72,6 +73,8 @@ export class NatsCommandServer extends Server implements CustomTransportStrategy
           err(ErrorCode.InvalidMessage, `${command.subject} speaks version ${command.version}, got ${envelope.v}`),
         );
       }
+      const invalid = findInvalidText(envelope.data);
+      if (invalid) return this.reply(msg, err(ErrorCode.InvalidInput, `${invalid.path}: ${invalid.message}`, { fields: [invalid] }));
       const parsed = command.request.safeParse(envelope.data);
       if (!parsed.success) {
         const { message, fields } = describeIssues(parsed.error);
@@ -81,6 +84,11 @@ export class NatsCommandServer extends Server implements CustomTransportStrategy
         const ctx: CommandContext = { subject: msg.subject, envelope };
         this.reply(msg, (await settle(handler(parsed.data, ctx))) as Result<unknown>);
       } catch (e) {
+        const data = dataExceptionOf(e);
+        if (data) {
+          this.log.warn({ subject: command.subject, pgCode: data.code }, 'command refused: the database could not store a value');
+          return this.reply(msg, err(ErrorCode.InvalidInput, `invalid value: ${data.message}`, { pgCode: data.code }));
+        }
         this.log.error({ subject: command.subject, err: e }, 'command handler failed');
         this.reply(msg, err(ErrorCode.InternalError, 'internal error'));
       }

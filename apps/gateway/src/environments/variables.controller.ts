@@ -33,7 +33,7 @@ export class VariablesController {
   set(
     @IdParam('environmentId') environmentId: string,
     @ValidParam('key', VariableKey) key: string,
-    @ValidBody(SetVariableBody) body: z.infer<typeof SetVariableBody>,
+    @ValidBody(SetVariableBody, { textCheckedLater: true }) body: z.infer<typeof SetVariableBody>,
   ) {
     // the body alone cannot say which variable a bad value belongs to: the whole request can
     const request = new ZodValidationPipe(SetVariableRequest).transform({ ...body, environmentId, key });

@@ -1,7 +1,7 @@
 import { datetimeRegex, z } from 'zod';
 import { defineCommand, defineEvent } from '../define';
 import { Subjects } from '../subjects';
-import { Id, IsoDate, listOf } from '../common.schema';
+import { Id, IsoDate, PgCount, listOf } from '../common.schema';
 import { ErrorCode } from '../errors/error-codes';
 import { issueParams } from '../result';
 
@@ -49,7 +49,7 @@ export const logLinesPublished = defineEvent({
 // afterSeq; lastSeq is then the highest seq stored, to follow on from.
 export const LogQuery = z
   .object({
-    afterSeq: z.coerce.number().int().min(0).default(0),
+    afterSeq: PgCount.default(0),
     limit: z.coerce.number().int().min(1).max(5_000).default(1_000),
     tail: z.coerce.number().int().min(1).max(5_000).optional(),
     level: LogLevel.optional(),
@@ -77,7 +77,7 @@ export const listLogLines = defineCommand({
 export const LogSearchQuery = z
   .object({
     q: z.string().trim().min(1, 'say what to search for').max(200),
-    afterSeq: z.coerce.number().int().min(0).default(0),
+    afterSeq: PgCount.default(0),
     limit: z.coerce.number().int().min(1).max(500).default(100),
     level: LogLevel.optional(),
   })
