@@ -116,6 +116,10 @@ describe('an external publisher reports a deployment end to end', () => {
     // stored once each: the history a later reader gets is the same
     const history = await api.call('GET', `/deployments/${d.id}/logs?afterSeq=0&limit=1000`);
     expect(history.body.items.map((l: LogLine) => l.seq)).toEqual(Array.from({ length: 300 }, (_, i) => i + 1));
+    // and the deployment's results carry its log's volume, as log-ingest counted it while storing
+    const withVolume = await api.call<Deployment & { logVolume: { lines: number; bytes: number } | null }>('GET', `/deployments/${d.id}`);
+    const bytes = history.body.items.reduce((n: number, l: LogLine) => n + Buffer.byteLength(l.message), 0);
+    expect(withVolume.body.logVolume).toEqual({ lines: 300, bytes });
 
     // the same credential on another project's deployment: the server refuses the subject, and
     // under its own project's subject the platform dead-letters it; either way nothing changes

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ErrorCode, countLogLevels, err, getDeployment, getProject, ok, pinLogLines, searchProjectLogLines, setLogRetention } from '@flightdeck/contracts';
+import { ErrorCode, countLogLevels, err, getDeployment, getLogVolume, getProject, ok, pinLogLines, searchProjectLogLines, setLogRetention } from '@flightdeck/contracts';
 import { type TestInfra, aDeployment, aProject, startTestInfra } from '@flightdeck/testing';
 import { FakeResponders } from './support/fake-responder';
 import { type RunningGateway, startGateway } from './support/gateway-app';
@@ -131,6 +131,27 @@ describe('gateway log routes', () => {
       expect(res.body).toEqual(counts);
       expect(received.map((r) => r.data)).toEqual([{ deploymentId }]);
       expect((await gw.api('GET', '/deployments/nope/logs/levels')).status).toBe(400);
+    });
+  });
+
+  describe('GET /deployments/:deploymentId', () => {
+    it("answers the deployment with its log's volume from log-ingest", async () => {
+      const deployment = aDeployment({ status: 'succeeded', phase: 'active' });
+      await fakes.respond(getDeployment, ({ deploymentId }) => (deploymentId === deployment.id ? ok(deployment) : err(ErrorCode.DeploymentNotFound, 'no such deployment')));
+      const asked = await fakes.respond(getLogVolume, ({ deploymentId }) => ok({ deploymentId, lines: 1_234, bytes: 56_789 }));
+      const res = await gw.api('GET', `/deployments/${deployment.id}`);
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({ ...deployment, logVolume: { lines: 1_234, bytes: 56_789 } });
+      expect(asked.map((r) => r.data)).toEqual([{ deploymentId: deployment.id }]);
+      expect((await gw.api('GET', `/deployments/${randomUUID()}`)).status).toBe(404);
+    });
+
+    it('answers the deployment with logVolume null when log-ingest does not answer', async () => {
+      const deployment = aDeployment();
+      await fakes.respond(getDeployment, () => ok(deployment));
+      const res = await gw.api('GET', `/deployments/${deployment.id}`);
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({ ...deployment, logVolume: null });
     });
   });
 });

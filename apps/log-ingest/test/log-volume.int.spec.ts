@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { register } from 'prom-client';
-import { countLogLevels, deploymentStatusChanged, subjectFor } from '@flightdeck/contracts';
+import { countLogLevels, deploymentStatusChanged, getLogVolume, subjectFor } from '@flightdeck/contracts';
 import { encodeEnvelope } from '@flightdeck/messaging';
 import { aDeployment, eventually } from '@flightdeck/testing';
 import { LOG_BATCHES_DURABLE } from '../src/ingest/log-batches.consumer';
@@ -47,6 +47,8 @@ describe('log volume', () => {
 
     const counts = await h.bus.request(countLogLevels, { deploymentId: d.id });
     expect(counts.ok && counts.data.volume).toEqual({ lines: 150, bytes: 150 * 5 });
+    // the same volume alone, as the gateway asks for it beside the deployment
+    expect(await h.bus.request(getLogVolume, { deploymentId: d.id })).toEqual({ ok: true, data: { deploymentId: d.id, lines: 150, bytes: 150 * 5 } });
     await eventually('both deployments of the project known', async () => {
       const { rows } = await h.db.query<{ n: number }>('select count(*)::int as n from logs.deployments where project_id = $1', [d.projectId]);
       return rows[0].n === 2;
@@ -62,7 +64,10 @@ describe('log volume', () => {
     const again = await h.bus.request(countLogLevels, { deploymentId: d.id });
     expect(again.ok && again.data.volume).toEqual({ lines: 150, bytes: 150 * 5 });
     expect(await metric('flightdeck_log_project_lines', d.projectId)).toBe(160);
+    expect(await h.bus.request(getLogVolume, { deploymentId: d.id })).toMatchObject({ ok: true, data: { lines: 150, bytes: 150 * 5 } });
     const none = await h.bus.request(countLogLevels, { deploymentId: randomUUID() });
     expect(none.ok && none.data.volume).toEqual({ lines: 0, bytes: 0 });
+    const unknown = randomUUID();
+    expect(await h.bus.request(getLogVolume, { deploymentId: unknown })).toEqual({ ok: true, data: { deploymentId: unknown, lines: 0, bytes: 0 } });
   });
 });

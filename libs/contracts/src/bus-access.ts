@@ -15,6 +15,7 @@ import { deploymentCancelRequested, deploymentStatusChanged } from './deployment
 import { deleteDeploymentSchedule, listDeploymentSchedules, setDeploymentSchedule } from './schedules/deployment-schedule.schema';
 import {
   countLogLevels,
+  getLogVolume,
   listLogLines,
   logLinesPublished,
   pinLogLines,
@@ -143,6 +144,7 @@ export const BusAccess: Record<ServiceName, ServiceBusAccess> = {
       searchLogLines,
       searchProjectLogLines,
       countLogLevels,
+      getLogVolume,
       setLogRetention,
       pinLogLines,
     ],
@@ -203,7 +205,7 @@ export const BusAccess: Record<ServiceName, ServiceBusAccess> = {
     readsMessages: ['buildLogs'],
   },
   'log-ingest': {
-    handles: [listLogLines, searchLogLines, searchProjectLogLines, countLogLevels, setLogRetention, pinLogLines],
+    handles: [listLogLines, searchLogLines, searchProjectLogLines, countLogLevels, getLogVolume, setLogRetention, pinLogLines],
     broadcasts: [pingServices],
     requests: none,
     publishes: none,

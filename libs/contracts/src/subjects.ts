@@ -73,6 +73,7 @@ export const Subjects = {
     search: 'logs.query.search',
     searchProject: 'logs.query.search-project',
     levels: 'logs.query.levels',
+    volume: 'logs.query.volume',
     setRetention: 'logs.cmd.set-retention',
     pin: 'logs.cmd.pin',
   },

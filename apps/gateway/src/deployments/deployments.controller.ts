@@ -4,11 +4,13 @@ import {
   type Actor,
   Deployment,
   ErrorCode,
+  LogVolume,
   RetryBody,
   RollbackBody,
   cancelDeployment,
   getDeployment,
   getDeploymentProgress,
+  getLogVolume,
   retryDeployment,
   rollbackDeployment,
 } from '@flightdeck/contracts';
@@ -19,6 +21,10 @@ import { ApiRoute } from '../openapi/api-route.decorator';
 
 const DEPLOYMENT = { name: 'Deployment', schema: Deployment };
 
+// One deployment with its log's volume from log-ingest, which counts it as it stores lines; null
+// when log-ingest did not answer within its query's timeout (1 s): the deployment still is.
+const DeploymentWithLogVolume = Deployment.extend({ logVolume: LogVolume.nullable() });
+
 @Controller('deployments/:deploymentId')
 export class DeploymentsController {
   constructor(private readonly api: ApiBus) {}
@@ -27,11 +33,12 @@ export class DeploymentsController {
   @ApiRoute({
     summary: 'Get a deployment',
     ids: ['deploymentId'],
-    responses: [{ status: 200, description: 'the deployment', ...DEPLOYMENT }],
+    responses: [{ status: 200, description: 'the deployment, with logVolume: the lines and UTF-8 message bytes its log stored', name: 'DeploymentWithLogVolume', schema: DeploymentWithLogVolume }],
     errors: [ErrorCode.DeploymentNotFound],
   })
-  get(@IdParam('deploymentId') deploymentId: string) {
-    return this.api.call(getDeployment, { deploymentId });
+  async get(@IdParam('deploymentId') deploymentId: string): Promise<z.infer<typeof DeploymentWithLogVolume>> {
+    const [deployment, volume] = await Promise.all([this.api.call(getDeployment, { deploymentId }), this.api.bus.request(getLogVolume, { deploymentId })]);
+    return { ...deployment, logVolume: volume.ok ? { lines: volume.data.lines, bytes: volume.data.bytes } : null };
   }
 
   @Get('progress')

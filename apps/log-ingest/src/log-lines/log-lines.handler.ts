@@ -1,5 +1,5 @@
 import { Controller } from '@nestjs/common';
-import { type CommandRequest, countLogLevels, listLogLines, ok, searchLogLines } from '@flightdeck/contracts';
+import { type CommandRequest, countLogLevels, getLogVolume, listLogLines, ok, searchLogLines } from '@flightdeck/contracts';
 import { HandleCommand } from '@flightdeck/messaging';
 import { LogLinesRepository } from './log-lines.repository';
 
@@ -21,5 +21,10 @@ export class LogLinesHandler {
   @HandleCommand(countLogLevels)
   async levels(req: CommandRequest<typeof countLogLevels>) {
     return ok(await this.lines.countLevels(req.deploymentId));
+  }
+
+  @HandleCommand(getLogVolume)
+  async volume(req: CommandRequest<typeof getLogVolume>) {
+    return ok({ deploymentId: req.deploymentId, ...(await this.lines.volume(req.deploymentId)) });
   }
 }

@@ -4,7 +4,7 @@ import { Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { DataSource, type EntityManager } from 'typeorm';
-import type { CommandRequest, LogBatch, LogLevelCounts, LogLine, LogLinePage, LogSearchHit, listLogLines, searchLogLines } from '@flightdeck/contracts';
+import type { CommandRequest, LogBatch, LogLevelCounts, LogLine, LogLinePage, LogSearchHit, LogVolume, listLogLines, searchLogLines } from '@flightdeck/contracts';
 import { COLUMNS, UNIQUE_VIOLATION, type Volume, copyText, distinctLines, storable, storableMessage, volumeOf } from './log-rows';
 import { likePattern } from './log-words';
 
@@ -172,17 +172,23 @@ export class LogLinesRepository {
       `select level, count(distinct seq)::int as n from logs.log_lines where deployment_id = $1 group by level`,
       [deploymentId],
     );
-    const [volume]: { lines: string; bytes: string }[] = await this.ds.query(
-      `select coalesce(sum(lines), 0)::text as lines, coalesce(sum(bytes), 0)::text as bytes from logs.deployment_volume where deployment_id = $1`,
-      [deploymentId],
-    );
+    const volume = await this.volume(deploymentId);
     const levels = { debug: 0, info: 0, warn: 0, error: 0 };
     for (const r of rows) levels[r.level] = r.n;
     return {
       deploymentId,
       total: rows.reduce((n, r) => n + r.n, 0),
       levels,
-      volume: { lines: Number(volume?.lines ?? 0), bytes: Number(volume?.bytes ?? 0) },
+      volume,
     };
+  }
+
+  /** lines and UTF-8 message bytes ever stored for a deployment (its counter rows, summed) */
+  async volume(deploymentId: string): Promise<LogVolume> {
+    const [v]: { lines: string; bytes: string }[] = await this.ds.query(
+      `select coalesce(sum(lines), 0)::text as lines, coalesce(sum(bytes), 0)::text as bytes from logs.deployment_volume where deployment_id = $1`,
+      [deploymentId],
+    );
+    return { lines: Number(v?.lines ?? 0), bytes: Number(v?.bytes ?? 0) };
   }
 }

@@ -169,6 +169,19 @@ export const countLogLevels = defineCommand({
   reply: LogLevelCounts,
 });
 
+// A deployment's log volume alone, cheap enough to answer beside every GET of the deployment (a sum
+// over a few counter rows, no line read); short timeout: the deployment is answered without it
+// (logVolume null) rather than late when log-ingest does not answer.
+export const LogVolume = z.object({ lines: z.number().int().nonnegative(), bytes: z.number().int().nonnegative() });
+export type LogVolume = z.infer<typeof LogVolume>;
+
+export const getLogVolume = defineCommand({
+  subject: Subjects.logs.volume,
+  request: z.object({ deploymentId: Id }).strict(),
+  reply: LogVolume.extend({ deploymentId: Id }),
+  timeoutMs: 1_000,
+});
+
 // A project's own log retention, in place of the operator's LOG_INGEST_RETENTION_DAYS; null goes
 // back to it. Zero is refused: it would drop the project's lines as they arrive.
 export const LogRetentionBody = z
