@@ -33,6 +33,7 @@ export const LAUNCHER_OWNED = new Set([
   'FLIGHTDECK_DATA_DIR',
   'FLIGHTDECK_ADMIN_TOKEN',
   'FLIGHTDECK_SECRET_KEY',
+  'FLIGHTDECK_PREVIOUS_SECRET_KEYS',
   'FLIGHTDECK_NATS_AUTH_DIR',
   'FLIGHTDECK_SUPERVISOR_FILE',
   'LOG_LEVEL',
@@ -41,7 +42,7 @@ export const LAUNCHER_OWNED = new Set([
 ]);
 
 // Launcher-owned, but taken from the operator when set (else generated into the data dir).
-export const FROM_OPERATOR_WHEN_SET = new Set(['FLIGHTDECK_ADMIN_TOKEN', 'FLIGHTDECK_SECRET_KEY']);
+export const FROM_OPERATOR_WHEN_SET = new Set(['FLIGHTDECK_ADMIN_TOKEN', 'FLIGHTDECK_SECRET_KEY', 'FLIGHTDECK_PREVIOUS_SECRET_KEYS']);
 
 // Read by tools beside `npm start` (the CLI, tests, npm run nats-config, docker-compose), documented with them.
 export const OTHER_SETTINGS = [

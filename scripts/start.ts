@@ -155,6 +155,8 @@ async function main() {
       },
       'environment-manager': {
         FLIGHTDECK_SECRET_KEY: operatorEnv.FLIGHTDECK_SECRET_KEY ?? secrets.secretKey,
+        // older keys during a rotation (`npm run rotate-key`), from the operator only
+        ...(operatorEnv.FLIGHTDECK_PREVIOUS_SECRET_KEYS ? { FLIGHTDECK_PREVIOUS_SECRET_KEYS: operatorEnv.FLIGHTDECK_PREVIOUS_SECRET_KEYS } : {}),
       },
       'deployment-orchestrator': {},
       builder: { FLIGHTDECK_EDGE_PORT: String(settings.FLIGHTDECK_EDGE_PORT) },

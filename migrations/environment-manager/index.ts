@@ -5,6 +5,7 @@ import { AddConcurrencyPolicy1764700000000 } from './1764700000000-add-concurren
 import { EnvironmentSoftDelete1764900000000 } from './1764900000000-environment-soft-delete';
 import { ProjectSoftDelete1764900000001 } from './1764900000001-project-soft-delete';
 import { ProjectTriggerRate1764950000000 } from './1764950000000-project-trigger-rate';
+import { VariableLevelsAndKeyIds1765000000000 } from './1765000000000-variable-levels-and-key-ids';
 
 // Applied in this order at start-up and by `npm run migrate`.
 export const migrations = [
@@ -15,4 +16,5 @@ export const migrations = [
   EnvironmentSoftDelete1764900000000,
   ProjectSoftDelete1764900000001,
   ProjectTriggerRate1764950000000,
+  VariableLevelsAndKeyIds1765000000000,
 ];

@@ -6,6 +6,7 @@ import { EnvironmentEntity } from './projects/environment.entity';
 import { DetectionModule } from './detection/detection.module';
 import { ProjectEntity } from './projects/project.entity';
 import { ProjectsModule } from './projects/projects.module';
+import { ProjectVariableEntity } from './variables/project-variable.entity';
 import { VariableEntity } from './variables/variable.entity';
 import { ValidationModule } from './validation/validation.module';
 import { VariablesModule } from './variables/variables.module';
@@ -17,7 +18,7 @@ export class AppModule {
       name: 'environment-manager',
       config,
       migrations,
-      entities: [ProjectEntity, EnvironmentEntity, VariableEntity],
+      entities: [ProjectEntity, EnvironmentEntity, VariableEntity, ProjectVariableEntity],
       imports: [configModule(ENVIRONMENT_MANAGER_CONFIG, config), ProjectsModule, VariablesModule, ValidationModule, DetectionModule],
     });
   }

@@ -32,13 +32,13 @@ describe('variables', () => {
 
   it('stores a plain variable and shows it; a sensitive one is masked in every reply', async () => {
     const plain = await h.bus.request(setVariable, { environmentId: production.id, key: 'NODE_ENV', value: 'production', sensitive: false });
-    expect(plain).toEqual({ ok: true, data: { key: 'NODE_ENV', value: 'production', sensitive: false, updatedAt: expect.any(String) } });
+    expect(plain).toEqual({ ok: true, data: { key: 'NODE_ENV', value: 'production', sensitive: false, target: 'both', updatedAt: expect.any(String) } });
     const secret = await h.bus.request(setVariable, { environmentId: production.id, key: 'API_TOKEN', value: SECRET, sensitive: true });
-    expect(secret).toEqual({ ok: true, data: { key: 'API_TOKEN', value: '***', sensitive: true, updatedAt: expect.any(String) } });
+    expect(secret).toEqual({ ok: true, data: { key: 'API_TOKEN', value: '***', sensitive: true, target: 'both', updatedAt: expect.any(String) } });
 
     expect(await list(production.id)).toEqual([
-      { key: 'API_TOKEN', value: '***', sensitive: true, updatedAt: expect.any(String) },
-      { key: 'NODE_ENV', value: 'production', sensitive: false, updatedAt: expect.any(String) },
+      { key: 'API_TOKEN', value: '***', sensitive: true, target: 'both', updatedAt: expect.any(String) },
+      { key: 'NODE_ENV', value: 'production', sensitive: false, target: 'both', updatedAt: expect.any(String) },
     ]);
   });
 
@@ -103,7 +103,9 @@ describe('variables', () => {
       ['NEW_SECRET', '\u001b]0;title\u0007', true],
     ] as const) {
       const r = await h.bus.request(setVariable, { environmentId: production.id, key, value, sensitive });
-      expect(!r.ok && r.error).toMatchObject({ code: 'variable/invalid-value', message: expect.stringMatching(new RegExp(`^value: ${key} may not hold`)) });
+      // NUL is refused where any command enters, before the variable's own check
+      if (value.includes('\u0000')) expect(!r.ok && r.error).toMatchObject({ code: 'validation/invalid-input', message: expect.stringMatching(/^value: contains a NUL/) });
+      else expect(!r.ok && r.error).toMatchObject({ code: 'variable/invalid-value', message: expect.stringMatching(new RegExp(`^value: ${key} may not hold`)) });
     }
     expect(await list(production.id)).toEqual(before);
     expect(await h.sql(`select 1 from environments.variables where key in ('NEW_PLAIN', 'NEW_SECRET')`)).toHaveLength(0);
@@ -132,6 +134,8 @@ describe('resolving variables for the builder', () => {
     await h?.stop();
   });
 
+  const fromEnvironment = { target: 'both', level: 'environment', updatedAt: expect.any(String) };
+
   it('hands the plaintext to a deployment of this environment that is still running', async () => {
     for (const status of ['queued', 'initializing', 'building', 'deploying'] as const) {
       const d = h.orchestrator.add(production.id, status);
@@ -140,9 +144,9 @@ describe('resolving variables for the builder', () => {
         ok: true,
         data: {
           items: [
-            { key: 'API_TOKEN', value: SECRET, sensitive: true },
-            { key: 'MULTI', value: 'line one\nline two', sensitive: true },
-            { key: 'PUBLIC_URL', value: 'https://shop.example', sensitive: false },
+            { key: 'API_TOKEN', value: SECRET, sensitive: true, ...fromEnvironment },
+            { key: 'MULTI', value: 'line one\nline two', sensitive: true, ...fromEnvironment },
+            { key: 'PUBLIC_URL', value: 'https://shop.example', sensitive: false, ...fromEnvironment },
           ],
         },
       });
@@ -194,7 +198,7 @@ describe('resolving variables for the builder', () => {
     );
     const d = h.orchestrator.add(production.id, 'building');
     const r = await h.bus.request(resolveVariables, { environmentId: production.id, deploymentId: d.id });
-    expect(!r.ok && r.error).toMatchObject({ code: 'service/internal-error', message: expect.stringContaining('STOLEN') });
+    expect(!r.ok && r.error).toMatchObject({ code: 'secret/undecryptable', message: expect.stringContaining('STOLEN') });
     expect(JSON.stringify(r)).not.toContain(SECRET);
     await h.sql(`delete from environments.variables where environment_id = $1 and key = 'STOLEN'`, [production.id]);
   });

@@ -43,6 +43,14 @@ import {
 } from './projects/environment-commands.schema';
 import { deleteProject, restoreProject, updateProject } from './projects/project-commands.schema';
 import { deleteVariable, listVariables, resolveVariables, setVariable } from './projects/variable.schema';
+import {
+  deleteProjectVariable,
+  exportVariables,
+  importVariables,
+  listProjectVariables,
+  rotateSecretKey,
+  setProjectVariable,
+} from './projects/project-variable.schema';
 import { validateVariables } from './projects/variable-validation.schema';
 import { detectVariables } from './projects/detected-variable.schema';
 import type { StreamKey } from './subjects';
@@ -127,6 +135,12 @@ export const BusAccess: Record<ServiceName, ServiceBusAccess> = {
       setVariable,
       listVariables,
       deleteVariable,
+      setProjectVariable,
+      listProjectVariables,
+      deleteProjectVariable,
+      importVariables,
+      exportVariables,
+      rotateSecretKey,
       validateVariables,
       detectVariables,
       triggerDeployment,
@@ -237,6 +251,12 @@ export const BusAccess: Record<ServiceName, ServiceBusAccess> = {
       setVariable,
       listVariables,
       deleteVariable,
+      setProjectVariable,
+      listProjectVariables,
+      deleteProjectVariable,
+      importVariables,
+      exportVariables,
+      rotateSecretKey,
       resolveVariables,
       validateVariables,
       detectVariables,

@@ -11,6 +11,7 @@ export * from './projects/project.schema';
 export * from './projects/environment-commands.schema';
 export * from './projects/project-commands.schema';
 export * from './projects/variable.schema';
+export * from './projects/project-variable.schema';
 export * from './projects/variable-rule.schema';
 export * from './projects/variable-validation.schema';
 export * from './projects/detected-variable.schema';

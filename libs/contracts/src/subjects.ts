@@ -39,6 +39,15 @@ export const Subjects = {
     validate: 'variables.query.validate',
     // what a project's repository says it needs, against what the environment has
     detect: 'variables.query.detect',
+    // project-wide variables, inherited by every environment of the project
+    setProject: 'variables.cmd.set-project',
+    deleteProject: 'variables.cmd.delete-project',
+    listProject: 'variables.query.list-project',
+    // a .env body in, a .env text out (sensitive values never leave)
+    import: 'variables.cmd.import',
+    export: 'variables.query.export',
+    // re-seal stored values under the current key of the keyring, a batch at a time
+    rotateKey: 'variables.cmd.rotate-key',
   },
   deployments: {
     trigger: 'deployments.cmd.trigger',

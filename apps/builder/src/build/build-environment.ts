@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { ResolvedVariable } from '@flightdeck/contracts';
+import { type ResolvedVariable, reachesStage } from '@flightdeck/contracts';
 import { networkEnvironment } from './network-trust';
 
 export interface BuildPaths {
@@ -59,7 +59,8 @@ export function gitEnvironment(view: BuildPaths, from: NodeJS.ProcessEnv = proce
 
 // The deployment's variables win over the base, as users expect on any platform (a private
 // registry, NODE_ENV); NODE_ENV=production is set for the build only, since install needs the
-// devDependencies that production would skip.
+// devDependencies that production would skip. A variable whose target is `runtime` reaches only
+// the release, never install or build.
 export function stepEnvironment(
   base: Record<string, string>,
   variables: ResolvedVariable[],
@@ -67,12 +68,13 @@ export function stepEnvironment(
 ): Record<string, string> {
   const env = { ...base };
   if (step === 'build') env.NODE_ENV = 'production';
-  for (const v of variables) env[v.key] = v.value;
+  for (const v of variables) if (reachesStage(v.target, 'build')) env[v.key] = v.value;
   return env;
 }
 
-// What the release runs with: the variables, and a base without the build's paths and caches
-// (COREPACK_HOME stays: `corepack yarn start` runs the yarn the build fetched, read-only).
+// What the release runs with: the variables (but those whose target is `build` only), and a base
+// without the build's paths and caches (COREPACK_HOME stays: `corepack yarn start` runs the yarn
+// the build fetched, read-only).
 export function releaseEnvironment(base: Record<string, string>, variables: ResolvedVariable[]): Record<string, string> {
   const {
     HOME: _home,
@@ -84,6 +86,6 @@ export function releaseEnvironment(base: Record<string, string>, variables: Reso
     ...rest
   } = base;
   const env: Record<string, string> = { ...rest, NODE_ENV: 'production' };
-  for (const v of variables) env[v.key] = v.value;
+  for (const v of variables) if (reachesStage(v.target, 'runtime')) env[v.key] = v.value;
   return env;
 }

@@ -17,6 +17,17 @@ export const EnvironmentManagerEnv = BaseServiceEnv.extend({
     .string({ required_error: `is required: ${SECRET_KEY_FORMAT}` })
     .trim()
     .refine(isBase64Of32Bytes, SECRET_KEY_FORMAT),
+  // Older keys, comma-separated, that only open values sealed before a rotation; once
+  // `npm run rotate-key` reports nothing remaining they can be removed. Never logged.
+  FLIGHTDECK_PREVIOUS_SECRET_KEYS: z
+    .string()
+    .default('')
+    .transform((v) => v.split(/[\s,]+/).filter(Boolean))
+    .superRefine((keys, ctx) => {
+      keys.forEach((k, i) => {
+        if (!isBase64Of32Bytes(k)) ctx.addIssue({ code: z.ZodIssueCode.custom, message: `key ${i + 1} of the list ${SECRET_KEY_FORMAT}` });
+      });
+    }),
 });
 export type EnvironmentManagerConfig = z.infer<typeof EnvironmentManagerEnv>;
 

@@ -1,47 +1,35 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { SecretBox, SecretDecryptionError, variableAad } from '../variables/secret-box';
-import { VariablesRepository } from '../variables/variables.repository';
+import { Injectable } from '@nestjs/common';
+import type { VariableLevel, VariableTarget } from '@flightdeck/contracts';
+import { ProjectsRepository } from '../projects/projects.repository';
+import { EffectiveVariables } from '../variables/effective-variables.service';
+import { undecryptableMessage } from '../variables/variable-sealer';
 
 export interface StoredValue {
   value: string;
   sensitive: boolean;
+  target?: VariableTarget;
+  /** set on the project (inherited) or on the environment itself */
+  level?: VariableLevel;
 }
 
-// An environment's values in plaintext, for checking them inside this service: they go to the
-// validators and no further (no reply, no log carries them). A value that does not decrypt is
-// reported as such, by key.
+// An environment's effective values (its project's, overridden by its own) in plaintext, for
+// checking them inside this service: they go to the validators and no further (no reply, no log
+// carries them). A value that does not decrypt is reported as such, by key.
 @Injectable()
 export class EnvironmentValues {
-  private readonly logger = new Logger(EnvironmentValues.name);
-
   constructor(
-    private readonly repo: VariablesRepository,
-    private readonly box: SecretBox,
+    private readonly projects: ProjectsRepository,
+    private readonly effective: EffectiveVariables,
   ) {}
 
   async load(environmentId: string): Promise<{ values: Map<string, StoredValue>; undecryptable: string[] }> {
     const values = new Map<string, StoredValue>();
-    const undecryptable: string[] = [];
-    for (const row of await this.repo.list(environmentId)) {
-      if (!row.sensitive) {
-        values.set(row.key, { value: row.valuePlain ?? '', sensitive: false });
-        continue;
-      }
-      try {
-        const value = this.box.open(
-          { ciphertext: row.ciphertext!, iv: row.iv!, authTag: row.authTag! },
-          variableAad(row.environmentId, row.key),
-        );
-        values.set(row.key, { value, sensitive: true });
-      } catch (e) {
-        if (!(e instanceof SecretDecryptionError)) throw e;
-        this.logger.error({ environmentId, key: row.key }, e.message);
-        undecryptable.push(row.key);
-      }
-    }
+    const env = await this.projects.findEnvironment(environmentId);
+    if (!env) return { values, undecryptable: [] };
+    const { items, undecryptable } = await this.effective.load(env);
+    for (const v of items) values.set(v.key, { value: v.value, sensitive: v.sensitive, target: v.target, level: v.level });
     return { values, undecryptable };
   }
 }
 
-export const undecryptableMessage = (key: string) =>
-  `${key} could not be decrypted to check it: was FLIGHTDECK_SECRET_KEY changed, or the stored value altered?`;
+export { undecryptableMessage };

@@ -3,41 +3,39 @@ import { ErrorCode, type ResolvedVariable, type Result, err, getDeployment, isTe
 import { Bus } from '@flightdeck/messaging';
 import { environmentNotFound } from '../projects/project-queries.service';
 import { ProjectsRepository } from '../projects/projects.repository';
-import { SecretBox, SecretDecryptionError, variableAad } from './secret-box';
-import type { VariableEntity } from './variable.entity';
-import { VariablesRepository } from './variables.repository';
+import { EffectiveVariables } from './effective-variables.service';
+import { undecryptableMessage } from './variable-sealer';
 
 // Plaintext values, for the builder running a job: only while the deployment it names is alive and
 // belongs to this environment, as the orchestrator (its owner) says. A finished, foreign or made-up
-// deployment id gets nothing.
+// deployment id gets nothing. The set is the effective one: the project's shared variables,
+// overridden by the environment's own, each with its target and level.
 @Injectable()
 export class ResolveVariablesUseCase {
   private readonly logger = new Logger(ResolveVariablesUseCase.name);
 
   constructor(
     private readonly projects: ProjectsRepository,
-    private readonly repo: VariablesRepository,
-    private readonly box: SecretBox,
+    private readonly effective: EffectiveVariables,
     private readonly bus: Bus,
   ) {}
 
   async execute(req: { environmentId: string; deploymentId: string }): Promise<Result<{ items: ResolvedVariable[] }>> {
-    if (!(await this.projects.findEnvironment(req.environmentId))) return environmentNotFound(req.environmentId);
+    const env = await this.projects.findEnvironment(req.environmentId);
+    if (!env) return environmentNotFound(req.environmentId);
     const allowed = await this.authorize(req);
     if (!allowed.ok) return allowed;
 
-    const rows = await this.repo.list(req.environmentId);
-    const items: ResolvedVariable[] = [];
-    for (const row of rows) {
-      const value = this.plaintext(row);
-      if (value === undefined) {
-        return err(
-          ErrorCode.InternalError,
-          `variable ${row.key} could not be decrypted: was FLIGHTDECK_SECRET_KEY changed, or the stored value altered?`,
-        );
-      }
-      items.push({ key: row.key, value, sensitive: row.sensitive });
-    }
+    const { items: effective, undecryptable } = await this.effective.load(env);
+    if (undecryptable.length) return err(ErrorCode.SecretUndecryptable, undecryptableMessage(undecryptable[0]));
+    const items: ResolvedVariable[] = effective.map((v) => ({
+      key: v.key,
+      value: v.value,
+      sensitive: v.sensitive,
+      target: v.target,
+      level: v.level,
+      updatedAt: v.updatedAt.toISOString(),
+    }));
     this.logger.log({ environmentId: req.environmentId, deploymentId: req.deploymentId, count: items.length }, 'variables resolved');
     return ok({ items });
   }
@@ -56,16 +54,5 @@ export class ResolveVariablesUseCase {
     if (d.data.environmentId !== req.environmentId) return refuse(`deployment ${req.deploymentId} belongs to another environment`);
     if (isTerminal(d.data.status)) return refuse(`deployment ${req.deploymentId} is already ${d.data.status}`);
     return ok(true);
-  }
-
-  private plaintext(row: VariableEntity): string | undefined {
-    if (!row.sensitive) return row.valuePlain ?? '';
-    try {
-      return this.box.open({ ciphertext: row.ciphertext!, iv: row.iv!, authTag: row.authTag! }, variableAad(row.environmentId, row.key));
-    } catch (e) {
-      if (!(e instanceof SecretDecryptionError)) throw e;
-      this.logger.error({ environmentId: row.environmentId, key: row.key }, e.message);
-      return undefined;
-    }
   }
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import { ProjectVariableEntity } from './project-variable.entity';
 import { VariableEntity } from './variable.entity';
 
 // Raised instead of the driver's error, whose parameters and detail would carry the value into a log.
@@ -10,6 +11,8 @@ export class VariableWriteError extends Error {
   }
 }
 
+const WRITTEN_COLUMNS = ['sensitive', 'target', 'value_plain', 'ciphertext', 'iv', 'auth_tag', 'key_id', 'updated_at'];
+
 @Injectable()
 export class VariablesRepository {
   constructor(private readonly ds: DataSource) {}
@@ -18,23 +21,38 @@ export class VariablesRepository {
     return this.ds.getRepository(VariableEntity).find({ where: { environmentId }, order: { key: 'ASC' } });
   }
 
+  listProject(projectId: string): Promise<ProjectVariableEntity[]> {
+    return this.ds.getRepository(ProjectVariableEntity).find({ where: { projectId }, order: { key: 'ASC' } });
+  }
+
   // One statement: concurrent writers of one key end with one of their values, never an error.
-  async upsert(v: VariableEntity): Promise<void> {
-    try {
-      await this.ds
-        .createQueryBuilder()
-        .insert()
-        .into(VariableEntity)
-        .values(v)
-        .orUpdate(['sensitive', 'value_plain', 'ciphertext', 'iv', 'auth_tag', 'updated_at'], ['environment_id', 'key'])
-        .execute();
-    } catch (e) {
-      throw new VariableWriteError(v.key, e);
-    }
+  async upsert(v: VariableEntity, tx: EntityManager = this.ds.manager): Promise<void> {
+    await this.write(tx, VariableEntity, v, ['environment_id', 'key']);
+  }
+
+  async upsertProject(v: ProjectVariableEntity, tx: EntityManager = this.ds.manager): Promise<void> {
+    await this.write(tx, ProjectVariableEntity, v, ['project_id', 'key']);
   }
 
   async delete(environmentId: string, key: string): Promise<boolean> {
     const r = await this.ds.getRepository(VariableEntity).delete({ environmentId, key });
     return (r.affected ?? 0) > 0;
+  }
+
+  async deleteProject(projectId: string, key: string): Promise<boolean> {
+    const r = await this.ds.getRepository(ProjectVariableEntity).delete({ projectId, key });
+    return (r.affected ?? 0) > 0;
+  }
+
+  transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
+    return this.ds.transaction(work);
+  }
+
+  private async write(tx: EntityManager, entity: typeof VariableEntity | typeof ProjectVariableEntity, v: object, conflict: string[]) {
+    try {
+      await tx.createQueryBuilder().insert().into(entity).values(v).orUpdate(WRITTEN_COLUMNS, conflict).execute();
+    } catch (e) {
+      throw new VariableWriteError((v as { key: string }).key, e);
+    }
   }
 }

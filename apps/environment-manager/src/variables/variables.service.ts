@@ -1,13 +1,22 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { ErrorCode, type Result, type SetVariableRequest, type VariableView, err, ok } from '@flightdeck/contracts';
-import { environmentNotFound } from '../projects/project-queries.service';
+import {
+  ErrorCode,
+  type Result,
+  type SetProjectVariableRequest,
+  type SetVariableRequest,
+  type VariableView,
+  err,
+  ok,
+} from '@flightdeck/contracts';
+import { environmentNotFound, projectNotFound } from '../projects/project-queries.service';
 import { ProjectsRepository } from '../projects/projects.repository';
-import { SecretBox, variableAad } from './secret-box';
+import { ProjectVariableEntity } from './project-variable.entity';
 import { VariableEntity } from './variable.entity';
+import { VariableSealer } from './variable-sealer';
 import { toVariableView } from './variable-view';
 import { VariablesRepository } from './variables.repository';
 
-// Set, list and delete. Values are never logged: only keys, environments and sensitivity.
+// Set, list and delete, at both levels. Values are never logged: only keys, owners and sensitivity.
 @Injectable()
 export class VariablesService {
   private readonly logger = new Logger(VariablesService.name);
@@ -15,7 +24,7 @@ export class VariablesService {
   constructor(
     private readonly projects: ProjectsRepository,
     private readonly repo: VariablesRepository,
-    private readonly box: SecretBox,
+    private readonly sealer: VariableSealer,
   ) {}
 
   async set(req: SetVariableRequest): Promise<Result<VariableView>> {
@@ -23,18 +32,37 @@ export class VariablesService {
     const v = Object.assign(new VariableEntity(), {
       environmentId: req.environmentId,
       key: req.key,
-      sensitive: req.sensitive,
+      target: req.target ?? 'both',
       updatedAt: new Date(),
-      ...(req.sensitive ? this.sealed(req) : { valuePlain: req.value, ciphertext: null, iv: null, authTag: null }),
+      ...this.sealer.columns({ environmentId: req.environmentId }, req.key, req.value, req.sensitive),
     });
     await this.repo.upsert(v);
-    this.logger.log({ environmentId: req.environmentId, key: req.key, sensitive: req.sensitive }, 'variable set');
+    this.logger.log({ environmentId: req.environmentId, key: req.key, sensitive: req.sensitive, target: req.target ?? 'both' }, 'variable set');
+    return ok(toVariableView(v));
+  }
+
+  async setProject(req: SetProjectVariableRequest): Promise<Result<VariableView>> {
+    if (!(await this.projects.findById(req.projectId))) return projectNotFound(req.projectId);
+    const v = Object.assign(new ProjectVariableEntity(), {
+      projectId: req.projectId,
+      key: req.key,
+      target: req.target ?? 'both',
+      updatedAt: new Date(),
+      ...this.sealer.columns({ projectId: req.projectId }, req.key, req.value, req.sensitive),
+    });
+    await this.repo.upsertProject(v);
+    this.logger.log({ projectId: req.projectId, key: req.key, sensitive: req.sensitive, target: req.target ?? 'both' }, 'project variable set');
     return ok(toVariableView(v));
   }
 
   async list(environmentId: string): Promise<Result<{ items: VariableView[] }>> {
     if (!(await this.projects.findEnvironment(environmentId))) return environmentNotFound(environmentId);
     return ok({ items: (await this.repo.list(environmentId)).map(toVariableView) });
+  }
+
+  async listProject(projectId: string): Promise<Result<{ items: VariableView[] }>> {
+    if (!(await this.projects.findById(projectId))) return projectNotFound(projectId);
+    return ok({ items: (await this.repo.listProject(projectId)).map(toVariableView) });
   }
 
   async delete(environmentId: string, key: string): Promise<Result<{ key: string; deleted: true }>> {
@@ -46,8 +74,12 @@ export class VariablesService {
     return ok({ key, deleted: true as const });
   }
 
-  private sealed(req: SetVariableRequest) {
-    const { ciphertext, iv, authTag } = this.box.seal(req.value, variableAad(req.environmentId, req.key));
-    return { valuePlain: null, ciphertext, iv, authTag };
+  async deleteProject(projectId: string, key: string): Promise<Result<{ key: string; deleted: true }>> {
+    if (!(await this.projects.findById(projectId))) return projectNotFound(projectId);
+    if (!(await this.repo.deleteProject(projectId, key))) {
+      return err(ErrorCode.VariableNotFound, `variable ${key} not found in project ${projectId}`);
+    }
+    this.logger.log({ projectId, key }, 'project variable deleted');
+    return ok({ key, deleted: true as const });
   }
 }

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { DetectedVariablesController } from './detected-variables.controller';
 import { EnvironmentsController } from './environments.controller';
+import { ProjectVariablesController } from './project-variables.controller';
 import { VariableValidationController } from './variable-validation.controller';
 import { VariablesController } from './variables.controller';
 
@@ -8,6 +9,7 @@ import { VariablesController } from './variables.controller';
   controllers: [
     EnvironmentsController,
     VariablesController,
+    ProjectVariablesController,
     VariableValidationController,
     DetectedVariablesController,
   ],

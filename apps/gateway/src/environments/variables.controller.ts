@@ -1,21 +1,26 @@
-import { Controller, Delete, Get, Put } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Header, HttpCode, Post, Put } from '@nestjs/common';
 import { z } from 'zod';
 import {
   ErrorCode,
+  ImportVariablesQuery,
+  ImportVariablesReport,
   SetVariableBody,
   SetVariableRequest,
   VariableKey,
   VariableView,
   deleteVariable,
+  exportVariables,
+  importVariables,
   listOf,
   listVariables,
   setVariable,
 } from '@flightdeck/contracts';
 import { ApiBus } from '../http/api-bus';
-import { IdParam, ValidBody, ValidParam, ZodValidationPipe } from '../http/zod-validation.pipe';
+import { IdParam, ValidBody, ValidParam, ValidQuery, ZodValidationPipe } from '../http/zod-validation.pipe';
 import { ApiRoute } from '../openapi/api-route.decorator';
+import { DOTENV_CONTENT_TYPE, importRequest } from './dotenv-transfer';
 
-const KEY_PARAM = { name: 'key', schema: VariableKey };
+export const KEY_PARAM = { name: 'key', schema: VariableKey };
 
 @Controller('environments/:environmentId/variables')
 export class VariablesController {
@@ -38,6 +43,36 @@ export class VariablesController {
     // the body alone cannot say which variable a bad value belongs to: the whole request can
     const request = new ZodValidationPipe(SetVariableRequest).transform({ ...body, environmentId, key });
     return this.api.call(setVariable, request);
+  }
+
+  @Post('import')
+  @HttpCode(200)
+  @ApiRoute({
+    summary:
+      "Import a .env body (Content-Type: text/plain) into the environment's own variables: a report per line (added, changed, unchanged, refused, malformed); with a refused or malformed line nothing changes unless partial=true",
+    ids: ['environmentId'],
+    query: ImportVariablesQuery,
+    responses: [{ status: 200, description: 'what became of each line', name: 'ImportVariablesReport', schema: ImportVariablesReport }],
+    errors: [ErrorCode.EnvironmentNotFound, ErrorCode.VariableImportMalformed],
+  })
+  import(
+    @IdParam('environmentId') environmentId: string,
+    @Body() body: unknown,
+    @ValidQuery(ImportVariablesQuery) query: z.infer<typeof ImportVariablesQuery>,
+  ) {
+    return this.api.call(importVariables, importRequest({ environmentId }, body, query));
+  }
+
+  @Get('export')
+  @Header('Content-Type', DOTENV_CONTENT_TYPE)
+  @ApiRoute({
+    summary: "The environment's own non-sensitive variables as .env text; a sensitive one appears only as a comment naming its key",
+    ids: ['environmentId'],
+    responses: [{ status: 200, description: '.env text' }],
+    errors: [ErrorCode.EnvironmentNotFound],
+  })
+  async export(@IdParam('environmentId') environmentId: string): Promise<string> {
+    return (await this.api.call(exportVariables, { environmentId })).text;
   }
 
   @Get()

@@ -17,6 +17,8 @@ export const configureHttp = (app: INestApplication) => {
   app.use(separateOpsPort(isGatewayOpsPath));
   // a variable's value may be 64 KiB, more once JSON-escaped
   express.useBodyParser('json', { limit: '1mb' });
+  // a .env body for variable imports (512 KiB at most, checked by the route)
+  express.useBodyParser('text', { limit: '1mb', type: ['text/plain', 'text/x-env'] });
   app.setGlobalPrefix(API_PREFIX, {
     exclude: [
       { path: 'health/live', method: RequestMethod.GET },

@@ -6,6 +6,7 @@ export const HTTP_STATUS_OF: Record<ErrorCode, number> = {
   [ErrorCode.InvalidInput]: 400,
   [ErrorCode.VariableInvalidValue]: 400,
   [ErrorCode.VariableInvalidRule]: 400,
+  [ErrorCode.VariableImportMalformed]: 400,
   // another service could not read our message (wrong version, not an envelope): not the caller's fault
   [ErrorCode.InvalidMessage]: 502,
   [ErrorCode.Unauthenticated]: 401,
@@ -46,6 +47,7 @@ export const HTTP_STATUS_OF: Record<ErrorCode, number> = {
   [ErrorCode.LogSearchTooBroad]: 422,
   [ErrorCode.ServiceUnavailable]: 503,
   [ErrorCode.InternalError]: 500,
+  [ErrorCode.SecretUndecryptable]: 500,
 };
 
 export const httpStatusOf = (code: ErrorCode): number => HTTP_STATUS_OF[code] ?? 500;

@@ -37,6 +37,8 @@ export const ERROR_CATALOG: Record<ErrorCode, ErrorClass> = {
   [ErrorCode.VariableNotFound]: c('recoverable', 'There is no such variable in this environment.', 'check-variables'),
   [ErrorCode.VariableInvalidRule]: c('recoverable', 'The validation rule cannot be used; the message says which part.', 'manual'),
   [ErrorCode.DetectionSourceUnavailable]: c('temporary', "The project's repository could not be read to detect its variables.", 'check-source', 'retry'),
+  [ErrorCode.VariableImportMalformed]: c('recoverable', 'Some lines of the .env body could not be read, so nothing was imported; the report names each line. Fix them, or import with partial=true to apply the others.', 'manual'),
+  [ErrorCode.SecretUndecryptable]: c('critical', 'A stored sensitive value opens with none of the configured secret keys: a key was removed before rotation finished, or the stored value was altered.', 'manual', 'check-variables'),
   [ErrorCode.VariableInvalidValue]: c('recoverable', 'A variable value holds characters that cannot reach a process.', 'check-variables'),
   [ErrorCode.DeploymentNotFound]: c('recoverable', 'There is no such deployment.', 'manual'),
   [ErrorCode.BuildInterrupted]: c('temporary', 'The builder running this deployment stopped before it ended; the platform sends it to another builder while attempts remain.', 'retry', 'check-status'),

@@ -17,6 +17,10 @@ export const ErrorCode = {
   VariableInvalidValue: 'variable/invalid-value',
   // a validation rule that cannot work (a pattern that does not compile, min over max)
   VariableInvalidRule: 'variable/invalid-rule',
+  // a .env body with lines that cannot be read, imported without `partial`: nothing was changed
+  VariableImportMalformed: 'variable/import-malformed',
+  // a stored value opens with no key of the keyring (a key removed too early, or the value altered)
+  SecretUndecryptable: 'secret/undecryptable',
   // the project's repository could not be read for detection (unreachable, too big, too slow)
   DetectionSourceUnavailable: 'detection/source-unavailable',
   DeploymentNotFound: 'deployment/not-found',

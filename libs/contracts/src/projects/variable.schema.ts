@@ -13,11 +13,24 @@ export const VariableKey = z
 
 export const MASKED_VALUE = '***';
 
+// Where a value reaches: the install and build steps (`build`), the running app (`runtime`), or both.
+export const VariableTarget = z.enum(['build', 'runtime', 'both']);
+export type VariableTarget = z.infer<typeof VariableTarget>;
+/** does a variable of this target reach the install/build steps (`build`) or the running app (`runtime`)? */
+export const reachesStage = (target: VariableTarget | undefined, stage: 'build' | 'runtime') =>
+  (target ?? 'both') === 'both' || target === stage;
+
+// Where a resolved value came from: precedence is project < environment < trigger.
+export const VariableLevel = z.enum(['project', 'environment']);
+export type VariableLevel = z.infer<typeof VariableLevel>;
+
 // As every reader sees it: a sensitive value is always MASKED_VALUE.
 export const VariableView = z.object({
   key: VariableKey,
   value: z.string(),
   sensitive: z.boolean(),
+  /** absent in replies of services older than issue 15: read as `both` */
+  target: VariableTarget.optional(),
   updatedAt: IsoDate,
 });
 export type VariableView = z.infer<typeof VariableView>;
@@ -36,30 +49,35 @@ export const forbiddenCharacterIn = (value: string): { codePoint: string; positi
   return undefined;
 };
 
-const SetVariableFields = z
+export const SetVariableFields = z
   .object({
     environmentId: Id,
     key: VariableKey,
     value: z.string().max(64 * 1024),
     sensitive: z.boolean().default(false),
+    /** absent: `both` */
+    target: VariableTarget.optional(),
   })
   .strict();
 
 // Over HTTP the environment and the key come from the path.
 export const SetVariableBody = SetVariableFields.omit({ environmentId: true, key: true });
 
-// Checked with the key at hand, so the refusal names the variable (never its value).
-export const SetVariableRequest = SetVariableFields.superRefine(({ key, value }, ctx) => {
+/** why a value cannot be stored (names the variable, never shows the value), or undefined */
+export const forbiddenValueMessage = (key: string, value: string): string | undefined => {
   const bad = forbiddenCharacterIn(value);
-  if (!bad) return;
+  if (!bad) return undefined;
   const name = VariableKey.safeParse(key).success ? key : 'a variable';
-  ctx.addIssue({
-    code: z.ZodIssueCode.custom,
-    path: ['value'],
-    message: `${name} may not hold control characters other than tab, line feed and carriage return (found ${bad.codePoint} at character ${bad.position})`,
-    params: issueParams(ErrorCode.VariableInvalidValue),
-  });
-});
+  return `${name} may not hold control characters other than tab, line feed and carriage return (found ${bad.codePoint} at character ${bad.position})`;
+};
+
+// Checked with the key at hand, so the refusal names the variable (never its value).
+export const refineVariableValue = ({ key, value }: { key: string; value: string }, ctx: z.RefinementCtx) => {
+  const message = forbiddenValueMessage(key, value);
+  if (!message) return;
+  ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['value'], message, params: issueParams(ErrorCode.VariableInvalidValue) });
+};
+export const SetVariableRequest = SetVariableFields.superRefine(refineVariableValue);
 export type SetVariableRequest = z.infer<typeof SetVariableRequest>;
 
 export const setVariable = defineCommand({
@@ -78,9 +96,20 @@ export const listVariables = defineCommand({
   reply: listOf(VariableView),
 });
 
-export const ResolvedVariable = z.object({ key: VariableKey, value: z.string(), sensitive: z.boolean() });
+export const ResolvedVariable = z.object({
+  key: VariableKey,
+  value: z.string(),
+  sensitive: z.boolean(),
+  /** where it reaches (absent: both); the builder gives `build` ones only to install and build, `runtime` ones only to the release */
+  target: VariableTarget.optional(),
+  /** the level it was set at: an environment's value overrides the project's of the same key */
+  level: VariableLevel.optional(),
+  /** when that value was last written */
+  updatedAt: IsoDate.optional(),
+});
 export type ResolvedVariable = z.infer<typeof ResolvedVariable>;
 // Plaintext, for the builder only: the job's deployment id is checked against the environment.
+// The effective set: the project's variables, overridden key by key by the environment's.
 export const resolveVariables = defineCommand({
   subject: Subjects.variables.resolve,
   request: z.object({ environmentId: Id, deploymentId: Id }).strict(),

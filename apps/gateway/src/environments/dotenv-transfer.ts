@@ -1,0 +1,21 @@
+import { ErrorCode, type ImportVariablesQuery, type ImportVariablesRequest, MAX_IMPORT_BYTES, type VariableScope } from '@flightdeck/contracts';
+import { ApiException } from '../http/api.exception';
+
+export const DOTENV_CONTENT_TYPE = 'text/plain; charset=utf-8';
+
+// An import's body is the .env text itself (Content-Type: text/plain); its options are query parameters.
+export const importRequest = (scope: VariableScope, body: unknown, query: ImportVariablesQuery): ImportVariablesRequest => {
+  if (typeof body !== 'string') {
+    throw new ApiException(ErrorCode.InvalidInput, 'send the .env text as the request body, with Content-Type: text/plain');
+  }
+  if (Buffer.byteLength(body) > MAX_IMPORT_BYTES) {
+    throw new ApiException(ErrorCode.InvalidInput, `the .env body is larger than ${MAX_IMPORT_BYTES} bytes`);
+  }
+  return {
+    scope,
+    text: body,
+    partial: query.partial === 'true',
+    ...(query.sensitive === 'true' ? { sensitive: true } : {}),
+    ...(query.target ? { target: query.target } : {}),
+  };
+};
