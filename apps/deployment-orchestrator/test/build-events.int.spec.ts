@@ -80,6 +80,29 @@ describe('build events move a deployment along', () => {
     expect(events[events.length - 1].deployment.status).toBe('succeeded');
   });
 
+  it('keeps what the builder detected as the deployment\'s metadata.build, to the end', async () => {
+    const { project } = h.directory.addProject();
+    const d = await h.deploy(project.id);
+    const build = {
+      rootDirectory: '.',
+      framework: 'vite',
+      frameworkName: 'Vite',
+      frameworkVersion: '5.4.2',
+      packageManager: 'npm (package-lock.json)',
+      installCommand: 'npm ci --no-audit --no-fund',
+      buildCommand: 'npm run build',
+      outputDirectory: 'dist',
+      startCommand: null,
+      runKind: 'static' as const,
+      why: ['the detector (@vercel/frameworks) recognised Vite ^5.4.0'],
+    };
+    await h.progress({ deploymentId: d.id, stage: 'building', phase: 'building', progress: 25, build });
+    await h.waitFor(d.id, 'detection kept', (x) => (x.metadata as { build?: unknown }).build !== undefined);
+    await h.result({ deploymentId: d.id, outcome: 'succeeded', url: 'http://x.localhost', lastSeq: 3 });
+    const done = await h.waitFor(d.id, 'success', (x) => x.status === 'succeeded');
+    expect(done.metadata).toMatchObject({ build, lastLogSeq: 3 });
+  });
+
   it('walks the skipped stages when a team\'s CI reports only its result', async () => {
     const { project } = h.directory.addProject();
     const d = await h.deploy(project.id);

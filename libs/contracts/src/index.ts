@@ -22,6 +22,7 @@ export * from './deployments/deployment.schema';
 export * from './deployments/deployment-commands.schema';
 export * from './deployments/deployment-events.schema';
 export * from './schedules/deployment-schedule.schema';
+export * from './builds/build-settings.schema';
 export * from './builds/deploy-job.schema';
 export * from './builds/build-events.schema';
 export * from './logs/log-line.schema';

@@ -1,7 +1,7 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { detectApp, readPackageJson } from './app-detection';
+import { readPackageJson, staticOutput } from './app-detection';
 import { detectPackageManager } from './package-manager';
 import { StepFailedError } from './step-errors';
 
@@ -32,30 +32,44 @@ describe('app and package manager detection', () => {
     expect(detectPackageManager(dir).run('start')).toEqual(['corepack', 'yarn', 'run', 'start']);
   });
 
-  it('sees a Node server in a package with a start script, even when it also has a dist/', () => {
-    write('package.json', JSON.stringify({ scripts: { start: 'node server.js' } }));
-    write('dist/index.html', '<h1>');
-    expect(detectApp(dir, readPackageJson(dir))).toEqual({ kind: 'node' });
-  });
-
-  it('finds the first output directory with an index.html', () => {
+  it('finds the first output directory with an index.html when none is named', () => {
     write('package.json', JSON.stringify({ scripts: { build: 'x' } }));
     write('dist/app.js');
     write('build/index.html');
     write('public/index.html');
-    expect(detectApp(dir, readPackageJson(dir))).toEqual({ kind: 'static', outputDir: 'build' });
+    expect(staticOutput(dir, readPackageJson(dir), undefined)).toBe('build');
+  });
+
+  it('takes a named output directory only when the build filled it', () => {
+    write('package.json', '{}');
+    expect(() => staticOutput(dir, readPackageJson(dir), 'dist')).toThrow(/output directory dist\/ does not exist after the build/);
+    mkdirSync(join(dir, 'dist'));
+    expect(() => staticOutput(dir, readPackageJson(dir), 'dist')).toThrow(/output directory dist\/ is empty after the build/);
+    write('dist/main.js');
+    expect(staticOutput(dir, readPackageJson(dir), 'dist')).toBe('dist');
   });
 
   it('serves plain HTML from the root only without a package.json', () => {
     write('index.html', '<h1>');
-    expect(detectApp(dir, readPackageJson(dir))).toEqual({ kind: 'static', outputDir: '.' });
+    expect(staticOutput(dir, readPackageJson(dir), undefined)).toBe('.');
     write('package.json', '{"scripts":{}}');
-    expect(() => detectApp(dir, readPackageJson(dir))).toThrow(StepFailedError);
+    expect(() => staticOutput(dir, readPackageJson(dir), undefined)).toThrow(StepFailedError);
   });
 
   it('fails the build naming what it looked for when there is nothing to deploy', () => {
     write('package.json', '{"scripts":{"build":"true"}}');
-    expect(() => detectApp(dir, readPackageJson(dir))).toThrow(/no "start" script.*dist\/, build\/, out\/, public\//);
+    expect(() => staticOutput(dir, readPackageJson(dir), undefined)).toThrow(/no "start" script.*dist\/, build\/, out\/, public\//);
+  });
+
+  it('reads dependencies and devDependencies, and refuses a package.json linked from outside', () => {
+    write('package.json', JSON.stringify({ dependencies: { next: '14.2.0' }, devDependencies: { vite: '^5' }, scripts: { start: 1 } }));
+    expect(readPackageJson(dir)).toEqual({ scripts: {}, dependencies: { next: '14.2.0', vite: '^5' } });
+    const outside = mkdtempSync(join(tmpdir(), 'fd-outside-'));
+    writeFileSync(join(outside, 'secret.json'), '{"dependencies":{"x":"secret"}}');
+    rmSync(join(dir, 'package.json'));
+    symlinkSync(join(outside, 'secret.json'), join(dir, 'package.json'));
+    expect(() => readPackageJson(dir)).toThrow(/outside the repository/);
+    rmSync(outside, { recursive: true, force: true });
   });
 
   it('fails with a clear message on a malformed package.json', () => {

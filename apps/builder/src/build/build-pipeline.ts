@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { Inject, Injectable } from '@nestjs/common';
 import { type Artifact, type CommitInfo, ErrorCode } from '@flightdeck/contracts';
 import { ArtifactStore, type PackedArtifact } from '../artifacts/artifact-store';
@@ -11,7 +11,9 @@ import { SourceCheckout } from '../git/source-checkout';
 import type { BuildLog } from '../logs/build-log';
 import { SecretMasker } from '../masking/secret-masker';
 import { RELEASE_PROVIDER, type ReleaseLog, type ReleaseProvider, type ReleaseSpec, type ReleaseUrls } from '../provider/release-provider';
-import { detectApp, readPackageJson } from './app-detection';
+import { readPackageJson, staticOutput } from './app-detection';
+import { type PlannedCommand, installedVersion, planBuild } from './build-plan';
+import { appLayout, checkNodeVersion, describeDetection, formatBytes, shellQuote } from './build-layout';
 import { Sandboxes } from '../sandbox/sandboxes';
 import { describeLimits } from '../sandbox/resource-limits';
 import {
@@ -105,15 +107,21 @@ export class BuildPipeline {
     await chmod(paths.workDir, 0o700);
     await this.sandboxes.handOver([paths.workDir], user);
 
-    const pkg = readPackageJson(dir);
+    const settings = job.buildSettings ?? {};
+    const layout = appLayout(dir, settings.rootDirectory);
+    const pkg = readPackageJson(layout.appDir);
+    const pm = layout.installDir !== layout.appDir ? detectPackageManager(layout.installDir) : pkg ? detectPackageManager(layout.appDir) : undefined;
+    const plan = await planBuild({ dir: layout.appDir, rootDirectory: layout.rootDirectory, pkg, pm, settings });
     const base = baseEnvironment(view, process.env, this.config.FLIGHTDECK_BUILD_PASS_THROUGH);
-    const pm = pkg ? detectPackageManager(dir) : undefined;
-    const release = { paths, dir, pm, env: releaseEnvironment(base, variables), limits: limits.release.limits };
+    // a Node server of a workspace runs from the repository root (its node_modules) in its folder
+    const startIn = (cmd: PlannedCommand | undefined): string[] | undefined =>
+      cmd && layout.rootDirectory !== '.' ? ['sh', '-c', `cd ${shellQuote(layout.rootDirectory)} && exec "$@"`, 'sh', ...cmd.argv] : cmd?.argv;
+    const release = { paths, dir, start: startIn(plan.start), env: releaseEnvironment(base, variables), limits: limits.release.limits };
 
     // a next attempt (its builder stopped) on the host that packed the artifact: a finished build is not built again
     const earlier = job.attempt > 1 ? await this.artifacts.stored(job.deploymentId) : undefined;
     if (earlier && earlier.commitSha === ctx.commit.sha) {
-      await ctx.enterStep('package', { stage: 'building', phase: 'packaging', progress: 65, commit: ctx.commit });
+      await ctx.enterStep('package', { stage: 'building', phase: 'packaging', progress: 65, commit: ctx.commit, build: plan.detection });
       log.system(
         'package',
         `Attempt ${job.attempt} reuses the artifact an earlier attempt built of ${ctx.commit.sha.slice(0, 12)} (${earlier.artifact.sizeBytes} bytes, sha256 ${earlier.artifact.sha256}): no install, no build`,
@@ -121,7 +129,16 @@ export class BuildPipeline {
       return this.release(ctx, release, earlier);
     }
 
-    await ctx.enterStep('install', { stage: 'building', phase: 'building', progress: 25, commit: ctx.commit });
+    await ctx.enterStep('install', { stage: 'building', phase: 'building', progress: 25, commit: ctx.commit, build: plan.detection });
+    for (const line of describeDetection(plan.detection, layout)) log.system('install', line);
+    if (plan.detection.runKind === 'docker') {
+      throw new StepFailedError(
+        ErrorCode.DeploymentProviderError,
+        'install',
+        `${layout.rootDirectory === '.' ? 'the repository' : layout.rootDirectory} has a Dockerfile: it is built and run by the Docker provider, which this platform does not have yet (set the build settings' framework to build it as a Node app instead)`,
+      );
+    }
+    checkNodeVersion(settings.nodeVersion);
     const steps = new StepRunner(log, this.sandboxes);
     const sandbox = (step: 'install' | 'build') => ({
       project: job.projectName,
@@ -133,24 +150,28 @@ export class BuildPipeline {
       limits: build,
     });
     const disk = { dir: paths.workDir, limitMb: build.diskMb };
-    if (pkg && pm) {
-      log.system('install', `Detected ${pm.name} (${pm.lockfile ?? 'no lockfile'})`);
+    const inView = (hostDir: string) => join(appDir(view), relative(dir, hostDir));
+    if (plan.install) {
       await steps.run({
         step: 'install',
-        argv: pm.install,
-        cwd: appDir(view),
+        argv: plan.install.argv,
+        cwd: inView(layout.installDir),
         env: stepEnvironment(base, variables, 'install'),
         signal,
         sandbox: sandbox('install'),
         timeoutSeconds: build.installTimeoutSeconds,
         disk,
       });
+    }
+    if (!plan.install && !plan.build) {
+      log.system('install', settings.skipBuild ? 'skipBuild is set: no install, no build' : 'No package.json: nothing to install or build');
+    } else {
       await ctx.enterStep('build', { stage: 'building', phase: 'building', progress: 45 });
-      if (pkg.scripts.build) {
+      if (plan.build) {
         await steps.run({
           step: 'build',
-          argv: pm.run('build'),
-          cwd: appDir(view),
+          argv: plan.build.argv,
+          cwd: inView(layout.appDir),
           env: stepEnvironment(base, variables, 'build'),
           signal,
           sandbox: sandbox('build'),
@@ -158,24 +179,28 @@ export class BuildPipeline {
           disk,
         });
       } else {
-        log.system('build', 'No "build" script in package.json: nothing to build');
+        log.system('build', 'No build command (no "build" script, none from the framework): nothing to build');
       }
-    } else {
-      log.system('install', 'No package.json: nothing to install or build');
     }
 
-    await ctx.enterStep('package', { stage: 'building', phase: 'packaging', progress: 65 });
-    const app = detectApp(dir, pkg);
-    const packed = await this.pack(ctx, app.kind === 'static' ? join(dir, app.outputDir ?? '.') : dir, app.kind);
-    const where = app.kind === 'static' ? `static site from ${app.outputDir === '.' ? 'the repository root' : `${app.outputDir}/`}` : 'Node server';
-    log.system('package', `Packed the ${where}: ${packed.artifact.sizeBytes} bytes, sha256 ${packed.artifact.sha256}`);
+    const version = installedVersion({ root: dir, candidates: [layout.appDir, layout.installDir] }, plan.detection.framework);
+    const detection = version ? { ...plan.detection, frameworkVersion: version } : plan.detection;
+    await ctx.enterStep('package', { stage: 'building', phase: 'packaging', progress: 65, build: detection });
+    if (version && version !== plan.detection.frameworkVersion) log.system('package', `Installed ${detection.frameworkName} ${version}`);
+    const kind = plan.detection.runKind === 'node' ? 'node' : 'static';
+    const output = kind === 'static' ? staticOutput(layout.appDir, pkg, plan.outputDirectory) : undefined;
+    // a workspace's server needs the root's node_modules: the repository is packed, run in its folder
+    const packDir = output ? join(layout.appDir, output) : dir;
+    const packed = await this.pack(ctx, packDir, kind);
+    const where = output ? `static site from ${output === '.' ? 'the app root' : `${output}/`}` : 'Node server';
+    log.system('package', `Packed the ${where}: ${packed.artifact.sizeBytes} bytes (${formatBytes(packed.artifact.sizeBytes)}), sha256 ${packed.artifact.sha256}`);
 
     return this.release(ctx, release, packed);
   }
 
   private async release(
     ctx: PipelineContext,
-    r: { paths: BuildPaths; dir: string; pm: ReturnType<typeof detectPackageManager> | undefined; env: Record<string, string>; limits: ReleaseSpec['limits'] },
+    r: { paths: BuildPaths; dir: string; start: string[] | undefined; env: Record<string, string>; limits: ReleaseSpec['limits'] },
     packed: PackedArtifact,
   ): Promise<PipelineOutcome> {
     const { job, log, signal } = ctx;
@@ -188,7 +213,7 @@ export class BuildPipeline {
         environmentName: job.environmentName,
         artifactPath: packed.path,
         kind,
-        startCommand: kind === 'node' && r.pm ? r.pm.run('start') : undefined,
+        startCommand: kind === 'node' ? r.start : undefined,
         env: r.env,
         limits: r.limits,
         force: job.force,

@@ -11,7 +11,7 @@ import {
 import { Outbox } from '@flightdeck/messaging';
 import { BuildJobsRepository, type JobStatus } from './build-jobs.repository';
 
-export type ProgressReport = Pick<BuildProgress, 'stage' | 'phase' | 'progress' | 'commit'>;
+export type ProgressReport = Pick<BuildProgress, 'stage' | 'phase' | 'progress' | 'commit' | 'build'>;
 
 
 // Everything the builder reports about a deployment goes through its outbox in a short

@@ -27,7 +27,7 @@ export class BuildEventsService {
     const d = await this.current(tx, p.deploymentId, p.attempt, 'progress');
     if (!d) return;
     const reason = `builder: ${p.phase}`;
-    const patch = commitFields(p.commit);
+    const patch = { ...commitFields(p.commit), ...(p.build ? { metadata: { ...d.metadata, build: p.build } } : {}) };
     if (p.stage === d.status) {
       await this.transitions.update(tx, d, { phase: p.phase, progress: p.progress, reason, patch });
       return;

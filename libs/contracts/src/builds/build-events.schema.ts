@@ -4,6 +4,7 @@ import { Subjects } from '../subjects';
 import { Id, IsoDate } from '../common.schema';
 import { Artifact, CommitInfo, DeploymentPhase } from '../deployments/deployment.schema';
 import { ErrorCode } from '../errors/error-codes';
+import { BuildDetection } from './build-settings.schema';
 
 // Public contract: our builder publishes these, and so may a team's own CI for its deployments.
 // `attempt` lets the orchestrator ignore the late events of an earlier attempt.
@@ -14,6 +15,8 @@ export const BuildProgress = z.object({
   phase: DeploymentPhase,
   progress: z.number().min(0).max(100),
   commit: CommitInfo.optional(),
+  // what the builder detected and will run (kept as the deployment's metadata.build)
+  build: BuildDetection.optional(),
   at: IsoDate,
 });
 export type BuildProgress = z.infer<typeof BuildProgress>;

@@ -3,6 +3,7 @@ import { defineEvent } from '../define';
 import { Subjects } from '../subjects';
 import { Id } from '../common.schema';
 import { Artifact } from '../deployments/deployment.schema';
+import { BuildSettings } from './build-settings.schema';
 
 // One unit of builder work on the DEPLOY_JOBS work queue, shared by every builder replica.
 export const DeployJob = z.object({
@@ -23,6 +24,9 @@ export const DeployJob = z.object({
   target: z.object({ deploymentId: Id, artifact: Artifact }).optional(),
   // a later attempt continues the deployment's log after the lines of the earlier ones
   firstSeq: z.number().int().positive().optional(),
+  // how to build and run the app: the environment's settings with the trigger's over them, as
+  // snapshot when the deployment was triggered; absent fields are detected
+  buildSettings: BuildSettings.optional(),
 });
 export type DeployJob = z.infer<typeof DeployJob>;
 

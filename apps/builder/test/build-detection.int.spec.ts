@@ -1,0 +1,102 @@
+import { join } from 'node:path';
+import { list } from 'tar';
+import { aDeployJob } from '@flightdeck/testing';
+import { BuilderHarness } from './support/builder-harness';
+import { type Files, GitRepo, npmProject } from './support/git-repo';
+
+jest.setTimeout(120_000);
+
+const entries = async (file: string) => {
+  const names: string[] = [];
+  await list({ file, onReadEntry: (e) => names.push(e.path) });
+  return names;
+};
+
+// A stand-in `vite` package inside the repository (a file: dependency, so npm installs it with no
+// network): the detector recognises Vite by the dependency's name; `vite build` writes dist/.
+const viteApp = (scripts: Record<string, string>): Files => ({
+  'package.json': JSON.stringify({ name: 'web', version: '1.0.0', private: true, scripts, devDependencies: { vite: 'file:./vendor/vite' } }),
+  'vendor/vite/package.json': JSON.stringify({ name: 'vite', version: '5.4.2', bin: { vite: 'bin.js' } }),
+  'vendor/vite/bin.js': `#!/usr/bin/env node
+const fs = require('fs');
+if (process.argv[2] !== 'build') { console.log('dev server on 5173'); setInterval(() => {}, 1000); }
+else { fs.mkdirSync('dist/assets', { recursive: true }); fs.writeFileSync('dist/index.html', '<h1>built by vite</h1>'); fs.writeFileSync('dist/assets/app.js', '1'); }
+`,
+  'index.html': '<h1>source</h1>',
+  'src/main.js': 'console.log(1)',
+});
+
+describe('building what the detector finds', () => {
+  let h: BuilderHarness;
+  beforeAll(async () => (h = await BuilderHarness.start()));
+  afterAll(async () => h?.stop());
+
+  it('serves a Vite app whose start script is its dev server as static files: detection in the first lines and the progress, only dist/ packed', async () => {
+    const repo = GitRepo.create(viteApp({ start: 'vite', build: 'vite build' }));
+    const job = await h.dispatch(aDeployJob({ repositoryUrl: repo.dir }));
+    const result = await h.result(job.deploymentId);
+    expect(result).toMatchObject({ outcome: 'succeeded', artifact: { kind: 'static' } });
+
+    const names = await entries(join(h.dataDir, 'artifacts', `${job.deploymentId}.tar.gz`));
+    expect(names).toEqual(expect.arrayContaining(['./index.html', './assets/app.js']));
+    expect(names.some((n) => n.includes('node_modules') || n.includes('package.json') || n.includes('src/'))).toBe(false);
+    expect(h.provider.deployed.find((s) => s.deploymentId === job.deploymentId)).toMatchObject({ kind: 'static', startCommand: undefined });
+
+    const lines = (await h.logLines(job.deploymentId, result.lastSeq)).map((l) => l.message);
+    const first = lines.findIndex((l) => l.startsWith('Detected: '));
+    expect(lines[first]).toBe('Detected: Vite file:./vendor/vite (vite), runs as static files served by the edge');
+    expect(lines.slice(first, first + 8)).toEqual(
+      expect.arrayContaining([
+        'Package manager: npm (no lockfile)',
+        'Install: npm install --no-audit --no-fund · Build: npm run build · Output: dist · Start: -',
+        'Why: the "start" script runs a development server (vite): not used in production',
+      ]),
+    );
+    // the install and build come after it: the detection is what the build log opens with
+    expect(lines.findIndex((l) => l.startsWith('$ npm install'))).toBeGreaterThan(first);
+    expect(lines.some((l) => l.includes('dev server on 5173'))).toBe(false);
+
+    const progress = await h.progress(job.deploymentId);
+    expect(progress.find((p) => p.phase === 'packaging')?.build).toMatchObject({
+      framework: 'vite',
+      frameworkName: 'Vite',
+      frameworkVersion: '5.4.2',
+      packageManager: 'npm (no lockfile)',
+      buildCommand: 'npm run build',
+      outputDirectory: 'dist',
+      runKind: 'static',
+    });
+    repo.remove();
+  });
+
+  it('runs a server without a start script the way npm does: node server.js', async () => {
+    const repo = GitRepo.create(npmProject({ scripts: {} }, { 'server.js': 'require("http").createServer((q, s) => s.end("ok")).listen(process.env.PORT)' }));
+    const job = await h.dispatch(aDeployJob({ repositoryUrl: repo.dir }));
+    expect(await h.result(job.deploymentId)).toMatchObject({ outcome: 'succeeded', artifact: { kind: 'node' } });
+    expect(h.provider.deployed.find((s) => s.deploymentId === job.deploymentId)).toMatchObject({ kind: 'node', startCommand: ['node', 'server.js'] });
+    repo.remove();
+  });
+
+  it('fails a repository with a Dockerfile as a provider error naming the Docker provider, with the detection kept', async () => {
+    const repo = GitRepo.create({ ...npmProject({ scripts: { start: 'node server.js' } }), Dockerfile: 'FROM node:20\n' });
+    const job = await h.dispatch(aDeployJob({ repositoryUrl: repo.dir }));
+    const result = await h.result(job.deploymentId);
+    expect(result).toMatchObject({ outcome: 'failed', failure: { code: 'deployment/provider-error', step: 'install', message: expect.stringContaining('Docker provider') } });
+    expect((await h.progress(job.deploymentId)).find((p) => p.build)?.build).toMatchObject({ runKind: 'docker' });
+    repo.remove();
+  });
+
+  it('builds the app of a rootDirectory, and refuses one that does not exist', async () => {
+    const repo = GitRepo.create({ 'README.md': 'monorepo', ...Object.fromEntries(Object.entries(viteApp({ build: 'vite build' })).map(([k, v]) => [`apps/web/${k}`, v])) });
+    const job = await h.dispatch(aDeployJob({ repositoryUrl: repo.dir, buildSettings: { rootDirectory: 'apps/web' } }));
+    expect(await h.result(job.deploymentId)).toMatchObject({ outcome: 'succeeded', artifact: { kind: 'static' } });
+    expect(await entries(join(h.dataDir, 'artifacts', `${job.deploymentId}.tar.gz`))).toContain('./index.html');
+
+    const missing = await h.dispatch(aDeployJob({ repositoryUrl: repo.dir, buildSettings: { rootDirectory: 'apps/api' } }));
+    expect(await h.result(missing.deploymentId)).toMatchObject({
+      outcome: 'failed',
+      failure: { code: 'deployment/build-failed', message: 'the rootDirectory "apps/api" does not exist in the repository' },
+    });
+    repo.remove();
+  });
+});

@@ -1,0 +1,70 @@
+import { z } from 'zod';
+
+// A folder of the repository, written relative to its root: never absolute, never leaving it.
+export const RepositoryDirectory = z
+  .string()
+  .trim()
+  .min(1)
+  .max(300)
+  .refine((p) => !p.startsWith('/') && !/^[A-Za-z]:[\\/]/.test(p), { message: 'must be relative to the repository root, not an absolute path' })
+  .refine((p) => !p.split(/[\\/]+/).includes('..'), { message: 'must stay inside the repository: ".." is not allowed' })
+  .refine((p) => !/[\0\n\r]/.test(p), { message: 'must not contain control characters' })
+  .transform((p) => p.replace(/\\/g, '/').replace(/\/+/g, '/').replace(/^(\.\/)+/, '').replace(/\/$/, '') || '.');
+
+// A shell command line run in the sandbox of the build (install, build) or of the release (start).
+const CommandLine = z
+  .string()
+  .trim()
+  .min(1)
+  .max(2000)
+  .refine((c) => !/[\0\n\r]/.test(c), { message: 'must be one line' });
+
+// How an environment's app is built and run; every field is optional and, when absent, detected
+// from the repository. Set per environment and overridable per trigger (field by field).
+export const BuildSettings = z
+  .object({
+    // the app's folder in a monorepo; install runs at the workspace root
+    rootDirectory: RepositoryDirectory.optional(),
+    installCommand: CommandLine.optional(),
+    buildCommand: CommandLine.optional(),
+    // relative to rootDirectory: what a static site serves
+    outputDirectory: RepositoryDirectory.optional(),
+    startCommand: CommandLine.optional(),
+    // a major ("20") or an exact version ("20.11.1")
+    nodeVersion: z.string().trim().regex(/^\d{1,3}(\.\d{1,4}){0,2}$/, 'must be a major ("20") or a version ("20.11.1")').optional(),
+    // a slug of the detector's framework list ("vite", "nextjs", "create-react-app"...) to force it
+    framework: z.string().trim().regex(/^[a-z0-9][a-z0-9-]{0,59}$/, 'must be a framework slug such as "vite" or "nextjs"').optional(),
+    healthCheckPath: z.string().trim().max(500).regex(/^\/[^\s]*$/, 'must be a path starting with "/"').optional(),
+    // deploy the repository as it is (a committed build): no install, no build
+    skipBuild: z.boolean().optional(),
+  })
+  .strict();
+export type BuildSettings = z.infer<typeof BuildSettings>;
+
+export const BUILD_SETTING_KEYS = Object.keys(BuildSettings.shape) as (keyof BuildSettings)[];
+
+// Environment settings, then the trigger's, field by field.
+export const mergeBuildSettings = (...layers: (BuildSettings | undefined | null)[]): BuildSettings => {
+  const out: Record<string, unknown> = {};
+  for (const layer of layers) for (const [k, v] of Object.entries(layer ?? {})) if (v !== undefined) out[k] = v;
+  return out as BuildSettings;
+};
+
+// What the builder made of a repository (detected, or taken from the settings): written to the
+// build log's first lines and to the deployment's metadata (metadata.build).
+export const BuildDetection = z.object({
+  rootDirectory: z.string(),
+  framework: z.string().nullable(),
+  frameworkName: z.string().nullable(),
+  frameworkVersion: z.string().nullable(),
+  packageManager: z.string().nullable(),
+  installCommand: z.string().nullable(),
+  buildCommand: z.string().nullable(),
+  outputDirectory: z.string().nullable(),
+  startCommand: z.string().nullable(),
+  // static: files served by the edge; node: a server process; docker: left to the Docker provider
+  runKind: z.enum(['static', 'node', 'docker']),
+  // one line per decision, in the order they were made
+  why: z.array(z.string()),
+});
+export type BuildDetection = z.infer<typeof BuildDetection>;
