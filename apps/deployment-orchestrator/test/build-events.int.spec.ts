@@ -65,7 +65,8 @@ describe('build events move a deployment along', () => {
     );
     expect(history.map((t) => `${t.from_status ?? '-'}>${t.to_status}:${t.phase}`)).toEqual([
       '->created:queued',
-      'created>queued:queued',
+      'created>queued:validating',
+      'queued>queued:queued',
       'queued>initializing:pulling_source',
       'initializing>building:building',
       'building>building:packaging',
@@ -112,7 +113,7 @@ describe('build events move a deployment along', () => {
       `select to_status from orchestrator.deployment_transitions where deployment_id = $1 order by id`,
       [d.id],
     );
-    expect(steps.map((s) => s.to_status)).toEqual(['created', 'queued', 'initializing', 'deploying', 'succeeded']);
+    expect(steps.map((s) => s.to_status)).toEqual(['created', 'queued', 'queued', 'initializing', 'deploying', 'succeeded']);
   });
 
   it('ends a failed build with the builder\'s code and message, keeping step, exit code and last lines', async () => {
@@ -160,7 +161,7 @@ describe('build events move a deployment along', () => {
       `select to_status from orchestrator.deployment_transitions where deployment_id = $1 order by id`,
       [d.id],
     );
-    expect(history.map((t) => t.to_status)).toEqual(['created', 'queued', 'initializing', 'deploying', 'succeeded']);
+    expect(history.map((t) => t.to_status)).toEqual(['created', 'queued', 'queued', 'initializing', 'deploying', 'succeeded']);
   });
 
   it('applies a redelivered event once', async () => {

@@ -27,6 +27,7 @@ describe('progress history', () => {
     const { items, timings } = r.data;
     expect(items.map((i) => [i.status, i.phase])).toEqual([
       ['created', 'queued'],
+      ['queued', 'validating'],
       ['queued', 'queued'],
       ['initializing', 'pulling_source'],
       ['building', 'building'],
@@ -38,8 +39,8 @@ describe('progress history', () => {
     const times = items.map((i) => Date.parse(i.at));
     expect(times).toEqual([...times].sort((a, b) => a - b));
     expect(timings.totalMs).toBe(times[times.length - 1] - times[0]);
-    expect(timings.queueWaitMs).toBe(times[2] - times[0]);
-    expect(Object.keys(timings.phaseMs).sort()).toEqual(['building', 'pulling_source', 'queued', 'releasing']);
+    expect(timings.queueWaitMs).toBe(times[3] - times[0]);
+    expect(Object.keys(timings.phaseMs).sort()).toEqual(['building', 'pulling_source', 'queued', 'releasing', 'validating']);
     expect(Object.values(timings.statusMs).reduce((a, b) => a + b, 0)).toBe(timings.totalMs);
   });
 

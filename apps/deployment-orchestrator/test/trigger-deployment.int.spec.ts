@@ -28,7 +28,8 @@ describe('trigger deployment', () => {
       sourceRef: 'main',
       message: 'first',
       status: 'queued',
-      phase: 'queued',
+      // its job goes out once the pre-flight has checked its variables
+      phase: 'validating',
       trigger: 'api',
       triggeredBy: 'user-1',
       attempt: 1,
@@ -57,11 +58,14 @@ describe('trigger deployment', () => {
     expect(history).toEqual([
       { from_status: null, to_status: 'created' },
       { from_status: 'created', to_status: 'queued' },
+      // the pre-flight passed: phase validating → queued, the job sent
+      { from_status: 'queued', to_status: 'queued' },
     ]);
-    const events = await eventually('both status events', async () => (h.eventsFor(d.id).length >= 2 ? h.eventsFor(d.id) : undefined));
-    expect(events.map((e) => [e.transition.from, e.transition.to])).toEqual([
-      [null, 'created'],
-      ['created', 'queued'],
+    const events = await eventually('the three status events', async () => (h.eventsFor(d.id).length >= 3 ? h.eventsFor(d.id) : undefined));
+    expect(events.map((e) => [e.transition.from, e.transition.to, e.transition.phase])).toEqual([
+      [null, 'created', 'queued'],
+      ['created', 'queued', 'validating'],
+      ['queued', 'queued', 'queued'],
     ]);
   });
 

@@ -4,6 +4,7 @@ import { migrations } from '@flightdeck/migrations/environment-manager';
 import { ENVIRONMENT_MANAGER_CONFIG, type EnvironmentManagerConfig } from './config/environment-manager.config';
 import { EnvironmentEntity } from './projects/environment.entity';
 import { DetectionModule } from './detection/detection.module';
+import { PreflightModule } from './preflight/preflight.module';
 import { ProjectEntity } from './projects/project.entity';
 import { ProjectsModule } from './projects/projects.module';
 import { ProjectVariableEntity } from './variables/project-variable.entity';
@@ -19,7 +20,7 @@ export class AppModule {
       config,
       migrations,
       entities: [ProjectEntity, EnvironmentEntity, VariableEntity, ProjectVariableEntity],
-      imports: [configModule(ENVIRONMENT_MANAGER_CONFIG, config), ProjectsModule, VariablesModule, ValidationModule, DetectionModule],
+      imports: [configModule(ENVIRONMENT_MANAGER_CONFIG, config), ProjectsModule, VariablesModule, ValidationModule, DetectionModule, PreflightModule],
     });
   }
 }

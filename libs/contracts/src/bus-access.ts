@@ -51,6 +51,7 @@ import {
   rotateSecretKey,
   setProjectVariable,
 } from './projects/project-variable.schema';
+import { checkDeploymentConfiguration } from './projects/preflight.schema';
 import { validateVariables } from './projects/variable-validation.schema';
 import { detectVariables } from './projects/detected-variable.schema';
 import type { StreamKey } from './subjects';
@@ -186,7 +187,7 @@ export const BusAccess: Record<ServiceName, ServiceBusAccess> = {
       deleteDeploymentSchedule,
     ],
     broadcasts: [pingServices],
-    requests: [getProject, getEnvironment, listEnvironments],
+    requests: [getProject, getEnvironment, listEnvironments, checkDeploymentConfiguration],
     // external publishers' log lines are forwarded to build.logs.<id> once checked
     publishes: [deploymentStatusChanged, deploymentCancelRequested, deployJobQueued, logLinesPublished],
     // every replica hears builders' heartbeats
@@ -196,7 +197,7 @@ export const BusAccess: Record<ServiceName, ServiceBusAccess> = {
       { stream: 'externalBuildEvents', durable: Durables.externalBuildEvents },
       // its own status events, for its metrics
       { stream: 'deploymentEvents', durable: Durables.deploymentMetrics, filterSubject: 'deployments.evt.status.>' },
-      // and to start the next waiting deployment once one has ended
+      // and to start the next waiting deployment once one has ended, and the pre-flight of one that entered `validating`
       { stream: 'deploymentEvents', durable: Durables.environmentQueue, filterSubject: 'deployments.evt.status.>' },
     ],
     follows: none,
@@ -260,6 +261,7 @@ export const BusAccess: Record<ServiceName, ServiceBusAccess> = {
       resolveVariables,
       validateVariables,
       detectVariables,
+      checkDeploymentConfiguration,
     ],
     broadcasts: [pingServices],
     requests: [getDeployment],

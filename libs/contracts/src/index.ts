@@ -15,6 +15,7 @@ export * from './projects/project-variable.schema';
 export * from './projects/variable-rule.schema';
 export * from './projects/variable-validation.schema';
 export * from './projects/detected-variable.schema';
+export * from './projects/preflight.schema';
 export * from './projects/environment-limits.schema';
 export * from './projects/concurrency-policy.schema';
 export * from './publishers/publisher.schema';

@@ -39,6 +39,8 @@ export const Subjects = {
     validate: 'variables.query.validate',
     // what a project's repository says it needs, against what the environment has
     detect: 'variables.query.detect',
+    // a deployment's pre-flight: the environment's variables against what its source needs
+    preflight: 'variables.query.preflight',
     // project-wide variables, inherited by every environment of the project
     setProject: 'variables.cmd.set-project',
     deleteProject: 'variables.cmd.delete-project',

@@ -17,7 +17,7 @@ import { DeploymentEntity } from './deployment.entity';
 import type { DeploymentTransitionEntity } from './deployment-transition.entity';
 import { toDeployment } from './deployment.mapper';
 import { DeploymentsRepository } from './deployments.repository';
-import { decideMove, enterStatus } from '../state-machine/deployment-lifecycle';
+import { decideMove, enterStatus, mayShowPhase } from '../state-machine/deployment-lifecycle';
 
 export type NewDeployment = Pick<
   DeploymentEntity,
@@ -51,7 +51,8 @@ export class DeploymentTransitions {
     private readonly outbox: Outbox,
   ) {}
 
-  // `waiting`: created in the environment's queue, not counting as its running deployment
+  // `waiting`: created in the environment's queue, not counting as its running deployment; `hold`:
+  // it runs (it is the environment's running deployment) but its job waits for the pre-flight
   async create(tx: EntityManager, n: NewDeployment, reason: string, phase: 'queued' | 'waiting' = 'queued'): Promise<DeploymentEntity> {
     const at = new Date();
     const d = draft(n, phase, at);
@@ -68,11 +69,13 @@ export class DeploymentTransitions {
     tx: EntityManager,
     n: NewDeployment,
     reasons: { created: string; queued: string },
-    opts: { waiting: boolean; jobFor: (d: DeploymentEntity) => DeployJob | null },
+    opts: { waiting: boolean; hold?: boolean; jobFor: (d: DeploymentEntity) => DeployJob | null },
   ): Promise<DeploymentEntity> {
     const at = new Date();
-    const phase = opts.waiting ? 'waiting' : 'queued';
-    const d = draft(n, phase, at);
+    const phase = opts.waiting ? 'waiting' : opts.hold ? 'validating' : 'queued';
+    const dispatch = !opts.waiting && !opts.hold;
+    // created shows `queued`; the pre-flight's phase starts with the queued status
+    const d = draft(n, opts.waiting ? 'waiting' : 'queued', at);
     const history: Omit<DeploymentTransitionEntity, 'id' | 'deploymentId'>[] = [];
     const events: OutboxEvent[] = [];
     const step = (from: DeploymentStatus | null, reason: string) => {
@@ -88,8 +91,8 @@ export class DeploymentTransitions {
       step(from, status === 'queued' ? reasons.queued : 'passed through on the way to queued');
     }
     d.deployJob = opts.jobFor(d);
-    if (!opts.waiting && d.deployJob) events.push(outboxEvent(deployJobQueued, undefined, d.deployJob));
-    await this.repo.insertWithHistory(tx, d, history, !opts.waiting, (firstParam) => this.outbox.insertOf(events, firstParam));
+    if (dispatch && d.deployJob) events.push(outboxEvent(deployJobQueued, undefined, d.deployJob));
+    await this.repo.insertWithHistory(tx, d, history, dispatch, (firstParam) => this.outbox.insertOf(events, firstParam));
     this.logger.log({ deploymentId: d.id, status: d.status, phase: d.phase, reason: reasons.queued }, 'deployment status changed');
     return d;
   }
@@ -126,6 +129,7 @@ export class DeploymentTransitions {
     if (isTerminal(d.status)) throw new Error(`bug: update of ${d.status} deployment ${d.id}`);
     const at = new Date();
     const phase = change.phase ?? d.phase;
+    if (!mayShowPhase(d.status, phase)) throw new Error(`bug: a ${d.status} deployment cannot be in phase ${phase}`);
     const announce = change.announce || phase !== d.phase;
     Object.assign(d, change.patch ?? {}, { phase, progress: change.progress ?? d.progress, updatedAt: at });
     await this.repo.update(tx, d);

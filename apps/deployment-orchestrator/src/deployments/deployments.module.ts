@@ -14,6 +14,7 @@ import { DeploymentAnalyticsService } from './deployment-analytics.service';
 import { RetryDeploymentUseCase } from './retry-deployment.usecase';
 import { RollbackDeploymentUseCase } from './rollback-deployment.usecase';
 import { TriggerDeploymentUseCase } from './trigger-deployment.usecase';
+import { PreflightRunner } from './preflight-runner';
 
 @Module({
   imports: [DispatchModule],
@@ -29,8 +30,9 @@ import { TriggerDeploymentUseCase } from './trigger-deployment.usecase';
     RollbackDeploymentUseCase,
     RetryDeploymentUseCase,
     DeploymentAnalyticsService,
+    PreflightRunner,
   ],
   controllers: [DeploymentsHandler, EnvironmentQueueConsumer, BuildHeartbeatListener],
-  exports: [DeploymentsRepository, DeploymentTransitions, DeploymentCanceler, EnvironmentQueue, DeploymentAttempts, RetryDeploymentUseCase, TriggerDeploymentUseCase],
+  exports: [DeploymentsRepository, DeploymentTransitions, DeploymentCanceler, EnvironmentQueue, DeploymentAttempts, RetryDeploymentUseCase, TriggerDeploymentUseCase, PreflightRunner],
 })
 export class DeploymentsModule {}

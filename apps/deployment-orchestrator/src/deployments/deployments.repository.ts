@@ -259,6 +259,8 @@ export class DeploymentsRepository {
       .where('d.status in (:...active)', { active: ACTIVE_STATUSES })
       .andWhere(`d.phase <> 'waiting'`)
       .andWhere(`d.provider = 'internal'`)
+      // no builder has it yet: a lost pre-flight is run again (staleValidations), never sent unchecked
+      .andWhere(`d.phase <> 'validating'`)
       .andWhere(`d.cancel_requested_at is null`)
       .andWhere(`greatest(d.dispatched_at, d.heartbeat_at, d.updated_at) < now() - make_interval(secs => :seconds)`, { seconds: silentMs / 1000 })
       .orderBy('d.created_at', 'ASC')
@@ -266,6 +268,17 @@ export class DeploymentsRepository {
       .setLock('pessimistic_write')
       .setOnLocked('skip_locked')
       .getMany();
+  }
+
+  /** deployments in their pre-flight for longer than `olderThanMs` (its run was lost: a crash) */
+  async staleValidations(olderThanMs: number, limit: number): Promise<string[]> {
+    const rows: { id: string }[] = await this.ds.query(
+      `select id from orchestrator.deployments
+        where status = 'queued' and phase = 'validating' and updated_at < now() - make_interval(secs => $1)
+        order by created_at limit $2`,
+      [olderThanMs / 1000, limit],
+    );
+    return rows.map((r) => r.id);
   }
 
   /** environments with deployments waiting and none running: a start of the next one was missed */

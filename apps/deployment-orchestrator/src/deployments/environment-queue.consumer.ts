@@ -4,17 +4,24 @@ import { type DeploymentStatusChanged, Durables, deploymentStatusChanged, isTerm
 import { type ConsumedMessageContext, HandleEvent } from '@flightdeck/messaging';
 import { DeploymentsRepository } from './deployments.repository';
 import { EnvironmentQueue } from './environment-queue';
+import { PreflightRunner } from './preflight-runner';
+import { PREFLIGHT_PHASE } from '../state-machine/deployment-lifecycle';
+
+const entersPreflight = (e: DeploymentStatusChanged) => e.transition.to === 'queued' && e.transition.phase === PREFLIGHT_PHASE;
 
 // Starts the next waiting deployment of an environment once one has ended. Fed by the
 // orchestrator's own status events, which leave the outbox only after the end committed, so
 // the ended deployment no longer counts as running when this looks. Whatever ends a deployment
 // (a result, a cancel, a timeout, a superseding trigger) needs no hook of its own; the sweeper
 // starts a queue whose start was missed all the same.
+// The same events start a deployment's pre-flight once it is committed in phase `validating` (the
+// run goes on in the background: a slow repository never holds this consumer).
 @Controller()
 export class EnvironmentQueueConsumer {
   constructor(
     private readonly repo: DeploymentsRepository,
     private readonly queue: EnvironmentQueue,
+    private readonly preflight: PreflightRunner,
   ) {}
 
   // read under `deployments.evt.status.>`: the metrics consumer holds the event's own pattern, and a
@@ -25,9 +32,10 @@ export class EnvironmentQueueConsumer {
     filterSubject: 'deployments.evt.status.>',
     subject: 'deployments.evt.status.>',
     // the other changes (two per trigger) are acked without a transaction
-    only: (e) => isTerminal(e.transition.to),
+    only: (e) => isTerminal(e.transition.to) || entersPreflight(e),
   })
   async changed(@Payload() e: DeploymentStatusChanged, @Ctx() ctx: ConsumedMessageContext) {
+    if (entersPreflight(e)) return this.preflight.start(e.deployment.id);
     await this.repo.lockEnvironment(ctx.tx, e.deployment.environmentId);
     await this.queue.startNext(ctx.tx, e.deployment.environmentId);
   }

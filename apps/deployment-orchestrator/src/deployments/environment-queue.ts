@@ -5,6 +5,8 @@ import { Outbox } from '@flightdeck/messaging';
 import { DeploymentTransitions } from './deployment-transitions.service';
 import type { DeploymentEntity } from './deployment.entity';
 import { DeploymentsRepository } from './deployments.repository';
+import { needsPreflight } from './preflight-outcome';
+import { PREFLIGHT_PHASE } from '../state-machine/deployment-lifecycle';
 
 // One running deployment per environment, and the ones waiting their turn (policies queue and
 // supersede). Every decision is taken in Postgres: under the environment's advisory lock
@@ -26,6 +28,11 @@ export class EnvironmentQueue {
     const { running, waiting } = await this.repo.lockInProgress(tx, environmentId);
     const next = waiting[0];
     if (running || !next) return null;
+    if (needsPreflight(next)) {
+      // its pre-flight starts when this status event arrives (EnvironmentQueueConsumer); then its job goes out
+      await this.transitions.update(tx, next, { phase: PREFLIGHT_PHASE, reason: 'its turn: no other deployment runs in the environment; checking its variables' });
+      return next;
+    }
     await this.transitions.update(tx, next, { phase: 'queued', reason: 'its turn: no other deployment runs in the environment' });
     await this.send(tx, next, next.deployJob);
     this.logger.log({ deploymentId: next.id, environmentId, stillWaiting: waiting.length - 1 }, 'next deployment of the queue started');

@@ -111,6 +111,9 @@ export class TriggerDeploymentUseCase {
       for (const w of waiting) await this.cancel(tx, w, `superseded by newer deployment ${id} before its turn (policy ${req.force ? 'force' : policy})`);
     }
     const waits = plan.kind === 'wait';
+    // the pre-flight (phase validating) checks the variables before the job goes out; a waiting one's runs at its turn
+    const skipValidation = !external && !!req.skipValidation;
+    const preflightNow = !external && !skipValidation && !waits;
     const created = await this.transitions.createQueued(
       tx,
       {
@@ -127,6 +130,7 @@ export class TriggerDeploymentUseCase {
           ...(running && plan.cancel.running ? { supersedes: running.id } : {}),
           ...(waits ? { waitedBehind: running?.id ?? waiting[0]?.id } : {}),
           ...(retryOf ? { retryOf: retryOf.parent.id, retryCount: retryOf.retryCount, clearCache: retryOf.clearCache } : {}),
+          ...(skipValidation ? { skipValidation: true } : {}),
         },
         ...(retryOf ? { parentDeploymentId: retryOf.parent.id } : {}),
       },
@@ -136,10 +140,15 @@ export class TriggerDeploymentUseCase {
           ? `waiting for its turn (policy ${policy}): ${running ? `deployment ${running.id} runs` : 'older deployments wait'}`
           : external
             ? 'waiting for the external publisher'
-            : 'build job dispatched',
+            : preflightNow
+              ? 'pre-flight: checking the environment\'s variables before any build'
+              : skipValidation
+                ? `build job dispatched without the pre-flight check of its variables (skipValidation by ${req.actor.kind} ${req.actor.id})`
+                : 'build job dispatched',
       },
       {
         waiting: waits,
+        hold: preflightNow,
         jobFor: (d) => (external ? null : this.dispatcher.jobFor(d, target, undefined, { clearCache: retryOf?.clearCache, force: req.force })),
       },
     );

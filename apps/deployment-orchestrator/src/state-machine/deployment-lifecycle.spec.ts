@@ -1,5 +1,5 @@
 import { type DeploymentStatus, DeploymentStatus as Statuses, TERMINAL_STATUSES } from '@flightdeck/contracts';
-import { ACTIVE_STATUSES, type LifecycleState, canMove, decideMove, enterStatus } from './deployment-lifecycle';
+import { ACTIVE_STATUSES, type LifecycleState, canMove, decideMove, enterStatus, mayShowPhase } from './deployment-lifecycle';
 
 const ALL = Statuses.options;
 
@@ -97,5 +97,17 @@ describe('entering a status', () => {
 
   it('keeps a reported phase while running', () => {
     expect(enterStatus(aState({ status: 'initializing', phase: 'pulling_source' }), 'building', later(1)).phase).toBe('pulling_source');
+  });
+});
+
+describe('the pre-flight phase', () => {
+  it('is a queued deployment\'s only', () => {
+    expect(mayShowPhase('queued', 'validating')).toBe(true);
+    for (const s of ['created', 'initializing', 'building', 'deploying', 'succeeded', 'failed'] as const) expect(mayShowPhase(s, 'validating')).toBe(false);
+  });
+  it('ends in failed or canceled, or the deployment goes on', () => {
+    expect(canMove('queued', 'failed')).toBe(true);
+    expect(canMove('queued', 'canceled')).toBe(true);
+    expect(canMove('queued', 'initializing')).toBe(true);
   });
 });

@@ -19,6 +19,13 @@ export const isActive = (s: DeploymentStatus) => !isTerminal(s);
 
 export const canMove = (from: DeploymentStatus, to: DeploymentStatus): boolean => NEXT[from].includes(to);
 
+// The pre-flight (phase `validating`) belongs to a queued deployment whose job has not gone to a
+// builder yet: from it, the deployment is dispatched (phase `queued`), fails
+// (deployment/invalid-configuration) or is canceled. No other status may show it.
+export const PREFLIGHT_PHASE: DeploymentPhase = 'validating';
+export const mayShowPhase = (status: DeploymentStatus, phase: DeploymentPhase): boolean =>
+  phase !== PREFLIGHT_PHASE || status === 'queued';
+
 export type MoveDecision =
   | { ok: true; steps: DeploymentStatus[] }
   | { ok: false; reason: string };

@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { ErrorCode } from '@flightdeck/contracts';
 import { ORCHESTRATOR_CONFIG, type DeploymentOrchestratorConfig } from '../config/deployment-orchestrator.config';
 import { DeploymentCanceler } from '../deployments/deployment-canceler';
 import { DeploymentsRepository } from '../deployments/deployments.repository';
@@ -8,6 +7,8 @@ import { DeploymentTransitions } from '../deployments/deployment-transitions.ser
 import { EnvironmentQueue } from '../deployments/environment-queue';
 import { DeploymentAttempts } from '../deployments/deployment-attempts';
 import { RetryDeploymentUseCase } from '../deployments/retry-deployment.usecase';
+import { PreflightRunner } from '../deployments/preflight-runner';
+import { ErrorCode, checkDeploymentConfiguration } from '@flightdeck/contracts';
 import { SweeperLeadership } from './sweeper-leadership';
 
 const BATCH = 50;
@@ -32,6 +33,7 @@ export class DeploymentSweeper implements OnApplicationBootstrap, OnModuleDestro
     private readonly retries: RetryDeploymentUseCase,
     private readonly queue: EnvironmentQueue,
     private readonly attempts: DeploymentAttempts,
+    private readonly preflight: PreflightRunner,
   ) {}
 
   onApplicationBootstrap() {
@@ -44,13 +46,25 @@ export class DeploymentSweeper implements OnApplicationBootstrap, OnModuleDestro
     await this.running;
   }
 
-  async sweepOnce(): Promise<{ timedOut: number; canceled: number; retried: number; queuesStarted: number; lost: number }> {
+  async sweepOnce(): Promise<{ timedOut: number; canceled: number; retried: number; queuesStarted: number; lost: number; preflights: number }> {
     const timedOut = await this.endTimedOut();
     const canceled = await this.endUnansweredCancels();
     const retried = await this.startDueRetries();
     const queuesStarted = await this.startStalledQueues();
     const lost = await this.resolveStuck();
-    return { timedOut, canceled, retried, queuesStarted, lost };
+    const preflights = await this.restartLostPreflights();
+    return { timedOut, canceled, retried, queuesStarted, lost, preflights };
+  }
+
+  // A pre-flight outlives its command's timeout only when its run was lost (the replica running it
+  // stopped, or its start event was dead-lettered): run again here.
+  private async restartLostPreflights(): Promise<number> {
+    const stale = await this.repo.staleValidations(checkDeploymentConfiguration.timeoutMs + 5_000, BATCH);
+    for (const id of stale) {
+      this.logger.warn({ deploymentId: id }, 'pre-flight run lost, started again');
+      this.preflight.start(id);
+    }
+    return stale.length;
   }
 
   // Stuck: running, yet no heartbeat from a builder and no change for FLIGHTDECK_STUCK_AFTER_MS (its

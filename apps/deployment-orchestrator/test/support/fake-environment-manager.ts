@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Msg, NatsConnection, Subscription } from 'nats';
 import {
+  type ConfigurationProblem,
   type Environment,
   ErrorCode,
   type Project,
   type Result,
   err,
+  checkDeploymentConfiguration,
   getEnvironment,
   getProject,
   listEnvironments,
@@ -18,6 +20,8 @@ import { aProject, anEnvironment } from '@flightdeck/testing';
 export class FakeEnvironmentManager {
   readonly projects = new Map<string, Project>();
   readonly environments = new Map<string, Environment>();
+  /** what the pre-flight finds, by environment id (nothing: every check passes) */
+  readonly configurationProblems = new Map<string, ConfigurationProblem[]>();
   private readonly subs: Subscription[] = [];
 
   constructor(private readonly nc: NatsConnection) {}
@@ -34,6 +38,10 @@ export class FakeEnvironmentManager {
     this.answer(getEnvironment.subject, (r: { environmentId: string }) => {
       const e = this.environments.get(r.environmentId);
       return e ? ok({ ...e, project: this.projects.get(e.projectId)! }) : err(ErrorCode.EnvironmentNotFound, 'environment not found');
+    });
+    this.answer(checkDeploymentConfiguration.subject, (r: { environmentId: string }) => {
+      const problems = this.configurationProblems.get(r.environmentId) ?? [];
+      return ok({ valid: problems.length === 0, problems, warnings: [], commit: null, framework: null });
     });
   }
 

@@ -164,12 +164,19 @@ export class OrchestratorHarness {
     return this.statusEvents.filter((e) => e.deployment.id === id);
   }
 
+  // a builder hears of a deployment only through its job: never while its pre-flight runs
+  private async pastPreflight(id: string) {
+    await this.waitFor(id, 'its pre-flight to end', (d) => d.phase !== 'validating');
+  }
+
   async progress(p: Pick<BuildProgress, 'deploymentId'> & Partial<BuildProgress>) {
+    await this.pastPreflight(p.deploymentId);
     const data: BuildProgress = { attempt: 1, stage: 'building', phase: 'building', progress: 50, at: new Date().toISOString(), ...p };
     await this.nc.jetstream().publish(subjectFor(buildProgressed.subject, p.deploymentId), encodeEnvelope(buildProgressed.subject, 1, data));
   }
 
   async result(r: Pick<BuildResult, 'deploymentId' | 'outcome'> & Partial<BuildResult>) {
+    await this.pastPreflight(r.deploymentId);
     const data: BuildResult = { attempt: 1, lastSeq: 10, at: new Date().toISOString(), ...r };
     await this.nc.jetstream().publish(subjectFor(buildFinished.subject, r.deploymentId), encodeEnvelope(buildFinished.subject, 1, data));
   }

@@ -12,5 +12,6 @@ import { RepositoryReader } from './repository-reader';
     DetectProjectVariablesUseCase,
   ],
   controllers: [DetectionHandler],
+  exports: [RepositoryReader],
 })
 export class DetectionModule {}

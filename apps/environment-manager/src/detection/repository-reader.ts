@@ -85,7 +85,8 @@ export class RepositoryReader {
     private readonly limits: ReaderLimits = { cloneTimeoutMs: CLONE_TIMEOUT_MS, concurrentReads: 4 },
   ) {}
 
-  async read(repositoryUrl: string, branch: string): Promise<RepositorySnapshot> {
+  /** `cloneTimeoutMs`: a shorter deadline than the reader's own, for a caller that must not wait long (pre-flight) */
+  async read(repositoryUrl: string, branch: string, cloneTimeoutMs = this.limits.cloneTimeoutMs): Promise<RepositorySnapshot> {
     if (this.reading >= this.limits.concurrentReads) {
       throw new RepositoryReadError(
         `${this.limits.concurrentReads} repositories are being read at once already, the most allowed: try again in a few seconds`,
@@ -93,13 +94,13 @@ export class RepositoryReader {
     }
     this.reading++;
     try {
-      return await this.readNow(repositoryUrl, branch);
+      return await this.readNow(repositoryUrl, branch, Math.min(cloneTimeoutMs, this.limits.cloneTimeoutMs));
     } finally {
       this.reading--;
     }
   }
 
-  private async readNow(repositoryUrl: string, branch: string): Promise<RepositorySnapshot> {
+  private async readNow(repositoryUrl: string, branch: string, cloneTimeoutMs: number): Promise<RepositorySnapshot> {
     const target = targetOf(repositoryUrl);
     const home = await mkdtemp(join(tmpdir(), 'fd-detect-'));
     const dir = join(home, 'repo');
@@ -130,11 +131,11 @@ export class RepositoryReader {
           dir,
         ],
         home,
-        this.limits.cloneTimeoutMs,
+        cloneTimeoutMs,
       );
       if (cloned.code !== 0) {
         const why = cloned.timedOut
-          ? `no answer within ${this.limits.cloneTimeoutMs / 1000} s`
+          ? `no answer within ${cloneTimeoutMs / 1000} s`
           : lastLine(cloned.stderr) || `git exited with code ${cloned.code}`;
         throw new RepositoryReadError(
           mask(`could not read ${target.display} at branch ${branch}: ${why}`, target),

@@ -35,6 +35,7 @@ export const HTTP_STATUS_OF: Record<ErrorCode, number> = {
   [ErrorCode.BuildInterrupted]: 422,
   [ErrorCode.DeploymentBuildFailed]: 422,
   [ErrorCode.DeploymentDeployFailed]: 422,
+  [ErrorCode.DeploymentInvalidConfiguration]: 422,
   [ErrorCode.DeploymentProviderError]: 502,
   // the project's repository did not answer as it should: the gateway's upstream failed, not the request
   [ErrorCode.DetectionSourceUnavailable]: 502,

@@ -11,6 +11,8 @@ export const TriggerDeploymentBody = z
     message: z.string().max(1000).optional(),
     force: z.boolean().optional(),
     provider: DeploymentProvider.optional(),
+    // emergencies only: no pre-flight check of the variables (recorded on the deployment)
+    skipValidation: z.boolean().optional(),
   })
   .strict();
 export type TriggerDeploymentBody = z.infer<typeof TriggerDeploymentBody>;

@@ -53,6 +53,7 @@ export const ERROR_CATALOG: Record<ErrorCode, ErrorClass> = {
   [ErrorCode.DeploymentCanceled]: c('recoverable', 'The deployment was canceled.', 'retry'),
   [ErrorCode.DeploymentInvalidState]: c('recoverable', 'The deployment is not in a state that allows this.', 'manual'),
   [ErrorCode.DeploymentNoRollbackTarget]: c('recoverable', 'There is no earlier release to roll back to.', 'manual'),
+  [ErrorCode.DeploymentInvalidConfiguration]: c('recoverable', 'Required variables are missing or hold values that fail their rules; the deployment names each one. Nothing was built.', 'check-variables'),
   [ErrorCode.RateLimited]: c('temporary', 'Too many deployments were triggered; wait for the time the answer names.', 'retry'),
   [ErrorCode.ScheduleInvalidCron]: c('recoverable', 'The schedule\'s cron expression or time zone is not valid; nothing was changed.', 'manual'),
   [ErrorCode.ScheduleNotFound]: c('recoverable', 'This environment has no deployment schedule.', 'manual'),

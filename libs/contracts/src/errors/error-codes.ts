@@ -38,6 +38,8 @@ export const ErrorCode = {
   DeploymentCanceled: 'deployment/canceled',
   DeploymentInvalidState: 'deployment/invalid-state',
   DeploymentNoRollbackTarget: 'deployment/no-rollback-target',
+  // the pre-flight found required variables missing or values failing their rules (details: every problem by key)
+  DeploymentInvalidConfiguration: 'deployment/invalid-configuration',
   InsufficientPermissions: 'deployment/insufficient-permissions',
   RateLimited: 'deployment/rate-limited',
   // a schedule's cron expression (or its time zone) cannot be read, or never fires
