@@ -69,6 +69,7 @@ describe('environments', () => {
         isDefault: false,
         limits: {},
         concurrencyPolicy: 'reject',
+        buildSettings: {},
         createdAt: expect.any(String),
       });
       expect(await live(project.id)).toEqual(['production*', 'staging']);

@@ -33,6 +33,7 @@ describe('projects and environments', () => {
         isDefault: true,
         limits: {},
         concurrencyPolicy: 'reject',
+        buildSettings: {},
         createdAt: expect.any(String),
       },
     ]);

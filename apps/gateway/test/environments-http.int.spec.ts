@@ -100,6 +100,22 @@ describe('environment routes', () => {
     expect(received).toHaveLength(2);
   });
 
+  it('patches build settings (null unsets one) and refuses a rootDirectory leaving the repository with 400 naming it, asking nothing', async () => {
+    const env = anEnvironment();
+    const received = await fakes.respond(updateEnvironment, (r) => ok({ ...env, buildSettings: { rootDirectory: r.buildSettings?.rootDirectory ?? undefined } }));
+    const res = await gw.api('PATCH', envPath(env), { body: { buildSettings: { rootDirectory: 'apps/web', buildCommand: null } } });
+    expect([res.status, res.body.buildSettings]).toEqual([200, { rootDirectory: 'apps/web' }]);
+    expect(received.map((r) => r.data.buildSettings)).toEqual([{ rootDirectory: 'apps/web', buildCommand: null }]);
+    for (const [buildSettings, message] of [
+      [{ rootDirectory: '../../etc' }, /^buildSettings\.rootDirectory: must stay inside the repository/],
+      [{ outputDirectory: '/srv' }, /^buildSettings\.outputDirectory: must be relative/],
+    ] as const) {
+      const bad = await gw.api('PATCH', envPath(env), { body: { buildSettings } });
+      expect([bad.status, bad.body.error.code, bad.body.error.message]).toEqual([400, 'validation/invalid-input', expect.stringMatching(message)]);
+    }
+    expect(received).toHaveLength(1);
+  });
+
   it('soft-deletes with 200 and the environment with deletedAt, and restores with 200', async () => {
     const env = anEnvironment({ name: 'staging', type: 'staging', isDefault: false });
     const deletedAt = new Date().toISOString();

@@ -26,6 +26,7 @@ import {
   ONE_ACTIVE_PER_ENVIRONMENT_INDEX,
   isUniqueViolation,
 } from './deployments.repository';
+import { buildSettingsSnapshot } from './build-settings-snapshot';
 
 export type TriggerOutcome = Result<{ deployment: Deployment; replayed: boolean }>;
 
@@ -130,6 +131,7 @@ export class TriggerDeploymentUseCase {
           ...(running && plan.cancel.running ? { supersedes: running.id } : {}),
           ...(waits ? { waitedBehind: running?.id ?? waiting[0]?.id } : {}),
           ...(retryOf ? { retryOf: retryOf.parent.id, retryCount: retryOf.retryCount, clearCache: retryOf.clearCache } : {}),
+          ...withBuildSettings(buildSettingsSnapshot(target.environment.buildSettings, req.buildSettings, retryOf?.parent.metadata)),
           ...(skipValidation ? { skipValidation: true } : {}),
         },
         ...(retryOf ? { parentDeploymentId: retryOf.parent.id } : {}),
@@ -171,3 +173,5 @@ export class TriggerDeploymentUseCase {
     );
   }
 }
+
+const withBuildSettings = (s: ReturnType<typeof buildSettingsSnapshot>) => (s ? { buildSettings: s } : {});

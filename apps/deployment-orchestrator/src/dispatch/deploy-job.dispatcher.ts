@@ -2,6 +2,9 @@ import { Injectable } from '@nestjs/common';
 import type { Artifact, DeployJob } from '@flightdeck/contracts';
 import type { DeploymentEntity } from '../deployments/deployment.entity';
 import type { DeployTarget } from './project-directory';
+import { settingsOf } from '../deployments/build-settings-snapshot';
+
+const withSettings = (s: ReturnType<typeof settingsOf>) => (s ? { buildSettings: s } : {});
 
 // The builder's work for a deployment, as it goes on the DEPLOY_JOBS work queue (EnvironmentQueue
 // sends it in the transaction that queues the deployment, or when its turn comes). Kept with the
@@ -27,6 +30,7 @@ export class DeployJobDispatcher {
       ...(rollbackTo ? { target: rollbackTo } : {}),
       ...(opts.clearCache ? { clearCache: true } : {}),
       ...(opts.force ? { force: true } : {}),
+      ...withSettings(settingsOf(d.metadata)),
     };
   }
 }

@@ -1,4 +1,4 @@
-import { type EnvironmentType, ErrorCode, type Result, type UpdateEnvironmentBody, err } from '@flightdeck/contracts';
+import { type BuildSettings, type EnvironmentType, ErrorCode, type Result, type UpdateEnvironmentBody, applyBuildSettingsPatch, err } from '@flightdeck/contracts';
 
 // What a change to an environment may do, decided without the database.
 
@@ -7,9 +7,13 @@ export interface EnvironmentState {
   name: string;
   type: EnvironmentType;
   isDefault: boolean;
+  buildSettings?: BuildSettings;
 }
 
-export type EnvironmentPatch = Partial<Pick<EnvironmentState, 'name' | 'type' | 'isDefault'>>;
+export type EnvironmentPatch = Partial<Pick<EnvironmentState, 'name' | 'type' | 'isDefault' | 'buildSettings'>>;
+
+const sameSettings = (a: BuildSettings, b: BuildSettings) =>
+  JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort());
 
 // Only the fields that change: an empty patch writes nothing and publishes nothing.
 export const changesOf = (env: EnvironmentState, body: UpdateEnvironmentBody): EnvironmentPatch => {
@@ -17,6 +21,10 @@ export const changesOf = (env: EnvironmentState, body: UpdateEnvironmentBody): E
   if (body.name !== undefined && body.name !== env.name) changes.name = body.name;
   if (body.type !== undefined && body.type !== env.type) changes.type = body.type;
   if (body.isDefault !== undefined && body.isDefault !== env.isDefault) changes.isDefault = body.isDefault;
+  if (body.buildSettings) {
+    const next = applyBuildSettingsPatch(env.buildSettings ?? {}, body.buildSettings);
+    if (!sameSettings(next, env.buildSettings ?? {})) changes.buildSettings = next;
+  }
   return changes;
 };
 

@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import type { ConcurrencyPolicy, Environment, EnvironmentLimits } from '@flightdeck/contracts';
+import type { BuildSettings, ConcurrencyPolicy, Environment, EnvironmentLimits } from '@flightdeck/contracts';
 
 @Entity({ schema: 'environments', name: 'environments' })
 export class EnvironmentEntity {
@@ -11,6 +11,8 @@ export class EnvironmentEntity {
   // written only after parsing with the contract schema; `{}`: the operator's defaults
   @Column('jsonb') limits!: EnvironmentLimits;
   @Column('text', { name: 'concurrency_policy' }) concurrencyPolicy!: ConcurrencyPolicy;
+  // written only after parsing with the contract schema; `{}`: everything detected by the builder
+  @Column('jsonb', { name: 'build_settings', default: () => "'{}'" }) buildSettings!: BuildSettings;
   @Column('timestamptz', { name: 'created_at' }) createdAt!: Date;
   // soft delete: set, the environment is out of every list and lookup, its rows and history kept
   @Column('timestamptz', { name: 'deleted_at', nullable: true }) deletedAt!: Date | null;

@@ -22,6 +22,7 @@ export const toEnvironment = (e: EnvironmentEntity): Environment => ({
   isDefault: e.isDefault,
   limits: e.limits ?? {},
   concurrencyPolicy: e.concurrencyPolicy ?? 'reject',
+  buildSettings: e.buildSettings ?? {},
   createdAt: e.createdAt.toISOString(),
   ...(e.deletedAt ? { deletedAt: e.deletedAt.toISOString() } : {}),
 });

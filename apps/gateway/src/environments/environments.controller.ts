@@ -68,7 +68,7 @@ export class EnvironmentsController {
   @Patch(':environmentId')
   @ApiRoute({
     summary:
-      "Rename, retype or make default an environment (isDefault: true un-defaults the previous default; false on the project's only default is refused)",
+      "Rename, retype or make default an environment (isDefault: true un-defaults the previous default; false on the project's only default is refused), or change its build settings (buildSettings: fields given are set, null unsets one)",
     ids: ['projectId', 'environmentId'],
     body: { name: 'UpdateEnvironmentBody', schema: UpdateEnvironmentBody },
     responses: [{ status: 200, description: 'the environment as changed', name: 'Environment', schema: Environment }],

@@ -43,6 +43,33 @@ export type BuildSettings = z.infer<typeof BuildSettings>;
 
 export const BUILD_SETTING_KEYS = Object.keys(BuildSettings.shape) as (keyof BuildSettings)[];
 
+// PATCH of an environment's build settings: a field given is set, null unsets it (detected again),
+// a field left out is kept.
+const S = BuildSettings.shape;
+export const BuildSettingsPatch = z
+  .object({
+    rootDirectory: S.rootDirectory.unwrap().nullable().optional(),
+    installCommand: S.installCommand.unwrap().nullable().optional(),
+    buildCommand: S.buildCommand.unwrap().nullable().optional(),
+    outputDirectory: S.outputDirectory.unwrap().nullable().optional(),
+    startCommand: S.startCommand.unwrap().nullable().optional(),
+    nodeVersion: S.nodeVersion.unwrap().nullable().optional(),
+    framework: S.framework.unwrap().nullable().optional(),
+    healthCheckPath: S.healthCheckPath.unwrap().nullable().optional(),
+    skipBuild: S.skipBuild.unwrap().nullable().optional(),
+  })
+  .strict();
+export type BuildSettingsPatch = z.infer<typeof BuildSettingsPatch>;
+
+export const applyBuildSettingsPatch = (current: BuildSettings, patch: BuildSettingsPatch): BuildSettings => {
+  const out: Record<string, unknown> = { ...current };
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null) delete out[k];
+    else if (v !== undefined) out[k] = v;
+  }
+  return out as BuildSettings;
+};
+
 // Environment settings, then the trigger's, field by field.
 export const mergeBuildSettings = (...layers: (BuildSettings | undefined | null)[]): BuildSettings => {
   const out: Record<string, unknown> = {};

@@ -3,6 +3,7 @@ import { defineCommand } from '../define';
 import { Subjects } from '../subjects';
 import { Actor, Id, IsoDate, PageQuery, pageOf } from '../common.schema';
 import { Deployment, DeploymentPhase, DeploymentProvider, DeploymentStatus, DeploymentTrigger } from './deployment.schema';
+import { BuildSettings } from '../builds/build-settings.schema';
 
 export const TriggerDeploymentBody = z
   .object({
@@ -13,6 +14,8 @@ export const TriggerDeploymentBody = z
     provider: DeploymentProvider.optional(),
     // emergencies only: no pre-flight check of the variables (recorded on the deployment)
     skipValidation: z.boolean().optional(),
+    // this deployment only: over the environment's build settings, field by field
+    buildSettings: BuildSettings.optional(),
   })
   .strict();
 export type TriggerDeploymentBody = z.infer<typeof TriggerDeploymentBody>;

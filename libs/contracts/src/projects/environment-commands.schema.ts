@@ -3,6 +3,7 @@ import { defineCommand, defineEvent } from '../define';
 import { Subjects } from '../subjects';
 import { Id } from '../common.schema';
 import { Environment, EnvironmentName, EnvironmentType, Project } from './project.schema';
+import { BuildSettingsPatch } from '../builds/build-settings.schema';
 
 // Environments as first-class: created, renamed, retyped, made default, soft-deleted and restored.
 // Every request names the project: environment-manager, which owns both, checks the environment is
@@ -29,6 +30,8 @@ export const UpdateEnvironmentBody = z
     type: EnvironmentType.optional(),
     /** true moves the default here; false is refused while it is the project's only default */
     isDefault: z.boolean().optional(),
+    /** fields given are set, null unsets one (detected again), fields left out are kept */
+    buildSettings: BuildSettingsPatch.optional(),
   })
   .strict();
 export type UpdateEnvironmentBody = z.infer<typeof UpdateEnvironmentBody>;

@@ -4,6 +4,7 @@ import { Subjects } from '../subjects';
 import { Id, IsoDate, listOf } from '../common.schema';
 import { ConcurrencyPolicy } from './concurrency-policy.schema';
 import { EnvironmentLimits } from './environment-limits.schema';
+import { BuildSettings } from '../builds/build-settings.schema';
 
 // A slug: it becomes part of hostnames (<project>-<environment>.localhost).
 export const ProjectName = z
@@ -44,6 +45,8 @@ export const Environment = z.object({
   limits: EnvironmentLimits,
   /** what a trigger does while a deployment is in progress (see ConcurrencyPolicy) */
   concurrencyPolicy: ConcurrencyPolicy,
+  /** how its app is built and run; unset fields are detected (optional so that older payloads still parse) */
+  buildSettings: BuildSettings.optional(),
   createdAt: IsoDate,
   /** only on a soft-deleted environment (the answer to its delete): lists and lookups leave those out */
   deletedAt: IsoDate.optional(),
