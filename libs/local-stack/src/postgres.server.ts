@@ -47,6 +47,9 @@ const bin = (name: string) => {
   throw new Error(`${name} not found: install PostgreSQL server binaries (apt-get install postgresql) or set FLIGHTDECK_PG_BIN`);
 };
 
+/** a PostgreSQL client or server program (pg_dump, psql, ...) of the installation the stack uses */
+export const postgresBinary = (name: string) => bin(name);
+
 export async function startPostgres(opts: StartPostgresOptions = {}): Promise<PostgresServer> {
   const user = postgresUser();
   const temp = !opts.dataDir;

@@ -32,4 +32,20 @@ describe('environment-manager configuration', () => {
     expect(message).toMatch(/FLIGHTDECK_SECRET_KEY: must be the base64 of exactly 32 random bytes/);
     if (key) expect(message).not.toContain(key);
   });
+
+  it('takes older keys for decryption only, comma-separated, and refuses a malformed one by position without echoing it', () => {
+    const key = randomBytes(32).toString('base64');
+    const [a, b] = [randomBytes(32).toString('base64'), randomBytes(32).toString('base64')];
+    expect(loadEnvironmentManagerConfig({ ...base, FLIGHTDECK_SECRET_KEY: key }).FLIGHTDECK_PREVIOUS_SECRET_KEYS).toEqual([]);
+    expect(loadEnvironmentManagerConfig({ ...base, FLIGHTDECK_SECRET_KEY: key, FLIGHTDECK_PREVIOUS_SECRET_KEYS: `${a}, ${b}` }).FLIGHTDECK_PREVIOUS_SECRET_KEYS).toEqual([a, b]);
+    const bad = randomBytes(16).toString('base64');
+    expect(() => loadEnvironmentManagerConfig({ ...base, FLIGHTDECK_SECRET_KEY: key, FLIGHTDECK_PREVIOUS_SECRET_KEYS: `${a},${bad}` })).toThrow(
+      /FLIGHTDECK_PREVIOUS_SECRET_KEYS: key 2 of the list must be the base64 of exactly 32 random bytes/,
+    );
+    try {
+      loadEnvironmentManagerConfig({ ...base, FLIGHTDECK_SECRET_KEY: key, FLIGHTDECK_PREVIOUS_SECRET_KEYS: bad });
+    } catch (e) {
+      expect((e as Error).message).not.toContain(bad);
+    }
+  });
 });

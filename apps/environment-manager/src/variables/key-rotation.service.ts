@@ -60,14 +60,15 @@ export class KeyRotation {
     return rotated;
   }
 
-  async run(o: { batchSize: number; budgetMs: number }): Promise<Result<RotateSecretKeyReport>> {
+  async run(o: { batchSize?: number; budgetMs?: number }): Promise<Result<RotateSecretKeyReport>> {
+    const { batchSize = 100, budgetMs = 10_000 } = o;
     const started = Date.now();
     let rotated = 0;
     try {
       for (;;) {
-        const n = await this.rotateBatch(o.batchSize);
+        const n = await this.rotateBatch(batchSize);
         rotated += n;
-        if (n === 0 || Date.now() - started >= o.budgetMs) break;
+        if (n === 0 || Date.now() - started >= budgetMs) break;
       }
     } catch (e) {
       if (!(e instanceof RotationStoppedError)) throw e;

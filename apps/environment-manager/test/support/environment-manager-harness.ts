@@ -14,19 +14,17 @@ import { FakeDeploymentOrchestrator } from './fake-deployment-orchestrator';
 export class EnvironmentManagerHarness {
   private constructor(
     readonly infra: TestInfra,
-    readonly app: INestApplication,
+    public app: INestApplication,
     readonly nc: NatsConnection,
     readonly bus: Bus,
     readonly orchestrator: FakeDeploymentOrchestrator,
   ) {}
 
-  static async start(): Promise<EnvironmentManagerHarness> {
+  // `settings`: the service's own settings beyond the defaults (a random FLIGHTDECK_SECRET_KEY)
+  static async start(settings: Record<string, string> = {}): Promise<EnvironmentManagerHarness> {
     const infra = await startTestInfra();
     try {
-      const env = infra.envFor('environment-manager', { FLIGHTDECK_SECRET_KEY: randomBytes(32).toString('base64') });
-      const app = await NestFactory.create(AppModule.forRoot(loadEnvironmentManagerConfig(env)), { logger: false });
-      await app.init();
-      await startBusTransports(app);
+      const app = await EnvironmentManagerHarness.startApp(infra, settings);
       const nc = await connect({ ...infra.nats.connectOptions(), name: 'environment-manager-test' });
       const orchestrator = new FakeDeploymentOrchestrator(nc);
       orchestrator.start();
@@ -35,6 +33,26 @@ export class EnvironmentManagerHarness {
       await infra.stop();
       throw e;
     }
+  }
+
+  private static async startApp(infra: TestInfra, settings: Record<string, string>): Promise<INestApplication> {
+    const env = infra.envFor('environment-manager', { FLIGHTDECK_SECRET_KEY: randomBytes(32).toString('base64'), ...settings });
+    const app = await NestFactory.create(AppModule.forRoot(loadEnvironmentManagerConfig(env)), { logger: false });
+    try {
+      await app.init();
+      await startBusTransports(app);
+    } catch (e) {
+      await app.close().catch(() => undefined);
+      throw e;
+    }
+    return app;
+  }
+
+  // Stops the service and starts it again on the same database and bus, with these settings; when
+  // it refuses to start, the error is thrown and no instance runs.
+  async restart(settings: Record<string, string>) {
+    await this.app.close();
+    this.app = await EnvironmentManagerHarness.startApp(this.infra, settings);
   }
 
   async stop() {

@@ -49,7 +49,8 @@ export const ImportVariablesRequest = z
   .object({
     scope: VariableScope,
     text: z.string().max(MAX_IMPORT_BYTES),
-    partial: z.boolean().default(false),
+    /** apply the readable lines even when others are malformed or refused (default: nothing changes then) */
+    partial: z.boolean().optional(),
     sensitive: z.boolean().optional(),
     target: VariableTarget.optional(),
   })
@@ -105,9 +106,10 @@ export const exportVariables = defineCommand({
 // batch by batch, each batch in its own transaction; run again until `remaining` is 0.
 export const RotateSecretKeyRequest = z
   .object({
-    batchSize: z.number().int().min(1).max(1000).default(100),
-    /** stop starting new batches after this long (the reply must come within the command's timeout) */
-    budgetMs: z.number().int().min(100).max(20_000).default(10_000),
+    /** values per batch (one transaction each); default 100 */
+    batchSize: z.number().int().min(1).max(1000).optional(),
+    /** stop starting new batches after this long (the reply must come within the command's timeout); default 10 s */
+    budgetMs: z.number().int().min(100).max(20_000).optional(),
   })
   .strict();
 export const RotateSecretKeyReport = z.object({
