@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { serviceModule } from '@flightdeck/runtime';
 import { migrations } from '@flightdeck/migrations/gateway';
+import { ACCESS_ENTITIES } from './access/access.entities';
 import { AuthModule } from './auth/auth.module';
 import type { GatewayConfig } from './config/gateway.config';
 import { DeploymentsModule } from './deployments/deployments.module';
@@ -22,7 +23,7 @@ export class AppModule {
       name: 'gateway',
       config,
       migrations,
-      entities: [PublisherEntity],
+      entities: [PublisherEntity, ...ACCESS_ENTITIES],
       imports: [
         AuthModule.forRoot(config.FLIGHTDECK_ADMIN_TOKEN),
         HttpModule,

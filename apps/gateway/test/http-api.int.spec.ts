@@ -442,19 +442,28 @@ describe('gateway REST API', () => {
           'GET /api/v1/projects/{projectId}/environments/{environmentId}/schedule',
           'PUT /api/v1/projects/{projectId}/environments/{environmentId}/schedule',
           'DELETE /api/v1/projects/{projectId}/environments/{environmentId}/schedule',
+          'POST /api/v1/users',
+          'GET /api/v1/users',
+          'GET /api/v1/me',
+          'POST /api/v1/tokens',
+          'GET /api/v1/tokens',
+          'DELETE /api/v1/tokens/{tokenId}',
+          'GET /api/v1/projects/{projectId}/members',
+          'PUT /api/v1/projects/{projectId}/members/{userId}',
+          'DELETE /api/v1/projects/{projectId}/members/{userId}',
         ].sort(),
       );
       expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
       const trigger = doc.paths['/api/v1/projects/{projectId}/deployments'].post;
       expect(trigger.security).toEqual([{ bearer: [] }]);
-      expect(Object.keys(trigger.responses).sort()).toEqual(['200', '201', '400', '401', '404', '409', '500', '503']);
+      expect(Object.keys(trigger.responses).sort()).toEqual(['200', '201', '400', '401', '403', '404', '409', '500', '503']);
       expect(trigger.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/TriggerDeploymentBody' });
       expect(doc.components.schemas.TriggerDeploymentBody).toMatchObject({
         required: ['sourceRef'],
         additionalProperties: false,
       });
       const limits = doc.paths['/api/v1/projects/{projectId}/environments/{environmentId}/limits'].put;
-      expect(Object.keys(limits.responses).sort()).toEqual(['200', '400', '401', '404', '500', '503']);
+      expect(Object.keys(limits.responses).sort()).toEqual(['200', '400', '401', '403', '404', '500', '503']);
       expect(limits.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/EnvironmentLimits' });
       expect(doc.components.schemas.EnvironmentLimits).toMatchObject({
         additionalProperties: false,

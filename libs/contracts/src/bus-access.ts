@@ -122,6 +122,8 @@ export const BusAccess: Record<ServiceName, ServiceBusAccess> = {
       createProject,
       listProjects,
       getProject,
+      // which project an /environments/:environmentId route touches, for the caller's rights
+      getEnvironment,
       updateProject,
       deleteProject,
       restoreProject,

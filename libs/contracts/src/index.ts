@@ -6,6 +6,7 @@ export * from './define';
 export * from './subjects';
 export * from './common.schema';
 export * from './invalid-text';
+export * from './access/access.schema';
 export * from './system/service-status.schema';
 export * from './projects/project.schema';
 export * from './projects/environment-commands.schema';

@@ -1,6 +1,7 @@
 import { createParamDecorator, type ExecutionContext, SetMetadata } from '@nestjs/common';
 import type { Request } from 'express';
 import type { Actor } from '@flightdeck/contracts';
+import type { Caller } from '../access/caller';
 
 export const IS_PUBLIC = Symbol('IS_PUBLIC');
 export const ADMIN_ONLY = Symbol('ADMIN_ONLY');
@@ -12,7 +13,15 @@ export const AdminOnly = () => SetMetadata(ADMIN_ONLY, true);
 
 export interface AuthenticatedRequest extends Request {
   actor?: Actor;
+  caller?: Caller;
 }
+
+/** who called, with their user and token, as the bearer guard found them */
+export const CurrentCaller = createParamDecorator((_: unknown, ctx: ExecutionContext): Caller => {
+  const caller = ctx.switchToHttp().getRequest<AuthenticatedRequest>().caller;
+  if (!caller) throw new Error('CurrentCaller on a route without authentication');
+  return caller;
+});
 
 /** who called, as the bearer guard found it */
 export const CurrentActor = createParamDecorator((_: unknown, ctx: ExecutionContext): Actor => {

@@ -1,30 +1,32 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import type { Actor } from '@flightdeck/contracts';
+import { ApiTokensService } from '../access/api-tokens.service';
+import type { Caller } from '../access/caller';
 
 export const ADMIN_TOKEN = Symbol('ADMIN_TOKEN');
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
-const ADMIN_ACTOR: Actor = { id: 'admin', kind: 'token' };
+export type Verified = { ok: true; caller: Caller } | { ok: false; reason: string };
 
-// Bearer tokens, for HTTP and the Socket.IO handshake alike. Today one admin token from
-// configuration; per-user tokens and roles come later behind the same method.
+// Bearer tokens, for HTTP and the Socket.IO handshake alike: the bootstrap admin token of the
+// configuration, or a user's API token.
 @Injectable()
 export class TokenVerifier {
   private readonly adminDigest: Buffer;
 
-  constructor(@Inject(ADMIN_TOKEN) adminToken: string) {
+  constructor(
+    @Inject(ADMIN_TOKEN) adminToken: string,
+    private readonly tokens: ApiTokensService,
+  ) {
     this.adminDigest = digest(adminToken);
   }
 
-  verify(token: string | undefined | null): Actor | undefined {
-    if (!token) return undefined;
-    return timingSafeEqual(digest(token), this.adminDigest) ? { ...ADMIN_ACTOR } : undefined;
-  }
-
-  static isAdmin(actor: Actor): boolean {
-    return actor.kind === ADMIN_ACTOR.kind && actor.id === ADMIN_ACTOR.id;
+  async verify(token: string | undefined | null): Promise<Verified> {
+    if (!token) return { ok: false, reason: 'missing bearer token: send Authorization: Bearer <token>' };
+    if (timingSafeEqual(digest(token), this.adminDigest)) return { ok: true, caller: { kind: 'admin-token' } };
+    const found = await this.tokens.check(token);
+    return found.ok ? { ok: true, caller: { kind: 'user', user: found.user, token: found.token } } : found;
   }
 
   /** `Authorization: Bearer <token>` → token */

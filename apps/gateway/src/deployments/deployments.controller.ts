@@ -56,6 +56,7 @@ export class DeploymentsController {
   @HttpCode(200)
   @ApiRoute({
     summary: 'Cancel a deployment that has not ended',
+    access: 'deploy',
     ids: ['deploymentId'],
     responses: [{ status: 200, description: 'the deployment, canceled or being canceled', ...DEPLOYMENT }],
     errors: [ErrorCode.DeploymentNotFound, ErrorCode.DeploymentInvalidState],
@@ -67,6 +68,7 @@ export class DeploymentsController {
   @Post('retry')
   @ApiRoute({
     summary: 'Deploy the same commit to the same environment again, as a child of this deployment (once it has ended)',
+    access: 'deploy',
     ids: ['deploymentId'],
     body: { name: 'RetryBody', schema: RetryBody },
     responses: [{ status: 201, description: 'the new deployment, with parentDeploymentId and metadata.retryCount', ...DEPLOYMENT }],
@@ -79,6 +81,7 @@ export class DeploymentsController {
   @Post('rollback')
   @ApiRoute({
     summary: "Re-release an earlier successful deployment's artifact without building (default: the previous one)",
+    access: 'deploy',
     ids: ['deploymentId'],
     body: { name: 'RollbackBody', schema: RollbackBody },
     responses: [{ status: 201, description: 'the new deployment, with trigger rollback', ...DEPLOYMENT }],

@@ -27,6 +27,7 @@ export class ProjectDeploymentsController {
   @Post()
   @ApiRoute({
     summary: 'Trigger a deployment of a source ref (branch, tag or commit sha)',
+    access: 'deploy',
     ids: ['projectId'],
     headers: [{ name: IDEMPOTENCY_KEY_HEADER, description: 'the same key for the same project returns the same deployment' }],
     body: { name: 'TriggerDeploymentBody', schema: TriggerDeploymentBody },

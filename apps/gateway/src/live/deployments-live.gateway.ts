@@ -8,6 +8,8 @@ import {
   type SubscribeAck,
   SocketEvents,
 } from '@flightdeck/contracts';
+import type { Caller } from '../access/caller';
+import { ProjectAccessService } from '../access/project-access.service';
 import { TokenVerifier } from '../auth/token-verifier';
 import { ConnectionFlow } from './connection-flow';
 import { unsentBytes } from './connection-backlog';
@@ -34,6 +36,7 @@ export class DeploymentsLiveGateway implements OnGatewayInit<Namespace>, OnGatew
     private readonly subscriptions: LiveSubscriptions,
     @Inject(LIVE_SETTINGS) private readonly settings: LiveSettings,
     private readonly broadcast: LiveBroadcast,
+    private readonly access: ProjectAccessService,
   ) {}
 
   afterInit(namespace: Namespace): void {
@@ -57,7 +60,7 @@ export class DeploymentsLiveGateway implements OnGatewayInit<Namespace>, OnGatew
     };
     socket.on(SocketEvents.subscribe, (req: unknown, ack?: (a: SubscribeAck) => void) => {
       this.subscriptions
-        .subscribe(socket.id, req, sink)
+        .subscribe(socket.id, req, sink, (projectId) => this.access.mayRead(socket.data.caller as Caller, projectId))
         .then(({ ack: answer, start }) => {
           if (typeof ack === 'function') ack(answer);
           start?.();

@@ -32,7 +32,9 @@ export class LiveSubscriptions {
     this.bySocket.set(clientId, new Map());
   }
 
-  async subscribe(clientId: string, raw: unknown, sink: FollowerSink): Promise<SubscribeOutcome> {
+  // `mayRead`: whether the connection's caller may see the deployment's project; one it may not
+  // see is answered as a deployment that does not exist.
+  async subscribe(clientId: string, raw: unknown, sink: FollowerSink, mayRead: (projectId: string) => Promise<boolean>): Promise<SubscribeOutcome> {
     const parsed = SubscribeRequest.safeParse(raw);
     if (!parsed.success) {
       const { message, fields } = describeIssues(parsed.error);
@@ -48,6 +50,9 @@ export class LiveSubscriptions {
     }
     const found = await this.bus.request(getDeployment, { deploymentId });
     if (!found.ok) return { ack: { ok: false, error: found.error } };
+    if (!(await mayRead(found.data.projectId))) {
+      return { ack: { ok: false, error: { code: ErrorCode.DeploymentNotFound, message: `deployment ${deploymentId} not found` } } };
+    }
     // the client may have gone while we asked
     const mine = this.bySocket.get(clientId);
     if (!mine) return { ack: GONE };

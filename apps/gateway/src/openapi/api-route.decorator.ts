@@ -1,4 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
+import { Access, type RouteAccess } from '../access/route-access';
 import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiParam, ApiQuery, ApiResponse } from '@nestjs/swagger';
 import { z } from 'zod';
 import { ErrorBodySchema, ErrorCode } from '@flightdeck/contracts';
@@ -30,6 +31,8 @@ export interface ApiRouteDoc {
   /** error codes this route may answer with, beyond the common ones */
   errors?: ErrorCode[];
   adminOnly?: boolean;
+  /** what the caller must be allowed (see RouteAccess); unset: read for GET, admin otherwise, on the project the path names */
+  access?: RouteAccess;
 }
 
 const errorResponses = (codes: ErrorCode[]) => {
@@ -44,6 +47,7 @@ const errorResponses = (codes: ErrorCode[]) => {
 export const ApiRoute = (doc: ApiRouteDoc) => {
   const queryProps = doc.query ? Object.entries(doc.query.shape as Record<string, z.ZodTypeAny>) : [];
   return applyDecorators(
+    ...(doc.access ? [Access(doc.access)] : []),
     ApiOperation({ summary: doc.summary }),
     ApiBearerAuth(BEARER_SCHEME),
     ...(doc.ids ?? []).map((name) => ApiParam({ name, required: true, schema: { type: 'string', format: 'uuid' } })),
@@ -56,7 +60,7 @@ export const ApiRoute = (doc: ApiRouteDoc) => {
     ),
     ...errorResponses([
       ...COMMON_ERRORS,
-      ...(doc.adminOnly ? [ErrorCode.InsufficientPermissions] : []),
+      ErrorCode.InsufficientPermissions,
       ...(doc.errors ?? []),
     ]),
   );

@@ -37,8 +37,10 @@ import {
   startTestInfra,
   waitForReady,
 } from '@flightdeck/testing';
+import { ACCESS_ENTITIES } from '../../src/access/access.entities';
 import { AuthModule } from '../../src/auth/auth.module';
 import { type GatewayConfig, loadGatewayConfig } from '../../src/config/gateway.config';
+import { HttpModule } from '../../src/http/http.module';
 import { LiveModule } from '../../src/live/live.module';
 import type { LiveSettings } from '../../src/live/live.settings';
 import { FakeResponders } from './fake-responder';
@@ -60,7 +62,8 @@ class LiveGatewayModule {
       name: 'gateway',
       config,
       migrations,
-      imports: [AuthModule.forRoot(config.FLIGHTDECK_ADMIN_TOKEN), LiveModule.withSettings(settings)],
+      entities: ACCESS_ENTITIES,
+      imports: [AuthModule.forRoot(config.FLIGHTDECK_ADMIN_TOKEN), HttpModule, LiveModule.withSettings(settings)],
     });
   }
 }

@@ -41,6 +41,12 @@ export const ErrorCode = {
   // the pre-flight found required variables missing or values failing their rules (details: every problem by key)
   DeploymentInvalidConfiguration: 'deployment/invalid-configuration',
   InsufficientPermissions: 'deployment/insufficient-permissions',
+  UserNotFound: 'user/not-found',
+  UserNameTaken: 'user/name-taken',
+  TokenNotFound: 'token/not-found',
+  MemberNotFound: 'member/not-found',
+  // a project keeps at least one owner: make another member owner first
+  MemberLastOwner: 'member/last-owner',
   RateLimited: 'deployment/rate-limited',
   // a schedule's cron expression (or its time zone) cannot be read, or never fires
   ScheduleInvalidCron: 'schedule/invalid-cron',

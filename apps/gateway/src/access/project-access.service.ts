@@ -1,0 +1,74 @@
+import { Injectable } from '@nestjs/common';
+import { ErrorCode, type ProjectAccess, type TokenScope } from '@flightdeck/contracts';
+import { ApiException } from '../http/api.exception';
+import { decideProjectAccess, scopesAllow } from './access-rules';
+import { type Caller, isPlatformAdmin, scopesOf } from './caller';
+import { ProjectMembersService } from './project-members.service';
+import { ResourceProjects } from './resource-projects';
+import type { RouteAccess } from './route-access';
+
+const forbidden = (message: string) => new ApiException(ErrorCode.InsufficientPermissions, message);
+
+// Every request's rights, checked before its route runs: who the caller is on the project that
+// owns what the path names, within the scopes of the token they called with.
+@Injectable()
+export class ProjectAccessService {
+  constructor(
+    private readonly members: ProjectMembersService,
+    private readonly resources: ResourceProjects,
+  ) {}
+
+  async check(caller: Caller, access: RouteAccess, method: string, params: Record<string, string | undefined>): Promise<void> {
+    const readOnly = method === 'GET' || method === 'HEAD';
+    switch (access) {
+      case 'any-caller':
+        return;
+      case 'any-caller-admin-scope':
+        return this.needScope(caller, 'admin');
+      case 'platform-admin':
+        if (!isPlatformAdmin(caller)) throw forbidden('this route is for platform admins');
+        return this.needScope(caller, readOnly ? 'read' : 'admin');
+      default:
+        return this.checkProject(caller, access, params);
+    }
+  }
+
+  /** may this caller read the project (live subscriptions ask before following a deployment) */
+  async mayRead(caller: Caller, projectId: string): Promise<boolean> {
+    return decideProjectAccess(caller, await this.roleOf(caller, projectId), 'read').allowed;
+  }
+
+  /** the projects a caller may see; undefined: all of them */
+  async visibleProjects(caller: Caller): Promise<Set<string> | undefined> {
+    if (isPlatformAdmin(caller)) return undefined;
+    return caller.kind === 'user' ? this.members.projectsOf(caller.user.id) : new Set();
+  }
+
+  async isOwner(caller: Caller, projectId: string): Promise<boolean> {
+    return decideProjectAccess(caller, await this.roleOf(caller, projectId), 'owner').allowed;
+  }
+
+  private async checkProject(caller: Caller, access: ProjectAccess, params: Record<string, string | undefined>) {
+    // a platform admin's rights do not depend on the project: nothing to look up (the route
+    // answers for a resource that does not exist)
+    if (isPlatformAdmin(caller)) {
+      const verdict = decideProjectAccess(caller, undefined, access);
+      if (!verdict.allowed) throw forbidden(verdict.message);
+      return;
+    }
+    const scope = await this.resources.of(params);
+    if (!scope) throw forbidden('this route is for platform admins');
+    const verdict = decideProjectAccess(caller, await this.roleOf(caller, scope.projectId), access);
+    if (verdict.allowed) return;
+    if (verdict.reason === 'hidden') throw new ApiException(scope.notFound.code, scope.notFound.message);
+    throw forbidden(verdict.message);
+  }
+
+  private roleOf(caller: Caller, projectId: string) {
+    return caller.kind === 'user' ? this.members.roleOf(projectId, caller.user.id) : Promise.resolve(undefined);
+  }
+
+  private needScope(caller: Caller, scope: TokenScope) {
+    if (!scopesAllow(scopesOf(caller), scope)) throw forbidden(`this needs a token with the ${scope} scope`);
+  }
+}

@@ -1,0 +1,297 @@
+import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import { type Socket, io } from 'socket.io-client';
+import * as contracts from '@flightdeck/contracts';
+import {
+  type CommandDefinition,
+  DEPLOYMENTS_NAMESPACE,
+  ErrorCode,
+  type TokenScope,
+  err,
+  getDeployment,
+  getEnvironment,
+  getProject,
+  listProjects,
+  ok,
+} from '@flightdeck/contracts';
+import { aDeployment, aProject, anEnvironment, startTestInfra, type TestInfra } from '@flightdeck/testing';
+import { FakeResponders } from './support/fake-responder';
+import { type ApiResponse, type RunningGateway, startGateway } from './support/gateway-app';
+
+jest.setTimeout(180_000);
+
+// What each route asks of its caller, written out here as the product's rule (not read from the
+// code under test): deploying takes a deployer, deleting or restoring a project its owner, a few
+// routes are about the caller alone or the platform; reading anything else of a project takes a
+// viewer, changing it an admin.
+const DEPLOY_ROUTES = [
+  'POST /api/v1/projects/{projectId}/deployments',
+  'POST /api/v1/deployments/{deploymentId}/cancel',
+  'POST /api/v1/deployments/{deploymentId}/retry',
+  'POST /api/v1/deployments/{deploymentId}/rollback',
+];
+const OWNER_ROUTES = ['DELETE /api/v1/projects/{projectId}', 'POST /api/v1/projects/{projectId}/restore'];
+const ANY_CALLER_ROUTES = ['GET /api/v1/me', 'GET /api/v1/tokens', 'DELETE /api/v1/tokens/{tokenId}', 'GET /api/v1/projects'];
+const ADMIN_SCOPE_ROUTES = ['POST /api/v1/tokens', 'POST /api/v1/projects'];
+const PLATFORM_ROUTES = ['POST /api/v1/users', 'GET /api/v1/users', 'GET /api/v1/system/status', 'POST /api/v1/system/rotate-key'];
+const PUBLISHER_ROUTES = /\/publishers/; // NATS credentials: platform admins only
+
+type Need = 'read' | 'deploy' | 'admin' | 'owner' | 'any' | 'admin-scope' | 'platform';
+const needOf = (route: string): Need => {
+  if (DEPLOY_ROUTES.includes(route)) return 'deploy';
+  if (OWNER_ROUTES.includes(route)) return 'owner';
+  if (ANY_CALLER_ROUTES.includes(route)) return 'any';
+  if (ADMIN_SCOPE_ROUTES.includes(route)) return 'admin-scope';
+  if (PLATFORM_ROUTES.includes(route) || PUBLISHER_ROUTES.test(route)) return 'platform';
+  return route.startsWith('GET ') ? 'read' : 'admin';
+};
+
+interface Who {
+  label: string;
+  token: string;
+  role?: 'viewer' | 'deployer' | 'admin' | 'owner';
+  scopes: TokenScope[];
+}
+
+const RANK = { viewer: 1, deployer: 2, admin: 3, owner: 4 } as const;
+const SCOPE_RANK = { read: 1, deploy: 2, admin: 3 } as const;
+const ROLE_FOR = { read: 'viewer', deploy: 'deployer', admin: 'admin', owner: 'owner' } as const;
+const SCOPE_FOR = { read: 'read', deploy: 'deploy', admin: 'admin', owner: 'admin' } as const;
+
+type Outcome = 'allowed' | 'hidden' | 'forbidden';
+const expected = (who: Who, need: Need): Outcome => {
+  const maxScope = Math.max(...who.scopes.map((s) => SCOPE_RANK[s]));
+  switch (need) {
+    case 'any':
+      return 'allowed';
+    case 'admin-scope':
+      return maxScope >= SCOPE_RANK.admin ? 'allowed' : 'forbidden';
+    case 'platform':
+      return 'forbidden';
+    default:
+      if (!who.role) return 'hidden';
+      if (RANK[who.role] < RANK[ROLE_FOR[need]]) return 'forbidden';
+      return maxScope >= SCOPE_RANK[SCOPE_FOR[need]] ? 'allowed' : 'forbidden';
+  }
+};
+
+const HIDDEN_CODES = [ErrorCode.ProjectNotFound, ErrorCode.EnvironmentNotFound, ErrorCode.DeploymentNotFound];
+const outcomeOf = (res: ApiResponse): Outcome | `unexpected ${number}` => {
+  if (res.status === 401) return `unexpected 401`;
+  if (res.status === 403 && res.body?.error?.code === ErrorCode.InsufficientPermissions) return 'forbidden';
+  if (res.status === 404 && HIDDEN_CODES.includes(res.body?.error?.code)) return 'hidden';
+  if (res.status >= 500 && res.status !== 503) return `unexpected ${res.status}`;
+  return 'allowed';
+};
+
+// The gateway on real Postgres and NATS; the services behind it answer from fakes: the project,
+// its environment and its deployment for real, every other command with 503 (a request that got
+// past the rights check and reached the bus).
+describe('access: users, tokens, roles and the permission matrix', () => {
+  let infra: TestInfra;
+  let gw: RunningGateway;
+  let fakes: FakeResponders;
+  const project = aProject({ name: 'matrix' });
+  const environment = anEnvironment({ projectId: project.id, name: 'production', isDefault: true });
+  const deployment = aDeployment({ projectId: project.id, environmentId: environment.id });
+  const other = aProject({ name: 'elsewhere' });
+  const created: string[] = [];
+  const who: Record<string, Who> = {};
+  let userIds: Record<string, string>;
+
+  const asAdmin = (method: string, path: string, body?: unknown) => gw.api(method, path, body === undefined ? {} : { body });
+  const as = (token: string, method: string, path: string, body?: unknown) =>
+    gw.api(method, path, { ...(body === undefined ? {} : { body }), headers: { authorization: `Bearer ${token}` } });
+
+  const user = async (name: string): Promise<string> => {
+    const res = await asAdmin('POST', '/users', { name });
+    expect(res.status).toBe(201);
+    return res.body.id;
+  };
+  const token = async (userId: string, scopes: TokenScope[]): Promise<string> => {
+    const res = await asAdmin('POST', '/tokens', { name: `t-${scopes.join('-')}`, scopes, userId });
+    expect(res.status).toBe(201);
+    return res.body.token;
+  };
+
+  beforeAll(async () => {
+    infra = await startTestInfra();
+    gw = await startGateway(infra);
+    fakes = await FakeResponders.connect(infra.nats);
+    const projects = new Map([project, other].map((p) => [p.id, p]));
+    await fakes.respond(getProject, ({ projectId }) => {
+      const p = projects.get(projectId);
+      return p ? ok(p) : err(ErrorCode.ProjectNotFound, `project ${projectId} not found`);
+    });
+    await fakes.respond(getEnvironment, ({ environmentId }) =>
+      environmentId === environment.id ? ok({ ...environment, project }) : err(ErrorCode.EnvironmentNotFound, 'environment not found'),
+    );
+    await fakes.respond(getDeployment, ({ deploymentId }) =>
+      deploymentId === deployment.id ? ok(deployment) : err(ErrorCode.DeploymentNotFound, 'deployment not found'),
+    );
+    await fakes.respond(listProjects, () => ok({ items: [project, other, ...created.map((id) => aProject({ id }))] }));
+    const answered = new Set([getProject.subject, getEnvironment.subject, getDeployment.subject, listProjects.subject]);
+    for (const c of Object.values(contracts) as unknown[]) {
+      const command = c as CommandDefinition;
+      if (command && typeof command === 'object' && command.kind === 'command' && !answered.has(command.subject)) {
+        answered.add(command.subject);
+        await fakes.respond(command, () => err(ErrorCode.ServiceUnavailable, 'not this test'));
+      }
+    }
+
+    userIds = {
+      viewer: await user('vera'),
+      deployer: await user('dan'),
+      admin: await user('ada'),
+      owner: await user('olga'),
+      outsider: await user('otto'),
+    };
+    for (const role of ['viewer', 'deployer', 'admin', 'owner'] as const) {
+      const res = await asAdmin('PUT', `/projects/${project.id}/members/${userIds[role]}`, { role });
+      expect(res.status).toBe(200);
+    }
+    // the outsider belongs to another project: a member somewhere is not a member everywhere
+    expect((await asAdmin('PUT', `/projects/${other.id}/members/${userIds.outsider}`, { role: 'owner' })).status).toBe(200);
+    const all: TokenScope[] = ['read', 'deploy', 'admin'];
+    for (const role of ['viewer', 'deployer', 'admin', 'owner'] as const) {
+      who[role] = { label: role, role, scopes: all, token: await token(userIds[role], all) };
+    }
+    who.outsider = { label: 'member of another project', scopes: all, token: await token(userIds.outsider, all) };
+    who.ownerRead = { label: 'owner with a read token', role: 'owner', scopes: ['read'], token: await token(userIds.owner, ['read']) };
+    who.ownerDeploy = { label: 'owner with a deploy token', role: 'owner', scopes: ['deploy'], token: await token(userIds.owner, ['deploy']) };
+  });
+  afterAll(async () => {
+    await fakes?.close();
+    await gw?.close();
+    await infra?.stop();
+  });
+
+  const routes = async (): Promise<string[]> => {
+    const doc = await (await fetch(`${gw.opsUrl}/openapi.json`)).json();
+    return Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([path, ops]) =>
+      Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`),
+    );
+  };
+  const fill = (path: string) =>
+    path
+      .replace('/api/v1', '')
+      .replace('{projectId}', project.id)
+      .replace('{environmentId}', environment.id)
+      .replace('{deploymentId}', deployment.id)
+      .replace('{key}', 'API_KEY')
+      .replace(/\{\w+Id\}/g, () => randomUUID());
+
+  it('answers every route for every kind of caller as the rules say: 401 without a token, 404 for a project they cannot see, 403 beyond their role or token', async () => {
+    const all = await routes();
+    expect(all.length).toBeGreaterThan(50);
+    const wrong: string[] = [];
+    for (const route of all) {
+      const [method, path] = route.split(' ');
+      const url = fill(path);
+      const body = method === 'GET' ? undefined : {};
+      const none = await gw.api(method, url, { headers: { authorization: '' } });
+      if (none.status !== 401) wrong.push(`${route} without a token: ${none.status}`);
+      const admin = await asAdmin(method, url, body);
+      if (outcomeOf(admin) !== 'allowed') wrong.push(`${route} as the bootstrap admin: ${admin.status} ${admin.body?.error?.code}`);
+      for (const w of Object.values(who)) {
+        const res = await as(w.token, method, url, body);
+        const want = expected(w, needOf(route));
+        const got = outcomeOf(res);
+        if (got !== want) wrong.push(`${route} as ${w.label}: wanted ${want}, got ${got} (${res.status} ${res.body?.error?.code})`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('checks the same rights per Socket.IO subscription: a deployment of a project the caller cannot see does not exist for them', async () => {
+    const subscribe = async (tokenValue: string) => {
+      const socket: Socket = io(`${gw.url}${DEPLOYMENTS_NAMESPACE}`, { auth: { token: tokenValue }, transports: ['websocket'], reconnection: false });
+      try {
+        return await socket.timeout(10_000).emitWithAck('subscribe', { deploymentId: deployment.id });
+      } finally {
+        socket.disconnect();
+      }
+    };
+    expect(await subscribe(who.outsider.token)).toMatchObject({ ok: false, error: { code: ErrorCode.DeploymentNotFound } });
+    const viewer = await subscribe(who.viewer.token);
+    expect(viewer.error?.code).not.toBe(ErrorCode.DeploymentNotFound);
+    const refused = io(`${gw.url}${DEPLOYMENTS_NAMESPACE}`, { auth: { token: 'fdt_not-a-token' }, transports: ['websocket'], reconnection: false });
+    const error = await new Promise<Error>((resolve) => refused.on('connect_error', resolve));
+    refused.disconnect();
+    expect(error.message).toBe(ErrorCode.Unauthenticated);
+  });
+
+  it('shows a token once, keeps only its hash, lists it without the secret, and stops it at once when revoked', async () => {
+    const issued = await as(who.admin.token, 'POST', '/tokens', { name: 'ci', scopes: ['deploy'], expiresInDays: 30 });
+    expect(issued.status).toBe(201);
+    expect(issued.body.token).toMatch(/^fdt_[A-Za-z0-9_-]{43}$/);
+    expect(issued.body.token.startsWith(issued.body.prefix)).toBe(true);
+    const listed = await as(who.admin.token, 'GET', '/tokens');
+    const mine = listed.body.items.find((t: { id: string }) => t.id === issued.body.id);
+    expect(mine).toMatchObject({ name: 'ci', scopes: ['deploy'], revokedAt: null });
+    expect(JSON.stringify(listed.body)).not.toContain(issued.body.token);
+    const db = new Client({ connectionString: infra.postgres.url });
+    await db.connect();
+    try {
+      const dump = await db.query(`select t::text as row from gateway.api_tokens t`);
+      expect(dump.rows.map((r) => r.row).join('\n')).not.toContain(issued.body.token.slice(4));
+      const me = await as(issued.body.token, 'GET', '/me');
+      expect(me.body).toMatchObject({ kind: 'user', user: { name: 'ada' }, token: { id: issued.body.id } });
+      const used = await db.query(`select last_used_at from gateway.api_tokens where id = $1`, [issued.body.id]);
+      expect(used.rows[0].last_used_at).not.toBeNull();
+
+      // another user's token is not theirs to revoke, and is not even said to exist
+      expect((await as(who.viewer.token, 'DELETE', `/tokens/${issued.body.id}`)).body.error.code).toBe(ErrorCode.TokenNotFound);
+      const revoked = await as(who.admin.token, 'DELETE', `/tokens/${issued.body.id}`);
+      expect(revoked.body.revokedAt).not.toBeNull();
+      const after = await as(issued.body.token, 'GET', '/me');
+      expect(after).toMatchObject({ status: 401, body: { error: { code: 'auth/unauthenticated', message: 'token revoked' } } });
+
+      const expiring = await as(who.admin.token, 'POST', '/tokens', { name: 'short', scopes: ['read'], expiresInDays: 1 });
+      await db.query(`update gateway.api_tokens set expires_at = now() - interval '1 second' where id = $1`, [expiring.body.id]);
+      expect((await as(expiring.body.token, 'GET', '/me')).body.error.message).toBe('token expired');
+    } finally {
+      await db.end();
+    }
+  });
+
+  it('never lets a token make a stronger one, and names the user when the bootstrap token issues one', async () => {
+    const res = await as(who.ownerDeploy.token, 'POST', '/tokens', { name: 'x', scopes: ['admin'] });
+    expect(res.status).toBe(403);
+    const weaker = await as(who.owner.token, 'POST', '/tokens', { name: 'y', scopes: ['read'] });
+    expect(weaker.status).toBe(201);
+    expect((await asAdmin('POST', '/tokens', { name: 'z', scopes: ['read'] })).body.error.message).toMatch(/^userId: /);
+    expect((await asAdmin('POST', '/tokens', { name: 'z', scopes: ['read'], userId: randomUUID() })).body.error.code).toBe(ErrorCode.UserNotFound);
+  });
+
+  it('keeps owners to owners: an admin cannot make or unmake one, and the last owner stays', async () => {
+    const newcomer = await user('nina');
+    expect((await as(who.admin.token, 'PUT', `/projects/${project.id}/members/${newcomer}`, { role: 'owner' })).status).toBe(403);
+    expect((await as(who.admin.token, 'PUT', `/projects/${project.id}/members/${newcomer}`, { role: 'deployer' })).status).toBe(200);
+    expect((await as(who.admin.token, 'DELETE', `/projects/${project.id}/members/${userIds.owner}`)).status).toBe(403);
+    const last = await as(who.owner.token, 'PUT', `/projects/${project.id}/members/${userIds.owner}`, { role: 'admin' });
+    expect(last).toMatchObject({ status: 409, body: { error: { code: ErrorCode.MemberLastOwner } } });
+    const members = await as(who.viewer.token, 'GET', `/projects/${project.id}/members`);
+    expect(members.body.items.map((m: { userName: string; role: string }) => `${m.userName}:${m.role}`).sort()).toEqual(
+      ['ada:admin', 'dan:deployer', 'nina:deployer', 'olga:owner', 'vera:viewer'].sort(),
+    );
+    expect((await asAdmin('PUT', `/projects/${project.id}/members/${randomUUID()}`, { role: 'viewer' })).body.error.code).toBe(ErrorCode.UserNotFound);
+    expect((await asAdmin('PUT', `/projects/${randomUUID()}/members/${newcomer}`, { role: 'viewer' })).body.error.code).toBe(ErrorCode.ProjectNotFound);
+  });
+
+  it('lists only the projects a user is a member of, and makes the creator of a project its owner', async () => {
+    const seen = await as(who.viewer.token, 'GET', '/projects');
+    expect(seen.body.items.map((p: { id: string }) => p.id)).toEqual([project.id]);
+    expect((await asAdmin('GET', '/projects')).body.items.length).toBeGreaterThanOrEqual(2);
+
+    const fresh = aProject({ name: 'fresh' });
+    await fakes.clear();
+    await fakes.respond(contracts.createProject, () => ok(fresh));
+    await fakes.respond(listProjects, () => ok({ items: [project, other, fresh] }));
+    const create = await as(who.outsider.token, 'POST', '/projects', { name: 'fresh', repositoryUrl: 'https://example.com/fresh.git' });
+    expect(create.status).toBe(201);
+    const members = await as(who.outsider.token, 'GET', `/projects/${fresh.id}/members`);
+    expect(members.body.items).toEqual([expect.objectContaining({ userId: userIds.outsider, role: 'owner' })]);
+    expect((await as(who.outsider.token, 'GET', '/projects')).body.items.map((p: { id: string }) => p.id).sort()).toEqual([other.id, fresh.id].sort());
+  });
+});
