@@ -18,6 +18,11 @@ export interface EventDefinition<Data extends z.ZodTypeAny = z.ZodTypeAny> {
   subjectToken?(data: z.infer<Data>): string;
   /** core NATS only, kept by no stream: a signal worth nothing once late (a heartbeat) */
   readonly ephemeral?: boolean;
+  /**
+   * a faster exact check for the payloads the event nearly always carries: true only for what
+   * `data` accepts with nothing to strip or change; the rest goes through `data` for its verdict
+   */
+  accepts?(data: unknown): boolean;
 }
 
 export type CommandRequest<C> = C extends CommandDefinition<infer R, z.ZodTypeAny> ? z.infer<R> : never;
@@ -39,4 +44,5 @@ export const defineEvent = <Data extends z.ZodTypeAny>(def: {
   version?: number;
   subjectToken?: (data: z.infer<Data>) => string;
   ephemeral?: boolean;
+  accepts?: (data: unknown) => boolean;
 }): EventDefinition<Data> => ({ kind: 'event', version: 1, ...def });

@@ -19,9 +19,13 @@ export function decodeEvent<E extends EventDefinition>(event: E, bytes: Uint8Arr
   if (envelope.v !== event.version) {
     return { ok: false, reason: `unsupported version ${envelope.v} of ${event.subject} (speaks ${event.version})` };
   }
-  const parsed = event.data.safeParse(envelope.data);
-  if (!parsed.success) return { ok: false, reason: `invalid payload: ${parsed.error.message}` };
-  const data = parsed.data as EventData<E>;
+  let data: EventData<E>;
+  if (event.accepts?.(envelope.data)) data = envelope.data as EventData<E>;
+  else {
+    const parsed = event.data.safeParse(envelope.data);
+    if (!parsed.success) return { ok: false, reason: `invalid payload: ${parsed.error.message}` };
+    data = parsed.data as EventData<E>;
+  }
   if (subject && event.subjectToken) {
     const expected = event.subject.replace('*', event.subjectToken(data));
     if (subject !== expected) return { ok: false, reason: `payload belongs on ${expected}, not on ${subject}` };

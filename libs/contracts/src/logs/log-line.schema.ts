@@ -39,10 +39,42 @@ export const LogBatch = z.object({
   lines: z.array(LogLine).min(1).max(5_000),
 });
 export type LogBatch = z.infer<typeof LogBatch>;
+
+// LogBatch's check for the batches builders send, about ten times faster than zod 3 (which was
+// the larger part of log-ingest's CPU at a million lines): true only for a batch LogBatch accepts
+// as it is (these keys and no other, each value as the schema wants it); anything else, an extra
+// key included, goes through LogBatch for the verdict and the message (log-line.schema.spec.ts
+// holds the two to the same answers).
+const LEVELS: ReadonlySet<unknown> = new Set(LogLevel.options);
+const SOURCES: ReadonlySet<unknown> = new Set(LogSource.options);
+const isRecord = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+const isExactLine = (l: unknown): boolean =>
+  isRecord(l) &&
+  Object.keys(l).length === 6 &&
+  typeof l.seq === 'number' &&
+  Number.isInteger(l.seq) &&
+  l.seq > 0 &&
+  typeof l.timestamp === 'string' &&
+  ISO_DATETIME.test(l.timestamp) &&
+  LEVELS.has(l.level) &&
+  SOURCES.has(l.source) &&
+  typeof l.step === 'string' &&
+  l.step.length <= 100 &&
+  typeof l.message === 'string';
+export const isExactLogBatch = (b: unknown): b is LogBatch =>
+  isRecord(b) &&
+  Object.keys(b).length === 2 &&
+  Array.isArray(b.lines) &&
+  b.lines.length >= 1 &&
+  b.lines.length <= 5_000 &&
+  Id.safeParse(b.deploymentId).success &&
+  b.lines.every(isExactLine);
+
 export const logLinesPublished = defineEvent({
   subject: Subjects.build.logs,
   data: LogBatch,
   subjectToken: (d) => d.deploymentId,
+  accepts: isExactLogBatch,
 });
 
 // `tail`: the last `tail` lines (those the filters keep), in seq order, instead of a page after
