@@ -7,6 +7,7 @@ import { ProjectSoftDelete1764900000001 } from './1764900000001-project-soft-del
 import { ProjectTriggerRate1764950000000 } from './1764950000000-project-trigger-rate';
 import { VariableLevelsAndKeyIds1765000000000 } from './1765000000000-variable-levels-and-key-ids';
 import { EnvironmentBuildSettings1765100000000 } from './1765100000000-environment-build-settings';
+import { DeploymentConfigurations1765200000000 } from './1765200000000-deployment-configurations';
 
 // Applied in this order at start-up and by `npm run migrate`.
 export const migrations = [
@@ -19,4 +20,5 @@ export const migrations = [
   ProjectTriggerRate1764950000000,
   VariableLevelsAndKeyIds1765000000000,
   EnvironmentBuildSettings1765100000000,
+  DeploymentConfigurations1765200000000,
 ];

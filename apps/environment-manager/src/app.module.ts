@@ -5,6 +5,7 @@ import { ENVIRONMENT_MANAGER_CONFIG, type EnvironmentManagerConfig } from './con
 import { EnvironmentEntity } from './projects/environment.entity';
 import { DetectionModule } from './detection/detection.module';
 import { PreflightModule } from './preflight/preflight.module';
+import { DeploymentConfigurationEntity } from './configurations/deployment-configuration.entity';
 import { ProjectEntity } from './projects/project.entity';
 import { ProjectsModule } from './projects/projects.module';
 import { ProjectVariableEntity } from './variables/project-variable.entity';
@@ -19,7 +20,7 @@ export class AppModule {
       name: 'environment-manager',
       config,
       migrations,
-      entities: [ProjectEntity, EnvironmentEntity, VariableEntity, ProjectVariableEntity],
+      entities: [ProjectEntity, EnvironmentEntity, VariableEntity, ProjectVariableEntity, DeploymentConfigurationEntity],
       imports: [configModule(ENVIRONMENT_MANAGER_CONFIG, config), ProjectsModule, VariablesModule, ValidationModule, DetectionModule, PreflightModule],
     });
   }

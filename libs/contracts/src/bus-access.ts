@@ -52,6 +52,7 @@ import {
   setProjectVariable,
 } from './projects/project-variable.schema';
 import { checkDeploymentConfiguration } from './projects/preflight.schema';
+import { diffDeploymentConfigurations, getDeploymentConfiguration } from './projects/deployment-configuration.schema';
 import { validateVariables } from './projects/variable-validation.schema';
 import { detectVariables } from './projects/detected-variable.schema';
 import type { StreamKey } from './subjects';
@@ -146,6 +147,8 @@ export const BusAccess: Record<ServiceName, ServiceBusAccess> = {
       rotateSecretKey,
       validateVariables,
       detectVariables,
+      getDeploymentConfiguration,
+      diffDeploymentConfigurations,
       triggerDeployment,
       getDeployment,
       listDeployments,
@@ -264,6 +267,8 @@ export const BusAccess: Record<ServiceName, ServiceBusAccess> = {
       validateVariables,
       detectVariables,
       checkDeploymentConfiguration,
+      getDeploymentConfiguration,
+      diffDeploymentConfigurations,
     ],
     broadcasts: [pingServices],
     requests: [getDeployment],

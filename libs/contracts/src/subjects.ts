@@ -41,6 +41,9 @@ export const Subjects = {
     detect: 'variables.query.detect',
     // a deployment's pre-flight: the environment's variables against what its source needs
     preflight: 'variables.query.preflight',
+    // what a deployment was built and run with (recorded when its variables were resolved), and two compared
+    configuration: 'variables.query.configuration',
+    configurationDiff: 'variables.query.configuration-diff',
     // project-wide variables, inherited by every environment of the project
     setProject: 'variables.cmd.set-project',
     deleteProject: 'variables.cmd.delete-project',

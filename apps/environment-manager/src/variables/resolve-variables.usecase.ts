@@ -3,6 +3,7 @@ import { ErrorCode, type ResolvedVariable, type Result, err, getDeployment, isTe
 import { Bus } from '@flightdeck/messaging';
 import { environmentNotFound } from '../projects/project-queries.service';
 import { ProjectsRepository } from '../projects/projects.repository';
+import { DeploymentConfigurations } from '../configurations/deployment-configurations.service';
 import { EffectiveVariables } from './effective-variables.service';
 import { undecryptableMessage } from './variable-sealer';
 
@@ -18,6 +19,7 @@ export class ResolveVariablesUseCase {
     private readonly projects: ProjectsRepository,
     private readonly effective: EffectiveVariables,
     private readonly bus: Bus,
+    private readonly configurations: DeploymentConfigurations,
   ) {}
 
   async execute(req: { environmentId: string; deploymentId: string }): Promise<Result<{ items: ResolvedVariable[] }>> {
@@ -36,6 +38,8 @@ export class ResolveVariablesUseCase {
       level: v.level,
       updatedAt: v.updatedAt.toISOString(),
     }));
+    // what this deployment is built and run with (no sensitive value): its config diff and history read it
+    await this.configurations.record(env, req.deploymentId, items);
     this.logger.log({ environmentId: req.environmentId, deploymentId: req.deploymentId, count: items.length }, 'variables resolved');
     return ok({ items });
   }

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ENVIRONMENT_MANAGER_CONFIG, type EnvironmentManagerConfig } from '../config/environment-manager.config';
+import { ConfigurationsModule } from '../configurations/configurations.module';
 import { ProjectsModule } from '../projects/projects.module';
 import { EffectiveVariables } from './effective-variables.service';
 import { ExportVariablesUseCase } from './export-variables.usecase';
@@ -14,7 +15,7 @@ import { VariablesRepository } from './variables.repository';
 import { VariablesService } from './variables.service';
 
 @Module({
-  imports: [ProjectsModule],
+  imports: [ProjectsModule, ConfigurationsModule],
   providers: [
     {
       provide: SecretKeyring,

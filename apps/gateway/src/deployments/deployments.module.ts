@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
+import { DeploymentConfigController } from './deployment-config.controller';
 import { DeploymentsController } from './deployments.controller';
 import { ProjectAnalyticsController } from './project-analytics.controller';
 import { ProjectDeploymentsController } from './project-deployments.controller';
 
-@Module({ controllers: [ProjectDeploymentsController, DeploymentsController, ProjectAnalyticsController] })
+@Module({ controllers: [ProjectDeploymentsController, DeploymentsController, DeploymentConfigController, ProjectAnalyticsController] })
 export class DeploymentsModule {}
