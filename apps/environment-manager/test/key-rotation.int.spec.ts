@@ -75,18 +75,10 @@ describe('secret key rotation', () => {
     await h.restart({ FLIGHTDECK_SECRET_KEY: NEW, FLIGHTDECK_PREVIOUS_SECRET_KEYS: OLD });
     await expectAllReadable();
 
-    // one batch of 5 and the budget spent: what a pass stopped half-way leaves behind
-    const first = await h.bus.request(rotateSecretKey, { batchSize: 5, budgetMs: 100 });
-    expect(first.ok && first.data).toMatchObject({ keyId: idOf(NEW), done: false });
-    const rotated = first.ok ? first.data.rotated : 0;
-    expect(rotated).toBeGreaterThan(0);
-    expect(rotated).toBeLessThan(COUNT + 1);
-    expect(await keyIds()).toEqual(
-      expect.arrayContaining([
-        [idOf(NEW), rotated],
-        expect.arrayContaining([expect.anything(), expect.any(Number)]),
-      ]),
-    );
+    // one batch of 5, no budget for more: what a pass stopped half-way leaves behind
+    const first = await h.bus.request(rotateSecretKey, { batchSize: 5, budgetMs: 0 });
+    expect(first.ok && first.data).toEqual({ keyId: idOf(NEW), rotated: 5, remaining: COUNT + 1 - 5, done: false });
+    expect(await keyIds()).toEqual(expect.arrayContaining([[idOf(NEW), 5]]));
     await expectAllReadable();
     // a write meanwhile is sealed with the new key
     await h.bus.request(setVariable, { environmentId: production.id, key: 'SECRET_39', value: secretOf(39), sensitive: true });

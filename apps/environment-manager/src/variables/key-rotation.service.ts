@@ -42,33 +42,40 @@ export class KeyRotation {
     return n;
   }
 
-  /** one batch per table: how many values it re-sealed */
-  async rotateBatch(batchSize: number): Promise<number> {
-    let rotated = 0;
-    for (const t of SEALED_TABLES) {
-      rotated += await this.ds.transaction(async (tx) => {
-        const rows: SealedRow[] = await tx.query(
-          `select ${t.ownerColumn} as owner_id, key, ciphertext, iv, auth_tag, key_id from ${t.table}
-            where sensitive and key_id is distinct from $1
-            order by ${t.ownerColumn}, key limit $2 for update skip locked`,
-          [this.keyring.currentId, batchSize],
-        );
-        for (const row of rows) await this.reseal(tx, t, row);
-        return rows.length;
-      });
-    }
-    return rotated;
+  /**
+   * One batch of one table, after `cursor` in primary-key order (keyset paging: each batch reads
+   * its rows by index, however many are done). How many it re-sealed, and where the next begins
+   * (undefined: the table is done for this pass).
+   */
+  async rotateBatch(t: SealedTable, batchSize: number, cursor?: { ownerId: string; key: string }) {
+    return this.ds.transaction(async (tx) => {
+      const rows: SealedRow[] = await tx.query(
+        `select ${t.ownerColumn} as owner_id, key, ciphertext, iv, auth_tag, key_id from ${t.table}
+          where sensitive and key_id is distinct from $1 ${cursor ? `and (${t.ownerColumn}, key) > ($3, $4)` : ''}
+          order by ${t.ownerColumn}, key limit $2 for update skip locked`,
+        cursor ? [this.keyring.currentId, batchSize, cursor.ownerId, cursor.key] : [this.keyring.currentId, batchSize],
+      );
+      await this.reseal(tx, t, rows);
+      const last = rows.at(-1);
+      return { rotated: rows.length, next: rows.length === batchSize && last ? { ownerId: last.owner_id, key: last.key } : undefined };
+    });
   }
 
+  // One pass: each table from its start, batch after batch, until done or the budget is spent.
+  // Rows a writer held (SKIP LOCKED) are left for the next pass, which `remaining` counts.
   async run(o: { batchSize?: number; budgetMs?: number }): Promise<Result<RotateSecretKeyReport>> {
     const { batchSize = 100, budgetMs = 10_000 } = o;
     const started = Date.now();
     let rotated = 0;
     try {
-      for (;;) {
-        const n = await this.rotateBatch(batchSize);
-        rotated += n;
-        if (n === 0 || Date.now() - started >= budgetMs) break;
+      for (const t of SEALED_TABLES) {
+        let cursor: { ownerId: string; key: string } | undefined;
+        do {
+          if (Date.now() - started >= budgetMs && rotated > 0) break;
+          const batch = await this.rotateBatch(t, batchSize, cursor);
+          rotated += batch.rotated;
+          cursor = batch.next;
+        } while (cursor);
       }
     } catch (e) {
       if (!(e instanceof RotationStoppedError)) throw e;
@@ -79,30 +86,40 @@ export class KeyRotation {
     return ok({ keyId: this.keyring.currentId, rotated, remaining, done: remaining === 0 });
   }
 
-  private async reseal(tx: EntityManager, t: SealedTable, row: SealedRow) {
-    const owner = t.owner(row.owner_id);
-    let value: string;
-    try {
-      value = this.sealer.openOrThrow(owner, row.key, {
-        sensitive: true,
-        valuePlain: null,
-        ciphertext: row.ciphertext,
-        iv: row.iv,
-        authTag: row.auth_tag,
-        keyId: row.key_id,
-      });
-    } catch (e) {
-      if (!(e instanceof SecretDecryptionError) && !(e instanceof SecretKeyUnavailableError)) throw e;
-      throw new RotationStoppedError(`${row.key} of ${t.ownerColumn === 'project_id' ? 'project' : 'environment'} ${row.owner_id} does not open: ${e.message}`);
-    }
-    const sealed = this.sealer.columns(owner, row.key, value, true);
-    await tx.query(`update ${t.table} set ciphertext = $1, iv = $2, auth_tag = $3, key_id = $4 where ${t.ownerColumn} = $5 and key = $6`, [
-      sealed.ciphertext,
-      sealed.iv,
-      sealed.authTag,
-      sealed.keyId,
-      row.owner_id,
-      row.key,
-    ]);
+  // Every row of the batch opened (any that does not stops the rotation, and its transaction rolls
+  // back) and written back sealed under the current key in one statement.
+  private async reseal(tx: EntityManager, t: SealedTable, rows: SealedRow[]) {
+    if (!rows.length) return;
+    const sealed = rows.map((row) => {
+      const owner = t.owner(row.owner_id);
+      let value: string;
+      try {
+        value = this.sealer.openOrThrow(owner, row.key, {
+          sensitive: true,
+          valuePlain: null,
+          ciphertext: row.ciphertext,
+          iv: row.iv,
+          authTag: row.auth_tag,
+          keyId: row.key_id,
+        });
+      } catch (e) {
+        if (!(e instanceof SecretDecryptionError) && !(e instanceof SecretKeyUnavailableError)) throw e;
+        throw new RotationStoppedError(`${row.key} of ${t.ownerColumn === 'project_id' ? 'project' : 'environment'} ${row.owner_id} does not open: ${e.message}`);
+      }
+      return this.sealer.columns(owner, row.key, value, true);
+    });
+    await tx.query(
+      `update ${t.table} as v set ciphertext = u.c, iv = u.i, auth_tag = u.a, key_id = $1
+         from unnest($2::uuid[], $3::text[], $4::bytea[], $5::bytea[], $6::bytea[]) as u(o, k, c, i, a)
+        where v.${t.ownerColumn} = u.o and v.key = u.k`,
+      [
+        this.keyring.currentId,
+        rows.map((r) => r.owner_id),
+        rows.map((r) => r.key),
+        sealed.map((s) => s.ciphertext),
+        sealed.map((s) => s.iv),
+        sealed.map((s) => s.authTag),
+      ],
+    );
   }
 }

@@ -108,8 +108,8 @@ export const RotateSecretKeyRequest = z
   .object({
     /** values per batch (one transaction each); default 100 */
     batchSize: z.number().int().min(1).max(1000).optional(),
-    /** stop starting new batches after this long (the reply must come within the command's timeout); default 10 s */
-    budgetMs: z.number().int().min(100).max(20_000).optional(),
+    /** stop starting new batches after this long (the reply must come within the command's timeout); default 10 s, 0: one batch */
+    budgetMs: z.number().int().min(0).max(20_000).optional(),
   })
   .strict();
 export const RotateSecretKeyReport = z.object({
