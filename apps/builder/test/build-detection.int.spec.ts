@@ -77,6 +77,33 @@ describe('building what the detector finds', () => {
     repo.remove();
   });
 
+  it("packs a plain server without its devDependencies or the build's caches, and reports the artifact's size", async () => {
+    const lib = (name: string) => ({ [`vendor/${name}/package.json`]: JSON.stringify({ name, version: '1.0.0', main: 'index.js' }), [`vendor/${name}/index.js`]: 'module.exports = 1' });
+    const repo = GitRepo.create({
+      'package.json': JSON.stringify({
+        name: 'api',
+        version: '1.0.0',
+        scripts: { start: 'node server.js', build: 'node -e "require(\'fs\').mkdirSync(\'node_modules/.cache/x\', {recursive: true})"' },
+        dependencies: { greeting: 'file:./vendor/greeting' },
+        devDependencies: { linter: 'file:./vendor/linter' },
+      }),
+      ...lib('greeting'),
+      ...lib('linter'),
+      'server.js': 'require("greeting"); require("http").createServer((q, s) => s.end("ok")).listen(process.env.PORT)',
+    });
+    const job = await h.dispatch(aDeployJob({ repositoryUrl: repo.dir }));
+    const result = await h.result(job.deploymentId);
+    expect(result).toMatchObject({ outcome: 'succeeded', artifact: { kind: 'node' } });
+    const names = await entries(join(h.dataDir, 'artifacts', `${job.deploymentId}.tar.gz`));
+    expect(names).toEqual(expect.arrayContaining(['./server.js', './node_modules/greeting']));
+    expect(names.filter((n) => n.startsWith('./node_modules/linter') || n.startsWith('./node_modules/.cache'))).toEqual([]);
+    const lines = (await h.logLines(job.deploymentId, result.lastSeq)).map((l) => l.message);
+    expect(lines).toContain('Artifact: devDependencies pruned before packing');
+    expect(lines).toContain('$ npm prune --omit=dev --no-audit --no-fund');
+    expect(lines).toContain(`Packed the Node server: ${result.artifact!.sizeBytes} bytes (${result.artifact!.sizeBytes} B), sha256 ${result.artifact!.sha256}`);
+    repo.remove();
+  });
+
   it('fails a repository with a Dockerfile as a provider error naming the Docker provider, with the detection kept', async () => {
     const repo = GitRepo.create({ ...npmProject({ scripts: { start: 'node server.js' } }), Dockerfile: 'FROM node:20\n' });
     const job = await h.dispatch(aDeployJob({ repositoryUrl: repo.dir }));

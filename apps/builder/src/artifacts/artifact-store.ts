@@ -16,6 +16,8 @@ export interface PackRequest {
   signal: AbortSignal;
   /** the commit it was built from: a later attempt reuses the artifact only for the same commit */
   commitSha?: string;
+  /** paths (as tar names them, `./x/y`) left out besides .git */
+  exclude?: RegExp;
 }
 
 export interface PackedArtifact {
@@ -51,7 +53,7 @@ export class ArtifactStore {
     });
     const out = createWriteStream(partial);
     try {
-      const archive = createTar({ gzip: true, cwd: req.dir, portable: true, filter: (p) => !VCS_DIR.test(p) }, ['.']);
+      const archive = createTar({ gzip: true, cwd: req.dir, portable: true, filter: (p) => !VCS_DIR.test(p) && !req.exclude?.test(p) }, ['.']);
       await pipeline(archive, hashing, out, { signal: req.signal });
       await rename(partial, path);
     } catch (e) {

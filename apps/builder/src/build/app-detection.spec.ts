@@ -63,7 +63,7 @@ describe('app and package manager detection', () => {
 
   it('reads dependencies and devDependencies, and refuses a package.json linked from outside', () => {
     write('package.json', JSON.stringify({ dependencies: { next: '14.2.0' }, devDependencies: { vite: '^5' }, scripts: { start: 1 } }));
-    expect(readPackageJson(dir)).toEqual({ scripts: {}, dependencies: { next: '14.2.0', vite: '^5' } });
+    expect(readPackageJson(dir)).toEqual({ scripts: {}, dependencies: { next: '14.2.0', vite: '^5' }, devDependencies: { vite: '^5' } });
     const outside = mkdtempSync(join(tmpdir(), 'fd-outside-'));
     writeFileSync(join(outside, 'secret.json'), '{"dependencies":{"x":"secret"}}');
     rmSync(join(dir, 'package.json'));

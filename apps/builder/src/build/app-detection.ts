@@ -7,6 +7,8 @@ export interface PackageJson {
   scripts: Record<string, string>;
   /** dependencies and devDependencies, by name */
   dependencies: Record<string, string>;
+  /** devDependencies alone: what a production install leaves out */
+  devDependencies: Record<string, string>;
 }
 
 export const STATIC_OUTPUT_DIRS = ['dist', 'build', 'out', 'public'];
@@ -29,6 +31,7 @@ export function readPackageJson(dir: string): PackageJson | undefined {
   return {
     scripts: Object.fromEntries(stringEntries(p?.scripts)),
     dependencies: Object.fromEntries([...stringEntries(p?.devDependencies), ...stringEntries(p?.dependencies)]),
+    devDependencies: Object.fromEntries(stringEntries(p?.devDependencies)),
   };
 }
 

@@ -31,7 +31,8 @@ import { DeploymentVariables } from './deployment-variables';
 import { EnvironmentLimitsSource } from './environment-limits';
 import { detectPackageManager } from './package-manager';
 import type { PipelineContext } from './pipeline-context';
-import { StepAbortedError, StepFailedError } from './step-errors';
+import { StepAbortedError, StepFailedError, buildFailed } from './step-errors';
+import { ARTIFACT_EXCLUDE, nodeArtifact } from './artifact-plan';
 import { StepRunner } from './step-runner';
 
 export interface PipelineOutcome {
@@ -116,7 +117,10 @@ export class BuildPipeline {
     // a Node server of a workspace runs from the repository root (its node_modules) in its folder
     const startIn = (cmd: PlannedCommand | undefined): string[] | undefined =>
       cmd && layout.rootDirectory !== '.' ? ['sh', '-c', `cd ${shellQuote(layout.rootDirectory)} && exec "$@"`, 'sh', ...cmd.argv] : cmd?.argv;
-    const release = { paths, dir, start: startIn(plan.start), env: releaseEnvironment(base, variables), limits: limits.release.limits };
+    const packing =
+      plan.start &&
+      nodeArtifact({ dir: layout.appDir, rootDirectory: layout.rootDirectory, framework: plan.detection.framework, pkg, pm, start: plan.start, startFromSettings: !!settings.startCommand });
+    const release = { paths, dir, start: startIn(packing?.start ?? plan.start), env: releaseEnvironment(base, variables), limits: limits.release.limits };
 
     // a next attempt (its builder stopped) on the host that packed the artifact: a finished build is not built again
     const earlier = job.attempt > 1 ? await this.artifacts.stored(job.deploymentId) : undefined;
@@ -140,7 +144,7 @@ export class BuildPipeline {
     }
     checkNodeVersion(settings.nodeVersion);
     const steps = new StepRunner(log, this.sandboxes);
-    const sandbox = (step: 'install' | 'build') => ({
+    const sandbox = (step: 'install' | 'build' | 'package') => ({
       project: job.projectName,
       name: `build-${job.deploymentId}-${job.attempt}-${step}`,
       mounts: [
@@ -189,10 +193,26 @@ export class BuildPipeline {
     if (version && version !== plan.detection.frameworkVersion) log.system('package', `Installed ${detection.frameworkName} ${version}`);
     const kind = plan.detection.runKind === 'node' ? 'node' : 'static';
     const output = kind === 'static' ? staticOutput(layout.appDir, pkg, plan.outputDirectory) : undefined;
+    if (packing) {
+      log.system('package', `Artifact: ${packing.why}`);
+      for (const cmd of packing.prepare) {
+        await steps.run({
+          step: 'package',
+          argv: cmd.argv,
+          cwd: inView(layout.appDir),
+          env: stepEnvironment(base, variables, 'install'),
+          signal,
+          sandbox: sandbox('package'),
+          timeoutSeconds: build.installTimeoutSeconds,
+          disk,
+        });
+      }
+    }
     // a workspace's server needs the root's node_modules: the repository is packed, run in its folder
-    const packDir = output ? join(layout.appDir, output) : dir;
+    const packDir = output ? join(layout.appDir, output) : packing && layout.rootDirectory === '.' ? join(dir, packing.dir) : dir;
+    if (!existsSync(packDir)) throw buildFailed('package', `${relative(dir, packDir)}/ does not exist after the build: nothing to pack`);
     const packed = await this.pack(ctx, packDir, kind);
-    const where = output ? `static site from ${output === '.' ? 'the app root' : `${output}/`}` : 'Node server';
+    const where = output ? `static site from ${output === '.' ? 'the app root' : `${output}/`}` : `Node server${packing && packing.dir !== '.' ? ` from ${packing.dir}/` : ''}`;
     log.system('package', `Packed the ${where}: ${packed.artifact.sizeBytes} bytes (${formatBytes(packed.artifact.sizeBytes)}), sha256 ${packed.artifact.sha256}`);
 
     return this.release(ctx, release, packed);
@@ -251,7 +271,7 @@ export class BuildPipeline {
 
   private async pack(ctx: PipelineContext, dir: string, kind: 'node' | 'static') {
     try {
-      return await this.artifacts.pack({ deploymentId: ctx.job.deploymentId, kind, dir, signal: ctx.signal, commitSha: ctx.commit?.sha });
+      return await this.artifacts.pack({ deploymentId: ctx.job.deploymentId, kind, dir, signal: ctx.signal, commitSha: ctx.commit?.sha, exclude: ARTIFACT_EXCLUDE });
     } catch (e) {
       if (ctx.signal.aborted) throw new StepAbortedError('package');
       throw new StepFailedError(ErrorCode.DeploymentBuildFailed, 'package', `could not pack the artifact: ${(e as Error).message}`);
