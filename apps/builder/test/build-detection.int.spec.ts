@@ -104,6 +104,29 @@ describe('building what the detector finds', () => {
     repo.remove();
   });
 
+  it('deploys the app of an npm workspace named by rootDirectory: installed at the root, run in its folder', async () => {
+    const server = (name: string) => `require("http").createServer((q, s) => s.end("${name}")).listen(process.env.PORT)`;
+    const repo = GitRepo.create({
+      'package.json': JSON.stringify({ name: 'mono', private: true, workspaces: ['apps/*', 'packages/*'] }),
+      'packages/shared/package.json': JSON.stringify({ name: '@mono/shared', version: '1.0.0', main: 'index.js' }),
+      'packages/shared/index.js': 'module.exports = "shared"',
+      'apps/api/package.json': JSON.stringify({ name: '@mono/api', version: '1.0.0', scripts: { start: 'node server.js' }, dependencies: { '@mono/shared': '1.0.0' } }),
+      'apps/api/server.js': `require("@mono/shared"); ${server('api')}`,
+      'apps/admin/package.json': JSON.stringify({ name: '@mono/admin', version: '1.0.0', scripts: { start: 'node server.js' } }),
+      'apps/admin/server.js': server('admin'),
+    });
+    const job = await h.dispatch(aDeployJob({ repositoryUrl: repo.dir, buildSettings: { rootDirectory: 'apps/api' } }));
+    const result = await h.result(job.deploymentId);
+    expect(result).toMatchObject({ outcome: 'succeeded', artifact: { kind: 'node' } });
+    expect(h.provider.deployed.find((s) => s.deploymentId === job.deploymentId)?.startCommand).toEqual(['sh', '-c', `cd 'apps/api' && exec "$@"`, 'sh', 'npm', 'run', 'start']);
+    const names = await entries(join(h.dataDir, 'artifacts', `${job.deploymentId}.tar.gz`));
+    // installed once at the root: the workspace's own package is linked there
+    expect(names).toEqual(expect.arrayContaining(['./apps/api/server.js', './node_modules/@mono/shared']));
+    const lines = (await h.logLines(job.deploymentId, result.lastSeq)).map((l) => l.message);
+    expect(lines).toContain('Package manager: npm (no lockfile), npm workspace: installed at the repository root');
+    repo.remove();
+  });
+
   it('fails a repository with a Dockerfile as a provider error naming the Docker provider, with the detection kept', async () => {
     const repo = GitRepo.create({ ...npmProject({ scripts: { start: 'node server.js' } }), Dockerfile: 'FROM node:20\n' });
     const job = await h.dispatch(aDeployJob({ repositoryUrl: repo.dir }));
