@@ -18,7 +18,7 @@ import {
 import { ApiBus } from '../http/api-bus';
 import { IdParam, ValidBody, ValidParam, ValidQuery, ZodValidationPipe } from '../http/zod-validation.pipe';
 import { ApiRoute } from '../openapi/api-route.decorator';
-import { DOTENV_CONTENT_TYPE, importRequest } from './dotenv-transfer';
+import { DOTENV_CONTENT_TYPE, DotenvBody, DotenvResponse, importRequest } from './dotenv-transfer';
 import { KEY_PARAM } from './variables.controller';
 
 // Project-wide variables: every environment of the project inherits them; an environment variable
@@ -47,6 +47,7 @@ export class ProjectVariablesController {
 
   @Post('import')
   @HttpCode(200)
+  @DotenvBody()
   @ApiRoute({
     summary:
       "Import a .env body (Content-Type: text/plain) into the project's shared variables: a report per line; with a refused or malformed line nothing changes unless partial=true",
@@ -65,10 +66,11 @@ export class ProjectVariablesController {
 
   @Get('export')
   @Header('Content-Type', DOTENV_CONTENT_TYPE)
+  @DotenvResponse()
   @ApiRoute({
     summary: "The project's non-sensitive shared variables as .env text; a sensitive one appears only as a comment naming its key",
     ids: ['projectId'],
-    responses: [{ status: 200, description: '.env text' }],
+    responses: [],
     errors: [ErrorCode.ProjectNotFound],
   })
   async export(@IdParam('projectId') projectId: string): Promise<string> {

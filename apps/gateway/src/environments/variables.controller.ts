@@ -18,7 +18,7 @@ import {
 import { ApiBus } from '../http/api-bus';
 import { IdParam, ValidBody, ValidParam, ValidQuery, ZodValidationPipe } from '../http/zod-validation.pipe';
 import { ApiRoute } from '../openapi/api-route.decorator';
-import { DOTENV_CONTENT_TYPE, importRequest } from './dotenv-transfer';
+import { DOTENV_CONTENT_TYPE, DotenvBody, DotenvResponse, importRequest } from './dotenv-transfer';
 
 export const KEY_PARAM = { name: 'key', schema: VariableKey };
 
@@ -47,6 +47,7 @@ export class VariablesController {
 
   @Post('import')
   @HttpCode(200)
+  @DotenvBody()
   @ApiRoute({
     summary:
       "Import a .env body (Content-Type: text/plain) into the environment's own variables: a report per line (added, changed, unchanged, refused, malformed); with a refused or malformed line nothing changes unless partial=true",
@@ -65,10 +66,11 @@ export class VariablesController {
 
   @Get('export')
   @Header('Content-Type', DOTENV_CONTENT_TYPE)
+  @DotenvResponse()
   @ApiRoute({
     summary: "The environment's own non-sensitive variables as .env text; a sensitive one appears only as a comment naming its key",
     ids: ['environmentId'],
-    responses: [{ status: 200, description: '.env text' }],
+    responses: [],
     errors: [ErrorCode.EnvironmentNotFound],
   })
   async export(@IdParam('environmentId') environmentId: string): Promise<string> {
