@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { serviceModule } from '@flightdeck/runtime';
 import { migrations } from '@flightdeck/migrations/gateway';
 import { ACCESS_ENTITIES } from './access/access.entities';
+import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import type { GatewayConfig } from './config/gateway.config';
 import { DeploymentsModule } from './deployments/deployments.module';
@@ -26,6 +27,7 @@ export class AppModule {
       entities: [PublisherEntity, ...ACCESS_ENTITIES],
       imports: [
         AuthModule.forRoot(config.FLIGHTDECK_ADMIN_TOKEN),
+        AuditModule,
         HttpModule,
         SystemModule.forRoot(config),
         ProjectsModule,

@@ -14,7 +14,7 @@ import {
   listProjects,
   ok,
 } from '@flightdeck/contracts';
-import { aDeployment, aProject, anEnvironment, startTestInfra, type TestInfra } from '@flightdeck/testing';
+import { aDeployment, aProject, anEnvironment, eventually, startTestInfra, type TestInfra } from '@flightdeck/testing';
 import { FakeResponders } from './support/fake-responder';
 import { type ApiResponse, type RunningGateway, startGateway } from './support/gateway-app';
 
@@ -33,7 +33,8 @@ const DEPLOY_ROUTES = [
 const OWNER_ROUTES = ['DELETE /api/v1/projects/{projectId}', 'POST /api/v1/projects/{projectId}/restore'];
 const ANY_CALLER_ROUTES = ['GET /api/v1/me', 'GET /api/v1/tokens', 'DELETE /api/v1/tokens/{tokenId}', 'GET /api/v1/projects'];
 const ADMIN_SCOPE_ROUTES = ['POST /api/v1/tokens', 'POST /api/v1/projects'];
-const PLATFORM_ROUTES = ['POST /api/v1/users', 'GET /api/v1/users', 'GET /api/v1/system/status', 'POST /api/v1/system/rotate-key'];
+const PLATFORM_ROUTES = ['POST /api/v1/users', 'GET /api/v1/users', 'GET /api/v1/system/status', 'POST /api/v1/system/rotate-key', 'GET /api/v1/audit'];
+const ADMIN_READS = ['GET /api/v1/projects/{projectId}/audit'];
 const PUBLISHER_ROUTES = /\/publishers/; // NATS credentials: platform admins only
 
 type Need = 'read' | 'deploy' | 'admin' | 'owner' | 'any' | 'admin-scope' | 'platform';
@@ -43,6 +44,7 @@ const needOf = (route: string): Need => {
   if (ANY_CALLER_ROUTES.includes(route)) return 'any';
   if (ADMIN_SCOPE_ROUTES.includes(route)) return 'admin-scope';
   if (PLATFORM_ROUTES.includes(route) || PUBLISHER_ROUTES.test(route)) return 'platform';
+  if (ADMIN_READS.includes(route)) return 'admin';
   return route.startsWith('GET ') ? 'read' : 'admin';
 };
 
@@ -293,5 +295,54 @@ describe('access: users, tokens, roles and the permission matrix', () => {
     const members = await as(who.outsider.token, 'GET', `/projects/${fresh.id}/members`);
     expect(members.body.items).toEqual([expect.objectContaining({ userId: userIds.outsider, role: 'owner' })]);
     expect((await as(who.outsider.token, 'GET', '/projects')).body.items.map((p: { id: string }) => p.id).sort()).toEqual([other.id, fresh.id].sort());
+  });
+
+  it('records every mutating call, allowed or not, in an append-only audit log: per project for its admins, whole for platform admins', async () => {
+    const correlation = `audit-${randomUUID().slice(0, 8)}`;
+    const denied = await gw.api('POST', `/deployments/${deployment.id}/cancel`, {
+      body: {},
+      headers: { authorization: `Bearer ${who.outsider.token}`, 'x-correlation-id': correlation },
+    });
+    expect(denied.status).toBe(404);
+    const tried = await as(who.deployer.token, 'POST', `/projects/${project.id}/deployments`, { sourceRef: 'main' });
+    expect(tried.status).toBe(503); // got past its rights, then no orchestrator answered
+    await as(who.viewer.token, 'PUT', `/environments/${environment.id}/variables/API_KEY`, { value: 'x' });
+
+    const page = await eventually('the three entries', async () => {
+      const res = await as(who.admin.token, 'GET', `/projects/${project.id}/audit?limit=3`);
+      return res.body.items?.length === 3 && res.body.items[2].correlationId === correlation ? res.body : undefined;
+    });
+    const [variable, trigger, cancel] = page.items;
+    expect(cancel).toMatchObject({
+      actor: { kind: 'user', id: 'otto' },
+      userId: userIds.outsider,
+      method: 'POST',
+      route: 'POST /api/v1/deployments/:deploymentId/cancel',
+      projectId: project.id,
+      target: { deploymentId: deployment.id },
+      status: 404,
+      outcome: 'denied',
+      errorCode: ErrorCode.DeploymentNotFound,
+      correlationId: correlation,
+    });
+    expect(trigger).toMatchObject({ actor: { id: 'dan' }, outcome: 'failed', status: 503, errorCode: ErrorCode.ServiceUnavailable, tokenId: expect.any(String) });
+    expect(variable).toMatchObject({ actor: { id: 'vera' }, outcome: 'denied', status: 403, target: { environmentId: environment.id, key: 'API_KEY' } });
+    expect(page.nextBefore).toBe(variable.id > cancel.id ? cancel.id : variable.id);
+
+    expect((await as(who.viewer.token, 'GET', `/projects/${project.id}/audit`)).status).toBe(403);
+    expect((await as(who.owner.token, 'GET', '/audit')).status).toBe(403);
+    const all = await asAdmin('GET', `/audit?projectId=${project.id}&limit=200`);
+    expect(all.body.items.map((e: { id: number }) => e.id)).toEqual(expect.arrayContaining([cancel.id, trigger.id, variable.id]));
+    // reads are not audit entries
+    expect(all.body.items.every((e: { method: string }) => e.method !== 'GET')).toBe(true);
+
+    const db = new Client({ connectionString: infra.postgres.url });
+    await db.connect();
+    try {
+      await expect(db.query(`update gateway.audit_log set outcome = 'succeeded' where id = $1`, [cancel.id])).rejects.toThrow(/append-only/);
+      await expect(db.query(`delete from gateway.audit_log`)).rejects.toThrow(/append-only/);
+    } finally {
+      await db.end();
+    }
   });
 });

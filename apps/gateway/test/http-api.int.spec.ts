@@ -451,6 +451,8 @@ describe('gateway REST API', () => {
           'GET /api/v1/projects/{projectId}/members',
           'PUT /api/v1/projects/{projectId}/members/{userId}',
           'DELETE /api/v1/projects/{projectId}/members/{userId}',
+          'GET /api/v1/projects/{projectId}/audit',
+          'GET /api/v1/audit',
         ].sort(),
       );
       expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });

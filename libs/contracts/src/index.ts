@@ -7,6 +7,7 @@ export * from './subjects';
 export * from './common.schema';
 export * from './invalid-text';
 export * from './access/access.schema';
+export * from './access/audit.schema';
 export * from './system/service-status.schema';
 export * from './projects/project.schema';
 export * from './projects/environment-commands.schema';

@@ -7,7 +7,14 @@ import { ProjectMembersService } from './project-members.service';
 import { ResourceProjects } from './resource-projects';
 import type { RouteAccess } from './route-access';
 
-const forbidden = (message: string) => new ApiException(ErrorCode.InsufficientPermissions, message);
+type Seen = { projectId?: string; denied?: boolean };
+
+/** a refusal for who the caller is, marked as such for the audit trail */
+const refuse = (seen: Seen, e: ApiException) => {
+  seen.denied = true;
+  return e;
+};
+const forbidden = (seen: Seen, message: string) => refuse(seen, new ApiException(ErrorCode.InsufficientPermissions, message));
 
 // Every request's rights, checked before its route runs: who the caller is on the project that
 // owns what the path names, within the scopes of the token they called with.
@@ -18,18 +25,29 @@ export class ProjectAccessService {
     private readonly resources: ResourceProjects,
   ) {}
 
-  async check(caller: Caller, access: RouteAccess, method: string, params: Record<string, string | undefined>): Promise<void> {
+  /**
+   * Throws when the caller may not. `seen.projectId`: the project the request touches, as soon as
+   * it is known (also when the caller is then refused: the audit trail records who tried).
+   */
+  async check(
+    caller: Caller,
+    access: RouteAccess,
+    method: string,
+    params: Record<string, string | undefined>,
+    seen: Seen = {},
+  ): Promise<void> {
     const readOnly = method === 'GET' || method === 'HEAD';
     switch (access) {
       case 'any-caller':
         return;
       case 'any-caller-admin-scope':
-        return this.needScope(caller, 'admin');
+        return this.needScope(caller, 'admin', seen);
       case 'platform-admin':
-        if (!isPlatformAdmin(caller)) throw forbidden('this route is for platform admins');
-        return this.needScope(caller, readOnly ? 'read' : 'admin');
+        seen.projectId = params.projectId;
+        if (!isPlatformAdmin(caller)) throw forbidden(seen, 'this route is for platform admins');
+        return this.needScope(caller, readOnly ? 'read' : 'admin', seen);
       default:
-        return this.checkProject(caller, access, params);
+        return this.checkProject(caller, access, params, readOnly, seen);
     }
   }
 
@@ -48,27 +66,36 @@ export class ProjectAccessService {
     return decideProjectAccess(caller, await this.roleOf(caller, projectId), 'owner').allowed;
   }
 
-  private async checkProject(caller: Caller, access: ProjectAccess, params: Record<string, string | undefined>) {
+  private async checkProject(
+    caller: Caller,
+    access: ProjectAccess,
+    params: Record<string, string | undefined>,
+    readOnly: boolean,
+    seen: Seen,
+  ) {
     // a platform admin's rights do not depend on the project: nothing to look up (the route
-    // answers for a resource that does not exist)
+    // answers for a resource that does not exist), but for the audit trail of a change
     if (isPlatformAdmin(caller)) {
       const verdict = decideProjectAccess(caller, undefined, access);
-      if (!verdict.allowed) throw forbidden(verdict.message);
+      seen.projectId = params.projectId;
+      if (!verdict.allowed) throw forbidden(seen, verdict.message);
+      if (!readOnly && !params.projectId) seen.projectId = (await this.resources.of(params).catch(() => undefined))?.projectId;
       return;
     }
     const scope = await this.resources.of(params);
-    if (!scope) throw forbidden('this route is for platform admins');
+    if (!scope) throw forbidden(seen, 'this route is for platform admins');
+    seen.projectId = scope.projectId;
     const verdict = decideProjectAccess(caller, await this.roleOf(caller, scope.projectId), access);
     if (verdict.allowed) return;
-    if (verdict.reason === 'hidden') throw new ApiException(scope.notFound.code, scope.notFound.message);
-    throw forbidden(verdict.message);
+    if (verdict.reason === 'hidden') throw refuse(seen, new ApiException(scope.notFound.code, scope.notFound.message));
+    throw forbidden(seen, verdict.message);
   }
 
   private roleOf(caller: Caller, projectId: string) {
     return caller.kind === 'user' ? this.members.roleOf(projectId, caller.user.id) : Promise.resolve(undefined);
   }
 
-  private needScope(caller: Caller, scope: TokenScope) {
-    if (!scopesAllow(scopesOf(caller), scope)) throw forbidden(`this needs a token with the ${scope} scope`);
+  private needScope(caller: Caller, scope: TokenScope, seen: Seen) {
+    if (!scopesAllow(scopesOf(caller), scope)) throw forbidden(seen, `this needs a token with the ${scope} scope`);
   }
 }

@@ -14,6 +14,8 @@ export const AdminOnly = () => SetMetadata(ADMIN_ONLY, true);
 export interface AuthenticatedRequest extends Request {
   actor?: Actor;
   caller?: Caller;
+  /** what the audit trail records of this request, as the bearer guard found it */
+  audit?: { route?: string; params: Record<string, string | undefined>; projectId?: string; denied?: boolean };
 }
 
 /** who called, with their user and token, as the bearer guard found them */

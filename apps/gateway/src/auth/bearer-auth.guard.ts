@@ -32,17 +32,18 @@ export class BearerAuthGuard implements CanActivate {
       return true;
     }
     const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const params = req.params as Record<string, string | undefined>;
+    req.audit = { route: `${req.method} ${req.baseUrl}${(req.route as { path?: string } | undefined)?.path ?? ''}`, params };
     const verified = await this.tokens.verify(TokenVerifier.fromHeader(req.headers.authorization));
     if (!verified.ok) throw unauthenticated(verified.reason);
     req.caller = verified.caller;
     req.actor = actorOf(verified.caller);
-    const params = req.params as Record<string, string | undefined>;
     // a malformed id is answered as its route's pipe would, before anything is looked up by it
     for (const name of PROJECT_SCOPED_PARAMS) if (params[name] !== undefined) new ZodValidationPipe(Id, { label: name }).transform(params[name]);
     const declared =
       this.reflector.getAllAndOverride<RouteAccess | undefined>(ROUTE_ACCESS, targets) ??
       (this.reflector.getAllAndOverride(ADMIN_ONLY, targets) ? 'platform-admin' : undefined);
-    await this.access.check(verified.caller, declared ?? defaultAccess(req.method, params), req.method, params);
+    await this.access.check(verified.caller, declared ?? defaultAccess(req.method, params), req.method, params, req.audit);
     return true;
   }
 }

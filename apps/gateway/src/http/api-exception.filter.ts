@@ -32,6 +32,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
       else this.logger.warn({ ...log, message: body.message }, 'request failed');
     }
     if (res.headersSent) return;
+    res.locals.errorCode = body.code; // for the audit trail
     if (status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
     const retryAfter = (body.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
     if (status === 429 && typeof retryAfter === 'number') res.setHeader('Retry-After', String(Math.ceil(retryAfter)));
