@@ -219,7 +219,7 @@ describe('.env import and export', () => {
     if (!r.ok) return;
     expect(r.data.sensitiveKeys).toEqual(['API_SECRET']);
     expect(r.data.text).toContain('# API_SECRET is sensitive: not exported\n');
-    expect(r.data.text).toContain('CHANGE_ME="new value with spaces"\n');
+    expect(r.data.text).toContain("CHANGE_ME='new value with spaces'\n");
     expect(r.data.text).toContain('PEM="-----BEGIN KEY-----\\nabc\\n-----END KEY-----"\n');
     expect(r.data.text).not.toContain('new-secret');
     const back = await h.bus.request(importVariables, { scope: { environmentId: production.id }, text: r.data.text });

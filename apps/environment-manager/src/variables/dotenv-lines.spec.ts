@@ -54,7 +54,7 @@ describe('.env lines', () => {
     ]);
   });
 
-  it.each(['simple', 'with space', 'quote " and \\ backslash', 'multi\nline', 'tab\there', '', 'a#b', "it's"])('formats %j so that it reads back the same', (value) => {
+  it.each(['simple', 'with space', 'quote " and \\ backslash', 'multi\nline', 'tab\there', '', 'a#b', "it's", 'cost $5 ${HOME}', ' padded '])('formats %j so that it reads back the same', (value) => {
     expect(parseDotenv(`K=${formatDotenvValue(value)}`)).toEqual([{ line: 1, kind: 'entry', key: 'K', value }]);
   });
 });

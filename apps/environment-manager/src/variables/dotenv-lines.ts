@@ -87,8 +87,10 @@ const closingQuote = (body: string, quote: string): number => {
   return -1;
 };
 
-// The inverse, for export: plain when safe, double-quoted with escapes otherwise.
+// The inverse, for export: bare when safe; else 'single-quoted', which every .env reader takes
+// literally (no $ expansion); double-quoted with escapes only for a value holding a quote or a line break.
 export function formatDotenvValue(value: string): string {
   if (/^[A-Za-z0-9_./:@%+,=-]*$/.test(value)) return value;
+  if (!/['\r\n]/.test(value)) return `'${value}'`;
   return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t')}"`;
 }
