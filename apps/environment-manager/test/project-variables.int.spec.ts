@@ -225,4 +225,19 @@ describe('.env import and export', () => {
     const back = await h.bus.request(importVariables, { scope: { environmentId: production.id }, text: r.data.text });
     expect(back.ok && back.data).toMatchObject({ added: 0, changed: 0, refused: 0, malformed: 0, unchanged: r.data.exportedKeys.length });
   });
+
+  it('refuses a body setting more than 1,000 variables, changing nothing', async () => {
+    const text = Array.from({ length: 1001 }, (_, i) => `MANY_${i}=x`).join('\n');
+    const r = await h.bus.request(importVariables, { scope: { projectId: project.id }, text, partial: true });
+    expect(!r.ok && r.error).toMatchObject({ code: 'validation/invalid-input', message: expect.stringContaining('at most 1000') });
+    expect(await h.sql(`select 1 from environments.project_variables where key like 'MANY_%'`)).toHaveLength(0);
+  });
+
+  it('imports 1,000 variables in one body within the command time', async () => {
+    const text = Array.from({ length: 1000 }, (_, i) => `BULK_${i}=value-${i}`).join('\n');
+    const started = Date.now();
+    const r = await h.bus.request(importVariables, { scope: { projectId: project.id }, text, sensitive: true });
+    expect(r.ok && r.data).toMatchObject({ applied: true, added: 1000 });
+    expect(Date.now() - started).toBeLessThan(importVariables.timeoutMs);
+  });
 });

@@ -4,6 +4,7 @@ import {
   type ImportLineReport,
   type ImportVariablesReport,
   type ImportVariablesRequest,
+  MAX_IMPORT_VARIABLES,
   type Result,
   type VariableTarget,
   err,
@@ -45,6 +46,10 @@ export class ImportVariablesUseCase {
     const existing = new Map(rows.map((r) => [r.key, r]));
 
     const parsed = parseDotenv(req.text);
+    const entries = parsed.filter((p) => p.kind === 'entry').length;
+    if (entries > MAX_IMPORT_VARIABLES) {
+      return err(ErrorCode.InvalidInput, `text: the .env body sets ${entries} variables; one import takes at most ${MAX_IMPORT_VARIABLES}: split it`);
+    }
     const lastLineOf = new Map<string, number>();
     for (const p of parsed) if (p.kind === 'entry') lastLineOf.set(p.key, p.line);
 

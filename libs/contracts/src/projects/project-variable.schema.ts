@@ -31,6 +31,8 @@ export const VariableScope = z.union([z.object({ projectId: Id }).strict(), z.ob
 export type VariableScope = z.infer<typeof VariableScope>;
 
 export const MAX_IMPORT_BYTES = 512 * 1024;
+/** variables per import body: one transaction writes them, within the command's timeout */
+export const MAX_IMPORT_VARIABLES = 1000;
 
 // Options of an import, as query parameters over HTTP; the body is the .env text.
 export const ImportVariablesQuery = z
