@@ -127,6 +127,42 @@ describe('building what the detector finds', () => {
     repo.remove();
   });
 
+  it("runs the testCommand after the build and reports its runner's counts, its warnings and times; failing tests fail the deployment with them", async () => {
+    const files = (failing: boolean) =>
+      npmProject(
+        { scripts: { preinstall: 'node warn.js', build: 'node -e 1' } },
+        {
+          // what npm prints for a deprecated package (npm's own echo of the script must not count)
+          'warn.js': 'console.error("npm warn deprecated left-pad@1.3.0: use String.prototype.padStart()")',
+          'server.js': 'require("http").createServer((q, s) => s.end("ok")).listen(process.env.PORT)',
+          'test/add.test.js': `const test = require('node:test'); const assert = require('node:assert');
+test('adds', () => assert.equal(1 + 1, 2));
+test('subtracts', () => assert.equal(2 - 1, 1));
+test('multiplies', () => assert.equal(2 * 2, ${failing ? 5 : 4}));`,
+        },
+      );
+    const passing = GitRepo.create(files(false));
+    const ok = await h.dispatch(aDeployJob({ repositoryUrl: passing.dir, buildSettings: { testCommand: 'node --test test/' } }));
+    const good = await h.result(ok.deploymentId);
+    expect(good).toMatchObject({
+      outcome: 'succeeded',
+      summary: { tests: { runner: 'node', passed: 3, failed: 0, skipped: 0 }, warningCount: 1, warnings: [{ step: 'install', message: expect.stringContaining('npm warn deprecated left-pad@1.3.0') }] },
+    });
+    expect(good.summary).toMatchObject({ installTimeMs: expect.any(Number), buildTimeMs: expect.any(Number), testTimeMs: expect.any(Number), buildSizeBytes: good.artifact!.sizeBytes });
+
+    const failing = GitRepo.create(files(true));
+    const bad = await h.dispatch(aDeployJob({ repositoryUrl: failing.dir, buildSettings: { testCommand: 'node --test test/' } }));
+    const failed = await h.result(bad.deploymentId);
+    expect(failed).toMatchObject({
+      outcome: 'failed',
+      failure: { code: 'deployment/build-failed', step: 'build', message: 'tests failed: node --test test/ exited with code 1 (1 failed, 2 passed)' },
+      summary: { tests: { runner: 'node', passed: 2, failed: 1 } },
+    });
+    expect(h.provider.deployed.some((s) => s.deploymentId === bad.deploymentId)).toBe(false);
+    passing.remove();
+    failing.remove();
+  });
+
   it('fails a repository with a Dockerfile as a provider error naming the Docker provider, with the detection kept', async () => {
     const repo = GitRepo.create({ ...npmProject({ scripts: { start: 'node server.js' } }), Dockerfile: 'FROM node:20\n' });
     const job = await h.dispatch(aDeployJob({ repositoryUrl: repo.dir }));

@@ -81,7 +81,7 @@ describe('build events move a deployment along', () => {
     expect(events[events.length - 1].deployment.status).toBe('succeeded');
   });
 
-  it('keeps what the builder detected as the deployment\'s metadata.build, to the end', async () => {
+  it('keeps what the builder detected as the deployment\'s metadata.build, and its result summary as metadata.result', async () => {
     const { project } = h.directory.addProject();
     const d = await h.deploy(project.id);
     const build = {
@@ -99,9 +99,20 @@ describe('build events move a deployment along', () => {
     };
     await h.progress({ deploymentId: d.id, stage: 'building', phase: 'building', progress: 25, build });
     await h.waitFor(d.id, 'detection kept', (x) => (x.metadata as { build?: unknown }).build !== undefined);
-    await h.result({ deploymentId: d.id, outcome: 'succeeded', url: 'http://x.localhost', lastSeq: 3 });
+    const summary = {
+      installTimeMs: 4200,
+      buildTimeMs: 3100,
+      testTimeMs: null,
+      packageTimeMs: 80,
+      buildSizeBytes: 48_213,
+      framework: 'vite',
+      warnings: [{ step: 'install', seq: 14, message: 'npm warn deprecated inflight@1.0.6' }],
+      warningCount: 1,
+      tests: null,
+    };
+    await h.result({ deploymentId: d.id, outcome: 'succeeded', url: 'http://x.localhost', lastSeq: 3, summary });
     const done = await h.waitFor(d.id, 'success', (x) => x.status === 'succeeded');
-    expect(done.metadata).toMatchObject({ build, lastLogSeq: 3 });
+    expect(done.metadata).toMatchObject({ build, result: summary, lastLogSeq: 3 });
   });
 
   it('walks the skipped stages when a team\'s CI reports only its result', async () => {

@@ -27,6 +27,7 @@ export * from './deployments/deployment-commands.schema';
 export * from './deployments/deployment-events.schema';
 export * from './schedules/deployment-schedule.schema';
 export * from './builds/build-settings.schema';
+export * from './builds/build-summary.schema';
 export * from './builds/deploy-job.schema';
 export * from './builds/build-events.schema';
 export * from './logs/log-line.schema';

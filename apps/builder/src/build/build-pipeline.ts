@@ -33,7 +33,8 @@ import { detectPackageManager } from './package-manager';
 import type { PipelineContext } from './pipeline-context';
 import { StepAbortedError, StepFailedError, buildFailed } from './step-errors';
 import { ARTIFACT_EXCLUDE, nodeArtifact } from './artifact-plan';
-import { StepRunner } from './step-runner';
+import { type StepCommand, StepRunner } from './step-runner';
+import { BuildReport } from './build-report';
 
 export interface PipelineOutcome {
   commit?: CommitInfo;
@@ -77,6 +78,8 @@ export class BuildPipeline {
     const dir = appDir(paths);
 
     await ctx.enterStep('prepare');
+    const report = new BuildReport(log);
+    ctx.report = report;
     const source = parseRepositoryUrl(job.repositoryUrl);
     const variables = await this.variables.resolve(job.environmentId, job.deploymentId, signal);
     const secrets = variables.filter((v) => v.sensitive).map((v) => v.value);
@@ -113,6 +116,7 @@ export class BuildPipeline {
     const pkg = readPackageJson(layout.appDir);
     const pm = layout.installDir !== layout.appDir ? detectPackageManager(layout.installDir) : pkg ? detectPackageManager(layout.appDir) : undefined;
     const plan = await planBuild({ dir: layout.appDir, rootDirectory: layout.rootDirectory, pkg, pm, settings });
+    report.set({ framework: plan.detection.framework });
     const base = baseEnvironment(view, process.env, this.config.FLIGHTDECK_BUILD_PASS_THROUGH);
     // a Node server of a workspace runs from the repository root (its node_modules) in its folder
     const startIn = (cmd: PlannedCommand | undefined): string[] | undefined =>
@@ -130,6 +134,7 @@ export class BuildPipeline {
         'package',
         `Attempt ${job.attempt} reuses the artifact an earlier attempt built of ${ctx.commit.sha.slice(0, 12)} (${earlier.artifact.sizeBytes} bytes, sha256 ${earlier.artifact.sha256}): no install, no build`,
       );
+      report.set({ buildSizeBytes: earlier.artifact.sizeBytes });
       return this.release(ctx, release, earlier);
     }
 
@@ -156,36 +161,40 @@ export class BuildPipeline {
     const disk = { dir: paths.workDir, limitMb: build.diskMb };
     const inView = (hostDir: string) => join(appDir(view), relative(dir, hostDir));
     if (plan.install) {
-      await steps.run({
+      const install = plan.install;
+      await report.time('installTimeMs', () => steps.run({
         step: 'install',
-        argv: plan.install.argv,
+        argv: install.argv,
         cwd: inView(layout.installDir),
         env: stepEnvironment(base, variables, 'install'),
         signal,
         sandbox: sandbox('install'),
         timeoutSeconds: build.installTimeoutSeconds,
         disk,
-      });
+      }));
     }
     if (!plan.install && !plan.build) {
       log.system('install', settings.skipBuild ? 'skipBuild is set: no install, no build' : 'No package.json: nothing to install or build');
     } else {
       await ctx.enterStep('build', { stage: 'building', phase: 'building', progress: 45 });
       if (plan.build) {
-        await steps.run({
+        const buildCmd = plan.build;
+        await report.time('buildTimeMs', () => steps.run({
           step: 'build',
-          argv: plan.build.argv,
+          argv: buildCmd.argv,
           cwd: inView(layout.appDir),
           env: stepEnvironment(base, variables, 'build'),
           signal,
           sandbox: sandbox('build'),
           timeoutSeconds: build.buildTimeoutSeconds,
           disk,
-        });
+        }));
       } else {
         log.system('build', 'No build command (no "build" script, none from the framework): nothing to build');
       }
     }
+
+    if (plan.test) await this.test(ctx, steps, report, { ...plan.test, cwd: inView(layout.appDir), env: stepEnvironment(base, variables, 'build'), sandbox: sandbox('build'), timeoutSeconds: build.buildTimeoutSeconds, disk });
 
     const version = installedVersion({ root: dir, candidates: [layout.appDir, layout.installDir] }, plan.detection.framework);
     const detection = version ? { ...plan.detection, frameworkVersion: version } : plan.detection;
@@ -211,7 +220,8 @@ export class BuildPipeline {
     // a workspace's server needs the root's node_modules: the repository is packed, run in its folder
     const packDir = output ? join(layout.appDir, output) : packing && layout.rootDirectory === '.' ? join(dir, packing.dir) : dir;
     if (!existsSync(packDir)) throw buildFailed('package', `${relative(dir, packDir)}/ does not exist after the build: nothing to pack`);
-    const packed = await this.pack(ctx, packDir, kind);
+    const packed = await report.time('packageTimeMs', () => this.pack(ctx, packDir, kind));
+    report.set({ buildSizeBytes: packed.artifact.sizeBytes });
     const where = output ? `static site from ${output === '.' ? 'the app root' : `${output}/`}` : `Node server${packing && packing.dir !== '.' ? ` from ${packing.dir}/` : ''}`;
     log.system('package', `Packed the ${where}: ${packed.artifact.sizeBytes} bytes (${formatBytes(packed.artifact.sizeBytes)}), sha256 ${packed.artifact.sha256}`);
 
@@ -246,6 +256,15 @@ export class BuildPipeline {
       signal,
     );
     return { commit: ctx.commit, artifact: packed.artifact, urls };
+  }
+
+  // The configured tests, after the build: a non-zero exit fails the deployment, with the counts.
+  private async test(ctx: PipelineContext, steps: StepRunner, report: BuildReport, cmd: Omit<StepCommand, 'step' | 'signal'> & { display: string }) {
+    const exit = await report.tests(() => steps.exec({ ...cmd, step: 'build', signal: ctx.signal }));
+    const t = report.testCounts;
+    const counts = t ? `${t.passed} passed, ${t.failed} failed, ${t.skipped} skipped (${t.runner})` : 'no jest, vitest, mocha or node test runner summary in its output';
+    ctx.log.system('build', `Tests: ${counts}`, exit.exitCode === 0 ? 'info' : 'error');
+    if (exit.exitCode !== 0) throw buildFailed('build', `tests failed: ${cmd.display} exited with code ${exit.exitCode}${t ? ` (${t.failed} failed, ${t.passed} passed)` : ''}`, exit.exitCode);
   }
 
   // An earlier release of the environment is served again: no clone, no build.

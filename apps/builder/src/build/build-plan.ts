@@ -20,6 +20,8 @@ export interface BuildPlan {
   build?: PlannedCommand;
   /** node: run in the release dir */
   start?: PlannedCommand;
+  /** after the build, in the app's folder: its exit code decides, its runner's summary is counted */
+  test?: PlannedCommand;
   /** static: relative to the app dir; absent means "look for index.html after the build" */
   outputDirectory?: string;
 }
@@ -154,6 +156,7 @@ export async function planBuild(input: PlanInput): Promise<BuildPlan> {
   return {
     install,
     build,
+    test: settings.testCommand && !settings.skipBuild ? shell(settings.testCommand) : undefined,
     start: run.kind === 'node' ? startCommand : undefined,
     outputDirectory,
     detection: {

@@ -118,7 +118,8 @@ export class JobRunner {
       log.end();
     }
     if (!(await publisher.close())) this.logger.error({ deploymentId: job.deploymentId }, 'some log lines could not be published');
-    await this.reporter.finish(job, this.instanceId, { ...result, lastSeq: log.lastSeq, at: new Date().toISOString() });
+    const summary = ctx.report?.summary();
+    await this.reporter.finish(job, this.instanceId, { ...result, ...(summary ? { summary } : {}), lastSeq: log.lastSeq, at: new Date().toISOString() });
     this.logger.log({ deploymentId: job.deploymentId, attempt: job.attempt, outcome: result.outcome, lastSeq: log.lastSeq }, 'job finished');
     await rm(this.pipeline.pathsFor(job.deploymentId).workDir, { recursive: true, force: true }).catch((e) =>
       this.logger.warn({ deploymentId: job.deploymentId, err: (e as Error).message }, 'work dir not removed'),

@@ -38,6 +38,7 @@ export class BuildLog {
   private seq: number;
   private masker = SecretMasker.none();
   private readonly recent = new Map<string, string[]>();
+  private readonly watchers: ((line: LogLine) => void)[] = [];
   private readonly linesPerSecond: number;
   private readonly now: () => number;
   private windowStart = -Infinity;
@@ -140,8 +141,15 @@ export class BuildLog {
 
   private emit(step: BuildStep, message: string, level: LogLevel, source: LogSource): void {
     this.seq += 1;
-    this.sink.add({ seq: this.seq, timestamp: new Date().toISOString(), level, source, step, message });
+    const line = { seq: this.seq, timestamp: new Date().toISOString(), level, source, step, message };
+    this.sink.add(line);
     this.remember(step, message);
+    for (const watch of this.watchers) watch(line);
+  }
+
+  /** every line as it is emitted (masked, numbered): for what the build's result reports */
+  onLine(watch: (line: LogLine) => void): void {
+    this.watchers.push(watch);
   }
 
   private remember(step: BuildStep, message: string): void {

@@ -27,7 +27,7 @@ export const commitFields = (c: CommitInfo | undefined) =>
 // What a builder's result (ours, or a team's own CI) makes of a deployment: its final status, the
 // reason recorded with the transition, and the fields it sets. Pure: the service applies it.
 export function buildOutcome(d: OutcomeTarget, r: BuildResult): BuildOutcome {
-  const common = { ...commitFields(r.commit), metadata: { ...d.metadata, lastLogSeq: r.lastSeq } };
+  const common = { ...commitFields(r.commit), metadata: { ...d.metadata, lastLogSeq: r.lastSeq, ...(r.summary ? { result: r.summary } : {}) } };
   switch (r.outcome) {
     case 'succeeded':
       return {

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import {
   type Actor,
   Deployment,
+  DeploymentResult,
   ErrorCode,
   LogVolume,
   RetryBody,
@@ -18,6 +19,7 @@ import { CurrentActor } from '../auth/auth.decorators';
 import { ApiBus } from '../http/api-bus';
 import { IdParam, ValidBody } from '../http/zod-validation.pipe';
 import { ApiRoute } from '../openapi/api-route.decorator';
+import { DeploymentMetrics, deploymentMetricsOf, deploymentResultOf } from './deployment-result';
 
 const DEPLOYMENT = { name: 'Deployment', schema: Deployment };
 
@@ -39,6 +41,29 @@ export class DeploymentsController {
   async get(@IdParam('deploymentId') deploymentId: string): Promise<z.infer<typeof DeploymentWithLogVolume>> {
     const [deployment, volume] = await Promise.all([this.api.call(getDeployment, { deploymentId }), this.api.bus.request(getLogVolume, { deploymentId })]);
     return { ...deployment, logVolume: volume.ok ? { lines: volume.data.lines, bytes: volume.data.bytes } : null };
+  }
+
+  @Get('result')
+  @ApiRoute({
+    summary:
+      "What a deployment's build measured and noticed: buildTimeMs (install + build + tests), buildSizeBytes, framework, warnings (deprecated packages, peer dependencies), test counts when a testCommand is set, and its error with step and last lines",
+    ids: ['deploymentId'],
+    responses: [{ status: 200, description: 'its build result; null fields until the build got there', name: 'DeploymentResult', schema: DeploymentResult }],
+    errors: [ErrorCode.DeploymentNotFound],
+  })
+  async result(@IdParam('deploymentId') deploymentId: string): Promise<DeploymentResult> {
+    return deploymentResultOf(await this.api.call(getDeployment, { deploymentId }));
+  }
+
+  @Get('metrics')
+  @ApiRoute({
+    summary: "A deployment's build times per step (install, build, tests, packaging), artifact size and total duration",
+    ids: ['deploymentId'],
+    responses: [{ status: 200, description: 'its metrics; null until measured', name: 'DeploymentMetrics', schema: DeploymentMetrics }],
+    errors: [ErrorCode.DeploymentNotFound],
+  })
+  async metrics(@IdParam('deploymentId') deploymentId: string): Promise<DeploymentMetrics> {
+    return deploymentMetricsOf(await this.api.call(getDeployment, { deploymentId }));
   }
 
   @Get('progress')

@@ -5,6 +5,7 @@ import { Id, IsoDate } from '../common.schema';
 import { Artifact, CommitInfo, DeploymentPhase } from '../deployments/deployment.schema';
 import { ErrorCode } from '../errors/error-codes';
 import { BuildDetection } from './build-settings.schema';
+import { BuildSummary } from './build-summary.schema';
 
 // Public contract: our builder publishes these, and so may a team's own CI for its deployments.
 // `attempt` lets the orchestrator ignore the late events of an earlier attempt.
@@ -49,6 +50,8 @@ export const BuildResult = z.object({
   url: z.string().optional(),
   previewUrl: z.string().optional(),
   failure: BuildFailure.optional(),
+  // times, size, warnings and test counts of the build, as far as it got
+  summary: BuildSummary.optional(),
   // the highest log seq the builder emitted, so followers know when the log is complete
   lastSeq: z.number().int().nonnegative(),
   at: IsoDate,

@@ -30,6 +30,9 @@ export const BuildSettings = z
     // relative to rootDirectory: what a static site serves
     outputDirectory: RepositoryDirectory.optional(),
     startCommand: CommandLine.optional(),
+    // run after the build (in the app's folder); a non-zero exit fails the deployment, and the
+    // counts its runner prints (jest, vitest, mocha, node --test) are in the result
+    testCommand: CommandLine.optional(),
     // a major ("20") or an exact version ("20.11.1")
     nodeVersion: z.string().trim().regex(/^\d{1,3}(\.\d{1,4}){0,2}$/, 'must be a major ("20") or a version ("20.11.1")').optional(),
     // a slug of the detector's framework list ("vite", "nextjs", "create-react-app"...) to force it
@@ -53,6 +56,7 @@ export const BuildSettingsPatch = z
     buildCommand: S.buildCommand.unwrap().nullable().optional(),
     outputDirectory: S.outputDirectory.unwrap().nullable().optional(),
     startCommand: S.startCommand.unwrap().nullable().optional(),
+    testCommand: S.testCommand.unwrap().nullable().optional(),
     nodeVersion: S.nodeVersion.unwrap().nullable().optional(),
     framework: S.framework.unwrap().nullable().optional(),
     healthCheckPath: S.healthCheckPath.unwrap().nullable().optional(),
