@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { type Environment, type Project, resolveVariables, rotateSecretKey, setProjectVariable, setVariable } from '@flightdeck/contracts';
-import { postgresBinary, spawnService } from '@flightdeck/testing';
-import { secretKeyId } from '../src/variables/secret-keyring';
+import { eventually, postgresBinary, spawnService, waitForReady } from '@flightdeck/testing';
+import { variableAad } from '../src/variables/secret-box';
+import { SecretKeyring, secretKeyId } from '../src/variables/secret-keyring';
 import { EnvironmentManagerHarness } from './support/environment-manager-harness';
 
 jest.setTimeout(180_000);
@@ -129,5 +130,75 @@ describe('secret key rotation', () => {
     expect(!r.ok && r.error).toMatchObject({ code: 'secret/undecryptable', message: expect.stringContaining('SECRET_7') });
     // the batch that met it was rolled back: everything else is still under NEW
     expect(await keyIds()).toEqual([[idOf(NEW), COUNT + 1]]);
+  });
+});
+
+// A real environment-manager process killed (SIGKILL) in the middle of a rotation pass: whatever it
+// had committed stays, the batch in flight rolls back, every value stays readable, and the next
+// pass, on a restarted service, finishes the rotation.
+describe('a rotation killed mid-pass', () => {
+  const BULK = 3000;
+  let h: EnvironmentManagerHarness;
+  beforeAll(async () => {
+    h = await EnvironmentManagerHarness.start({ FLIGHTDECK_SECRET_KEY: OLD });
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  it('leaves every value readable under the keyring, and a re-run finishes it', async () => {
+    const { production } = await h.project('killed-rotation');
+    const ring = SecretKeyring.fromBase64(OLD);
+    const expected = new Map<string, string>();
+    for (let from = 0; from < BULK; from += 500) {
+      const params: unknown[] = [];
+      const rows: string[] = [];
+      for (let i = from; i < from + 500; i++) {
+        const key = `BULK_${String(i).padStart(4, '0')}`;
+        const value = `bulk-${i}-${randomBytes(8).toString('hex')}`;
+        expected.set(key, value);
+        const s = ring.seal(value, variableAad(production.id, key));
+        const b = params.length;
+        params.push(production.id, key, s.ciphertext, s.iv, s.authTag, s.keyId);
+        rows.push(`($${b + 1}, $${b + 2}, true, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}, now())`);
+      }
+      await h.sql(`insert into environments.variables (environment_id, key, sensitive, ciphertext, iv, auth_tag, key_id, updated_at) values ${rows.join(',')}`, params);
+    }
+    const underNew = async () =>
+      (await h.sql<{ n: number }>(`select count(*)::int as n from environments.variables where key_id = $1`, [idOf(NEW)]))[0].n;
+
+    // the in-process service stops; a real process with the new key takes the bus
+    await h.app.close();
+    let pass: Promise<unknown> | undefined;
+    const svc = await spawnService('environment-manager', {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      ...h.infra.envFor('environment-manager', { FLIGHTDECK_SECRET_KEY: NEW, FLIGHTDECK_PREVIOUS_SECRET_KEYS: OLD }),
+    });
+    try {
+      await waitForReady(svc.port, 60_000, svc.exited);
+      // one value per transaction, so that the kill lands mid-pass
+      // (its reply never comes: awaited at the end, after its 10 s timeout)
+      pass = h.bus.request(rotateSecretKey, { batchSize: 1, budgetMs: 20_000 }, { timeoutMs: 10_000 });
+      await eventually('some values re-sealed', async () => (await underNew()) >= 20, { timeoutMs: 30_000, intervalMs: 20 });
+      svc.child.kill('SIGKILL');
+      await svc.exited;
+    } finally {
+      await svc.stop(1_000);
+    }
+    const done = await underNew();
+    expect(done).toBeGreaterThanOrEqual(20);
+    expect(done).toBeLessThan(BULK);
+
+    await h.restart({ FLIGHTDECK_SECRET_KEY: NEW, FLIGHTDECK_PREVIOUS_SECRET_KEYS: OLD });
+    const d = h.orchestrator.add(production.id, 'building');
+    const r = await h.bus.request(resolveVariables, { environmentId: production.id, deploymentId: d.id });
+    expect(r.ok && r.data.items.length).toBe(BULK);
+    if (r.ok) for (const v of r.data.items) expect([v.key, v.value]).toEqual([v.key, expected.get(v.key)]);
+
+    const again = await h.bus.request(rotateSecretKey, {});
+    expect(again).toEqual({ ok: true, data: { keyId: idOf(NEW), rotated: BULK - done, remaining: 0, done: true } });
+    expect(await underNew()).toBe(BULK);
+    expect(await pass).toMatchObject({ ok: false, error: { code: 'service/unavailable' } });
   });
 });

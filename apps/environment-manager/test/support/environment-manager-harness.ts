@@ -51,7 +51,7 @@ export class EnvironmentManagerHarness {
   // Stops the service and starts it again on the same database and bus, with these settings; when
   // it refuses to start, the error is thrown and no instance runs.
   async restart(settings: Record<string, string>) {
-    await this.app.close();
+    await this.app.close().catch(() => undefined);
     this.app = await EnvironmentManagerHarness.startApp(this.infra, settings);
   }
 
