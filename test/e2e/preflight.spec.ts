@@ -80,6 +80,13 @@ describe('pre-flight: the variables are checked before any build', () => {
     expect(history[2].reason).toContain('NEXTAUTH_URL');
     // no builder touched it: no install or build line, no line at all
     expect((await logsOf(failed.id)).filter((l) => l.step === 'install' || l.step === 'build')).toEqual([]);
+    // what was checked is kept as its configuration (no sensitive value)
+    const checked = await api.call('GET', `/deployments/${failed.id}/configuration`);
+    expect(checked.status).toBe(200);
+    expect(checked.body.variables).toEqual([
+      expect.objectContaining({ key: 'NEXTAUTH_SECRET', sensitive: true, value: null }),
+      expect.objectContaining({ key: 'NEXTAUTH_URL', sensitive: false, value: 'localhost:3000' }),
+    ]);
   });
 
   it('builds once the variables are fixed, and builds unchecked when skipValidation is asked for, recording it', async () => {

@@ -57,10 +57,9 @@ describe('pre-flight', () => {
     const second = await h.deploy(project.id);
     const third = await h.deploy(project.id);
     expect([second.phase, third.phase]).toEqual(['waiting', 'waiting']);
-    h.directory.configurationProblems.set(production.id, problems);
+    h.directory.configurationProblems.set(second.id, problems);
     await h.succeed(first.id);
     await h.waitFor(second.id, 'failed by its pre-flight', (x) => x.errorCode === 'deployment/invalid-configuration');
-    h.directory.configurationProblems.delete(production.id);
     // the failed one ended: the next in line takes its turn, is checked, and goes out
     const third2 = await h.waitFor(third.id, 'dispatched', (x) => x.phase === 'queued');
     expect(third2.metadata.preflight).toMatchObject({ checked: true, problems: [] });
@@ -70,15 +69,21 @@ describe('pre-flight', () => {
 
   it('can be canceled while it validates; the pre-flight then changes nothing', async () => {
     const { project } = h.directory.addProject();
-    const d = await h.deploy(project.id);
-    expect(d.phase).toBe('validating');
-    const canceled = await h.bus.request(cancelDeployment, { deploymentId: d.id, actor: anActor() });
-    // the pre-flight may have won the race and sent the job; otherwise none ever goes out
-    if (canceled.ok && canceled.data.status === 'canceled' && !h.jobsFor(d.id).length) {
+    h.directory.preflightDelayMs = 1_500;
+    try {
+      const d = await h.deploy(project.id);
+      expect(d.phase).toBe('validating');
+      const canceled = await h.bus.request(cancelDeployment, { deploymentId: d.id, actor: anActor() });
+      expect(canceled.ok && canceled.data.status).toBe('canceled');
+      // the answer arrives after the cancel: the runner finds the deployment no longer validating
+      await new Promise((r) => setTimeout(r, 2_000));
       await h.jobsDelivered();
+      expect(h.jobsFor(d.id)).toEqual([]);
       const after = await h.get(d.id);
       expect(after.status).toBe('canceled');
       expect(after.metadata.preflight).toBeUndefined();
+    } finally {
+      h.directory.preflightDelayMs = 0;
     }
   });
 });

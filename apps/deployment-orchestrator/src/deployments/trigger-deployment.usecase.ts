@@ -18,6 +18,7 @@ import { type DeployTarget, ProjectDirectory } from '../dispatch/project-directo
 import { DeploymentTransitions } from './deployment-transitions.service';
 import { DeploymentCanceler } from './deployment-canceler';
 import { EnvironmentQueue } from './environment-queue';
+import { PreflightRunner } from './preflight-runner';
 import type { DeploymentEntity } from './deployment.entity';
 import { toDeployment } from './deployment.mapper';
 import {
@@ -49,6 +50,7 @@ export class TriggerDeploymentUseCase {
     private readonly directory: ProjectDirectory,
     private readonly dispatcher: DeployJobDispatcher,
     private readonly queue: EnvironmentQueue,
+    private readonly preflight: PreflightRunner,
     @Inject(ORCHESTRATOR_CONFIG) private readonly config: DeploymentOrchestratorConfig,
   ) {}
 
@@ -60,7 +62,11 @@ export class TriggerDeploymentUseCase {
     // a forced trigger that lost a race to another trigger cancels that one on its second try
     for (let tries = req.force ? 2 : 1; ; tries--) {
       try {
-        return await this.ds.transaction((tx) => this.createAndDispatch(tx, req, target.data, retryOf));
+        const outcome = await this.ds.transaction((tx) => this.createAndDispatch(tx, req, target.data, retryOf));
+        // committed: its pre-flight starts here, without waiting for its status event to come back
+        // round (EnvironmentQueueConsumer starts it too, should this replica stop first)
+        if (outcome.ok && !outcome.data.replayed && outcome.data.deployment.phase === 'validating') this.preflight.start(outcome.data.deployment.id);
+        return outcome;
       } catch (e) {
         if (req.idempotencyKey && isUniqueViolation(e, IDEMPOTENCY_KEY_INDEX)) return (await this.replay(req))!;
         if (!isUniqueViolation(e, ONE_ACTIVE_PER_ENVIRONMENT_INDEX)) throw e;

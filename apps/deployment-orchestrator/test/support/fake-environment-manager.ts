@@ -20,8 +20,10 @@ import { aProject, anEnvironment } from '@flightdeck/testing';
 export class FakeEnvironmentManager {
   readonly projects = new Map<string, Project>();
   readonly environments = new Map<string, Environment>();
-  /** what the pre-flight finds, by environment id (nothing: every check passes) */
+  /** what the pre-flight finds, by deployment id, else by environment id (nothing: every check passes) */
   readonly configurationProblems = new Map<string, ConfigurationProblem[]>();
+  /** how long the pre-flight takes to answer (a slow repository) */
+  preflightDelayMs = 0;
   private readonly subs: Subscription[] = [];
 
   constructor(private readonly nc: NatsConnection) {}
@@ -39,10 +41,10 @@ export class FakeEnvironmentManager {
       const e = this.environments.get(r.environmentId);
       return e ? ok({ ...e, project: this.projects.get(e.projectId)! }) : err(ErrorCode.EnvironmentNotFound, 'environment not found');
     });
-    this.answer(checkDeploymentConfiguration.subject, (r: { environmentId: string }) => {
-      const problems = this.configurationProblems.get(r.environmentId) ?? [];
+    this.answer(checkDeploymentConfiguration.subject, (r: { environmentId: string; deploymentId: string }) => {
+      const problems = this.configurationProblems.get(r.deploymentId) ?? this.configurationProblems.get(r.environmentId) ?? [];
       return ok({ valid: problems.length === 0, problems, warnings: [], commit: null, framework: null });
-    });
+    }, () => this.preflightDelayMs);
   }
 
   stop() {
@@ -61,13 +63,15 @@ export class FakeEnvironmentManager {
     return env;
   }
 
-  private answer(subject: string, fn: (req: never) => Result<unknown>) {
+  private answer(subject: string, fn: (req: never) => Result<unknown>, delayMs = () => 0) {
     const sub = this.nc.subscribe(subject, {
       queue: 'environment-manager',
       callback: (_e, msg: Msg) => {
         const decoded = decodeEnvelope(msg.data);
         const reply = decoded.ok ? fn(decoded.envelope.data as never) : err(ErrorCode.InvalidMessage, decoded.reason);
-        msg.respond(encodeJson(reply));
+        const delay = delayMs();
+        if (delay > 0) setTimeout(() => msg.respond(encodeJson(reply)), delay);
+        else msg.respond(encodeJson(reply));
       },
     });
     this.subs.push(sub);

@@ -13,7 +13,9 @@ import { detectVariables } from '../detection/detect-variables';
 import { RepositoryReadError, RepositoryReader } from '../detection/repository-reader';
 import { environmentNotFound, projectNotFound } from '../projects/project-queries.service';
 import { ProjectsRepository } from '../projects/projects.repository';
-import { EnvironmentValues } from '../validation/environment-values.service';
+import { DeploymentConfigurations } from '../configurations/deployment-configurations.service';
+import type { StoredValue } from '../validation/environment-values.service';
+import { EffectiveVariables } from '../variables/effective-variables.service';
 import { preflightProblems } from './preflight-problems';
 
 // A deployment's pre-flight. The repository is read at the deployed ref within
@@ -27,8 +29,9 @@ export class PreflightUseCase {
 
   constructor(
     private readonly projects: ProjectsRepository,
-    private readonly stored: EnvironmentValues,
+    private readonly effective: EffectiveVariables,
     private readonly reader: RepositoryReader,
+    private readonly configurations: DeploymentConfigurations,
   ) {}
 
   async execute(req: CommandRequest<typeof checkDeploymentConfiguration>): Promise<Result<PreflightReport>> {
@@ -52,8 +55,16 @@ export class PreflightUseCase {
       if (!(e instanceof RepositoryReadError)) throw e;
       warnings.push(`required variables not detected: ${e.message}`);
     }
-    const { values, undecryptable } = await this.stored.load(environment.id);
+    const { items, undecryptable } = await this.effective.load(environment);
+    const values = new Map<string, StoredValue>(items.map((v) => [v.key, v]));
     const problems = preflightProblems(detected, values, undecryptable);
+    // what was checked is the deployment's configuration until its build resolves its variables
+    // (a deployment failed here has one too, to compare with the last good one)
+    await this.configurations.record(
+      environment,
+      req.deploymentId,
+      items.map((v) => ({ key: v.key, value: v.value, sensitive: v.sensitive, target: v.target, level: v.level, updatedAt: v.updatedAt.toISOString() })),
+    );
     this.logger.log(
       { deploymentId: req.deploymentId, environmentId: environment.id, commit, problems: problems.map((p) => p.key), warnings: warnings.length },
       'pre-flight checked',
