@@ -426,6 +426,8 @@ describe('gateway REST API', () => {
           'GET /api/v1/projects/{projectId}/analytics',
           'GET /api/v1/deployments/{deploymentId}',
           'GET /api/v1/deployments/{deploymentId}/progress',
+          'GET /api/v1/deployments/{deploymentId}/configuration',
+          'GET /api/v1/deployments/{deploymentId}/config-diff',
           'POST /api/v1/deployments/{deploymentId}/cancel',
           'POST /api/v1/deployments/{deploymentId}/rollback',
           'POST /api/v1/deployments/{deploymentId}/retry',

@@ -8,6 +8,7 @@ const respond = (exception: unknown) => {
   const sent = { status: 0, headers: {} as Record<string, string>, body: undefined as unknown };
   const res = {
     headersSent: false,
+    locals: {},
     setHeader: (k: string, v: string) => (sent.headers[k] = v),
     status: (s: number) => ((sent.status = s), res),
     json: (b: unknown) => (sent.body = b),
