@@ -1,10 +1,12 @@
+import { availableParallelism, loadavg } from 'node:os';
 import { type NatsConnection, connect } from 'nats';
 import { Client } from 'pg';
 import { listLogLines } from '@flightdeck/contracts';
 import { type ServiceProcess, spawnService, waitForReady } from '@flightdeck/local-stack';
-import { Bus } from '@flightdeck/messaging';
+import { Bus, checkReply } from '@flightdeck/messaging';
 import type { BenchContext, Scenario } from '../scenario';
 import { raceAbort } from '../support/abortable';
+import { cpuSeconds, cpuSecondsWithChildren } from '../support/cpu-usage';
 import { epochMs, percentile } from '../support/percentiles';
 
 // "The last 1,000 lines of a deployment" with 10,000,000 lines stored: DEPLOYMENTS deployments of
@@ -22,14 +24,9 @@ const TARGET_P99_MS = 20;
 const READY_TIMEOUT_MS = 120_000;
 const DAY_MS = 86_400_000;
 
-// what LogLinesRepository.list runs for an unfiltered tail
-const TAIL_SQL = `select l.seq, l.ts, l.level, l.source, l.step, l.message, top.max_seq
-  from (select max(seq) as max_seq from logs.log_lines where deployment_id = $1) top
-  left join lateral (
-    select seq, ts, level, source, step, message from logs.log_lines
-    where deployment_id = $1
-    order by seq desc, ts desc limit $2
-  ) l on true`;
+// what LogLinesRepository.list runs for an unfiltered tail, as a named statement like it
+const TAIL_SQL = `select l.seq, to_char(l.ts at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as at, l.level, l.source, l.step, l.message, l.seq as max_seq
+  from logs.log_lines l where deployment_id = $1 order by seq desc, ts desc limit $2`;
 
 const ms = (v: number) => `${v.toFixed(2)} ms`;
 
@@ -86,9 +83,27 @@ async function seed(db: Client, ctx: BenchContext): Promise<string[]> {
   return ids;
 }
 
-async function timedQueries(ids: string[], query: (id: string) => Promise<number>, signal: AbortSignal): Promise<number[]> {
+const picker = (ids: string[]) => {
   let seed = 7;
-  const pick = () => ids[(seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) % ids.length];
+  return () => ids[(seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) % ids.length];
+};
+
+// The database's own time for the same queries (EXPLAIN ANALYZE without per-node timing): what is
+// left of a query once no process waits for a CPU, sends or parses rows.
+async function databaseTimes(db: Client, ids: string[], signal: AbortSignal): Promise<number[]> {
+  const pick = picker(ids);
+  const times: number[] = [];
+  for (let i = 0; i < QUERIES; i++) {
+    signal.throwIfAborted();
+    const { rows } = await db.query(`explain (analyze, timing off, summary on, format json) ${TAIL_SQL}`, [pick(), TAIL]);
+    const [plan] = rows[0]['QUERY PLAN'] as { 'Planning Time': number; 'Execution Time': number }[];
+    times.push(plan['Planning Time'] + plan['Execution Time']);
+  }
+  return times;
+}
+
+async function timedQueries(ids: string[], query: (id: string) => Promise<number>, signal: AbortSignal): Promise<number[]> {
+  const pick = picker(ids);
   const latencies: number[] = [];
   for (let i = 0; i < QUERIES; i++) {
     signal.throwIfAborted();
@@ -116,25 +131,58 @@ export const logQuery: Scenario = {
       nc = await connect({ ...ctx.nats.connectOptions(), name: 'bench log-query' });
       const bus = new Bus(nc);
       // a warm-up round each, so neither pays for cold caches the other had warm
-      const viaSql = (id: string) => db.query(TAIL_SQL, [id, TAIL]).then((r) => r.rowCount ?? 0);
+      const viaSql = (id: string) => db.query({ name: 'log_tail', text: TAIL_SQL, values: [id, TAIL] }).then((r) => r.rowCount ?? 0);
+      // the receiving side's share: the reply decoded and checked against its contract, as the bus does
+      let page: unknown;
       const viaBus = async (id: string) => {
-        const page = await bus.request(listLogLines, { deploymentId: id, afterSeq: 0, limit: TAIL, tail: TAIL });
-        if (!page.ok) throw new Error(`${page.error.code}: ${page.error.message}`);
-        return page.data.items.length;
+        const reply = await bus.request(listLogLines, { deploymentId: id, afterSeq: 0, limit: TAIL, tail: TAIL });
+        if (!reply.ok) throw new Error(`${reply.error.code}: ${reply.error.message}`);
+        page = reply;
+        return reply.data.items.length;
       };
+      const checkPage = async () => (checkReply(listLogLines, JSON.parse(JSON.stringify(page)))?.ok ? TAIL : 0);
+      const loadBefore = loadavg()[0];
       await timedQueries(ids, viaSql, ctx.signal);
       await timedQueries(ids, viaBus, ctx.signal);
+      // CPU per query of each process on the path, whatever the machine's load: what the latency
+      // would be with a core free for each step
+      const cpu = () => ({
+        bench: process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6,
+        postgres: ctx.postgres.pid ? cpuSecondsWithChildren(ctx.postgres.pid) : 0,
+        nats: cpuSeconds(ctx.nats.pid() ?? 0),
+        logIngest: cpuSeconds(logIngest.child.pid ?? 0),
+      });
+      const perQuery = (a: ReturnType<typeof cpu>, b: ReturnType<typeof cpu>) =>
+        Object.fromEntries(Object.entries(b).map(([k, v]) => [k, ((v - a[k as keyof typeof a]) * 1000) / QUERIES])) as ReturnType<typeof cpu>;
+      const c0 = cpu();
       const raw = await timedQueries(ids, viaSql, ctx.signal);
+      const c1 = cpu();
       const product = await timedQueries(ids, viaBus, ctx.signal);
+      const c2 = cpu();
+      const [rawCpu, productCpu] = [perQuery(c0, c1), perQuery(c1, c2)];
+      const sum = (c: ReturnType<typeof cpu>) => c.bench + c.postgres + c.nats + c.logIngest;
+      const database = await databaseTimes(db, ids, ctx.signal);
+      const decode = await timedQueries(ids, checkPage, ctx.signal);
+      const load = (loadBefore + loadavg()[0]) / 2;
       const [rawP50, rawP99, p50, p99] = [percentile(raw, 50), percentile(raw, 99), percentile(product, 50), percentile(product, 99)];
+      const [dbP50, dbP99, decodeP50, decodeP99] = [percentile(database, 50), percentile(database, 99), percentile(decode, 50), percentile(decode, 99)];
       ctx.log(
-        `${QUERIES} queries: SQL p50 ${ms(rawP50)}, p99 ${ms(rawP99)}; through log-ingest p50 ${ms(p50)}, p99 ${ms(p99)}; target p99 < ${TARGET_P99_MS} ms: ${p99 < TARGET_P99_MS ? 'met' : 'MISSED'}`,
+        `${QUERIES} queries (load ${load.toFixed(1)} on ${availableParallelism()} cores): database alone p50 ${ms(dbP50)}, p99 ${ms(dbP99)}; SQL over one connection p50 ${ms(rawP50)}, p99 ${ms(rawP99)}; through log-ingest p50 ${ms(p50)}, p99 ${ms(p99)} (of which JSON + contract check of the reply p50 ${ms(decodeP50)}, p99 ${ms(decodeP99)}); target p99 < ${TARGET_P99_MS} ms: ${p99 < TARGET_P99_MS ? 'met' : 'MISSED'}`,
       );
+      const show = (c: ReturnType<typeof cpu>) => `${ms(sum(c))} (${Object.entries(c).filter(([, v]) => v > 0.005).map(([k, v]) => `${k} ${ms(v)}`).join(', ')})`;
+      ctx.log(`CPU per query: SQL ${show(rawCpu)}; through log-ingest ${show(productCpu)}`);
       return [
         { figure: 'raw-p50', unit: 'ms', value: rawP50 },
         { figure: 'raw-p99', unit: 'ms', value: rawP99 },
         { figure: 'p50', unit: 'ms', value: p50, baseline: 'log-query/raw-p50' },
         { figure: 'p99', unit: 'ms', value: p99, baseline: 'log-query/raw-p99' },
+        { figure: 'database-p50', unit: 'ms', value: dbP50, baseline: 'log-query/raw-p50' },
+        { figure: 'database-p99', unit: 'ms', value: dbP99, baseline: 'log-query/raw-p99' },
+        { figure: 'reply-check-p50', unit: 'ms', value: decodeP50, baseline: 'log-query/raw-p50' },
+        { figure: 'reply-check-p99', unit: 'ms', value: decodeP99, baseline: 'log-query/raw-p99' },
+        { figure: 'raw-cpu-ms-per-query', unit: 'ms', value: Number(sum(rawCpu).toFixed(2)), note: 'CPU of this process and Postgres per query, over the timed SQL round' },
+        { figure: 'cpu-ms-per-query', unit: 'ms', value: Number(sum(productCpu).toFixed(2)), baseline: 'log-query/raw-cpu-ms-per-query', note: `CPU per query: ${show(productCpu)}` },
+        { figure: 'load-average-1m', unit: 'runnable', value: Number(load.toFixed(2)), note: "the machine's 1-minute load average, mean of before and after the timed rounds" },
         { figure: 'lines-stored', unit: 'lines', value: DEPLOYMENTS * LINES_EACH },
       ];
     } finally {

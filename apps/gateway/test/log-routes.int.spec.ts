@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ErrorCode, countLogLevels, err, getDeployment, getLogVolume, getProject, ok, pinLogLines, searchProjectLogLines, setLogRetention } from '@flightdeck/contracts';
+import { ErrorCode, countLogLevels, err, getDeployment, getLogVolume, getProject, listLogLines, ok, pinLogLines, searchProjectLogLines, setLogRetention } from '@flightdeck/contracts';
 import { type TestInfra, aDeployment, aProject, startTestInfra } from '@flightdeck/testing';
 import { FakeResponders } from './support/fake-responder';
 import { type RunningGateway, startGateway } from './support/gateway-app';
@@ -152,6 +152,25 @@ describe('gateway log routes', () => {
       const res = await gw.api('GET', `/deployments/${deployment.id}`);
       expect(res.status).toBe(200);
       expect(res.body).toEqual({ ...deployment, logVolume: null });
+    });
+  });
+
+  describe('GET /deployments/:deploymentId/logs', () => {
+    const line = (seq: number) => ({ seq, timestamp: '2026-12-01T10:00:00.000Z', level: 'info' as const, source: 'build' as const, step: 'build', message: `line ${seq}` });
+
+    it("relays log-ingest's page as it is, and refuses one that breaks the contract with 500", async () => {
+      const deploymentId = randomUUID();
+      const page = { items: [line(1), line(2)], lastSeq: 2 };
+      await fakes.respond(listLogLines, () => ok(page));
+      const res = await gw.api('GET', `/deployments/${deploymentId}/logs?tail=2`);
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual(page);
+
+      await fakes.clear();
+      await fakes.respond(listLogLines, () => ok({ items: [line(1), { ...line(2), timestamp: 'not a time' }], lastSeq: 2 } as never));
+      const bad = await gw.api('GET', `/deployments/${deploymentId}/logs?tail=2`);
+      expect(bad.status).toBe(500);
+      expect(bad.body.error).toMatchObject({ code: 'service/internal-error' });
     });
   });
 });

@@ -16,6 +16,17 @@ import { NATS_CONNECTION } from './nats-connection';
 
 const NO_RESPONDER_MAX_PAUSE_MS = 500;
 
+const isRecord = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+
+/** a reply as its command's contract reads it, or undefined when it does not hold */
+export function checkReply<C extends CommandDefinition>(command: C, reply: unknown): Result<CommandReply<C>> | undefined {
+  if (command.acceptsReply && isRecord(reply) && reply.ok === true && Object.keys(reply).length === 2 && command.acceptsReply(reply.data)) {
+    return reply as Result<CommandReply<C>>;
+  }
+  const parsed = replySchemaOf(command).safeParse(reply);
+  return parsed.success ? (parsed.data as Result<CommandReply<C>>) : undefined;
+}
+
 // built once per command: a zod schema built for every reply was a fair share of a request's CPU
 const replySchemas = new WeakMap<CommandDefinition, ReturnType<typeof resultSchema>>();
 const replySchemaOf = (command: CommandDefinition) => {
@@ -64,12 +75,12 @@ export class Bus {
         return err(ErrorCode.ServiceUnavailable, `${command.subject}: ${reason}`);
       }
     }
-    const parsed = replySchemaOf(command).safeParse(reply);
-    if (!parsed.success) {
-      this.logger.error({ subject: command.subject, issues: parsed.error.issues }, 'malformed reply');
+    const checked = checkReply(command, reply);
+    if (!checked) {
+      this.logger.error({ subject: command.subject, issues: replySchemaOf(command).safeParse(reply).error?.issues }, 'malformed reply');
       return err(ErrorCode.InternalError, `${command.subject}: malformed reply`);
     }
-    return parsed.data as Result<CommandReply<C>>;
+    return checked;
   }
 
   // Scatter-gather: every instance listening without a queue group answers within maxWaitMs.

@@ -1,4 +1,4 @@
-import { LogBatch, isExactLogBatch } from './log-line.schema';
+import { LogBatch, LogLinePage, isExactLogBatch, isExactLogLinePage } from './log-line.schema';
 
 const aLine = (seq: number) => ({ seq, timestamp: '2026-12-01T10:00:00.123Z', level: 'info', source: 'build', step: 'build', message: `line ${seq}` });
 const aBatch = (n = 3) => ({ deploymentId: '6f1c1d0e-8a53-4c5e-9a51-0c7c2d5b1e11', lines: Array.from({ length: n }, (_, i) => aLine(i + 1)) });
@@ -72,5 +72,26 @@ describe('isExactLogBatch', () => {
       const exact = LogBatch.safeParse(input).success && !/extra|undefined extra/.test(what);
       expect([what, isExactLogBatch(input)]).toEqual([what, exact]);
     }
+  });
+});
+
+describe('isExactLogLinePage', () => {
+  const aPage = () => ({ items: aBatch(1_000).lines, lastSeq: 1_000 });
+  const pages: [string, unknown, boolean][] = [
+    ['a page as log-ingest sends it', aPage(), true],
+    ['an empty page', { items: [], lastSeq: 0 }, true],
+    ['a page without lastSeq', { items: aBatch(2).lines }, true],
+    ['a negative lastSeq', { ...aPage(), lastSeq: -1 }, false],
+    ['a fractional lastSeq', { ...aPage(), lastSeq: 1.5 }, false],
+    ['an extra key', { ...aPage(), more: true }, false],
+    ['a line with a bad timestamp', { items: [{ ...aLine(1), timestamp: 'yesterday' }], lastSeq: 1 }, false],
+    ['a line with an extra key', { items: [{ ...aLine(1), deploymentId: 'x' }], lastSeq: 1 }, false],
+    ['items that are no array', { items: 'none', lastSeq: 1 }, false],
+  ];
+
+  it.each(pages)('answers %s as LogLinePage does, taking the pages log-ingest sends', (_what, page, exact) => {
+    const fast = isExactLogLinePage(page);
+    expect(fast).toBe(exact);
+    if (fast) expect(LogLinePage.parse(page)).toEqual(page);
   });
 });
