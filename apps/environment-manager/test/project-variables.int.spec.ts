@@ -70,6 +70,13 @@ describe('project-wide variables', () => {
     ]);
     const own = await h.bus.request(listVariables, { environmentId: staging.id });
     expect(own.ok && own.data.items.map((v) => v.key)).toEqual(['API_URL']);
+    // the effective list: what the environment runs with, masked, each with the level it comes from
+    const effective = await h.bus.request(listVariables, { environmentId: staging.id, effective: true });
+    expect(effective.ok && effective.data.items).toEqual([
+      expect.objectContaining({ key: 'API_URL', value: 'https://api.staging.example', level: 'environment' }),
+      expect.objectContaining({ key: 'LOG_FORMAT', value: 'json', level: 'project' }),
+      expect.objectContaining({ key: 'SHARED_TOKEN', value: '***', sensitive: true, level: 'project' }),
+    ]);
   });
 
   it('validation sees the inherited values as set', async () => {

@@ -8,6 +8,7 @@ import {
   getEnvironment,
   importVariables,
   listProjectVariables,
+  listVariables,
   ok,
   rotateSecretKey,
   setProjectVariable,
@@ -130,5 +131,15 @@ describe('project variables, .env transfer and key rotation routes', () => {
     const anonymous = await gw.api('POST', '/system/rotate-key', { body: {}, headers: { authorization: '' } });
     expect(anonymous.status).toBe(401);
     expect(received).toHaveLength(1);
+  });
+
+  it('GET /environments/:environmentId/variables?effective=true asks for the inherited ones too', async () => {
+    await knowEnvironments();
+    const received = await fakes.respond(listVariables, () => ok({ items: [{ ...VIEW, level: 'project' as const }] }));
+    const environmentId = randomUUID();
+    const res = await gw.api('GET', `/environments/${environmentId}/variables?effective=true`);
+    expect([res.status, res.body]).toEqual([200, { items: [{ ...VIEW, level: 'project' }] }]);
+    await gw.api('GET', `/environments/${environmentId}/variables`);
+    expect(received.map((r) => r.data)).toEqual([{ environmentId, effective: true }, { environmentId }]);
   });
 });

@@ -38,7 +38,7 @@ export class VariablesHandler {
 
   @HandleCommand(listVariables)
   list(req: CommandRequest<typeof listVariables>) {
-    return this.variables.list(req.environmentId);
+    return this.variables.list(req.environmentId, req.effective);
   }
 
   @HandleCommand(deleteVariable)

@@ -55,9 +55,17 @@ export class VariablesService {
     return ok(toVariableView(v));
   }
 
-  async list(environmentId: string): Promise<Result<{ items: VariableView[] }>> {
-    if (!(await this.projects.findEnvironment(environmentId))) return environmentNotFound(environmentId);
-    return ok({ items: (await this.repo.list(environmentId)).map(toVariableView) });
+  // The environment's own variables; `effective`: with the project's it inherits (an own one of the
+  // same key overrides it), each marked with its level. Views only: nothing is decrypted.
+  async list(environmentId: string, effective = false): Promise<Result<{ items: VariableView[] }>> {
+    const env = await this.projects.findEnvironment(environmentId);
+    if (!env) return environmentNotFound(environmentId);
+    const own = await this.repo.list(environmentId);
+    if (!effective) return ok({ items: own.map(toVariableView) });
+    const byKey = new Map<string, VariableView>();
+    for (const v of await this.repo.listProject(env.projectId)) byKey.set(v.key, { ...toVariableView(v), level: 'project' });
+    for (const v of own) byKey.set(v.key, { ...toVariableView(v), level: 'environment' });
+    return ok({ items: [...byKey.values()].sort((a, b) => (a.key < b.key ? -1 : 1)) });
   }
 
   async listProject(projectId: string): Promise<Result<{ items: VariableView[] }>> {

@@ -4,6 +4,7 @@ import {
   ErrorCode,
   ImportVariablesQuery,
   ImportVariablesReport,
+  ListVariablesQuery,
   SetVariableBody,
   SetVariableRequest,
   VariableKey,
@@ -79,13 +80,15 @@ export class VariablesController {
 
   @Get()
   @ApiRoute({
-    summary: "List an environment's variables (sensitive values masked)",
+    summary:
+      "List an environment's own variables (sensitive values masked); effective=true adds those it inherits from its project, each with its level",
     ids: ['environmentId'],
+    query: ListVariablesQuery,
     responses: [{ status: 200, description: 'its variables', name: 'VariableList', schema: listOf(VariableView) }],
     errors: [ErrorCode.EnvironmentNotFound],
   })
-  list(@IdParam('environmentId') environmentId: string) {
-    return this.api.call(listVariables, { environmentId });
+  list(@IdParam('environmentId') environmentId: string, @ValidQuery(ListVariablesQuery) query: z.infer<typeof ListVariablesQuery>) {
+    return this.api.call(listVariables, query.effective === 'true' ? { environmentId, effective: true } : { environmentId });
   }
 
   @Delete(':key')

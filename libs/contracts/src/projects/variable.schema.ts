@@ -31,9 +31,14 @@ export const VariableView = z.object({
   sensitive: z.boolean(),
   /** absent in replies of services older than issue 15: read as `both` */
   target: VariableTarget.optional(),
+  /** in an environment's effective list: where the value in force was set */
+  level: VariableLevel.optional(),
   updatedAt: IsoDate,
 });
 export type VariableView = z.infer<typeof VariableView>;
+
+/** GET …/variables?effective=true: the environment's variables with those it inherits from its project */
+export const ListVariablesQuery = z.object({ effective: z.enum(['true', 'false']).optional() }).strict();
 
 // Tab, line feed and carriage return are allowed (PEM keys, multi-line values); NUL, the other C0
 // controls and DEL are not: NUL cannot reach a process's environment (it ends the string), and the
@@ -92,7 +97,8 @@ export const deleteVariable = defineCommand({
 });
 export const listVariables = defineCommand({
   subject: Subjects.variables.list,
-  request: z.object({ environmentId: Id }).strict(),
+  // effective: with the project's variables it inherits, each marked with its level
+  request: z.object({ environmentId: Id, effective: z.boolean().optional() }).strict(),
   reply: listOf(VariableView),
 });
 
