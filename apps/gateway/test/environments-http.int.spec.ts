@@ -144,7 +144,7 @@ describe('environment routes', () => {
     const doc = await (await fetch(`${gw.opsUrl}/openapi.json`)).json();
     const one = doc.paths['/api/v1/projects/{projectId}/environments/{environmentId}'];
     expect(Object.keys(one.delete.responses).sort()).toEqual(['200', '400', '401', '403', '404', '409', '500', '503']);
-    expect(Object.keys(one.patch.responses).sort()).toEqual(['200', '400', '401', '403', '404', '409', '500', '503']);
+    expect(Object.keys(one.patch.responses).sort()).toEqual(['200', '400', '401', '403', '404', '409', '413', '415', '500', '503']);
     expect(one.patch.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/UpdateEnvironmentBody' });
     expect(doc.components.schemas.CreateEnvironmentBody).toMatchObject({
       required: ['name', 'type'],

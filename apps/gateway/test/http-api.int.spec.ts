@@ -145,6 +145,21 @@ describe('gateway REST API', () => {
       expect(query.body.error.message).toMatch(/^step: .*NUL/);
     });
 
+    it('answers a body over 1 MiB with 413 and a JSON route sent something else than JSON with 415, changing nothing', async () => {
+      const received = await fakes.respond(createProject, () => ok(aProject()));
+      const big = await gw.api('POST', '/projects', { rawBody: JSON.stringify({ name: 'shop', repositoryUrl: 'x'.repeat(1_100_000) }) });
+      expect(big.status).toBe(413);
+      expect(big.body.error.code).toBe('http/payload-too-large');
+      const text = await gw.api('POST', '/projects', { rawBody: 'name=shop', headers: { 'content-type': 'text/plain' } });
+      expect(text.status).toBe(415);
+      expect(text.body.error).toMatchObject({ code: 'http/unsupported-media-type', message: expect.stringContaining('text/plain') });
+      const form = await gw.api('POST', '/projects', { rawBody: 'name=shop', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      expect(form.status).toBe(415);
+      expect(received).toEqual([]);
+      const json = await gw.api('POST', '/projects', { body: { name: 'shop', repositoryUrl: '/tmp/x' }, headers: { 'content-type': 'application/json; charset=utf-8' } });
+      expect(json.status).toBe(201);
+    });
+
     it('answers an unknown route with 404 http/not-found', async () => {
       const res = await gw.api('GET', '/nothing-here');
       expect(res.status).toBe(404);
@@ -460,14 +475,14 @@ describe('gateway REST API', () => {
       expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
       const trigger = doc.paths['/api/v1/projects/{projectId}/deployments'].post;
       expect(trigger.security).toEqual([{ bearer: [] }]);
-      expect(Object.keys(trigger.responses).sort()).toEqual(['200', '201', '400', '401', '403', '404', '409', '500', '503']);
+      expect(Object.keys(trigger.responses).sort()).toEqual(['200', '201', '400', '401', '403', '404', '409', '413', '415', '500', '503']);
       expect(trigger.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/TriggerDeploymentBody' });
       expect(doc.components.schemas.TriggerDeploymentBody).toMatchObject({
         required: ['sourceRef'],
         additionalProperties: false,
       });
       const limits = doc.paths['/api/v1/projects/{projectId}/environments/{environmentId}/limits'].put;
-      expect(Object.keys(limits.responses).sort()).toEqual(['200', '400', '401', '403', '404', '500', '503']);
+      expect(Object.keys(limits.responses).sort()).toEqual(['200', '400', '401', '403', '404', '413', '415', '500', '503']);
       expect(limits.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/EnvironmentLimits' });
       expect(doc.components.schemas.EnvironmentLimits).toMatchObject({
         additionalProperties: false,

@@ -17,6 +17,8 @@ export const HTTP_STATUS_OF: Record<ErrorCode, number> = {
   [ErrorCode.UserNameTaken]: 409,
   [ErrorCode.MemberLastOwner]: 409,
   [ErrorCode.NotFound]: 404,
+  [ErrorCode.PayloadTooLarge]: 413,
+  [ErrorCode.UnsupportedMediaType]: 415,
   [ErrorCode.ProjectNotFound]: 404,
   [ErrorCode.EnvironmentNotFound]: 404,
   [ErrorCode.VariableNotFound]: 404,
@@ -68,6 +70,10 @@ export const errorCodeOfStatus = (status: number): ErrorCode => {
     case 404:
     case 405:
       return ErrorCode.NotFound;
+    case 413:
+      return ErrorCode.PayloadTooLarge;
+    case 415:
+      return ErrorCode.UnsupportedMediaType;
     case 429:
       return ErrorCode.RateLimited;
     case 503:

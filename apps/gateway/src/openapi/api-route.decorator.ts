@@ -4,6 +4,7 @@ import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiParam, ApiQuery, Ap
 import { z } from 'zod';
 import { ErrorBodySchema, ErrorCode } from '@flightdeck/contracts';
 import { httpStatusOf } from '../http/error-status';
+import { JsonBody } from '../http/json-body.interceptor';
 import { schemaRef, toOpenApiSchema } from './openapi-schemas';
 
 export const BEARER_SCHEME = 'bearer';
@@ -54,13 +55,14 @@ export const ApiRoute = (doc: ApiRouteDoc) => {
     ...(doc.params ?? []).map((p) => ApiParam({ name: p.name, required: true, schema: toOpenApiSchema(p.schema) })),
     ...queryProps.map(([name, schema]) => ApiQuery({ name, required: !schema.isOptional(), schema: toOpenApiSchema(schema) })),
     ...(doc.headers ?? []).map((h) => ApiHeader({ name: h.name, description: h.description, required: false })),
-    ...(doc.body ? [ApiBody({ required: true, schema: schemaRef(doc.body.name, doc.body.schema) })] : []),
+    ...(doc.body ? [JsonBody(), ApiBody({ required: true, schema: schemaRef(doc.body.name, doc.body.schema) })] : []),
     ...doc.responses.map((r) =>
       ApiResponse({ status: r.status, description: r.description, schema: r.schema && r.name ? schemaRef(r.name, r.schema) : undefined }),
     ),
     ...errorResponses([
       ...COMMON_ERRORS,
       ErrorCode.InsufficientPermissions,
+      ...(doc.body ? [ErrorCode.PayloadTooLarge, ErrorCode.UnsupportedMediaType] : []),
       ...(doc.errors ?? []),
     ]),
   );

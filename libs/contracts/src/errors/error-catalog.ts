@@ -63,6 +63,8 @@ export const ERROR_CATALOG: Record<ErrorCode, ErrorClass> = {
   [ErrorCode.ScheduleInvalidCron]: c('recoverable', 'The schedule\'s cron expression or time zone is not valid; nothing was changed.', 'manual'),
   [ErrorCode.ScheduleNotFound]: c('recoverable', 'This environment has no deployment schedule.', 'manual'),
   [ErrorCode.NotFound]: c('recoverable', 'There is no such route.', 'manual'),
+  [ErrorCode.PayloadTooLarge]: c('recoverable', 'The request body is larger than this route takes.', 'manual'),
+  [ErrorCode.UnsupportedMediaType]: c('recoverable', 'This route takes a JSON body: send it with Content-Type: application/json.', 'manual'),
   [ErrorCode.PublisherNotFound]: c('recoverable', 'There is no such publisher.', 'manual'),
   [ErrorCode.PublisherUnsupported]: c('critical', 'This installation does not manage NATS users for publishers.', 'manual'),
   [ErrorCode.LogSearchRangeTooLarge]: c('recoverable', 'A log search spans too many days; narrow from and to.', 'manual'),

@@ -52,6 +52,10 @@ export const ErrorCode = {
   ScheduleInvalidCron: 'schedule/invalid-cron',
   ScheduleNotFound: 'schedule/not-found',
   NotFound: 'http/not-found',
+  // a body over the size the route takes (1 MiB of JSON)
+  PayloadTooLarge: 'http/payload-too-large',
+  // a JSON route sent a body that is not application/json
+  UnsupportedMediaType: 'http/unsupported-media-type',
   PublisherNotFound: 'publisher/not-found',
   // this gateway does not manage the NATS server's users (the operator does)
   PublisherUnsupported: 'publisher/unsupported',
