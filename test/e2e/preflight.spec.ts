@@ -1,4 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import type { Deployment, LogLine, ProgressEntry } from '@flightdeck/contracts';
+import { WORKSPACE_ROOT } from '@flightdeck/testing';
 import { GitRepo, nodeApp } from '../support/git-repo';
 import { Api, deploymentEnded, until } from '../support/http';
 import { type TestStack, startStack } from '../support/stack';
@@ -128,5 +130,28 @@ describe('pre-flight: the variables are checked before any build', () => {
     const warned = await deploymentEnded(api, again.body.id);
     expect(warned.status).toBe('succeeded');
     expect(warned.metadata.preflight).toMatchObject({ checked: true, problems: [], warnings: [expect.stringContaining('required variables not detected')] });
+  });
+
+  it('tells a command-line user every variable to fix, and deploys anyway with --skip-validation', async () => {
+    const repo = new GitRepo();
+    repo.write(appNeedingVariables());
+    repo.commit('needs variables');
+    const cli = (...extra: string[]) =>
+      spawnSync(process.execPath, ['-r', '@swc-node/register', 'apps/cli/src/main.ts', 'deploy', repo.dir, '--name', 'preflight-cli', ...extra], {
+        cwd: WORKSPACE_ROOT,
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, FLIGHTDECK_URL: stack.gatewayUrl, FLIGHTDECK_TOKEN: stack.token },
+        encoding: 'utf8',
+        timeout: 120_000,
+      });
+    const refused = cli();
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain('deployment/invalid-configuration: 4 variable(s) to fix before a build');
+    for (const key of ['DATABASE_URL', 'NEXTAUTH_SECRET', 'NEXTAUTH_URL', 'REDIS_URL']) expect(refused.stderr).toMatch(new RegExp(`- ${key} \\(missing\\)`));
+    expect(refused.stderr).toContain("what to do: check the environment's variables");
+    expect(refused.stdout).not.toContain('build line');
+
+    const forced = cli('--skip-validation');
+    expect(forced.status).toBe(0);
+    expect(forced.stdout).toContain('build line 500');
   });
 });

@@ -11,16 +11,24 @@ export interface DeployArgs {
   ref?: string;
   name?: string;
   environmentId?: string;
+  /** emergencies only: no pre-flight check of the variables (recorded on the deployment) */
+  skipValidation?: boolean;
 }
 
 export const parseDeployArgs = (argv: string[]): DeployArgs => {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { ref: { type: 'string' }, name: { type: 'string' }, env: { type: 'string' } },
+    options: { ref: { type: 'string' }, name: { type: 'string' }, env: { type: 'string' }, 'skip-validation': { type: 'boolean' } },
   });
-  if (positionals.length !== 1) throw new Error('usage: npm run deploy -- <git URL or local path> [--ref <ref>] [--name <project>]');
-  return { source: positionals[0], ref: values.ref, name: values.name, environmentId: values.env };
+  if (positionals.length !== 1) throw new Error('usage: npm run deploy -- <git URL or local path> [--ref <ref>] [--name <project>] [--skip-validation]');
+  return {
+    source: positionals[0],
+    ref: values.ref,
+    name: values.name,
+    environmentId: values.env,
+    ...(values['skip-validation'] ? { skipValidation: true } : {}),
+  };
 };
 
 const isLocalPath = (s: string) => !/^[a-z][a-z0-9+.-]*:\/\//i.test(s) && !/^[^/]+@[^:]+:/.test(s);
@@ -60,7 +68,7 @@ export async function deploy(client: FlightdeckClient, args: DeployArgs, out = c
   }
   const deployment = await client.triggerDeployment(
     project.id,
-    { sourceRef: ref ?? project.defaultBranch, environmentId: args.environmentId },
+    { sourceRef: ref ?? project.defaultBranch, environmentId: args.environmentId, ...(args.skipValidation ? { skipValidation: true } : {}) },
     randomUUID(),
   );
   out.log(`deployment ${deployment.id} of ${project.name}@${deployment.sourceRef} (${deployment.status})`);

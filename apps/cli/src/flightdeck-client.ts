@@ -58,7 +58,7 @@ export class FlightdeckClient {
     return this.request<{ items: Environment[] }>('GET', `/projects/${projectId}/environments`).then((r) => r.data.items);
   }
 
-  triggerDeployment(projectId: string, body: { sourceRef: string; environmentId?: string; message?: string; force?: boolean }, idempotencyKey?: string) {
+  triggerDeployment(projectId: string, body: { sourceRef: string; environmentId?: string; message?: string; force?: boolean; skipValidation?: boolean }, idempotencyKey?: string) {
     return this.request<Deployment>('POST', `/projects/${projectId}/deployments`, body, idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}).then((r) => r.data);
   }
 

@@ -1,7 +1,8 @@
-// `npm run deploy -- <git URL or local path> [--ref <ref>] [--name <project>]`
+// `npm run deploy -- <git URL or local path> [--ref <ref>] [--name <project>] [--skip-validation]`
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { SuggestedAction } from '@flightdeck/contracts';
+import { z } from 'zod';
+import { ConfigurationProblem, type Deployment, type SuggestedAction } from '@flightdeck/contracts';
 import { deploy, parseDeployArgs } from './deploy.command';
 import { FlightdeckClient } from './flightdeck-client';
 
@@ -24,6 +25,12 @@ const ACTION_WORDS: Record<SuggestedAction, string> = {
   manual: 'see the message above',
 };
 
+// a deployment failed by its pre-flight: one line per variable to fix
+const preflightProblems = (d: Deployment): ConfigurationProblem[] => {
+  const parsed = z.object({ problems: z.array(ConfigurationProblem) }).safeParse(d.metadata.preflight);
+  return parsed.success ? parsed.data.problems : [];
+};
+
 async function main() {
   const [command, ...rest] = process.argv.slice(2);
   if (command !== 'deploy') throw new Error(`unknown command ${command ?? ''}; try: deploy <git URL or local path>`);
@@ -33,7 +40,13 @@ async function main() {
     console.log(`\n✔ ${d.status} in ${Math.round((d.durationMs ?? 0) / 100) / 10}s\n  url:     ${d.url}\n  preview: ${d.previewUrl}`);
     process.exit(0);
   }
-  console.error(`\n✖ ${d.status}: ${d.errorCode ?? ''} ${d.errorMessage ?? ''}`);
+  const problems = preflightProblems(d);
+  if (problems.length) {
+    console.error(`\n✖ ${d.status}: ${d.errorCode}: ${problems.length} variable(s) to fix before a build`);
+    for (const p of problems) console.error(`  - ${p.key} (${p.kind}): ${p.message}`);
+  } else {
+    console.error(`\n✖ ${d.status}: ${d.errorCode ?? ''} ${d.errorMessage ?? ''}`);
+  }
   if (d.errorClass) console.error(`  ${d.errorClass.userMessage}\n  what to do: ${d.errorClass.actions.map((a) => ACTION_WORDS[a]).join('; ')}`);
   process.exit(1);
 }
