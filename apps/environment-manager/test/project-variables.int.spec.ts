@@ -3,6 +3,7 @@ import {
   type Project,
   createEnvironment,
   deleteProjectVariable,
+  deleteVariable,
   exportVariables,
   importVariables,
   listProjectVariables,
@@ -115,6 +116,9 @@ describe('project-wide variables', () => {
     await h.bus.request(setProjectVariable, { projectId: project.id, key: 'GONE', value: 'x', sensitive: false });
     expect(await h.bus.request(deleteProjectVariable, { projectId: project.id, key: 'GONE' })).toEqual({ ok: true, data: { key: 'GONE', deleted: true } });
     expect(await resolve(production.id)).not.toHaveProperty('GONE');
+    // deleting an inherited one from an environment says where it lives
+    const inherited = await h.bus.request(deleteVariable, { environmentId: production.id, key: 'LOG_FORMAT' });
+    expect(!inherited.ok && inherited.error).toMatchObject({ code: 'variable/not-found', message: expect.stringContaining(`inherited from project ${project.id}`) });
     const again = await h.bus.request(deleteProjectVariable, { projectId: project.id, key: 'GONE' });
     expect(!again.ok && again.error.code).toBe('variable/not-found');
     const unknown = await h.bus.request(setProjectVariable, { projectId: production.id, key: 'X', value: 'x', sensitive: false });

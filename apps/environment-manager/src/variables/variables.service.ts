@@ -74,9 +74,16 @@ export class VariablesService {
   }
 
   async delete(environmentId: string, key: string): Promise<Result<{ key: string; deleted: true }>> {
-    if (!(await this.projects.findEnvironment(environmentId))) return environmentNotFound(environmentId);
+    const env = await this.projects.findEnvironment(environmentId);
+    if (!env) return environmentNotFound(environmentId);
     if (!(await this.repo.delete(environmentId, key))) {
-      return err(ErrorCode.VariableNotFound, `variable ${key} not found in environment ${environmentId}`);
+      const inherited = (await this.repo.listProject(env.projectId)).some((v) => v.key === key);
+      return err(
+        ErrorCode.VariableNotFound,
+        inherited
+          ? `variable ${key} is not set in environment ${environmentId}: it is inherited from project ${env.projectId}, delete it there (or set it here to override it)`
+          : `variable ${key} not found in environment ${environmentId}`,
+      );
     }
     this.logger.log({ environmentId, key }, 'variable deleted');
     return ok({ key, deleted: true as const });
