@@ -443,6 +443,8 @@ describe('gateway REST API', () => {
           'GET /api/v1/deployments/{deploymentId}/progress',
           'GET /api/v1/deployments/{deploymentId}/configuration',
           'GET /api/v1/deployments/{deploymentId}/config-diff',
+          'GET /api/v1/deployments/{deploymentId}/result',
+          'GET /api/v1/deployments/{deploymentId}/metrics',
           'POST /api/v1/deployments/{deploymentId}/cancel',
           'POST /api/v1/deployments/{deploymentId}/rollback',
           'POST /api/v1/deployments/{deploymentId}/retry',
