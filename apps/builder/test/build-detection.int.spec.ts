@@ -1,4 +1,7 @@
+import { randomUUID } from 'node:crypto';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { DeployJob } from '@flightdeck/contracts';
 import { list } from 'tar';
 import { aDeployJob } from '@flightdeck/testing';
 import { BuilderHarness } from './support/builder-harness';
@@ -161,6 +164,49 @@ test('multiplies', () => assert.equal(2 * 2, ${failing ? 5 : 4}));`,
     expect(h.provider.deployed.some((s) => s.deploymentId === bad.deploymentId)).toBe(false);
     passing.remove();
     failing.remove();
+  });
+
+  it('restores node_modules and framework caches for the same lockfile and skips the install; clearCache and a corrupt entry build cold', async () => {
+    const repo = GitRepo.create(
+      npmProject(
+        { scripts: { build: 'node build.js', start: 'node server.js' } },
+        {
+          // what a framework keeps between builds (.next/cache, node_modules/.cache): a warm build finds it
+          'build.js': `const fs = require('fs'); const m = 'node_modules/.cache/fw/marker';
+console.log(fs.existsSync(m) ? 'framework cache: warm' : 'framework cache: cold');
+fs.mkdirSync('node_modules/.cache/fw', { recursive: true }); fs.writeFileSync(m, 'x');`,
+          'server.js': 'require("http").createServer((q, s) => s.end("ok")).listen(process.env.PORT)',
+        },
+      ),
+    );
+    const projectName = `cache-${randomUUID().slice(0, 8)}`;
+    const build = async (over: Partial<DeployJob> = {}) => {
+      const job = await h.dispatch(aDeployJob({ repositoryUrl: repo.dir, projectName, ...over }));
+      const result = await h.result(job.deploymentId);
+      expect(result.outcome).toBe('succeeded');
+      return (await h.logLines(job.deploymentId, result.lastSeq)).map((l) => l.message);
+    };
+    const cold = await build();
+    expect(cold).toContainEqual(expect.stringMatching(/^Build cache miss \(package-lock.json sha256 [0-9a-f]{12}, npm, Node [\d.]+\): installing$/));
+    expect(cold).toContain('framework cache: cold');
+    expect(cold).toContainEqual(expect.stringMatching(/^Build cache saved for package-lock.json/));
+
+    const warm = await build();
+    expect(warm).toContainEqual(expect.stringMatching(/^Build cache hit \(.*\): node_modules and framework caches restored, install skipped$/));
+    expect(warm).toContain('framework cache: warm');
+    expect(warm.some((l) => l.startsWith('$ npm ci'))).toBe(false);
+
+    const cleared = await build({ clearCache: true });
+    expect(cleared).toContain("Cleared the project's build caches (clearCache): this build is cold");
+    expect(cleared).toContain('framework cache: cold');
+
+    const dir = join(h.dataDir, 'cache', projectName, 'build-cache');
+    for (const f of readdirSync(dir)) writeFileSync(join(dir, f), 'not a tar archive');
+    const corrupt = await build();
+    expect(corrupt).toContainEqual(expect.stringMatching(/could not be read \(corrupt\): removed, installing from scratch$/));
+    expect(corrupt).toContain('framework cache: cold');
+    expect(corrupt).toContainEqual(expect.stringMatching(/^Build cache saved for/));
+    repo.remove();
   });
 
   it('fails a repository with a Dockerfile as a provider error naming the Docker provider, with the detection kept', async () => {

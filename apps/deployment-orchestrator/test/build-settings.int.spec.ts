@@ -33,6 +33,14 @@ describe('build settings of a deployment', () => {
     const d = await h.deploy(project.id);
     expect(d.metadata.buildSettings).toBeUndefined();
     expect((await h.waitForJob(d.id)).buildSettings).toBeUndefined();
+    expect((await h.waitForJob(d.id)).clearCache).toBeUndefined();
+  });
+
+  it('asks the builder to empty the build cache first when the trigger says clearCache, and records it', async () => {
+    const { project } = h.directory.addProject();
+    const d = await h.deploy(project.id, { clearCache: true });
+    expect(d.metadata.clearCache).toBe(true);
+    expect((await h.waitForJob(d.id)).clearCache).toBe(true);
   });
 
   it("refuses a trigger whose settings leave the repository, naming the field", async () => {

@@ -35,6 +35,10 @@ import { StepAbortedError, StepFailedError, buildFailed } from './step-errors';
 import { ARTIFACT_EXCLUDE, nodeArtifact } from './artifact-plan';
 import { type StepCommand, StepRunner } from './step-runner';
 import { BuildReport } from './build-report';
+import { type CacheKey, RESTORE_MISS, buildCacheKey, evictOldEntries, restoreCommand, saveCommand } from './build-cache';
+
+// per project: the newest entry always stays
+const BUILD_CACHE_MAX_BYTES = 2 * 1024 ** 3;
 
 export interface PipelineOutcome {
   commit?: CommitInfo;
@@ -99,7 +103,7 @@ export class BuildPipeline {
     await Promise.all([mkdir(homeDir(paths)), mkdir(tmpDir(paths))]);
     if (job.clearCache && existsSync(paths.cacheDir)) {
       await rm(paths.cacheDir, { recursive: true, force: true });
-      log.system('prepare', "Cleared the project's build caches, as the retry asked");
+      log.system('prepare', "Cleared the project's build caches (clearCache): this build is cold");
     }
     if (!existsSync(paths.cacheDir)) {
       await mkdir(paths.cacheDir, { recursive: true, mode: 0o700 });
@@ -160,7 +164,20 @@ export class BuildPipeline {
     });
     const disk = { dir: paths.workDir, limitMb: build.diskMb };
     const inView = (hostDir: string) => join(appDir(view), relative(dir, hostDir));
-    if (plan.install) {
+    const stepIn = (step: 'install' | 'build', argv: string[]): StepCommand => ({
+      step,
+      argv,
+      cwd: inView(layout.appDir),
+      env: stepEnvironment(base, variables, 'install'),
+      signal,
+      sandbox: sandbox(step),
+      timeoutSeconds: build.installTimeoutSeconds,
+      disk,
+    });
+    // a workspace's node_modules are spread over its packages: not cached yet
+    const cacheKey = plan.install && layout.installDir === layout.appDir ? buildCacheKey(layout.installDir, pm, layout.rootDirectory) : undefined;
+    const cacheHit = cacheKey ? await this.restoreCache(log, steps, cacheKey, stepIn('install', restoreCommand(view.cacheDir, cacheKey.key))) : false;
+    if (plan.install && !cacheHit) {
       const install = plan.install;
       await report.time('installTimeMs', () => steps.run({
         step: 'install',
@@ -195,6 +212,7 @@ export class BuildPipeline {
     }
 
     if (plan.test) await this.test(ctx, steps, report, { ...plan.test, cwd: inView(layout.appDir), env: stepEnvironment(base, variables, 'build'), sandbox: sandbox('build'), timeoutSeconds: build.buildTimeoutSeconds, disk });
+    if (cacheKey && !cacheHit) await this.saveCache(log, steps, cacheKey, stepIn('build', saveCommand(view.cacheDir, cacheKey.key)), paths.cacheDir);
 
     const version = installedVersion({ root: dir, candidates: [layout.appDir, layout.installDir] }, plan.detection.framework);
     const detection = version ? { ...plan.detection, frameworkVersion: version } : plan.detection;
@@ -256,6 +274,29 @@ export class BuildPipeline {
       signal,
     );
     return { commit: ctx.commit, artifact: packed.artifact, urls };
+  }
+
+  // A hit restores node_modules and the framework's caches for this exact lockfile: no install.
+  private async restoreCache(log: BuildLog, steps: StepRunner, key: CacheKey, cmd: StepCommand): Promise<boolean> {
+    const exit = await steps.exec(cmd);
+    if (exit.exitCode === 0) {
+      log.system('install', `Build cache hit (${key.describe}): node_modules and framework caches restored, install skipped`);
+      return true;
+    }
+    if (exit.exitCode === RESTORE_MISS) log.system('install', `Build cache miss (${key.describe}): installing`);
+    else log.system('install', `Build cache entry for ${key.describe} could not be read (corrupt): removed, installing from scratch`, 'warn');
+    return false;
+  }
+
+  // Saved only after a successful build; a failed save leaves the build as it is.
+  private async saveCache(log: BuildLog, steps: StepRunner, key: CacheKey, cmd: StepCommand, hostCacheDir: string): Promise<void> {
+    const exit = await steps.exec(cmd);
+    if (exit.exitCode !== 0) {
+      log.system('build', `Build cache not saved (exit ${exit.exitCode}): the next build installs again`, 'warn');
+      return;
+    }
+    const evicted = await evictOldEntries(hostCacheDir, BUILD_CACHE_MAX_BYTES);
+    log.system('build', `Build cache saved for ${key.describe}${evicted.length ? `; ${evicted.length} older entr${evicted.length === 1 ? 'y' : 'ies'} evicted (over ${BUILD_CACHE_MAX_BYTES / 1024 ** 3} GiB)` : ''}`);
   }
 
   // The configured tests, after the build: a non-zero exit fails the deployment, with the counts.

@@ -137,6 +137,7 @@ export class TriggerDeploymentUseCase {
           ...(running && plan.cancel.running ? { supersedes: running.id } : {}),
           ...(waits ? { waitedBehind: running?.id ?? waiting[0]?.id } : {}),
           ...(retryOf ? { retryOf: retryOf.parent.id, retryCount: retryOf.retryCount, clearCache: retryOf.clearCache } : {}),
+          ...(!retryOf && req.clearCache ? { clearCache: true } : {}),
           ...withBuildSettings(buildSettingsSnapshot(target.environment.buildSettings, req.buildSettings, retryOf?.parent.metadata)),
           ...(skipValidation ? { skipValidation: true } : {}),
         },
@@ -157,7 +158,7 @@ export class TriggerDeploymentUseCase {
       {
         waiting: waits,
         hold: preflightNow,
-        jobFor: (d) => (external ? null : this.dispatcher.jobFor(d, target, undefined, { clearCache: retryOf?.clearCache, force: req.force })),
+        jobFor: (d) => (external ? null : this.dispatcher.jobFor(d, target, undefined, { clearCache: retryOf ? retryOf.clearCache : req.clearCache, force: req.force })),
       },
     );
     // nothing may run any more (the one that ran ended meanwhile): the oldest waiting one starts.

@@ -16,6 +16,8 @@ export const TriggerDeploymentBody = z
     skipValidation: z.boolean().optional(),
     // this deployment only: over the environment's build settings, field by field
     buildSettings: BuildSettings.optional(),
+    // the project's build cache (node_modules, framework caches, package stores) is emptied first
+    clearCache: z.boolean().optional(),
   })
   .strict();
 export type TriggerDeploymentBody = z.infer<typeof TriggerDeploymentBody>;
