@@ -7,15 +7,19 @@ import { EnvironmentQueue } from './environment-queue';
 import { PreflightRunner } from './preflight-runner';
 import { PREFLIGHT_PHASE } from '../state-machine/deployment-lifecycle';
 
-const entersPreflight = (e: DeploymentStatusChanged) => e.transition.to === 'queued' && e.transition.phase === PREFLIGHT_PHASE;
+// A waiting deployment whose turn came (queued → queued, phase validating). A new one's check is
+// started by the replica that took its trigger, right after its commit (a second start from here
+// would clone its repository twice); should that replica stop, the sweeper runs it again.
+const entersPreflight = (e: DeploymentStatusChanged) =>
+  e.transition.from === 'queued' && e.transition.to === 'queued' && e.transition.phase === PREFLIGHT_PHASE;
 
 // Starts the next waiting deployment of an environment once one has ended. Fed by the
 // orchestrator's own status events, which leave the outbox only after the end committed, so
 // the ended deployment no longer counts as running when this looks. Whatever ends a deployment
 // (a result, a cancel, a timeout, a superseding trigger) needs no hook of its own; the sweeper
 // starts a queue whose start was missed all the same.
-// The same events start a deployment's pre-flight once it is committed in phase `validating` (the
-// run goes on in the background: a slow repository never holds this consumer).
+// The same events start the pre-flight of a waiting deployment whose turn came (the run goes on in
+// the background: a slow repository never holds this consumer).
 @Controller()
 export class EnvironmentQueueConsumer {
   constructor(

@@ -14,9 +14,9 @@ const inPreflight = (d: DeploymentEntity | null): d is DeploymentEntity => !!d &
 // Runs a deployment's pre-flight: asks environment-manager (which owns the variables and reads the
 // repository, bounded in time), then in one transaction either fails the deployment
 // (deployment/invalid-configuration, every problem by key in metadata.preflight) or sends its job.
-// Started by EnvironmentQueueConsumer when the deployment's `validating` status event arrives, and
-// by the sweeper for one whose run was lost (a crash); running it twice is harmless: the second
-// finds the deployment no longer validating.
+// Started by the trigger once committed, by EnvironmentQueueConsumer for a waiting deployment whose
+// turn came, and by the sweeper for one whose run was lost (a crash); running it twice is harmless:
+// the second finds the deployment no longer validating.
 @Injectable()
 export class PreflightRunner implements OnModuleDestroy {
   private readonly logger = new Logger(PreflightRunner.name);

@@ -63,8 +63,7 @@ export class TriggerDeploymentUseCase {
     for (let tries = req.force ? 2 : 1; ; tries--) {
       try {
         const outcome = await this.ds.transaction((tx) => this.createAndDispatch(tx, req, target.data, retryOf));
-        // committed: its pre-flight starts here, without waiting for its status event to come back
-        // round (EnvironmentQueueConsumer starts it too, should this replica stop first)
+        // committed: its pre-flight starts here (should this replica stop first, the sweeper runs it again)
         if (outcome.ok && !outcome.data.replayed && outcome.data.deployment.phase === 'validating') this.preflight.start(outcome.data.deployment.id);
         return outcome;
       } catch (e) {
