@@ -29,11 +29,11 @@ describe('build cache', () => {
     mkdirSync(d);
     const now = Date.now() / 1000;
     for (const [name, age] of [['new', 0], ['mid', 60], ['old', 120]] as const) {
-      writeFileSync(join(d, `${name}.tgz`), Buffer.alloc(400));
-      utimesSync(join(d, `${name}.tgz`), now - age, now - age);
+      writeFileSync(join(d, `${name}.tar`), Buffer.alloc(400));
+      utimesSync(join(d, `${name}.tar`), now - age, now - age);
     }
-    expect(await evictOldEntries(dir, 900)).toEqual(['old.tgz']);
-    expect(await evictOldEntries(dir, 100)).toEqual(['mid.tgz']);
-    expect(await readdir(d)).toEqual(['new.tgz']);
+    expect(await evictOldEntries(dir, 900)).toEqual(['old.tar']);
+    expect(await evictOldEntries(dir, 100)).toEqual(['mid.tar']);
+    expect(await readdir(d)).toEqual(['new.tar']);
   });
 });

@@ -32,10 +32,11 @@ export function buildCacheKey(installDir: string, pm: PackageManager | undefined
 export const RESTORE_MISS = 3;
 export const RESTORE_CORRUPT = 4;
 export function restoreCommand(cacheDir: string, key: string): string[] {
-  const f = `${cacheDir}/${CACHE_SUBDIR}/${key}.tgz`;
-  return ['sh', '-c', `[ -f '${f}' ] || exit ${RESTORE_MISS}; if tar -xzf '${f}'; then touch '${f}'; else rm -f '${f}'; rm -rf ${CACHED_PATHS.join(' ')}; exit ${RESTORE_CORRUPT}; fi`];
+  const f = `${cacheDir}/${CACHE_SUBDIR}/${key}.tar`;
+  return ['sh', '-c', `[ -f '${f}' ] || exit ${RESTORE_MISS}; if tar -xf '${f}'; then touch '${f}'; else rm -f '${f}'; rm -rf ${CACHED_PATHS.join(' ')}; exit ${RESTORE_CORRUPT}; fi`];
 }
 
+// Uncompressed: gzip of a 40 MB node_modules cost seconds of every cold build and of every hit.
 // Written under a temporary name and renamed: a build killed mid-save leaves the previous entry
 // whole (its partial is removed by a later save once it is an hour old).
 export function saveCommand(cacheDir: string, key: string): string[] {
@@ -43,7 +44,7 @@ export function saveCommand(cacheDir: string, key: string): string[] {
   return [
     'sh',
     '-c',
-    `mkdir -p '${d}' && find '${d}' -name '*.partial.*' -mmin +60 -delete; p='${d}/${key}.tgz.partial.'$$; set --; for x in ${CACHED_PATHS.join(' ')}; do [ -e "$x" ] && set -- "$@" "$x"; done; [ $# -gt 0 ] || exit 0; tar -czf "$p" "$@" && mv -f "$p" '${d}/${key}.tgz'`,
+    `mkdir -p '${d}' && find '${d}' -name '*.partial.*' -mmin +60 -delete; p='${d}/${key}.tar.partial.'$$; set --; for x in ${CACHED_PATHS.join(' ')}; do [ -e "$x" ] && set -- "$@" "$x"; done; [ $# -gt 0 ] || exit 0; tar -cf "$p" "$@" && mv -f "$p" '${d}/${key}.tar'`,
   ];
 }
 
@@ -52,7 +53,7 @@ export async function evictOldEntries(hostCacheDir: string, maxBytes: number): P
   const dir = join(hostCacheDir, CACHE_SUBDIR);
   let names: string[];
   try {
-    names = (await readdir(dir)).filter((n) => n.endsWith('.tgz'));
+    names = (await readdir(dir)).filter((n) => n.endsWith('.tar'));
   } catch {
     return [];
   }
