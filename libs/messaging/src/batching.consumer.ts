@@ -16,6 +16,8 @@ export interface BatchingConsumerSpec<E extends EventDefinition> {
   weigh(item: EventData<E>): number;
   maxMessagesPerTx: number;
   maxWeightPerTx: number;
+  /** transactions in flight at once; the handler must then also be safe against itself */
+  writers?: number;
   maxDeliver?: number;
   ackWaitMs?: number;
 }
@@ -26,15 +28,15 @@ interface Pending<T> {
   weight: number;
 }
 
-// Wakes one waiter; a notify with nobody waiting is remembered.
+// Wakes every waiter (each checks again what it waits for); a notify with nobody waiting is remembered.
 class Signal {
-  private waiter?: () => void;
+  private waiters: (() => void)[] = [];
   private fired = false;
   notify() {
-    if (this.waiter) {
-      const w = this.waiter;
-      this.waiter = undefined;
-      w();
+    if (this.waiters.length) {
+      const ws = this.waiters;
+      this.waiters = [];
+      ws.forEach((w) => w());
     } else this.fired = true;
   }
   wait(): Promise<void> {
@@ -42,7 +44,7 @@ class Signal {
       this.fired = false;
       return Promise.resolve();
     }
-    return new Promise((r) => (this.waiter = r));
+    return new Promise((r) => this.waiters.push(r));
   }
 }
 
@@ -81,11 +83,11 @@ export class BatchingConsumer<E extends EventDefinition> {
       durable: this.spec.durable,
       maxDeliver: this.maxDeliver,
       ackWaitMs: this.spec.ackWaitMs ?? 30_000,
-      maxAckPending: this.spec.maxMessagesPerTx * 4,
+      maxAckPending: this.spec.maxMessagesPerTx * (3 + (this.spec.writers ?? 1)),
     });
     const consumer = await this.js.consumers.get(stream, this.spec.durable);
     this.messages = await consumer.consume({ max_messages: this.spec.maxMessagesPerTx * 2 });
-    this.loops = [this.read(this.messages), this.write()];
+    this.loops = [this.read(this.messages), ...Array.from({ length: this.spec.writers ?? 1 }, () => this.write())];
     this.logger.log({ stream, durable: this.spec.durable }, 'consuming');
   }
 

@@ -28,6 +28,8 @@ export interface DurableConsumerDeclaration<E extends EventDefinition = EventDef
 export interface BatchLimits {
   maxMessagesPerTx: number;
   maxWeightPerTx: number;
+  /** transactions in flight at once (1 by default): while one waits on Postgres the next is built */
+  writers?: number;
 }
 
 // Many messages per transaction; the handler itself must be idempotent.

@@ -113,6 +113,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
         weigh: decl.weigh,
         maxMessagesPerTx: limits.maxMessagesPerTx,
         maxWeightPerTx: limits.maxWeightPerTx,
+        writers: limits.writers,
         maxDeliver: decl.maxDeliver,
         ackWaitMs: decl.ackWaitMs,
       },

@@ -12,7 +12,9 @@ const LOG_BATCH_LIMITS = Symbol('LOG_BATCH_LIMITS');
 export const logBatchLimits: Provider = {
   provide: LOG_BATCH_LIMITS,
   inject: [LOG_INGEST_SETTINGS],
-  useFactory: (s: LogIngestSettings): BatchLimits => ({ maxMessagesPerTx: s.maxMessagesPerTx, maxWeightPerTx: s.maxLinesPerTx }),
+  // two transactions in flight: one replica builds and decodes the next while Postgres copies the
+  // last (lines are keyed, so the two never store a line twice)
+  useFactory: (s: LogIngestSettings): BatchLimits => ({ maxMessagesPerTx: s.maxMessagesPerTx, maxWeightPerTx: s.maxLinesPerTx, writers: 2 }),
 };
 
 // Every replica of log-ingest shares this one durable consumer of BUILD_LOGS. Lines are keyed by
