@@ -8,6 +8,7 @@ import type { GatewayConfig } from './config/gateway.config';
 import { DeploymentsModule } from './deployments/deployments.module';
 import { EnvironmentsModule } from './environments/environments.module';
 import { HttpModule } from './http/http.module';
+import { RequestRateLimitModule } from './http/request-rate-limit.module';
 import { LiveModule } from './live/live.module';
 import { LogsModule } from './logs/logs.module';
 import { ProjectsModule } from './projects/projects.module';
@@ -29,6 +30,7 @@ export class AppModule {
         AuthModule.forRoot(config.FLIGHTDECK_ADMIN_TOKEN),
         AuditModule,
         HttpModule,
+        RequestRateLimitModule.forRoot(config.FLIGHTDECK_API_REQUESTS_PER_MINUTE, config.FLIGHTDECK_ADMIN_TOKEN),
         SystemModule.forRoot(config),
         ProjectsModule,
         PublishersModule.forRoot(config),

@@ -239,8 +239,11 @@ describe('access: users, tokens, roles and the permission matrix', () => {
       expect(dump.rows.map((r) => r.row).join('\n')).not.toContain(issued.body.token.slice(4));
       const me = await as(issued.body.token, 'GET', '/me');
       expect(me.body).toMatchObject({ kind: 'user', user: { name: 'ada' }, token: { id: issued.body.id } });
-      const used = await db.query(`select last_used_at from gateway.api_tokens where id = $1`, [issued.body.id]);
-      expect(used.rows[0].last_used_at).not.toBeNull();
+      // recorded after the answer, without holding the request up
+      await eventually('last use recorded', async () => {
+        const used = await db.query(`select last_used_at from gateway.api_tokens where id = $1`, [issued.body.id]);
+        return used.rows[0].last_used_at !== null;
+      });
 
       // another user's token is not theirs to revoke, and is not even said to exist
       expect((await as(who.viewer.token, 'DELETE', `/tokens/${issued.body.id}`)).body.error.code).toBe(ErrorCode.TokenNotFound);
@@ -298,21 +301,23 @@ describe('access: users, tokens, roles and the permission matrix', () => {
   });
 
   it('records every mutating call, allowed or not, in an append-only audit log: per project for its admins, whole for platform admins', async () => {
-    const correlation = `audit-${randomUUID().slice(0, 8)}`;
-    const denied = await gw.api('POST', `/deployments/${deployment.id}/cancel`, {
-      body: {},
-      headers: { authorization: `Bearer ${who.outsider.token}`, 'x-correlation-id': correlation },
-    });
-    expect(denied.status).toBe(404);
-    const tried = await as(who.deployer.token, 'POST', `/projects/${project.id}/deployments`, { sourceRef: 'main' });
-    expect(tried.status).toBe(503); // got past its rights, then no orchestrator answered
-    await as(who.viewer.token, 'PUT', `/environments/${environment.id}/variables/API_KEY`, { value: 'x' });
+    // each call under its own correlation id: entries are written after the answers, in any order
+    const run = randomUUID().slice(0, 8);
+    const send = (tokenValue: string, method: string, path: string, body: unknown, step: string) =>
+      gw.api(method, path, { body, headers: { authorization: `Bearer ${tokenValue}`, 'x-correlation-id': `audit-${run}-${step}` } });
+    expect((await send(who.outsider.token, 'POST', `/deployments/${deployment.id}/cancel`, {}, 'cancel')).status).toBe(404);
+    // past its rights, then no orchestrator answered
+    expect((await send(who.deployer.token, 'POST', `/projects/${project.id}/deployments`, { sourceRef: 'main' }, 'trigger')).status).toBe(503);
+    expect((await send(who.viewer.token, 'PUT', `/environments/${environment.id}/variables/API_KEY`, { value: 'x' }, 'variable')).status).toBe(403);
 
+    type Entry = { id: number; correlationId: string };
     const page = await eventually('the three entries', async () => {
-      const res = await as(who.admin.token, 'GET', `/projects/${project.id}/audit?limit=3`);
-      return res.body.items?.length === 3 && res.body.items[2].correlationId === correlation ? res.body : undefined;
+      const res = await as(who.admin.token, 'GET', `/projects/${project.id}/audit?limit=200`);
+      const mine = (res.body.items as Entry[]).filter((e) => e.correlationId?.startsWith(`audit-${run}-`));
+      return mine.length === 3 ? res.body : undefined;
     });
-    const [variable, trigger, cancel] = page.items;
+    const entry = (step: string) => page.items.find((e: Entry) => e.correlationId === `audit-${run}-${step}`);
+    const [cancel, trigger, variable] = [entry('cancel'), entry('trigger'), entry('variable')];
     expect(cancel).toMatchObject({
       actor: { kind: 'user', id: 'otto' },
       userId: userIds.outsider,
@@ -323,11 +328,15 @@ describe('access: users, tokens, roles and the permission matrix', () => {
       status: 404,
       outcome: 'denied',
       errorCode: ErrorCode.DeploymentNotFound,
-      correlationId: correlation,
     });
     expect(trigger).toMatchObject({ actor: { id: 'dan' }, outcome: 'failed', status: 503, errorCode: ErrorCode.ServiceUnavailable, tokenId: expect.any(String) });
     expect(variable).toMatchObject({ actor: { id: 'vera' }, outcome: 'denied', status: 403, target: { environmentId: environment.id, key: 'API_KEY' } });
-    expect(page.nextBefore).toBe(variable.id > cancel.id ? cancel.id : variable.id);
+    const ids = page.items.map((e: Entry) => e.id);
+    expect(ids).toEqual([...ids].sort((a, b) => b - a));
+    const firstPage = await as(who.admin.token, 'GET', `/projects/${project.id}/audit?limit=1`);
+    expect(firstPage.body.nextBefore).toBe(firstPage.body.items[0].id);
+    const second = await as(who.admin.token, 'GET', `/projects/${project.id}/audit?limit=1&before=${firstPage.body.nextBefore}`);
+    expect(second.body.items[0].id).toBeLessThan(firstPage.body.items[0].id);
 
     expect((await as(who.viewer.token, 'GET', `/projects/${project.id}/audit`)).status).toBe(403);
     expect((await as(who.owner.token, 'GET', '/audit')).status).toBe(403);
@@ -343,6 +352,26 @@ describe('access: users, tokens, roles and the permission matrix', () => {
       await expect(db.query(`delete from gateway.audit_log`)).rejects.toThrow(/append-only/);
     } finally {
       await db.end();
+    }
+  });
+
+  it('limits each token to FLIGHTDECK_API_REQUESTS_PER_MINUTE requests a minute, saying so in X-RateLimit headers; the admin token and other tokens go on', async () => {
+    const limited = await startGateway(infra, { FLIGHTDECK_API_REQUESTS_PER_MINUTE: '5' });
+    try {
+      const call = (tokenValue: string) => limited.api('GET', '/me', { headers: { authorization: `Bearer ${tokenValue}` } });
+      const first = await call(who.viewer.token);
+      expect(first.status).toBe(200);
+      expect(first.headers.get('x-ratelimit-limit')).toBe('5');
+      expect(first.headers.get('x-ratelimit-remaining')).toBe('4');
+      for (let i = 0; i < 4; i++) expect((await call(who.viewer.token)).status).toBe(200);
+      const sixth = await call(who.viewer.token);
+      expect(sixth.status).toBe(429);
+      expect(sixth.body.error).toMatchObject({ code: ErrorCode.RateLimited, message: expect.stringMatching(/at most 5 API requests per minute per token/) });
+      expect(Number(sixth.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect((await call(who.deployer.token)).status).toBe(200);
+      for (let i = 0; i < 6; i++) expect((await limited.api('GET', '/me')).status).toBe(200);
+    } finally {
+      await limited.close();
     }
   });
 });

@@ -21,6 +21,9 @@ export const GatewayEnv = BaseServiceEnv.extend({
   // Set by `npm start`: the file where its supervisor writes what it runs (states, restarts), shown
   // in GET /api/v1/system/status. Unset: the status lists the bus's answers only.
   FLIGHTDECK_SUPERVISOR_FILE: z.string().min(1).optional(),
+  // API requests one token may make in any minute (per gateway replica; 0: no limit). The bootstrap
+  // admin token is not limited.
+  FLIGHTDECK_API_REQUESTS_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(1200),
   // the NATS servers shown to external publishers, comma-separated (default: NATS_URL, without credentials)
   FLIGHTDECK_NATS_PUBLIC_URL: z.string().min(1).optional(),
 });
