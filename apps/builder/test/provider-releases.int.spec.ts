@@ -144,6 +144,19 @@ describe('the internal provider and the edge router', () => {
     expect(existsSync(dirOf(bad))).toBe(false);
   });
 
+  it("health-checks the build settings' healthCheckPath instead of /", async () => {
+    const server = `require('node:http').createServer((req, res) => { res.statusCode = req.url === '/healthz' ? 200 : 503; res.end(req.url); })
+      .listen(Number(process.env.PORT), process.env.HOST);`;
+    const failsAtRoot = await aSpec('health-app', nodeApp('h', server));
+    expect(((await deploy(failsAtRoot).catch((e: unknown) => e)) as ReleaseFailedError).reason).toMatch(/^health check: GET \/ answered 503/);
+
+    const checked = await aSpec('health-app', nodeApp('h', server), { healthCheckPath: '/healthz' });
+    const log = new LogRecorder();
+    await deploy(checked, log);
+    expect(log.text()).toContain('Health check passed: GET /healthz answered on port');
+    expect(await get('health-app-production.localhost', '/healthz')).toMatchObject({ status: 200, body: '/healthz' });
+  });
+
   it('fails a release whose process exits, with its exit code', async () => {
     const bad = await aSpec('shop-app', crashes());
     const log = new LogRecorder();

@@ -128,7 +128,14 @@ export class BuildPipeline {
     const packing =
       plan.start &&
       nodeArtifact({ dir: layout.appDir, rootDirectory: layout.rootDirectory, framework: plan.detection.framework, pkg, pm, start: plan.start, startFromSettings: !!settings.startCommand });
-    const release = { paths, dir, start: startIn(packing?.start ?? plan.start), env: releaseEnvironment(base, variables), limits: limits.release.limits };
+    const release = {
+      paths,
+      dir,
+      start: startIn(packing?.start ?? plan.start),
+      env: releaseEnvironment(base, variables),
+      limits: limits.release.limits,
+      healthCheckPath: settings.healthCheckPath,
+    };
 
     // a next attempt (its builder stopped) on the host that packed the artifact: a finished build is not built again
     const earlier = job.attempt > 1 ? await this.artifacts.stored(job.deploymentId) : undefined;
@@ -248,7 +255,7 @@ export class BuildPipeline {
 
   private async release(
     ctx: PipelineContext,
-    r: { paths: BuildPaths; dir: string; start: string[] | undefined; env: Record<string, string>; limits: ReleaseSpec['limits'] },
+    r: { paths: BuildPaths; dir: string; start: string[] | undefined; env: Record<string, string>; limits: ReleaseSpec['limits']; healthCheckPath?: string },
     packed: PackedArtifact,
   ): Promise<PipelineOutcome> {
     const { job, log, signal } = ctx;
@@ -262,6 +269,7 @@ export class BuildPipeline {
         artifactPath: packed.path,
         kind,
         startCommand: kind === 'node' ? r.start : undefined,
+        healthCheckPath: r.healthCheckPath,
         env: r.env,
         limits: r.limits,
         force: job.force,

@@ -99,6 +99,7 @@ export class InternalReleaseProvider implements ReleaseProvider, OnModuleInit, O
           kind: spec.kind,
           env: spec.kind === 'node' ? spec.env : undefined,
           limits: spec.kind === 'node' ? spec.limits : undefined,
+          healthCheckPath: spec.kind === 'node' ? spec.healthCheckPath : undefined,
         });
         if (skippedLinks) log(`Skipped ${skippedLinks} link(s): a static site is served as plain files only`, 'warn');
         // the process runs as the project's user: its app and home are its own, env.json is not

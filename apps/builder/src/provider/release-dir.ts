@@ -13,10 +13,12 @@ import { appDir } from '../edge/routed-release';
 //              the app (never inside a served dir) instead of in the database
 //   home/      HOME of the release's process
 //   limits.json what the release's process may use (from its environment when it was deployed)
+//   health.json the path its health check asks, when its build settings name one
 export const releaseDir = (releasesDir: string, project: string, environment: string, deploymentId: string) =>
   join(releasesDir, project, environment, deploymentId);
 const envFile = (dir: string) => join(dir, 'env.json');
 const limitsFile = (dir: string) => join(dir, 'limits.json');
+const healthFile = (dir: string) => join(dir, 'health.json');
 export const homeDir = (dir: string) => join(dir, 'home');
 
 export interface UnpackRequest {
@@ -26,6 +28,7 @@ export interface UnpackRequest {
   /** node releases: the environment their process runs with */
   env?: Record<string, string>;
   limits?: ResourceLimits;
+  healthCheckPath?: string;
 }
 
 // Unpacks into a hidden sibling and renames it into place, so a release dir only ever holds a
@@ -54,6 +57,7 @@ export async function unpackRelease(req: UnpackRequest): Promise<{ skippedLinks:
     });
     if (req.env) await writeFile(envFile(partial), JSON.stringify(req.env), { mode: 0o600 });
     if (req.limits) await writeFile(limitsFile(partial), JSON.stringify(req.limits), { mode: 0o600 });
+    if (req.healthCheckPath) await writeFile(healthFile(partial), JSON.stringify({ path: req.healthCheckPath }), { mode: 0o600 });
     await mkdir(homeDir(partial), { mode: 0o700 });
     await rm(req.dir, { recursive: true, force: true });
     await rename(partial, req.dir);
@@ -70,6 +74,16 @@ export async function readReleaseEnv(dir: string): Promise<Record<string, string
     throw new Error(`${envFile(dir)} is not an environment`);
   }
   return parsed as Record<string, string>;
+}
+
+/** the health check path the release was deployed with, if its build settings named one */
+export async function readReleaseHealthPath(dir: string): Promise<string | undefined> {
+  try {
+    const { path } = JSON.parse(await readFile(healthFile(dir), 'utf8')) as { path?: unknown };
+    return typeof path === 'string' && path.startsWith('/') ? path : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** the limits the release was deployed with; undefined for releases from before limits existed */

@@ -9,7 +9,7 @@ import { seconds, waitUntilHealthy } from './health-check';
 import { freePort } from '@flightdeck/runtime';
 import { PROVIDER_SETTINGS, type ProviderSettings } from './provider-settings';
 import { Sandboxes } from '../sandbox/sandboxes';
-import { homeDir, readReleaseEnv, readReleaseLimits } from './release-dir';
+import { homeDir, readReleaseEnv, readReleaseHealthPath, readReleaseLimits } from './release-dir';
 import { ReleaseFailedError, type ReleaseLog } from './release-provider';
 import { ReleaseProcess } from './release-process';
 
@@ -114,6 +114,7 @@ export class ReleaseProcesses implements EdgeUpstreams {
       throw new ReleaseFailedError('the release cannot be started', 'its directory is incomplete');
     }
     const limits = (await readReleaseLimits(release.dir)) ?? this.settings.releaseLimits;
+    const healthPath = (await readReleaseHealthPath(release.dir)) ?? this.settings.healthPath;
     const port = await freePort();
     log?.(`Starting \`${release.startCommand.join(' ')}\` on port ${port} (${describeLimits(limits)})`);
     // sandboxed it sees its app at /app, its home, and its project's caches read-only (the package
@@ -142,10 +143,10 @@ export class ReleaseProcesses implements EdgeUpstreams {
     const onAbort = () => void proc.stop(this.settings.stopGraceMs);
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      log?.(`Waiting for GET ${this.settings.healthPath} to answer below 500 (up to ${seconds(this.settings.healthTimeoutMs)})`);
+      log?.(`Waiting for GET ${healthPath} to answer below 500 (up to ${seconds(this.settings.healthTimeoutMs)})`);
       const host = await waitUntilHealthy({
         port,
-        path: this.settings.healthPath,
+        path: healthPath,
         timeoutMs: this.settings.healthTimeoutMs,
         signal,
         failure: () => (this.closed ? 'the builder is shutting down' : (proc.failure ?? (proc.isStopping ? 'stopped' : undefined))),
@@ -153,7 +154,7 @@ export class ReleaseProcesses implements EdgeUpstreams {
       if (this.closed) throw new ReleaseFailedError('the release was stopped', 'the builder is shutting down');
       const upstream = { host, port };
       this.running.set(release.id, { process: proc, upstream, lastUsedAt: Date.now() });
-      log?.(`Health check passed: GET ${this.settings.healthPath} answered on port ${port}`);
+      log?.(`Health check passed: GET ${healthPath} answered on port ${port}`);
       this.evictPreviews();
       return upstream;
     } catch (e) {

@@ -28,6 +28,8 @@ export interface ReleaseSpec extends ReleaseTarget {
   commit?: ReleasedCommit;
   /** an explicit force deploy: the ordering guard is bypassed */
   force?: boolean;
+  /** node apps: the path its health check asks (the build settings' healthCheckPath); the provider's default when absent */
+  healthCheckPath?: string;
 }
 
 export interface ReleasedCommit {
