@@ -146,6 +146,15 @@ describe('gateway log routes', () => {
       expect((await gw.api('GET', `/deployments/${randomUUID()}`)).status).toBe(404);
     });
 
+    it("puts the log's volume in the deployment's result too", async () => {
+      const deployment = aDeployment({ status: 'succeeded', phase: 'active' });
+      await fakes.respond(getDeployment, () => ok(deployment));
+      await fakes.respond(getLogVolume, ({ deploymentId }) => ok({ deploymentId, lines: 42, bytes: 4_200 }));
+      const res = await gw.api('GET', `/deployments/${deployment.id}/result`);
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ deploymentId: deployment.id, status: 'succeeded', logVolume: { lines: 42, bytes: 4_200 } });
+    });
+
     it('answers the deployment with logVolume null when log-ingest does not answer', async () => {
       const deployment = aDeployment();
       await fakes.respond(getDeployment, () => ok(deployment));

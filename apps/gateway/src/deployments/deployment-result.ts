@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BuildDetection, BuildSummary, type Deployment, type DeploymentResult } from '@flightdeck/contracts';
+import { BuildDetection, BuildSummary, type Deployment, type DeploymentResult, type LogVolume } from '@flightdeck/contracts';
 
 const Failure = z.object({ step: z.string().nullable().optional(), lastLines: z.array(z.string()).optional() });
 
@@ -9,8 +9,9 @@ const parsed = <T>(schema: z.ZodType<T>, value: unknown): T | undefined => {
 };
 
 // GET /deployments/:id/result: what its build measured and noticed (metadata.result, sent by the
-// builder with its result), what it detected (metadata.build) and how it failed.
-export function deploymentResultOf(d: Deployment): DeploymentResult {
+// builder with its result), what it detected (metadata.build), how it failed, and its log's volume
+// (log-ingest's, asked beside it).
+export function deploymentResultOf(d: Deployment, logVolume: LogVolume | null): DeploymentResult {
   const s = parsed(BuildSummary, d.metadata.result);
   const build = parsed(BuildDetection, d.metadata.build);
   const failure = parsed(Failure, d.metadata.failure);
@@ -31,6 +32,7 @@ export function deploymentResultOf(d: Deployment): DeploymentResult {
     error: d.errorCode
       ? { code: d.errorCode, message: d.errorMessage ?? '', step: failure?.step ?? null, lastLines: failure?.lastLines ?? [], class: d.errorClass ?? null }
       : null,
+    logVolume,
   };
 }
 

@@ -39,20 +39,26 @@ export class DeploymentsController {
     errors: [ErrorCode.DeploymentNotFound],
   })
   async get(@IdParam('deploymentId') deploymentId: string): Promise<z.infer<typeof DeploymentWithLogVolume>> {
+    const [deployment, logVolume] = await this.withLogVolume(deploymentId);
+    return { ...deployment, logVolume };
+  }
+
+  // the deployment from the orchestrator and its log's volume from log-ingest, asked at once
+  private async withLogVolume(deploymentId: string): Promise<[Deployment, LogVolume | null]> {
     const [deployment, volume] = await Promise.all([this.api.call(getDeployment, { deploymentId }), this.api.bus.request(getLogVolume, { deploymentId })]);
-    return { ...deployment, logVolume: volume.ok ? { lines: volume.data.lines, bytes: volume.data.bytes } : null };
+    return [deployment, volume.ok ? { lines: volume.data.lines, bytes: volume.data.bytes } : null];
   }
 
   @Get('result')
   @ApiRoute({
     summary:
-      "What a deployment's build measured and noticed: buildTimeMs (install + build + tests), buildSizeBytes, framework, warnings (deprecated packages, peer dependencies), test counts when a testCommand is set, and its error with step and last lines",
+      "What a deployment's build measured and noticed: buildTimeMs (install + build + tests), buildSizeBytes, framework, warnings (deprecated packages, peer dependencies), test counts when a testCommand is set, its error with step and last lines, and logVolume (lines and bytes its log stored)",
     ids: ['deploymentId'],
     responses: [{ status: 200, description: 'its build result; null fields until the build got there', name: 'DeploymentResult', schema: DeploymentResult }],
     errors: [ErrorCode.DeploymentNotFound],
   })
   async result(@IdParam('deploymentId') deploymentId: string): Promise<DeploymentResult> {
-    return deploymentResultOf(await this.api.call(getDeployment, { deploymentId }));
+    return deploymentResultOf(...(await this.withLogVolume(deploymentId)));
   }
 
   @Get('metrics')

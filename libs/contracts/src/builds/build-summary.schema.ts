@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ErrorClass } from '../errors/error-catalog';
 import { DeploymentStatus } from '../deployments/deployment.schema';
 import { Id } from '../common.schema';
+import { LogVolume } from '../logs/log-line.schema';
 
 export const TestCounts = z.object({
   runner: z.enum(['jest', 'vitest', 'mocha', 'node']),
@@ -53,5 +54,7 @@ export const DeploymentResult = z.object({
   error: z
     .object({ code: z.string(), message: z.string(), step: z.string().nullable(), lastLines: z.array(z.string()), class: ErrorClass.nullable() })
     .nullable(),
+  // lines and UTF-8 message bytes its log stored so far (log-ingest's count); null when log-ingest did not answer
+  logVolume: LogVolume.nullable(),
 });
 export type DeploymentResult = z.infer<typeof DeploymentResult>;
