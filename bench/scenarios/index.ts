@@ -5,9 +5,10 @@ import { logIngest } from './log-ingest';
 import { logQuery } from './log-query';
 import { rawCopy } from './raw-copy';
 import { rawJetstream } from './raw-jetstream';
+import { realBuild } from './real-build';
 import { sandboxCost } from './sandbox-cost';
 import { trigger } from './trigger';
 
 // Every scenario `npm run bench` knows, in the order a full run takes them: raw baselines first,
 // so that the scenarios compared with them find this run's values.
-export const SCENARIOS: readonly Scenario[] = [rawCopy, logIngest, rawJetstream, firstDeploy, sandboxCost, logFollow, logQuery, trigger];
+export const SCENARIOS: readonly Scenario[] = [rawCopy, logIngest, rawJetstream, firstDeploy, sandboxCost, logFollow, logQuery, trigger, realBuild];
