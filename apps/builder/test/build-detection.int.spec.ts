@@ -209,6 +209,48 @@ fs.mkdirSync('node_modules/.cache/fw', { recursive: true }); fs.writeFileSync(m,
     repo.remove();
   });
 
+  it('deploys the app of a pnpm workspace named by rootDirectory: pnpm (through corepack, from the registry) installs at the root', async () => {
+    const lock = [
+      "lockfileVersion: '9.0'",
+      '',
+      'settings:',
+      '  autoInstallPeers: true',
+      '  excludeLinksFromLockfile: false',
+      '',
+      'importers:',
+      '',
+      '  .: {}',
+      '',
+      '  apps/api:',
+      '    dependencies:',
+      "      '@mono/shared':",
+      '        specifier: workspace:*',
+      '        version: link:../../packages/shared',
+      '',
+      '  packages/shared: {}',
+      '',
+    ].join('\n');
+    const repo = GitRepo.create({
+      'package.json': JSON.stringify({ name: 'mono', private: true, packageManager: 'pnpm@9.15.0' }),
+      'pnpm-workspace.yaml': 'packages:\n  - "apps/*"\n  - "packages/*"\n',
+      'pnpm-lock.yaml': lock,
+      'packages/shared/package.json': JSON.stringify({ name: '@mono/shared', version: '1.0.0', main: 'index.js' }),
+      'packages/shared/index.js': 'module.exports = "shared"',
+      'apps/api/package.json': JSON.stringify({ name: '@mono/api', version: '1.0.0', scripts: { start: 'node server.js' }, dependencies: { '@mono/shared': 'workspace:*' } }),
+      'apps/api/server.js': 'require("@mono/shared"); require("http").createServer((q, s) => s.end("api")).listen(process.env.PORT)',
+    });
+    const job = await h.dispatch(aDeployJob({ repositoryUrl: repo.dir, buildSettings: { rootDirectory: 'apps/api' } }));
+    const result = await h.result(job.deploymentId, 120_000);
+    expect(result).toMatchObject({ outcome: 'succeeded', artifact: { kind: 'node' } });
+    expect(h.provider.deployed.find((s) => s.deploymentId === job.deploymentId)?.startCommand).toEqual(['sh', '-c', `cd 'apps/api' && exec "$@"`, 'sh', 'corepack', 'pnpm', 'run', 'start']);
+    const names = await entries(join(h.dataDir, 'artifacts', `${job.deploymentId}.tar.gz`));
+    expect(names).toEqual(expect.arrayContaining(['./apps/api/server.js', './apps/api/node_modules/@mono/shared']));
+    const lines = (await h.logLines(job.deploymentId, result.lastSeq)).map((l) => l.message);
+    expect(lines).toContain('Package manager: pnpm (pnpm-lock.yaml), pnpm workspace: installed at the repository root');
+    expect(lines).toContain('$ corepack pnpm install');
+    repo.remove();
+  });
+
   it('fails a repository with a Dockerfile as a provider error naming the Docker provider, with the detection kept', async () => {
     const repo = GitRepo.create({ ...npmProject({ scripts: { start: 'node server.js' } }), Dockerfile: 'FROM node:20\n' });
     const job = await h.dispatch(aDeployJob({ repositoryUrl: repo.dir }));
