@@ -10,6 +10,8 @@ import type { LiveSettings } from './live.settings';
 export interface FollowerSink {
   /** the client connection, for a `logs` event shared with other followers (LiveBroadcast) */
   readonly connectionId: string;
+  /** false for a connection LiveBroadcast cannot reach (an SSE stream): it gets its lines one by one */
+  readonly broadcastable?: boolean;
   logs(p: LogsPayload): void;
   status(p: StatusPayload): void;
   end(p: EndPayload): void;
@@ -80,6 +82,7 @@ export class LiveFollower {
    */
   canShare(src: LogSource): boolean {
     return (
+      this.sink.broadcastable !== false &&
       this.started &&
       this.active &&
       !this.pumping &&

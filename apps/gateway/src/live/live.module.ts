@@ -5,12 +5,14 @@ import { LiveFeeds } from './live-feeds.service';
 import { LiveSubscriptions } from './live-subscriptions.service';
 import { DEFAULT_LIVE_SETTINGS, LIVE_SETTINGS, type LiveSettings } from './live.settings';
 import { LogHistory } from './log-history';
+import { SseLogStreamController } from './sse-log-stream.controller';
 
 @Module({})
 class LiveFeedModule {
   static withSettings(settings: LiveSettings): DynamicModule {
     return {
       module: LiveFeedModule,
+      controllers: [SseLogStreamController],
       providers: [{ provide: LIVE_SETTINGS, useValue: settings }, LogHistory, LiveBroadcast, LiveFeeds, LiveSubscriptions, DeploymentsLiveGateway],
     };
   }
