@@ -199,7 +199,7 @@ describe('access: users, tokens, roles and the permission matrix', () => {
       const [method, path] = route.split(' ');
       const url = fill(path);
       const body = method === 'GET' ? undefined : {};
-      const stream = url.endsWith('/stream');
+      const stream = url.endsWith('/stream') || url.endsWith('/events');
       const call = (token: string | undefined) =>
         stream ? streamed(token, url) : gw.api(method, url, { ...(body === undefined ? {} : { body }), headers: { authorization: token ? `Bearer ${token}` : '' } });
       const none = await call(undefined);

@@ -450,6 +450,7 @@ describe('gateway REST API', () => {
           'POST /api/v1/deployments/{deploymentId}/retry',
           'GET /api/v1/deployments/{deploymentId}/logs',
           'GET /api/v1/deployments/{deploymentId}/logs/stream',
+          'GET /api/v1/projects/{projectId}/events',
           'GET /api/v1/deployments/{deploymentId}/logs/search',
           'GET /api/v1/deployments/{deploymentId}/logs/levels',
           'GET /api/v1/projects/{projectId}/logs/search',

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { EndPayload, LogsPayload, StatusPayload } from '@flightdeck/contracts';
-import { eventually } from '@flightdeck/testing';
+import { type EndPayload, ErrorCode, type LogsPayload, type StatusPayload, err, getProject, ok } from '@flightdeck/contracts';
+import { aProject, eventually } from '@flightdeck/testing';
 import { LIVE_TOKEN, LiveHarness, seqRange } from './support/live-harness';
 
 jest.setTimeout(120_000);
@@ -131,5 +131,59 @@ describe('live log over SSE (GET /deployments/:id/logs/stream)', () => {
     await eventually('a live feed for the stream', async () => (await h.logFeedConsumers()) === before + 1);
     sse.close();
     await eventually('the feed closed', async () => (await h.logFeedConsumers()) === before);
+  });
+
+  describe("a project's deployments (GET /projects/:id/events, Socket.IO subscribeProject)", () => {
+    const project = aProject();
+    beforeAll(async () => {
+      await h.orchestrator.respond(getProject, ({ projectId }) =>
+        projectId === project.id ? ok(project) : err(ErrorCode.ProjectNotFound, `project ${projectId} not found`),
+      );
+    });
+
+    it("gives every status change of the project's deployments, and none of another project's, over SSE and Socket.IO alike", async () => {
+      const sse = await SseReader.open(`${h.gateway.url}/projects/${project.id}/events`);
+      expect(sse.status).toBe(200);
+      const c = await h.client();
+      const seen: StatusPayload[] = [];
+      c.socket.on('projectStatus', (p: StatusPayload) => seen.push(p));
+      expect(await c.socket.timeout(10_000).emitWithAck('subscribeProject', { projectId: project.id })).toEqual({ ok: true, projectId: project.id });
+
+      const mine = h.aDeployment({ projectId: project.id });
+      const other = h.aDeployment();
+      const second = h.aDeployment({ projectId: project.id });
+      await h.move(mine.id, 'deploying', { phase: 'releasing' });
+      await h.move(other.id, 'failed');
+      await h.move(second.id, 'canceled');
+      await h.move(mine.id, 'succeeded');
+
+      const expected = [`${mine.id}:deploying`, `${second.id}:canceled`, `${mine.id}:succeeded`];
+      const ofSse = () => sse.events.filter((e) => e.event === 'status').map((e) => (e.data as StatusPayload).deployment);
+      await eventually('three events over SSE', () => ofSse().length >= 3);
+      await eventually('three events over Socket.IO', () => seen.length >= 3);
+      expect(ofSse().map((d) => `${d.id}:${d.status}`)).toEqual(expected);
+      expect(seen.map((p) => `${p.deployment.id}:${p.deployment.status}`)).toEqual(expected);
+      expect(seen[0].transition).toMatchObject({ from: 'building', to: 'deploying' });
+
+      // unsubscribed, it hears no more
+      await c.socket.timeout(10_000).emitWithAck('unsubscribeProject', { projectId: project.id });
+      await h.move(second.id, 'failed');
+      await eventually('the SSE client to hear it', () => ofSse().length === 4);
+      expect(seen).toHaveLength(3);
+      sse.close();
+      c.close();
+    });
+
+    it('answers an unknown project with project/not-found, over SSE (404) and Socket.IO', async () => {
+      const missing = await SseReader.open(`${h.gateway.url}/projects/${randomUUID()}/events`);
+      expect(missing.status).toBe(404);
+      const c = await h.client();
+      expect(await c.socket.timeout(10_000).emitWithAck('subscribeProject', { projectId: randomUUID() })).toMatchObject({
+        ok: false,
+        error: { code: ErrorCode.ProjectNotFound },
+      });
+      expect(await c.socket.timeout(10_000).emitWithAck('subscribeProject', { projectId: 'nope' })).toMatchObject({ ok: false, error: { code: ErrorCode.InvalidInput } });
+      c.close();
+    });
   });
 });

@@ -11,7 +11,11 @@ export const SocketEvents = {
   // client → server (acknowledged with a SubscribeAck)
   subscribe: 'subscribe',
   unsubscribe: 'unsubscribe',
+  // a project's deployments: every status change of any of them, as `projectStatus`
+  subscribeProject: 'subscribeProject',
+  unsubscribeProject: 'unsubscribeProject',
   // server → client
+  projectStatus: 'projectStatus',
   logs: 'logs',
   status: 'status',
   end: 'end',
@@ -31,6 +35,10 @@ export const SubscribeRequest = z
 export type SubscribeRequest = z.input<typeof SubscribeRequest>;
 
 export type SubscribeAck = { ok: true; deployment: Deployment } | { ok: false; error: ErrorBody };
+
+export const SubscribeProjectRequest = z.object({ projectId: Id }).strict();
+export type SubscribeProjectRequest = z.infer<typeof SubscribeProjectRequest>;
+export type SubscribeProjectAck = { ok: true; projectId: string } | { ok: false; error: ErrorBody };
 
 // Lines arrive in seq order, each once; `lastSeq` is the highest seq considered (filtered lines included).
 export interface LogsPayload {
@@ -75,8 +83,12 @@ export interface ServerToClientEvents {
   end: (p: EndPayload) => void;
   gap: (p: GapPayload) => void;
   dropped: (p: DroppedPayload) => void;
+  /** a deployment of a subscribed project changed status or phase (from the subscription on) */
+  projectStatus: (p: StatusPayload) => void;
 }
 export interface ClientToServerEvents {
   subscribe: (req: SubscribeRequest, ack: (a: SubscribeAck) => void) => void;
   unsubscribe: (req: { deploymentId: string }, ack?: (a: { ok: true }) => void) => void;
+  subscribeProject: (req: SubscribeProjectRequest, ack: (a: SubscribeProjectAck) => void) => void;
+  unsubscribeProject: (req: SubscribeProjectRequest, ack?: (a: { ok: true }) => void) => void;
 }

@@ -6,6 +6,7 @@ import {
   DEPLOYMENTS_NAMESPACE,
   type ServerToClientEvents,
   type SubscribeAck,
+  type SubscribeProjectAck,
   SocketEvents,
 } from '@flightdeck/contracts';
 import type { Caller } from '../access/caller';
@@ -17,6 +18,7 @@ import { handshakeAuth } from './handshake-auth';
 import { LiveBroadcast } from './live-broadcast';
 import type { FollowerSink } from './live-follower';
 import { LiveSubscriptions } from './live-subscriptions.service';
+import { ProjectSubscriptions } from './project-subscriptions';
 import { LIVE_SETTINGS, type LiveSettings } from './live.settings';
 
 type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
@@ -30,6 +32,8 @@ export class DeploymentsLiveGateway implements OnGatewayInit<Namespace>, OnGatew
   private readonly logger = new Logger(DeploymentsLiveGateway.name);
   private readonly flows = new Map<string, ConnectionFlow>();
   private readonly sockets = new Map<string, LiveSocket>();
+  // per connection: the projects it follows, and how to stop each
+  private readonly projectStops = new Map<string, Map<string, () => void>>();
 
   constructor(
     private readonly verifier: TokenVerifier,
@@ -37,6 +41,7 @@ export class DeploymentsLiveGateway implements OnGatewayInit<Namespace>, OnGatew
     @Inject(LIVE_SETTINGS) private readonly settings: LiveSettings,
     private readonly broadcast: LiveBroadcast,
     private readonly access: ProjectAccessService,
+    private readonly projects: ProjectSubscriptions,
   ) {}
 
   afterInit(namespace: Namespace): void {
@@ -67,6 +72,30 @@ export class DeploymentsLiveGateway implements OnGatewayInit<Namespace>, OnGatew
         })
         .catch((e) => this.logger.error({ err: (e as Error).message }, 'subscribe failed'));
     });
+    const following = new Map<string, () => void>();
+    this.projectStops.set(socket.id, following);
+    socket.on(SocketEvents.subscribeProject, (req: unknown, ack?: (a: SubscribeProjectAck) => void) => {
+      const mayRead = (projectId: string) => this.access.mayRead(socket.data.caller as Caller, projectId);
+      this.projects
+        .subscribe(req, mayRead, (p) => socket.emit(SocketEvents.projectStatus, p))
+        .then((outcome) => {
+          if (!outcome.ok) return typeof ack === 'function' && ack(outcome);
+          const projectId = (req as { projectId: string }).projectId;
+          // gone meanwhile, or subscribed twice: one listener per project and connection
+          if (!this.sockets.has(socket.id) || following.has(projectId)) outcome.stop();
+          else following.set(projectId, outcome.stop);
+          if (typeof ack === 'function') ack({ ok: true, projectId });
+        })
+        .catch((e) => this.logger.error({ err: (e as Error).message }, 'project subscribe failed'));
+    });
+    socket.on(SocketEvents.unsubscribeProject, (req: unknown, ack?: (a: { ok: true }) => void) => {
+      const projectId = (req as { projectId?: unknown } | undefined)?.projectId;
+      if (typeof projectId === 'string') {
+        following.get(projectId)?.();
+        following.delete(projectId);
+      }
+      if (typeof ack === 'function') ack({ ok: true });
+    });
     socket.on(SocketEvents.unsubscribe, (req: unknown, ack?: (a: { ok: true }) => void) => {
       const deploymentId = (req as { deploymentId?: unknown } | undefined)?.deploymentId;
       if (typeof deploymentId === 'string') this.subscriptions.unsubscribe(socket.id, deploymentId);
@@ -88,6 +117,8 @@ export class DeploymentsLiveGateway implements OnGatewayInit<Namespace>, OnGatew
     this.flows.get(socket.id)?.close();
     this.flows.delete(socket.id);
     this.subscriptions.disconnect(socket.id);
+    this.projectStops.get(socket.id)?.forEach((stop) => stop());
+    this.projectStops.delete(socket.id);
   }
 
   // The client took nothing for stalledDisconnectMs: its followers go at once; the reason and the

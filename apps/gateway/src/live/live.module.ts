@@ -5,15 +5,27 @@ import { LiveFeeds } from './live-feeds.service';
 import { LiveSubscriptions } from './live-subscriptions.service';
 import { DEFAULT_LIVE_SETTINGS, LIVE_SETTINGS, type LiveSettings } from './live.settings';
 import { LogHistory } from './log-history';
+import { ProjectEvents } from './project-events.service';
+import { ProjectSubscriptions } from './project-subscriptions';
 import { SseLogStreamController } from './sse-log-stream.controller';
+import { SseProjectEventsController } from './sse-project-events.controller';
 
 @Module({})
 class LiveFeedModule {
   static withSettings(settings: LiveSettings): DynamicModule {
     return {
       module: LiveFeedModule,
-      controllers: [SseLogStreamController],
-      providers: [{ provide: LIVE_SETTINGS, useValue: settings }, LogHistory, LiveBroadcast, LiveFeeds, LiveSubscriptions, DeploymentsLiveGateway],
+      controllers: [SseLogStreamController, SseProjectEventsController],
+      providers: [
+        { provide: LIVE_SETTINGS, useValue: settings },
+        LogHistory,
+        LiveBroadcast,
+        LiveFeeds,
+        LiveSubscriptions,
+        ProjectEvents,
+        ProjectSubscriptions,
+        DeploymentsLiveGateway,
+      ],
     };
   }
 }

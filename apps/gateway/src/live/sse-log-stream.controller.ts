@@ -10,15 +10,11 @@ import { ConnectionFlow } from './connection-flow';
 import type { FollowerSink } from './live-follower';
 import { LiveSubscriptions } from './live-subscriptions.service';
 import { LIVE_SETTINGS, type LiveSettings } from './live.settings';
+import { SSE_KEEPALIVE_MS, openEventStream, sseEvent as sse } from './server-sent-events';
 
 const StreamQuery = z
   .object({ afterSeq: PgCount.optional(), level: LogLevel.optional(), step: z.string().max(100).optional(), source: LogSource.optional() })
   .strict();
-// a comment line now and then keeps proxies from closing a quiet stream
-const KEEPALIVE_MS = 15_000;
-
-/** one Server-Sent Event: `id` is the last seq it accounts for, so Last-Event-ID resumes after it */
-const sse = (event: string, data: unknown, id?: number) => `${id === undefined ? '' : `id: ${id}\n`}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 
 // The live log for clients without Socket.IO (curl, EventSource, CI): the same followers, ring,
 // history reads, gaps and flow control as the Socket.IO feed, written as text/event-stream.
@@ -55,7 +51,7 @@ export class SseLogStreamController {
     });
     let ended = false;
     // first due after the subscription's answer (a bus request of at most 5 s)
-    const keepalive = setInterval(() => res.write(': keepalive\n\n'), KEEPALIVE_MS);
+    const keepalive = setInterval(() => res.write(': keepalive\n\n'), SSE_KEEPALIVE_MS);
     const close = () => {
       if (ended) return;
       ended = true;
@@ -66,6 +62,7 @@ export class SseLogStreamController {
     const sink: FollowerSink = {
       connectionId: clientId,
       broadcastable: false,
+      // id: the last seq it accounts for, so that Last-Event-ID resumes after it
       logs: (p) => res.write(sse('logs', p, p.lastSeq)),
       status: (p) => res.write(sse('status', p)),
       gap: (p) => res.write(sse('gap', p)),
@@ -89,8 +86,7 @@ export class SseLogStreamController {
       close();
       throw ApiException.from(ack.error);
     }
-    res.status(200).set({ 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' });
-    res.flushHeaders();
+    openEventStream(res);
     req.on('close', close);
     start?.();
   }
