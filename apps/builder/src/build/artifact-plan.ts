@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PackageJson } from './app-detection';
 import { type PlannedCommand, shellCommand } from './build-plan';
+import { isInside } from './framework-detection';
 import type { PackageManager } from './package-manager';
 
 // What a Node server's artifact holds. A framework's self-contained output is packed alone (Nuxt's
@@ -26,7 +27,7 @@ const NEXT_CONFIGS = ['next.config.js', 'next.config.mjs', 'next.config.cjs', 'n
 export function usesNextStandalone(dir: string): boolean {
   return NEXT_CONFIGS.some((f) => {
     try {
-      return existsSync(join(dir, f)) && /output\s*:\s*['"`]standalone['"`]/.test(readFileSync(join(dir, f), 'utf8'));
+      return existsSync(join(dir, f)) && isInside(dir, join(dir, f)) && /output\s*:\s*['"`]standalone['"`]/.test(readFileSync(join(dir, f), 'utf8'));
     } catch {
       return false;
     }

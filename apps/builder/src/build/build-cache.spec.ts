@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,5 +35,14 @@ describe('build cache', () => {
     expect(await evictOldEntries(dir, 900)).toEqual(['old.tar']);
     expect(await evictOldEntries(dir, 100)).toEqual(['mid.tar']);
     expect(await readdir(d)).toEqual(['new.tar']);
+  });
+
+  it('never follows a build-cache that the build replaced with a link', async () => {
+    const elsewhere = mkdtempSync(join(tmpdir(), 'fd-cache-other-'));
+    for (const name of ['a', 'b']) writeFileSync(join(elsewhere, `${name}.tar`), Buffer.alloc(400));
+    symlinkSync(elsewhere, join(dir, CACHE_SUBDIR));
+    expect(await evictOldEntries(dir, 100)).toEqual([]);
+    expect((await readdir(elsewhere)).sort()).toEqual(['a.tar', 'b.tar']);
+    rmSync(elsewhere, { recursive: true, force: true });
   });
 });

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { lstat, readdir, rm } from 'node:fs/promises';
+import { lstat, readdir, realpath, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isInside } from './framework-detection';
 import type { PackageManager } from './package-manager';
@@ -53,6 +53,9 @@ export async function evictOldEntries(hostCacheDir: string, maxBytes: number): P
   const dir = join(hostCacheDir, CACHE_SUBDIR);
   let names: string[];
   try {
+    // the build's user owns it: a build-cache that is a link (to another project's cache, say) is
+    // never followed by the builder
+    if (!(await lstat(dir)).isDirectory() || (await realpath(dir)) !== join(await realpath(hostCacheDir), CACHE_SUBDIR)) return [];
     names = (await readdir(dir)).filter((n) => n.endsWith('.tar'));
   } catch {
     return [];
