@@ -97,6 +97,9 @@ describe('log lines partitioned by day', () => {
     const page = await h.bus.request(listLogLines, { deploymentId: id, afterSeq: 0, limit: 10 });
     if (!page.ok) throw new Error(page.error.message);
     expect(page.data.items.map((l) => [l.seq, l.message])).toEqual([[1, 'first'], [2, 'first'], [3, 'first'], [4, 'again']]);
+    // and the last lines: the last 3 rows, each seq once as first printed (a copy takes a line's place)
+    const tail = await h.bus.request(listLogLines, { deploymentId: id, afterSeq: 0, limit: 10, tail: 3 });
+    expect(tail).toEqual({ ok: true, data: { items: page.data.items.slice(2), lastSeq: 4 } });
     // a filter (a search, a level) looks at every copy: each seq still comes once
     const hits = await h.bus.request(searchLogLines, { deploymentId: id, q: 'a', afterSeq: 0, limit: 10 });
     expect(hits.ok && hits.data.items.map((l) => [l.seq, l.message])).toEqual([[2, 'again'], [3, 'again'], [4, 'again']]);
