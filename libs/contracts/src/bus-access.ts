@@ -75,6 +75,8 @@ export const Durables = {
   environmentQueue: 'deployment-orchestrator-queue',
   // the builder: a deleted environment's URL stops serving, a restored one's serves again
   environmentReleases: 'builder-environments',
+  // the orchestrator: a deleted environment's deployments in progress stop
+  environmentDeletions: 'deployment-orchestrator-environments',
 } as const;
 
 /** where a consumer parks a message it cannot handle */
@@ -204,6 +206,8 @@ export const BusAccess: Record<ServiceName, ServiceBusAccess> = {
       { stream: 'deploymentEvents', durable: Durables.deploymentMetrics, filterSubject: 'deployments.evt.status.>' },
       // and to start the next waiting deployment once one has ended, and the pre-flight of one that entered `validating`
       { stream: 'deploymentEvents', durable: Durables.environmentQueue, filterSubject: 'deployments.evt.status.>' },
+      // a deleted environment's deployments in progress are canceled
+      { stream: 'environmentEvents', durable: Durables.environmentDeletions, filterSubject: 'environments.evt.deleted.*' },
     ],
     follows: none,
     readsMessages: none,

@@ -6,6 +6,7 @@ import { DeploymentCanceler } from './deployment-canceler';
 import { EnvironmentQueue } from './environment-queue';
 import { DeploymentAttempts } from './deployment-attempts';
 import { BuildHeartbeatListener } from './build-heartbeat.listener';
+import { EnvironmentDeletionsConsumer } from './environment-deletions.consumer';
 import { EnvironmentQueueConsumer } from './environment-queue.consumer';
 import { DeploymentQueries } from './deployment-queries.service';
 import { DeploymentsHandler } from './deployments.handler';
@@ -32,7 +33,7 @@ import { PreflightRunner } from './preflight-runner';
     DeploymentAnalyticsService,
     PreflightRunner,
   ],
-  controllers: [DeploymentsHandler, EnvironmentQueueConsumer, BuildHeartbeatListener],
+  controllers: [DeploymentsHandler, EnvironmentQueueConsumer, EnvironmentDeletionsConsumer, BuildHeartbeatListener],
   exports: [DeploymentsRepository, DeploymentTransitions, DeploymentCanceler, EnvironmentQueue, DeploymentAttempts, RetryDeploymentUseCase, TriggerDeploymentUseCase, PreflightRunner],
 })
 export class DeploymentsModule {}
