@@ -8,6 +8,7 @@ import { ProjectTriggerRate1764950000000 } from './1764950000000-project-trigger
 import { VariableLevelsAndKeyIds1765000000000 } from './1765000000000-variable-levels-and-key-ids';
 import { EnvironmentBuildSettings1765100000000 } from './1765100000000-environment-build-settings';
 import { DeploymentConfigurations1765200000000 } from './1765200000000-deployment-configurations';
+import { EnvironmentPushSettings1765300000000 } from './1765300000000-environment-push-settings';
 
 // Applied in this order at start-up and by `npm run migrate`.
 export const migrations = [
@@ -21,4 +22,5 @@ export const migrations = [
   VariableLevelsAndKeyIds1765000000000,
   EnvironmentBuildSettings1765100000000,
   DeploymentConfigurations1765200000000,
+  EnvironmentPushSettings1765300000000,
 ];

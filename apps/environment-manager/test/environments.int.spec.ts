@@ -70,6 +70,8 @@ describe('environments', () => {
         limits: {},
         concurrencyPolicy: 'reject',
         buildSettings: {},
+        branch: null,
+        autoDeploy: true,
         createdAt: expect.any(String),
       });
       expect(await live(project.id)).toEqual(['production*', 'staging']);
@@ -141,6 +143,20 @@ describe('environments', () => {
       const empty = await h.bus.request(updateEnvironment, { projectId: project.id, environmentId: staging.id });
       expect(empty).toEqual({ ok: true, data: { ...staging, name: 'qa', type: 'preview' } });
       expect(await live(project.id)).toEqual(['production*', 'qa']);
+    });
+
+    it('sets the branch whose pushes deploy it and whether they do; null gives the branch back to the default; a bad branch changes nothing', async () => {
+      const { project } = await h.project('env-push');
+      const staging = await create(project.id, { name: 'staging', type: 'staging' });
+      const set = await h.bus.request(updateEnvironment, { projectId: project.id, environmentId: staging.id, branch: 'release/2', autoDeploy: false });
+      expect(set).toEqual({ ok: true, data: { ...staging, branch: 'release/2', autoDeploy: false } });
+      for (const branch of ['--upload-pack=evil', 'a..b', '/abs', 'x y']) {
+        const bad = await h.bus.request(updateEnvironment, { projectId: project.id, environmentId: staging.id, branch, autoDeploy: true });
+        expect(!bad.ok && bad.error).toMatchObject({ code: 'validation/invalid-input', message: expect.stringMatching(/^branch: /) });
+      }
+      expect(await h.bus.request(getProjectEnvironment, { projectId: project.id, environmentId: staging.id })).toEqual(set);
+      const reset = await h.bus.request(updateEnvironment, { projectId: project.id, environmentId: staging.id, branch: null });
+      expect(reset.ok && reset.data).toMatchObject({ branch: null, autoDeploy: false });
     });
 
     it('makes an environment the default and un-defaults the previous one', async () => {

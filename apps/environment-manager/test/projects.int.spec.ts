@@ -34,6 +34,8 @@ describe('projects and environments', () => {
         limits: {},
         concurrencyPolicy: 'reject',
         buildSettings: {},
+        branch: null,
+        autoDeploy: true,
         createdAt: expect.any(String),
       },
     ]);

@@ -8,9 +8,11 @@ export interface EnvironmentState {
   type: EnvironmentType;
   isDefault: boolean;
   buildSettings?: BuildSettings;
+  branch?: string | null;
+  autoDeploy?: boolean;
 }
 
-export type EnvironmentPatch = Partial<Pick<EnvironmentState, 'name' | 'type' | 'isDefault' | 'buildSettings'>>;
+export type EnvironmentPatch = Partial<Pick<EnvironmentState, 'name' | 'type' | 'isDefault' | 'buildSettings' | 'branch' | 'autoDeploy'>>;
 
 const sameSettings = (a: BuildSettings, b: BuildSettings) =>
   JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort());
@@ -21,6 +23,8 @@ export const changesOf = (env: EnvironmentState, body: UpdateEnvironmentBody): E
   if (body.name !== undefined && body.name !== env.name) changes.name = body.name;
   if (body.type !== undefined && body.type !== env.type) changes.type = body.type;
   if (body.isDefault !== undefined && body.isDefault !== env.isDefault) changes.isDefault = body.isDefault;
+  if (body.branch !== undefined && body.branch !== (env.branch ?? null)) changes.branch = body.branch;
+  if (body.autoDeploy !== undefined && body.autoDeploy !== (env.autoDeploy ?? true)) changes.autoDeploy = body.autoDeploy;
   if (body.buildSettings) {
     const next = applyBuildSettingsPatch(env.buildSettings ?? {}, body.buildSettings);
     if (!sameSettings(next, env.buildSettings ?? {})) changes.buildSettings = next;

@@ -13,6 +13,9 @@ export class EnvironmentEntity {
   @Column('text', { name: 'concurrency_policy' }) concurrencyPolicy!: ConcurrencyPolicy;
   // written only after parsing with the contract schema; `{}`: everything detected by the builder
   @Column('jsonb', { name: 'build_settings', default: () => "'{}'" }) buildSettings!: BuildSettings;
+  // the branch whose pushes deploy here (null: the default) and whether they do
+  @Column('text', { nullable: true }) branch!: string | null;
+  @Column('boolean', { name: 'auto_deploy', default: true }) autoDeploy!: boolean;
   @Column('timestamptz', { name: 'created_at' }) createdAt!: Date;
   // soft delete: set, the environment is out of every list and lookup, its rows and history kept
   @Column('timestamptz', { name: 'deleted_at', nullable: true }) deletedAt!: Date | null;

@@ -23,6 +23,8 @@ export const toEnvironment = (e: EnvironmentEntity): Environment => ({
   limits: e.limits ?? {},
   concurrencyPolicy: e.concurrencyPolicy ?? 'reject',
   buildSettings: e.buildSettings ?? {},
+  branch: e.branch ?? null,
+  autoDeploy: e.autoDeploy ?? true,
   createdAt: e.createdAt.toISOString(),
   ...(e.deletedAt ? { deletedAt: e.deletedAt.toISOString() } : {}),
 });

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineCommand, defineEvent } from '../define';
 import { Subjects } from '../subjects';
 import { Id } from '../common.schema';
-import { Environment, EnvironmentName, EnvironmentType, Project } from './project.schema';
+import { Environment, EnvironmentName, EnvironmentType, Project, PushBranch } from './project.schema';
 import { BuildSettingsPatch } from '../builds/build-settings.schema';
 
 // Environments as first-class: created, renamed, retyped, made default, soft-deleted and restored.
@@ -32,6 +32,9 @@ export const UpdateEnvironmentBody = z
     isDefault: z.boolean().optional(),
     /** fields given are set, null unsets one (detected again), fields left out are kept */
     buildSettings: BuildSettingsPatch.optional(),
+    /** the branch whose pushes deploy here; null: back to the default (see Environment.branch) */
+    branch: PushBranch.nullable().optional(),
+    autoDeploy: z.boolean().optional(),
   })
   .strict();
 export type UpdateEnvironmentBody = z.infer<typeof UpdateEnvironmentBody>;

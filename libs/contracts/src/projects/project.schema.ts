@@ -34,6 +34,13 @@ export const EnvironmentType = z.enum(['production', 'staging', 'preview', 'deve
 export type EnvironmentType = z.infer<typeof EnvironmentType>;
 // The same slug rule as a project's: <project>-<environment>.localhost is its hostname.
 export const EnvironmentName = ProjectName;
+// A branch a push deploys from (git's ref rules, short of what a shell or git could read as an option).
+export const PushBranch = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^(?![-./])(?!.*\.\.)(?!.*\/\/)[A-Za-z0-9._/-]+(?<![./])$/, 'a branch name: letters, digits, . _ / -, not starting with - . or /, no ..');
+
 export const Environment = z.object({
   id: Id,
   projectId: Id,
@@ -45,6 +52,10 @@ export const Environment = z.object({
   limits: EnvironmentLimits,
   /** what a trigger does while a deployment is in progress (see ConcurrencyPolicy) */
   concurrencyPolicy: ConcurrencyPolicy,
+  /** the branch whose pushes deploy here; null or absent: the project's default branch for its default environment, none for others */
+  branch: PushBranch.nullable().optional(),
+  /** whether a push to its branch deploys it (absent: true) */
+  autoDeploy: z.boolean().optional(),
   /** how its app is built and run; unset fields are detected (optional so that older payloads still parse) */
   buildSettings: BuildSettings.optional(),
   createdAt: IsoDate,
