@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { getDeployment, listDeployments } from '@flightdeck/contracts';
+import { getDeployment, listDeployments, retryDeployment } from '@flightdeck/contracts';
 import { eventually } from '@flightdeck/testing';
 import { OrchestratorHarness, anActor } from './support/orchestrator-harness';
 
@@ -133,6 +133,24 @@ describe('trigger deployment', () => {
     expect(stored).toEqual([{ n: 10 }]);
     // another project is not held back by it
     expect((await h.trigger(other.id, { idempotencyKey: undefined })).ok).toBe(true);
+  });
+
+  it("keeps a trigger's own variables with the deployment, and a retry keeps its parent's", async () => {
+    const { project } = h.directory.addProject();
+    const d = await h.deploy(project.id, { idempotencyKey: undefined, variables: { GREETING: 'bonjour' } });
+    expect(d.metadata).toMatchObject({ triggerVariables: { GREETING: 'bonjour' } });
+    await h.result({ deploymentId: d.id, outcome: 'failed', failure: { code: 'deployment/build-failed', message: 'x' } });
+    await h.waitFor(d.id, 'failed', (x) => x.status === 'failed');
+    const retry = await h.bus.request(retryDeployment, { deploymentId: d.id, actor: anActor() });
+    expect(retry.ok && retry.data.metadata).toMatchObject({ triggerVariables: { GREETING: 'bonjour' } });
+  });
+
+  it('refuses trigger variables with a bad key or a control character, naming them', async () => {
+    const { project } = h.directory.addProject();
+    const badKey = await h.trigger(project.id, { variables: { '9BAD': 'x' } });
+    expect(!badKey.ok && badKey.error.code).toBe('validation/invalid-input');
+    const control = await h.trigger(project.id, { variables: { GREETING: 'a\u001bb' } });
+    expect(!control.ok && control.error.message).toMatch(/GREETING may not hold control characters/);
   });
 
   it('holds a project to its own trigger rate limit when it has one', async () => {

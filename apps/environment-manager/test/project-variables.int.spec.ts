@@ -103,6 +103,23 @@ describe('project-wide variables', () => {
     expect(JSON.stringify(r)).not.toContain(SECRET);
   });
 
+  it("puts a trigger's own variables over the environment's and the project's, for that deployment only", async () => {
+    await h.bus.request(setVariable, { environmentId: production.id, key: 'GREETING', value: 'hello', sensitive: false });
+    const d = h.orchestrator.add(production.id, 'building');
+    d.metadata = { triggerVariables: { GREETING: 'bonjour', API_URL: 'https://api.trigger.example', ONLY_NOW: '1' } };
+    const r = await h.bus.request(resolveVariables, { environmentId: production.id, deploymentId: d.id });
+    if (!r.ok) throw new Error(r.error.message);
+    const byKey = Object.fromEntries(r.data.items.map((v) => [v.key, v]));
+    expect(byKey.GREETING).toMatchObject({ value: 'bonjour', level: 'trigger', target: 'both', sensitive: false });
+    expect(byKey.API_URL).toMatchObject({ value: 'https://api.trigger.example', level: 'trigger' });
+    expect(byKey.ONLY_NOW).toMatchObject({ value: '1', level: 'trigger' });
+    expect(r.data.items.filter((v) => v.key === 'GREETING')).toHaveLength(1);
+    // another deployment of the same environment has its stored values
+    const plain = await resolve(production.id);
+    expect(plain.GREETING).toMatchObject({ value: 'hello', level: 'environment' });
+    expect(plain.ONLY_NOW).toBeUndefined();
+  });
+
   it('hands each variable with its target: build, runtime or both', async () => {
     await h.bus.request(setProjectVariable, { projectId: project.id, key: 'NPM_TOKEN', value: 'npm-secret', sensitive: true, target: 'build' });
     await h.bus.request(setVariable, { environmentId: production.id, key: 'DATABASE_URL', value: 'postgres://db/app', sensitive: true, target: 'runtime' });

@@ -8,6 +8,9 @@ import type { DeploymentEntity } from './deployment.entity';
 import { DeploymentsRepository } from './deployments.repository';
 import { EnvironmentQueue } from './environment-queue';
 import { preflightOutcome } from './preflight-outcome';
+import { triggerVariablesOf } from './trigger-variables';
+
+const withVariables = (variables: ReturnType<typeof triggerVariablesOf>) => (variables ? { variables } : {});
 
 const inPreflight = (d: DeploymentEntity | null): d is DeploymentEntity => !!d && d.status === 'queued' && d.phase === PREFLIGHT_PHASE;
 
@@ -51,6 +54,7 @@ export class PreflightRunner implements OnModuleDestroy {
       environmentId: d.environmentId,
       deploymentId: d.id,
       sourceRef: d.sourceRef,
+      ...withVariables(triggerVariablesOf(d.metadata)),
     });
     const outcome = preflightOutcome(answer, new Date());
     await this.ds.transaction(async (tx) => {

@@ -7,6 +7,7 @@ import {
   MAX_QUEUED,
   type Result,
   type TriggerDeploymentRequest,
+  type TriggerVariables,
   err,
   ok,
 } from '@flightdeck/contracts';
@@ -28,6 +29,7 @@ import {
   isUniqueViolation,
 } from './deployments.repository';
 import { buildSettingsSnapshot } from './build-settings-snapshot';
+import { triggerVariablesOf } from './trigger-variables';
 
 export type TriggerOutcome = Result<{ deployment: Deployment; replayed: boolean }>;
 
@@ -139,6 +141,7 @@ export class TriggerDeploymentUseCase {
           ...(!retryOf && req.clearCache ? { clearCache: true } : {}),
           ...withBuildSettings(buildSettingsSnapshot(target.environment.buildSettings, req.buildSettings, retryOf?.parent.metadata)),
           ...(skipValidation ? { skipValidation: true } : {}),
+          ...withTriggerVariables(req.variables ?? (retryOf ? triggerVariablesOf(retryOf.parent.metadata) : undefined)),
         },
         ...(retryOf ? { parentDeploymentId: retryOf.parent.id } : {}),
       },
@@ -181,3 +184,5 @@ export class TriggerDeploymentUseCase {
 }
 
 const withBuildSettings = (s: ReturnType<typeof buildSettingsSnapshot>) => (s ? { buildSettings: s } : {});
+// the trigger's own variables (a retry keeps its parent's), read by environment-manager with the deployment
+const withTriggerVariables = (v: TriggerVariables | undefined) => (v && Object.keys(v).length ? { triggerVariables: v } : {});

@@ -16,6 +16,7 @@ import { ProjectsRepository } from '../projects/projects.repository';
 import { DeploymentConfigurations } from '../configurations/deployment-configurations.service';
 import type { StoredValue } from '../validation/environment-values.service';
 import { EffectiveVariables } from '../variables/effective-variables.service';
+import { overTriggerVariables } from '../variables/trigger-variables';
 import { preflightProblems } from './preflight-problems';
 
 // A deployment's pre-flight. The repository is read at the deployed ref within
@@ -55,16 +56,18 @@ export class PreflightUseCase {
       if (!(e instanceof RepositoryReadError)) throw e;
       warnings.push(`required variables not detected: ${e.message}`);
     }
-    const { items, undecryptable } = await this.effective.load(environment);
+    const { items: stored, undecryptable } = await this.effective.load(environment);
+    // the trigger's own variables count as set, over the stored ones
+    const items = overTriggerVariables(
+      stored.map((v) => ({ key: v.key, value: v.value, sensitive: v.sensitive, target: v.target, level: v.level, updatedAt: v.updatedAt.toISOString() })),
+      req.variables,
+      new Date().toISOString(),
+    );
     const values = new Map<string, StoredValue>(items.map((v) => [v.key, v]));
     const problems = preflightProblems(detected, values, undecryptable);
     // what was checked is the deployment's configuration until its build resolves its variables
     // (a deployment failed here has one too, to compare with the last good one)
-    await this.configurations.record(
-      environment,
-      req.deploymentId,
-      items.map((v) => ({ key: v.key, value: v.value, sensitive: v.sensitive, target: v.target, level: v.level, updatedAt: v.updatedAt.toISOString() })),
-    );
+    await this.configurations.record(environment, req.deploymentId, items);
     this.logger.log(
       { deploymentId: req.deploymentId, environmentId: environment.id, commit, problems: problems.map((p) => p.key), warnings: warnings.length },
       'pre-flight checked',

@@ -4,6 +4,7 @@ import { Subjects } from '../subjects';
 import { Actor, Id, IsoDate, PageQuery, pageOf } from '../common.schema';
 import { Deployment, DeploymentPhase, DeploymentProvider, DeploymentStatus, DeploymentTrigger } from './deployment.schema';
 import { BuildSettings } from '../builds/build-settings.schema';
+import { TriggerVariables } from '../projects/variable.schema';
 
 export const TriggerDeploymentBody = z
   .object({
@@ -18,6 +19,8 @@ export const TriggerDeploymentBody = z
     buildSettings: BuildSettings.optional(),
     // the project's build cache (node_modules, framework caches, package stores) is emptied first
     clearCache: z.boolean().optional(),
+    // this deployment only: over the environment's and project's variables (not for secrets)
+    variables: TriggerVariables.optional(),
   })
   .strict();
 export type TriggerDeploymentBody = z.infer<typeof TriggerDeploymentBody>;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineCommand } from '../define';
 import { Subjects } from '../subjects';
 import { Id } from '../common.schema';
-import { VariableKey } from './variable.schema';
+import { TriggerVariables, VariableKey } from './variable.schema';
 import { DetectedFramework } from './detected-variable.schema';
 
 // A deployment's pre-flight (phase `validating`): what the source at the deployed ref needs
@@ -32,7 +32,10 @@ export const PREFLIGHT_READ_TIMEOUT_MS = 5_000;
 
 export const checkDeploymentConfiguration = defineCommand({
   subject: Subjects.variables.preflight,
-  request: z.object({ projectId: Id, environmentId: Id, deploymentId: Id, sourceRef: z.string().min(1).max(255) }).strict(),
+  // variables: the trigger's own, which count as set
+  request: z
+    .object({ projectId: Id, environmentId: Id, deploymentId: Id, sourceRef: z.string().min(1).max(255), variables: TriggerVariables.optional() })
+    .strict(),
   reply: PreflightReport,
   // environment-manager gives the repository read PREFLIGHT_READ_TIMEOUT_MS, then checks without it
   timeoutMs: PREFLIGHT_READ_TIMEOUT_MS + 5_000,

@@ -21,7 +21,7 @@ export const reachesStage = (target: VariableTarget | undefined, stage: 'build' 
   (target ?? 'both') === 'both' || target === stage;
 
 // Where a resolved value came from: precedence is project < environment < trigger.
-export const VariableLevel = z.enum(['project', 'environment']);
+export const VariableLevel = z.enum(['project', 'environment', 'trigger']);
 export type VariableLevel = z.infer<typeof VariableLevel>;
 
 // As every reader sees it: a sensitive value is always MASKED_VALUE.
@@ -121,3 +121,22 @@ export const resolveVariables = defineCommand({
   request: z.object({ environmentId: Id, deploymentId: Id }).strict(),
   reply: listOf(ResolvedVariable),
 });
+
+export const MAX_TRIGGER_VARIABLES = 50;
+
+// Variables given with one trigger, over the environment's and the project's for that deployment
+// only (level `trigger`, target both). Not for secrets: they are kept with the deployment in
+// plaintext and shown with it; a secret is set as a sensitive variable of the environment.
+export const TriggerVariables = z
+  .record(VariableKey, z.string().max(64 * 1024))
+  .superRefine((vars, ctx) => {
+    const keys = Object.keys(vars);
+    if (keys.length > MAX_TRIGGER_VARIABLES) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: `at most ${MAX_TRIGGER_VARIABLES} variables per trigger, got ${keys.length}` });
+    }
+    for (const key of keys) {
+      const message = forbiddenValueMessage(key, vars[key]);
+      if (message) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [key], message, params: issueParams(ErrorCode.VariableInvalidValue) });
+    }
+  });
+export type TriggerVariables = z.infer<typeof TriggerVariables>;

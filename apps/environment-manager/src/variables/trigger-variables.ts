@@ -1,0 +1,19 @@
+import { type ResolvedVariable, TriggerVariables } from '@flightdeck/contracts';
+
+/** the variables a deployment was triggered with (kept in its metadata by the orchestrator) */
+export const triggerVariablesOf = (metadata: Record<string, unknown> | null | undefined): TriggerVariables | undefined => {
+  const parsed = TriggerVariables.safeParse(metadata?.triggerVariables);
+  return parsed.success ? parsed.data : undefined;
+};
+
+// The last level of precedence (project < environment < trigger): a trigger's variables replace
+// those of the same key, for that deployment only, at build and at run time alike.
+export const overTriggerVariables = (items: readonly ResolvedVariable[], vars: TriggerVariables | undefined, at: string): ResolvedVariable[] => {
+  const given = Object.entries(vars ?? {});
+  if (!given.length) return [...items];
+  const keys = new Set(given.map(([key]) => key));
+  return [
+    ...items.filter((v) => !keys.has(v.key)),
+    ...given.map(([key, value]): ResolvedVariable => ({ key, value, sensitive: false, target: 'both', level: 'trigger', updatedAt: at })),
+  ];
+};
