@@ -15,11 +15,12 @@ import {
   Streams,
   deployJobQueued,
   deploymentCancelRequested,
+  getEnvironment,
   ok,
   subjectFor,
 } from '@flightdeck/contracts';
 import { decodeEnvelope, encodeEnvelope, encodeJson, startBusTransports } from '@flightdeck/messaging';
-import { type TestInfra, freePort, queryRows, startTestInfra } from '@flightdeck/testing';
+import { type TestInfra, aProject, anEnvironment, freePort, queryRows, startTestInfra } from '@flightdeck/testing';
 import { AppModule } from '../../src/app.module';
 import { loadBuilderConfig } from '../../src/config/builder.config';
 import { RecordingReleaseProvider } from './recording-release-provider';
@@ -33,6 +34,7 @@ export class BuilderHarness {
   readonly variables = new Map<string, ResolvedVariable[]>();
   private apps: INestApplication[] = [];
   private sub?: Subscription;
+  private environmentsSub?: Subscription;
 
   private constructor(
     readonly infra: TestInfra,
@@ -45,6 +47,7 @@ export class BuilderHarness {
     const nc = await connect({ ...infra.nats.connectOptions(), name: 'builder-test' });
     const h = new BuilderHarness(infra, nc, mkdtempSync(join(tmpdir(), 'fd-builder-data-')));
     h.answerVariables();
+    h.answerEnvironments();
     await h.startBuilder(env);
     return h;
   }
@@ -79,6 +82,7 @@ export class BuilderHarness {
   async stop(): Promise<void> {
     for (const app of this.apps.splice(0)) await app.close();
     this.sub?.unsubscribe();
+    this.environmentsSub?.unsubscribe();
     await this.nc.drain();
     await this.infra.stop();
     rmSync(this.dataDir, { recursive: true, force: true });
@@ -165,6 +169,18 @@ export class BuilderHarness {
       if (decoded.ok) out.push(decoded.envelope.data as T);
     }
     return out;
+  }
+
+  // Every job asks for its environment's limits: answered at once with none set (the operator's
+  // defaults), where no listener would hold each build for the bus's whole retry deadline.
+  private answerEnvironments() {
+    this.environmentsSub = this.nc.subscribe(getEnvironment.subject, {
+      callback: (_e, msg) => {
+        const decoded = decodeEnvelope(msg.data);
+        const environmentId = decoded.ok ? (decoded.envelope.data as { environmentId: string }).environmentId : randomUUID();
+        msg.respond(encodeJson(ok({ ...anEnvironment({ id: environmentId }), project: aProject() })));
+      },
+    });
   }
 
   private answerVariables() {
