@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ConfigurationDiff, Deployment, DeploymentConfiguration } from '@flightdeck/contracts';
 import { GitRepo, nodeApp } from '../support/git-repo';
-import { Api, deploymentEnded, getWithHost, hostOf } from '../support/http';
+import { Api, deploymentEnded, getWithHost, hostOf, until } from '../support/http';
 import { type TestStack, startStack } from '../support/stack';
 
 jest.setTimeout(300_000);
@@ -97,5 +97,46 @@ describe('configuration snapshots: what a deployment ran with, rollback and diff
     const crossed = await api.call('GET', `/deployments/${v2.id}/config-diff?against=${foreign.body.id}`);
     expect(crossed).toMatchObject({ status: 404, body: { error: { code: 'deployment/not-found' } } });
     await deploymentEnded(api, foreign.body.id);
+  });
+
+  it('deploys staging and production independently, a trigger overriding a variable once; a deleted staging stops serving, keeps its history, and serves again when restored', async () => {
+    const { project, production } = await createProject('twins');
+    const created = await api.call('POST', `/projects/${project.id}/environments`, { name: 'staging', type: 'staging' });
+    expect(created.status).toBe(201);
+    const staging = created.body;
+    await setVariable(production.id, 'GREETING', 'prod');
+    await setVariable(staging.id, 'GREETING', 'stage');
+    const prodHost = 'twins-production.localhost';
+    const stageHost = 'twins-staging.localhost';
+    const page = async (host: string) => getWithHost(stack.edgePort, host);
+
+    await deploy(project.id);
+    const first = await api.call<Deployment>('POST', `/projects/${project.id}/deployments`, { sourceRef: 'main', environmentId: staging.id });
+    const onStaging = await deploymentEnded(api, first.body.id);
+    expect(onStaging.status).toBe('succeeded');
+    expect((await page(prodHost)).body).toBe('greeting prod token 0');
+    expect((await page(stageHost)).body).toBe('greeting stage token 0');
+
+    // one deployment with its own value, over the environment's: the next one has the stored value again
+    const once = await api.call<Deployment>('POST', `/projects/${project.id}/deployments`, {
+      sourceRef: 'main',
+      environmentId: staging.id,
+      variables: { GREETING: 'just-this-once' },
+    });
+    expect((await deploymentEnded(api, once.body.id)).status).toBe('succeeded');
+    expect((await page(stageHost)).body).toBe('greeting just-this-once token 0');
+    expect((await page(prodHost)).body).toBe('greeting prod token 0');
+
+    expect((await api.call('DELETE', `/projects/${project.id}/environments/${staging.id}`)).status).toBe(200);
+    await until('the staging URL to stop serving', async () => (await page(stageHost)).status === 404);
+    expect((await page(prodHost)).body).toBe('greeting prod token 0');
+    // its history stays
+    expect((await api.call<Deployment>('GET', `/deployments/${once.body.id}`)).body.environmentId).toBe(staging.id);
+    const refused = await api.call('POST', `/projects/${project.id}/deployments`, { sourceRef: 'main', environmentId: staging.id });
+    expect(refused.status).toBe(404);
+
+    expect((await api.call('POST', `/projects/${project.id}/environments/${staging.id}/restore`)).status).toBe(200);
+    await until('the staging URL to serve again', async () => (await page(stageHost)).status === 200);
+    expect((await page(stageHost)).body).toBe('greeting just-this-once token 0');
   });
 });
