@@ -1,6 +1,6 @@
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { ErrorCode, checkDeploymentConfiguration } from '@flightdeck/contracts';
+import { ErrorCode, checkDeploymentConfiguration, triggerVariablesOf } from '@flightdeck/contracts';
 import { Bus } from '@flightdeck/messaging';
 import { PREFLIGHT_PHASE } from '../state-machine/deployment-lifecycle';
 import { DeploymentTransitions } from './deployment-transitions.service';
@@ -8,7 +8,6 @@ import type { DeploymentEntity } from './deployment.entity';
 import { DeploymentsRepository } from './deployments.repository';
 import { EnvironmentQueue } from './environment-queue';
 import { preflightOutcome } from './preflight-outcome';
-import { triggerVariablesOf } from './trigger-variables';
 
 const withVariables = (variables: ReturnType<typeof triggerVariablesOf>) => (variables ? { variables } : {});
 

@@ -8,6 +8,7 @@ import {
   type Result,
   type TriggerDeploymentRequest,
   type TriggerVariables,
+  triggerVariablesOf,
   err,
   ok,
 } from '@flightdeck/contracts';
@@ -29,7 +30,6 @@ import {
   isUniqueViolation,
 } from './deployments.repository';
 import { buildSettingsSnapshot } from './build-settings-snapshot';
-import { triggerVariablesOf } from './trigger-variables';
 
 export type TriggerOutcome = Result<{ deployment: Deployment; replayed: boolean }>;
 

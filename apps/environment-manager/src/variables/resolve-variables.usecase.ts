@@ -1,11 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { type Deployment, ErrorCode, type ResolvedVariable, type Result, err, getDeployment, isTerminal, ok } from '@flightdeck/contracts';
+import { type Deployment, ErrorCode, type ResolvedVariable, type Result, err, getDeployment, isTerminal, ok, triggerVariablesOf } from '@flightdeck/contracts';
 import { Bus } from '@flightdeck/messaging';
 import { environmentNotFound } from '../projects/project-queries.service';
 import { ProjectsRepository } from '../projects/projects.repository';
 import { DeploymentConfigurations } from '../configurations/deployment-configurations.service';
 import { EffectiveVariables } from './effective-variables.service';
-import { overTriggerVariables, triggerVariablesOf } from './trigger-variables';
+import { overTriggerVariables } from './trigger-variables';
 import { undecryptableMessage } from './variable-sealer';
 
 // Plaintext values, for the builder running a job: only while the deployment it names is alive and

@@ -1,10 +1,4 @@
-import { type ResolvedVariable, TriggerVariables } from '@flightdeck/contracts';
-
-/** the variables a deployment was triggered with (kept in its metadata by the orchestrator) */
-export const triggerVariablesOf = (metadata: Record<string, unknown> | null | undefined): TriggerVariables | undefined => {
-  const parsed = TriggerVariables.safeParse(metadata?.triggerVariables);
-  return parsed.success ? parsed.data : undefined;
-};
+import type { ResolvedVariable, TriggerVariables } from '@flightdeck/contracts';
 
 // The last level of precedence (project < environment < trigger): a trigger's variables replace
 // those of the same key, for that deployment only, at build and at run time alike.

@@ -1,7 +1,6 @@
-import { type CanActivate, type ExecutionContext, Injectable, type Type } from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { Id } from '@flightdeck/contracts';
-import { HealthController, MetricsController } from '@flightdeck/runtime';
 import { ProjectAccessService } from '../access/project-access.service';
 import { PROJECT_SCOPED_PARAMS, ROUTE_ACCESS, type RouteAccess, defaultAccess } from '../access/route-access';
 import { actorOf } from '../access/caller';
@@ -10,8 +9,7 @@ import { ZodValidationPipe } from '../http/zod-validation.pipe';
 import { ADMIN_ONLY, type AuthenticatedRequest, IS_PUBLIC } from './auth.decorators';
 import { TokenVerifier } from './token-verifier';
 
-// Probes and scrapers call these without a token; they live outside /api/v1.
-const OPERATIONS_CONTROLLERS: Type[] = [HealthController, MetricsController];
+import { OPERATIONS_CONTROLLERS } from './operations-controllers';
 
 // Every HTTP route needs `Authorization: Bearer <token>` unless marked @Public(), and the caller's
 // rights for what the route declares (@Access, else a closed default): a new controller is

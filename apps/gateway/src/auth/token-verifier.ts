@@ -1,11 +1,9 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { ApiTokensService } from '../access/api-tokens.service';
+import { ApiTokensService, tokenHash } from '../access/api-tokens.service';
 import type { Caller } from '../access/caller';
 
 export const ADMIN_TOKEN = Symbol('ADMIN_TOKEN');
-
-const digest = (s: string) => createHash('sha256').update(s).digest();
 
 export type Verified = { ok: true; caller: Caller } | { ok: false; reason: string };
 
@@ -19,12 +17,12 @@ export class TokenVerifier {
     @Inject(ADMIN_TOKEN) adminToken: string,
     private readonly tokens: ApiTokensService,
   ) {
-    this.adminDigest = digest(adminToken);
+    this.adminDigest = tokenHash(adminToken);
   }
 
   async verify(token: string | undefined | null): Promise<Verified> {
     if (!token) return { ok: false, reason: 'missing bearer token: send Authorization: Bearer <token>' };
-    if (timingSafeEqual(digest(token), this.adminDigest)) return { ok: true, caller: { kind: 'admin-token' } };
+    if (timingSafeEqual(tokenHash(token), this.adminDigest)) return { ok: true, caller: { kind: 'admin-token' } };
     const found = await this.tokens.check(token);
     return found.ok ? { ok: true, caller: { kind: 'user', user: found.user, token: found.token } } : found;
   }

@@ -1,13 +1,11 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
-import { type DynamicModule, type ExecutionContext, Module, type Type } from '@nestjs/common';
+import { timingSafeEqual } from 'node:crypto';
+import { type DynamicModule, type ExecutionContext, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import type { Request } from 'express';
-import { HealthController, MetricsController } from '@flightdeck/runtime';
+import { tokenHash } from '../access/api-tokens.service';
+import { OPERATIONS_CONTROLLERS } from '../auth/operations-controllers';
 import { TokenVerifier } from '../auth/token-verifier';
-
-const OPERATIONS_CONTROLLERS: Type[] = [HealthController, MetricsController];
-const digest = (s: string) => createHash('sha256').update(s).digest();
 
 // At most `perMinute` API requests per token in any minute (per gateway replica: the counts live in
 // its memory), answered 429 with Retry-After past it; every answer carries X-RateLimit-Limit,
@@ -16,12 +14,12 @@ const digest = (s: string) => createHash('sha256').update(s).digest();
 @Module({})
 export class RequestRateLimitModule {
   static forRoot(perMinute: number, adminToken: string): DynamicModule {
-    const admin = digest(adminToken);
+    const admin = tokenHash(adminToken);
     const tokenOf = (req: Request) => TokenVerifier.fromHeader(req.headers.authorization);
     const skip = (ctx: ExecutionContext) => {
       if (perMinute === 0 || ctx.getType() !== 'http' || OPERATIONS_CONTROLLERS.includes(ctx.getClass())) return true;
       const token = tokenOf(ctx.switchToHttp().getRequest<Request>());
-      return !!token && timingSafeEqual(digest(token), admin);
+      return !!token && timingSafeEqual(tokenHash(token), admin);
     };
     return {
       module: RequestRateLimitModule,
@@ -31,7 +29,7 @@ export class RequestRateLimitModule {
           skipIf: skip,
           getTracker: (req) => {
             const token = tokenOf(req as Request);
-            return token ? `token:${digest(token).toString('hex').slice(0, 32)}` : `ip:${(req as Request).ip}`;
+            return token ? `token:${tokenHash(token).toString('hex').slice(0, 32)}` : `ip:${(req as Request).ip}`;
           },
           // one count per token across every route (the library's default counts per route)
           generateKey: (_ctx, tracker, name) => `${name}:${tracker}`,

@@ -140,3 +140,9 @@ export const TriggerVariables = z
     }
   });
 export type TriggerVariables = z.infer<typeof TriggerVariables>;
+
+/** the variables a deployment was triggered with (its metadata.triggerVariables), if any */
+export const triggerVariablesOf = (metadata: Record<string, unknown> | null | undefined): TriggerVariables | undefined => {
+  const parsed = TriggerVariables.safeParse(metadata?.triggerVariables);
+  return parsed.success && Object.keys(parsed.data).length ? parsed.data : undefined;
+};
