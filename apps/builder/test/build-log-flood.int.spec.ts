@@ -4,6 +4,9 @@ import { GitRepo, npmProject } from './support/git-repo';
 
 jest.setTimeout(120_000);
 
+// the most lines npm prints of its own around a script's output (header, command, blank lines, notices)
+const NPM_OWN_LINES = 20;
+
 describe('a build that floods its log', () => {
   let h: BuilderHarness;
   let repo: GitRepo;
@@ -36,10 +39,11 @@ describe('a build that floods its log', () => {
     expect(notices.length).toBeGreaterThan(0);
     for (const n of notices) expect(n).toMatchObject({ source: 'system', level: 'warn', step: 'build' });
     const dropped = notices.reduce((sum, n) => sum + Number(/^([\d,]+) line/.exec(n.message)![1].replace(/,/g, '')), 0);
-    // every line printed is either stored or counted in a notice, never lost silently (npm's own
-    // blank line after the script's output may be among those counted)
+    // every line printed is either stored or counted in a notice, never lost silently; npm's own
+    // lines around the script's output (its '> pkg build' header, the command, blank lines) may fall
+    // in a capped second and be counted too: on a loaded CI machine 5 of them did
     expect(dropped - (50_000 - flood.length)).toBeGreaterThanOrEqual(0);
-    expect(dropped - (50_000 - flood.length)).toBeLessThanOrEqual(3);
+    expect(dropped - (50_000 - flood.length)).toBeLessThanOrEqual(NPM_OWN_LINES);
     expect(flood.length).toBeLessThan(50_000);
     expect(notices[0].message).toMatch(/more than 2,000 lines in one second \(log flood cap\)$/);
   });
