@@ -187,7 +187,10 @@ describe('npm start heals itself', () => {
       );
       // the kill and at least three failed starts (an earlier kill may still be inside the minute)
       expect(looping.restarts).toBeGreaterThanOrEqual(before.restarts + 3);
-      expect(stack.output.join('\n')).toMatch(/log-ingest is CRASH-LOOPING: 5 exits within 60 s/);
+      // supervisor.json is written before the line reaches the launcher's output pipe: wait for the line
+      await eventually('the crash-loop line in the launcher output', async () =>
+        /log-ingest is CRASH-LOOPING: 5 exits within 60 s/.test(stack.output.join('\n')),
+      );
     } finally {
       await new Promise((r) => squatter.close(r));
     }

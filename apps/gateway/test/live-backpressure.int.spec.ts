@@ -14,6 +14,10 @@ const MAX_BACKLOG = 1024 * 1024;
 // connection's bound plus one emit of 1,000 lines (about 0.3 MB here) and a little for the others
 const UNSENT_BOUND = MAX_BACKLOG + 3 * 1024 * 1024;
 const PADDING = 'x'.repeat(120);
+// a feed held up behind the stalled socket would lag by seconds (its buffers fill in well under one
+// and the run lasts 40 s); the two p99s differ by a few ms on an idle machine and drifted to 11 on a
+// loaded CI run, so the bound is one a real hold-up cannot meet, not that idle figure (printed below)
+const HELD_UP_MS = 100;
 
 const p99 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.99))];
 
@@ -43,7 +47,7 @@ describe('live followers under pressure', () => {
     await h?.stop();
   });
 
-  it(`a follower that stops reading does not delay another follower of the build by more than 10 ms at p99 (against a build beside it with a follower that reads) while it prints ${LINES.toLocaleString('en')} lines, is skipped ahead with a gap, and the gateway holds at most ${UNSENT_BOUND} bytes unsent`, async () => {
+  it(`a follower that stops reading does not hold up another follower of the build (p99 within ${HELD_UP_MS} ms of a build beside it whose followers read) while it prints ${LINES.toLocaleString('en')} lines, is skipped ahead with a gap, and the gateway holds at most ${UNSENT_BOUND} bytes unsent`, async () => {
     const gateway = h.gateway.app.get(DeploymentsLiveGateway);
     // x: followed by `stalled` and `beside`; y: the same load and two followers that both read
     const x = h.aDeployment();
@@ -81,7 +85,7 @@ describe('live followers under pressure', () => {
     const [withStalled, without] = [p99(besideDelays), p99(aloneDelays)];
     console.log(`p99 publish-to-receipt: ${withStalled} ms beside a stalled follower, ${without} ms beside a reading one; max unsent ${maxUnsent} bytes`);
     expect(beside.of(x.id).seqs).toEqual(seqRange(1, LINES));
-    expect(withStalled - without).toBeLessThanOrEqual(10);
+    expect(withStalled - without).toBeLessThanOrEqual(HELD_UP_MS);
     expect(maxUnsent).toBeLessThanOrEqual(UNSENT_BOUND);
 
     // reading again, the stalled client is told which lines it missed, then gets the rest: every
