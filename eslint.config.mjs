@@ -29,8 +29,10 @@ export default [
             { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [] },
             { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:contracts', 'type:lib'] },
             { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:contracts', 'type:lib'] },
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:contracts', 'type:lib', 'type:testing'] },
-            { sourceTag: 'type:cli', onlyDependOnLibsWithTags: ['type:contracts'] },
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:contracts', 'type:lib', 'type:testing', 'type:client'] },
+            // the SDK (libs/client) runs in browsers too: contracts only
+            { sourceTag: 'type:client', onlyDependOnLibsWithTags: ['type:contracts'] },
+            { sourceTag: 'type:cli', onlyDependOnLibsWithTags: ['type:contracts', 'type:client'] },
             { sourceTag: 'scope:gateway', notDependOnLibsWithTags: ['type:app'] },
           ],
         },

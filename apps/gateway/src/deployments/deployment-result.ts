@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BuildDetection, BuildSummary, type Deployment, type DeploymentResult, type LogVolume } from '@flightdeck/contracts';
+import { BuildDetection, BuildSummary, type Deployment, type DeploymentMetrics, type DeploymentResult, type LogVolume } from '@flightdeck/contracts';
 
 const Failure = z.object({ step: z.string().nullable().optional(), lastLines: z.array(z.string()).optional() });
 
@@ -35,19 +35,6 @@ export function deploymentResultOf(d: Deployment, logVolume: LogVolume | null): 
     logVolume,
   };
 }
-
-export const DeploymentMetrics = z.object({
-  deploymentId: z.string(),
-  status: z.string(),
-  installTimeMs: z.number().nullable(),
-  buildTimeMs: z.number().nullable(),
-  testTimeMs: z.number().nullable(),
-  packageTimeMs: z.number().nullable(),
-  buildSizeBytes: z.number().nullable(),
-  // trigger to end, as the orchestrator counts it
-  durationMs: z.number().nullable(),
-});
-export type DeploymentMetrics = z.infer<typeof DeploymentMetrics>;
 
 export function deploymentMetricsOf(d: Deployment): DeploymentMetrics {
   const s = parsed(BuildSummary, d.metadata.result);

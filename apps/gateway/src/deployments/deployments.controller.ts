@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import {
   type Actor,
   Deployment,
+  DeploymentMetrics,
   DeploymentResult,
   ErrorCode,
   LogVolume,
@@ -19,7 +20,7 @@ import { CurrentActor } from '../auth/auth.decorators';
 import { ApiBus } from '../http/api-bus';
 import { IdParam, ValidBody } from '../http/zod-validation.pipe';
 import { ApiRoute } from '../openapi/api-route.decorator';
-import { DeploymentMetrics, deploymentMetricsOf, deploymentResultOf } from './deployment-result';
+import { deploymentMetricsOf, deploymentResultOf } from './deployment-result';
 
 const DEPLOYMENT = { name: 'Deployment', schema: Deployment };
 

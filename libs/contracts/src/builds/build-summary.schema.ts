@@ -58,3 +58,17 @@ export const DeploymentResult = z.object({
   logVolume: LogVolume.nullable(),
 });
 export type DeploymentResult = z.infer<typeof DeploymentResult>;
+
+// GET /deployments/:id/metrics: build times per step, artifact size and total duration; null until measured
+export const DeploymentMetrics = z.object({
+  deploymentId: z.string(),
+  status: z.string(),
+  installTimeMs: z.number().nullable(),
+  buildTimeMs: z.number().nullable(),
+  testTimeMs: z.number().nullable(),
+  packageTimeMs: z.number().nullable(),
+  buildSizeBytes: z.number().nullable(),
+  // trigger to end, as the orchestrator counts it
+  durationMs: z.number().nullable(),
+});
+export type DeploymentMetrics = z.infer<typeof DeploymentMetrics>;

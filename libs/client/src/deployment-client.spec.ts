@@ -1,0 +1,102 @@
+import type { Deployment } from '@flightdeck/contracts';
+import { DeploymentClient } from './deployment-client';
+import type { LiveConnection } from './live-connection';
+
+const P = '00000000-0000-4000-8000-00000000000a';
+const D = '00000000-0000-4000-8000-00000000000d';
+const at = new Date(0).toISOString();
+const deployment = (status: Deployment['status']): Deployment => ({
+  id: D,
+  projectId: P,
+  environmentId: P,
+  sourceRef: 'main',
+  commitSha: null,
+  commitMessage: null,
+  commitAuthor: null,
+  message: null,
+  triggeredBy: 'admin',
+  trigger: 'api',
+  status,
+  phase: 'queued',
+  progress: 0,
+  attempt: 1,
+  parentDeploymentId: null,
+  rollbackTargetId: null,
+  artifact: null,
+  url: null,
+  previewUrl: null,
+  errorCode: null,
+  errorMessage: null,
+  metadata: {},
+  createdAt: at,
+  updatedAt: at,
+  startedAt: null,
+  finishedAt: null,
+  durationMs: null,
+});
+
+// a gateway answering GET /deployments/:id and the list with the deployment as it is now
+const gateway = () => {
+  const calls: string[] = [];
+  let current = deployment('queued');
+  const fetch = (async (url: string, init: RequestInit) => {
+    calls.push(`${init.method} ${new URL(url).pathname}${new URL(url).search}`);
+    const body =
+      url.includes('/deployments?') || url.endsWith('/deployments')
+        ? { items: [current], total: 1, limit: 20, offset: 0, hasMore: false }
+        : { ...current, logVolume: null };
+    return new Response(JSON.stringify(body), {
+      status: 200,
+      headers: { 'content-type': 'application/json' },
+    });
+  }) as unknown as typeof globalThis.fetch;
+  return { fetch, calls, set: (s: Deployment['status']) => (current = deployment(s)) };
+};
+const statusEvent = (c: DeploymentClient, d: Deployment) =>
+  (c as unknown as { live: LiveConnection }).live.statusObservers.forEach((o) => o({ deployment: d }));
+
+describe('DeploymentClient read cache', () => {
+  it('is off by default: every read asks the gateway', async () => {
+    const gw = gateway();
+    const c = new DeploymentClient({ baseUrl: 'http://gw', fetch: gw.fetch });
+    await c.getDeployment(D);
+    await c.getDeployment(D);
+    expect(gw.calls).toHaveLength(2);
+  });
+
+  it('on, answers repeated reads from memory until a status event of that deployment drops them', async () => {
+    const gw = gateway();
+    const c = new DeploymentClient({ baseUrl: 'http://gw', fetch: gw.fetch, cache: true });
+    await c.getDeployment(D);
+    await c.listDeployments(P, { status: 'queued', limit: 5 });
+    expect(await c.getDeployment(D)).toMatchObject({ ok: true, data: { status: 'queued' } });
+    await c.listDeployments(P, { status: 'queued', limit: 5 });
+    expect(gw.calls).toEqual([
+      `GET /api/v1/deployments/${D}`,
+      `GET /api/v1/projects/${P}/deployments?status=queued&limit=5`,
+    ]);
+
+    gw.set('building');
+    statusEvent(c, deployment('building'));
+    expect(await c.getDeployment(D)).toMatchObject({ ok: true, data: { status: 'building' } });
+    expect(await c.listDeployments(P, { status: 'queued', limit: 5 })).toMatchObject({
+      ok: true,
+      data: { items: [{ status: 'building' }] },
+    });
+    expect(gw.calls).toHaveLength(4);
+  });
+
+  it('on, forgets after its TTL', async () => {
+    let now = 0;
+    const gw = gateway();
+    const c = new DeploymentClient({
+      baseUrl: 'http://gw',
+      fetch: gw.fetch,
+      cache: { ttlMs: 30_000, now: () => now },
+    });
+    await c.getDeployment(D);
+    now = 30_001;
+    await c.getDeployment(D);
+    expect(gw.calls).toHaveLength(2);
+  });
+});

@@ -1,0 +1,201 @@
+import { type Socket, io } from 'socket.io-client';
+import type { z } from 'zod';
+import {
+  DEPLOYMENTS_NAMESPACE,
+  type EndPayload,
+  ErrorCode,
+  type GapPayload,
+  type LogsPayload,
+  type Result,
+  ServerEventSchemas,
+  type StatusPayload,
+  SubscribeAck,
+  SubscribeProjectAck,
+  type SubscribeRequest,
+  SocketEvents,
+  err,
+  ok,
+} from '@flightdeck/contracts';
+
+/** what one deployment subscription receives, each payload parsed by its contract schema */
+export interface DeploymentListener {
+  logs?(p: LogsPayload): void;
+  status?(p: StatusPayload): void;
+  end?(p: EndPayload): void;
+  gap?(p: GapPayload): void;
+  /** the connection was lost and came back: the subscription is being renewed from `afterSeq()` */
+  afterSeq(): number;
+}
+
+type ProjectListener = (p: StatusPayload) => void;
+
+const ACK_TIMEOUT_MS = 10_000;
+
+/**
+ * One Socket.IO connection to the gateway's `/deployments` namespace, opened on first use and
+ * shared by every subscription of a client. socket.io-client runs unchanged in Node 20 and in
+ * browsers, reconnects by itself, and carries the token in the handshake; after a reconnect each
+ * subscription is renewed (a deployment's from the last seq it saw, so nothing comes twice).
+ * Every payload is parsed with the contract schemas: one that does not parse is dropped and
+ * reported to `onInvalidEvent`, never handed on.
+ */
+export class LiveConnection {
+  private socket: Socket | undefined;
+  private readonly deployments = new Map<string, Set<DeploymentListener>>();
+  private readonly projects = new Map<string, Set<ProjectListener>>();
+  /** every status payload, whatever the subscription (the read cache listens here) */
+  readonly statusObservers = new Set<(p: StatusPayload) => void>();
+
+  constructor(
+    private readonly baseUrl: string,
+    private readonly token: string | undefined,
+    private readonly onInvalidEvent: (event: string, message: string) => void = () => {},
+  ) {}
+
+  private connect(): Socket {
+    if (this.socket) return this.socket;
+    const url = this.baseUrl.replace(/\/+$/, '') + DEPLOYMENTS_NAMESPACE;
+    // websocket only: no long-polling session to keep sticky when several gateways share the URL
+    const socket = io(url, {
+      auth: this.token ? { token: this.token } : {},
+      transports: ['websocket'],
+      reconnectionDelayMax: 5_000,
+    });
+    this.socket = socket;
+    const on = <E extends keyof typeof ServerEventSchemas>(
+      event: E,
+      handle: (p: z.infer<(typeof ServerEventSchemas)[E]>) => void,
+    ) =>
+      socket.on(event as string, (raw: unknown) => {
+        const parsed = ServerEventSchemas[event].safeParse(raw);
+        if (parsed.success) handle(parsed.data as z.infer<(typeof ServerEventSchemas)[E]>);
+        else this.onInvalidEvent(event, parsed.error.message);
+      });
+    on('logs', (p) => this.deployments.get(p.deploymentId)?.forEach((l) => l.logs?.(p)));
+    on('gap', (p) => this.deployments.get(p.deploymentId)?.forEach((l) => l.gap?.(p)));
+    on('end', (p) => this.deployments.get(p.deploymentId)?.forEach((l) => l.end?.(p)));
+    on('status', (p) => {
+      this.statusObservers.forEach((o) => o(p));
+      this.deployments.get(p.deployment.id)?.forEach((l) => l.status?.(p));
+    });
+    on('projectStatus', (p) => {
+      this.statusObservers.forEach((o) => o(p));
+      this.projects.get(p.deployment.projectId)?.forEach((l) => l(p));
+    });
+    // the server closed us (slow consumer): come back, and the subscriptions are renewed below
+    on('dropped', () => undefined);
+    socket.on('disconnect', (reason) => {
+      if (reason === 'io server disconnect') socket.connect();
+    });
+    socket.io.on('reconnect', () => this.renew());
+    return socket;
+  }
+
+  private renew() {
+    for (const [deploymentId, listeners] of this.deployments) {
+      const afterSeq = Math.min(...[...listeners].map((l) => l.afterSeq()));
+      void this.emitSubscribe({ deploymentId, afterSeq });
+    }
+    for (const projectId of this.projects.keys()) void this.emitSubscribeProject(projectId);
+  }
+
+  private async emitWithAck<S extends z.ZodTypeAny>(
+    event: string,
+    payload: unknown,
+    schema: S,
+  ): Promise<Result<z.infer<S>>> {
+    const socket = this.connect();
+    try {
+      const raw: unknown = await socket.timeout(ACK_TIMEOUT_MS).emitWithAck(event, payload);
+      const parsed = schema.safeParse(raw);
+      return parsed.success
+        ? ok(parsed.data)
+        : err(ErrorCode.InvalidMessage, `the gateway's ${event} answer did not match this client's contract`);
+    } catch (e) {
+      return err(
+        ErrorCode.ServiceUnavailable,
+        `no answer to ${event} from ${this.baseUrl} within ${ACK_TIMEOUT_MS / 1000} s: ${(e as Error).message}`,
+      );
+    }
+  }
+
+  private async emitSubscribe(req: SubscribeRequest) {
+    return this.emitWithAck(SocketEvents.subscribe, req, SubscribeAck);
+  }
+  private async emitSubscribeProject(projectId: string) {
+    return this.emitWithAck(SocketEvents.subscribeProject, { projectId }, SubscribeProjectAck);
+  }
+
+  /** subscribe to a deployment's log and status from `afterSeq`; the ack's deployment, or why not */
+  async subscribeDeployment(
+    req: SubscribeRequest,
+    listener: DeploymentListener,
+  ): Promise<Result<StatusPayload['deployment']>> {
+    const set = this.deployments.get(req.deploymentId) ?? new Set();
+    set.add(listener);
+    this.deployments.set(req.deploymentId, set);
+    const ack = await this.emitSubscribe(req);
+    const failed = !ack.ok ? ack : !ack.data.ok ? ({ ok: false, error: ack.data.error } as const) : undefined;
+    if (failed) {
+      this.removeDeploymentListener(req.deploymentId, listener);
+      return failed;
+    }
+    return ok(
+      (ack as { ok: true; data: { ok: true; deployment: StatusPayload['deployment'] } }).data.deployment,
+    );
+  }
+
+  removeDeploymentListener(deploymentId: string, listener: DeploymentListener): void {
+    const set = this.deployments.get(deploymentId);
+    if (!set) return;
+    set.delete(listener);
+    if (set.size === 0) {
+      this.deployments.delete(deploymentId);
+      this.socket?.emit(SocketEvents.unsubscribe, { deploymentId });
+    }
+    this.closeIfIdle();
+  }
+
+  /** every status change of the project's deployments from now on */
+  async subscribeProject(projectId: string, listener: ProjectListener): Promise<Result<() => void>> {
+    const set = this.projects.get(projectId) ?? new Set();
+    const first = set.size === 0;
+    set.add(listener);
+    this.projects.set(projectId, set);
+    if (first) {
+      const ack = await this.emitSubscribeProject(projectId);
+      const error = !ack.ok ? ack.error : !ack.data.ok ? ack.data.error : undefined;
+      if (error) {
+        this.removeProjectListener(projectId, listener);
+        return { ok: false, error };
+      }
+    }
+    return ok(() => this.removeProjectListener(projectId, listener));
+  }
+
+  private removeProjectListener(projectId: string, listener: ProjectListener) {
+    const set = this.projects.get(projectId);
+    if (!set) return;
+    set.delete(listener);
+    if (set.size === 0) {
+      this.projects.delete(projectId);
+      this.socket?.emit(SocketEvents.unsubscribeProject, { projectId });
+    }
+    this.closeIfIdle();
+  }
+
+  // nothing listens any more: no socket left open to keep a Node process alive
+  private closeIfIdle() {
+    if (this.deployments.size === 0 && this.projects.size === 0 && this.socket) {
+      this.socket.disconnect();
+      this.socket = undefined;
+    }
+  }
+
+  close(): void {
+    this.deployments.clear();
+    this.projects.clear();
+    this.socket?.disconnect();
+    this.socket = undefined;
+  }
+}

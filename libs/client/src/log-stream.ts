@@ -1,0 +1,189 @@
+import {
+  type DeploymentStatus,
+  type EndPayload,
+  type GapPayload,
+  type LogLevel,
+  type LogLine,
+  type LogLinePage,
+  type LogSource,
+  type LogsPayload,
+  type Result,
+  type StatusPayload,
+  ok,
+} from '@flightdeck/contracts';
+import type { DeploymentListener } from './live-connection';
+
+export interface LogFilter {
+  level?: LogLevel;
+  step?: string;
+  source?: LogSource;
+}
+
+export interface StreamLogsOptions extends LogFilter {
+  /** start after this seq (default 0: from the first line) */
+  afterSeq?: number;
+  /** false (default): the lines stored now, then the end; true: live until the deployment ends */
+  follow?: boolean;
+  /** lines per stored page (≤ 5,000; default 1,000) */
+  pageSize?: number;
+  /** with follow: every status or phase change while following */
+  onStatus?: (p: StatusPayload) => void;
+}
+
+/** how a log stream ended: the last seq it accounted for and, when followed, the terminal status */
+export interface LogStreamEnd {
+  lastSeq: number;
+  status: DeploymentStatus | null;
+}
+
+/**
+ * A deployment's log lines in seq order, each once. Iterating never throws: an error (an unknown
+ * deployment, a lost gateway) ends the iteration and `done` says why; `done` also resolves when
+ * the stream ends normally (the end event when following, the last stored line otherwise).
+ */
+export interface LogStream extends AsyncIterable<LogLine> {
+  readonly done: Promise<Result<LogStreamEnd>>;
+  /** stop early: the iteration ends and the subscription is released */
+  close(): void;
+}
+
+/** what streamLogs needs of the client: stored pages, and live subscriptions */
+export interface LogSources {
+  page(
+    deploymentId: string,
+    q: LogFilter & { afterSeq: number; limit: number },
+  ): Promise<Result<LogLinePage>>;
+  subscribe(
+    deploymentId: string,
+    afterSeq: number,
+    filter: LogFilter,
+    listener: DeploymentListener,
+  ): Promise<Result<unknown>>;
+  unsubscribe(deploymentId: string, listener: DeploymentListener): void;
+}
+
+const MAX_PAGE = 5_000;
+
+type LiveEvent =
+  | { kind: 'logs'; p: LogsPayload }
+  | { kind: 'gap'; p: GapPayload }
+  | { kind: 'end'; p: EndPayload }
+  | { kind: 'status'; p: StatusPayload };
+
+/** a queue one side pushes to and the other awaits: what comes in while the reader is busy waits */
+class Channel<T> {
+  private readonly items: T[] = [];
+  private waiter: (() => void) | undefined;
+  closed = false;
+
+  push(item: T) {
+    if (this.closed) return;
+    this.items.push(item);
+    this.wake();
+  }
+  close() {
+    this.closed = true;
+    this.wake();
+  }
+  private wake() {
+    const w = this.waiter;
+    this.waiter = undefined;
+    w?.();
+  }
+  async next(): Promise<T | undefined> {
+    while (this.items.length === 0 && !this.closed) await new Promise<void>((r) => (this.waiter = r));
+    return this.items.shift();
+  }
+}
+
+export function streamLogs(
+  sources: LogSources,
+  deploymentId: string,
+  opts: StreamLogsOptions = {},
+): LogStream {
+  const filter: LogFilter = { level: opts.level, step: opts.step, source: opts.source };
+  const limit = Math.min(Math.max(opts.pageSize ?? 1_000, 1), MAX_PAGE);
+  const out = new Channel<LogLine>();
+  let lastSeq = opts.afterSeq ?? 0;
+  let resolveDone!: (r: Result<LogStreamEnd>) => void;
+  const done = new Promise<Result<LogStreamEnd>>((r) => (resolveDone = r));
+  const finish = (r: Result<LogStreamEnd>) => {
+    resolveDone(r);
+    out.close();
+  };
+
+  // Stored lines after lastSeq, page by page, until `until` is reached or nothing more is stored.
+  const readStored = async (until: number): Promise<Result<void>> => {
+    while (!out.closed && lastSeq < until) {
+      const page = await sources.page(deploymentId, { ...filter, afterSeq: lastSeq, limit });
+      if (!page.ok) return page;
+      for (const line of page.data.items) if (line.seq > lastSeq) out.push(line);
+      const next = Math.max(lastSeq, page.data.lastSeq ?? 0, page.data.items.at(-1)?.seq ?? 0);
+      if (next === lastSeq || page.data.items.length < limit) {
+        lastSeq = next;
+        return ok(undefined);
+      }
+      lastSeq = next;
+    }
+    return ok(undefined);
+  };
+
+  const events = new Channel<LiveEvent>();
+  const listener: DeploymentListener = {
+    logs: (p) => events.push({ kind: 'logs', p }),
+    gap: (p) => events.push({ kind: 'gap', p }),
+    end: (p) => events.push({ kind: 'end', p }),
+    status: (p) => events.push({ kind: 'status', p }),
+    afterSeq: () => lastSeq,
+  };
+
+  const follow = async () => {
+    const sub = await sources.subscribe(deploymentId, lastSeq, filter, listener);
+    if (!sub.ok) return finish(sub);
+    for (;;) {
+      const ev = await events.next();
+      if (!ev || out.closed) return;
+      if (ev.kind === 'status') opts.onStatus?.(ev.p);
+      else if (ev.kind === 'logs') {
+        for (const line of ev.p.lines) if (line.seq > lastSeq) out.push(line);
+        lastSeq = Math.max(lastSeq, ev.p.lastSeq);
+      } else {
+        // a gap: the lines skipped live are stored; the end: whatever a filter or a reconnect left unread
+        const target = ev.kind === 'gap' ? ev.p.toSeq : ev.p.lastSeq;
+        const read = await readStored(target);
+        if (!read.ok) return finish(read);
+        if (ev.kind === 'end')
+          return finish(ok({ lastSeq: Math.max(lastSeq, ev.p.lastSeq), status: ev.p.status }));
+      }
+    }
+  };
+
+  const run = opts.follow
+    ? follow().finally(() => sources.unsubscribe(deploymentId, listener))
+    : readStored(Number.MAX_SAFE_INTEGER).then((r) => finish(r.ok ? ok({ lastSeq, status: null }) : r));
+  void run.catch((e: unknown) =>
+    finish({
+      ok: false,
+      error: { code: 'service/internal-error', message: `log stream failed: ${(e as Error).message}` },
+    }),
+  );
+
+  return {
+    done,
+    close: () => {
+      events.close();
+      finish(ok({ lastSeq, status: null }));
+    },
+    [Symbol.asyncIterator]: () => ({
+      next: async () => {
+        const line = await out.next();
+        return line ? { value: line, done: false } : { value: undefined, done: true };
+      },
+      return: async () => {
+        events.close();
+        finish(ok({ lastSeq, status: null }));
+        return { value: undefined, done: true };
+      },
+    }),
+  };
+}
