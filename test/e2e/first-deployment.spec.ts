@@ -248,7 +248,7 @@ describe('first deployment end to end', () => {
     repo.write(nodeApp('cli', { lines: 1, buildExit: 2 }));
     repo.commit('broken');
     const bad = cli(repo.dir, 'from-cli');
-    expect(bad.status).toBe(1);
+    expect(bad.status).toBe(10); // the CLI's build-failure exit code (apps/cli/src/exit-codes.ts)
     expect(bad.stdout).toContain('build broke');
     expect(bad.stderr).toContain('deployment/build-failed');
     // what it means and what to do, from the error catalog

@@ -144,7 +144,7 @@ describe('pre-flight: the variables are checked before any build', () => {
         timeout: 120_000,
       });
     const refused = cli();
-    expect(refused.status).toBe(1);
+    expect(refused.status).toBe(10); // failed before release: the build-failure exit code
     expect(refused.stderr).toContain('deployment/invalid-configuration: 4 variable(s) to fix before a build');
     for (const key of ['DATABASE_URL', 'NEXTAUTH_SECRET', 'NEXTAUTH_URL', 'REDIS_URL']) expect(refused.stderr).toMatch(new RegExp(`- ${key} \\(missing\\)`));
     expect(refused.stderr).toContain("what to do: check the environment's variables");

@@ -1,0 +1,124 @@
+import { DeploymentStatus, type LogLine } from '@flightdeck/contracts';
+import type { Command } from 'commander';
+import { must } from '../api';
+import { CliError } from '../context';
+import { ExitCode, exitCodeOf } from '../exit-codes';
+import type { Registrar } from '../program';
+import { followDeployment, formatLine, phaseOf, summary } from './follow';
+import { findProject, parseIntOption } from './resolve';
+
+const short = (sha: string | null) => (sha ? sha.slice(0, 7) : null);
+const seconds = (ms: number | null) => (ms === null ? null : `${Math.round(ms / 100) / 10}s`);
+
+export function deploymentCommands(program: Command, r: Registrar) {
+  r.action(
+    program
+      .command('ls')
+      .description("a project's deployments, newest first")
+      .option('-p, --project <name|id>', 'the project')
+      .option('--status <status>', `only these: ${DeploymentStatus.options.join(', ')}`)
+      .option('--limit <n>', 'how many', parseIntOption('--limit'), 20),
+    async (ctx, _args, opts) => {
+      if (opts.status !== undefined && !DeploymentStatus.safeParse(opts.status).success) throw new CliError(`--status must be one of ${DeploymentStatus.options.join(', ')}`, ExitCode.Usage);
+      const api = ctx.api();
+      const project = await findProject(api, opts.project as string | undefined, ctx.io.env);
+      const page = await must(api.listDeployments(project.id, { limit: opts.limit as number, status: opts.status as string | undefined }));
+      ctx.out.result(page, () =>
+        ctx.out.table(
+          page.items.map((d) => ({ ...d, phase: phaseOf(d), commit: short(d.commitSha), duration: seconds(d.durationMs) })),
+          ['id', 'phase', 'sourceRef', 'commit', 'trigger', 'createdAt', 'duration'],
+        ),
+      );
+    },
+  );
+
+  r.action(program.command('status <id>').description('one deployment: status, phase, URLs, error'), async (ctx, [id]) => {
+    const d = await must(ctx.api().getDeployment(id));
+    ctx.out.result(d, () => {
+      ctx.out.line(`deployment ${d.id}`);
+      for (const [k, v] of [
+        ['status', phaseOf(d)],
+        ['ref', `${d.sourceRef}${d.commitSha ? ` (${short(d.commitSha)} ${d.commitMessage ?? ''})` : ''}`],
+        ['trigger', `${d.trigger} by ${d.triggeredBy}`],
+        ['created', d.createdAt],
+        ['duration', seconds(d.durationMs)],
+        ['url', d.url],
+        ['preview', d.previewUrl],
+        ['error', d.errorCode ? `${d.errorCode}: ${d.errorMessage ?? ''}` : null],
+      ] as const)
+        if (v) ctx.out.line(`  ${k.padEnd(9)}${v}`);
+    });
+  });
+
+  r.action(
+    program
+      .command('logs <id>')
+      .description("a deployment's log; -f follows it live until the deployment ends (exit code as for deploy)")
+      .option('-f, --follow', 'follow live')
+      .option('--tail <n>', 'only the last n lines', parseIntOption('--tail')),
+    async (ctx, [id], opts) => {
+      const api = ctx.api();
+      const d = await must(api.getDeployment(id));
+      const lines: LogLine[] = [];
+      let lastSeq = 0;
+      if (opts.tail !== undefined) {
+        const page = await must(api.getLogs(id, { tail: opts.tail as number }));
+        lines.push(...page.items);
+        lastSeq = page.lastSeq;
+      } else if (!opts.follow) {
+        for (;;) {
+          const page = await must(api.getLogs(id, { afterSeq: lastSeq, limit: 5000 }));
+          if (!page.items.length) break;
+          lines.push(...page.items);
+          lastSeq = page.items[page.items.length - 1].seq;
+        }
+      }
+      if (!opts.follow) {
+        ctx.out.result({ items: lines, lastSeq }, () => lines.forEach((l) => ctx.out.line(formatLine(l, ctx.out.red))));
+        return;
+      }
+      for (const l of lines) {
+        if (ctx.out.json) ctx.out.jsonLine({ type: 'log', ...l });
+        else ctx.out.line(formatLine(l, ctx.out.red));
+      }
+      return followDeployment(ctx, api, d, { afterSeq: lastSeq });
+    },
+  );
+
+  r.action(program.command('cancel <id>').description('cancel a deployment that has not ended'), async (ctx, [id]) => {
+    const d = await must(ctx.api().cancelDeployment(id));
+    ctx.out.result(d, () => ctx.out.line(`deployment ${d.id}: ${phaseOf(d)}${d.cancelRequestedAt ? ' (cancel requested, the builder is stopping it)' : ''}`));
+  });
+
+  r.action(
+    program.command('retry <id>').description('the same commit to the same environment again, as a new deployment').option('--follow', 'follow its log until it ends (exit code as for deploy)'),
+    async (ctx, [id], opts) => {
+      const api = ctx.api();
+      const d = await must(api.retryDeployment(id));
+      if (!opts.follow) return void ctx.out.result(d, () => ctx.out.line(`deployment ${d.id} retries ${id} (${d.status})`));
+      if (ctx.out.json) ctx.out.jsonLine({ type: 'deployment', deployment: d });
+      else ctx.out.line(`deployment ${d.id} retries ${id} (${d.status})`);
+      return followDeployment(ctx, api, d);
+    },
+  );
+
+  r.action(
+    program
+      .command('rollback <id>')
+      .description("serve an earlier release of <id>'s environment again, without building: the previous success, or --to")
+      .option('--to <deploymentId>', 'the earlier deployment to serve')
+      .option('--no-wait', 'return at once instead of waiting until it serves'),
+    async (ctx, [id], opts) => {
+      const api = ctx.api();
+      const d = await must(api.rollback(id, opts.to as string | undefined));
+      if (!opts.wait) return void ctx.out.result(d, () => ctx.out.line(`rollback ${d.id} (${d.status})`));
+      // its end, without its log lines
+      const end = await must(api.follow(d.id, 0, { line: () => undefined, status: () => undefined }));
+      ctx.out.result(end, () => {
+        ctx.out.line(`rollback ${end.id} to ${end.rollbackTargetId ?? '?'}`);
+        summary(ctx, end);
+      });
+      return exitCodeOf(end);
+    },
+  );
+}
