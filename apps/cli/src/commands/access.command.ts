@@ -21,12 +21,12 @@ export const parseScopes = (s: string) => {
   const scopes = s.split(',').map((x) => x.trim()).filter(Boolean);
   const bad = scopes.filter((x) => !TokenScope.safeParse(x).success);
   if (!scopes.length || bad.length) throw new CliError(`--scopes takes ${TokenScope.options.join(',')} (comma-separated)${bad.length ? `, not ${bad.join(',')}` : ''}`, ExitCode.Usage);
-  return scopes;
+  return scopes as TokenScope[];
 };
 
 const role = (v: unknown) => {
   if (!ProjectRole.safeParse(v).success) throw new CliError(`--role must be one of ${ProjectRole.options.join(', ')}`, ExitCode.Usage);
-  return String(v);
+  return v as ProjectRole;
 };
 
 export function accessCommands(program: Command, r: Registrar) {
@@ -46,7 +46,7 @@ export function accessCommands(program: Command, r: Registrar) {
       const created = await must(
         ctx.api().createToken({
           name,
-          scopes: opts.scopes as string[],
+          scopes: opts.scopes as TokenScope[],
           ...(opts.expiresInDays !== undefined ? { expiresInDays: opts.expiresInDays as number } : {}),
           ...(opts.user ? { userId: String(opts.user) } : {}),
         }),
@@ -78,7 +78,7 @@ export function accessCommands(program: Command, r: Registrar) {
     async (ctx, [user], opts) => {
       const api = ctx.api();
       const project = await findProject(api, opts.project as string | undefined, ctx.io.env);
-      const m = await must(api.setMember(project.id, await userIdOf(api, user), opts.role as string));
+      const m = await must(api.setMember(project.id, await userIdOf(api, user), opts.role as ProjectRole));
       ctx.out.result(m, () => ctx.out.line(`${user} is ${opts.role} of ${project.name}`));
     },
   );

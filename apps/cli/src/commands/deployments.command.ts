@@ -1,4 +1,4 @@
-import { DeploymentStatus, type LogLine } from '@flightdeck/contracts';
+import { DeploymentStatus, type LogLine, isTerminal } from '@flightdeck/contracts';
 import type { Command } from 'commander';
 import { must } from '../api';
 import { CliError } from '../context';
@@ -22,7 +22,7 @@ export function deploymentCommands(program: Command, r: Registrar) {
       if (opts.status !== undefined && !DeploymentStatus.safeParse(opts.status).success) throw new CliError(`--status must be one of ${DeploymentStatus.options.join(', ')}`, ExitCode.Usage);
       const api = ctx.api();
       const project = await findProject(api, opts.project as string | undefined, ctx.io.env);
-      const page = await must(api.listDeployments(project.id, { limit: opts.limit as number, status: opts.status as string | undefined }));
+      const page = await must(api.listDeployments(project.id, { limit: opts.limit as number, status: opts.status as DeploymentStatus | undefined }));
       ctx.out.result(page, () =>
         ctx.out.table(
           page.items.map((d) => ({ ...d, phase: phaseOf(d), commit: short(d.commitSha), duration: seconds(d.durationMs) })),
@@ -64,7 +64,7 @@ export function deploymentCommands(program: Command, r: Registrar) {
       if (opts.tail !== undefined) {
         const page = await must(api.getLogs(id, { tail: opts.tail as number }));
         lines.push(...page.items);
-        lastSeq = page.lastSeq;
+        lastSeq = page.lastSeq ?? page.items.at(-1)?.seq ?? 0;
       } else if (!opts.follow) {
         for (;;) {
           const page = await must(api.getLogs(id, { afterSeq: lastSeq, limit: 5000 }));
@@ -112,8 +112,12 @@ export function deploymentCommands(program: Command, r: Registrar) {
       const api = ctx.api();
       const d = await must(api.rollback(id, opts.to as string | undefined));
       if (!opts.wait) return void ctx.out.result(d, () => ctx.out.line(`rollback ${d.id} (${d.status})`));
-      // its end, without its log lines
-      const end = await must(api.follow(d.id, 0, { line: () => undefined, status: () => undefined }));
+      // a rollback builds nothing: its end is a route switch away, asked for twice a second
+      let end = d;
+      while (!isTerminal(end.status)) {
+        await new Promise((r) => setTimeout(r, 500));
+        end = await must(api.getDeployment(d.id));
+      }
       ctx.out.result(end, () => {
         ctx.out.line(`rollback ${end.id} to ${end.rollbackTargetId ?? '?'}`);
         summary(ctx, end);

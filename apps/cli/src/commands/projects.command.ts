@@ -1,5 +1,8 @@
 import { resolve } from 'node:path';
+import { EnvironmentType } from '@flightdeck/contracts';
 import type { Command } from 'commander';
+import { CliError } from '../context';
+import { ExitCode } from '../exit-codes';
 import { must } from '../api';
 import type { Registrar } from '../program';
 import { findProject } from './resolve';
@@ -44,9 +47,11 @@ export function projectCommands(program: Command, r: Registrar) {
       .option('--type <type>', 'production, staging, preview or development', 'staging')
       .option('--default', "make it the project's default"),
     async (ctx, [name], opts) => {
+      const type = EnvironmentType.safeParse(opts.type);
+      if (!type.success) throw new CliError(`--type must be one of ${EnvironmentType.options.join(', ')}`, ExitCode.Usage);
       const api = ctx.api();
       const project = await findProject(api, opts.project as string | undefined, ctx.io.env);
-      const env = await must(api.createEnvironment(project.id, { name, type: String(opts.type), ...(opts.default ? { isDefault: true } : {}) }));
+      const env = await must(api.createEnvironment(project.id, { name, type: type.data, ...(opts.default ? { isDefault: true } : {}) }));
       ctx.out.result(env, () => ctx.out.line(`created environment ${env.name} (${env.id}) in ${project.name}`));
     },
   );

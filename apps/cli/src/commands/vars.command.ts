@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { type FlightdeckApi, type Variable, type VariableScope, must } from '../api';
+import { VariableTarget, type VariableView } from '@flightdeck/contracts';
+import { type FlightdeckApi, type VariableScope, must } from '../api';
 import { CliError, type Context } from '../context';
 import { ExitCode } from '../exit-codes';
 import type { Registrar } from '../program';
 import { findEnvironment, findProject } from './resolve';
 
-const TARGETS = ['build', 'runtime', 'both'];
 
 const scoped = (cmd: Command) =>
   cmd
@@ -27,9 +27,9 @@ async function scopeOf(ctx: Context, api: FlightdeckApi, opts: Record<string, un
 
 const targetOf = (opts: Record<string, unknown>) => {
   if (opts.target === undefined) return undefined;
-  const t = String(opts.target);
-  if (!TARGETS.includes(t)) throw new CliError(`--target must be one of ${TARGETS.join(', ')}`, ExitCode.Usage);
-  return t;
+  const t = VariableTarget.safeParse(opts.target);
+  if (!t.success) throw new CliError(`--target must be one of ${VariableTarget.options.join(', ')}`, ExitCode.Usage);
+  return t.data;
 };
 
 /** KEY=VALUE, split at the first `=` (a value may hold more) */
@@ -58,7 +58,7 @@ export function varsCommand(program: Command, r: Registrar) {
       const target = targetOf(opts);
       const api = ctx.api();
       const { scope, where } = await scopeOf(ctx, api, opts);
-      const set: Variable[] = [];
+      const set: VariableView[] = [];
       for (const { key, value } of pairs) set.push(await must(api.setVariable(scope, key, { value, ...(opts.sensitive ? { sensitive: true } : {}), ...(target ? { target } : {}) })));
       ctx.out.result({ items: set }, () => {
         for (const v of set) ctx.out.line(`set ${v.key}=${v.sensitive ? '***' : v.value} in ${where}${v.sensitive ? ' (sensitive)' : ''}`);
@@ -85,7 +85,7 @@ export function varsCommand(program: Command, r: Registrar) {
   );
 }
 
-const row = (v: Variable) => ({ ...v, value: v.sensitive ? '***' : v.value, sensitive: v.sensitive ? 'yes' : '' });
+const row = (v: VariableView) => ({ ...v, value: v.sensitive ? '***' : v.value, sensitive: v.sensitive ? 'yes' : '' });
 
 const readFile = (path: string) => {
   try {
