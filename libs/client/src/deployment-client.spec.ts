@@ -100,3 +100,65 @@ describe('DeploymentClient read cache', () => {
     expect(gw.calls).toHaveLength(2);
   });
 });
+
+describe('DeploymentClient requests', () => {
+  const recorder = (status: number, body: unknown) => {
+    const seen: { url: string; init: RequestInit }[] = [];
+    const fetch = (async (url: string, init: RequestInit) => (
+      seen.push({ url, init }),
+      new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } })
+    )) as unknown as typeof globalThis.fetch;
+    return { seen, fetch };
+  };
+
+  it('sends a trigger with its Idempotency-Key, and drops cached lists of the project', async () => {
+    const r = recorder(201, deployment('queued'));
+    const c = new DeploymentClient({ baseUrl: 'http://gw', token: 't', fetch: r.fetch });
+    expect(await c.triggerDeployment(P, { sourceRef: 'main' }, { idempotencyKey: 'k1' })).toMatchObject({
+      ok: true,
+      data: { id: D },
+    });
+    expect(r.seen[0].url).toBe(`http://gw/api/v1/projects/${P}/deployments`);
+    expect(r.seen[0].init.headers).toMatchObject({ 'idempotency-key': 'k1', authorization: 'Bearer t' });
+  });
+
+  it('forwards a webhook delivery: the exact body, its headers lower-cased, no hop-by-hop ones', async () => {
+    const r = recorder(202, { accepted: true });
+    const c = new DeploymentClient({ baseUrl: 'http://gw', fetch: r.fetch });
+    const body = '{"ref":"refs/heads/main"}';
+    const headers = {
+      'Content-Type': 'application/json',
+      'X-GitHub-Event': 'push',
+      'X-Hub-Signature-256': 'sha256=ab',
+      Host: 'x',
+      'Content-Length': '25',
+    };
+    expect(await c.handleWebhook({ body, headers })).toEqual({ ok: true, data: { accepted: true } });
+    expect(r.seen[0].url).toBe('http://gw/api/v1/webhooks/github');
+    expect(r.seen[0].init.body).toBe(body);
+    expect(r.seen[0].init.headers).toEqual({
+      accept: 'application/json',
+      'content-type': 'application/json',
+      'x-github-event': 'push',
+      'x-hub-signature-256': 'sha256=ab',
+    });
+  });
+
+  it('reads .env text as text/plain with its options in the query', async () => {
+    const r = recorder(200, {
+      applied: true,
+      added: 1,
+      changed: 0,
+      unchanged: 0,
+      refused: 0,
+      malformed: 0,
+      lines: [{ line: 1, key: 'A', outcome: 'added' }],
+    });
+    const c = new DeploymentClient({ baseUrl: 'http://gw', fetch: r.fetch });
+    expect((await c.importVariables(P, 'A=1\n', { partial: true, sensitive: false })).ok).toBe(true);
+    expect(r.seen[0].url).toBe(
+      `http://gw/api/v1/environments/${P}/variables/import?partial=true&sensitive=false`,
+    );
+    expect(r.seen[0].init.headers).toMatchObject({ 'content-type': 'text/plain' });
+  });
+});

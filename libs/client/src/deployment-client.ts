@@ -376,14 +376,18 @@ export class DeploymentClient {
 
   /** forward a GitHub webhook delivery, body and headers as received, to POST /webhooks/github */
   handleWebhook(delivery: WebhookDelivery) {
+    // lower-cased (HTTP header names are case-insensitive; fetch would join two spellings), minus the hop-by-hop ones
     const headers = Object.fromEntries(
-      Object.entries(delivery.headers).filter(
-        ([k]) => !['host', 'content-length', 'connection', 'authorization'].includes(k.toLowerCase()),
-      ),
+      Object.entries(delivery.headers)
+        .map(([k, v]) => [k.toLowerCase(), v] as const)
+        .filter(
+          ([k]) =>
+            !['host', 'content-length', 'connection', 'authorization', 'transfer-encoding'].includes(k),
+        ),
     );
     return this.http.request('POST', '/webhooks/github', WebhookAnswer, {
       rawBody: delivery.body,
-      contentType: headers['content-type'] ?? headers['Content-Type'] ?? 'application/json',
+      contentType: headers['content-type'] ?? 'application/json',
       headers,
     });
   }

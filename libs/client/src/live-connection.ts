@@ -3,6 +3,8 @@ import type { z } from 'zod';
 import {
   DEPLOYMENTS_NAMESPACE,
   type EndPayload,
+  type ErrorBody,
+  ErrorBodySchema,
   ErrorCode,
   type GapPayload,
   type LogsPayload,
@@ -43,6 +45,8 @@ export class LiveConnection {
   private socket: Socket | undefined;
   private readonly deployments = new Map<string, Set<DeploymentListener>>();
   private readonly projects = new Map<string, Set<ProjectListener>>();
+  /** subscriptions waiting for their ack: told at once when the gateway refuses the connection */
+  private readonly waiting = new Set<(e: ErrorBody) => void>();
   /** every status payload, whatever the subscription (the read cache listens here) */
   readonly statusObservers = new Set<(p: StatusPayload) => void>();
 
@@ -84,6 +88,20 @@ export class LiveConnection {
     });
     // the server closed us (slow consumer): come back, and the subscriptions are renewed below
     on('dropped', () => undefined);
+    // refused by the gateway's handshake (a bad token): socket.io does not retry that, so every
+    // waiting subscription is answered with the gateway's error, and the next use connects anew
+    socket.on('connect_error', (e: Error & { data?: unknown }) => {
+      if (socket.active) return;
+      const parsed = ErrorBodySchema.safeParse(e.data);
+      const error = parsed.success
+        ? parsed.data
+        : {
+            code: ErrorCode.ServiceUnavailable,
+            message: `live connection to ${this.baseUrl} refused: ${e.message}`,
+          };
+      if (this.socket === socket) this.socket = undefined;
+      this.waiting.forEach((w) => w(error));
+    });
     socket.on('disconnect', (reason) => {
       if (reason === 'io server disconnect') socket.connect();
     });
