@@ -82,7 +82,7 @@ export class FlightdeckApi {
   rollback = (id: string, targetDeploymentId?: string) => tagged(this.client.rollback(id, targetDeploymentId ? { targetDeploymentId } : {}));
   getLogs = (id: string, opts: { afterSeq?: number; limit?: number; tail?: number }) => tagged(this.client.getLogs(id, opts));
 
-  listTokens = () => tagged(this.client.listTokens());
+  listTokens = (userId?: string) => tagged(this.client.listTokens(userId ? { userId } : {}));
   createToken = (body: CreateTokenRequest) => tagged(this.client.createToken(body));
   revokeToken = (id: string) => tagged(this.client.revokeToken(id));
   listMembers = (projectId: string) => tagged(this.client.listMembers(projectId));

@@ -31,8 +31,8 @@ const role = (v: unknown) => {
 
 export function accessCommands(program: Command, r: Registrar) {
   const tokens = program.command('tokens').description('API tokens: list, create (shown once), revoke');
-  r.action(tokens.command('ls').alias('list').description("the caller's tokens (never their secret)"), async (ctx) => {
-    const page = await must(ctx.api().listTokens());
+  r.action(tokens.command('ls').alias('list').description("the caller's tokens (never their secret)").option('--user <id>', "another user's (platform admins)"), async (ctx, _args, opts) => {
+    const page = await must(ctx.api().listTokens(opts.user as string | undefined));
     ctx.out.result(page, () => ctx.out.table(page.items, ['id', 'name', 'prefix', 'scopes', 'expiresAt', 'lastUsedAt', 'revokedAt']));
   });
   r.action(
