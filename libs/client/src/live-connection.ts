@@ -105,7 +105,13 @@ export class LiveConnection {
     socket.on('disconnect', (reason) => {
       if (reason === 'io server disconnect') socket.connect();
     });
-    socket.io.on('reconnect', () => this.renew());
+    // a connection after the first one (the manager's reconnect, or ours after the server closed
+    // us): the gateway forgot our subscriptions, renew them; the first one sends what was buffered
+    let connectedBefore = false;
+    socket.on('connect', () => {
+      if (connectedBefore) this.renew();
+      connectedBefore = true;
+    });
     return socket;
   }
 
@@ -123,18 +129,38 @@ export class LiveConnection {
     schema: S,
   ): Promise<Result<z.infer<S>>> {
     const socket = this.connect();
-    try {
-      const raw: unknown = await socket.timeout(ACK_TIMEOUT_MS).emitWithAck(event, payload);
-      const parsed = schema.safeParse(raw);
-      return parsed.success
-        ? ok(parsed.data)
-        : err(ErrorCode.InvalidMessage, `the gateway's ${event} answer did not match this client's contract`);
-    } catch (e) {
-      return err(
-        ErrorCode.ServiceUnavailable,
-        `no answer to ${event} from ${this.baseUrl} within ${ACK_TIMEOUT_MS / 1000} s: ${(e as Error).message}`,
+    // our own timer rather than socket.timeout(): it is cleared when a refusal answers first, so
+    // nothing is left pending to keep a process alive
+    return new Promise((resolve) => {
+      const settle = (r: Result<z.infer<S>>) => {
+        clearTimeout(timer);
+        this.waiting.delete(refused);
+        resolve(r);
+      };
+      const refused = (error: ErrorBody) => settle({ ok: false, error });
+      this.waiting.add(refused);
+      const timer = setTimeout(
+        () =>
+          settle(
+            err(
+              ErrorCode.ServiceUnavailable,
+              `no answer to ${event} from ${this.baseUrl} within ${ACK_TIMEOUT_MS / 1000} s`,
+            ),
+          ),
+        ACK_TIMEOUT_MS,
       );
-    }
+      socket.emit(event, payload, (raw: unknown) => {
+        const parsed = schema.safeParse(raw);
+        settle(
+          parsed.success
+            ? ok(parsed.data)
+            : err(
+                ErrorCode.InvalidMessage,
+                `the gateway's ${event} answer did not match this client's contract`,
+              ),
+        );
+      });
+    });
   }
 
   private async emitSubscribe(req: SubscribeRequest) {
