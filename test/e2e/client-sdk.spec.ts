@@ -3,7 +3,7 @@ import { DeploymentClient, type LogStream } from '@flightdeck/client';
 import type { AuditEntry, Deployment, LogLine, StatusPayload } from '@flightdeck/contracts';
 import { GitRepo, nodeApp } from '../support/git-repo';
 import { getWithHost, hostOf, until } from '../support/http';
-import { type TestStack, startStack } from '../support/stack';
+import { type Launched, startLauncher } from '../support/launcher';
 
 jest.setTimeout(420_000);
 
@@ -18,11 +18,12 @@ const greetingApp = () => ({
 // Issue 16's acceptance: the whole product driven through libs/client only (every product call
 // below is a DeploymentClient method; the only other HTTP is asking the deployed app what it serves).
 describe('the typed SDK drives the whole product', () => {
-  let stack: TestStack;
+  let stack: Launched;
   let client: DeploymentClient;
 
   beforeAll(async () => {
-    stack = await startStack({ builder: { FLIGHTDECK_HEALTH_TIMEOUT_MS: '8000' } });
+    // `npm start` as a user runs it, one stack for the suite
+    stack = await startLauncher();
     client = new DeploymentClient({ baseUrl: stack.gatewayUrl, token: stack.token });
   });
   afterAll(async () => {
