@@ -9,6 +9,7 @@ import { VariableLevelsAndKeyIds1765000000000 } from './1765000000000-variable-l
 import { EnvironmentBuildSettings1765100000000 } from './1765100000000-environment-build-settings';
 import { DeploymentConfigurations1765200000000 } from './1765200000000-deployment-configurations';
 import { EnvironmentPushSettings1765300000000 } from './1765300000000-environment-push-settings';
+import { ProjectWebhookSecrets1765400000000 } from './1765400000000-project-webhook-secrets';
 
 // Applied in this order at start-up and by `npm run migrate`.
 export const migrations = [
@@ -23,4 +24,5 @@ export const migrations = [
   EnvironmentBuildSettings1765100000000,
   DeploymentConfigurations1765200000000,
   EnvironmentPushSettings1765300000000,
+  ProjectWebhookSecrets1765400000000,
 ];

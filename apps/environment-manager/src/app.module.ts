@@ -12,6 +12,7 @@ import { ProjectVariableEntity } from './variables/project-variable.entity';
 import { VariableEntity } from './variables/variable.entity';
 import { ValidationModule } from './validation/validation.module';
 import { VariablesModule } from './variables/variables.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Module({})
 export class AppModule {
@@ -21,7 +22,7 @@ export class AppModule {
       config,
       migrations,
       entities: [ProjectEntity, EnvironmentEntity, VariableEntity, ProjectVariableEntity, DeploymentConfigurationEntity],
-      imports: [configModule(ENVIRONMENT_MANAGER_CONFIG, config), ProjectsModule, VariablesModule, ValidationModule, DetectionModule, PreflightModule],
+      imports: [configModule(ENVIRONMENT_MANAGER_CONFIG, config), ProjectsModule, VariablesModule, ValidationModule, DetectionModule, PreflightModule, WebhooksModule],
     });
   }
 }

@@ -55,6 +55,7 @@ import { checkDeploymentConfiguration } from './projects/preflight.schema';
 import { diffDeploymentConfigurations, getDeploymentConfiguration } from './projects/deployment-configuration.schema';
 import { validateVariables } from './projects/variable-validation.schema';
 import { detectVariables } from './projects/detected-variable.schema';
+import { getWebhookSettings, matchWebhookProjects, rotateWebhookSecret } from './webhooks/webhook.schema';
 import type { StreamKey } from './subjects';
 import { type ServiceName, pingServices } from './system/service-status.schema';
 
@@ -169,6 +170,9 @@ export const BusAccess: Record<ServiceName, ServiceBusAccess> = {
       getLogVolume,
       setLogRetention,
       pinLogLines,
+      rotateWebhookSecret,
+      getWebhookSettings,
+      matchWebhookProjects,
     ],
     publishes: none,
     listens: none,
@@ -273,6 +277,9 @@ export const BusAccess: Record<ServiceName, ServiceBusAccess> = {
       checkDeploymentConfiguration,
       getDeploymentConfiguration,
       diffDeploymentConfigurations,
+      rotateWebhookSecret,
+      getWebhookSettings,
+      matchWebhookProjects,
     ],
     broadcasts: [pingServices],
     requests: [getDeployment],

@@ -66,6 +66,12 @@ export const Subjects = {
     statusChanged: 'deployments.evt.status.*',
     cancelRequested: 'deployments.evt.cancel-requested.*',
   },
+  // git webhooks: the project's webhook secret, owned by environment-manager
+  webhooks: {
+    rotateSecret: 'webhooks.cmd.rotate-secret',
+    settings: 'webhooks.query.settings',
+    match: 'webhooks.query.match',
+  },
   // deployment schedules (cron per environment), owned by the orchestrator
   schedules: {
     set: 'schedules.cmd.set',

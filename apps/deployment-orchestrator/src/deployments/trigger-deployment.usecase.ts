@@ -9,6 +9,7 @@ import {
   type TriggerDeploymentRequest,
   type TriggerVariables,
   triggerVariablesOf,
+  withholdsSensitive,
   err,
   ok,
 } from '@flightdeck/contracts';
@@ -142,6 +143,7 @@ export class TriggerDeploymentUseCase {
           ...withBuildSettings(buildSettingsSnapshot(target.environment.buildSettings, req.buildSettings, retryOf?.parent.metadata)),
           ...(skipValidation ? { skipValidation: true } : {}),
           ...withTriggerVariables(req.variables ?? (retryOf ? triggerVariablesOf(retryOf.parent.metadata) : undefined)),
+          ...(req.withholdSensitive || (retryOf && withholdsSensitive(retryOf.parent.metadata)) ? { withholdSensitive: true } : {}),
         },
         ...(retryOf ? { parentDeploymentId: retryOf.parent.id } : {}),
       },

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { type Deployment, ErrorCode, type ResolvedVariable, type Result, err, getDeployment, isTerminal, ok, triggerVariablesOf } from '@flightdeck/contracts';
+import { type Deployment, ErrorCode, type ResolvedVariable, type Result, err, getDeployment, isTerminal, ok, triggerVariablesOf, withholdsSensitive } from '@flightdeck/contracts';
 import { Bus } from '@flightdeck/messaging';
 import { environmentNotFound } from '../projects/project-queries.service';
 import { ProjectsRepository } from '../projects/projects.repository';
@@ -32,7 +32,9 @@ export class ResolveVariablesUseCase {
 
     const { items: effective, undecryptable } = await this.effective.load(env);
     if (undecryptable.length) return err(ErrorCode.SecretUndecryptable, undecryptableMessage(undecryptable[0]));
-    const stored: ResolvedVariable[] = effective.map((v) => ({
+    // a fork's pull request builds strangers' code with the project's settings, never its secrets
+    const withheld = withholdsSensitive(deployment.metadata);
+    const stored: ResolvedVariable[] = effective.filter((v) => !(withheld && v.sensitive)).map((v) => ({
       key: v.key,
       value: v.value,
       sensitive: v.sensitive,
@@ -43,7 +45,7 @@ export class ResolveVariablesUseCase {
     const items = overTriggerVariables(stored, triggerVariablesOf(deployment.metadata), deployment.createdAt);
     // what this deployment is built and run with (no sensitive value): its config diff and history read it
     await this.configurations.record(env, req.deploymentId, items);
-    this.logger.log({ environmentId: req.environmentId, deploymentId: req.deploymentId, count: items.length }, 'variables resolved');
+    this.logger.log({ environmentId: req.environmentId, deploymentId: req.deploymentId, count: items.length, withheld }, 'variables resolved');
     return ok({ items });
   }
 

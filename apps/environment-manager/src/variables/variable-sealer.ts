@@ -14,6 +14,8 @@ export const ownerAad = (owner: VariableOwner, key: string) =>
 export const SEALED_TABLES = [
   { table: 'environments.variables', ownerColumn: 'environment_id', owner: (id: string): VariableOwner => ({ environmentId: id }) },
   { table: 'environments.project_variables', ownerColumn: 'project_id', owner: (id: string): VariableOwner => ({ projectId: id }) },
+  // a project's git webhook secret (key 'webhook-secret', which no variable key can be)
+  { table: 'environments.project_webhook_secrets', ownerColumn: 'project_id', owner: (id: string): VariableOwner => ({ projectId: id }) },
 ] as const;
 export type SealedTable = (typeof SEALED_TABLES)[number];
 

@@ -53,6 +53,10 @@ export const HTTP_STATUS_OF: Record<ErrorCode, number> = {
   [ErrorCode.LogSearchRangeTooLarge]: 400,
   // understood, but too costly as asked: the caller narrows it
   [ErrorCode.LogSearchTooBroad]: 422,
+  [ErrorCode.WebhookInvalidSignature]: 401,
+  [ErrorCode.WebhookUnknownRepository]: 404,
+  // not an error to the sender: the delivery was received and left alone
+  [ErrorCode.WebhookUnsupportedEvent]: 202,
   [ErrorCode.ServiceUnavailable]: 503,
   [ErrorCode.InternalError]: 500,
   [ErrorCode.SecretUndecryptable]: 500,

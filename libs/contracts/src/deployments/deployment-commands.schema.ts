@@ -30,6 +30,8 @@ export const TriggerDeploymentRequest = TriggerDeploymentBody.extend({
   idempotencyKey: z.string().min(1).max(200).optional(),
   trigger: DeploymentTrigger.default('api'),
   actor: Actor,
+  // a pull request from a fork: the build gets no sensitive variable (kept by a retry)
+  withholdSensitive: z.boolean().optional(),
 });
 export type TriggerDeploymentRequest = z.infer<typeof TriggerDeploymentRequest>;
 

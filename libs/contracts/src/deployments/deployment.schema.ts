@@ -38,7 +38,7 @@ export type DeploymentPhase = z.infer<typeof DeploymentPhase>;
 export const DeploymentProvider = z.enum(['internal', 'external']);
 export type DeploymentProvider = z.infer<typeof DeploymentProvider>;
 
-export const DeploymentTrigger = z.enum(['manual', 'api', 'cli', 'rollback', 'example', 'schedule']);
+export const DeploymentTrigger = z.enum(['manual', 'api', 'cli', 'rollback', 'example', 'schedule', 'webhook']);
 export type DeploymentTrigger = z.infer<typeof DeploymentTrigger>;
 
 export const Artifact = z.object({

@@ -68,6 +68,9 @@ export const ERROR_CATALOG: Record<ErrorCode, ErrorClass> = {
   [ErrorCode.PublisherNotFound]: c('recoverable', 'There is no such publisher.', 'manual'),
   [ErrorCode.PublisherUnsupported]: c('critical', 'This installation does not manage NATS users for publishers.', 'manual'),
   [ErrorCode.LogSearchRangeTooLarge]: c('recoverable', 'A log search spans too many days; narrow from and to.', 'manual'),
+  [ErrorCode.WebhookInvalidSignature]: c('recoverable', "The webhook's signature does not match the project's webhook secret: set the secret shown at creation in the repository's webhook.", 'manual'),
+  [ErrorCode.WebhookUnknownRepository]: c('recoverable', "No project with a webhook secret has this repository: check the project's repository URL and create its webhook secret.", 'manual'),
+  [ErrorCode.WebhookUnsupportedEvent]: c('recoverable', 'This webhook event is not acted on (push and pull_request are); it was ignored.', 'manual'),
   [ErrorCode.LogSearchTooBroad]: c('recoverable', 'The log search matched too much to answer in time; add a longer word or narrow from and to.', 'manual'),
 };
 

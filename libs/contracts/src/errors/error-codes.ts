@@ -62,6 +62,12 @@ export const ErrorCode = {
   // a log search over more days than it may span, or one that would read too much to answer in time
   LogSearchRangeTooLarge: 'logs/range-too-large',
   LogSearchTooBroad: 'logs/search-too-broad',
+  // a webhook delivery whose X-Hub-Signature-256 is missing or signed with no secret of a project of its repository
+  WebhookInvalidSignature: 'webhook/invalid-signature',
+  // no live project with a webhook secret has the delivery's repository
+  WebhookUnknownRepository: 'webhook/unknown-repository',
+  // a signed delivery of an event (or action) the platform does not act on: answered 202, ignored
+  WebhookUnsupportedEvent: 'webhook/unsupported-event',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

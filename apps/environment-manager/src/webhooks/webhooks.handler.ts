@@ -1,0 +1,25 @@
+import { Controller } from '@nestjs/common';
+import { type CommandRequest, getWebhookSettings, matchWebhookProjects, rotateWebhookSecret } from '@flightdeck/contracts';
+import { HandleCommand } from '@flightdeck/messaging';
+import { WebhookSecretsService } from './webhook-secrets.service';
+
+// NATS request/reply for a project's git webhook secret.
+@Controller()
+export class WebhooksHandler {
+  constructor(private readonly secrets: WebhookSecretsService) {}
+
+  @HandleCommand(rotateWebhookSecret)
+  rotate(req: CommandRequest<typeof rotateWebhookSecret>) {
+    return this.secrets.rotate(req.projectId);
+  }
+
+  @HandleCommand(getWebhookSettings)
+  settings(req: CommandRequest<typeof getWebhookSettings>) {
+    return this.secrets.settings(req.projectId);
+  }
+
+  @HandleCommand(matchWebhookProjects)
+  match(req: CommandRequest<typeof matchWebhookProjects>) {
+    return this.secrets.match(req.repositoryUrls);
+  }
+}

@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { ProjectsModule } from '../projects/projects.module';
+import { VariablesModule } from '../variables/variables.module';
+import { WebhookSecretsService } from './webhook-secrets.service';
+import { WebhooksHandler } from './webhooks.handler';
+
+@Module({
+  imports: [ProjectsModule, VariablesModule],
+  providers: [WebhookSecretsService],
+  controllers: [WebhooksHandler],
+})
+export class WebhooksModule {}
