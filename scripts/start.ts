@@ -152,6 +152,8 @@ async function main() {
         FLIGHTDECK_SUPERVISOR_FILE: statusFile,
         // our nats-server: the gateway adds and removes external publishers' users (same OS user, so SIGHUP works)
         ...(nats?.authDir ? { FLIGHTDECK_NATS_AUTH_DIR: nats.authDir } : {}),
+        // pull requests' preview URLs name the edge
+        FLIGHTDECK_EDGE_PORT: String(settings.FLIGHTDECK_EDGE_PORT),
       },
       'environment-manager': {
         FLIGHTDECK_SECRET_KEY: operatorEnv.FLIGHTDECK_SECRET_KEY ?? secrets.secretKey,

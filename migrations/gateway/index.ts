@@ -2,6 +2,7 @@ import { CreateMessagingTables1763900000000 } from './1763900000000-create-messa
 import { CreatePublishers1764400000000 } from './1764400000000-create-publishers';
 import { CreateUsersTokensMembers1765100000000 } from './1765100000000-create-users-tokens-members';
 import { CreateAuditLog1765100000001 } from './1765100000001-create-audit-log';
+import { CreateWebhookDeliveries1765400000000 } from './1765400000000-create-webhook-deliveries';
 
 // Applied in this order at start-up and by `npm run migrate`.
 export const migrations = [
@@ -9,4 +10,5 @@ export const migrations = [
   CreatePublishers1764400000000,
   CreateUsersTokensMembers1765100000000,
   CreateAuditLog1765100000001,
+  CreateWebhookDeliveries1765400000000,
 ];

@@ -16,6 +16,7 @@ import { SchedulesModule } from './schedules/schedules.module';
 import { PublisherEntity } from './publishers/publisher.entity';
 import { PublishersModule } from './publishers/publishers.module';
 import { SystemModule } from './system/system.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 // Call configureHttp(app) before app.init(): the API prefix, the correlation id and OpenAPI.
 @Module({})
@@ -39,6 +40,7 @@ export class AppModule {
         SchedulesModule,
         LogsModule,
         LiveModule,
+        WebhooksModule.forRoot(config),
       ],
     });
   }

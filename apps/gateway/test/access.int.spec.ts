@@ -34,7 +34,13 @@ const OWNER_ROUTES = ['DELETE /api/v1/projects/{projectId}', 'POST /api/v1/proje
 const ANY_CALLER_ROUTES = ['GET /api/v1/me', 'GET /api/v1/tokens', 'DELETE /api/v1/tokens/{tokenId}', 'GET /api/v1/projects'];
 const ADMIN_SCOPE_ROUTES = ['POST /api/v1/tokens', 'POST /api/v1/projects'];
 const PLATFORM_ROUTES = ['POST /api/v1/users', 'GET /api/v1/users', 'GET /api/v1/system/status', 'POST /api/v1/system/rotate-key', 'GET /api/v1/audit'];
-const ADMIN_READS = ['GET /api/v1/projects/{projectId}/audit'];
+const ADMIN_READS = [
+  'GET /api/v1/projects/{projectId}/audit',
+  'GET /api/v1/projects/{projectId}/webhook',
+  'GET /api/v1/projects/{projectId}/webhook/deliveries',
+];
+// authenticated by the delivery's signature, not by a token: unsigned, every caller gets 401
+const SIGNED_ROUTES = ['POST /api/v1/webhooks/github'];
 const PUBLISHER_ROUTES = /\/publishers/; // NATS credentials: platform admins only
 
 type Need = 'read' | 'deploy' | 'admin' | 'owner' | 'any' | 'admin-scope' | 'platform';
@@ -198,6 +204,16 @@ describe('access: users, tokens, roles and the permission matrix', () => {
     for (const route of all) {
       const [method, path] = route.split(' ');
       const url = fill(path);
+      if (SIGNED_ROUTES.includes(route)) {
+        for (const token of [undefined, ADMIN_TOKEN, ...Object.values(who).map((w) => w.token)]) {
+          const res = await gw.api(method, url, {
+            body: { repository: { clone_url: 'https://github.com/acme/matrix' } },
+            headers: { authorization: token ? `Bearer ${token}` : '', 'x-github-event': 'push', 'x-github-delivery': randomUUID() },
+          });
+          if (res.status !== 401 || res.body?.error?.code !== ErrorCode.WebhookInvalidSignature) wrong.push(`${route} unsigned: ${res.status} ${res.body?.error?.code}`);
+        }
+        continue;
+      }
       const body = method === 'GET' ? undefined : {};
       const stream = url.endsWith('/stream') || url.endsWith('/events');
       const call = (token: string | undefined) =>

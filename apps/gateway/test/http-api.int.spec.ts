@@ -474,6 +474,10 @@ describe('gateway REST API', () => {
           'DELETE /api/v1/projects/{projectId}/members/{userId}',
           'GET /api/v1/projects/{projectId}/audit',
           'GET /api/v1/audit',
+          'POST /api/v1/webhooks/github',
+          'GET /api/v1/projects/{projectId}/webhook',
+          'POST /api/v1/projects/{projectId}/webhook/secret',
+          'GET /api/v1/projects/{projectId}/webhook/deliveries',
         ].sort(),
       );
       expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });

@@ -26,6 +26,8 @@ export const GatewayEnv = BaseServiceEnv.extend({
   FLIGHTDECK_API_REQUESTS_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(1200),
   // the NATS servers shown to external publishers, comma-separated (default: NATS_URL, without credentials)
   FLIGHTDECK_NATS_PUBLIC_URL: z.string().min(1).optional(),
+  // the edge's port, as the builder's: a pull request's preview URL is http://<project>-pr-<n>.localhost:<port>
+  FLIGHTDECK_EDGE_PORT: httpPort(3080),
 });
 export type GatewayConfig = z.infer<typeof GatewayEnv>;
 

@@ -1,5 +1,6 @@
 import { type INestApplication, RequestMethod } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { raw } from 'express';
 import { isHealthOrMetricsPath, separateOpsPort } from '@flightdeck/runtime';
 import { isOpenApiPath, setupOpenApi } from '../openapi/openapi.setup';
 import { API_PREFIX } from './api-prefix';
@@ -15,6 +16,8 @@ export const configureHttp = (app: INestApplication) => {
   express.disable('x-powered-by');
   app.use(correlationMiddleware);
   app.use(separateOpsPort(isGatewayOpsPath));
+  // a git webhook's signature covers its exact bytes: its body is kept raw (GitHub caps a delivery at 25 MB)
+  app.use(`/${API_PREFIX}/webhooks`, raw({ type: () => true, limit: '25mb' }));
   // a variable's value may be 64 KiB, more once JSON-escaped
   express.useBodyParser('json', { limit: '1mb' });
   // a .env body for variable imports (512 KiB at most, checked by the route)

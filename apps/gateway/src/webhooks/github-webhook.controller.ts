@@ -1,0 +1,47 @@
+import { Controller, Headers, Post, Req, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { ErrorCode, WebhookReceipt } from '@flightdeck/contracts';
+import { type AuthenticatedRequest, Public } from '../auth/auth.decorators';
+import { ApiRoute } from '../openapi/api-route.decorator';
+import { GithubWebhookService } from './github-webhook.service';
+
+// GitHub calls this without a bearer token: the delivery's signature (X-Hub-Signature-256, made
+// with the project's webhook secret) is what authenticates it.
+@Controller('webhooks')
+@Public()
+export class GithubWebhookController {
+  constructor(private readonly github: GithubWebhookService) {}
+
+  @Post('github')
+  @ApiRoute({
+    summary:
+      "A GitHub webhook delivery (push, pull_request; ping): authenticated by X-Hub-Signature-256 with the project's webhook secret, not by a token. " +
+      '202: accepted, the work goes on (see the deliveries of the project); 200: replayed (nothing new) or ignored',
+    headers: [
+      { name: 'X-GitHub-Event', description: 'push, pull_request or ping' },
+      { name: 'X-GitHub-Delivery', description: 'the delivery id: the same id is acted on once' },
+      { name: 'X-Hub-Signature-256', description: 'sha256=<HMAC of the body with the webhook secret>' },
+    ],
+    responses: [
+      { status: 202, description: 'accepted (or ignored: webhook/unsupported-event)', name: 'WebhookReceipt', schema: WebhookReceipt },
+      { status: 200, description: 'replayed or ignored', name: 'WebhookReceipt', schema: WebhookReceipt },
+    ],
+    errors: [ErrorCode.WebhookInvalidSignature, ErrorCode.WebhookUnknownRepository, ErrorCode.PayloadTooLarge],
+  })
+  async receive(
+    @Req() req: AuthenticatedRequest,
+    @Res({ passthrough: true }) res: Response,
+    @Headers('x-github-event') event: string | undefined,
+    @Headers('x-github-delivery') deliveryId: string | undefined,
+    @Headers('x-hub-signature-256') signature: string | undefined,
+    @Headers('content-type') contentType: string | undefined,
+  ): Promise<WebhookReceipt> {
+    req.audit = { route: 'POST /api/v1/webhooks/github', params: { deliveryId: deliveryId?.slice(0, 200) } };
+    const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const { status, receipt } = await this.github.receive({ event, deliveryId, signature, contentType, body });
+    // the audit entry names the project the signature proved
+    if (receipt.projectIds.length) req.audit.projectId = receipt.projectIds[0];
+    res.status(status);
+    return receipt;
+  }
+}

@@ -1,0 +1,240 @@
+import { randomUUID } from 'node:crypto';
+import { sign } from '@octokit/webhooks-methods';
+import {
+  ErrorCode,
+  type Project,
+  createEnvironment,
+  deleteEnvironment,
+  listEnvironments,
+  matchWebhookProjects,
+  ok,
+  restoreEnvironment,
+  triggerDeployment,
+} from '@flightdeck/contracts';
+import { type TestInfra, aDeployment, aProject, anEnvironment, eventually, startTestInfra } from '@flightdeck/testing';
+import { FakeResponders } from './support/fake-responder';
+import { type RunningGateway, startGateway } from './support/gateway-app';
+
+jest.setTimeout(120_000);
+
+const SECRET = 'a'.repeat(64);
+const OTHER_SECRET = 'b'.repeat(64);
+const REPO = { full_name: 'acme/shop', clone_url: 'https://github.com/acme/shop.git', html_url: 'https://github.com/acme/shop' };
+const sha = (c: string) => c.repeat(40);
+// the assertion holds, sooner or later (the work of a delivery happens after its answer)
+const waitFor = (assertion: () => unknown) =>
+  eventually('the expected state', async () => {
+    await assertion();
+    return true;
+  });
+
+// The GitHub webhook route on the real gateway, Postgres and NATS: environment-manager and the
+// orchestrator are stood in for on the bus (their parts have their own specs), so what the gateway
+// asks of them is what is checked: one trigger per delivery, never one for a bad signature.
+describe('POST /api/v1/webhooks/github', () => {
+  let infra: TestInfra;
+  let gw: RunningGateway;
+  let fakes: FakeResponders;
+  const project: Project = aProject({ name: 'shop', repositoryUrl: 'https://github.com/Acme/shop', defaultBranch: 'main' });
+  const production = anEnvironment({ projectId: project.id, name: 'production', isDefault: true, branch: null, autoDeploy: true });
+  const staging = anEnvironment({ projectId: project.id, name: 'staging', type: 'staging', isDefault: false, branch: 'develop', autoDeploy: true });
+  const manual = anEnvironment({ projectId: project.id, name: 'manual', type: 'staging', isDefault: false, branch: 'develop', autoDeploy: false });
+
+  beforeAll(async () => {
+    infra = await startTestInfra();
+    gw = await startGateway(infra, { FLIGHTDECK_EDGE_PORT: '4321' });
+    fakes = await FakeResponders.connect(infra.nats);
+  });
+  afterEach(() => fakes.clear());
+  afterAll(async () => {
+    await fakes?.close();
+    await gw?.close();
+    await infra?.stop();
+  });
+
+  const deliver = async (event: string, payload: unknown, opts: { secret?: string | null; deliveryId?: string } = {}) => {
+    const body = JSON.stringify(payload);
+    const signature = opts.secret === null ? undefined : await sign(opts.secret ?? SECRET, body);
+    return gw.api('POST', '/webhooks/github', {
+      rawBody: body,
+      headers: {
+        authorization: '',
+        'x-github-event': event,
+        'x-github-delivery': opts.deliveryId ?? randomUUID(),
+        ...(signature ? { 'x-hub-signature-256': signature } : {}),
+      },
+    });
+  };
+  const push = (branch: string, after = sha('1')) => ({ ref: `refs/heads/${branch}`, after, repository: REPO, head_commit: { message: 'a change' } });
+  const pr = (action: string, n: number, head = sha('2'), headRepo: object | null = REPO) => ({
+    action,
+    number: n,
+    pull_request: { head: { sha: head, repo: headRepo }, base: { repo: REPO } },
+    repository: REPO,
+  });
+  const deliveries = async () => (await gw.api('GET', `/projects/${project.id}/webhook/deliveries`)).body.items;
+  const standIn = async (environments = [production, staging, manual]) => {
+    await fakes.respond(matchWebhookProjects, () => ok({ items: [{ project, secret: SECRET }] }));
+    await fakes.respond(listEnvironments, (r) => ok({ items: r.deleted ? [] : environments }));
+    return fakes.respond(triggerDeployment, (r) => ok({ deployment: aDeployment({ projectId: r.projectId, environmentId: r.environmentId }), replayed: false }));
+  };
+
+  it('a signed push delivered three times triggers its branch environment once, with trigger webhook and the commit; redeliveries answer 200 replayed', async () => {
+    const triggers = await standIn();
+    const deliveryId = randomUUID();
+    const started = Date.now();
+    const first = await deliver('push', push('main'), { deliveryId });
+    // answered within a second, as GitHub asks of a hook (the deploying happens after the answer)
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect([first.status, first.body.status, first.body.projectIds]).toEqual([202, 'accepted', [project.id]]);
+    for (let i = 0; i < 2; i++) {
+      const again = await deliver('push', push('main'), { deliveryId });
+      expect([again.status, again.body.status]).toEqual([200, 'replayed']);
+    }
+    await waitFor(async () => expect((await deliveries()).find((d: { deliveryId: string }) => d.deliveryId === deliveryId)?.outcome).toBe('deployed'));
+    expect(triggers.map((t) => t.data)).toEqual([
+      expect.objectContaining({
+        projectId: project.id,
+        environmentId: production.id,
+        sourceRef: sha('1'),
+        trigger: 'webhook',
+        idempotencyKey: `github:${deliveryId}:${production.id}`,
+        actor: { kind: 'system', id: 'github-webhook' },
+        message: 'a change',
+      }),
+    ]);
+    const [row] = (await deliveries()).filter((d: { deliveryId: string }) => d.deliveryId === deliveryId);
+    expect(row).toMatchObject({ event: 'push', projectId: project.id, deploymentIds: [expect.any(String)] });
+  });
+
+  it('a push deploys the environments whose branch it is and whose autoDeploy is on; another branch deploys nothing', async () => {
+    const triggers = await standIn();
+    expect((await deliver('push', push('develop'))).status).toBe(202);
+    await waitFor(() => expect(triggers).toHaveLength(1));
+    expect(triggers[0].data.environmentId).toBe(staging.id);
+    const other = randomUUID();
+    expect((await deliver('push', push('feature/x'), { deliveryId: other })).status).toBe(202);
+    await waitFor(async () => expect((await deliveries()).find((d: { deliveryId: string }) => d.deliveryId === other)?.outcome).toBe('ignored'));
+    expect(triggers).toHaveLength(1);
+  });
+
+  it.each([
+    ['a wrong secret', { secret: OTHER_SECRET }],
+    ['no signature', { secret: null }],
+  ])('%s: 401 webhook/invalid-signature and nothing triggered', async (_what, opts) => {
+    const triggers = await standIn();
+    const deliveryId = randomUUID();
+    const res = await deliver('push', push('main'), { ...opts, deliveryId });
+    expect([res.status, res.body.error.code]).toEqual([401, ErrorCode.WebhookInvalidSignature]);
+    // a good delivery afterwards is seen at once: had the bad one triggered, it would be there too
+    const good = randomUUID();
+    await deliver('push', push('main'), { deliveryId: good });
+    await waitFor(() => expect(triggers).toHaveLength(1));
+    expect(triggers[0].data.idempotencyKey).toContain(good);
+    if (opts.secret) expect((await deliveries()).find((d: { deliveryId: string }) => d.deliveryId === deliveryId)?.outcome).toBe('rejected');
+  });
+
+  it('a body altered after signing is refused', async () => {
+    const triggers = await standIn();
+    const body = JSON.stringify(push('main'));
+    const res = await gw.api('POST', '/webhooks/github', {
+      rawBody: body.replace(sha('1'), sha('9')),
+      headers: { authorization: '', 'x-github-event': 'push', 'x-github-delivery': randomUUID(), 'x-hub-signature-256': await sign(SECRET, body) },
+    });
+    expect(res.status).toBe(401);
+    expect(triggers).toHaveLength(0);
+  });
+
+  it('a repository no project has: 404 webhook/unknown-repository; an event not acted on: 202 ignored', async () => {
+    await fakes.respond(matchWebhookProjects, () => ok({ items: [] }));
+    const unknown = await deliver('push', push('main'));
+    expect([unknown.status, unknown.body.error.code]).toEqual([404, ErrorCode.WebhookUnknownRepository]);
+    await fakes.clear();
+    await standIn();
+    const issues = await deliver('issues', { action: 'opened', repository: REPO });
+    expect([issues.status, issues.body.status, issues.body.code]).toEqual([202, 'ignored', ErrorCode.WebhookUnsupportedEvent]);
+    const ping = await deliver('ping', { zen: 'Keep it logically awesome.', repository: REPO });
+    expect([ping.status, ping.body.status]).toEqual([200, 'ignored']);
+  });
+
+  it('missing headers or a body that is not JSON: 400', async () => {
+    await standIn();
+    const noEvent = await gw.api('POST', '/webhooks/github', { rawBody: '{}', headers: { authorization: '', 'x-github-delivery': randomUUID(), 'x-hub-signature-256': 'sha256=00' } });
+    expect([noEvent.status, noEvent.body.error.code]).toEqual([400, ErrorCode.InvalidInput]);
+    const notJson = await gw.api('POST', '/webhooks/github', {
+      rawBody: 'not json',
+      headers: { authorization: '', 'x-github-event': 'push', 'x-github-delivery': randomUUID(), 'x-hub-signature-256': await sign(SECRET, 'not json') },
+    });
+    expect(notJson.status).toBe(400);
+  });
+
+  it('a pull request opened gets a preview environment pr-<n> deployed at its head commit with force; from a fork without sensitive variables; closed deletes it', async () => {
+    const preview = anEnvironment({ projectId: project.id, name: 'pr-7', type: 'preview', isDefault: false });
+    const created = await fakes.respond(createEnvironment, () => ok(preview));
+    const environments = [production];
+    await fakes.respond(matchWebhookProjects, () => ok({ items: [{ project, secret: SECRET }] }));
+    await fakes.respond(listEnvironments, (r) => ok({ items: r.deleted ? [] : environments }));
+    const triggers = await fakes.respond(triggerDeployment, (r) => ok({ deployment: aDeployment({ projectId: r.projectId, environmentId: r.environmentId }), replayed: false }));
+    const deleted = await fakes.respond(deleteEnvironment, () => ok({ ...preview, deletedAt: new Date().toISOString() }));
+
+    const opened = randomUUID();
+    expect((await deliver('pull_request', pr('opened', 7), { deliveryId: opened })).status).toBe(202);
+    await waitFor(async () => expect((await deliveries()).find((d: { deliveryId: string }) => d.deliveryId === opened)?.outcome).toBe('preview-deployed'));
+    expect(created.map((c) => c.data)).toEqual([{ projectId: project.id, name: 'pr-7', type: 'preview' }]);
+    expect(triggers.map((t) => t.data)).toEqual([
+      expect.objectContaining({ environmentId: preview.id, sourceRef: sha('2'), trigger: 'webhook', force: true, idempotencyKey: `github:${opened}` }),
+    ]);
+    expect(triggers[0].data.withholdSensitive).toBeUndefined();
+    expect((await deliveries()).find((d: { deliveryId: string }) => d.deliveryId === opened)?.previewUrl).toBe('http://shop-pr-7.localhost:4321');
+
+    environments.push(preview);
+    const fork = randomUUID();
+    await deliver('pull_request', pr('synchronize', 7, sha('3'), { ...REPO, full_name: 'mallory/shop' }), { deliveryId: fork });
+    await waitFor(() => expect(triggers).toHaveLength(2));
+    expect(triggers[1].data).toMatchObject({ environmentId: preview.id, sourceRef: sha('3'), withholdSensitive: true });
+    expect(created).toHaveLength(1);
+
+    const closed = randomUUID();
+    await deliver('pull_request', pr('closed', 7), { deliveryId: closed });
+    await waitFor(async () => expect((await deliveries()).find((d: { deliveryId: string }) => d.deliveryId === closed)?.outcome).toBe('preview-removed'));
+    expect(deleted.map((d) => d.data)).toEqual([{ projectId: project.id, environmentId: preview.id }]);
+    expect(triggers).toHaveLength(2);
+  });
+
+  it('a reopened pull request restores its deleted preview environment', async () => {
+    const preview = anEnvironment({ projectId: project.id, name: 'pr-8', type: 'preview', isDefault: false, deletedAt: new Date().toISOString() });
+    await fakes.respond(matchWebhookProjects, () => ok({ items: [{ project, secret: SECRET }] }));
+    await fakes.respond(listEnvironments, (r) => ok({ items: r.deleted ? [preview] : [production] }));
+    const restored = await fakes.respond(restoreEnvironment, () => ok({ ...preview, deletedAt: undefined }));
+    const triggers = await fakes.respond(triggerDeployment, (r) => ok({ deployment: aDeployment({ projectId: r.projectId, environmentId: r.environmentId }), replayed: false }));
+    await deliver('pull_request', pr('reopened', 8));
+    await waitFor(() => expect(triggers).toHaveLength(1));
+    expect(restored.map((r) => r.data)).toEqual([{ projectId: project.id, environmentId: preview.id }]);
+    expect(triggers[0].data.environmentId).toBe(preview.id);
+  });
+
+  it('of two projects of one repository, only the one whose secret signed the delivery acts on it', async () => {
+    const twin = aProject({ name: 'shop-docs', repositoryUrl: REPO.clone_url });
+    await fakes.respond(matchWebhookProjects, () => ok({ items: [{ project, secret: SECRET }, { project: twin, secret: OTHER_SECRET }] }));
+    await fakes.respond(listEnvironments, (r) => ok({ items: r.deleted ? [] : [anEnvironment({ projectId: r.projectId, isDefault: true })] }));
+    const triggers = await fakes.respond(triggerDeployment, (r) => ok({ deployment: aDeployment({ projectId: r.projectId }), replayed: false }));
+    const res = await deliver('push', push('main'), { secret: OTHER_SECRET });
+    expect([res.status, res.body.projectIds]).toEqual([202, [twin.id]]);
+    await waitFor(() => expect(triggers).toHaveLength(1));
+    expect(triggers[0].data.projectId).toBe(twin.id);
+  });
+
+  it('records the delivery in the audit log, as anonymous with the project the signature proved', async () => {
+    await standIn();
+    const deliveryId = randomUUID();
+    await deliver('push', push('feature/y'), { deliveryId });
+    await waitFor(async () => {
+      const audit = await gw.api('GET', `/projects/${project.id}/audit?limit=50`);
+      expect(audit.body.items.find((e: { target: Record<string, string> }) => e.target.deliveryId === deliveryId)).toMatchObject({
+        actor: { kind: 'anonymous' },
+        route: 'POST /api/v1/webhooks/github',
+        status: 202,
+      });
+    });
+  });
+});
