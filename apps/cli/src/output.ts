@@ -60,7 +60,8 @@ export class Output {
   /** the live status line: on a terminal only; elsewhere callers print plain lines */
   status(text: string) {
     if (!this.tty || this.json) return;
-    const width = this.streams.stdout.columns ?? 80;
+    // a pseudo-terminal without a size says 0 columns
+    const width = this.streams.stdout.columns || 80;
     this.statusLine = text.length >= width ? `${text.slice(0, width - 2)}…` : text;
     this.streams.stdout.write(`\r\x1b[2K${this.dim(this.statusLine)}`);
   }

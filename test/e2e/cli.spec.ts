@@ -1,0 +1,240 @@
+import { spawn } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { WORKSPACE_ROOT } from '@flightdeck/testing';
+import { GitRepo, nodeApp } from '../support/git-repo';
+import { getWithHost, hostOf, until } from '../support/http';
+import { type Launched, startLauncher } from '../support/launcher';
+
+jest.setTimeout(300_000);
+
+const SECRET = 'cli-S3cret/value+=';
+const BIN = join(WORKSPACE_ROOT, 'node_modules', '.bin', 'flightdeck');
+
+interface Ran {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** when each stdout line arrived (ms since the start), to tell a live log from one printed at the end */
+  lineAt: Map<string, number>;
+  exitedAt: number;
+}
+
+// `flightdeck` as a user's shell runs it after `npm ci`: the installed bin, a clean environment
+// (PATH, a HOME of its own in a 0700 dir, the machine's trust settings), stdin a pipe, not a terminal.
+describe('flightdeck CLI against the running stack', () => {
+  let stack: Launched;
+  let home: string;
+
+  beforeAll(async () => {
+    stack = await startLauncher();
+    home = mkdtempSync(join(tmpdir(), 'fd-cli-home-'));
+    chmodSync(home, 0o700);
+  });
+  afterAll(async () => {
+    await stack?.stop();
+    if (home) rmSync(home, { recursive: true, force: true });
+  });
+
+  const cli = (
+    args: string[],
+    opts: { cwd?: string; input?: string; keepStdinOpen?: boolean; timeoutMs?: number; env?: Record<string, string>; command?: string } = {},
+  ): Promise<Ran> =>
+    new Promise((resolve, reject) => {
+      const env: Record<string, string> = { PATH: process.env.PATH!, HOME: home, ...(opts.env ?? {}) };
+      for (const k of ['NODE_EXTRA_CA_CERTS', 'SSL_CERT_FILE']) if (process.env[k]) env[k] = process.env[k]!;
+      const started = Date.now();
+      const child = spawn(opts.command ?? BIN, args, { cwd: opts.cwd ?? home, env, stdio: ['pipe', 'pipe', 'pipe'] });
+      const ran: Ran = { code: null, stdout: '', stderr: '', lineAt: new Map(), exitedAt: 0 };
+      let partial = '';
+      child.stdout.on('data', (b: Buffer) => {
+        ran.stdout += b;
+        const lines = (partial + b.toString()).split('\n');
+        partial = lines.pop()!;
+        for (const l of lines) if (!ran.lineAt.has(l)) ran.lineAt.set(l, Date.now() - started);
+      });
+      child.stderr.on('data', (b: Buffer) => (ran.stderr += b));
+      if (opts.input !== undefined) child.stdin.end(opts.input);
+      else if (!opts.keepStdinOpen) child.stdin.end();
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error(`flightdeck ${args.join(' ')} still running after ${opts.timeoutMs ?? 180_000} ms\n${ran.stdout}\n${ran.stderr}`));
+      }, opts.timeoutMs ?? 180_000);
+      child.once('error', reject);
+      child.once('close', (code) => {
+        clearTimeout(timer);
+        child.stdin.destroy();
+        ran.code = code;
+        ran.exitedAt = Date.now() - started;
+        resolve(ran);
+      });
+    });
+
+  const json = <T = Record<string, unknown>>(r: Ran): T => {
+    expect(r.stderr).toBe('');
+    return JSON.parse(r.stdout) as T;
+  };
+  const jsonLines = (r: Ran) =>
+    r.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { type: string; deployment?: { id: string; status: string; url: string | null }; message?: string; seq?: number });
+
+  it('never prompts when stdin is not a terminal: login without a token exits 2 at once', async () => {
+    // stdin left open: a prompt would wait here until the timeout
+    const r = await cli(['login', '--url', stack.gatewayUrl], { keepStdinOpen: true, timeoutMs: 30_000 });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('stdin is not a terminal');
+    expect(r.stdout).toBe('');
+    const bad = await cli(['login', '--url', stack.gatewayUrl, '--token', 'fdt_not-a-token']);
+    expect(bad.code).toBe(3);
+    expect(bad.stderr).toMatch(/^error auth\/unauthenticated: /);
+  });
+
+  it('logs in, creates a project, sets variables, deploys with the log live, lists, rolls back', async () => {
+    const login = await cli(['login', '--url', stack.gatewayUrl, '--with-token'], { input: `${stack.token}\n` });
+    expect(login.stderr).toBe('');
+    expect(login.code).toBe(0);
+    expect(login.stdout).toContain(`logged in to ${stack.gatewayUrl}`);
+    const credentials = join(home, '.config', 'flightdeck', 'credentials.json');
+    expect(statSync(credentials).mode & 0o777).toBe(0o600);
+    expect(statSync(dirname(credentials)).mode & 0o777).toBe(0o700);
+    expect(JSON.parse(readFileSync(credentials, 'utf8')).gateways[stack.gatewayUrl].token).toBe(stack.token);
+
+    // a build that prints its lines, then works 4 s more: the lines must be on screen before it ends
+    const repo = new GitRepo();
+    repo.write(nodeApp('v1', { lines: 5, buildSleepS: 4 }));
+    repo.commit('v1');
+    const created = json<{ id: string; name: string }>(await cli(['projects', 'create', 'cli-shop', '--repo', repo.dir, '--json']));
+    expect(created.name).toBe('cli-shop');
+    const listed = json<{ items: { name: string }[] }>(await cli(['projects', 'ls', '--json']));
+    expect(listed.items.map((p) => p.name)).toContain('cli-shop');
+
+    const set = await cli(['vars', 'set', `SECRET=${SECRET}`, '--sensitive', '-p', 'cli-shop']);
+    expect(set.code).toBe(0);
+    expect(set.stdout).not.toContain(SECRET);
+    expect((await cli(['vars', 'set', 'GREETING=hello', '-p', 'cli-shop'])).code).toBe(0);
+    const vars = json<{ items: { key: string; value: string; sensitive: boolean }[] }>(await cli(['vars', 'ls', '-p', 'cli-shop', '--json']));
+    expect(vars.items).toEqual(
+      expect.arrayContaining([expect.objectContaining({ key: 'SECRET', value: '***', sensitive: true }), expect.objectContaining({ key: 'GREETING', value: 'hello' })]),
+    );
+    const humanVars = await cli(['vars', 'ls', '-p', 'cli-shop']);
+    expect(humanVars.stdout).toMatch(/SECRET +\*\*\*/);
+    expect(humanVars.stdout).not.toContain(SECRET);
+
+    // from inside the checkout, the project named
+    const first = await cli(['deploy', '-p', 'cli-shop'], { cwd: repo.dir });
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/^ +\d+ build +build line 5$/m);
+    expect(first.stdout).toContain('plain ***');
+    expect(first.stdout).not.toContain(SECRET);
+    expect(first.stdout).toMatch(/--> building/);
+    // printed live: the last build line came at least 3 s before the command ended (the build slept 4 s after it)
+    const line5 = [...first.lineAt.entries()].find(([l]) => l.endsWith('build line 5'))!;
+    expect(first.exitedAt - line5[1]).toBeGreaterThan(3_000);
+    const url = /url: +(\S+)/.exec(first.stdout)![1];
+    expect((await getWithHost(stack.edgePort, hostOf(url))).body).toBe('version v1');
+    const firstId = /deployment ([0-9a-f-]{36})/.exec(first.stdout)![1];
+
+    // --json: JSON lines, each parses; the log lines, then the deployment as it ended
+    repo.write(nodeApp('v2', { lines: 3 }));
+    repo.commit('v2');
+    const second = await cli(['deploy', '-p', 'cli-shop', '--json']);
+    expect(second.code).toBe(0);
+    const events = jsonLines(second);
+    expect(events.filter((e) => e.type === 'log').map((e) => e.message)).toEqual(expect.arrayContaining(['build line 1', 'build line 2', 'build line 3']));
+    const last = events[events.length - 1];
+    expect(last).toMatchObject({ type: 'deployment', deployment: { status: 'succeeded' } });
+    const secondId = last.deployment!.id;
+    await until('v2 to serve', async () => (await getWithHost(stack.edgePort, hostOf(url))).body === 'version v2', 10_000);
+
+    const ls = json<{ items: { id: string; status: string }[] }>(await cli(['ls', '-p', 'cli-shop', '--json']));
+    expect(ls.items.map((d) => d.id)).toEqual([secondId, firstId]);
+    const human = await cli(['ls', '-p', 'cli-shop']);
+    expect(human.stdout).toContain(firstId);
+    expect(human.stdout).toMatch(/succeeded\/active/);
+    const status = json<{ id: string; status: string }>(await cli(['status', secondId, '--json']));
+    expect(status).toMatchObject({ id: secondId, status: 'succeeded' });
+    expect((await cli(['status', firstId])).stdout).toContain(`url      ${url}`);
+
+    // back to v1 without a build
+    const rollback = await cli(['rollback', secondId]);
+    expect(rollback.stderr).toBe('');
+    expect(rollback.code).toBe(0);
+    expect(rollback.stdout).toContain('succeeded');
+    await until('v1 to serve again', async () => (await getWithHost(stack.edgePort, hostOf(url))).body === 'version v1', 10_000);
+
+    const logs = await cli(['logs', firstId, '--json']);
+    expect(json<{ items: { message: string }[] }>(logs).items.map((l) => l.message)).toContain('build line 5');
+  });
+
+  it('on a terminal, keeps a live phase/progress line under the log', async () => {
+    // `script` gives the command a pseudo-terminal, as a person's shell would
+    const r = await cli(['-qec', `${BIN} deploy -p cli-shop`, '/dev/null'], { command: 'script', env: { TERM: 'xterm' } });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/\r\x1b\[2K(\x1b\[2m)?[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] (created|queued|initializing|building|deploying)\S* \d+% · \d+s/);
+    expect(r.stdout).toContain('build line 3');
+    expect(r.stdout).not.toContain('--> building');
+    expect(r.stdout).toContain('succeeded in');
+  });
+
+  it('manages members and tokens', async () => {
+    const res = await fetch(`${stack.gatewayUrl}/api/v1/users`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${stack.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'cli-dev' }),
+    });
+    expect(res.status).toBe(201);
+    const user = (await res.json()) as { id: string };
+    expect((await cli(['members', 'add', 'cli-dev', '--role', 'deployer', '-p', 'cli-shop'])).code).toBe(0);
+    const members = json<{ items: { userName: string; role: string }[] }>(await cli(['members', 'ls', '-p', 'cli-shop', '--json']));
+    expect(members.items).toEqual(expect.arrayContaining([expect.objectContaining({ userName: 'cli-dev', role: 'deployer' })]));
+
+    const created = json<{ id: string; token: string }>(await cli(['tokens', 'create', 'ci', '--scopes', 'read,deploy', '--user', user.id, '--json']));
+    expect(created.token).toMatch(/^fdt_/);
+    const asDev = { FLIGHTDECK_URL: stack.gatewayUrl, FLIGHTDECK_TOKEN: created.token };
+    const me = json<{ user: { name: string } }>(await cli(['whoami', '--json'], { env: asDev }));
+    expect(me.user.name).toBe('cli-dev');
+    // a deployer sees its project; a read+deploy token cannot manage members: 403, the auth exit code
+    const devProjects = json<{ items: { name: string }[] }>(await cli(['projects', 'ls', '--json'], { env: asDev }));
+    expect(devProjects.items.map((p) => p.name)).toEqual(['cli-shop']);
+    const refused = await cli(['members', 'remove', user.id, '-p', 'cli-shop'], { env: asDev });
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toMatch(/^error deployment\/insufficient-permissions: /);
+
+    const listed = json<{ items: { id: string; name: string }[] }>(await cli(['tokens', 'ls', '--user', user.id, '--json']));
+    expect(listed.items.map((t) => t.name)).toEqual(['ci']);
+    expect((await cli(['tokens', 'revoke', created.id])).code).toBe(0);
+    const revoked = await cli(['whoami'], { env: asDev });
+    expect(revoked.code).toBe(3);
+    expect(revoked.stderr).toMatch(/^error auth\/unauthenticated: /);
+    expect((await cli(['members', 'remove', 'cli-dev', '-p', 'cli-shop'])).code).toBe(0);
+  });
+
+  it('exits with the build-failure code when the build fails, and says why', async () => {
+    const repo = new GitRepo();
+    repo.write(nodeApp('broken', { lines: 2, buildExit: 3 }));
+    repo.commit('broken');
+    // a local path: the project is created from it
+    const r = await cli(['deploy', repo.dir, '--name', 'cli-broken']);
+    expect(r.code).toBe(10);
+    expect(r.stdout).toContain('created project cli-broken');
+    expect(r.stdout).toContain('build broke');
+    expect(r.stderr).toContain('deployment/build-failed');
+    expect(r.stderr).toContain('what to do: read the build log above');
+    const j = await cli(['deploy', '-p', 'cli-broken', '--json']);
+    expect(j.code).toBe(10);
+    expect(jsonLines(j).pop()).toMatchObject({ type: 'deployment', deployment: { status: 'failed' } });
+  });
+
+  it('prints API errors as `error <code>: <message>`, never a stack', async () => {
+    const r = await cli(['status', '00000000-0000-4000-8000-000000000000']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^error deployment\/not-found: /);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    const j = await cli(['status', '00000000-0000-4000-8000-000000000000', '--json']);
+    expect(JSON.parse(j.stdout)).toMatchObject({ error: { code: 'deployment/not-found' } });
+  });
+});
