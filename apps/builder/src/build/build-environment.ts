@@ -13,6 +13,13 @@ export interface BuildPaths {
 // (FLIGHTDECK_ISOLATION=unsafe-none) it sees the host paths.
 export const SANDBOX_VIEW: BuildPaths = { workDir: '/workspace', cacheDir: '/cache' };
 
+// Where a sandboxed build or release sees the Node its nodeVersion fetched (node-runtimes.ts).
+export const NODE_RUNTIME_VIEW = '/opt/node';
+
+/** the environment with a Node runtime's bin/ (as the command sees it) first on PATH */
+export const withNodeRuntime = (env: Record<string, string>, runtimeDir: string | undefined): Record<string, string> =>
+  runtimeDir ? { ...env, PATH: `${join(runtimeDir, 'bin')}:${env.PATH}` } : env;
+
 export const homeDir = (paths: BuildPaths) => join(paths.workDir, 'home');
 export const tmpDir = (paths: BuildPaths) => join(paths.workDir, 'tmp');
 export const appDir = (paths: BuildPaths) => join(paths.workDir, 'app');

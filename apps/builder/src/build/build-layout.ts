@@ -34,14 +34,6 @@ export function appLayout(repoDir: string, rootDirectory = '.'): AppLayout {
   return { rootDirectory, appDir, installDir: workspace ? repoDir : appDir, workspace };
 }
 
-// The builder runs one Node; a nodeVersion it does not have fails fast, naming the one it has.
-export function checkNodeVersion(wanted: string | undefined, have = process.versions.node): void {
-  if (!wanted) return;
-  const parts = wanted.split('.');
-  if (have.split('.').slice(0, parts.length).join('.') === wanted) return;
-  throw buildFailed('install', `nodeVersion ${wanted} cannot be had on this builder: it has Node ${have} (set nodeVersion to ${have.split('.')[0]} or leave it unset)`);
-}
-
 export const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 export function formatBytes(n: number): string {

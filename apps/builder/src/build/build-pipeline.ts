@@ -13,11 +13,12 @@ import { SecretMasker } from '../masking/secret-masker';
 import { RELEASE_PROVIDER, type ReleaseLog, type ReleaseProvider, type ReleaseSpec, type ReleaseUrls } from '../provider/release-provider';
 import { readPackageJson, staticOutput } from './app-detection';
 import { type PlannedCommand, installedVersion, planBuild } from './build-plan';
-import { appLayout, checkNodeVersion, describeDetection, formatBytes, shellQuote } from './build-layout';
+import { appLayout, describeDetection, formatBytes, shellQuote } from './build-layout';
 import { Sandboxes } from '../sandbox/sandboxes';
 import { describeLimits } from '../sandbox/resource-limits';
 import {
   type BuildPaths,
+  NODE_RUNTIME_VIEW,
   SANDBOX_VIEW,
   appDir,
   baseEnvironment,
@@ -26,7 +27,9 @@ import {
   releaseEnvironment,
   stepEnvironment,
   tmpDir,
+  withNodeRuntime,
 } from './build-environment';
+import { NodeRuntimes } from './node-runtimes';
 import { DeploymentVariables } from './deployment-variables';
 import { EnvironmentLimitsSource } from './environment-limits';
 import { detectPackageManager } from './package-manager';
@@ -62,6 +65,7 @@ export class BuildPipeline {
     private readonly variables: DeploymentVariables,
     private readonly limitsSource: EnvironmentLimitsSource,
     private readonly sandboxes: Sandboxes,
+    private readonly runtimes: NodeRuntimes,
   ) {
     this.artifacts = new ArtifactStore(join(config.FLIGHTDECK_DATA_DIR, 'artifacts'));
   }
@@ -121,7 +125,27 @@ export class BuildPipeline {
     const pm = layout.installDir !== layout.appDir ? detectPackageManager(layout.installDir) : pkg ? detectPackageManager(layout.appDir) : undefined;
     const plan = await planBuild({ dir: layout.appDir, rootDirectory: layout.rootDirectory, pkg, pm, settings });
     report.set({ framework: plan.detection.framework });
-    const base = baseEnvironment(view, process.env, this.config.FLIGHTDECK_BUILD_PASS_THROUGH);
+    // a next attempt (its builder stopped) on the host that packed the artifact: a finished build is not built again
+    const earlier = job.attempt > 1 ? await this.artifacts.stored(job.deploymentId) : undefined;
+    const reusing = earlier && earlier.commitSha === ctx.commit.sha;
+    const firstStep = reusing ? 'package' : 'install';
+    if (reusing) {
+      await ctx.enterStep('package', { stage: 'building', phase: 'packaging', progress: 65, commit: ctx.commit, build: plan.detection });
+    } else {
+      await ctx.enterStep('install', { stage: 'building', phase: 'building', progress: 25, commit: ctx.commit, build: plan.detection });
+      for (const line of describeDetection(plan.detection, layout)) log.system('install', line);
+      if (plan.detection.runKind === 'docker') {
+        throw new StepFailedError(
+          ErrorCode.DeploymentProviderError,
+          'install',
+          `${layout.rootDirectory === '.' ? 'the repository' : layout.rootDirectory} has a Dockerfile: it is built and run by the Docker provider, which this platform does not have yet (set the build settings' framework to build it as a Node app instead)`,
+        );
+      }
+    }
+    // a nodeVersion other than the builder's own: every command of the build and the release run it
+    const runtime = await this.runtimes.resolve(settings.nodeVersion, (line) => log.system(firstStep, line), signal);
+    const runtimeView = runtime && (this.sandboxes.isolated ? NODE_RUNTIME_VIEW : runtime.dir);
+    const base = withNodeRuntime(baseEnvironment(view, process.env, this.config.FLIGHTDECK_BUILD_PASS_THROUGH), runtimeView);
     // a Node server of a workspace runs from the repository root (its node_modules) in its folder
     const startIn = (cmd: PlannedCommand | undefined): string[] | undefined =>
       cmd && layout.rootDirectory !== '.' ? ['sh', '-c', `cd ${shellQuote(layout.rootDirectory)} && exec "$@"`, 'sh', ...cmd.argv] : cmd?.argv;
@@ -135,12 +159,10 @@ export class BuildPipeline {
       env: releaseEnvironment(base, variables),
       limits: limits.release.limits,
       healthCheckPath: settings.healthCheckPath,
+      nodeRuntimeDir: runtime?.dir,
     };
 
-    // a next attempt (its builder stopped) on the host that packed the artifact: a finished build is not built again
-    const earlier = job.attempt > 1 ? await this.artifacts.stored(job.deploymentId) : undefined;
-    if (earlier && earlier.commitSha === ctx.commit.sha) {
-      await ctx.enterStep('package', { stage: 'building', phase: 'packaging', progress: 65, commit: ctx.commit, build: plan.detection });
+    if (reusing) {
       log.system(
         'package',
         `Attempt ${job.attempt} reuses the artifact an earlier attempt built of ${ctx.commit.sha.slice(0, 12)} (${earlier.artifact.sizeBytes} bytes, sha256 ${earlier.artifact.sha256}): no install, no build`,
@@ -149,16 +171,6 @@ export class BuildPipeline {
       return this.release(ctx, release, earlier);
     }
 
-    await ctx.enterStep('install', { stage: 'building', phase: 'building', progress: 25, commit: ctx.commit, build: plan.detection });
-    for (const line of describeDetection(plan.detection, layout)) log.system('install', line);
-    if (plan.detection.runKind === 'docker') {
-      throw new StepFailedError(
-        ErrorCode.DeploymentProviderError,
-        'install',
-        `${layout.rootDirectory === '.' ? 'the repository' : layout.rootDirectory} has a Dockerfile: it is built and run by the Docker provider, which this platform does not have yet (set the build settings' framework to build it as a Node app instead)`,
-      );
-    }
-    checkNodeVersion(settings.nodeVersion);
     const steps = new StepRunner(log, this.sandboxes);
     const sandbox = (step: 'install' | 'build' | 'package') => ({
       project: job.projectName,
@@ -166,6 +178,7 @@ export class BuildPipeline {
       mounts: [
         { source: paths.workDir, target: view.workDir, writable: true },
         { source: paths.cacheDir, target: view.cacheDir, writable: true },
+        ...(runtime && runtimeView !== runtime.dir ? [{ source: runtime.dir, target: runtimeView! }] : []),
       ],
       limits: build,
     });
@@ -182,7 +195,7 @@ export class BuildPipeline {
       disk,
     });
     // a workspace's node_modules are spread over its packages: not cached yet
-    const cacheKey = plan.install && layout.installDir === layout.appDir ? buildCacheKey(layout.installDir, pm, layout.rootDirectory) : undefined;
+    const cacheKey = plan.install && layout.installDir === layout.appDir ? buildCacheKey(layout.installDir, pm, layout.rootDirectory, runtime?.version) : undefined;
     const cacheHit = cacheKey ? await this.restoreCache(log, steps, cacheKey, stepIn('install', restoreCommand(view.cacheDir, cacheKey.key))) : false;
     if (plan.install && !cacheHit) {
       const install = plan.install;
@@ -255,7 +268,7 @@ export class BuildPipeline {
 
   private async release(
     ctx: PipelineContext,
-    r: { paths: BuildPaths; dir: string; start: string[] | undefined; env: Record<string, string>; limits: ReleaseSpec['limits']; healthCheckPath?: string },
+    r: { paths: BuildPaths; dir: string; start: string[] | undefined; env: Record<string, string>; limits: ReleaseSpec['limits']; healthCheckPath?: string; nodeRuntimeDir?: string },
     packed: PackedArtifact,
   ): Promise<PipelineOutcome> {
     const { job, log, signal } = ctx;
@@ -270,6 +283,7 @@ export class BuildPipeline {
         kind,
         startCommand: kind === 'node' ? r.start : undefined,
         healthCheckPath: r.healthCheckPath,
+        nodeRuntimeDir: r.nodeRuntimeDir,
         env: r.env,
         limits: r.limits,
         force: job.force,

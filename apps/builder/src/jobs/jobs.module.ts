@@ -2,6 +2,7 @@ import { type DynamicModule, Module, type ModuleMetadata } from '@nestjs/common'
 import { BuildPipeline } from '../build/build-pipeline';
 import { DeploymentVariables } from '../build/deployment-variables';
 import { EnvironmentLimitsSource } from '../build/environment-limits';
+import { NodeRuntimes } from '../build/node-runtimes';
 import { SandboxModule } from '../sandbox/sandbox.module';
 import { BuildEventsReporter } from './build-events.reporter';
 import { BuildJobsRepository } from './build-jobs.repository';
@@ -27,6 +28,7 @@ export class JobsModule {
         BuildEventsReporter,
         DeploymentVariables,
         EnvironmentLimitsSource,
+        NodeRuntimes,
         BuildPipeline,
         JobRunner,
         DeploymentWanted,

@@ -100,6 +100,7 @@ export class InternalReleaseProvider implements ReleaseProvider, OnModuleInit, O
           env: spec.kind === 'node' ? spec.env : undefined,
           limits: spec.kind === 'node' ? spec.limits : undefined,
           healthCheckPath: spec.kind === 'node' ? spec.healthCheckPath : undefined,
+          nodeRuntimeDir: spec.kind === 'node' ? spec.nodeRuntimeDir : undefined,
         });
         if (skippedLinks) log(`Skipped ${skippedLinks} link(s): a static site is served as plain files only`, 'warn');
         // the process runs as the project's user: its app and home are its own, env.json is not

@@ -14,11 +14,13 @@ import { appDir } from '../edge/routed-release';
 //   home/      HOME of the release's process
 //   limits.json what the release's process may use (from its environment when it was deployed)
 //   health.json the path its health check asks, when its build settings name one
+//   node.json  the Node runtime it runs on, when its build asked for another than the builder's own
 export const releaseDir = (releasesDir: string, project: string, environment: string, deploymentId: string) =>
   join(releasesDir, project, environment, deploymentId);
 const envFile = (dir: string) => join(dir, 'env.json');
 const limitsFile = (dir: string) => join(dir, 'limits.json');
 const healthFile = (dir: string) => join(dir, 'health.json');
+const nodeFile = (dir: string) => join(dir, 'node.json');
 export const homeDir = (dir: string) => join(dir, 'home');
 
 export interface UnpackRequest {
@@ -29,6 +31,7 @@ export interface UnpackRequest {
   env?: Record<string, string>;
   limits?: ResourceLimits;
   healthCheckPath?: string;
+  nodeRuntimeDir?: string;
 }
 
 // Unpacks into a hidden sibling and renames it into place, so a release dir only ever holds a
@@ -58,6 +61,7 @@ export async function unpackRelease(req: UnpackRequest): Promise<{ skippedLinks:
     if (req.env) await writeFile(envFile(partial), JSON.stringify(req.env), { mode: 0o600 });
     if (req.limits) await writeFile(limitsFile(partial), JSON.stringify(req.limits), { mode: 0o600 });
     if (req.healthCheckPath) await writeFile(healthFile(partial), JSON.stringify({ path: req.healthCheckPath }), { mode: 0o600 });
+    if (req.nodeRuntimeDir) await writeFile(nodeFile(partial), JSON.stringify({ dir: req.nodeRuntimeDir }), { mode: 0o600 });
     await mkdir(homeDir(partial), { mode: 0o700 });
     await rm(req.dir, { recursive: true, force: true });
     await rename(partial, req.dir);
@@ -92,6 +96,16 @@ export async function readReleaseLimits(dir: string): Promise<ResourceLimits | u
     const parsed = JSON.parse(await readFile(limitsFile(dir), 'utf8')) as Partial<ResourceLimits>;
     const { memoryMb, processes, cpus } = parsed;
     return [memoryMb, processes, cpus].every((n) => typeof n === 'number') ? { memoryMb: memoryMb!, processes: processes!, cpus: cpus! } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** the Node runtime folder the release was built for, if not the builder's own */
+export async function readReleaseNodeRuntime(dir: string): Promise<string | undefined> {
+  try {
+    const { dir: runtimeDir } = JSON.parse(await readFile(nodeFile(dir), 'utf8')) as { dir?: unknown };
+    return typeof runtimeDir === 'string' ? runtimeDir : undefined;
   } catch {
     return undefined;
   }

@@ -5,11 +5,12 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { EdgeUpstreams, Upstream } from '../edge/edge-upstreams';
 import { type RoutedRelease, appDir } from '../edge/routed-release';
 import { describeLimits } from '../sandbox/resource-limits';
+import { NODE_RUNTIME_VIEW } from '../build/build-environment';
 import { seconds, waitUntilHealthy } from './health-check';
 import { freePort } from '@flightdeck/runtime';
 import { PROVIDER_SETTINGS, type ProviderSettings } from './provider-settings';
 import { Sandboxes } from '../sandbox/sandboxes';
-import { homeDir, readReleaseEnv, readReleaseHealthPath, readReleaseLimits } from './release-dir';
+import { homeDir, readReleaseEnv, readReleaseHealthPath, readReleaseLimits, readReleaseNodeRuntime } from './release-dir';
 import { ReleaseFailedError, type ReleaseLog } from './release-provider';
 import { ReleaseProcess } from './release-process';
 
@@ -115,6 +116,8 @@ export class ReleaseProcesses implements EdgeUpstreams {
     }
     const limits = (await readReleaseLimits(release.dir)) ?? this.settings.releaseLimits;
     const healthPath = (await readReleaseHealthPath(release.dir)) ?? this.settings.healthPath;
+    // its env's PATH names the runtime where the build saw it: sandboxed, there it is mounted again
+    const nodeRuntime = await readReleaseNodeRuntime(release.dir);
     const port = await freePort();
     log?.(`Starting \`${release.startCommand.join(' ')}\` on port ${port} (${describeLimits(limits)})`);
     // sandboxed it sees its app at /app, its home, and its project's caches read-only (the package
@@ -131,6 +134,7 @@ export class ReleaseProcesses implements EdgeUpstreams {
         { source: appDir(release), target: view.app, writable: true },
         { source: homeDir(release.dir), target: view.home, writable: true },
         ...(existsSync(this.cacheOf(release)) ? [{ source: this.cacheOf(release), target: view.cache }] : []),
+        ...(isolated && nodeRuntime ? [{ source: nodeRuntime, target: NODE_RUNTIME_VIEW }] : []),
       ],
       limits,
     });

@@ -30,6 +30,8 @@ export interface ReleaseSpec extends ReleaseTarget {
   force?: boolean;
   /** node apps: the path its health check asks (the build settings' healthCheckPath); the provider's default when absent */
   healthCheckPath?: string;
+  /** node apps built with a nodeVersion other than the builder's own: that Node's folder (its bin/ is on env.PATH) */
+  nodeRuntimeDir?: string;
 }
 
 export interface ReleasedCommit {
