@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { sign } from '@octokit/webhooks-methods';
 import { DeploymentClient, type LogStream } from '@flightdeck/client';
 import type { AuditEntry, Deployment, LogLine, StatusPayload } from '@flightdeck/contracts';
 import { GitRepo, nodeApp } from '../support/git-repo';
@@ -192,6 +193,50 @@ describe('the typed SDK drives the whole product', () => {
     const system = data(await client.getSystemAudit({ limit: 200 }));
     expect(system.items.map((e) => e.id)).toEqual(expect.arrayContaining(audit.items.map((e) => e.id)));
     expect(system.items.some((e) => did(e, 'POST', '/api/v1/projects'))).toBe(true);
+  });
+
+  it('forwards GitHub deliveries with handleWebhook: signed ones are taken once, a bad signature is refused', async () => {
+    const repo = new GitRepo();
+    repo.write(greetingApp());
+    repo.commit('app');
+    const project = data(await client.createProject({ name: 'sdk-hooked', repositoryUrl: repo.dir }));
+    expect(data(await client.getWebhookSettings(project.id)).configured).toBe(false);
+    const { secret } = data(await client.rotateWebhookSecret(project.id));
+    expect(data(await client.getWebhookSettings(project.id)).configured).toBe(true);
+
+    // a push to a branch no environment deploys, as GitHub would deliver it (the test plays GitHub)
+    const body = JSON.stringify({
+      ref: 'refs/heads/elsewhere',
+      after: 'a'.repeat(40),
+      repository: { full_name: 'acme/sdk', clone_url: repo.dir },
+    });
+    const deliveryId = randomUUID();
+    const headers = {
+      'Content-Type': 'application/json',
+      'X-GitHub-Event': 'push',
+      'X-GitHub-Delivery': deliveryId,
+      'X-Hub-Signature-256': await sign(secret, body),
+    };
+    const first = data(await client.handleWebhook({ body, headers }));
+    expect(first).toMatchObject({ deliveryId, projectIds: [project.id] });
+    expect(data(await client.handleWebhook({ body, headers })).status).toBe('replayed');
+    const forged = await client.handleWebhook({
+      body,
+      headers: {
+        ...headers,
+        'X-GitHub-Delivery': randomUUID(),
+        'X-Hub-Signature-256': await sign('not-the-secret', body),
+      },
+    });
+    expect(forged).toMatchObject({ ok: false, error: { code: 'webhook/invalid-signature' } });
+
+    const delivery = await until('the delivery to be worked on', async () =>
+      data(await client.listWebhookDeliveries(project.id)).items.find(
+        (d) => d.deliveryId === deliveryId && d.outcome !== 'accepted',
+      ),
+    );
+    expect(delivery).toMatchObject({ outcome: 'ignored', deploymentIds: [] });
+    expect(data(await client.listDeployments(project.id)).total).toBe(0);
   });
 
   it('answers errors as Result values, never by throwing', async () => {

@@ -123,7 +123,8 @@ describe('DeploymentClient requests', () => {
   });
 
   it('forwards a webhook delivery: the exact body, its headers lower-cased, no hop-by-hop ones', async () => {
-    const r = recorder(202, { accepted: true });
+    const receipt = { deliveryId: 'd1', status: 'accepted', projectIds: [], message: 'accepted' };
+    const r = recorder(202, receipt);
     const c = new DeploymentClient({ baseUrl: 'http://gw', fetch: r.fetch });
     const body = '{"ref":"refs/heads/main"}';
     const headers = {
@@ -133,7 +134,7 @@ describe('DeploymentClient requests', () => {
       Host: 'x',
       'Content-Length': '25',
     };
-    expect(await c.handleWebhook({ body, headers })).toEqual({ ok: true, data: { accepted: true } });
+    expect(await c.handleWebhook({ body, headers })).toEqual({ ok: true, data: receipt });
     expect(r.seen[0].url).toBe('http://gw/api/v1/webhooks/github');
     expect(r.seen[0].init.body).toBe(body);
     expect(r.seen[0].init.headers).toEqual({

@@ -28,6 +28,10 @@ import {
   type UpdateProjectBody,
   type VariableTarget,
   VariableView,
+  WebhookDeliveryList,
+  WebhookReceipt,
+  WebhookSettings,
+  CreatedWebhookSecret,
   listOf,
   ok,
   pageOf,
@@ -100,8 +104,6 @@ export type DeploymentWithLogVolume = z.infer<typeof DeploymentWithLogVolume>;
 const DeploymentPage = pageOf(Deployment);
 export type DeploymentPage = z.infer<typeof DeploymentPage>;
 const VariableDeleted = z.object({ key: z.string(), deleted: z.literal(true) });
-// the webhook route's answer is its own helper's: kept as the gateway sent it
-const WebhookAnswer = z.unknown();
 
 const qsBool = (b: boolean | undefined) => (b === undefined ? undefined : String(b));
 
@@ -385,10 +387,25 @@ export class DeploymentClient {
             !['host', 'content-length', 'connection', 'authorization', 'transfer-encoding'].includes(k),
         ),
     );
-    return this.http.request('POST', '/webhooks/github', WebhookAnswer, {
+    return this.http.request('POST', '/webhooks/github', WebhookReceipt, {
       rawBody: delivery.body,
       contentType: headers['content-type'] ?? 'application/json',
       headers,
+    });
+  }
+
+  /** whether the project has a webhook secret, and since when (never the secret) */
+  getWebhookSettings(projectId: string) {
+    return this.http.request('GET', pathOf`/projects/${projectId}/webhook`, WebhookSettings);
+  }
+  /** generate or rotate the project's webhook secret: shown in this answer only */
+  rotateWebhookSecret(projectId: string) {
+    return this.http.request('POST', pathOf`/projects/${projectId}/webhook/secret`, CreatedWebhookSecret);
+  }
+  /** the project's latest deliveries, newest first, with what each did */
+  listWebhookDeliveries(projectId: string, opts: { limit?: number } = {}) {
+    return this.http.request('GET', pathOf`/projects/${projectId}/webhook/deliveries`, WebhookDeliveryList, {
+      query: { limit: opts.limit },
     });
   }
 
