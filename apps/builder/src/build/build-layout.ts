@@ -10,14 +10,17 @@ export interface AppLayout {
   /** host paths: the app's folder, and where install runs (the workspace root in a monorepo) */
   appDir: string;
   installDir: string;
-  workspace?: 'npm' | 'pnpm';
+  workspace?: 'npm' | 'yarn' | 'pnpm';
 }
 
-function isWorkspaceRoot(dir: string): 'npm' | 'pnpm' | undefined {
+// npm and yarn share the `workspaces` field: yarn's by its lockfile or the packageManager it pins.
+function isWorkspaceRoot(dir: string): AppLayout['workspace'] {
   if (existsSync(join(dir, 'pnpm-workspace.yaml'))) return 'pnpm';
   try {
-    const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { workspaces?: unknown };
-    return pkg.workspaces ? 'npm' : undefined;
+    const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { workspaces?: unknown; packageManager?: unknown };
+    if (!pkg.workspaces) return undefined;
+    const yarn = existsSync(join(dir, 'yarn.lock')) || (typeof pkg.packageManager === 'string' && pkg.packageManager.startsWith('yarn@'));
+    return yarn ? 'yarn' : 'npm';
   } catch {
     return undefined;
   }
