@@ -10,6 +10,7 @@ import { EnvironmentBuildSettings1765100000000 } from './1765100000000-environme
 import { DeploymentConfigurations1765200000000 } from './1765200000000-deployment-configurations';
 import { EnvironmentPushSettings1765300000000 } from './1765300000000-environment-push-settings';
 import { ProjectWebhookSecrets1765400000000 } from './1765400000000-project-webhook-secrets';
+import { ProjectGithubTokens1765400000001 } from './1765400000001-project-github-tokens';
 
 // Applied in this order at start-up and by `npm run migrate`.
 export const migrations = [
@@ -25,4 +26,5 @@ export const migrations = [
   DeploymentConfigurations1765200000000,
   EnvironmentPushSettings1765300000000,
   ProjectWebhookSecrets1765400000000,
+  ProjectGithubTokens1765400000001,
 ];

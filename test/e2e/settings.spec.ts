@@ -16,6 +16,7 @@ jest.setTimeout(300_000);
 const NON_DEFAULT: Record<string, string> = {
   SERVICE_INSTANCE_ID: 'settings-test-instance',
   FLIGHTDECK_NATS_PUBLIC_URL: 'nats://nats.public.example:4222',
+  FLIGHTDECK_GITHUB_API_URL: 'http://github-api.settings.example',
   FLIGHTDECK_DEPLOY_TIMEOUT_MS: '600000',
   FLIGHTDECK_MAX_ATTEMPTS: '4',
   FLIGHTDECK_STUCK_AFTER_MS: '600000',

@@ -7,6 +7,7 @@ import {
   resolveVariables,
   rotateSecretKey,
   rotateWebhookSecret,
+  setGithubToken,
   setVariable,
 } from '@flightdeck/contracts';
 import { EnvironmentManagerHarness } from './support/environment-manager-harness';
@@ -44,12 +45,12 @@ describe('webhook secrets', () => {
     const { project } = await h.project('hooked', 'https://github.com/Acme/Shop.git');
     expect(await h.bus.request(getWebhookSettings, { projectId: project.id })).toEqual({
       ok: true,
-      data: { projectId: project.id, configured: false, updatedAt: null },
+      data: { projectId: project.id, configured: false, updatedAt: null, githubToken: false },
     });
     const created = await rotate(project.id);
     expect(created.secret).toMatch(/^[0-9a-f]{64}$/);
     const settings = await h.bus.request(getWebhookSettings, { projectId: project.id });
-    expect(settings).toEqual({ ok: true, data: { projectId: project.id, configured: true, updatedAt: created.updatedAt } });
+    expect(settings).toEqual({ ok: true, data: { projectId: project.id, configured: true, updatedAt: created.updatedAt, githubToken: false } });
     expect(JSON.stringify(settings)).not.toContain(created.secret);
     const rows = await h.sql<Record<string, unknown>>(`select * from environments.project_webhook_secrets where project_id = $1`, [project.id]);
     expect(rows).toHaveLength(1);
@@ -69,6 +70,25 @@ describe('webhook secrets', () => {
     expect(second.secret).not.toBe(first.secret);
     expect(await match('https://github.com/acme/spelled')).toEqual([{ name: 'spelled', secret: second.secret }]);
     expect(await match('https://github.com/acme/other')).toEqual([]);
+  });
+
+  it('a GitHub token is sealed beside the secret, given with the match, and removed by null', async () => {
+    const { project } = await h.project('reported', 'https://github.com/acme/reported');
+    const { secret } = await rotate(project.id);
+    const token = 'github_pat_11AAAA_reportedtoken0123456789';
+    const set = await h.bus.request(setGithubToken, { projectId: project.id, token });
+    expect(set.ok && set.data.githubToken).toBe(true);
+    expect(JSON.stringify(set)).not.toContain(token);
+    const r = await h.bus.request(matchWebhookProjects, { repositoryUrls: ['https://github.com/acme/reported'] });
+    expect(r.ok && r.data.items.map((i) => [i.secret, i.githubToken])).toEqual([[secret, token]]);
+    const stored = await h.sql<{ n: number }>(
+      `select count(*)::int as n from environments.project_webhook_secrets where project_id = $1 and key = 'github-token' and position($2::bytea in ciphertext) = 0`,
+      [project.id, Buffer.from(token)],
+    );
+    expect(stored[0].n).toBe(1);
+    const cleared = await h.bus.request(setGithubToken, { projectId: project.id, token: null });
+    expect(cleared.ok && cleared.data.githubToken).toBe(false);
+    expect(await match('https://github.com/acme/reported')).toEqual([{ name: 'reported', secret }]);
   });
 
   it('a deleted project is not found any more; an unknown project is project/not-found', async () => {

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { type Server, createServer } from 'node:http';
 import { sign } from '@octokit/webhooks-methods';
 import {
   ErrorCode,
   type Project,
   createEnvironment,
   deleteEnvironment,
+  getDeployment,
   listEnvironments,
   matchWebhookProjects,
   ok,
@@ -35,6 +37,10 @@ describe('POST /api/v1/webhooks/github', () => {
   let infra: TestInfra;
   let gw: RunningGateway;
   let fakes: FakeResponders;
+  // GitHub's REST API as documented for POST /repos/{owner}/{repo}/statuses/{sha}: what it was sent
+  let github: Server;
+  let githubAnswer = 201;
+  const statuses: { path: string; authorization?: string; version?: string; body: Record<string, string> }[] = [];
   const project: Project = aProject({ name: 'shop', repositoryUrl: 'https://github.com/Acme/shop', defaultBranch: 'main' });
   const production = anEnvironment({ projectId: project.id, name: 'production', isDefault: true, branch: null, autoDeploy: true });
   const staging = anEnvironment({ projectId: project.id, name: 'staging', type: 'staging', isDefault: false, branch: 'develop', autoDeploy: true });
@@ -42,13 +48,24 @@ describe('POST /api/v1/webhooks/github', () => {
 
   beforeAll(async () => {
     infra = await startTestInfra();
-    gw = await startGateway(infra, { FLIGHTDECK_EDGE_PORT: '4321' });
+    github = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        statuses.push({ path: `${req.method} ${req.url}`, authorization: req.headers.authorization, version: req.headers['x-github-api-version'] as string, body: JSON.parse(body) });
+        res.writeHead(githubAnswer, { 'content-type': 'application/json' }).end(githubAnswer === 201 ? body : '{"message":"Bad credentials"}');
+      });
+    });
+    await new Promise<void>((r) => github.listen(0, '127.0.0.1', r));
+    const githubUrl = `http://127.0.0.1:${(github.address() as { port: number }).port}`;
+    gw = await startGateway(infra, { FLIGHTDECK_EDGE_PORT: '4321', FLIGHTDECK_GITHUB_API_URL: githubUrl });
     fakes = await FakeResponders.connect(infra.nats);
   });
   afterEach(() => fakes.clear());
   afterAll(async () => {
     await fakes?.close();
     await gw?.close();
+    await new Promise((r) => github?.close(r));
     await infra?.stop();
   });
 
@@ -236,5 +253,47 @@ describe('POST /api/v1/webhooks/github', () => {
         status: 202,
       });
     });
+  });
+
+  it('with a GitHub token, a preview is reported as a commit status on the head commit: pending with its URL, then success', async () => {
+    const preview = anEnvironment({ projectId: project.id, name: 'pr-9', type: 'preview', isDefault: false });
+    await fakes.respond(matchWebhookProjects, () => ok({ items: [{ project, secret: SECRET, githubToken: 'ghp_fakeToken123' }] }));
+    await fakes.respond(listEnvironments, (r) => ok({ items: r.deleted ? [] : [production, preview] }));
+    const deployment = aDeployment({ projectId: project.id, environmentId: preview.id, status: 'queued' });
+    await fakes.respond(triggerDeployment, () => ok({ deployment, replayed: false }));
+    await fakes.respond(getDeployment, () => ok({ ...deployment, status: 'succeeded' }));
+    statuses.length = 0;
+    const opened = randomUUID();
+    await deliver('pull_request', pr('opened', 9, sha('4')), { deliveryId: opened });
+    await waitFor(() => expect(statuses).toHaveLength(2));
+    expect(statuses).toEqual([
+      {
+        path: `POST /repos/acme/shop/statuses/${sha('4')}`,
+        authorization: 'Bearer ghp_fakeToken123',
+        version: '2022-11-28',
+        body: { state: 'pending', target_url: 'http://shop-pr-9.localhost:4321', description: 'Deploying pull request #9', context: 'flightdeck/preview' },
+      },
+      expect.objectContaining({ body: expect.objectContaining({ state: 'success', target_url: 'http://shop-pr-9.localhost:4321', context: 'flightdeck/preview' }) }),
+    ]);
+    expect((await deliveries()).find((d: { deliveryId: string }) => d.deliveryId === opened)?.detail).toContain('commit status reported');
+  });
+
+  it('a commit status GitHub refuses is noted on the delivery; the preview is deployed all the same', async () => {
+    const preview = anEnvironment({ projectId: project.id, name: 'pr-10', type: 'preview', isDefault: false });
+    await fakes.respond(matchWebhookProjects, () => ok({ items: [{ project, secret: SECRET, githubToken: 'ghp_revoked' }] }));
+    await fakes.respond(listEnvironments, (r) => ok({ items: r.deleted ? [] : [production, preview] }));
+    const triggers = await fakes.respond(triggerDeployment, () => ok({ deployment: aDeployment({ environmentId: preview.id }), replayed: false }));
+    githubAnswer = 401;
+    try {
+      const opened = randomUUID();
+      await deliver('pull_request', pr('opened', 10, sha('5')), { deliveryId: opened });
+      const row = await eventually('the delivery to finish', async () =>
+        (await deliveries()).find((d: { deliveryId: string; outcome: string }) => d.deliveryId === opened && d.outcome !== 'accepted'),
+      );
+      expect([row.outcome, row.detail]).toEqual(['preview-deployed', expect.stringContaining('GitHub refused the commit status')]);
+      expect(triggers).toHaveLength(1);
+    } finally {
+      githubAnswer = 201;
+    }
   });
 });

@@ -478,6 +478,8 @@ describe('gateway REST API', () => {
           'GET /api/v1/projects/{projectId}/webhook',
           'POST /api/v1/projects/{projectId}/webhook/secret',
           'GET /api/v1/projects/{projectId}/webhook/deliveries',
+          'PUT /api/v1/projects/{projectId}/webhook/github-token',
+          'DELETE /api/v1/projects/{projectId}/webhook/github-token',
         ].sort(),
       );
       expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });

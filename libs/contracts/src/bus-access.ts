@@ -55,7 +55,7 @@ import { checkDeploymentConfiguration } from './projects/preflight.schema';
 import { diffDeploymentConfigurations, getDeploymentConfiguration } from './projects/deployment-configuration.schema';
 import { validateVariables } from './projects/variable-validation.schema';
 import { detectVariables } from './projects/detected-variable.schema';
-import { getWebhookSettings, matchWebhookProjects, rotateWebhookSecret } from './webhooks/webhook.schema';
+import { getWebhookSettings, matchWebhookProjects, rotateWebhookSecret, setGithubToken } from './webhooks/webhook.schema';
 import type { StreamKey } from './subjects';
 import { type ServiceName, pingServices } from './system/service-status.schema';
 
@@ -171,6 +171,7 @@ export const BusAccess: Record<ServiceName, ServiceBusAccess> = {
       setLogRetention,
       pinLogLines,
       rotateWebhookSecret,
+      setGithubToken,
       getWebhookSettings,
       matchWebhookProjects,
     ],
@@ -278,6 +279,7 @@ export const BusAccess: Record<ServiceName, ServiceBusAccess> = {
       getDeploymentConfiguration,
       diffDeploymentConfigurations,
       rotateWebhookSecret,
+      setGithubToken,
       getWebhookSettings,
       matchWebhookProjects,
     ],

@@ -69,6 +69,7 @@ export const Subjects = {
   // git webhooks: the project's webhook secret, owned by environment-manager
   webhooks: {
     rotateSecret: 'webhooks.cmd.rotate-secret',
+    setGithubToken: 'webhooks.cmd.set-github-token',
     settings: 'webhooks.query.settings',
     match: 'webhooks.query.match',
   },

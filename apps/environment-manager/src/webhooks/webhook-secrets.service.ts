@@ -16,9 +16,12 @@ import { toProject } from '../projects/projects.mapper';
 import { VariableSealer } from '../variables/variable-sealer';
 
 const KEY = 'webhook-secret';
+const GITHUB_TOKEN = 'github-token';
+type Key = typeof KEY | typeof GITHUB_TOKEN;
 
 interface SecretRow {
   project_id: string;
+  key: Key;
   ciphertext: Buffer;
   iv: Buffer;
   auth_tag: Buffer;
@@ -43,49 +46,64 @@ export class WebhookSecretsService {
     const project = await this.projects.findById(projectId);
     if (!project) return projectNotFound(projectId);
     const secret = randomBytes(32).toString('hex');
-    const sealed = this.sealer.columns({ projectId }, KEY, secret, true);
-    const [row]: { updated_at: Date }[] = await this.ds.query(
-      `insert into environments.project_webhook_secrets (project_id, ciphertext, iv, auth_tag, key_id, updated_at)
-       values ($1, $2, $3, $4, $5, now())
-       on conflict (project_id) do update
-         set ciphertext = excluded.ciphertext, iv = excluded.iv, auth_tag = excluded.auth_tag, key_id = excluded.key_id, updated_at = now()
-       returning updated_at`,
-      [projectId, sealed.ciphertext, sealed.iv, sealed.authTag, sealed.keyId],
-    );
+    await this.store(projectId, KEY, secret);
     this.logger.log({ projectId }, 'webhook secret generated');
-    return ok({ projectId, configured: true, updatedAt: row.updated_at.toISOString(), secret });
+    return ok({ ...(await this.settingsOf(projectId)), secret });
+  }
+
+  async setGithubToken(projectId: string, token: string | null): Promise<Result<WebhookSettings>> {
+    const project = await this.projects.findById(projectId);
+    if (!project) return projectNotFound(projectId);
+    if (token === null) await this.ds.query(`delete from environments.project_webhook_secrets where project_id = $1 and key = $2`, [projectId, GITHUB_TOKEN]);
+    else await this.store(projectId, GITHUB_TOKEN, token);
+    this.logger.log({ projectId, set: token !== null }, 'GitHub token changed');
+    return ok(await this.settingsOf(projectId));
+  }
+
+  private async store(projectId: string, key: Key, value: string) {
+    const sealed = this.sealer.columns({ projectId }, key, value, true);
+    await this.ds.query(
+      `insert into environments.project_webhook_secrets (project_id, key, ciphertext, iv, auth_tag, key_id, updated_at)
+       values ($1, $2, $3, $4, $5, $6, now())
+       on conflict (project_id, key) do update
+         set ciphertext = excluded.ciphertext, iv = excluded.iv, auth_tag = excluded.auth_tag, key_id = excluded.key_id, updated_at = now()`,
+      [projectId, key, sealed.ciphertext, sealed.iv, sealed.authTag, sealed.keyId],
+    );
+  }
+
+  private async settingsOf(projectId: string): Promise<WebhookSettings> {
+    const rows: { key: Key; updated_at: Date }[] = await this.ds.query(
+      `select key, updated_at from environments.project_webhook_secrets where project_id = $1`,
+      [projectId],
+    );
+    const secret = rows.find((r) => r.key === KEY);
+    return { projectId, configured: !!secret, updatedAt: secret ? secret.updated_at.toISOString() : null, githubToken: rows.some((r) => r.key === GITHUB_TOKEN) };
   }
 
   async settings(projectId: string): Promise<Result<WebhookSettings>> {
     const project = await this.projects.findById(projectId);
     if (!project) return projectNotFound(projectId);
-    const [row]: { updated_at: Date }[] = await this.ds.query(
-      `select updated_at from environments.project_webhook_secrets where project_id = $1`,
-      [projectId],
-    );
-    return ok({ projectId, configured: !!row, updatedAt: row ? row.updated_at.toISOString() : null });
+    return ok(await this.settingsOf(projectId));
   }
 
-  // Live projects whose repository is one of these (compared normalized) and that have a secret.
-  async match(repositoryUrls: string[]): Promise<Result<{ items: { project: Project; secret: string }[] }>> {
+  // Live projects whose repository is one of these (compared normalized) and that have a secret,
+  // with their GitHub token when they have one.
+  async match(repositoryUrls: string[]): Promise<Result<{ items: { project: Project; secret: string; githubToken?: string }[] }>> {
     const wanted = new Set(repositoryUrls.map(normalizeRepositoryUrl));
     const rows: (SecretRow & { repository_url: string })[] = await this.ds.query(
       `select w.*, p.repository_url from environments.project_webhook_secrets w
          join environments.projects p on p.id = w.project_id
         where p.deleted_at is null`,
     );
-    const items: { project: Project; secret: string }[] = [];
-    for (const r of rows.filter((row) => wanted.has(normalizeRepositoryUrl(row.repository_url)))) {
+    const open = (r: SecretRow) =>
+      this.sealer.open({ projectId: r.project_id }, r.key, { sensitive: true, valuePlain: null, ciphertext: r.ciphertext, iv: r.iv, authTag: r.auth_tag, keyId: r.key_id });
+    const items: { project: Project; secret: string; githubToken?: string }[] = [];
+    for (const r of rows.filter((row) => row.key === KEY && wanted.has(normalizeRepositoryUrl(row.repository_url)))) {
       const project = await this.projects.findById(r.project_id);
-      const secret = this.sealer.open({ projectId: r.project_id }, KEY, {
-        sensitive: true,
-        valuePlain: null,
-        ciphertext: r.ciphertext,
-        iv: r.iv,
-        authTag: r.auth_tag,
-        keyId: r.key_id,
-      });
-      if (project && secret !== undefined) items.push({ project: toProject(project), secret });
+      const secret = open(r);
+      const tokenRow = rows.find((t) => t.project_id === r.project_id && t.key === GITHUB_TOKEN);
+      const githubToken = tokenRow ? open(tokenRow) : undefined;
+      if (project && secret !== undefined) items.push({ project: toProject(project), secret, ...(githubToken ? { githubToken } : {}) });
     }
     return ok({ items });
   }

@@ -1,5 +1,5 @@
 import { Controller } from '@nestjs/common';
-import { type CommandRequest, getWebhookSettings, matchWebhookProjects, rotateWebhookSecret } from '@flightdeck/contracts';
+import { type CommandRequest, getWebhookSettings, matchWebhookProjects, rotateWebhookSecret, setGithubToken } from '@flightdeck/contracts';
 import { HandleCommand } from '@flightdeck/messaging';
 import { WebhookSecretsService } from './webhook-secrets.service';
 
@@ -11,6 +11,11 @@ export class WebhooksHandler {
   @HandleCommand(rotateWebhookSecret)
   rotate(req: CommandRequest<typeof rotateWebhookSecret>) {
     return this.secrets.rotate(req.projectId);
+  }
+
+  @HandleCommand(setGithubToken)
+  setGithubToken(req: CommandRequest<typeof setGithubToken>) {
+    return this.secrets.setGithubToken(req.projectId, req.token);
   }
 
   @HandleCommand(getWebhookSettings)

@@ -28,6 +28,8 @@ export const GatewayEnv = BaseServiceEnv.extend({
   FLIGHTDECK_NATS_PUBLIC_URL: z.string().min(1).optional(),
   // the edge's port, as the builder's: a pull request's preview URL is http://<project>-pr-<n>.localhost:<port>
   FLIGHTDECK_EDGE_PORT: httpPort(3080),
+  // the GitHub REST API that pull request previews are reported to as commit statuses (a project with a GitHub token)
+  FLIGHTDECK_GITHUB_API_URL: z.string().url().default('https://api.github.com'),
 });
 export type GatewayConfig = z.infer<typeof GatewayEnv>;
 

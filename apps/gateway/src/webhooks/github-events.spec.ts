@@ -17,7 +17,7 @@ describe('githubIntent', () => {
 
   it('pull requests: opened/synchronize/reopened preview the head commit, closed removes it, a fork is marked', () => {
     const pr = (action: string, head = repo) => ({ action, number: 7, pull_request: { head: { sha, repo: head }, base: { repo } } });
-    expect(githubIntent('pull_request', pr('opened'))).toEqual({ kind: 'work', work: { kind: 'preview', number: 7, sha, fromFork: false } });
+    expect(githubIntent('pull_request', pr('opened'))).toEqual({ kind: 'work', work: { kind: 'preview', number: 7, sha, fromFork: false, repository: 'acme/shop' } });
     expect(githubIntent('pull_request', pr('synchronize', { ...repo, full_name: 'mallory/shop' }))).toMatchObject({ work: { fromFork: true } });
     expect(githubIntent('pull_request', { ...pr('reopened'), pull_request: { head: { sha, repo: null }, base: { repo } } })).toMatchObject({
       work: { fromFork: true },

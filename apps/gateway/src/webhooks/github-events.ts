@@ -25,6 +25,7 @@ const PullRequestPayload = z.object({
     head: z.object({ sha: z.string(), repo: Repo.nullable().optional() }),
     base: z.object({ repo: Repo.nullable().optional() }),
   }),
+  repository: Repo.optional(),
 });
 
 const SHA = /^[0-9a-f]{40}$/;
@@ -32,7 +33,7 @@ const ZERO_SHA = '0'.repeat(40);
 
 export type GithubWork =
   | { kind: 'push'; branch: string; sha: string; message?: string }
-  | { kind: 'preview'; number: number; sha: string; fromFork: boolean }
+  | { kind: 'preview'; number: number; sha: string; fromFork: boolean; repository?: string }
   | { kind: 'close-preview'; number: number };
 
 export type GithubIntent = { kind: 'work'; work: GithubWork } | { kind: 'ignore'; reason: string; unsupported: boolean } | { kind: 'invalid'; reason: string };
@@ -66,7 +67,10 @@ export const githubIntent = (event: string, payload: unknown): GithubIntent => {
       // a deleted fork has no head repo: a fork all the same
       const head = pr.head.repo?.full_name;
       const fromFork = !head || head !== pr.base.repo?.full_name;
-      return { kind: 'work', work: { kind: 'preview', number, sha: pr.head.sha, fromFork } };
+      // statuses go to the base repository (owner/name), where the pull request shows them
+      const repository = p.data.repository?.full_name ?? pr.base.repo?.full_name;
+      const named = repository && /^[\w.-]+\/[\w.-]+$/.test(repository) ? { repository } : {};
+      return { kind: 'work', work: { kind: 'preview', number, sha: pr.head.sha, fromFork, ...named } };
     }
     return { kind: 'ignore', reason: `pull_request action ${action} is not acted on (opened, synchronize, reopened, closed are)`, unsupported: true };
   }

@@ -3,9 +3,9 @@ import { verify } from '@octokit/webhooks-methods';
 import { ErrorCode, type Project, type WebhookReceipt, matchWebhookProjects } from '@flightdeck/contracts';
 import { ApiBus } from '../http/api-bus';
 import { ApiException } from '../http/api.exception';
-import { type GithubWork, githubIntent, repositoryUrlsOf } from './github-events';
+import { githubIntent, repositoryUrlsOf } from './github-events';
 import { WebhookDeliveriesRepository } from './webhook-deliveries.repository';
-import { WebhookWork } from './webhook-work.service';
+import { type WebhookJob, WebhookWork } from './webhook-work.service';
 
 export interface GithubDelivery {
   event: string | undefined;
@@ -71,8 +71,8 @@ export class GithubWebhookService implements OnApplicationShutdown {
     if (!candidates.length) {
       throw new ApiException(ErrorCode.WebhookUnknownRepository, `no project with a webhook secret has the repository ${urls[0]}`);
     }
-    const signed: Project[] = [];
-    for (const c of candidates) if (await signatureHolds(c.secret, raw, d.signature)) signed.push(c.project);
+    const signed: { project: Project; githubToken?: string }[] = [];
+    for (const c of candidates) if (await signatureHolds(c.secret, raw, d.signature)) signed.push({ project: c.project, githubToken: c.githubToken });
     const intent = githubIntent(event, payload);
     const action = typeof (payload as { action?: unknown }).action === 'string' ? ((payload as { action: string }).action).slice(0, 100) : null;
     if (!signed.length) {
@@ -84,14 +84,14 @@ export class GithubWebhookService implements OnApplicationShutdown {
     }
     if (intent.kind === 'invalid') throw new ApiException(ErrorCode.InvalidInput, intent.reason);
 
-    const taken: { project: Project; rowId: number }[] = [];
-    for (const project of signed) {
+    const taken: { project: Project; githubToken?: string; rowId: number }[] = [];
+    for (const { project, githubToken } of signed) {
       const outcome = intent.kind === 'work' ? 'accepted' : 'ignored';
       const detail = intent.kind === 'ignore' ? intent.reason : '';
       const rowId = await this.deliveries.claim({ deliveryId, event, action, projectId: project.id, outcome, detail });
-      if (rowId !== undefined) taken.push({ project, rowId });
+      if (rowId !== undefined) taken.push({ project, githubToken, rowId });
     }
-    const projectIds = signed.map((p) => p.id);
+    const projectIds = signed.map((p) => p.project.id);
     if (!taken.length) {
       this.logger.log({ deliveryId, event, projectIds }, 'webhook delivery replayed: nothing new');
       return { status: 200, receipt: { deliveryId, status: 'replayed', projectIds, message: 'this delivery was received before: nothing new was done' } };
@@ -103,15 +103,15 @@ export class GithubWebhookService implements OnApplicationShutdown {
         receipt: { deliveryId, status: 'ignored', projectIds, ...(intent.unsupported ? { code: ErrorCode.WebhookUnsupportedEvent } : {}), message: intent.reason },
       };
     }
-    for (const t of taken) this.later(deliveryId, t.project, t.rowId, intent.work);
+    for (const t of taken) this.later({ deliveryId, project: t.project, githubToken: t.githubToken, rowId: t.rowId, work: intent.work });
     this.logger.log({ deliveryId, event, projectIds, work: intent.work.kind }, 'webhook delivery accepted');
     return { status: 202, receipt: { deliveryId, status: 'accepted', projectIds, message: `accepted: ${intent.work.kind}; GET /projects/:projectId/webhook/deliveries shows what it did` } };
   }
 
-  private later(deliveryId: string, project: Project, rowId: number, work: GithubWork) {
+  private later(job: WebhookJob) {
     const run = new Promise<void>((resolve) => setImmediate(resolve))
-      .then(() => this.work.execute({ deliveryId, project, rowId, work }))
-      .catch((e: unknown) => this.logger.error({ err: e, deliveryId, projectId: project.id }, 'webhook work failed'))
+      .then(() => this.work.execute(job))
+      .catch((e: unknown) => this.logger.error({ err: e, deliveryId: job.deliveryId, projectId: job.project.id }, 'webhook work failed'))
       .finally(() => this.inFlight.delete(run));
     this.inFlight.add(run);
   }

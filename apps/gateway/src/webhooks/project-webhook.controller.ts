@@ -1,16 +1,18 @@
-import { Controller, Get, Post } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Post, Put } from '@nestjs/common';
 import type { z } from 'zod';
 import {
   CreatedWebhookSecret,
   ErrorCode,
+  SetGithubTokenBody,
   WebhookDeliveriesQuery,
   WebhookDeliveryList,
   WebhookSettings,
   getWebhookSettings,
   rotateWebhookSecret,
+  setGithubToken,
 } from '@flightdeck/contracts';
 import { ApiBus } from '../http/api-bus';
-import { IdParam, ValidQuery } from '../http/zod-validation.pipe';
+import { IdParam, ValidBody, ValidQuery } from '../http/zod-validation.pipe';
 import { ApiRoute } from '../openapi/api-route.decorator';
 import { WebhookDeliveriesRepository } from './webhook-deliveries.repository';
 
@@ -45,6 +47,33 @@ export class ProjectWebhookController {
   })
   rotate(@IdParam('projectId') projectId: string) {
     return this.api.call(rotateWebhookSecret, { projectId });
+  }
+
+  @Put('github-token')
+  @ApiRoute({
+    summary:
+      "Set the GitHub token previews are reported with: each pull request's preview becomes a commit status (pending, then success or failure, linking its URL); stored sealed, never shown; needs 'Commit statuses: write'",
+    access: 'admin',
+    ids: ['projectId'],
+    body: { name: 'SetGithubTokenBody', schema: SetGithubTokenBody },
+    responses: [{ status: 200, description: 'the settings', name: 'WebhookSettings', schema: WebhookSettings }],
+    errors: [ErrorCode.ProjectNotFound],
+  })
+  setToken(@IdParam('projectId') projectId: string, @ValidBody(SetGithubTokenBody) body: z.infer<typeof SetGithubTokenBody>) {
+    return this.api.call(setGithubToken, { projectId, token: body.token });
+  }
+
+  @Delete('github-token')
+  @HttpCode(200)
+  @ApiRoute({
+    summary: 'Remove the GitHub token: previews are no longer reported as commit statuses',
+    access: 'admin',
+    ids: ['projectId'],
+    responses: [{ status: 200, description: 'the settings', name: 'WebhookSettings', schema: WebhookSettings }],
+    errors: [ErrorCode.ProjectNotFound],
+  })
+  removeToken(@IdParam('projectId') projectId: string) {
+    return this.api.call(setGithubToken, { projectId, token: null });
   }
 
   @Get('deliveries')

@@ -11,6 +11,7 @@ import {
 } from '@flightdeck/contracts';
 import { ApiBus } from '../http/api-bus';
 import { type GithubWork, previewEnvironmentName } from './github-events';
+import { CommitStatusReporter } from './commit-status.reporter';
 import { WebhookDeliveriesRepository } from './webhook-deliveries.repository';
 
 export const WEBHOOK_EDGE_PORT = Symbol('WEBHOOK_EDGE_PORT');
@@ -20,6 +21,8 @@ const ACTOR: Actor = { kind: 'system', id: 'github-webhook' };
 export interface WebhookJob {
   deliveryId: string;
   project: Project;
+  /** the project's GitHub token, when it has one: previews are reported as commit statuses */
+  githubToken?: string;
   rowId: number;
   work: GithubWork;
 }
@@ -41,6 +44,7 @@ export class WebhookWork {
   constructor(
     private readonly api: ApiBus,
     private readonly deliveries: WebhookDeliveriesRepository,
+    private readonly statuses: CommitStatusReporter,
     @Inject(WEBHOOK_EDGE_PORT) private readonly edgePort: number,
   ) {}
 
@@ -111,7 +115,13 @@ export class WebhookWork {
       ...(work.fromFork ? { withholdSensitive: true } : {}),
     });
     const url = this.previewUrl(project, work.number);
-    const detail = `pull request #${work.number} at ${work.sha.slice(0, 12)}${work.fromFork ? ' (from a fork: no sensitive variables)' : ''}`;
+    const reported =
+      job.githubToken && work.repository
+        ? await this.statuses.report({ repository: work.repository, sha: work.sha, token: job.githubToken, deploymentId: deployment.id, previewUrl: url, number: work.number })
+        : undefined;
+    const detail =
+      `pull request #${work.number} at ${work.sha.slice(0, 12)}${work.fromFork ? ' (from a fork: no sensitive variables)' : ''}` +
+      (reported === undefined ? '' : reported ? '; commit status reported' : '; GitHub refused the commit status (see the gateway log)');
     await this.deliveries.finish(job.rowId, 'preview-deployed', detail, [deployment.id], url);
     this.logger.log({ deliveryId: job.deliveryId, projectId: project.id, deploymentId: deployment.id, url, fromFork: work.fromFork }, 'preview deployed');
   }

@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { GatewayConfig } from '../config/gateway.config';
+import { CommitStatusReporter, GITHUB_API_URL } from './commit-status.reporter';
 import { GithubWebhookController } from './github-webhook.controller';
 import { GithubWebhookService } from './github-webhook.service';
 import { ProjectWebhookController } from './project-webhook.controller';
@@ -8,12 +9,14 @@ import { WEBHOOK_EDGE_PORT, WebhookWork } from './webhook-work.service';
 
 @Module({})
 export class WebhooksModule {
-  static forRoot(config: Pick<GatewayConfig, 'FLIGHTDECK_EDGE_PORT'>): DynamicModule {
+  static forRoot(config: Pick<GatewayConfig, 'FLIGHTDECK_EDGE_PORT' | 'FLIGHTDECK_GITHUB_API_URL'>): DynamicModule {
     return {
       module: WebhooksModule,
       controllers: [GithubWebhookController, ProjectWebhookController],
       providers: [
         { provide: WEBHOOK_EDGE_PORT, useValue: config.FLIGHTDECK_EDGE_PORT },
+        { provide: GITHUB_API_URL, useValue: config.FLIGHTDECK_GITHUB_API_URL },
+        CommitStatusReporter,
         WebhookDeliveriesRepository,
         WebhookWork,
         GithubWebhookService,

@@ -14,6 +14,8 @@ export const WebhookSettings = z.object({
   configured: z.boolean(),
   /** when the current secret was generated; null: none yet */
   updatedAt: IsoDate.nullable(),
+  /** whether a GitHub token is set: pull request previews are then reported as commit statuses */
+  githubToken: z.boolean(),
 });
 export type WebhookSettings = z.infer<typeof WebhookSettings>;
 
@@ -29,6 +31,16 @@ export const rotateWebhookSecret = defineCommand({
   reply: CreatedWebhookSecret,
 });
 
+/** the body of PUT /projects/:projectId/webhook/github-token */
+export const SetGithubTokenBody = z.object({ token: z.string().min(1).max(500).regex(/^[\x21-\x7e]+$/, 'a token: printable characters, no spaces') }).strict();
+
+// A token (fine-grained: "Commit statuses: write") the gateway reports previews with; null removes it.
+export const setGithubToken = defineCommand({
+  subject: Subjects.webhooks.setGithubToken,
+  request: z.object({ projectId: Id, token: SetGithubTokenBody.shape.token.nullable() }).strict(),
+  reply: WebhookSettings,
+});
+
 export const getWebhookSettings = defineCommand({
   subject: Subjects.webhooks.settings,
   request: ProjectRef,
@@ -40,7 +52,7 @@ export const getWebhookSettings = defineCommand({
 export const matchWebhookProjects = defineCommand({
   subject: Subjects.webhooks.match,
   request: z.object({ repositoryUrls: z.array(z.string().min(1).max(2000)).min(1).max(8) }).strict(),
-  reply: z.object({ items: z.array(z.object({ project: Project, secret: z.string() })) }),
+  reply: z.object({ items: z.array(z.object({ project: Project, secret: z.string(), githubToken: z.string().optional() })) }),
 });
 
 /**
