@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -39,7 +39,15 @@ describe('flightdeck CLI against the running stack', () => {
 
   const cli = (
     args: string[],
-    opts: { cwd?: string; input?: string; keepStdinOpen?: boolean; timeoutMs?: number; env?: Record<string, string>; command?: string } = {},
+    opts: {
+      cwd?: string;
+      input?: string;
+      keepStdinOpen?: boolean;
+      timeoutMs?: number;
+      env?: Record<string, string>;
+      command?: string;
+      onLine?: (line: string, child: ChildProcess) => void;
+    } = {},
   ): Promise<Ran> =>
     new Promise((resolve, reject) => {
       const env: Record<string, string> = { PATH: process.env.PATH!, HOME: home, ...(opts.env ?? {}) };
@@ -52,7 +60,10 @@ describe('flightdeck CLI against the running stack', () => {
         ran.stdout += b;
         const lines = (partial + b.toString()).split('\n');
         partial = lines.pop()!;
-        for (const l of lines) if (!ran.lineAt.has(l)) ran.lineAt.set(l, Date.now() - started);
+        for (const l of lines) {
+          if (!ran.lineAt.has(l)) ran.lineAt.set(l, Date.now() - started);
+          opts.onLine?.(l, child);
+        }
       });
       child.stderr.on('data', (b: Buffer) => (ran.stderr += b));
       if (opts.input !== undefined) child.stdin.end(opts.input);
@@ -227,6 +238,21 @@ describe('flightdeck CLI against the running stack', () => {
     const j = await cli(['deploy', '-p', 'cli-broken', '--json']);
     expect(j.code).toBe(10);
     expect(jsonLines(j).pop()).toMatchObject({ type: 'deployment', deployment: { status: 'failed' } });
+  });
+
+  it('Ctrl-C stops following, not the deployment; cancel stops it, and logs -f ends with the canceled code', async () => {
+    const repo = new GitRepo();
+    repo.write(nodeApp('slow', { lines: 2, buildSleepS: 60 }));
+    repo.commit('slow');
+    const r = await cli(['deploy', repo.dir, '--name', 'cli-slow'], { onLine: (l, child) => l.endsWith('build line 2') && child.kill('SIGINT') });
+    expect(r.code).toBe(130);
+    expect(r.stderr).toContain('goes on (flightdeck cancel');
+    const id = /deployment ([0-9a-f-]{36})/.exec(r.stdout)![1];
+    expect(json<{ status: string }>(await cli(['status', id, '--json'])).status).toBe('building');
+    expect((await cli(['cancel', id])).code).toBe(0);
+    const followed = await cli(['logs', id, '-f']);
+    expect(followed.code).toBe(13);
+    expect(followed.stdout).toContain('build line 2');
   });
 
   it('prints API errors as `error <code>: <message>`, never a stack', async () => {

@@ -11,6 +11,7 @@ import {
   type TriggerDeploymentBody,
   User,
   type VariableTarget,
+  isTerminal,
   listOf,
 } from '@flightdeck/contracts';
 
@@ -91,16 +92,30 @@ export class FlightdeckApi {
 
   /**
    * The deployment's log after afterSeq, live, in order, each line once, until it ends (the
-   * client's streamLogs); then the deployment as it ended. Aborted (--timeout): as it is now.
+   * client's streamLogs); then the deployment as it ended. A stream that fails (a lost gateway,
+   * a handshake refused under load) or ends before the deployment does is opened again after the
+   * last line shown, up to 5 times in a row. Aborted (--timeout): the deployment as it is now.
    */
   async follow(deploymentId: string, afterSeq: number, on: FollowHandlers, signal?: AbortSignal): Promise<Result<Deployment>> {
-    const stream = this.client.streamLogs(deploymentId, { follow: true, afterSeq, onStatus: (p) => on.status(p.deployment) });
-    signal?.addEventListener('abort', () => stream.close(), { once: true });
+    let lastSeq = afterSeq;
+    let failures = 0;
     try {
-      for await (const line of stream) on.line(line);
-      const end = await stream.done;
-      if (!end.ok) return tagged(Promise.resolve(end));
-      return await this.getDeployment(deploymentId);
+      for (;;) {
+        const stream = this.client.streamLogs(deploymentId, { follow: true, afterSeq: lastSeq, onStatus: (p) => on.status(p.deployment) });
+        const stop = () => stream.close();
+        signal?.addEventListener('abort', stop, { once: true });
+        for await (const line of stream) {
+          lastSeq = line.seq;
+          failures = 0;
+          on.line(line);
+        }
+        signal?.removeEventListener('abort', stop);
+        const end = await stream.done;
+        const d = await this.getDeployment(deploymentId);
+        if (signal?.aborted || (d.ok && isTerminal(d.data.status))) return d;
+        if (++failures >= 5) return end.ok ? d : tagged(Promise.resolve(end));
+        await new Promise((r) => setTimeout(r, 1_000));
+      }
     } finally {
       this.client.close();
     }

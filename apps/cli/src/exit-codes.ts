@@ -19,6 +19,8 @@ export const ExitCode = {
   Timeout: 12,
   /** the deployment was canceled */
   Canceled: 13,
+  /** Ctrl-C while following: the deployment goes on */
+  Interrupted: 130,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -32,9 +34,10 @@ export const EXIT_CODE_HELP: readonly [ExitCode, string][] = [
   [ExitCode.DeployFailed, 'deployment failed at release (start, health check, provider)'],
   [ExitCode.Timeout, 'deployment timed out'],
   [ExitCode.Canceled, 'deployment canceled'],
+  [ExitCode.Interrupted, 'interrupted (Ctrl-C) while following; the deployment goes on'],
 ];
 
-export const exitCodesHelp = () => `\nExit codes:\n${EXIT_CODE_HELP.map(([c, what]) => `  ${String(c).padStart(2)}  ${what}`).join('\n')}\n`;
+export const exitCodesHelp = () => `\nExit codes:\n${EXIT_CODE_HELP.map(([c, what]) => `  ${String(c).padStart(3)}  ${what}`).join('\n')}\n`;
 
 // failures at the release step; every other failure happened before anything was released
 const RELEASE_ERRORS = new Set(['deployment/deploy-failed', 'deployment/provider-error']);

@@ -37,6 +37,13 @@ export async function followDeployment(ctx: Context, api: FlightdeckApi, d: Depl
   let lastPhase = '';
   const abort = new AbortController();
   const timer = opts.timeoutS ? setTimeout(() => abort.abort(), opts.timeoutS * 1000) : undefined;
+  // Ctrl-C stops following, not the deployment: say so, and how to stop it
+  const interrupted = () => {
+    out.clearStatus();
+    out.error(`\nstopped following; deployment ${d.id} goes on (flightdeck cancel ${d.id} stops it)`);
+    process.exit(ExitCode.Interrupted);
+  };
+  process.once('SIGINT', interrupted);
   let res;
   try {
     res = await api.follow(
@@ -57,6 +64,7 @@ export async function followDeployment(ctx: Context, api: FlightdeckApi, d: Depl
       abort.signal,
     );
   } finally {
+    process.off('SIGINT', interrupted);
     if (ticker) clearInterval(ticker);
     if (timer) clearTimeout(timer);
     out.clearStatus();
