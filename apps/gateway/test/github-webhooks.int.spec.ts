@@ -151,6 +151,22 @@ describe('POST /api/v1/webhooks/github', () => {
     if (opts.secret) expect((await deliveries()).find((d: { deliveryId: string }) => d.deliveryId === deliveryId)?.outcome).toBe('rejected');
   });
 
+  it("Gitea's and Forgejo's deliveries (GitHub's headers, their own bare-hex signature header) are taken the same way", async () => {
+    const triggers = await standIn();
+    const body = JSON.stringify(push('main', sha('6')));
+    const hex = (await sign(SECRET, body)).slice('sha256='.length);
+    const gitea = (header: string, signature: string) =>
+      gw.api('POST', '/webhooks/github', {
+        rawBody: body,
+        headers: { authorization: '', 'x-github-event': 'push', 'x-github-delivery': randomUUID(), 'x-gitea-event': 'push', [header]: signature },
+      });
+    expect((await gitea('x-gitea-signature', hex)).status).toBe(202);
+    expect((await gitea('x-forgejo-signature', hex)).status).toBe(202);
+    expect((await gitea('x-gitea-signature', 'f'.repeat(64))).status).toBe(401);
+    await waitFor(() => expect(triggers).toHaveLength(2));
+    expect(triggers.map((t) => t.data.sourceRef)).toEqual([sha('6'), sha('6')]);
+  });
+
   it('a body altered after signing is refused', async () => {
     const triggers = await standIn();
     const body = JSON.stringify(push('main'));

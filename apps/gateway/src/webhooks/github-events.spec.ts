@@ -24,6 +24,8 @@ describe('githubIntent', () => {
     });
     expect(githubIntent('pull_request', pr('closed'))).toEqual({ kind: 'work', work: { kind: 'close-preview', number: 7 } });
     expect(githubIntent('pull_request', pr('labeled'))).toMatchObject({ kind: 'ignore', unsupported: true });
+    // Gitea and Forgejo say synchronized
+    expect(githubIntent('pull_request', pr('synchronized'))).toMatchObject({ kind: 'work', work: { kind: 'preview', number: 7 } });
   });
 
   it('other events are ignored as unsupported, ping as a plain ping', () => {

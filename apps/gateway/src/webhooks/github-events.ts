@@ -62,7 +62,8 @@ export const githubIntent = (event: string, payload: unknown): GithubIntent => {
     if (!p.success) return { kind: 'invalid', reason: 'a pull_request payload needs action, number and pull_request.head/base' };
     const { action, number, pull_request: pr } = p.data;
     if (action === 'closed') return { kind: 'work', work: { kind: 'close-preview', number } };
-    if (action === 'opened' || action === 'synchronize' || action === 'reopened') {
+    // synchronized: Gitea's and Forgejo's spelling of synchronize
+    if (action === 'opened' || action === 'synchronize' || action === 'synchronized' || action === 'reopened') {
       if (!SHA.test(pr.head.sha)) return { kind: 'invalid', reason: 'pull_request.head.sha is not a commit sha' };
       // a deleted fork has no head repo: a fork all the same
       const head = pr.head.repo?.full_name;
