@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { ApiFailure } from './api';
 import { accessCommands } from './commands/access.command';
@@ -18,6 +20,14 @@ export interface Registrar {
   action(cmd: Command, fn: Action): Command;
 }
 
+const version = () => {
+  try {
+    return (JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+};
+
 const wantsJson = (argv: string[]) => {
   const end = argv.indexOf('--');
   return (end < 0 ? argv : argv.slice(0, end)).includes('--json');
@@ -31,6 +41,7 @@ export async function run(argv: string[], io: Io): Promise<ExitCode> {
   const ctx = Context.of(io, json, () => current!);
   const program = new Command('flightdeck')
     .description('Flightdeck from the command line: projects, variables, deployments followed live, tokens and members.')
+    .version(version(), '-V, --version')
     .option('--json', 'print one JSON document (JSON lines for a followed log) instead of text')
     .option('--url <url>', 'the gateway (default: FLIGHTDECK_URL, else the last login, else http://127.0.0.1:3000)')
     .showHelpAfterError('(flightdeck --help lists the commands)')
