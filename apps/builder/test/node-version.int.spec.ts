@@ -1,9 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { aDeployJob, freePort, getWithHost } from '@flightdeck/testing';
-import { startBusTransports } from '@flightdeck/messaging';
-import { AppModule } from '../src/app.module';
-import { loadBuilderConfig } from '../src/config/builder.config';
+import { aDeployJob, getWithHost } from '@flightdeck/testing';
 import { ProviderModule } from '../src/provider/provider.module';
 import { BuilderHarness } from './support/builder-harness';
 import { GitRepo, npmProject } from './support/git-repo';
@@ -12,6 +8,7 @@ import { GitRepo, npmProject } from './support/git-repo';
 // run into the builder's data dir, then shared by builds and releases.
 jest.setTimeout(300_000);
 
+const PROVIDER = { healthTimeoutMs: 20_000 };
 const OWN_MAJOR = process.versions.node.split('.')[0];
 const OTHER_MAJOR = OWN_MAJOR === '22' ? '24' : '22';
 
@@ -30,16 +27,6 @@ describe('nodeVersion: builds and releases on the Node a project asks for', () =
   let edgePort: number;
   let app: INestApplication;
   const get = (label: string) => getWithHost(edgePort, `${label}.localhost:${edgePort}`);
-  const startBuilder = async () => {
-    const config = loadBuilderConfig(
-      h.infra.envFor('builder', { FLIGHTDECK_DATA_DIR: h.dataDir, FLIGHTDECK_EDGE_PORT: String(edgePort), HTTP_PORT: String(await freePort()) }),
-    );
-    app = await NestFactory.create(AppModule.forRoot(config, { releaseModule: ProviderModule.forRoot({ healthTimeoutMs: 20_000 }) }), {
-      logger: process.env.TEST_LOG_LEVEL ? ['error', 'warn', 'log'] : false,
-    });
-    await app.init();
-    await startBusTransports(app);
-  };
   const deploy = async (projectName: string, repo: GitRepo, nodeVersion: string) => {
     const job = await h.dispatch(aDeployJob({ projectName, repositoryUrl: repo.dir, buildSettings: { nodeVersion } }));
     const result = await h.result(job.deploymentId, 240_000);
@@ -48,13 +35,9 @@ describe('nodeVersion: builds and releases on the Node a project asks for', () =
   };
 
   beforeAll(async () => {
-    h = await BuilderHarness.start();
-    await h.stopBuilder(h.app); // the harness's builder releases to a stand-in
-    edgePort = await freePort();
-    await startBuilder();
+    ({ h, edgePort, app } = await BuilderHarness.withInternalProvider(PROVIDER));
   });
   afterAll(async () => {
-    await app?.close();
     await h?.stop();
   });
 
@@ -71,8 +54,8 @@ describe('nodeVersion: builds and releases on the Node a project asks for', () =
     expect(again.lines).toContainEqual(expect.stringMatching(new RegExp(`^Node ${OTHER_MAJOR}\\.\\d+\\.\\d+ \\(nodeVersion ${OTHER_MAJOR}; .*\\): fetched earlier`)));
 
     // the current release is started again by the next builder, on the same Node
-    await app.close();
-    await startBuilder();
+    await h.stopBuilder(app);
+    app = await h.startBuilder({ FLIGHTDECK_EDGE_PORT: String(edgePort) }, ProviderModule.forRoot(PROVIDER));
     expect((await get('modern-production')).body).toMatch(served);
     repo.remove();
   });

@@ -1,10 +1,4 @@
-import type { INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { startBusTransports } from '@flightdeck/messaging';
-import { aDeployJob, freePort, getWithHost } from '@flightdeck/testing';
-import { AppModule } from '../src/app.module';
-import { loadBuilderConfig } from '../src/config/builder.config';
-import { ProviderModule } from '../src/provider/provider.module';
+import { aDeployJob, getWithHost } from '@flightdeck/testing';
 import { BuilderHarness } from './support/builder-harness';
 import { GitRepo, npmProject } from './support/git-repo';
 
@@ -20,22 +14,12 @@ const site = (version: string) =>
 describe('the ordering guard', () => {
   let h: BuilderHarness;
   let edgePort: number;
-  let app: INestApplication;
   const served = async () => (await getWithHost(edgePort, `order-production.localhost:${edgePort}`)).body;
 
   beforeAll(async () => {
-    h = await BuilderHarness.start();
-    await h.stopBuilder(h.app);
-    edgePort = await freePort();
-    const config = loadBuilderConfig(
-      h.infra.envFor('builder', { FLIGHTDECK_DATA_DIR: h.dataDir, FLIGHTDECK_EDGE_PORT: String(edgePort), HTTP_PORT: String(await freePort()) }),
-    );
-    app = await NestFactory.create(AppModule.forRoot(config, { releaseModule: ProviderModule.forRoot({ healthTimeoutMs: 8_000 }) }), { logger: false });
-    await app.init();
-    await startBusTransports(app);
+    ({ h, edgePort } = await BuilderHarness.withInternalProvider({ healthTimeoutMs: 8_000 }));
   });
   afterAll(async () => {
-    await app?.close();
     await h?.stop();
   });
 

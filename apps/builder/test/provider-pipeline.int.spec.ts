@@ -1,12 +1,6 @@
-import type { INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { aDeployJob, freePort, getWithHost } from '@flightdeck/testing';
-import { AppModule } from '../src/app.module';
-import { loadBuilderConfig } from '../src/config/builder.config';
-import { ProviderModule } from '../src/provider/provider.module';
+import { aDeployJob, getWithHost } from '@flightdeck/testing';
 import { BuilderHarness } from './support/builder-harness';
 import { GitRepo, npmProject } from './support/git-repo';
-import { startBusTransports } from '@flightdeck/messaging';
 
 jest.setTimeout(180_000);
 
@@ -23,24 +17,12 @@ const server = (version: string) =>
 describe('the builder with the internal provider', () => {
   let h: BuilderHarness;
   let edgePort: number;
-  let app: INestApplication;
   const get = (label: string) => getWithHost(edgePort, `${label}.localhost:${edgePort}`);
 
   beforeAll(async () => {
-    h = await BuilderHarness.start();
-    await h.stopBuilder(h.app); // the harness's builder releases to a stand-in
-    edgePort = await freePort();
-    const config = loadBuilderConfig(
-      h.infra.envFor('builder', { FLIGHTDECK_DATA_DIR: h.dataDir, FLIGHTDECK_EDGE_PORT: String(edgePort), HTTP_PORT: String(await freePort()) }),
-    );
-    app = await NestFactory.create(AppModule.forRoot(config, { releaseModule: ProviderModule.forRoot({ healthTimeoutMs: HEALTH_TIMEOUT_MS }) }), {
-      logger: process.env.TEST_LOG_LEVEL ? ['error', 'warn', 'log'] : false,
-    });
-    await app.init();
-    await startBusTransports(app);
+    ({ h, edgePort } = await BuilderHarness.withInternalProvider({ healthTimeoutMs: HEALTH_TIMEOUT_MS }));
   });
   afterAll(async () => {
-    await app?.close();
     await h?.stop();
   });
 

@@ -1,13 +1,8 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { list } from 'tar';
-import { aDeployJob, freePort, getWithHost } from '@flightdeck/testing';
-import { startBusTransports } from '@flightdeck/messaging';
-import { AppModule } from '../src/app.module';
-import { loadBuilderConfig } from '../src/config/builder.config';
-import { ProviderModule } from '../src/provider/provider.module';
+import { aDeployJob, getWithHost } from '@flightdeck/testing';
 import { ReleaseProcesses } from '../src/provider/release-processes';
 import { BuilderHarness } from './support/builder-harness';
 import { type Files, GitRepo } from './support/git-repo';
@@ -31,20 +26,9 @@ describe('real frameworks, built and served', () => {
   const get = (label: string) => getWithHost(edgePort, `${label}.localhost:${edgePort}`);
 
   beforeAll(async () => {
-    h = await BuilderHarness.start();
-    await h.stopBuilder(h.app); // the harness's builder releases to a stand-in
-    edgePort = await freePort();
-    const config = loadBuilderConfig(
-      h.infra.envFor('builder', { FLIGHTDECK_DATA_DIR: h.dataDir, FLIGHTDECK_EDGE_PORT: String(edgePort), HTTP_PORT: String(await freePort()) }),
-    );
-    app = await NestFactory.create(AppModule.forRoot(config, { releaseModule: ProviderModule.forRoot({ healthTimeoutMs: 60_000 }) }), {
-      logger: process.env.TEST_LOG_LEVEL ? ['error', 'warn', 'log'] : false,
-    });
-    await app.init();
-    await startBusTransports(app);
+    ({ h, edgePort, app } = await BuilderHarness.withInternalProvider({ healthTimeoutMs: 60_000 }));
   });
   afterAll(async () => {
-    await app?.close();
     await h?.stop();
   });
 

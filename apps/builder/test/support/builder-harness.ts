@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { INestApplication } from '@nestjs/common';
+import type { DynamicModule, INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { type NatsConnection, type Subscription, connect } from 'nats';
 import {
@@ -23,6 +23,8 @@ import { decodeEnvelope, encodeEnvelope, encodeJson, startBusTransports } from '
 import { type TestInfra, aProject, anEnvironment, freePort, queryRows, startTestInfra } from '@flightdeck/testing';
 import { AppModule } from '../../src/app.module';
 import { loadBuilderConfig } from '../../src/config/builder.config';
+import { ProviderModule } from '../../src/provider/provider.module';
+import type { ProviderModuleOptions } from '../../src/provider/provider-settings';
 import { RecordingReleaseProvider } from './recording-release-provider';
 
 // The builder in-process against a real Postgres and nats-server. The test plays the orchestrator
@@ -43,12 +45,25 @@ export class BuilderHarness {
   ) {}
 
   static async start(env: Record<string, string> = {}): Promise<BuilderHarness> {
+    const h = await BuilderHarness.withoutBuilder();
+    await h.startBuilder(env);
+    return h;
+  }
+
+  /** the builder as the service wires it: the internal provider, its releases served by the edge on edgePort */
+  static async withInternalProvider(options: ProviderModuleOptions = {}): Promise<{ h: BuilderHarness; edgePort: number; app: INestApplication }> {
+    const h = await BuilderHarness.withoutBuilder();
+    const edgePort = await freePort();
+    const app = await h.startBuilder({ FLIGHTDECK_EDGE_PORT: String(edgePort) }, ProviderModule.forRoot(options));
+    return { h, edgePort, app };
+  }
+
+  private static async withoutBuilder(): Promise<BuilderHarness> {
     const infra = await startTestInfra();
     const nc = await connect({ ...infra.nats.connectOptions(), name: 'builder-test' });
     const h = new BuilderHarness(infra, nc, mkdtempSync(join(tmpdir(), 'fd-builder-data-')));
     h.answerVariables();
     h.answerEnvironments();
-    await h.startBuilder(env);
     return h;
   }
 
@@ -56,7 +71,8 @@ export class BuilderHarness {
     return this.apps[0];
   }
 
-  async startBuilder(env: Record<string, string> = {}): Promise<INestApplication> {
+  /** releases go to the recording stand-in unless a release module (ProviderModule.forRoot) is given */
+  async startBuilder(env: Record<string, string> = {}, releaseModule: DynamicModule = this.provider.module()): Promise<INestApplication> {
     const config = loadBuilderConfig(
       this.infra.envFor('builder', {
         FLIGHTDECK_DATA_DIR: this.dataDir,
@@ -65,7 +81,7 @@ export class BuilderHarness {
         ...env,
       }),
     );
-    const app = await NestFactory.create(AppModule.forRoot(config, { releaseModule: this.provider.module() }), {
+    const app = await NestFactory.create(AppModule.forRoot(config, { releaseModule }), {
       logger: process.env.TEST_LOG_LEVEL ? ['error', 'warn', 'log'] : false,
     });
     await app.init();
