@@ -176,6 +176,19 @@ describe('public variables under each framework', () => {
     expect(ruleForKey('MONGO_INITDB_ROOT_USERNAME')).toBeNull();
     expect(ruleForKey('NODE_ENV')).toBeNull();
   });
+
+  // found by the API fuzz test: validating an environment holding a variable named `constructor`
+  // answered 500 (the rule read off Object.prototype failed the reply schema)
+  it('takes a key named like a member of every object (constructor, __proto__, toString) for no catalog entry', () => {
+    for (const key of ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'NEXT_PUBLIC_constructor', 'VITE___proto__']) {
+      expect([key, ruleForKey(key)]).toEqual([key, null]);
+    }
+    const { variables } = detectVariables({ envExamples: [{ name: '.env.example', text: 'constructor=\nvalueOf=1\n' }] });
+    expect(variables.map((v) => [v.key, v.rule])).toEqual([
+      ['constructor', null],
+      ['valueOf', null],
+    ]);
+  });
 });
 
 describe('parseEnvExample', () => {

@@ -233,12 +233,17 @@ export const publicPrefixOf = (framework: DetectedFramework): string => {
 export const nameFor = (key: string, framework: DetectedFramework): string =>
   key.startsWith(NEXT_PUBLIC) ? publicPrefixOf(framework) + key.slice(NEXT_PUBLIC.length) : key;
 
+// own entries only: a variable may be called `constructor` or `__proto__`, which a plain lookup
+// would answer with Object.prototype's members (a "rule" no reply schema accepts)
+const catalogEntry = (key: string): VariableSpec | undefined => (Object.hasOwn(KNOWN_VARIABLES, key) ? KNOWN_VARIABLES[key] : undefined);
+
 /** the catalog's entry for a key, under any framework's public prefix */
 export const specFor = (key: string): VariableSpec | undefined => {
-  if (KNOWN_VARIABLES[key]) return KNOWN_VARIABLES[key];
+  const own = catalogEntry(key);
+  if (own) return own;
   for (const prefix of PUBLIC_PREFIXES) {
     if (!key.startsWith(prefix)) continue;
-    const spec = KNOWN_VARIABLES[NEXT_PUBLIC + key.slice(prefix.length)];
+    const spec = catalogEntry(NEXT_PUBLIC + key.slice(prefix.length));
     if (spec) return { ...spec, key };
   }
   return undefined;
