@@ -3,6 +3,7 @@ import { CreatePublishers1764400000000 } from './1764400000000-create-publishers
 import { CreateUsersTokensMembers1765100000000 } from './1765100000000-create-users-tokens-members';
 import { CreateAuditLog1765100000001 } from './1765100000001-create-audit-log';
 import { CreateWebhookDeliveries1765400000000 } from './1765400000000-create-webhook-deliveries';
+import { WebhookDeliveryWork1765400000001 } from './1765400000001-webhook-delivery-work';
 
 // Applied in this order at start-up and by `npm run migrate`.
 export const migrations = [
@@ -11,4 +12,5 @@ export const migrations = [
   CreateUsersTokensMembers1765100000000,
   CreateAuditLog1765100000001,
   CreateWebhookDeliveries1765400000000,
+  WebhookDeliveryWork1765400000001,
 ];

@@ -7,13 +7,15 @@ import {
   createEnvironment,
   deleteEnvironment,
   getDeployment,
+  getProject,
   listEnvironments,
   matchWebhookProjects,
   ok,
   restoreEnvironment,
   triggerDeployment,
 } from '@flightdeck/contracts';
-import { type TestInfra, aDeployment, aProject, anEnvironment, eventually, startTestInfra } from '@flightdeck/testing';
+import { type TestInfra, aDeployment, aProject, anEnvironment, eventually, queryRows, startTestInfra } from '@flightdeck/testing';
+import { WebhookRecovery } from '../src/webhooks/webhook-recovery.service';
 import { FakeResponders } from './support/fake-responder';
 import { type RunningGateway, startGateway } from './support/gateway-app';
 
@@ -311,5 +313,30 @@ describe('POST /api/v1/webhooks/github', () => {
     } finally {
       githubAnswer = 201;
     }
+  });
+
+  it('work a stopped gateway did not finish is done by a running one, once, with the same idempotency key', async () => {
+    const triggers = await standIn();
+    await fakes.respond(getProject, () => ok(project));
+    const deliveryId = randomUUID();
+    // what a gateway stopped right after its answer leaves: the delivery accepted, its work recorded
+    await queryRows(
+      infra.postgres.url,
+      `insert into gateway.webhook_deliveries (delivery_id, event, project_id, outcome, work, retry_after)
+       values ($1, 'push', $2, 'accepted', $3::jsonb, now() - interval '1 second')`,
+      [deliveryId, project.id, JSON.stringify({ kind: 'push', branch: 'main', sha: sha('7') })],
+    );
+    const recovery = gw.app.get(WebhookRecovery);
+    expect(await recovery.sweep()).toBe(1);
+    expect(triggers.map((t) => [t.data.sourceRef, t.data.idempotencyKey])).toEqual([[sha('7'), `github:${deliveryId}:${production.id}`]]);
+    expect((await deliveries()).find((d: { deliveryId: string }) => d.deliveryId === deliveryId)?.outcome).toBe('deployed');
+    expect(await recovery.sweep()).toBe(0);
+    expect(triggers).toHaveLength(1);
+  });
+
+  it('a delivery being worked on is not taken up by a sweep meanwhile', async () => {
+    await standIn();
+    await deliver('push', push('feature/z'));
+    expect(await gw.app.get(WebhookRecovery).sweep()).toBe(0);
   });
 });

@@ -88,7 +88,7 @@ export class GithubWebhookService implements OnApplicationShutdown {
     for (const { project, githubToken } of signed) {
       const outcome = intent.kind === 'work' ? 'accepted' : 'ignored';
       const detail = intent.kind === 'ignore' ? intent.reason : '';
-      const rowId = await this.deliveries.claim({ deliveryId, event, action, projectId: project.id, outcome, detail });
+      const rowId = await this.deliveries.claim({ deliveryId, event, action, projectId: project.id, outcome, detail, ...(intent.kind === 'work' ? { work: intent.work } : {}) });
       if (rowId !== undefined) taken.push({ project, githubToken, rowId });
     }
     const projectIds = signed.map((p) => p.project.id);

@@ -5,6 +5,7 @@ import { GithubWebhookController } from './github-webhook.controller';
 import { GithubWebhookService } from './github-webhook.service';
 import { ProjectWebhookController } from './project-webhook.controller';
 import { WebhookDeliveriesRepository } from './webhook-deliveries.repository';
+import { WebhookRecovery } from './webhook-recovery.service';
 import { WEBHOOK_EDGE_PORT, WebhookWork } from './webhook-work.service';
 
 @Module({})
@@ -20,6 +21,7 @@ export class WebhooksModule {
         WebhookDeliveriesRepository,
         WebhookWork,
         GithubWebhookService,
+        WebhookRecovery,
       ],
     };
   }
