@@ -29,6 +29,7 @@ const NON_DEFAULT: Record<string, string> = {
   FLIGHTDECK_AUTO_RETRY_DELAY_MS: '7000',
   FLIGHTDECK_BUILD_CONCURRENCY: '1',
   FLIGHTDECK_HEALTH_TIMEOUT_MS: '45000',
+  FLIGHTDECK_DRAIN_TIMEOUT_MS: '20000',
   FLIGHTDECK_BUILD_PASS_THROUGH: 'FD_E2E_BUILD_TRUST',
   // its one other value turns isolation off: the builds here must run sandboxed, as users get them
   FLIGHTDECK_ISOLATION: 'sandbox',

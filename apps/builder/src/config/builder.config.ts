@@ -20,6 +20,9 @@ const BuilderSettings = BaseServiceEnv.extend({
   FLIGHTDECK_JOB_STALE_AFTER_MS: z.coerce.number().int().min(6_000).max(3_600_000).default(30_000),
   // a new release must answer GET / below 500 within this, or the deployment fails
   FLIGHTDECK_HEALTH_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
+  // after a switch the previous release finishes its requests in flight (WebSockets stay open) up
+  // to this long, then is stopped; 0 stops it at once
+  FLIGHTDECK_DRAIN_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
   // builds and releases run sandboxed (bubblewrap) and the builder refuses to start without it;
   // `unsafe-none` runs them as the builder itself, able to read the platform's secrets
   FLIGHTDECK_ISOLATION: z.enum(['sandbox', 'unsafe-none']).default('sandbox'),

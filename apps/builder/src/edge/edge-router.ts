@@ -11,6 +11,14 @@ import { StaticFiles } from './static-files';
 
 const urlHost = (host: string) => (host.includes(':') ? `[${host}]` : host);
 
+/** what one release still has open through the edge */
+interface Traffic {
+  requests: number;
+  upgrades: Set<Socket>;
+  /** resolved when both are none */
+  idle: (() => void)[];
+}
+
 // One HTTP port for every release, routed by Host header: static releases are served from their
 // directory, Node releases are proxied to their process (WebSocket upgrades included).
 @Injectable()
@@ -19,6 +27,8 @@ export class EdgeRouter {
   private readonly proxy = createProxyServer({ xfwd: true, ws: true });
   private readonly files = new StaticFiles();
   private server?: Server;
+  /** per Node release: requests being proxied and WebSocket upgrades open, for draining */
+  private readonly traffic = new Map<string, Traffic>();
 
   constructor(
     private readonly routes: RouteTable,
@@ -56,6 +66,58 @@ export class EdgeRouter {
     this.files.forget(appDir(release));
   }
 
+  /** requests in flight and WebSocket connections open on the release (0 and 0 when none) */
+  inFlight(releaseId: string): { requests: number; upgrades: number } {
+    const t = this.traffic.get(releaseId);
+    return { requests: t?.requests ?? 0, upgrades: t?.upgrades.size ?? 0 };
+  }
+
+  /**
+   * Resolves true once nothing is in flight on the release (requests answered, WebSockets closed),
+   * false when `timeoutMs` passes first. Requests routed to it before its route switched count:
+   * the release is looked up and counted in the same tick.
+   */
+  drained(releaseId: string, timeoutMs: number): Promise<boolean> {
+    const t = this.traffic.get(releaseId);
+    if (!t) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        t.idle = t.idle.filter((w) => w !== done);
+        resolve(false);
+      }, timeoutMs);
+      timer.unref();
+      const done = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      t.idle.push(done);
+    });
+  }
+
+  /** closes the WebSocket connections still open on the release (its drain time is over); answers how many */
+  closeUpgrades(releaseId: string): number {
+    const t = this.traffic.get(releaseId);
+    if (!t) return 0;
+    const sockets = [...t.upgrades];
+    for (const socket of sockets) socket.destroy();
+    return sockets.length;
+  }
+
+  private track(releaseId: string): Traffic {
+    let t = this.traffic.get(releaseId);
+    if (!t) {
+      t = { requests: 0, upgrades: new Set(), idle: [] };
+      this.traffic.set(releaseId, t);
+    }
+    return t;
+  }
+
+  private settle(releaseId: string, t: Traffic): void {
+    if (t.requests > 0 || t.upgrades.size > 0) return;
+    if (this.traffic.get(releaseId) === t) this.traffic.delete(releaseId);
+    for (const w of t.idle.splice(0)) w();
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const host = req.headers.host ?? '';
     const label = hostLabel(host);
@@ -65,6 +127,13 @@ export class EdgeRouter {
       this.files.serve(appDir(release), req, res, () => reply(res, 404, ErrorCode.NotFound, `${req.url ?? '/'} not found on ${host}`));
       return;
     }
+    // counted before anything is awaited: a switch right after this still sees the request
+    const t = this.track(release.id);
+    t.requests++;
+    res.once('close', () => {
+      t.requests--;
+      this.settle(release.id, t);
+    });
     const upstream = await this.upstream(release, host);
     if (!upstream) return reply(res, 502, ErrorCode.ServiceUnavailable, `the release behind ${host} could not be started`);
     this.proxy.web(req, res, { target: `http://${urlHost(upstream.host)}:${upstream.port}` }, () =>
@@ -76,9 +145,20 @@ export class EdgeRouter {
     socket.on('error', () => undefined);
     const label = hostLabel(req.headers.host);
     const release = label ? this.routes.lookup(label) : undefined;
-    const upstream = release?.kind === 'node' ? await this.upstream(release, req.headers.host ?? '') : undefined;
-    if (!upstream) {
+    if (release?.kind !== 'node') {
       socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+      return;
+    }
+    // open as long as the client's socket is: the old release's drain waits for it, then closes it
+    const t = this.track(release.id);
+    t.upgrades.add(socket);
+    socket.once('close', () => {
+      t.upgrades.delete(socket);
+      this.settle(release.id, t);
+    });
+    const upstream = await this.upstream(release, req.headers.host ?? '');
+    if (!upstream) {
+      socket.end('HTTP/1.1 502 Bad Gateway\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
       return;
     }
     this.proxy.ws(req, socket, head, { target: `http://${urlHost(upstream.host)}:${upstream.port}` }, () => socket.destroy());

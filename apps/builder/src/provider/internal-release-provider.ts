@@ -5,6 +5,7 @@ import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } f
 import { EdgeRouter } from '../edge/edge-router';
 import { RouteTable } from '../edge/route-table';
 import { type RoutedRelease, appDir } from '../edge/routed-release';
+import { seconds } from './health-check';
 import { KeyedLock } from './keyed-lock';
 import { PROVIDER_SETTINGS, type ProviderSettings } from './provider-settings';
 import { Sandboxes } from '../sandbox/sandboxes';
@@ -43,6 +44,9 @@ export class InternalReleaseProvider implements ReleaseProvider, OnModuleInit, O
   private readonly environmentLock = new KeyedLock();
   /** releases a deploy or rollback is bringing up: never evicted, never pruned */
   private readonly inFlight = new Map<string, number>();
+  /** releases switched away from that still answer what they were sent: the token of their latest drain */
+  private readonly draining = new Map<string, symbol>();
+  private closing = false;
 
   constructor(
     @Inject(PROVIDER_SETTINGS) private readonly settings: ProviderSettings,
@@ -57,7 +61,8 @@ export class InternalReleaseProvider implements ReleaseProvider, OnModuleInit, O
   // the edge listens; the current Node releases start in the background (a request that comes
   // first waits for the same start).
   async onModuleInit(): Promise<void> {
-    this.processes.open((id) => this.routes.isCurrent(id) || this.inFlight.has(id));
+    this.closing = false;
+    this.processes.open((id) => this.routes.isCurrent(id) || this.inFlight.has(id) || this.draining.has(id));
     const current = await this.restoreRoutes();
     await this.edge.listen(this.settings.edgePort, this.settings.edgeHost);
     for (const release of current) {
@@ -70,6 +75,7 @@ export class InternalReleaseProvider implements ReleaseProvider, OnModuleInit, O
   }
 
   async onModuleDestroy(): Promise<void> {
+    this.closing = true;
     await this.edge.close();
     await this.processes.stopAll();
     this.routes.clear();
@@ -234,8 +240,11 @@ export class InternalReleaseProvider implements ReleaseProvider, OnModuleInit, O
       const of = release.id === target.deploymentId ? '' : ` (the release of deployment ${shortId(release.id)})`;
       log(`Switched ${urls.url} to deployment ${shortId(target.deploymentId)}${of}`);
       if (previous && previous.id !== release.id && this.processes.isActive(previous.id)) {
-        log(`Stopping the previous release ${shortId(previous.id)}; it stays on disk for rollback`);
-        await this.processes.stop(previous.id);
+        log(
+          `The previous release ${shortId(previous.id)} drains: what it was sent is answered (up to ${seconds(this.settings.drainTimeoutMs)}), ` +
+            'then it stops; it stays on disk for rollback',
+        );
+        this.drainThenStop(previous.id);
       }
       await this.prune(project, environment, log).catch((e) =>
         this.logger.warn({ project, environment, err: (e as Error).message }, 'old releases were not pruned'),
@@ -251,6 +260,7 @@ export class InternalReleaseProvider implements ReleaseProvider, OnModuleInit, O
     const keep = new Set(rows.slice(0, this.settings.keptReleases).map((r) => r.releaseId));
     const current = this.routes.environment(environmentLabel(project, environment));
     if (current) keep.add(current.id);
+    for (const id of this.draining.keys()) keep.add(id);
     const drop = rows.filter((r) => !keep.has(r.releaseId) && !this.inFlight.has(r.releaseId));
     for (const row of drop) {
       await this.processes.stop(row.releaseId);
@@ -262,6 +272,27 @@ export class InternalReleaseProvider implements ReleaseProvider, OnModuleInit, O
     if (drop.length) {
       log(`Removed ${drop.length} old release(s) from disk; the last ${this.settings.keptReleases} stay for rollback`);
     }
+  }
+
+  // The route no longer leads to the release, but requests sent to it before the switch are still
+  // being answered and WebSockets may be open: it is stopped once they are done, or after the drain
+  // time (its WebSockets closed). A switch back to it meanwhile (a rollback) keeps it running warm.
+  private drainThenStop(releaseId: string): void {
+    const token = Symbol(releaseId);
+    this.draining.set(releaseId, token);
+    const started = Date.now();
+    void this.edge.drained(releaseId, this.settings.drainTimeoutMs).then(async (drained) => {
+      // a later switch away from it drains it anew; the release may be current again
+      if (this.draining.get(releaseId) !== token) return;
+      this.draining.delete(releaseId);
+      if (this.closing || this.routes.isCurrent(releaseId) || this.inFlight.has(releaseId)) return;
+      const closed = drained ? 0 : this.edge.closeUpgrades(releaseId);
+      const left = this.edge.inFlight(releaseId).requests;
+      // checked and stopped in one tick: nothing switches back to it in between
+      const stopped = this.processes.stop(releaseId);
+      this.logger.log({ release: releaseId, drainedMs: Date.now() - started, drained, closedWebSockets: closed, requestsCut: left }, 'previous release drained and stopped');
+      await stopped;
+    }).catch((e) => this.logger.warn({ release: releaseId, err: (e as Error).message }, 'a drained release did not stop cleanly'));
   }
 
   private async restoreRoutes(): Promise<RoutedRelease[]> {

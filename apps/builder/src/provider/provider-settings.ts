@@ -23,6 +23,11 @@ export interface ProviderSettings {
   previewIdleMs: number;
   /** SIGTERM → SIGKILL grace when a release process is stopped */
   stopGraceMs: number;
+  /**
+   * after a switch the previous release keeps answering what it was sent (requests in flight,
+   * open WebSockets) up to this long; then its WebSockets are closed and it is stopped
+   */
+  drainTimeoutMs: number;
 }
 
 export type ProviderModuleOptions = Partial<ProviderSettings>;
@@ -31,6 +36,7 @@ export type ProviderModuleOptions = Partial<ProviderSettings>;
 // ProviderModule.forRoot() needs nothing but the builder's config.
 const ProviderEnv = z.object({
   FLIGHTDECK_HEALTH_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
+  FLIGHTDECK_DRAIN_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
 });
 
 type ConfigShape = Partial<
@@ -38,7 +44,7 @@ type ConfigShape = Partial<
     BuilderConfig,
     'FLIGHTDECK_DATA_DIR' | 'FLIGHTDECK_EDGE_PORT' | 'HTTP_HOST' | 'FLIGHTDECK_RELEASE_MEMORY_MB' | 'FLIGHTDECK_RELEASE_PROCESSES' | 'FLIGHTDECK_RELEASE_CPUS'
   >
-> & { FLIGHTDECK_HEALTH_TIMEOUT_MS?: number };
+> & { FLIGHTDECK_HEALTH_TIMEOUT_MS?: number; FLIGHTDECK_DRAIN_TIMEOUT_MS?: number };
 
 export function resolveProviderSettings(
   config: ConfigShape | undefined,
@@ -64,6 +70,7 @@ export function resolveProviderSettings(
     maxPreviewProcesses: 3,
     previewIdleMs: 10 * 60_000,
     stopGraceMs: 5_000,
+    drainTimeoutMs: config?.FLIGHTDECK_DRAIN_TIMEOUT_MS ?? fromEnv.FLIGHTDECK_DRAIN_TIMEOUT_MS,
     ...options,
   };
 }

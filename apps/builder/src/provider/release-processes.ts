@@ -37,6 +37,8 @@ export class ReleaseProcesses implements EdgeUpstreams {
   private readonly logger = new Logger(ReleaseProcesses.name);
   private readonly running = new Map<string, Running>();
   private readonly starting = new Map<string, Promise<Upstream>>();
+  /** releases whose processes are being stopped: a start waits for that (their sandbox names are the same) */
+  private readonly stopping = new Map<string, Promise<void>>();
   /** every process started and not yet gone, starting ones included */
   private readonly all = new Set<ReleaseProcess>();
   private closed = false;
@@ -91,7 +93,13 @@ export class ReleaseProcesses implements EdgeUpstreams {
 
   async stop(releaseId: string): Promise<void> {
     this.running.delete(releaseId);
-    await Promise.all([...this.all].filter((p) => p.spec.releaseId === releaseId).map((p) => p.stop(this.settings.stopGraceMs)));
+    const stopping = Promise.all([...this.all].filter((p) => p.spec.releaseId === releaseId).map((p) => p.stop(this.settings.stopGraceMs))).then(() => undefined);
+    this.stopping.set(releaseId, stopping);
+    try {
+      await stopping;
+    } finally {
+      if (this.stopping.get(releaseId) === stopping) this.stopping.delete(releaseId);
+    }
   }
 
   /** at shutdown: every process, starting ones too; none is started afterwards */
@@ -105,6 +113,8 @@ export class ReleaseProcesses implements EdgeUpstreams {
   private async launch(release: RoutedRelease, o: StartOptions): Promise<Upstream> {
     const { log, signal } = o;
     if (!release.startCommand?.length) throw new ReleaseFailedError('the release cannot be started', 'it has no start command');
+    // a drained release being stopped when a request to its preview (or a rollback) starts it again
+    await this.stopping.get(release.id);
     let env: Record<string, string>;
     try {
       env = await readReleaseEnv(release.dir);
