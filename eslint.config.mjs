@@ -15,7 +15,7 @@ export default [
   },
   ...tseslint.configs.recommended,
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     plugins: { '@nx': nx },
     rules: {
       // Services meet only through libs/contracts and the bus: no app imports another app, and a
@@ -33,6 +33,8 @@ export default [
             // the SDK (libs/client) runs in browsers too: contracts only
             { sourceTag: 'type:client', onlyDependOnLibsWithTags: ['type:contracts'] },
             { sourceTag: 'type:cli', onlyDependOnLibsWithTags: ['type:contracts', 'type:client'] },
+            // the dashboard (apps/dashboard) is a browser app: it reaches the platform through the SDK only
+            { sourceTag: 'type:dashboard', onlyDependOnLibsWithTags: ['type:contracts', 'type:client'] },
             { sourceTag: 'scope:gateway', notDependOnLibsWithTags: ['type:app'] },
           ],
         },

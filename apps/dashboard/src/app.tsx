@@ -1,0 +1,60 @@
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { Link, Route, Routes } from 'react-router';
+import { DeploymentClient } from '@flightdeck/client';
+import { type Api, ApiContext } from './api-context';
+import { clearToken, readToken, saveToken } from './session';
+import { SignInPage } from './pages/sign-in-page';
+import { ProjectsPage } from './pages/projects-page';
+import { ProjectPage } from './pages/project-page';
+import { DeploymentPage } from './pages/deployment-page';
+
+// the gateway serves this page: its API and Socket.IO are on the same origin
+const newClient = (token: string) => new DeploymentClient({ baseUrl: window.location.origin, token });
+
+export function App() {
+  const [token, setToken] = useState<string | null>(() => readToken(sessionStorage));
+  const [notice, setNotice] = useState<string | null>(null);
+  const client = useMemo(() => (token ? newClient(token) : null), [token]);
+  useEffect(() => () => client?.close(), [client]);
+
+  const signOut = useCallback((reason?: string) => {
+    clearToken(sessionStorage);
+    setNotice(reason ?? null);
+    setToken(null);
+  }, []);
+  const api = useMemo<Api | null>(() => (client ? { client, signOut } : null), [client, signOut]);
+
+  if (!api) {
+    return (
+      <SignInPage
+        notice={notice}
+        check={(t) => newClient(t)}
+        onSignedIn={(t) => {
+          saveToken(sessionStorage, t);
+          setNotice(null);
+          setToken(t);
+        }}
+      />
+    );
+  }
+  return (
+    <ApiContext.Provider value={api}>
+      <header className="top">
+        <Link to="/" className="brand">
+          Flightdeck
+        </Link>
+        <button type="button" className="link" onClick={() => signOut()}>
+          Sign out
+        </button>
+      </header>
+      <main>
+        <Routes>
+          <Route path="/" element={<ProjectsPage />} />
+          <Route path="/projects/:projectId" element={<ProjectPage />} />
+          <Route path="/deployments/:deploymentId" element={<DeploymentPage />} />
+          <Route path="*" element={<p>Nothing here. <Link to="/">Back to the projects</Link></p>} />
+        </Routes>
+      </main>
+    </ApiContext.Provider>
+  );
+}

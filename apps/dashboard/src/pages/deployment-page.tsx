@@ -1,0 +1,96 @@
+import { useEffect, useState } from 'react';
+import { Link, useNavigate, useParams } from 'react-router';
+import { type Deployment, DeploymentPhase } from '@flightdeck/contracts';
+import { useApi, useErrorText } from '../api-context';
+import { allowedActions, formatDuration } from '../view-model';
+import { LogView } from './log-view';
+import { StatusBadge } from './status-badge';
+
+// the phases a deployment goes through, in order ('waiting' and 'failed' are shown only when current)
+const PHASES = DeploymentPhase.options.filter((p) => p !== 'waiting' && p !== 'failed');
+
+export function DeploymentPage() {
+  const { deploymentId = '' } = useParams();
+  const { client } = useApi();
+  const errorText = useErrorText();
+  const navigate = useNavigate();
+  const [deployment, setDeployment] = useState<Deployment | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    let live = true;
+    let unsubscribe: (() => void) | undefined;
+    setDeployment(null);
+    setError(null);
+    void client.subscribeToDeploymentStatus(deploymentId, (d) => live && setDeployment(d)).then((sub) => {
+      if (!sub.ok) return live && setError(errorText(sub.error));
+      if (live) unsubscribe = sub.data;
+      else sub.data();
+    });
+    return () => {
+      live = false;
+      unsubscribe?.();
+    };
+  }, [client, deploymentId]);
+
+  const act = async (what: 'cancel' | 'retry' | 'rollback') => {
+    if (!deployment) return;
+    setBusy(true);
+    setError(null);
+    const r =
+      what === 'cancel'
+        ? await client.cancelDeployment(deployment.id)
+        : what === 'retry'
+          ? await client.retryDeployment(deployment.id)
+          : await client.rollback(deployment.id);
+    setBusy(false);
+    if (!r.ok) return setError(errorText(r.error));
+    if (r.data.id !== deployment.id) navigate(`/deployments/${r.data.id}`);
+    else setDeployment(r.data);
+  };
+
+  if (!deployment) return error ? <p role="alert" className="error">{error}</p> : <p>Loading…</p>;
+  const can = allowedActions(deployment);
+  const current = PHASES.indexOf(deployment.phase as (typeof PHASES)[number]);
+
+  return (
+    <>
+      <p className="crumbs">
+        <Link to="/">Projects</Link> / <Link to={`/projects/${deployment.projectId}`}>project</Link> / deployment
+      </p>
+      <h1>
+        Deployment <StatusBadge status={deployment.status} />
+      </h1>
+      <dl className="facts">
+        <dt>Ref</dt>
+        <dd className="mono">{deployment.sourceRef}{deployment.commitSha ? ` @ ${deployment.commitSha.slice(0, 12)}` : ''}</dd>
+        {deployment.commitMessage && (<><dt>Commit</dt><dd>{deployment.commitMessage}</dd></>)}
+        <dt>Trigger</dt>
+        <dd>{deployment.trigger} by {deployment.triggeredBy}</dd>
+        <dt>Phase</dt>
+        <dd>{deployment.phase} ({deployment.progress} %)</dd>
+        <dt>Duration</dt>
+        <dd>{formatDuration(deployment.durationMs) ?? '—'}</dd>
+        {deployment.url && (<><dt>URL</dt><dd><a href={deployment.url} target="_blank" rel="noreferrer">{deployment.url}</a></dd></>)}
+        {deployment.errorMessage && (<><dt>Error</dt><dd className="error">{deployment.errorMessage} ({deployment.errorCode})</dd></>)}
+      </dl>
+      <ol className="phases" aria-label="Phases">
+        {PHASES.map((p, i) => (
+          <li key={p} className={i < current || deployment.phase === 'active' ? 'done' : i === current ? 'current' : ''}
+            aria-current={i === current ? 'step' : undefined}>
+            {p.replace(/_/g, ' ')}
+          </li>
+        ))}
+      </ol>
+      <div className="actions">
+        <button type="button" disabled={busy || !can.cancel} onClick={() => void act('cancel')}>Cancel</button>
+        <button type="button" disabled={busy || !can.retry} onClick={() => void act('retry')}>Retry</button>
+        <button type="button" disabled={busy || !can.rollback} onClick={() => void act('rollback')}
+          title="Release the deployment before this one again">Roll back</button>
+      </div>
+      {error && <p role="alert" className="error">{error}</p>}
+      <LogView deploymentId={deployment.id} />
+    </>
+  );
+}

@@ -1,0 +1,102 @@
+import type { Deployment, LogLine } from '@flightdeck/contracts';
+import {
+  allowedActions,
+  formatDuration,
+  latestByProject,
+  linesAtLeast,
+  statusTone,
+  upsertDeployment,
+} from './view-model';
+
+const aDeployment = (over: Partial<Deployment> = {}): Deployment => ({
+  id: '00000000-0000-4000-8000-000000000001',
+  projectId: '00000000-0000-4000-8000-0000000000aa',
+  environmentId: '00000000-0000-4000-8000-0000000000bb',
+  sourceRef: 'main',
+  commitSha: null,
+  commitMessage: null,
+  commitAuthor: null,
+  message: null,
+  triggeredBy: 'admin',
+  trigger: 'manual',
+  status: 'queued',
+  phase: 'queued',
+  progress: 0,
+  attempt: 1,
+  parentDeploymentId: null,
+  rollbackTargetId: null,
+  artifact: null,
+  url: null,
+  previewUrl: null,
+  errorCode: null,
+  errorMessage: null,
+  metadata: {},
+  createdAt: '2026-01-01T00:00:00.000Z',
+  updatedAt: '2026-01-01T00:00:00.000Z',
+  startedAt: null,
+  finishedAt: null,
+  durationMs: null,
+  ...over,
+});
+const aLine = (seq: number, level: LogLine['level']): LogLine => ({
+  seq,
+  level,
+  timestamp: '2026-01-01T00:00:00.000Z',
+  source: 'build',
+  step: 'build',
+  message: `line ${seq}`,
+});
+
+describe('deployment list updates', () => {
+  it('puts a new deployment first and replaces a known one in place', () => {
+    const a = aDeployment({ id: '00000000-0000-4000-8000-000000000001', createdAt: '2026-01-01T00:00:00.000Z' });
+    const b = aDeployment({ id: '00000000-0000-4000-8000-000000000002', createdAt: '2026-01-02T00:00:00.000Z' });
+    const list = upsertDeployment([a], b);
+    expect(list.map((d) => d.id)).toEqual([b.id, a.id]);
+    const aDone = { ...a, status: 'succeeded' as const, updatedAt: '2026-01-03T00:00:00.000Z' };
+    expect(upsertDeployment(list, aDone)).toEqual([b, aDone]);
+  });
+
+  it('keeps the newer snapshot when an older event arrives late', () => {
+    const newer = aDeployment({ status: 'succeeded', updatedAt: '2026-01-01T00:01:00.000Z' });
+    const older = aDeployment({ status: 'building', updatedAt: '2026-01-01T00:00:30.000Z' });
+    expect(upsertDeployment([newer], older)).toEqual([newer]);
+  });
+
+  it('finds the latest deployment of each project', () => {
+    const p1old = aDeployment({ id: '00000000-0000-4000-8000-000000000001', createdAt: '2026-01-01T00:00:00.000Z' });
+    const p1new = aDeployment({ id: '00000000-0000-4000-8000-000000000002', createdAt: '2026-01-02T00:00:00.000Z' });
+    const p2 = aDeployment({ id: '00000000-0000-4000-8000-000000000003', projectId: '00000000-0000-4000-8000-0000000000cc' });
+    const latest = latestByProject([p1new, p2, p1old]);
+    expect(latest.get(p1old.projectId)?.id).toBe(p1new.id);
+    expect(latest.get(p2.projectId)?.id).toBe(p2.id);
+  });
+});
+
+describe('what a deployment page offers', () => {
+  it('cancels only what is in progress, retries what did not succeed, rolls back to what succeeded', () => {
+    expect(allowedActions(aDeployment({ status: 'building' }))).toEqual({ cancel: true, retry: false, rollback: false });
+    expect(allowedActions(aDeployment({ status: 'building', cancelRequestedAt: '2026-01-01T00:00:00.000Z' })).cancel).toBe(false);
+    expect(allowedActions(aDeployment({ status: 'failed' }))).toEqual({ cancel: false, retry: true, rollback: false });
+    const artifact = { id: 'a', sha256: 'x', sizeBytes: 1, kind: 'static' as const };
+    expect(allowedActions(aDeployment({ status: 'succeeded', artifact }))).toEqual({ cancel: false, retry: false, rollback: true });
+  });
+
+  it('says each status as a tone as well as a word', () => {
+    expect(statusTone('succeeded')).toBe('ok');
+    expect(statusTone('timeout')).toBe('bad');
+    expect(statusTone('building')).toBe('busy');
+  });
+
+  it('filters log lines by minimum level without reordering them', () => {
+    const lines = [aLine(1, 'debug'), aLine(2, 'info'), aLine(3, 'error'), aLine(4, 'warn')];
+    expect(linesAtLeast(lines, 'debug')).toBe(lines);
+    expect(linesAtLeast(lines, 'warn').map((l) => l.seq)).toEqual([3, 4]);
+  });
+
+  it('formats durations', () => {
+    expect(formatDuration(null)).toBeNull();
+    expect(formatDuration(4_400)).toBe('4 s');
+    expect(formatDuration(192_000)).toBe('3 m 12 s');
+  });
+});
