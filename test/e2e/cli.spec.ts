@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { WORKSPACE_ROOT } from '@flightdeck/testing';
@@ -130,6 +130,24 @@ describe('flightdeck CLI against the running stack', () => {
     expect(vars.items).toEqual(
       expect.arrayContaining([expect.objectContaining({ key: 'SECRET', value: '***', sensitive: true }), expect.objectContaining({ key: 'GREETING', value: 'hello' })]),
     );
+    // a staging environment, and a .env file imported into it: the report per line
+    const staging = json<{ name: string; type: string }>(await cli(['envs', 'create', 'staging', '-p', 'cli-shop', '--json']));
+    expect(staging).toMatchObject({ name: 'staging', type: 'staging' });
+    const envs = json<{ items: { name: string; isDefault: boolean }[] }>(await cli(['envs', 'ls', '-p', 'cli-shop', '--json']));
+    expect(envs.items.map((e) => [e.name, e.isDefault])).toEqual([
+      ['production', true],
+      ['staging', false],
+    ]);
+    writeFileSync(join(home, 'staging.env'), 'API_URL=https://staging.example.com\nDEBUG=1\n');
+    const imported = json<{ applied: boolean; added: number }>(await cli(['vars', 'import', 'staging.env', '-p', 'cli-shop', '-e', 'staging', '--json']));
+    expect(imported).toMatchObject({ applied: true, added: 2 });
+    const bad = await cli(['vars', 'import', '-', '-p', 'cli-shop', '-e', 'staging'], { input: 'GOOD=1\nnot a line\n' });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/^error variable\/import-malformed: /);
+    expect(bad.stderr).toMatch(/line 2: malformed/);
+    const stagingVars = json<{ items: { key: string }[] }>(await cli(['vars', 'ls', '-p', 'cli-shop', '-e', 'staging', '--json']));
+    expect(stagingVars.items.map((v) => v.key).sort()).toEqual(['API_URL', 'DEBUG']);
+
     const humanVars = await cli(['vars', 'ls', '-p', 'cli-shop']);
     expect(humanVars.stdout).toMatch(/SECRET +\*\*\*/);
     expect(humanVars.stdout).not.toContain(SECRET);
@@ -237,7 +255,13 @@ describe('flightdeck CLI against the running stack', () => {
     expect(r.stderr).toContain('what to do: read the build log above');
     const j = await cli(['deploy', '-p', 'cli-broken', '--json']);
     expect(j.code).toBe(10);
-    expect(jsonLines(j).pop()).toMatchObject({ type: 'deployment', deployment: { status: 'failed' } });
+    const failed = jsonLines(j).pop()!;
+    expect(failed).toMatchObject({ type: 'deployment', deployment: { status: 'failed' } });
+    // a retry of it builds the same commit again, and fails the same way
+    const retry = await cli(['retry', failed.deployment!.id, '--follow']);
+    expect(retry.code).toBe(10);
+    expect(retry.stdout).toContain(`retries ${failed.deployment!.id}`);
+    expect(retry.stdout).toContain('build broke');
   });
 
   it('Ctrl-C stops following, not the deployment; cancel stops it, and logs -f ends with the canceled code', async () => {

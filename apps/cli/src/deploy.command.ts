@@ -1,9 +1,11 @@
+// deploy(): what `npm start` uses to deploy the example app (scripts/example-deploy.ts), on the
+// first REST client (flightdeck-client.ts, also used by the bench). The `flightdeck` CLI's own deploy
+// is commands/deploy.command.ts, on @flightdeck/client.
 import { randomUUID } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
 import { type Deployment, type LogLine, isTerminal } from '@flightdeck/contracts';
+import { currentBranch, isLocalPath, projectNameFor } from './commands/deploy.command';
 import { ApiError, type FlightdeckClient } from './flightdeck-client';
 
 export interface DeployArgs {
@@ -14,40 +16,6 @@ export interface DeployArgs {
   /** emergencies only: no pre-flight check of the variables (recorded on the deployment) */
   skipValidation?: boolean;
 }
-
-export const parseDeployArgs = (argv: string[]): DeployArgs => {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { ref: { type: 'string' }, name: { type: 'string' }, env: { type: 'string' }, 'skip-validation': { type: 'boolean' } },
-  });
-  if (positionals.length !== 1) throw new Error('usage: npm run deploy -- <git URL or local path> [--ref <ref>] [--name <project>] [--skip-validation]');
-  return {
-    source: positionals[0],
-    ref: values.ref,
-    name: values.name,
-    environmentId: values.env,
-    ...(values['skip-validation'] ? { skipValidation: true } : {}),
-  };
-};
-
-const isLocalPath = (s: string) => !/^[a-z][a-z0-9+.-]*:\/\//i.test(s) && !/^[^/]+@[^:]+:/.test(s);
-
-export const projectNameFor = (source: string) =>
-  basename(source.replace(/\/+$/, ''))
-    .replace(/\.git$/, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9-]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 50) || 'app';
-
-const currentBranch = (dir: string) => {
-  try {
-    return execFileSync('git', ['-C', dir, 'rev-parse', '--abbrev-ref', 'HEAD'], { stdio: 'pipe' }).toString().trim();
-  } catch {
-    return undefined;
-  }
-};
 
 const formatLine = (l: LogLine) => `${String(l.seq).padStart(5)} ${l.step.padEnd(8)} ${l.level === 'error' ? '\x1b[31m' : ''}${l.message}\x1b[0m`;
 

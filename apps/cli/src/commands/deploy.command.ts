@@ -21,7 +21,8 @@ export const projectNameFor = (source: string) =>
     .replace(/^-+|-+$/g, '')
     .slice(0, 50) || 'app';
 
-const currentBranch = (dir: string) => {
+/** a local checkout's branch (none for a detached HEAD) */
+export const currentBranch = (dir: string) => {
   try {
     const b = execFileSync('git', ['-C', dir, 'rev-parse', '--abbrev-ref', 'HEAD'], { stdio: 'pipe' }).toString().trim();
     return b && b !== 'HEAD' ? b : undefined;
