@@ -36,11 +36,22 @@ describe('the typed SDK drives the whole product', () => {
     if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
     return r.data;
   };
-  const drain = async (s: LogStream) => {
+  // the whole stream, or a failure saying where the deployment stood when it did not end in time
+  const drain = async (s: LogStream, deploymentId?: string, timeoutMs = 240_000) => {
     const lines: LogLine[] = [];
+    const timer = setTimeout(() => s.close(), timeoutMs);
     for await (const l of s) lines.push(l);
-    return { lines, end: data(await s.done) };
+    clearTimeout(timer);
+    const end = data(await s.done);
+    if (deploymentId && end.status === null) {
+      const d = await client.getDeployment(deploymentId);
+      throw new Error(
+        `no end within ${timeoutMs / 1000} s after ${lines.length} lines; the deployment: ${JSON.stringify(d.ok ? { status: d.data.status, phase: d.data.phase } : d.error)}`,
+      );
+    }
+    return { lines, end };
   };
+
   const expectSeqs = (lines: LogLine[]) =>
     expect(lines.map((l) => l.seq)).toEqual(lines.map((_, i) => i + 1));
   const served = async (d: Deployment) => (await getWithHost(stack.edgePort, hostOf(d.url!))).body;
@@ -94,6 +105,7 @@ describe('the typed SDK drives the whole product', () => {
     const phases: string[] = [];
     const followed = await drain(
       client.streamLogs(v1.id, { follow: true, onStatus: (p) => phases.push(p.deployment.phase) }),
+      v1.id,
     );
     expect(followed.end.status).toBe('succeeded');
     expectSeqs(followed.lines);
@@ -125,7 +137,7 @@ describe('the typed SDK drives the whole product', () => {
     const v2 = data(await client.triggerDeployment(project.id, { sourceRef: 'main', message: 'second' }));
     const v2Statuses: string[] = [];
     const stopV2 = data(await client.subscribeToDeploymentStatus(v2.id, (d) => v2Statuses.push(d.status)));
-    const second = await drain(client.streamLogs(v2.id, { follow: true }));
+    const second = await drain(client.streamLogs(v2.id, { follow: true }), v2.id);
     expect(second.end.status).toBe('succeeded');
     expectSeqs(second.lines);
     await until('the second deployment reported succeeded to its status subscription', async () =>
@@ -137,7 +149,7 @@ describe('the typed SDK drives the whole product', () => {
     // roll back to the first: its artifact and the variables it ran with, no build
     const rb = data(await client.rollback(v2.id, { targetDeploymentId: v1.id }));
     expect(rb.trigger).toBe('rollback');
-    const rolled = await drain(client.streamLogs(rb.id, { follow: true }));
+    const rolled = await drain(client.streamLogs(rb.id, { follow: true }), rb.id);
     expect(rolled.end.status).toBe('succeeded');
     const rolledBack = data(await client.getDeployment(rb.id));
     expect(rolledBack.rollbackTargetId).toBe(v1.id);

@@ -46,10 +46,11 @@ const deployment = {
 
 // A stand-in for the gateway's /deployments namespace: its handshake check and its subscribe ack,
 // recording each subscription's afterSeq; the test decides what it sends.
-const fakeGateway = async () => {
+const fakeGateway = async (refuseRenewals = false) => {
   const http = createServer();
   const io = new Server(http);
   const subscriptions: number[] = [];
+  const projectSubscriptions: string[] = [];
   const sockets: Socket[] = [];
   const ns = io.of('/deployments');
   ns.use((socket, next) => {
@@ -64,7 +65,16 @@ const fakeGateway = async () => {
     sockets.push(socket);
     socket.on('subscribe', (req: { afterSeq: number }, ack: (a: unknown) => void) => {
       subscriptions.push(req.afterSeq);
-      ack({ ok: true, deployment });
+      ack(
+        refuseRenewals && subscriptions.length > 1
+          ? { ok: false, error: { code: 'deployment/not-found', message: 'gone' } }
+          : { ok: true, deployment },
+      );
+    });
+    socket.on('subscribeProject', (req: { projectId: string }, ack: (a: unknown) => void) => {
+      projectSubscriptions.push(req.projectId);
+      void socket.join(`project:${req.projectId}`);
+      ack({ ok: true, projectId: req.projectId });
     });
   });
   await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
@@ -72,6 +82,8 @@ const fakeGateway = async () => {
   return {
     url,
     subscriptions,
+    projectSubscriptions,
+    ns,
     sockets,
     close: () => new Promise<void>((r) => (io.close(), http.close(() => r()))),
   };
@@ -129,6 +141,45 @@ describe('LiveConnection against a real Socket.IO server', () => {
     gw.sockets[1].emit('logs', { deploymentId: D, lines: [line(3)], lastSeq: 3 });
     await until('the line after the reconnect', () => seen.length === 3);
     expect(seen).toEqual([1, 2, 3]);
+    live.close();
+  });
+
+  it("shares one project subscription between its listeners; each gets the project's status events until it unsubscribes", async () => {
+    const live = new LiveConnection(gw.url, 'good');
+    const a: string[] = [];
+    const b: string[] = [];
+    const [ra, rb] = await Promise.all([
+      live.subscribeProject(D, (p) => a.push(p.deployment.status)),
+      live.subscribeProject(D, (p) => b.push(p.deployment.status)),
+    ]);
+    expect(gw.projectSubscriptions).toEqual([D]);
+    gw.ns.to(`project:${D}`).emit('projectStatus', { deployment });
+    await until('both listeners', () => a.length === 1 && b.length === 1);
+    if (ra.ok) ra.data();
+    gw.ns.to(`project:${D}`).emit('projectStatus', { deployment: { ...deployment, status: 'succeeded' } });
+    await until('the remaining listener', () => b.length === 2);
+    expect(a).toEqual(['building']);
+    expect(b).toEqual(['building', 'succeeded']);
+    if (rb.ok) rb.data();
+    live.close();
+  });
+
+  it('ends a subscription whose renewal the gateway refuses, with its error', async () => {
+    await gw.close();
+    gw = await fakeGateway(true);
+    const live = new LiveConnection(gw.url, 'good');
+    const errors: string[] = [];
+    expect(
+      (
+        await live.subscribeDeployment(
+          { deploymentId: D, afterSeq: 0 },
+          { afterSeq: () => 0, error: (e) => errors.push(e.code) },
+        )
+      ).ok,
+    ).toBe(true);
+    gw.sockets[0].disconnect(true);
+    await until('the refused renewal reported', () => errors.length === 1);
+    expect(errors).toEqual(['deployment/not-found']);
     live.close();
   });
 });

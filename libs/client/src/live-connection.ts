@@ -27,11 +27,15 @@ export interface DeploymentListener {
   gap?(p: GapPayload): void;
   /** the connection was lost and came back: the subscription is being renewed from `afterSeq()` */
   afterSeq(): number;
+  /** the subscription cannot go on (the gateway refused it again, or stayed unreachable) */
+  error?(e: ErrorBody): void;
 }
 
 type ProjectListener = (p: StatusPayload) => void;
 
 const ACK_TIMEOUT_MS = 10_000;
+const RETRY_MS = 1_000;
+const RENEW_ATTEMPTS = 10;
 
 /**
  * One Socket.IO connection to the gateway's `/deployments` namespace, opened on first use and
@@ -45,6 +49,8 @@ export class LiveConnection {
   private socket: Socket | undefined;
   private readonly deployments = new Map<string, Set<DeploymentListener>>();
   private readonly projects = new Map<string, Set<ProjectListener>>();
+  /** each project's subscribeProject answer (undefined: subscribed; else why not) */
+  private readonly projectAcks = new Map<string, Promise<ErrorBody | undefined>>();
   /** subscriptions waiting for their ack: told at once when the gateway refuses the connection */
   private readonly waiting = new Set<(e: ErrorBody) => void>();
   /** every status payload, whatever the subscription (the read cache listens here) */
@@ -99,8 +105,15 @@ export class LiveConnection {
             code: ErrorCode.ServiceUnavailable,
             message: `live connection to ${this.baseUrl} refused: ${e.message}`,
           };
-      if (this.socket === socket) this.socket = undefined;
       this.waiting.forEach((w) => w(error));
+      // the gateway could not check the token just now (overloaded, its bus slow): subscriptions
+      // already made are kept and the connection tried again; any other refusal ends them
+      if (error.code === ErrorCode.ServiceUnavailable && this.deployments.size + this.projects.size > 0) {
+        setTimeout(() => this.socket === socket && socket.connect(), RETRY_MS);
+        return;
+      }
+      if (this.socket === socket) this.socket = undefined;
+      for (const id of [...this.deployments.keys()]) this.failDeployment(id, error);
     });
     socket.on('disconnect', (reason) => {
       if (reason === 'io server disconnect') socket.connect();
@@ -116,11 +129,37 @@ export class LiveConnection {
   }
 
   private renew() {
-    for (const [deploymentId, listeners] of this.deployments) {
-      const afterSeq = Math.min(...[...listeners].map((l) => l.afterSeq()));
-      void this.emitSubscribe({ deploymentId, afterSeq });
-    }
-    for (const projectId of this.projects.keys()) void this.emitSubscribeProject(projectId);
+    for (const deploymentId of this.deployments.keys()) this.renewDeployment(deploymentId, 0);
+    for (const projectId of this.projects.keys()) this.renewProject(projectId, 0);
+  }
+
+  // A renewal the gateway could not answer (unavailable) is tried again, up to RENEW_ATTEMPTS; one
+  // it refuses ends the subscription with its error, so that no follower waits for ever.
+  private renewDeployment(deploymentId: string, attempt: number) {
+    const listeners = this.deployments.get(deploymentId);
+    if (!listeners?.size) return;
+    const afterSeq = Math.min(...[...listeners].map((l) => l.afterSeq()));
+    void this.emitSubscribe({ deploymentId, afterSeq }).then((r) => {
+      const error = !r.ok ? r.error : !r.data.ok ? r.data.error : undefined;
+      if (!error) return;
+      if (error.code === ErrorCode.ServiceUnavailable && attempt < RENEW_ATTEMPTS) {
+        setTimeout(() => this.renewDeployment(deploymentId, attempt + 1), RETRY_MS);
+      } else this.failDeployment(deploymentId, error);
+    });
+  }
+
+  private renewProject(projectId: string, attempt: number) {
+    if (!this.projects.get(projectId)?.size) return;
+    void this.emitSubscribeProject(projectId).then((r) => {
+      const error = !r.ok ? r.error : !r.data.ok ? r.data.error : undefined;
+      if (error?.code === ErrorCode.ServiceUnavailable && attempt < RENEW_ATTEMPTS) {
+        setTimeout(() => this.renewProject(projectId, attempt + 1), RETRY_MS);
+      }
+    });
+  }
+
+  private failDeployment(deploymentId: string, error: ErrorBody) {
+    for (const l of [...(this.deployments.get(deploymentId) ?? [])]) l.error?.(error);
   }
 
   private async emitWithAck<S extends z.ZodTypeAny>(
@@ -203,16 +242,20 @@ export class LiveConnection {
   /** every status change of the project's deployments from now on */
   async subscribeProject(projectId: string, listener: ProjectListener): Promise<Result<() => void>> {
     const set = this.projects.get(projectId) ?? new Set();
-    const first = set.size === 0;
     set.add(listener);
     this.projects.set(projectId, set);
-    if (first) {
-      const ack = await this.emitSubscribeProject(projectId);
-      const error = !ack.ok ? ack.error : !ack.data.ok ? ack.data.error : undefined;
-      if (error) {
-        this.removeProjectListener(projectId, listener);
-        return { ok: false, error };
-      }
+    // one subscribeProject per project on this connection: later listeners share the first's answer
+    let ack = this.projectAcks.get(projectId);
+    if (!ack) {
+      ack = this.emitSubscribeProject(projectId).then((r) =>
+        !r.ok ? r.error : !r.data.ok ? r.data.error : undefined,
+      );
+      this.projectAcks.set(projectId, ack);
+    }
+    const error = await ack;
+    if (error) {
+      this.removeProjectListener(projectId, listener);
+      return { ok: false, error };
     }
     return ok(() => this.removeProjectListener(projectId, listener));
   }
@@ -223,6 +266,7 @@ export class LiveConnection {
     set.delete(listener);
     if (set.size === 0) {
       this.projects.delete(projectId);
+      this.projectAcks.delete(projectId);
       this.socket?.emit(SocketEvents.unsubscribeProject, { projectId });
     }
     this.closeIfIdle();
@@ -239,6 +283,7 @@ export class LiveConnection {
   close(): void {
     this.deployments.clear();
     this.projects.clear();
+    this.projectAcks.clear();
     this.socket?.disconnect();
     this.socket = undefined;
   }

@@ -1,6 +1,7 @@
 import {
   type DeploymentStatus,
   type EndPayload,
+  type ErrorBody,
   type GapPayload,
   type LogLevel,
   type LogLine,
@@ -65,6 +66,7 @@ export interface LogSources {
 const MAX_PAGE = 5_000;
 
 type LiveEvent =
+  | { kind: 'error'; error: ErrorBody }
   | { kind: 'logs'; p: LogsPayload }
   | { kind: 'gap'; p: GapPayload }
   | { kind: 'end'; p: EndPayload }
@@ -134,6 +136,7 @@ export function streamLogs(
     gap: (p) => events.push({ kind: 'gap', p }),
     end: (p) => events.push({ kind: 'end', p }),
     status: (p) => events.push({ kind: 'status', p }),
+    error: (error) => events.push({ kind: 'error', error }),
     afterSeq: () => lastSeq,
   };
 
@@ -143,6 +146,7 @@ export function streamLogs(
     for (;;) {
       const ev = await events.next();
       if (!ev || out.closed) return;
+      if (ev.kind === 'error') return finish({ ok: false, error: ev.error });
       if (ev.kind === 'status') opts.onStatus?.(ev.p);
       else if (ev.kind === 'logs') {
         for (const line of ev.p.lines) if (line.seq > lastSeq) out.push(line);
