@@ -7,9 +7,10 @@ import { type FuzzRequest, type IdPools, type OpenApiDocument, operationsOf, req
 
 jest.setTimeout(300_000);
 
-// How many requests, at most how many at once. The operations share them evenly.
+// How many requests, and how many at once per route (two routes are fuzzed at a time). The
+// operations share them evenly.
 const REQUESTS = Number(process.env.FUZZ_REQUESTS ?? 5_000);
-const CONCURRENCY = 4;
+const CONCURRENCY = Number(process.env.FUZZ_CONCURRENCY ?? 3);
 const REQUEST_TIMEOUT_MS = 20_000;
 const CODES = new Set<string>(Object.values(ErrorCode));
 // A 5xx that says a system outside the platform failed, not the request: the project's own git
@@ -19,6 +20,7 @@ const UPSTREAM_5XX = new Set<string>([ErrorCode.DetectionSourceUnavailable]);
 interface Outcome {
   status: number;
   code?: string;
+  message?: string;
   problem?: string;
 }
 
@@ -29,7 +31,7 @@ describe('API fuzz: every route of the OpenAPI document with random and hostile 
   let infra: TestInfra;
   let gw: RunningGateway;
   const services: ServiceProcess[] = [];
-  const output: string[] = [];
+  const errors: string[] = [];
   let viewerToken: string;
   let repo: GitRepo;
   const pools: IdPools = {};
@@ -52,8 +54,8 @@ describe('API fuzz: every route of the OpenAPI document with random and hostile 
       Object.entries(own).map(async ([name, env]) => {
         const svc = await spawnService(name as ServiceName, { PATH: process.env.PATH, HOME: process.env.HOME, ...infra.envFor(name as ServiceName, env) }, {
           onOutput: (line) => {
-            output.push(`${name} | ${line}`);
-            if (output.length > 500) output.shift();
+            // what a service logged as an error (pino level 50 and up), to show beside a failure
+            if (/"level":(5|6)0/.test(line)) errors.push(`${name} | ${line.slice(0, 3_000)}`);
           },
         });
         services.push(svc);
@@ -118,13 +120,14 @@ describe('API fuzz: every route of the OpenAPI document with random and hostile 
       const text = await res.text();
       if (res.status < 400) return { status: res.status };
       let code: unknown;
+      let message: unknown;
       try {
-        code = JSON.parse(text)?.error?.code;
+        ({ code, message } = JSON.parse(text)?.error ?? {});
       } catch {
         return { status: res.status, problem: `a ${res.status} whose body is no JSON (${type}): ${text.slice(0, 200)}` };
       }
       if (typeof code !== 'string' || !CODES.has(code)) return { status: res.status, problem: `a ${res.status} without a code of libs/contracts: ${text.slice(0, 200)}` };
-      return { status: res.status, code };
+      return { status: res.status, code, message: String(message) };
     } catch (e) {
       return { status: 0, problem: abort.signal.aborted ? `no answer within ${REQUEST_TIMEOUT_MS} ms` : `the request failed: ${(e as Error).message}` };
     } finally {
@@ -139,17 +142,24 @@ describe('API fuzz: every route of the OpenAPI document with random and hostile 
 
   it('answers at least 5,000 requests across every route without a 5xx, every 4xx with a stable error code, and still works afterwards', async () => {
     const doc = (await (await fetch(`${gw.opsUrl}/openapi.json`)).json()) as OpenApiDocument;
-    const ops = operationsOf(doc);
-    expect(ops.length).toBeGreaterThan(50);
+    // FUZZ_ROUTES (a regex on "METHOD /path") narrows a run down while looking into a failure
+    // deletions last, so that the routes before them find the seeded project, environment and member
+    const ops = operationsOf(doc)
+      .filter((op) => new RegExp(process.env.FUZZ_ROUTES ?? '.').test(`${op.method} ${op.path}`))
+      .sort((a, b) => Number(a.method === 'DELETE') - Number(b.method === 'DELETE'));
+    if (!process.env.FUZZ_ROUTES) expect(ops.length).toBeGreaterThan(50);
     const runsPerOp = Math.ceil(REQUESTS / ops.length / CONCURRENCY);
     const statuses = new Map<number, number>();
     let upstream = 0;
+    // 429s of the per-token limit, which would hide what a request would have answered (a project's
+    // own trigger limit, which the fuzz may set low, is an answer like any other)
+    let throttled = 0;
     const perRoute = new Map<string, number>();
     const failures: string[] = [];
     const started = Date.now();
 
     const tookPerRoute = new Map<string, number>();
-    for (const op of ops) {
+    const fuzzRoute = async (op: (typeof ops)[number]) => {
       const route = `${op.method} ${op.path}`;
       const routeStarted = Date.now();
       const batch = fc.array(requestFor(op, pools), { minLength: CONCURRENCY, maxLength: CONCURRENCY });
@@ -161,6 +171,7 @@ describe('API fuzz: every route of the OpenAPI document with random and hostile 
               statuses.set(o.status, (statuses.get(o.status) ?? 0) + 1);
               perRoute.set(route, (perRoute.get(route) ?? 0) + 1);
               if (o.status === 502 && UPSTREAM_5XX.has(o.code ?? '')) upstream += 1;
+              if (o.status === 429 && /per token/.test(o.message ?? '')) throttled += 1;
               if (o.problem) throw new Error(`${o.problem}\n  for ${describeRequest(requests[i])}`);
               if (o.status >= 500 && !(o.status === 502 && UPSTREAM_5XX.has(o.code ?? ''))) throw new Error(`${o.status} ${o.code}\n  for ${describeRequest(requests[i])}`);
             });
@@ -168,23 +179,31 @@ describe('API fuzz: every route of the OpenAPI document with random and hostile 
           { numRuns: runsPerOp, endOnFailure: false, maxSkipsPerRun: 0 },
         );
       } catch (e) {
-        // fast-check's error carries the shrunk request's failure as its cause
+        // fast-check's error carries the shrunk request's failure as its cause, and the seed that replays it
+        const seed = (e as Error).message.match(/\{ seed: .*\}/)?.[0] ?? '';
         const cause = (e as Error & { cause?: Error }).cause?.message ?? (e as Error).message;
-        failures.push(`${route}: ${cause}`);
+        failures.push(`${route}: ${cause}\n  ${seed}`);
       }
       tookPerRoute.set(route, Date.now() - routeStarted);
-    }
+    };
+    // two routes at a time: a slow route (the status gathers answers for a while) does not hold up the rest
+    const lanes = [ops.filter((_, i) => i % 2 === 0), ops.filter((_, i) => i % 2 === 1)];
+    await Promise.all(
+      lanes.map(async (lane) => {
+        for (const op of lane) await fuzzRoute(op);
+      }),
+    );
     const tookMs = Date.now() - started;
     const sent = [...statuses.values()].reduce((a, b) => a + b, 0);
     console.log(
       `fuzz: ${sent} requests over ${ops.length} routes in ${(tookMs / 1000).toFixed(1)} s (${upstream} of the 502s: a repository that could not be read); statuses ${JSON.stringify(Object.fromEntries([...statuses].sort(([a], [b]) => a - b)))}`,
     );
     if (process.env.FUZZ_VERBOSE) console.log([...tookPerRoute].sort(([, a], [, b]) => b - a).slice(0, 15).map(([r, ms]) => `${ms} ms ${r}`).join('\n'));
-    if (failures.length) console.log(`service output (last lines):\n${output.slice(-60).join('\n')}`);
+    if (errors.length) console.log(`errors the services logged:\n${errors.slice(0, 20).join('\n')}`);
     expect(failures).toEqual([]);
     expect(sent).toBeGreaterThanOrEqual(REQUESTS);
     expect(ops.filter((op) => !perRoute.get(`${op.method} ${op.path}`))).toEqual([]);
-    expect(statuses.get(429)).toBeUndefined();
+    expect(throttled).toBe(0);
 
     // and the stack still answers as it should
     expect((await fetch(`${gw.opsUrl}/health/ready`)).status).toBe(200);

@@ -356,7 +356,7 @@ export const hostileBodyFor = (op: OpenApiOperation, pools: IdPools): fc.Arbitra
 
 const HEADER_TEXT = fc.oneof(
   fc.string({ maxLength: 40 }).map((s) => s.replace(/[^\x20-\x7e]/g, '')),
-  fc.constantFrom('', ' ', 'a'.repeat(4_000), 'é', '\u00ff\u00fe', '-1', '1e19', '../x', 'null'),
+  fc.constantFrom('', ' ', 'a'.repeat(4_000), 'é', '\u00ff\u00fe', '-1', '1e19', '../x', 'null', 'Bearer', 'Bearer ', 'Basic YTpi', 'bearer x', `Bearer ${'t'.repeat(3_000)}`, 'bytes=0-1,2-3', '*/*;q=nan'),
 );
 
 const validPathValue = (p: OpenApiParameter, pools: IdPools): fc.Arbitrary<string> => {
@@ -396,6 +396,10 @@ const hostileQueryPairs = (p: OpenApiParameter, pools: IdPools): fc.Arbitrary<[s
 
 const UNKNOWN_QUERY: [string, string][] = [['zzz', '1'], ['__proto__[x]', '1'], ['constructor[prototype][x]', '1'], ['', ''], ['%00', '%00'], ['a[b][c][d][e][f][g]', '1']];
 
+// headers every route reads or could: the correlation id it echoes and passes on the bus, the
+// credentials (a malformed Authorization stands in for the caller's), what the caller accepts
+const ANY_ROUTE_HEADERS = ['x-correlation-id', 'authorization', 'accept', 'accept-encoding', 'if-none-match', 'range'];
+
 type Mutation = 'none' | 'path' | 'query' | 'header' | 'body';
 
 /**
@@ -412,7 +416,7 @@ export const requestFor = (op: OpenApiOperation, pools: IdPools): fc.Arbitrary<F
     { weight: 35, arbitrary: fc.constant('none') },
     ...(pathParams.length ? [{ weight: 15, arbitrary: fc.constant<Mutation>('path') }] : []),
     { weight: queryParams.length ? 20 : 3, arbitrary: fc.constant<Mutation>('query') },
-    ...(headerParams.length ? [{ weight: 8, arbitrary: fc.constant<Mutation>('header') }] : []),
+    { weight: headerParams.length ? 8 : 3, arbitrary: fc.constant<Mutation>('header') },
     ...(hasBody ? [{ weight: op.body ? 35 : 8, arbitrary: fc.constant<Mutation>('body') }] : []),
   ];
   return fc
@@ -449,7 +453,10 @@ export const requestFor = (op: OpenApiOperation, pools: IdPools): fc.Arbitrary<F
         pairs = [...pairs, ...g.hostileQuery.pairs];
       }
       const headers: Record<string, string> = Object.fromEntries(g.headers.filter((h): h is [string, string] => h !== null));
-      if (g.mutation === 'header') headers[headerParams[g.hostileHeader[0] % headerParams.length].name] = g.hostileHeader[1];
+      if (g.mutation === 'header') {
+        const names = [...headerParams.map((h) => h.name), ...ANY_ROUTE_HEADERS];
+        headers[names[g.hostileHeader[0] % names.length]] = g.hostileHeader[1];
+      }
       const body = g.mutation === 'body' ? g.hostileBody : g.body;
       return {
         method: op.method,
