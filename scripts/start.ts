@@ -21,6 +21,7 @@ import { ensureBubblewrap, ensureNatsServer } from './required-tools';
 import { adminToken, loadLocalSecrets, saveLocalSecrets } from './local-secrets';
 import { healthPorts, servicePorts, stackSettings } from './stack-settings';
 import { deployExampleOnce } from './example-deploy';
+import { ensureDashboardBuilt } from './dashboard-build';
 import { printLiveEnvironments } from './live-environments';
 import { operatorEnvironment } from './operator-env';
 import { checkSettings, printSettings } from './settings-report';
@@ -83,6 +84,7 @@ async function main() {
   });
 
   try {
+    await ensureDashboardBuilt(say);
     const leftovers = await stopLeftovers(statusFile, dataDir);
     if (leftovers?.stopped.length) {
       say(`the last launcher (pid ${leftovers.launcherPid}) died without stopping them: stopped ${leftovers.stopped.join(', ')}`);
@@ -200,6 +202,7 @@ async function main() {
     say(
       `gateway: ${gatewayUrl}  (try: curl -H "Authorization: Bearer $(cat ${join(dataDir, 'admin-token')})" ${gatewayUrl}/api/v1/system/status)`,
     );
+    say(`dashboard: ${gatewayUrl}/  (sign in with the admin token)`);
     const opsUrl = `http://127.0.0.1:${opsPorts.gateway}`;
     say(`API docs: ${opsUrl}/docs (${opsUrl}/openapi.json); health and metrics: ${opsUrl}/health/ready, ${opsUrl}/metrics`);
     if (!settings.FLIGHTDECK_SKIP_EXAMPLE) await deployExampleOnce(dataDir, gatewayUrl, admin.token, say);
