@@ -28,7 +28,8 @@ describe('flightdeck CLI against the running stack', () => {
   let home: string;
 
   beforeAll(async () => {
-    stack = await startLauncher();
+    // a release that never listens fails in 6 s instead of a minute
+    stack = await startLauncher({ FLIGHTDECK_HEALTH_TIMEOUT_MS: '6000' });
     home = mkdtempSync(join(tmpdir(), 'fd-cli-home-'));
     chmodSync(home, 0o700);
   });
@@ -264,7 +265,17 @@ describe('flightdeck CLI against the running stack', () => {
     expect(retry.stdout).toContain('build broke');
   });
 
-  it('Ctrl-C stops following, not the deployment; cancel stops it, and logs -f ends with the canceled code', async () => {
+  it('exits with the deploy-failure code when the build succeeds and the release never answers', async () => {
+    const repo = new GitRepo();
+    repo.write(nodeApp('mute', { lines: 1, listen: false }));
+    repo.commit('mute');
+    const r = await cli(['deploy', repo.dir, '--name', 'cli-mute']);
+    expect(r.code).toBe(11);
+    expect(r.stdout).toContain('build line 1');
+    expect(r.stderr).toContain('deployment/deploy-failed');
+  });
+
+  it('Ctrl-C and --timeout stop following, not the deployment; cancel stops it, and logs -f ends with the canceled code', async () => {
     const repo = new GitRepo();
     repo.write(nodeApp('slow', { lines: 2, buildSleepS: 60 }));
     repo.commit('slow');
@@ -273,10 +284,17 @@ describe('flightdeck CLI against the running stack', () => {
     expect(r.stderr).toContain('goes on (flightdeck cancel');
     const id = /deployment ([0-9a-f-]{36})/.exec(r.stdout)![1];
     expect(json<{ status: string }>(await cli(['status', id, '--json'])).status).toBe('building');
-    expect((await cli(['cancel', id])).code).toBe(0);
-    const followed = await cli(['logs', id, '-f']);
-    expect(followed.code).toBe(13);
-    expect(followed.stdout).toContain('build line 2');
+    // --timeout: following stops with the timeout code, the deployment goes on
+    const timedOut = await cli(['deploy', '-p', 'cli-slow', '--timeout', '2', '--force']);
+    expect(timedOut.code).toBe(12);
+    expect(timedOut.stderr).toMatch(/still \S+.* after 2s; it goes on/);
+    const second = /deployment ([0-9a-f-]{36})/.exec(timedOut.stdout)![1];
+    // the forced deployment canceled the first; cancel stops the second
+    const first = await cli(['logs', id, '-f']);
+    expect(first.code).toBe(13);
+    expect(first.stdout).toContain('build line 2');
+    expect((await cli(['cancel', second])).code).toBe(0);
+    expect((await cli(['logs', second, '-f', '--json'])).code).toBe(13);
   });
 
   it('prints API errors as `error <code>: <message>`, never a stack', async () => {
