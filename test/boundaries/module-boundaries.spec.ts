@@ -49,6 +49,13 @@ describe('module boundaries', () => {
     );
   });
 
+  it('lets the dashboard (a browser app) import only the contracts and the client', async () => {
+    expect(await problems('apps/dashboard/src/x.tsx', "import { runMain } from '@flightdeck/runtime';\nexport const f = runMain;\n")).toContain(
+      '@nx/enforce-module-boundaries',
+    );
+    expect(await problems('apps/dashboard/src/x.tsx', "import { DeploymentClient } from '@flightdeck/client';\nimport { Deployment } from '@flightdeck/contracts';\nexport const f = [DeploymentClient, Deployment];\n")).toEqual([]);
+  });
+
   it('refuses an app importing another app', async () => {
     expect(await problems('apps/builder/src/jobs/x.ts', "import { GatewayEnv } from '@flightdeck/gateway/src/config/gateway.config';\nexport const g = GatewayEnv;\n")).toContain(
       '@nx/enforce-module-boundaries',
