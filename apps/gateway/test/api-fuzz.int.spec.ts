@@ -176,7 +176,8 @@ describe('API fuzz: every route of the OpenAPI document with random and hostile 
               if (o.status >= 500 && !(o.status === 502 && UPSTREAM_5XX.has(o.code ?? ''))) throw new Error(`${o.status} ${o.code}\n  for ${describeRequest(requests[i])}`);
             });
           }),
-          { numRuns: runsPerOp, endOnFailure: false, maxSkipsPerRun: 0 },
+          // FUZZ_SEED (with FUZZ_ROUTES) replays what a failure printed
+          { numRuns: runsPerOp, maxSkipsPerRun: 0, ...(process.env.FUZZ_SEED ? { seed: Number(process.env.FUZZ_SEED) } : {}) },
         );
       } catch (e) {
         // fast-check's error carries the shrunk request's failure as its cause, and the seed that replays it
