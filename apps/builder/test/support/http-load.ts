@@ -56,6 +56,13 @@ export class HttpLoad {
     return last ? (this.samples.length * 1000) / last.doneAt : 0;
   }
 
+  /** resolves when a bound (maxRequests, maxMs) ends the load */
+  async finished(): Promise<LoadSample[]> {
+    await this.done;
+    this.agent.destroy();
+    return this.samples;
+  }
+
   async stop(): Promise<LoadSample[]> {
     this.stopped = true;
     await this.done;
