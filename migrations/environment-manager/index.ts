@@ -11,6 +11,7 @@ import { DeploymentConfigurations1765200000000 } from './1765200000000-deploymen
 import { EnvironmentPushSettings1765300000000 } from './1765300000000-environment-push-settings';
 import { ProjectWebhookSecrets1765400000000 } from './1765400000000-project-webhook-secrets';
 import { ProjectGithubTokens1765400000001 } from './1765400000001-project-github-tokens';
+import { HookSecrets1765500000000 } from './1765500000000-hook-secrets';
 
 // Applied in this order at start-up and by `npm run migrate`.
 export const migrations = [
@@ -27,4 +28,5 @@ export const migrations = [
   EnvironmentPushSettings1765300000000,
   ProjectWebhookSecrets1765400000000,
   ProjectGithubTokens1765400000001,
+  HookSecrets1765500000000,
 ];

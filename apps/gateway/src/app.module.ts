@@ -7,6 +7,7 @@ import { AuthModule } from './auth/auth.module';
 import type { GatewayConfig } from './config/gateway.config';
 import { DeploymentsModule } from './deployments/deployments.module';
 import { EnvironmentsModule } from './environments/environments.module';
+import { HooksModule } from './hooks/hooks.module';
 import { HttpModule } from './http/http.module';
 import { RequestRateLimitModule } from './http/request-rate-limit.module';
 import { LiveModule } from './live/live.module';
@@ -41,6 +42,7 @@ export class AppModule {
         LogsModule,
         LiveModule,
         WebhooksModule.forRoot(config),
+        HooksModule.forRoot(config),
       ],
     });
   }

@@ -38,6 +38,10 @@ const ADMIN_READS = [
   'GET /api/v1/projects/{projectId}/audit',
   'GET /api/v1/projects/{projectId}/webhook',
   'GET /api/v1/projects/{projectId}/webhook/deliveries',
+  // outgoing hooks: their URLs and deliveries are admins' (the other hook routes change things: admin)
+  'GET /api/v1/projects/{projectId}/hooks',
+  'GET /api/v1/projects/{projectId}/hooks/{hookId}',
+  'GET /api/v1/projects/{projectId}/hooks/{hookId}/deliveries',
 ];
 // authenticated by the delivery's signature, not by a token: unsigned, every caller gets 401
 const SIGNED_ROUTES = ['POST /api/v1/webhooks/github'];

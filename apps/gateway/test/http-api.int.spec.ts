@@ -480,6 +480,13 @@ describe('gateway REST API', () => {
           'GET /api/v1/projects/{projectId}/webhook/deliveries',
           'PUT /api/v1/projects/{projectId}/webhook/github-token',
           'DELETE /api/v1/projects/{projectId}/webhook/github-token',
+          'POST /api/v1/projects/{projectId}/hooks',
+          'GET /api/v1/projects/{projectId}/hooks',
+          'GET /api/v1/projects/{projectId}/hooks/{hookId}',
+          'PATCH /api/v1/projects/{projectId}/hooks/{hookId}',
+          'DELETE /api/v1/projects/{projectId}/hooks/{hookId}',
+          'GET /api/v1/projects/{projectId}/hooks/{hookId}/deliveries',
+          'POST /api/v1/projects/{projectId}/hooks/{hookId}/deliveries/{deliveryId}/redeliver',
         ].sort(),
       );
       expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });

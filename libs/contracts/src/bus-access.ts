@@ -55,6 +55,7 @@ import { checkDeploymentConfiguration } from './projects/preflight.schema';
 import { diffDeploymentConfigurations, getDeploymentConfiguration } from './projects/deployment-configuration.schema';
 import { validateVariables } from './projects/variable-validation.schema';
 import { detectVariables } from './projects/detected-variable.schema';
+import { hookSecret } from './hooks/hook.schema';
 import { getWebhookSettings, matchWebhookProjects, rotateWebhookSecret, setGithubToken } from './webhooks/webhook.schema';
 import type { StreamKey } from './subjects';
 import { type ServiceName, pingServices } from './system/service-status.schema';
@@ -78,6 +79,8 @@ export const Durables = {
   environmentReleases: 'builder-environments',
   // the orchestrator: a deleted environment's deployments in progress stop
   environmentDeletions: 'deployment-orchestrator-environments',
+  // the gateway: outgoing hooks, a delivery row per subscribed hook for each status event
+  gatewayHooks: 'gateway-hooks',
 } as const;
 
 /** where a consumer parks a message it cannot handle */
@@ -174,10 +177,12 @@ export const BusAccess: Record<ServiceName, ServiceBusAccess> = {
       setGithubToken,
       getWebhookSettings,
       matchWebhookProjects,
+      hookSecret,
     ],
     publishes: none,
     listens: none,
-    consumes: none,
+    // outgoing hooks: every status event, by one durable consumer shared by the replicas
+    consumes: [{ stream: 'deploymentEvents', durable: Durables.gatewayHooks, filterSubject: 'deployments.evt.status.>' }],
     follows: [
       { stream: 'buildLogs', event: logLinesPublished },
       { stream: 'deploymentEvents', event: deploymentStatusChanged },
@@ -282,6 +287,7 @@ export const BusAccess: Record<ServiceName, ServiceBusAccess> = {
       setGithubToken,
       getWebhookSettings,
       matchWebhookProjects,
+      hookSecret,
     ],
     broadcasts: [pingServices],
     requests: [getDeployment],

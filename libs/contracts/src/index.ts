@@ -27,6 +27,7 @@ export * from './deployments/deployment-commands.schema';
 export * from './deployments/deployment-events.schema';
 export * from './schedules/deployment-schedule.schema';
 export * from './webhooks/webhook.schema';
+export * from './hooks/hook.schema';
 export * from './builds/build-settings.schema';
 export * from './builds/build-summary.schema';
 export * from './builds/deploy-job.schema';

@@ -73,6 +73,10 @@ export const Subjects = {
     settings: 'webhooks.query.settings',
     match: 'webhooks.query.match',
   },
+  // outgoing hooks (issue 23): their signing secrets, sealed by environment-manager
+  hooks: {
+    secret: 'hooks.cmd.secret',
+  },
   // deployment schedules (cron per environment), owned by the orchestrator
   schedules: {
     set: 'schedules.cmd.set',

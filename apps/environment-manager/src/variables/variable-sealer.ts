@@ -16,6 +16,8 @@ export const SEALED_TABLES = [
   { table: 'environments.project_variables', ownerColumn: 'project_id', owner: (id: string): VariableOwner => ({ projectId: id }) },
   // a project's git webhook secret (key 'webhook-secret', which no variable key can be)
   { table: 'environments.project_webhook_secrets', ownerColumn: 'project_id', owner: (id: string): VariableOwner => ({ projectId: id }) },
+  // outgoing hooks' signing secrets (key 'hook:<hookId>', which no variable key can be)
+  { table: 'environments.hook_secrets', ownerColumn: 'project_id', owner: (id: string): VariableOwner => ({ projectId: id }) },
 ] as const;
 export type SealedTable = (typeof SEALED_TABLES)[number];
 

@@ -1,12 +1,21 @@
 import { Controller } from '@nestjs/common';
-import { type CommandRequest, getWebhookSettings, matchWebhookProjects, rotateWebhookSecret, setGithubToken } from '@flightdeck/contracts';
+import { type CommandRequest, getWebhookSettings, hookSecret, matchWebhookProjects, rotateWebhookSecret, setGithubToken } from '@flightdeck/contracts';
 import { HandleCommand } from '@flightdeck/messaging';
+import { HookSecretsService } from './hook-secrets.service';
 import { WebhookSecretsService } from './webhook-secrets.service';
 
 // NATS request/reply for a project's git webhook secret.
 @Controller()
 export class WebhooksHandler {
-  constructor(private readonly secrets: WebhookSecretsService) {}
+  constructor(
+    private readonly secrets: WebhookSecretsService,
+    private readonly hookSecrets: HookSecretsService,
+  ) {}
+
+  @HandleCommand(hookSecret)
+  hookSecret(req: CommandRequest<typeof hookSecret>) {
+    return this.hookSecrets.handle(req.projectId, req.hookId, req.action);
+  }
 
   @HandleCommand(rotateWebhookSecret)
   rotate(req: CommandRequest<typeof rotateWebhookSecret>) {

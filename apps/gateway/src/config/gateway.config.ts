@@ -30,6 +30,13 @@ export const GatewayEnv = BaseServiceEnv.extend({
   FLIGHTDECK_EDGE_PORT: httpPort(3080),
   // the GitHub REST API that pull request previews are reported to as commit statuses (a project with a GitHub token)
   FLIGHTDECK_GITHUB_API_URL: z.string().url().default('https://api.github.com'),
+  // outgoing hooks: whether a hook URL may resolve to a loopback, private or link-local address
+  // (off: such URLs are refused at creation and at delivery, so the platform is no SSRF proxy)
+  FLIGHTDECK_HOOKS_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  // how long one delivery attempt may take before it counts as failed and is retried
+  FLIGHTDECK_HOOKS_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  // the first retry's delay; each next one doubles it (8 attempts in all, then the delivery is failed)
+  FLIGHTDECK_HOOKS_RETRY_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(10_000),
 });
 export type GatewayConfig = z.infer<typeof GatewayEnv>;
 

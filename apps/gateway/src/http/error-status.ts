@@ -24,6 +24,8 @@ export const HTTP_STATUS_OF: Record<ErrorCode, number> = {
   [ErrorCode.VariableNotFound]: 404,
   [ErrorCode.DeploymentNotFound]: 404,
   [ErrorCode.PublisherNotFound]: 404,
+  [ErrorCode.HookNotFound]: 404,
+  [ErrorCode.HookUrlRefused]: 400,
   [ErrorCode.ScheduleNotFound]: 404,
   [ErrorCode.ProjectNameTaken]: 409,
   [ErrorCode.EnvironmentNameTaken]: 409,

@@ -65,6 +65,8 @@ export const ERROR_CATALOG: Record<ErrorCode, ErrorClass> = {
   [ErrorCode.NotFound]: c('recoverable', 'There is no such route.', 'manual'),
   [ErrorCode.PayloadTooLarge]: c('recoverable', 'The request body is larger than this route takes.', 'manual'),
   [ErrorCode.UnsupportedMediaType]: c('recoverable', 'This route takes a JSON body: send it with Content-Type: application/json.', 'manual'),
+  [ErrorCode.HookNotFound]: c('recoverable', 'There is no such hook or delivery in this project.', 'manual'),
+  [ErrorCode.HookUrlRefused]: c('recoverable', 'The hook URL points at a private or loopback address, which this installation does not allow.', 'manual'),
   [ErrorCode.PublisherNotFound]: c('recoverable', 'There is no such publisher.', 'manual'),
   [ErrorCode.PublisherUnsupported]: c('critical', 'This installation does not manage NATS users for publishers.', 'manual'),
   [ErrorCode.LogSearchRangeTooLarge]: c('recoverable', 'A log search spans too many days; narrow from and to.', 'manual'),

@@ -68,6 +68,10 @@ export const ErrorCode = {
   WebhookUnknownRepository: 'webhook/unknown-repository',
   // a signed delivery of an event (or action) the platform does not act on: answered 202, ignored
   WebhookUnsupportedEvent: 'webhook/unsupported-event',
+  // outgoing hooks (issue 23): no such hook or delivery in the project
+  HookNotFound: 'hook/not-found',
+  // a hook URL whose host is loopback, private, link-local or otherwise not public (the platform is no SSRF proxy)
+  HookUrlRefused: 'hook/url-refused',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
