@@ -1,4 +1,8 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
+import { WORKSPACE_ROOT } from '@flightdeck/testing';
 import { GitRepo, nodeApp } from '../support/git-repo';
 import { getWithHost, hostOf, until } from '../support/http';
 import { type Browser, launchChromium } from '../support/browser';
@@ -7,6 +11,8 @@ import { type Launched, startLauncher } from '../support/launcher';
 jest.setTimeout(300_000);
 
 const DEPLOY_MS = 150_000;
+// written by every run for review (dist/ is not committed)
+const SCREENSHOTS = join(WORKSPACE_ROOT, 'dist/screenshots/dashboard');
 
 // Issue 22: the dashboard served by the gateway of `npm start` at /, driven in Debian's chromium
 // as a user clicks through it (one stack and one browser for the suite).
@@ -118,5 +124,39 @@ describe('the dashboard', () => {
     await watcher.locator(`tr[data-deployment-id="${rollbackId}"] [data-status="succeeded"]`).waitFor({ timeout: 10_000 });
     expect(await watcher.locator('tbody tr').count()).toBe(3);
     await Promise.all([page.close(), watcher.close()]);
+  });
+
+  // after the deployments above: the main pages as they look with data in them
+  it('lays out the main pages at desktop and 360 px widths with no serious accessibility violation', async () => {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    const page = await signedIn();
+    await page.getByRole('link', { name: 'dash-app' }).click();
+    await page.getByRole('heading', { name: 'dash-app' }).waitFor();
+    const projectPath = new URL(page.url()).pathname;
+    await page.locator('tbody tr a').first().click();
+    await page.getByText(/lines, ended/).waitFor({ timeout: 30_000 });
+    const pages = { projects: '/', project: projectPath, deployment: new URL(page.url()).pathname };
+    const report: string[] = [];
+    for (const width of [1280, 360]) {
+      await page.setViewportSize({ width, height: 900 });
+      for (const [name, path] of Object.entries(pages)) {
+        // in-app navigation keeps the tab's session
+        await page.evaluate((p) => {
+          window.history.pushState({}, '', p);
+          window.dispatchEvent(new PopStateEvent('popstate'));
+        }, path);
+        await page.locator('h1').first().waitFor();
+        if (name === 'deployment') await page.getByText(/lines, ended/).waitFor({ timeout: 30_000 });
+        else await page.locator('tbody tr').first().waitFor();
+        await page.screenshot({ path: join(SCREENSHOTS, `${name}-${width}.png`), fullPage: true });
+        // nothing wider than the window: tables scroll inside their box, long lines wrap
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        expect([name, width, overflow]).toEqual([name, width, 0]);
+        const { violations } = await new AxeBuilder({ page }).analyze();
+        for (const v of violations) report.push(`${name} ${width}px ${v.impact} ${v.id}: ${v.help} (${v.nodes.length})`);
+      }
+    }
+    expect(report.filter((r) => / (serious|critical) /.test(r))).toEqual([]);
+    await page.close();
   });
 });

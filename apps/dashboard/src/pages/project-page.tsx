@@ -75,6 +75,7 @@ export function ProjectPage() {
       {deployments.length === 0 ? (
         <p>No deployments yet.</p>
       ) : (
+        <div className="table-wrap">
         <table aria-label="Deployments">
           <thead>
             <tr><th>Status</th><th>Ref</th><th>Environment</th><th>Trigger</th><th>Started</th><th>Duration</th></tr>
@@ -92,6 +93,7 @@ export function ProjectPage() {
             ))}
           </tbody>
         </table>
+        </div>
       )}
     </>
   );

@@ -40,6 +40,7 @@ export function ProjectsPage() {
       {rows === null && !error && <p>Loading…</p>}
       {rows && rows.length === 0 && <p>No projects yet: create one from a git repository below.</p>}
       {rows && rows.length > 0 && (
+        <div className="table-wrap">
         <table>
           <thead>
             <tr>
@@ -60,6 +61,7 @@ export function ProjectsPage() {
             ))}
           </tbody>
         </table>
+        </div>
       )}
       <CreateProjectForm />
     </>
