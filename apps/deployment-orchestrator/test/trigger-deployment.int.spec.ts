@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { getDeployment, listDeployments, retryDeployment } from '@flightdeck/contracts';
+import { type CommandRequest, getDeployment, listDeployments, retryDeployment } from '@flightdeck/contracts';
 import { eventually } from '@flightdeck/testing';
 import { OrchestratorHarness, anActor } from './support/orchestrator-harness';
 
@@ -246,6 +246,36 @@ describe('reading deployments', () => {
 
     const queued = await h.bus.request(listDeployments, { projectId: project.id, limit: 20, offset: 0, status: 'queued' });
     expect(queued.ok && queued.data.items.map((d) => d.id)).toEqual([last.id]);
+  });
+
+  it("filters a project's deployments by environment, trigger, ref, commit, author and time, and sorts them", async () => {
+    const { project, production } = h.directory.addProject();
+    const staging = h.directory.addEnvironment(project, 'staging');
+    const a = await h.deploy(project.id, { sourceRef: 'main', trigger: 'cli', actor: anActor({ id: 'ada' }) });
+    await h.succeed(a.id, { commit: { sha: 'abc1234def', message: 'a', author: 'Ada' } });
+    const between = new Date().toISOString();
+    const b = await h.deploy(project.id, { sourceRef: 'feature/x', environmentId: staging.id, actor: anActor({ id: 'bob' }) });
+    await h.succeed(b.id, { commit: { sha: 'fedcba9876', message: 'b', author: 'Bob' } });
+    const c = await h.deploy(project.id, { sourceRef: 'main', trigger: 'cli', actor: anActor({ id: 'ada' }) });
+    const list = async (q: Partial<CommandRequest<typeof listDeployments>>) => {
+      const r = await h.bus.request(listDeployments, { projectId: project.id, limit: 20, offset: 0, ...q });
+      if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
+      return r.data.items.map((d) => d.id);
+    };
+    expect(await list({ environmentId: production.id })).toEqual([c.id, a.id]);
+    expect(await list({ environmentId: staging.id })).toEqual([b.id]);
+    expect(await list({ trigger: 'cli' })).toEqual([c.id, a.id]);
+    expect(await list({ sourceRef: 'feature/x' })).toEqual([b.id]);
+    expect(await list({ commitSha: 'ABC12' })).toEqual([a.id]);
+    expect(await list({ triggeredBy: 'ada', status: 'succeeded' })).toEqual([a.id]);
+    expect(await list({ createdAfter: between })).toEqual([c.id, b.id]);
+    expect(await list({ createdBefore: between })).toEqual([a.id]);
+    expect(await list({ sortOrder: 'asc' })).toEqual([a.id, b.id, c.id]);
+    // the one still running has no finish time: last either way
+    expect((await list({ sortBy: 'finishedAt' })).at(-1)).toBe(c.id);
+    expect(await list({ sortBy: 'finishedAt', sortOrder: 'asc' })).toEqual([a.id, b.id, c.id]);
+    const bad = await h.bus.request(listDeployments, { projectId: project.id, limit: 20, offset: 0, commitSha: 'xyz%' });
+    expect(!bad.ok && bad.error).toMatchObject({ code: 'validation/invalid-input', message: expect.stringContaining('commitSha') });
   });
 
   it('answers not-found for an unknown deployment or project', async () => {

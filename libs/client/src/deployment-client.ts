@@ -10,7 +10,9 @@ import {
   Deployment,
   DeploymentMetrics,
   DeploymentResult,
+  type DeploymentSortBy,
   DeploymentStatus,
+  type DeploymentTrigger,
   Environment,
   ImportVariablesReport,
   LogLinePage,
@@ -63,6 +65,19 @@ export interface DeploymentClientOptions {
 /** GET /projects/:projectId/deployments: every filter and page option the route takes */
 export interface ListDeploymentsOptions {
   status?: DeploymentStatus;
+  environmentId?: string;
+  trigger?: DeploymentTrigger;
+  sourceRef?: string;
+  /** 4 to 40 hex digits: the deployments whose commit sha starts with them */
+  commitSha?: string;
+  triggeredBy?: string;
+  /** ISO 8601 with an offset: created at or after / strictly before */
+  createdAfter?: string;
+  createdBefore?: string;
+  /** createdAt (default), updatedAt, finishedAt or duration; deployments without the value last */
+  sortBy?: DeploymentSortBy;
+  /** desc (default) or asc */
+  sortOrder?: 'asc' | 'desc';
   /** 1–100, default 20 */
   limit?: number;
   offset?: number;
@@ -278,8 +293,8 @@ export class DeploymentClient {
   }
 
   listDeployments(projectId: string, opts: ListDeploymentsOptions = {}): Promise<Result<DeploymentPage>> {
-    const query: Query = { status: opts.status, limit: opts.limit, offset: opts.offset };
-    const key = `deployments:${projectId}:${opts.status ?? ''}:${opts.limit ?? ''}:${opts.offset ?? ''}`;
+    const query: Query = { ...opts };
+    const key = `deployments:${projectId}:${JSON.stringify(Object.entries(opts).sort())}`;
     return this.cached(key, { projectId }, () =>
       this.http.request('GET', pathOf`/projects/${projectId}/deployments`, DeploymentPage, { query }),
     );

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
+import { And, DataSource, type EntityManager, type FindOptionsWhere, LessThan, Like, MoreThanOrEqual } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import type { CommandRequest, listDeployments } from '@flightdeck/contracts';
 import { ACTIVE_STATUSES } from '../state-machine/deployment-lifecycle';
@@ -30,9 +30,21 @@ export class DeploymentsRepository {
   }
 
   async page(q: DeploymentPageQuery): Promise<{ items: DeploymentEntity[]; total: number }> {
+    const where: FindOptionsWhere<DeploymentEntity> = { projectId: q.projectId };
+    if (q.status) where.status = q.status;
+    if (q.environmentId) where.environmentId = q.environmentId;
+    if (q.trigger) where.trigger = q.trigger;
+    if (q.sourceRef) where.sourceRef = q.sourceRef;
+    if (q.triggeredBy) where.triggeredBy = q.triggeredBy;
+    if (q.commitSha) where.commitSha = Like(`${q.commitSha}%`); // hex digits only: no wildcard reaches it
+    const after = q.createdAfter ? MoreThanOrEqual(new Date(q.createdAfter)) : undefined;
+    const before = q.createdBefore ? LessThan(new Date(q.createdBefore)) : undefined;
+    if (after || before) where.createdAt = after && before ? And(after, before) : (after ?? before);
+    const direction = q.sortOrder === 'asc' ? 'ASC' : 'DESC';
+    const column = ({ createdAt: 'createdAt', updatedAt: 'updatedAt', finishedAt: 'finishedAt', duration: 'durationMs' } as const)[q.sortBy ?? 'createdAt'];
     const [items, total] = await this.ds.getRepository(DeploymentEntity).findAndCount({
-      where: { projectId: q.projectId, ...(q.status ? { status: q.status } : {}) },
-      order: { createdAt: 'DESC', id: 'DESC' },
+      where,
+      order: { [column]: { direction, nulls: 'LAST' }, id: direction },
       take: q.limit,
       skip: q.offset,
     });

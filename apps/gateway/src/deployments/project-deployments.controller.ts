@@ -57,7 +57,7 @@ export class ProjectDeploymentsController {
 
   @Get()
   @ApiRoute({
-    summary: "List a project's deployments, newest first",
+    summary: "List a project's deployments: newest first unless sorted, filtered by status, environment, trigger, ref, commit, author and creation time",
     ids: ['projectId'],
     query: ListDeploymentsQuery,
     responses: [{ status: 200, description: 'one page', name: 'DeploymentPage', schema: pageOf(Deployment) }],

@@ -77,7 +77,23 @@ export const getDeploymentProgress = defineCommand({
   reply: z.object({ items: z.array(ProgressEntry), timings: DeploymentTimings }),
 });
 
-export const ListDeploymentsQuery = PageQuery.extend({ status: DeploymentStatus.optional() }).strict();
+// Seed 000's filters and sorting, all optional and combined: a project's deployments by status,
+// environment, trigger, ref, commit (a prefix of its sha), who triggered them and when.
+export const DeploymentSortBy = z.enum(['createdAt', 'updatedAt', 'finishedAt', 'duration']);
+export type DeploymentSortBy = z.infer<typeof DeploymentSortBy>;
+export const ListDeploymentsQuery = PageQuery.extend({
+  status: DeploymentStatus.optional(),
+  environmentId: Id.optional(),
+  trigger: DeploymentTrigger.optional(),
+  sourceRef: z.string().min(1).max(255).optional(),
+  commitSha: z.string().regex(/^[0-9a-f]{4,40}$/i, 'must be 4 to 40 hex digits of a commit sha').transform((s) => s.toLowerCase()).optional(),
+  triggeredBy: z.string().min(1).max(200).optional(),
+  createdAfter: IsoDate.optional(),
+  createdBefore: IsoDate.optional(),
+  // createdAt desc (newest first) when not given; deployments without the sorted value come last
+  sortBy: DeploymentSortBy.optional(),
+  sortOrder: z.enum(['asc', 'desc']).optional(),
+}).strict();
 export const listDeployments = defineCommand({
   subject: Subjects.deployments.list,
   request: ListDeploymentsQuery.extend({ projectId: Id }),
