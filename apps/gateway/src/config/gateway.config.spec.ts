@@ -19,6 +19,14 @@ describe('gateway configuration', () => {
     expect(loadGatewayConfig(env({ HTTP_PORT: '9100' })).HTTP_PORT).toBe(9100);
   });
 
+  it('refuses private hook addresses unless allowed; takes only true or false for that', () => {
+    const config = loadGatewayConfig(env());
+    expect([config.FLIGHTDECK_HOOKS_ALLOW_PRIVATE, config.FLIGHTDECK_HOOKS_TIMEOUT_MS, config.FLIGHTDECK_HOOKS_RETRY_BASE_MS]).toEqual([false, 10_000, 10_000]);
+    expect(loadGatewayConfig(env({ FLIGHTDECK_HOOKS_ALLOW_PRIVATE: 'true' })).FLIGHTDECK_HOOKS_ALLOW_PRIVATE).toBe(true);
+    expect(() => loadGatewayConfig(env({ FLIGHTDECK_HOOKS_ALLOW_PRIVATE: 'yes' }))).toThrow(/FLIGHTDECK_HOOKS_ALLOW_PRIVATE/);
+    expect(() => loadGatewayConfig(env({ FLIGHTDECK_HOOKS_TIMEOUT_MS: '0' }))).toThrow(/FLIGHTDECK_HOOKS_TIMEOUT_MS/);
+  });
+
   it('refuses the operations port on the public port', () => {
     expect(() => loadGatewayConfig(env({ FLIGHTDECK_GATEWAY_PORT: '8080', HTTP_PORT: '8080' }))).toThrow(
       /HTTP_PORT: the operations port must differ from FLIGHTDECK_GATEWAY_PORT/,
