@@ -187,6 +187,18 @@ describe('outgoing hooks', () => {
     await gw.api('DELETE', `/projects/${project.id}/hooks/${fast.id}`);
   });
 
+  it('events published while no gateway runs are delivered once one starts (durable consumer)', async () => {
+    const hook = await createHook('/restart', ['deployment.created', 'deployment.succeeded']);
+    await gw.close();
+    const d = aDeployment({ projectId: project.id });
+    await publish(d, null, 'queued');
+    await publish(d, 'queued', 'succeeded');
+    gw = await startGateway(infra, { FLIGHTDECK_HOOKS_ALLOW_PRIVATE: 'true', FLIGHTDECK_HOOKS_TIMEOUT_MS: '1000', FLIGHTDECK_HOOKS_RETRY_BASE_MS: '200' });
+    await eventually('both events delivered after the restart', async () => (await deliveries(hook.id)).filter((x: { status: string }) => x.status === 'delivered').length === 2);
+    expect(at('/restart').map((r) => r.body.event).sort()).toEqual(['deployment.created', 'deployment.succeeded']);
+    await gw.api('DELETE', `/projects/${project.id}/hooks/${hook.id}`);
+  });
+
   it('refuses bad input: unknown events, other protocols, an unknown hook (404), and changes nothing', async () => {
     const before = (await gw.api('GET', `/projects/${project.id}/hooks`)).body.items.length;
     const badEvent = await gw.api('POST', `/projects/${project.id}/hooks`, { body: { url: `${base}/x`, events: ['deployment.exploded'] } });
