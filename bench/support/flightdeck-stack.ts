@@ -5,7 +5,7 @@ import { SERVICE_NAMES, type ServiceName } from '@flightdeck/contracts';
 import { type ServiceProcess, freePort, spawnService, waitForReady } from '@flightdeck/local-stack';
 import type { BenchContext } from '../scenario';
 import { raceAbort } from './abortable';
-import { FlightdeckClient } from '../../apps/cli/src/flightdeck-client';
+import { RestApi } from './rest-api';
 import { killProcessesUnder } from './stray-processes';
 import { networkEnvironment } from '../../apps/builder/src/build/network-trust';
 
@@ -13,7 +13,7 @@ const READY_TIMEOUT_MS = 120_000;
 const KEPT_OUTPUT_LINES = 400;
 
 export interface FlightdeckStack {
-  api: FlightdeckClient;
+  api: RestApi;
   gatewayUrl: string;
   token: string;
   edgePort: number;
@@ -114,7 +114,7 @@ export async function startFlightdeck(ctx: BenchContext, opts: StackOptions = {}
 
   const gatewayUrl = `http://127.0.0.1:${ports.gateway}`;
   return {
-    api: new FlightdeckClient(gatewayUrl, token),
+    api: new RestApi(gatewayUrl, token),
     gatewayUrl,
     token,
     edgePort,

@@ -107,7 +107,7 @@ describe('variable validation and detection routes', () => {
     ]);
   });
 
-  it('answers 502 detection/source-unavailable when the repository cannot be read', async () => {
+  it('answers 422 detection/source-unavailable when the repository cannot be read', async () => {
     await fakes.respond(detectVariables, () =>
       err(
         ErrorCode.DetectionSourceUnavailable,
@@ -118,6 +118,6 @@ describe('variable validation and detection routes', () => {
       'GET',
       `/projects/${randomUUID()}/environments/${randomUUID()}/detected-variables`,
     );
-    expect([res.status, res.body.error.code]).toEqual([502, ErrorCode.DetectionSourceUnavailable]);
+    expect([res.status, res.body.error.code]).toEqual([422, ErrorCode.DetectionSourceUnavailable]);
   });
 });

@@ -47,7 +47,8 @@ export const HTTP_STATUS_OF: Record<ErrorCode, number> = {
   [ErrorCode.DeploymentInvalidConfiguration]: 422,
   [ErrorCode.DeploymentProviderError]: 502,
   // the project's repository did not answer as it should: the gateway's upstream failed, not the request
-  [ErrorCode.DetectionSourceUnavailable]: 502,
+  // the project's repository or branch cannot be read: the user's to fix, as for a deployment
+  [ErrorCode.DetectionSourceUnavailable]: 422,
   [ErrorCode.DeploymentTimeout]: 504,
   [ErrorCode.RateLimited]: 429,
   // a feature this deployment is not set up for, not an outage: retrying will not help

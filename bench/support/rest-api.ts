@@ -1,13 +1,4 @@
-import {
-  type ClientToServerEvents,
-  DEPLOYMENTS_NAMESPACE,
-  type Deployment,
-  type ErrorBody,
-  type Environment,
-  type Project,
-  type ServerToClientEvents,
-} from '@flightdeck/contracts';
-import { io, type Socket } from 'socket.io-client';
+import type { Deployment, ErrorBody, Project } from '@flightdeck/contracts';
 
 export class ApiError extends Error {
   constructor(
@@ -18,8 +9,9 @@ export class ApiError extends Error {
   }
 }
 
-// The REST + Socket.IO API as a typed client: what the CLI (and later the SDK) is built on.
-export class FlightdeckClient {
+// The REST API at its thinnest (fetch, JSON, throws on an error): what the benchmarks time, with as
+// little client work as possible between them and the gateway. Users have @flightdeck/client.
+export class RestApi {
   constructor(
     readonly baseUrl: string,
     private readonly token: string,
@@ -46,16 +38,8 @@ export class FlightdeckClient {
     return { status: res.status, data: data as T };
   }
 
-  listProjects() {
-    return this.request<{ items: Project[] }>('GET', '/projects').then((r) => r.data.items);
-  }
-
   createProject(body: { name: string; repositoryUrl: string; defaultBranch?: string }) {
     return this.request<Project>('POST', '/projects', body).then((r) => r.data);
-  }
-
-  listEnvironments(projectId: string) {
-    return this.request<{ items: Environment[] }>('GET', `/projects/${projectId}/environments`).then((r) => r.data.items);
   }
 
   triggerDeployment(projectId: string, body: { sourceRef: string; environmentId?: string; message?: string; force?: boolean; skipValidation?: boolean }, idempotencyKey?: string) {
@@ -64,14 +48,5 @@ export class FlightdeckClient {
 
   getDeployment(id: string) {
     return this.request<Deployment>('GET', `/deployments/${id}`).then((r) => r.data);
-  }
-
-  rollback(id: string, targetDeploymentId?: string) {
-    return this.request<Deployment>('POST', `/deployments/${id}/rollback`, targetDeploymentId ? { targetDeploymentId } : {}).then((r) => r.data);
-  }
-
-  /** the /deployments namespace, authenticated; subscribe with `follow` */
-  connect(): Socket<ServerToClientEvents, ClientToServerEvents> {
-    return io(`${this.baseUrl}${DEPLOYMENTS_NAMESPACE}`, { auth: { token: this.token }, transports: ['websocket'] });
   }
 }
