@@ -14,6 +14,7 @@ import {
 } from '@flightdeck/contracts';
 import { encodeEvent } from '@flightdeck/messaging';
 import { type TestInfra, aDeployment, aProject, eventually, queryRows, startTestInfra } from '@flightdeck/testing';
+import { HookDeliverer } from '../src/hooks/hook-deliverer.service';
 import { FakeResponders } from './support/fake-responder';
 import { type RunningGateway, startGateway } from './support/gateway-app';
 
@@ -197,6 +198,31 @@ describe('outgoing hooks', () => {
     await eventually('both events delivered after the restart', async () => (await deliveries(hook.id)).filter((x: { status: string }) => x.status === 'delivered').length === 2);
     expect(at('/restart').map((r) => r.body.event).sort()).toEqual(['deployment.created', 'deployment.succeeded']);
     await gw.api('DELETE', `/projects/${project.id}/hooks/${hook.id}`);
+  });
+
+  it('an inactive hook gets nothing until active again; deliveries that ended over 30 days ago are deleted', async () => {
+    const hook = await createHook('/paused', ['deployment.created']);
+    expect((await gw.api('PATCH', `/projects/${project.id}/hooks/${hook.id}`, { body: { active: false } })).body.active).toBe(false);
+    await publish(aDeployment({ projectId: project.id }), null, 'queued');
+    // an inactive hook gets no delivery for an event; one queued before it was paused waits
+    await queryRows(infra.postgres.url, `insert into gateway.hook_deliveries (id, hook_id, project_id, event, payload, next_attempt_at) values ($1, $2, $3, 'deployment.created', '{"version":1}', now())`, [
+      randomUUID(),
+      hook.id,
+      project.id,
+    ]);
+    const other = await createHook('/witness', ['deployment.created']);
+    await publish(aDeployment({ projectId: project.id }), null, 'queued');
+    await eventually('the active hook served', () => at('/witness').length === 1);
+    expect(at('/paused')).toEqual([]);
+    expect((await gw.api('PATCH', `/projects/${project.id}/hooks/${hook.id}`, { body: { active: true } })).body.active).toBe(true);
+    await eventually('the waiting delivery sent once active', () => at('/paused').length === 1);
+
+    await queryRows(infra.postgres.url, `update gateway.hook_deliveries set created_at = now() - interval '31 days' where hook_id = $1`, [other.id]);
+    expect(await gw.app.get(HookDeliverer).prune()).toBe(1);
+    expect(await deliveries(other.id)).toEqual([]);
+    expect(await deliveries(hook.id)).toHaveLength(1);
+    await gw.api('DELETE', `/projects/${project.id}/hooks/${hook.id}`);
+    await gw.api('DELETE', `/projects/${project.id}/hooks/${other.id}`);
   });
 
   it('refuses bad input: unknown events, other protocols, an unknown hook (404), and changes nothing', async () => {

@@ -8,6 +8,10 @@ import { MAX_HOOK_ATTEMPTS, backoffMs, signHookBody } from './hook-events';
 import { HOOK_SETTINGS, type HookSettings } from './hooks.settings';
 import { type DeliveryRow, HooksRepository } from './hooks.repository';
 
+// ended deliveries are kept this long (GET …/deliveries, redeliver), then deleted every 10 minutes
+const KEEP_DAYS = 30;
+const PRUNE_EVERY_MS = 10 * 60_000;
+
 export interface AttemptResult {
   responseStatus: number | null;
   responseTimeMs: number;
@@ -20,12 +24,14 @@ export interface AttemptResult {
  * goes to one gateway replica) and sends each on its own, at most 32 at once, each attempt bounded
  * by FLIGHTDECK_HOOKS_TIMEOUT_MS. A 2xx answer delivers it; anything else (another status, a
  * refused address, a timeout) is retried after FLIGHTDECK_HOOKS_RETRY_BASE_MS × 2^(attempt-1),
- * 8 attempts at most, then the delivery is `failed`. Redirects are not followed.
+ * 8 attempts at most, then the delivery is `failed`. Redirects are not followed. A hook made
+ * inactive keeps its pending deliveries until it is active again.
  */
 @Injectable()
 export class HookDeliverer implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(HookDeliverer.name);
   private timer?: NodeJS.Timeout;
+  private pruneTimer?: NodeJS.Timeout;
   private sweeping = false;
   private readonly inFlight = new Set<Promise<void>>();
 
@@ -38,11 +44,26 @@ export class HookDeliverer implements OnApplicationBootstrap, OnApplicationShutd
   onApplicationBootstrap() {
     this.timer = setInterval(() => void this.sweep(), this.settings.sweepMs);
     this.timer.unref();
+    this.pruneTimer = setInterval(() => void this.prune(), PRUNE_EVERY_MS);
+    this.pruneTimer.unref();
   }
 
   async onApplicationShutdown() {
     clearInterval(this.timer);
+    clearInterval(this.pruneTimer);
     await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** deletes the deliveries that ended more than KEEP_DAYS ago; how many */
+  async prune(): Promise<number> {
+    try {
+      const n = await this.hooks.prune(KEEP_DAYS);
+      if (n) this.logger.log({ deleted: n }, 'old hook deliveries deleted');
+      return n;
+    } catch (e) {
+      this.logger.warn({ err: (e as Error).message }, 'hook delivery pruning failed');
+      return 0;
+    }
   }
 
   /** one pass: leases what is due and starts sending it (does not wait for the answers) */

@@ -132,13 +132,23 @@ export class HooksRepository {
     const [rows] = await this.ds.query(
       `update gateway.hook_deliveries d set next_attempt_at = now() + make_interval(secs => $2::float8 / 1000)
          from gateway.hooks h
-        where h.id = d.hook_id and d.id in (
+        where h.id = d.hook_id and h.active and d.id in (
           select id from gateway.hook_deliveries where status = 'pending' and next_attempt_at <= now()
            order by next_attempt_at limit $1 for update skip locked)
         returning d.*, h.url`,
       [limit, leaseMs],
     );
     return rows;
+  }
+
+  /** deliveries that ended (delivered or failed) before `days` ago: deleted, at most `limit` per call */
+  async prune(days: number, limit = 1_000): Promise<number> {
+    const [, n] = await this.ds.query(
+      `delete from gateway.hook_deliveries where id in (
+         select id from gateway.hook_deliveries where status <> 'pending' and created_at < now() - make_interval(days => $1) limit $2)`,
+      [days, limit],
+    );
+    return n;
   }
 
   async recordAttempt(
