@@ -165,16 +165,27 @@ describe('outgoing hooks', () => {
   });
 
   it('a hanging receiver is cut off after the timeout and retried; events go on flowing to the other hooks meanwhile', async () => {
-    script.set('/hang', ['hang', 'hang', 'hang', 'hang', 'hang', 'hang', 'hang', 'hang']);
     const slow = await createHook('/hang', ['deployment.created', 'deployment.started', 'deployment.progress', 'deployment.succeeded']);
     const fast = await createHook('/fast', ['deployment.created', 'deployment.started', 'deployment.progress', 'deployment.succeeded']);
+    // a backlog of 40 due deliveries to the hanging receiver: more than the 32 a gateway sends at once
+    script.set('/hang', Array.from({ length: 200 }, () => 'hang' as const));
+    await queryRows(
+      infra.postgres.url,
+      `insert into gateway.hook_deliveries (id, hook_id, project_id, event, payload, next_attempt_at)
+       select gen_random_uuid(), $1, $2, 'deployment.progress', '{"version":1}', now() from generate_series(1, 40)`,
+      [slow.id, project.id],
+    );
     const d = aDeployment({ projectId: project.id });
     const started = Date.now();
     await lifecycle(d);
     // the bound: all four events reach the healthy receiver within 2 s of being published, while
-    // every attempt to the other one hangs (and each is cut at FLIGHTDECK_HOOKS_TIMEOUT_MS=1000)
+    // every attempt to the other one hangs (and each is cut at FLIGHTDECK_HOOKS_TIMEOUT_MS=1000);
+    // at most 4 of those are in flight at once
     await eventually('the healthy hook served', () => at('/fast').length === 4, { timeoutMs: 2_000 });
     expect(Date.now() - started).toBeLessThan(2_000);
+    expect(at('/hang').length).toBeLessThanOrEqual(4 + 4);
+    // the backlog goes (its attempts in flight end unrecorded); the deployment's own deliveries stay
+    await queryRows(infra.postgres.url, `delete from gateway.hook_deliveries where hook_id = $1 and deployment_id is null`, [slow.id]);
     const cut = await eventually('an attempt to the hanging receiver cut off', async () =>
       (await deliveries(slow.id)).find((x: { attempts: number }) => x.attempts >= 1),
     );

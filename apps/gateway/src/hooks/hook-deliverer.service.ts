@@ -21,7 +21,8 @@ export interface AttemptResult {
 /**
  * Sends outgoing hook deliveries, off every deployment's path: the status events only insert
  * delivery rows (HooksConsumer); this sweep, every 250 ms, leases due rows (skip locked, so each
- * goes to one gateway replica) and sends each on its own, at most 32 at once, each attempt bounded
+ * goes to one gateway replica) and sends each on its own, at most 32 at once and 4 to one hook (a
+ * hanging receiver does not hold up the others), each attempt bounded
  * by FLIGHTDECK_HOOKS_TIMEOUT_MS. A 2xx answer delivers it; anything else (another status, a
  * refused address, a timeout) is retried after FLIGHTDECK_HOOKS_RETRY_BASE_MS × 2^(attempt-1),
  * 8 attempts at most, then the delivery is `failed`. Redirects are not followed. A hook made
@@ -34,6 +35,7 @@ export class HookDeliverer implements OnApplicationBootstrap, OnApplicationShutd
   private pruneTimer?: NodeJS.Timeout;
   private sweeping = false;
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly busy = new Map<string, number>();
 
   constructor(
     private readonly hooks: HooksRepository,
@@ -71,11 +73,17 @@ export class HookDeliverer implements OnApplicationBootstrap, OnApplicationShutd
     if (this.sweeping) return 0;
     this.sweeping = true;
     try {
-      const due = await this.hooks.claimDue(this.settings.concurrency - this.inFlight.size, this.settings.timeoutMs + 5_000);
+      const due = await this.hooks.claimDue(this.settings.concurrency - this.inFlight.size, this.settings.timeoutMs + 5_000, this.settings.perHook, this.busy);
       for (const d of due) {
+        this.busy.set(d.hook_id, (this.busy.get(d.hook_id) ?? 0) + 1);
         const p: Promise<void> = this.deliver(d)
           .catch((e: unknown) => this.logger.warn({ deliveryId: d.id, err: (e as Error).message }, 'hook delivery attempt not recorded'))
-          .finally(() => this.inFlight.delete(p));
+          .finally(() => {
+            this.inFlight.delete(p);
+            const n = (this.busy.get(d.hook_id) ?? 1) - 1;
+            if (n > 0) this.busy.set(d.hook_id, n);
+            else this.busy.delete(d.hook_id);
+          });
         this.inFlight.add(p);
       }
       return due.length;

@@ -124,19 +124,38 @@ export class HooksRepository {
   }
 
   /**
-   * Up to `limit` due deliveries, each leased to this gateway until `leaseMs` from now (skip
-   * locked: another replica takes others; a gateway that stops mid-attempt leaves it due again).
+   * Up to `limit` due deliveries of active hooks, at most `perHook` per hook counting the ones this
+   * gateway has in flight (`busy`), so that one hook's hanging receiver cannot take every slot; each
+   * leased to this gateway until `leaseMs` from now. Another replica that picked the same rows finds
+   * them leased when its update re-checks them (and a gateway that stops mid-attempt leaves them due
+   * again when the lease ends).
    */
-  async claimDue(limit: number, leaseMs: number): Promise<(DeliveryRow & { url: string })[]> {
+  async claimDue(limit: number, leaseMs: number, perHook: number, busy: ReadonlyMap<string, number>): Promise<(DeliveryRow & { url: string })[]> {
     if (limit <= 0) return [];
+    const candidates: { id: string; hook_id: string }[] = await this.ds.query(
+      `select id, hook_id from (
+         select d.id, d.hook_id, d.next_attempt_at, row_number() over (partition by d.hook_id order by d.next_attempt_at, d.id) as rn
+           from gateway.hook_deliveries d join gateway.hooks h on h.id = d.hook_id
+          where d.status = 'pending' and d.next_attempt_at <= now() and h.active) x
+        where rn <= $1 order by next_attempt_at limit $2`,
+      [perHook, limit * 4],
+    );
+    const taken = new Map<string, number>();
+    const ids: string[] = [];
+    for (const c of candidates) {
+      const n = (busy.get(c.hook_id) ?? 0) + (taken.get(c.hook_id) ?? 0);
+      if (n >= perHook) continue;
+      taken.set(c.hook_id, (taken.get(c.hook_id) ?? 0) + 1);
+      ids.push(c.id);
+      if (ids.length >= limit) break;
+    }
+    if (!ids.length) return [];
     const [rows] = await this.ds.query(
       `update gateway.hook_deliveries d set next_attempt_at = now() + make_interval(secs => $2::float8 / 1000)
          from gateway.hooks h
-        where h.id = d.hook_id and h.active and d.id in (
-          select id from gateway.hook_deliveries where status = 'pending' and next_attempt_at <= now()
-           order by next_attempt_at limit $1 for update skip locked)
+        where h.id = d.hook_id and d.id = any($1::uuid[]) and d.status = 'pending' and d.next_attempt_at <= now()
         returning d.*, h.url`,
-      [limit, leaseMs],
+      [ids, leaseMs],
     );
     return rows;
   }

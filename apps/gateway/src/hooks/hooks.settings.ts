@@ -10,6 +10,8 @@ export interface HookSettings {
   sweepMs: number;
   /** deliveries in flight at once per gateway */
   concurrency: number;
+  /** of which at most this many to one hook */
+  perHook: number;
 }
 
 export const hookSettings = (config: Pick<GatewayConfig, 'FLIGHTDECK_HOOKS_ALLOW_PRIVATE' | 'FLIGHTDECK_HOOKS_TIMEOUT_MS' | 'FLIGHTDECK_HOOKS_RETRY_BASE_MS'>): HookSettings => ({
@@ -18,4 +20,5 @@ export const hookSettings = (config: Pick<GatewayConfig, 'FLIGHTDECK_HOOKS_ALLOW
   retryBaseMs: config.FLIGHTDECK_HOOKS_RETRY_BASE_MS,
   sweepMs: 250,
   concurrency: 32,
+  perHook: 4,
 });
