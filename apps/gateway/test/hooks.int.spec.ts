@@ -194,6 +194,9 @@ describe('outgoing hooks', () => {
     expect(cut.responseTimeMs).toBeLessThan(3000);
     expect(Date.parse(cut.nextAttemptAt)).toBeGreaterThan(Date.now() - 5_000);
     await eventually('a retry of the hanging one', async () => (await deliveries(slow.id)).some((x: { attempts: number }) => x.attempts >= 2), { timeoutMs: 10_000 });
+    // still being tried: not sent again on request (409), unchanged
+    const pending = await gw.api('POST', `/projects/${project.id}/hooks/${slow.id}/deliveries/${cut.id}/redeliver`);
+    expect([pending.status, pending.body.error.code]).toEqual([409, ErrorCode.HookDeliveryPending]);
     expect(await queryRows(infra.postgres.url, `select count(*)::int as n from gateway.hook_deliveries where hook_id = $1`, [fast.id])).toEqual([{ n: 4 }]);
     await gw.api('DELETE', `/projects/${project.id}/hooks/${slow.id}`);
     await gw.api('DELETE', `/projects/${project.id}/hooks/${fast.id}`);

@@ -88,11 +88,11 @@ export class HooksController {
   @Post(':hookId/deliveries/:deliveryId/redeliver')
   @HttpCode(202)
   @ApiRoute({
-    summary: 'Send a delivery again now, with the same delivery id (its attempts counted afresh)',
+    summary: 'Send a delivered or failed delivery again now, with the same delivery id (its attempts counted afresh)',
     access: 'admin',
     ids: ['projectId', 'hookId', 'deliveryId'],
     responses: [{ status: 202, description: 'to be sent', name: 'HookDelivery', schema: HookDelivery }],
-    errors: [ErrorCode.HookNotFound],
+    errors: [ErrorCode.HookNotFound, ErrorCode.HookDeliveryPending],
   })
   redeliver(@IdParam('projectId') projectId: string, @IdParam('hookId') hookId: string, @IdParam('deliveryId') deliveryId: string) {
     return this.hooks.redeliver(projectId, hookId, deliveryId);

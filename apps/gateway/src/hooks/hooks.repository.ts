@@ -113,14 +113,19 @@ export class HooksRepository {
     return this.ds.query(`select * from gateway.hook_deliveries where project_id = $1 and hook_id = $2 order by created_at desc, id limit $3`, [projectId, hookId, limit]);
   }
 
-  /** a delivery sent again at once, with the same id, its attempts counted afresh */
-  async redeliver(projectId: string, hookId: string, deliveryId: string): Promise<DeliveryRow | undefined> {
+  /**
+   * An ended delivery sent again at once, with the same id, its attempts counted afresh; a pending
+   * one is left as it is ('pending': it is being tried; undefined: no such delivery).
+   */
+  async redeliver(projectId: string, hookId: string, deliveryId: string): Promise<DeliveryRow | 'pending' | undefined> {
     const [rows]: [DeliveryRow[], number] = await this.ds.query(
       `update gateway.hook_deliveries set status = 'pending', attempts = 0, next_attempt_at = now(), last_error = null
-        where project_id = $1 and hook_id = $2 and id = $3 returning *`,
+        where project_id = $1 and hook_id = $2 and id = $3 and status <> 'pending' returning *`,
       [projectId, hookId, deliveryId],
     );
-    return rows[0];
+    if (rows[0]) return rows[0];
+    const [found] = await this.ds.query(`select status from gateway.hook_deliveries where project_id = $1 and hook_id = $2 and id = $3`, [projectId, hookId, deliveryId]);
+    return found ? 'pending' : undefined;
   }
 
   /**

@@ -65,6 +65,7 @@ export class HooksService {
   async redeliver(projectId: string, hookId: string, deliveryId: string): Promise<HookDelivery> {
     const row = await this.hooks.redeliver(projectId, hookId, deliveryId);
     if (!row) throw new ApiException(ErrorCode.HookNotFound, `no delivery ${deliveryId} of hook ${hookId} in project ${projectId}`);
+    if (row === 'pending') throw new ApiException(ErrorCode.HookDeliveryPending, `delivery ${deliveryId} is still being tried; send it again once it is delivered or failed`);
     this.logger.log({ projectId, hookId, deliveryId }, 'hook delivery to be sent again');
     return toDelivery(row);
   }

@@ -26,6 +26,7 @@ export const HTTP_STATUS_OF: Record<ErrorCode, number> = {
   [ErrorCode.PublisherNotFound]: 404,
   [ErrorCode.HookNotFound]: 404,
   [ErrorCode.HookUrlRefused]: 400,
+  [ErrorCode.HookDeliveryPending]: 409,
   [ErrorCode.ScheduleNotFound]: 404,
   [ErrorCode.ProjectNameTaken]: 409,
   [ErrorCode.EnvironmentNameTaken]: 409,

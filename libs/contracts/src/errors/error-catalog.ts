@@ -67,6 +67,7 @@ export const ERROR_CATALOG: Record<ErrorCode, ErrorClass> = {
   [ErrorCode.UnsupportedMediaType]: c('recoverable', 'This route takes a JSON body: send it with Content-Type: application/json.', 'manual'),
   [ErrorCode.HookNotFound]: c('recoverable', 'There is no such hook or delivery in this project.', 'manual'),
   [ErrorCode.HookUrlRefused]: c('recoverable', 'The hook URL points at a private or loopback address, which this installation does not allow.', 'manual'),
+  [ErrorCode.HookDeliveryPending]: c('temporary', 'This delivery is still being tried; it can be sent again once it is delivered or failed.', 'retry'),
   [ErrorCode.PublisherNotFound]: c('recoverable', 'There is no such publisher.', 'manual'),
   [ErrorCode.PublisherUnsupported]: c('critical', 'This installation does not manage NATS users for publishers.', 'manual'),
   [ErrorCode.LogSearchRangeTooLarge]: c('recoverable', 'A log search spans too many days; narrow from and to.', 'manual'),

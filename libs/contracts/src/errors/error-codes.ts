@@ -72,6 +72,8 @@ export const ErrorCode = {
   HookNotFound: 'hook/not-found',
   // a hook URL whose host is loopback, private, link-local or otherwise not public (the platform is no SSRF proxy)
   HookUrlRefused: 'hook/url-refused',
+  // a redelivery of a delivery still being tried (it is sent again by itself)
+  HookDeliveryPending: 'hook/delivery-pending',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
