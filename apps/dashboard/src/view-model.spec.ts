@@ -4,6 +4,8 @@ import {
   formatDuration,
   latestByProject,
   linesAtLeast,
+  mergeBySeq,
+  missingRanges,
   statusTone,
   upsertDeployment,
 } from './view-model';
@@ -98,5 +100,19 @@ describe('what a deployment page offers', () => {
     expect(formatDuration(null)).toBeNull();
     expect(formatDuration(4_400)).toBe('4 s');
     expect(formatDuration(192_000)).toBe('3 m 12 s');
+  });
+});
+
+describe('a log with holes', () => {
+  it('names the ranges missing, inside and after what was received', () => {
+    expect(missingRanges([1, 2, 3], 3)).toEqual([]);
+    expect(missingRanges([1, 2, 6, 7, 9], 12)).toEqual([[3, 5], [8, 8], [10, 12]]);
+    expect(missingRanges([], 2)).toEqual([[1, 2]]);
+  });
+
+  it('puts fetched lines in their place, each once', () => {
+    const have = [aLine(1, 'info'), aLine(2, 'info'), aLine(5, 'info')];
+    expect(mergeBySeq(have, [aLine(6, 'info')]).map((l) => l.seq)).toEqual([1, 2, 5, 6]);
+    expect(mergeBySeq(have, [aLine(3, 'info'), aLine(4, 'info'), aLine(5, 'info')]).map((l) => l.seq)).toEqual([1, 2, 3, 4, 5]);
   });
 });

@@ -63,3 +63,26 @@ export const formatDuration = (ms: number | null | undefined): string | null => 
 
 /** an API error as a user reads it: the message and its stable code */
 export const describeError = (e: { code: string; message: string }) => `${e.message} (${e.code})`;
+
+/** `lines` (in seq order) with `more` put in at their place, each seq once */
+export const mergeBySeq = (lines: readonly LogLine[], more: readonly LogLine[]): LogLine[] => {
+  if (!more.length) return [...lines];
+  const last = lines.at(-1)?.seq ?? 0;
+  if (more.every((l, i) => l.seq > (i ? more[i - 1].seq : last))) return lines.concat(more);
+  const bySeq = new Map<number, LogLine>();
+  for (const l of lines) bySeq.set(l.seq, l);
+  for (const l of more) bySeq.set(l.seq, l);
+  return [...bySeq.values()].sort((a, b) => a.seq - b.seq);
+};
+
+/** the seq ranges [from, to] missing from an unfiltered log that ends at `lastSeq` (seqs run 1, 2, 3 …) */
+export const missingRanges = (seqs: readonly number[], lastSeq: number): [number, number][] => {
+  const out: [number, number][] = [];
+  let expected = 1;
+  for (const s of [...seqs].sort((a, b) => a - b)) {
+    if (s > expected) out.push([expected, s - 1]);
+    expected = Math.max(expected, s + 1);
+  }
+  if (lastSeq >= expected) out.push([expected, lastSeq]);
+  return out;
+};

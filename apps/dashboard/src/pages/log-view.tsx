@@ -1,10 +1,14 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { useVirtualizer } from '@tanstack/react-virtual';
 import type { LogLevel, LogLine } from '@flightdeck/contracts';
 import { useApi, useErrorText } from '../api-context';
-import { LOG_LEVELS, linesAtLeast } from '../view-model';
+import { LOG_LEVELS, linesAtLeast, mergeBySeq, missingRanges } from '../view-model';
 
 // Lines arrive in bursts: they are gathered and shown at most every 100 ms, not one render per line.
 const FLUSH_MS = 100;
+// how long to wait for lines the end event counts but storage does not hold yet
+const FILL_PATIENCE_MS = 60_000;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export function LogView({ deploymentId }: { deploymentId: string }) {
   const { client } = useApi();
@@ -25,19 +29,45 @@ export function LogView({ deploymentId }: { deploymentId: string }) {
       timer = undefined;
       const batch = pending;
       pending = [];
-      setLines((old) => old.concat(batch));
+      setLines((old) => mergeBySeq(old, batch));
     };
     let live = true;
-    void (async () => {
-      for await (const line of stream) {
-        pending.push(line);
-        timer ??= setTimeout(flush, FLUSH_MS);
+    const seqs: number[] = [];
+    const take = (line: LogLine) => {
+      seqs.push(line.seq);
+      pending.push(line);
+      timer ??= setTimeout(flush, FLUSH_MS);
+    };
+    // Adapter over libs/client: a gap (or the end) read from storage before log-ingest has written
+    // those lines ends that read short, and the stream goes on without them. The page asks storage
+    // again for every hole until it is filled (or a minute passes).
+    const fillHoles = async (lastSeq: number): Promise<string | null> => {
+      const deadline = Date.now() + FILL_PATIENCE_MS;
+      for (const [from, to] of missingRanges(seqs, lastSeq)) {
+        let after = from - 1;
+        while (live && after < to) {
+          const page = await client.getLogs(deploymentId, { afterSeq: after, limit: Math.min(5_000, to - after) });
+          if (!page.ok) return errorText(page.error);
+          const got = page.data.items.filter((l) => l.seq > after && l.seq <= to);
+          if (!got.length) {
+            if (Date.now() > deadline) return `lines ${after + 1}–${to} are not stored yet: reload later`;
+            await sleep(500);
+            continue;
+          }
+          got.forEach(take);
+          after = got[got.length - 1].seq;
+        }
       }
+      return null;
+    };
+    void (async () => {
+      for await (const line of stream) take(line);
       const done = await stream.done;
+      const problem = done.ok ? await fillHoles(done.data.lastSeq) : errorText(done.error);
       if (!live) return;
       if (timer) clearTimeout(timer);
       flush();
-      setState(done.ok ? 'ended' : errorText(done.error));
+      setState(problem ?? 'ended');
     })();
     return () => {
       live = false;
@@ -46,14 +76,22 @@ export function LogView({ deploymentId }: { deploymentId: string }) {
     };
   }, [client, deploymentId]);
 
+  const shown = useMemo(() => linesAtLeast(lines, level), [lines, level]);
+  // Only the lines in view (and a few around) are in the DOM: a 100,000-line log scrolls and
+  // filters as fast as a short one. Wrapped lines are measured once drawn.
+  const rows = useVirtualizer({
+    count: shown.length,
+    getScrollElement: () => box.current,
+    estimateSize: () => 19,
+    overscan: 30,
+    getItemKey: (i) => shown[i].seq,
+  });
+
   // stay at the bottom while the reader is there; leave them alone once they scroll up
   const atBottom = useRef(true);
   useEffect(() => {
-    const el = box.current;
-    if (el && atBottom.current) el.scrollTop = el.scrollHeight;
-  }, [lines, level]);
-
-  const shown = linesAtLeast(lines, level);
+    if (atBottom.current && shown.length) rows.scrollToIndex(shown.length - 1, { align: 'end' });
+  }, [shown, rows]);
   return (
     <section aria-label="Logs">
       <div className="log-head">
@@ -72,13 +110,19 @@ export function LogView({ deploymentId }: { deploymentId: string }) {
           const el = e.currentTarget;
           atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
         }}>
-        {shown.map((l) => (
-          <div key={l.seq} className={`line level-${l.level}`} data-seq={l.seq}>
-            <span className="seq">{l.seq}</span>
-            <span className="step">{l.step}</span>
-            <span className="msg">{l.message}</span>
-          </div>
-        ))}
+        <div className="log-rows" style={{ height: rows.getTotalSize() }}>
+          {rows.getVirtualItems().map((row) => {
+            const l = shown[row.index];
+            return (
+              <div key={row.key} ref={rows.measureElement} data-index={row.index}
+                className={`line level-${l.level}`} data-seq={l.seq} style={{ transform: `translateY(${row.start}px)` }}>
+                <span className="seq">{l.seq}</span>
+                <span className="step">{l.step}</span>
+                <span className="msg">{l.message}</span>
+              </div>
+            );
+          })}
+        </div>
       </div>
     </section>
   );
