@@ -12,6 +12,7 @@ import { type Launched, startLauncher } from '../support/launcher';
 jest.setTimeout(300_000);
 
 const DEPLOY_MS = 150_000;
+const SECRET = 'dash-S3cret/value+1';
 // written by every run for review (dist/ is not committed)
 const SCREENSHOTS = join(WORKSPACE_ROOT, 'dist/screenshots/dashboard');
 
@@ -50,17 +51,18 @@ describe('the dashboard', () => {
   // The log view draws only the lines in view: scroll it top to bottom and gather every seq drawn.
   const seqsInLog = (page: Page) =>
     page.getByRole('log').evaluate(async (box) => {
-      const seen = new Set<number>();
+      const seen = new Map<number, string>();
       const frame = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
       box.scrollTop = 0;
       await frame();
       for (;;) {
-        for (const el of Array.from(box.querySelectorAll('[data-seq]'))) seen.add(Number(el.getAttribute('data-seq')));
+        for (const el of Array.from(box.querySelectorAll('[data-seq]'))) seen.set(Number(el.getAttribute('data-seq')), el.textContent ?? '');
         if (box.scrollTop + box.clientHeight >= box.scrollHeight - 1) break;
         box.scrollTop += box.clientHeight / 2;
         await frame();
       }
-      return [...seen].sort((a, b) => a - b);
+      const seqs = [...seen.keys()].sort((a, b) => a - b);
+      return { seqs, text: seqs.map((q) => seen.get(q)).join('\n') };
     });
   const lineCounts = async (page: Page) => {
     const text = (await page.getByText(/ of \d+ lines/).textContent()) ?? '';
@@ -99,6 +101,19 @@ describe('the dashboard', () => {
     await watcher.getByRole('heading', { name: 'dash-app' }).waitFor();
     expect(await watcher.getByText('No deployments yet.').isVisible()).toBe(true);
 
+    // a sensitive variable through the form: a bad key is refused as it is typed, the value is never shown again
+    await page.getByLabel('Key').fill('1_BAD');
+    await page.getByText('not starting with a digit').waitFor();
+    expect(await page.getByRole('button', { name: 'Save variable' }).isDisabled()).toBe(true);
+    await page.getByLabel('Key').fill('SECRET');
+    expect(await page.getByText('not starting with a digit').count()).toBe(0);
+    await page.getByLabel('Sensitive').check();
+    await page.getByLabel('Value').fill(SECRET);
+    await page.getByRole('button', { name: 'Save variable' }).click();
+    await page.locator('tr[data-variable="SECRET"]').getByText('(sensitive)').waitFor();
+    expect(await page.getByLabel('Value').inputValue()).toBe('');
+    expect(await page.content()).not.toContain(SECRET);
+
     // deploy: the deployment's page follows it
     await page.getByLabel('Branch, tag or commit').fill('main');
     await page.getByRole('button', { name: 'Deploy' }).click();
@@ -112,11 +127,16 @@ describe('the dashboard', () => {
     await log.getByText('build line 120', { exact: true }).waitFor();
     // every line once, in order
     await page.getByText(/lines, ended/).waitFor({ timeout: 30_000 });
-    const seqs = await seqsInLog(page);
+    const { seqs, text } = await seqsInLog(page);
     expect(seqs.length).toBeGreaterThan(120);
     expect(seqs).toEqual(seqs.map((_, i) => i + 1));
     expect(await lineCounts(page)).toEqual({ shown: seqs.length, all: seqs.length });
     expect(await served(page)).toBe('version v1');
+    // the build printed the secret: masked in the log as everywhere
+    expect(text).toContain('build line 1\n');
+    expect(text).toMatch(/plain \S/);
+    expect(text).not.toContain(SECRET);
+    expect(await page.content()).not.toContain(SECRET);
 
     // the level filter narrows what is shown without losing lines
     await page.getByLabel('Level').selectOption('error');

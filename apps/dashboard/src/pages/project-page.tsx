@@ -4,6 +4,7 @@ import type { Deployment, Environment, Project } from '@flightdeck/contracts';
 import { useApi, useErrorText } from '../api-context';
 import { formatDuration, upsertDeployment } from '../view-model';
 import { StatusBadge } from './status-badge';
+import { VariablesPanel } from './variables-panel';
 
 export function ProjectPage() {
   const { projectId = '' } = useParams();
@@ -70,6 +71,8 @@ export function ProjectPage() {
       </ul>
 
       <TriggerForm project={project} environments={environments} />
+
+      {environments.map((env) => <VariablesPanel key={env.id} environment={env} />)}
 
       <h2>Deployments</h2>
       {deployments.length === 0 ? (
