@@ -32,10 +32,10 @@ describe('the dashboard', () => {
   });
 
   // a tab of its own: the token lives in the tab's sessionStorage
-  const signedIn = async (path = '/'): Promise<Page> => {
+  const signedIn = async (path = '/', token = stack.token): Promise<Page> => {
     const page = await browser.context.newPage();
     await page.goto(`${stack.gatewayUrl}${path}`);
-    await page.getByLabel('API token').fill(stack.token);
+    await page.getByLabel('API token').fill(token);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('button', { name: 'Sign out' }).waitFor();
     return page;
@@ -81,6 +81,34 @@ describe('the dashboard', () => {
     expect(await page.getByLabel('API token').isVisible()).toBe(true);
     // the token was never put in the address
     expect(page.url()).toBe(`${stack.gatewayUrl}/`);
+    await page.close();
+  });
+
+  it('asks for a token again over the page when it stops working, keeping what was typed', async () => {
+    const api = new DeploymentClient({ baseUrl: stack.gatewayUrl, token: stack.token });
+    // a user's token (the bootstrap admin issues tokens for users only)
+    const res = await fetch(`${stack.gatewayUrl}/api/v1/users`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${stack.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'dash-user' }),
+    });
+    const user = (await res.json()) as { id: string };
+    const issued = await api.createToken({ name: 'dashboard-e2e', scopes: ['read', 'deploy'], userId: user.id });
+    if (!issued.ok) throw new Error(issued.error.message);
+    const page = await signedIn('/', issued.data.token);
+    await page.getByLabel('Name').fill('half-typed');
+    await page.getByLabel('Git repository URL').fill('/nowhere');
+    expect((await api.revokeToken(issued.data.id)).ok).toBe(true);
+    await page.getByRole('button', { name: 'Create project' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Sign in again' });
+    await dialog.waitFor();
+    expect(await dialog.textContent()).toContain('no longer accepted');
+    await dialog.getByLabel('API token').fill(stack.token);
+    await dialog.getByRole('button', { name: 'Sign in' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    expect(await page.getByLabel('Name').inputValue()).toBe('half-typed');
+    expect(await page.getByLabel('Git repository URL').inputValue()).toBe('/nowhere');
+    api.close();
     await page.close();
   });
 

@@ -14,14 +14,24 @@ const newClient = (token: string) => new DeploymentClient({ baseUrl: window.loca
 export function App() {
   const [token, setToken] = useState<string | null>(() => readToken(sessionStorage));
   const [notice, setNotice] = useState<string | null>(null);
+  // the token stopped working mid-session: asked for again over the page, which stays as it was
+  const [expired, setExpired] = useState<string | null>(null);
   const client = useMemo(() => (token ? newClient(token) : null), [token]);
   useEffect(() => () => client?.close(), [client]);
 
   const signOut = useCallback((reason?: string) => {
     clearToken(sessionStorage);
-    setNotice(reason ?? null);
+    if (reason) return setExpired(reason);
+    setNotice(null);
+    setExpired(null);
     setToken(null);
   }, []);
+  const signedIn = (t: string) => {
+    saveToken(sessionStorage, t);
+    setNotice(null);
+    setExpired(null);
+    setToken(t);
+  };
   const api = useMemo<Api | null>(() => (client ? { client, signOut } : null), [client, signOut]);
 
   if (!api) {
@@ -29,11 +39,7 @@ export function App() {
       <SignInPage
         notice={notice}
         check={(t) => newClient(t)}
-        onSignedIn={(t) => {
-          saveToken(sessionStorage, t);
-          setNotice(null);
-          setToken(t);
-        }}
+        onSignedIn={signedIn}
       />
     );
   }
@@ -55,6 +61,13 @@ export function App() {
           <Route path="*" element={<p>Nothing here. <Link to="/">Back to the projects</Link></p>} />
         </Routes>
       </main>
+      {expired && (
+        <div className="overlay">
+          <div role="dialog" aria-modal="true" aria-label="Sign in again" className="dialog">
+            <SignInPage as="div" notice={`${expired} What you typed on this page is kept.`} check={(t) => newClient(t)} onSignedIn={signedIn} />
+          </div>
+        </div>
+      )}
     </ApiContext.Provider>
   );
 }

@@ -3,13 +3,15 @@ import type { DeploymentClient } from '@flightdeck/client';
 import { describeError } from '../view-model';
 
 interface Props {
+  /** a page of its own, or a dialog over the page (a token that stopped working) */
+  as?: 'main' | 'div';
   notice: string | null;
   /** a client for the token typed in, to ask the gateway whether it takes it */
   check(token: string): DeploymentClient;
   onSignedIn(token: string): void;
 }
 
-export function SignInPage({ notice, check, onSignedIn }: Props) {
+export function SignInPage({ as: Root = 'main', notice, check, onSignedIn }: Props) {
   const [token, setToken] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -27,7 +29,7 @@ export function SignInPage({ notice, check, onSignedIn }: Props) {
   };
 
   return (
-    <main className="sign-in">
+    <Root className="sign-in">
       <h1>Flightdeck</h1>
       {notice && <p className="notice">{notice}</p>}
       <form onSubmit={submit}>
@@ -50,6 +52,6 @@ export function SignInPage({ notice, check, onSignedIn }: Props) {
           </p>
         )}
       </form>
-    </main>
+    </Root>
   );
 }
