@@ -71,6 +71,7 @@ describe('the dashboard', () => {
   };
 
   it('refuses a wrong token with an error, not a blank page', async () => {
+    expect(stack.output.some((l) => l.includes(`dashboard: ${stack.gatewayUrl}/`))).toBe(true);
     const page = await browser.context.newPage();
     await page.goto(`${stack.gatewayUrl}/`);
     await page.getByLabel('API token').fill('fdt_not-a-real-token');
