@@ -61,6 +61,42 @@ describe('streamLogs', () => {
     expect(sources.unsubscribe).toHaveBeenCalledWith(D, listener);
   });
 
+  it('waits for lines a gap or the end names that log-ingest has not stored yet, instead of skipping them', async () => {
+    let stored = 12; // the gap's lines 13..30 reach storage a moment after the gap is sent
+    const reads: number[] = [];
+    const sources: LogSources = {
+      page: async (id, q) => {
+        reads.push(q.afterSeq);
+        if (reads.length === 3) stored = 40;
+        return storage(stored)(id, q);
+      },
+      subscribe: async (_id, _after, _f, l) => {
+        setImmediate(() => {
+          l.logs!({ deploymentId: D, lines: range(1, 12), lastSeq: 12 });
+          l.gap!({ deploymentId: D, fromSeq: 13, toSeq: 30, reason: 'slow-consumer', message: 'skipped' });
+          l.logs!({ deploymentId: D, lines: range(31, 35), lastSeq: 35 });
+          l.end!({ deploymentId: D, status: 'succeeded', lastSeq: 40 });
+        });
+        return ok(undefined);
+      },
+      unsubscribe: jest.fn(),
+    };
+    const s = streamLogs(sources, D, { follow: true });
+    expect(await seqs(s)).toEqual(range(1, 40).map((l) => l.seq));
+    expect(reads.slice(0, 3)).toEqual([12, 12, 12]);
+  });
+
+  it('ends with an error naming the lines when they are still not stored after storedWaitMs', async () => {
+    const sources: LogSources = {
+      page: storage(5),
+      subscribe: async (_id, _after, _f, l) => (setImmediate(() => l.end!({ deploymentId: D, status: 'failed', lastSeq: 9 })), ok(undefined)),
+      unsubscribe: jest.fn(),
+    };
+    const s = streamLogs(sources, D, { follow: true, storedWaitMs: 200 });
+    expect(await seqs(s)).toEqual([1, 2, 3, 4, 5]);
+    expect(await s.done).toMatchObject({ ok: false, error: { code: 'service/unavailable', message: expect.stringMatching(/^lines 6–9 of deployment .* were not stored within 200 ms/) } });
+  });
+
   it('ends with the error, not a throw, when the subscription is refused', async () => {
     const refused: Result<unknown> = err('deployment/not-found', 'no such deployment');
     const s = streamLogs({ page: storage(0), subscribe: async () => refused, unsubscribe: jest.fn() }, D, {

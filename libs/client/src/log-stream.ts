@@ -2,6 +2,7 @@ import {
   type DeploymentStatus,
   type EndPayload,
   type ErrorBody,
+  ErrorCode,
   type GapPayload,
   type LogLevel,
   type LogLine,
@@ -10,6 +11,7 @@ import {
   type LogsPayload,
   type Result,
   type StatusPayload,
+  err,
   ok,
 } from '@flightdeck/contracts';
 import type { DeploymentListener } from './live-connection';
@@ -29,6 +31,8 @@ export interface StreamLogsOptions extends LogFilter {
   pageSize?: number;
   /** with follow: every status or phase change while following */
   onStatus?: (p: StatusPayload) => void;
+  /** with follow: how long lines named by a gap or the end may take to be stored (default 30 s) */
+  storedWaitMs?: number;
 }
 
 /** how a log stream ended: the last seq it accounted for and, when followed, the terminal status */
@@ -105,6 +109,7 @@ export function streamLogs(
 ): LogStream {
   const filter: LogFilter = { level: opts.level, step: opts.step, source: opts.source };
   const limit = Math.min(Math.max(opts.pageSize ?? 1_000, 1), MAX_PAGE);
+  const storedWaitMs = opts.storedWaitMs ?? 30_000;
   const out = new Channel<LogLine>();
   let lastSeq = opts.afterSeq ?? 0;
   let resolveDone!: (r: Result<LogStreamEnd>) => void;
@@ -115,17 +120,25 @@ export function streamLogs(
   };
 
   // Stored lines after lastSeq, page by page, until `until` is reached or nothing more is stored.
-  const readStored = async (until: number): Promise<Result<void>> => {
+  // A gap or the end names lines the live feed has seen and log-ingest may not have stored yet
+  // (it stores from the bus, a moment behind): those are waited for (`mustReach`), never skipped.
+  const readStored = async (until: number, mustReach = false): Promise<Result<void>> => {
+    const deadline = Date.now() + storedWaitMs;
+    let pause = 50;
     while (!out.closed && lastSeq < until) {
       const page = await sources.page(deploymentId, { ...filter, afterSeq: lastSeq, limit });
       if (!page.ok) return page;
       for (const line of page.data.items) if (line.seq > lastSeq) out.push(line);
       const next = Math.max(lastSeq, page.data.lastSeq ?? 0, page.data.items.at(-1)?.seq ?? 0);
-      if (next === lastSeq || page.data.items.length < limit) {
-        lastSeq = next;
-        return ok(undefined);
-      }
+      const short = next === lastSeq || page.data.items.length < limit;
       lastSeq = next;
+      if (!short) continue;
+      if (!mustReach || lastSeq >= until) return ok(undefined);
+      if (Date.now() >= deadline) {
+        return err(ErrorCode.ServiceUnavailable, `lines ${lastSeq + 1}–${until} of deployment ${deploymentId} were not stored within ${storedWaitMs} ms: read them later with getLogs (afterSeq ${lastSeq})`);
+      }
+      await new Promise((r) => setTimeout(r, pause));
+      pause = Math.min(pause * 2, 1_000);
     }
     return ok(undefined);
   };
@@ -154,7 +167,7 @@ export function streamLogs(
       } else {
         // a gap: the lines skipped live are stored; the end: whatever a filter or a reconnect left unread
         const target = ev.kind === 'gap' ? ev.p.toSeq : ev.p.lastSeq;
-        const read = await readStored(target);
+        const read = await readStored(target, true);
         if (!read.ok) return finish(read);
         if (ev.kind === 'end')
           return finish(ok({ lastSeq: Math.max(lastSeq, ev.p.lastSeq), status: ev.p.status }));
