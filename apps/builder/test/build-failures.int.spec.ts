@@ -35,6 +35,24 @@ describe('builds that fail', () => {
     expect(h.provider.deployed.some((s) => s.deploymentId === job.deploymentId)).toBe(false);
   });
 
+  it("refuses to clone another project's checkout from the builder's own data, leaving nothing of it in the build", async () => {
+    // a build that is still running keeps its checkout in work/<deploymentId>/app
+    const slow = GitRepo.create(npmProject({ scripts: { build: 'node -e "setTimeout(() => {}, 60000)"' } }));
+    const victim = await h.dispatch(aDeployJob({ projectName: 'victim', repositoryUrl: slow.dir }));
+    const checkout = join(h.dataDir, 'work', victim.deploymentId, 'app');
+    await eventually('the victim build to have its checkout', () => existsSync(join(checkout, '.git')), { timeoutMs: 60_000 });
+    const job = await h.dispatch(aDeployJob({ projectName: 'thief', repositoryUrl: checkout }));
+    const result = await h.result(job.deploymentId);
+    expect(result).toMatchObject({
+      outcome: 'failed',
+      failure: { code: 'deployment/source-unavailable', step: 'clone', message: expect.stringContaining("inside the builder's own data") },
+    });
+    expect(existsSync(join(h.dataDir, 'work', job.deploymentId, 'app', '.git'))).toBe(false);
+    h.cancel(victim.deploymentId);
+    await h.result(victim.deploymentId);
+    slow.remove();
+  });
+
   it.each(['--upload-pack=touch /tmp/pwned', 'main..other', 'a b'])('refuses %j as a ref without running git with it', async (ref) => {
     const job = await h.dispatch(aDeployJob({ repositoryUrl: site.dir, sourceRef: ref }));
     const result = await h.result(job.deploymentId);

@@ -6,6 +6,7 @@ import { type Artifact, type CommitInfo, ErrorCode } from '@flightdeck/contracts
 import { ArtifactStore, type PackedArtifact } from '../artifacts/artifact-store';
 import { BUILDER_CONFIG, type BuilderConfig } from '../config/builder.config';
 import { parseRepositoryUrl } from '../git/repository-url';
+import { checkRepositoryReach } from '../git/repository-reach';
 import { isAncestor } from '../git/commit-order';
 import { SourceCheckout } from '../git/source-checkout';
 import type { BuildLog } from '../logs/build-log';
@@ -39,6 +40,9 @@ import { ARTIFACT_EXCLUDE, nodeArtifact } from './artifact-plan';
 import { type StepCommand, StepRunner } from './step-runner';
 import { BuildReport } from './build-report';
 import { type CacheKey, RESTORE_MISS, buildCacheKey, evictOldEntries, restoreCommand, saveCommand } from './build-cache';
+
+// what the builder keeps of every project under FLIGHTDECK_DATA_DIR: never a repository to clone
+const BUILDER_OWN_DIRS = ['work', 'cache', 'artifacts', 'releases', 'node-runtimes'];
 
 // per project: the newest entry always stays
 const BUILD_CACHE_MAX_BYTES = 2 * 1024 ** 3;
@@ -115,6 +119,7 @@ export class BuildPipeline {
     }
 
     await ctx.enterStep('clone');
+    await checkRepositoryReach(source, BUILDER_OWN_DIRS.map((d) => join(this.config.FLIGHTDECK_DATA_DIR, d)));
     ctx.commit = await new SourceCheckout(log).checkout({ source, ref: job.sourceRef, dir, env: gitEnvironment(paths), signal });
     await chmod(paths.workDir, 0o700);
     await this.sandboxes.handOver([paths.workDir], user);
