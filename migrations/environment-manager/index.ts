@@ -12,6 +12,7 @@ import { EnvironmentPushSettings1765300000000 } from './1765300000000-environmen
 import { ProjectWebhookSecrets1765400000000 } from './1765400000000-project-webhook-secrets';
 import { ProjectGithubTokens1765400000001 } from './1765400000001-project-github-tokens';
 import { HookSecrets1765500000000 } from './1765500000000-hook-secrets';
+import { EnvironmentAllowedRefs1765600000000 } from './1765600000000-environment-allowed-refs';
 
 // Applied in this order at start-up and by `npm run migrate`.
 export const migrations = [
@@ -29,4 +30,5 @@ export const migrations = [
   ProjectWebhookSecrets1765400000000,
   ProjectGithubTokens1765400000001,
   HookSecrets1765500000000,
+  EnvironmentAllowedRefs1765600000000,
 ];

@@ -72,6 +72,7 @@ describe('environments', () => {
         buildSettings: {},
         branch: null,
         autoDeploy: true,
+        allowedRefs: [],
         createdAt: expect.any(String),
       });
       expect(await live(project.id)).toEqual(['production*', 'staging']);
@@ -157,6 +158,23 @@ describe('environments', () => {
       expect(await h.bus.request(getProjectEnvironment, { projectId: project.id, environmentId: staging.id })).toEqual(set);
       const reset = await h.bus.request(updateEnvironment, { projectId: project.id, environmentId: staging.id, branch: null });
       expect(reset.ok && reset.data).toMatchObject({ branch: null, autoDeploy: false });
+    });
+
+    it('sets the refs triggers may deploy from; [] or null allows any again; a bad pattern changes nothing', async () => {
+      const { project } = await h.project('env-allowed-refs');
+      const staging = await create(project.id, { name: 'staging', type: 'staging' });
+      const set = await h.bus.request(updateEnvironment, { projectId: project.id, environmentId: staging.id, allowedRefs: ['main', 'v*', 'main'] });
+      expect(set).toEqual({ ok: true, data: { ...staging, allowedRefs: ['main', 'v*'] } });
+      for (const allowedRefs of [['-x'], ['a b'], [''], Array.from({ length: 51 }, (_, i) => `b${i}`)]) {
+        const bad = await h.bus.request(updateEnvironment, { projectId: project.id, environmentId: staging.id, allowedRefs });
+        expect(!bad.ok && bad.error).toMatchObject({ code: 'validation/invalid-input', message: expect.stringMatching(/^allowedRefs/) });
+      }
+      expect(await h.bus.request(getProjectEnvironment, { projectId: project.id, environmentId: staging.id })).toEqual(set);
+      const cleared = await h.bus.request(updateEnvironment, { projectId: project.id, environmentId: staging.id, allowedRefs: [] });
+      expect(cleared.ok && cleared.data.allowedRefs).toEqual([]);
+      await h.bus.request(updateEnvironment, { projectId: project.id, environmentId: staging.id, allowedRefs: ['release/**'] });
+      const nulled = await h.bus.request(updateEnvironment, { projectId: project.id, environmentId: staging.id, allowedRefs: null });
+      expect(nulled.ok && nulled.data.allowedRefs).toEqual([]);
     });
 
     it('makes an environment the default and un-defaults the previous one', async () => {

@@ -36,6 +36,7 @@ describe('projects and environments', () => {
         buildSettings: {},
         branch: null,
         autoDeploy: true,
+        allowedRefs: [],
         createdAt: expect.any(String),
       },
     ]);

@@ -116,6 +116,8 @@ describe('POST /api/v1/webhooks/github', () => {
         projectId: project.id,
         environmentId: production.id,
         sourceRef: sha('1'),
+        // the branch, for the environment's allowedRefs
+        ref: 'main',
         trigger: 'webhook',
         idempotencyKey: `github:${deliveryId}:${production.id}`,
         actor: { kind: 'system', id: 'github-webhook' },

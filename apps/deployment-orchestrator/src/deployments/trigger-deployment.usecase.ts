@@ -31,6 +31,7 @@ import {
   isUniqueViolation,
 } from './deployments.repository';
 import { buildSettingsSnapshot } from './build-settings-snapshot';
+import { refusedRef } from './allowed-refs';
 
 export type TriggerOutcome = Result<{ deployment: Deployment; replayed: boolean }>;
 
@@ -62,6 +63,9 @@ export class TriggerDeploymentUseCase {
     if (replay) return replay;
     const target = await this.directory.resolve(req.projectId, req.environmentId);
     if (!target.ok) return target;
+    // the environment's allowedRefs: a push webhook names its branch in `ref` (its sourceRef is the commit)
+    const refused = refusedRef(target.data.environment.allowedRefs, req.ref ?? req.sourceRef, target.data.environment.name);
+    if (refused) return refused;
     // a forced trigger that lost a race to another trigger cancels that one on its second try
     for (let tries = req.force ? 2 : 1; ; tries--) {
       try {

@@ -10,9 +10,10 @@ export interface EnvironmentState {
   buildSettings?: BuildSettings;
   branch?: string | null;
   autoDeploy?: boolean;
+  allowedRefs?: string[] | null;
 }
 
-export type EnvironmentPatch = Partial<Pick<EnvironmentState, 'name' | 'type' | 'isDefault' | 'buildSettings' | 'branch' | 'autoDeploy'>>;
+export type EnvironmentPatch = Partial<Pick<EnvironmentState, 'name' | 'type' | 'isDefault' | 'buildSettings' | 'branch' | 'autoDeploy' | 'allowedRefs'>>;
 
 const sameSettings = (a: BuildSettings, b: BuildSettings) =>
   JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort());
@@ -25,6 +26,11 @@ export const changesOf = (env: EnvironmentState, body: UpdateEnvironmentBody): E
   if (body.isDefault !== undefined && body.isDefault !== env.isDefault) changes.isDefault = body.isDefault;
   if (body.branch !== undefined && body.branch !== (env.branch ?? null)) changes.branch = body.branch;
   if (body.autoDeploy !== undefined && body.autoDeploy !== (env.autoDeploy ?? true)) changes.autoDeploy = body.autoDeploy;
+  if (body.allowedRefs !== undefined) {
+    // [] and null both mean any ref: stored as null; the list as given otherwise (order kept, duplicates dropped)
+    const next = body.allowedRefs?.length ? [...new Set(body.allowedRefs)] : null;
+    if (JSON.stringify(next) !== JSON.stringify(env.allowedRefs?.length ? env.allowedRefs : null)) changes.allowedRefs = next;
+  }
   if (body.buildSettings) {
     const next = applyBuildSettingsPatch(env.buildSettings ?? {}, body.buildSettings);
     if (!sameSettings(next, env.buildSettings ?? {})) changes.buildSettings = next;

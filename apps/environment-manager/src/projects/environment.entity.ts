@@ -16,6 +16,8 @@ export class EnvironmentEntity {
   // the branch whose pushes deploy here (null: the default) and whether they do
   @Column('text', { nullable: true }) branch!: string | null;
   @Column('boolean', { name: 'auto_deploy', default: true }) autoDeploy!: boolean;
+  // the branch and tag patterns triggers may deploy from (parsed with the contract's AllowedRefs); null: any
+  @Column('text', { name: 'allowed_refs', array: true, nullable: true }) allowedRefs!: string[] | null;
   @Column('timestamptz', { name: 'created_at' }) createdAt!: Date;
   // soft delete: set, the environment is out of every list and lookup, its rows and history kept
   @Column('timestamptz', { name: 'deleted_at', nullable: true }) deletedAt!: Date | null;

@@ -25,6 +25,7 @@ export const toEnvironment = (e: EnvironmentEntity): Environment => ({
   buildSettings: e.buildSettings ?? {},
   branch: e.branch ?? null,
   autoDeploy: e.autoDeploy ?? true,
+  allowedRefs: e.allowedRefs ?? [],
   createdAt: e.createdAt.toISOString(),
   ...(e.deletedAt ? { deletedAt: e.deletedAt.toISOString() } : {}),
 });

@@ -36,6 +36,9 @@ export const HTTP_STATUS_OF: Record<ErrorCode, number> = {
   [ErrorCode.DeploymentQueueFull]: 409,
   [ErrorCode.DeploymentInvalidState]: 409,
   [ErrorCode.DeploymentNoRollbackTarget]: 409,
+  // refused by the environment's rules, not by the caller's role: 403 with its own code
+  [ErrorCode.DeploymentRefNotAllowed]: 403,
+  [ErrorCode.EnvironmentPaused]: 409,
   [ErrorCode.DeploymentCanceled]: 409,
   [ErrorCode.DeploymentInvalidSourceRef]: 400,
   // well-formed JSON, but the expression does not parse as cron

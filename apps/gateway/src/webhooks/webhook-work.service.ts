@@ -80,6 +80,8 @@ export class WebhookWork {
           projectId: project.id,
           environmentId: env.id,
           sourceRef: work.sha,
+          // the environment's allowedRefs checks the branch, not the commit
+          ref: work.branch,
           ...(work.message ? { message: work.message } : {}),
           trigger: 'webhook',
           idempotencyKey: `github:${job.deliveryId}:${env.id}`,

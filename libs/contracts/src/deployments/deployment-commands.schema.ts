@@ -32,6 +32,9 @@ export const TriggerDeploymentRequest = TriggerDeploymentBody.extend({
   actor: Actor,
   // a pull request from a fork: the build gets no sensitive variable (kept by a retry)
   withholdSensitive: z.boolean().optional(),
+  // the branch or tag sourceRef was taken from (a push webhook deploys its commit's sha): what the
+  // environment's allowedRefs checks; absent: sourceRef itself. Set by the platform, not in the HTTP body.
+  ref: z.string().min(1).max(255).optional(),
 });
 export type TriggerDeploymentRequest = z.infer<typeof TriggerDeploymentRequest>;
 

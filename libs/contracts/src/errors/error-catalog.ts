@@ -58,6 +58,8 @@ export const ERROR_CATALOG: Record<ErrorCode, ErrorClass> = {
   [ErrorCode.DeploymentCanceled]: c('recoverable', 'The deployment was canceled.', 'retry'),
   [ErrorCode.DeploymentInvalidState]: c('recoverable', 'The deployment is not in a state that allows this.', 'manual'),
   [ErrorCode.DeploymentNoRollbackTarget]: c('recoverable', 'There is no earlier release to roll back to.', 'manual'),
+  [ErrorCode.DeploymentRefNotAllowed]: c('recoverable', "This environment only deploys from the branches and tags its allowedRefs names; deploy one of those, or change the environment's allowedRefs.", 'check-source', 'manual'),
+  [ErrorCode.EnvironmentPaused]: c('recoverable', 'Deployments to this environment are paused since a rollback; resume the environment, or trigger with force to deploy anyway.', 'manual'),
   [ErrorCode.DeploymentInvalidConfiguration]: c('recoverable', 'Required variables are missing or hold values that fail their rules; the deployment names each one. Nothing was built.', 'check-variables'),
   [ErrorCode.RateLimited]: c('temporary', 'Too many deployments were triggered; wait for the time the answer names.', 'retry'),
   [ErrorCode.ScheduleInvalidCron]: c('recoverable', 'The schedule\'s cron expression or time zone is not valid; nothing was changed.', 'manual'),

@@ -38,6 +38,10 @@ export const ErrorCode = {
   DeploymentCanceled: 'deployment/canceled',
   DeploymentInvalidState: 'deployment/invalid-state',
   DeploymentNoRollbackTarget: 'deployment/no-rollback-target',
+  // the environment's allowedRefs has no pattern matching the trigger's ref (nothing was created)
+  DeploymentRefNotAllowed: 'deployment/ref-not-allowed',
+  // a rollback paused the environment's deployments: automatic ones are refused, manual ones need force (or a resume)
+  EnvironmentPaused: 'deployment/environment-paused',
   // the pre-flight found required variables missing or values failing their rules (details: every problem by key)
   DeploymentInvalidConfiguration: 'deployment/invalid-configuration',
   InsufficientPermissions: 'deployment/insufficient-permissions',

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineCommand, defineEvent } from '../define';
 import { Subjects } from '../subjects';
 import { Id } from '../common.schema';
-import { Environment, EnvironmentName, EnvironmentType, Project, PushBranch } from './project.schema';
+import { AllowedRefs, Environment, EnvironmentName, EnvironmentType, Project, PushBranch } from './project.schema';
 import { BuildSettingsPatch } from '../builds/build-settings.schema';
 
 // Environments as first-class: created, renamed, retyped, made default, soft-deleted and restored.
@@ -35,6 +35,8 @@ export const UpdateEnvironmentBody = z
     /** the branch whose pushes deploy here; null: back to the default (see Environment.branch) */
     branch: PushBranch.nullable().optional(),
     autoDeploy: z.boolean().optional(),
+    /** the whole list of branch and tag patterns triggers may deploy from; [] or null: any ref */
+    allowedRefs: AllowedRefs.nullable().optional(),
   })
   .strict();
 export type UpdateEnvironmentBody = z.infer<typeof UpdateEnvironmentBody>;

@@ -41,6 +41,16 @@ export const PushBranch = z
   .max(200)
   .regex(/^(?![-./])(?!.*\.\.)(?!.*\/\/)[A-Za-z0-9._/-]+(?<![./])$/, 'a branch name: letters, digits, . _ / -, not starting with - . or /, no ..');
 
+// A branch or tag pattern an environment deploys from: glob syntax (`*` within one path segment,
+// `**` across them, `?` one character, `{a,b}` alternatives), matched against the ref's name.
+export const RefPattern = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^(?![-/])[A-Za-z0-9._/*?{},!+-]+$/, 'a branch or tag pattern: letters, digits, . _ / - and the glob characters * ? { } , !');
+/** the refs an environment deploys from; empty or absent: any */
+export const AllowedRefs = z.array(RefPattern).max(50);
+
 export const Environment = z.object({
   id: Id,
   projectId: Id,
@@ -56,6 +66,8 @@ export const Environment = z.object({
   branch: PushBranch.nullable().optional(),
   /** whether a push to its branch deploys it (absent: true) */
   autoDeploy: z.boolean().optional(),
+  /** the branches and tags a trigger may deploy from (glob patterns); empty or absent: any (deployment/ref-not-allowed otherwise) */
+  allowedRefs: AllowedRefs.optional(),
   /** how its app is built and run; unset fields are detected (optional so that older payloads still parse) */
   buildSettings: BuildSettings.optional(),
   createdAt: IsoDate,
