@@ -3,6 +3,7 @@ import { CreateBuildJobs1763900100000 } from './1763900100000-create-build-jobs'
 import { CreateReleases1763900200000 } from './1763900200000-create-releases';
 import { AddRouteCommit1764600000000 } from './1764600000000-add-route-commit';
 import { RetireEnvironmentRoutes1764900000000 } from './1764900000000-retire-environment-routes';
+import { CreateEnvironmentHealth1765000000000 } from './1765000000000-create-environment-health';
 
 // Applied in this order at start-up and by `npm run migrate`.
 export const migrations = [
@@ -11,4 +12,5 @@ export const migrations = [
   CreateReleases1763900200000,
   AddRouteCommit1764600000000,
   RetireEnvironmentRoutes1764900000000,
+  CreateEnvironmentHealth1765000000000,
 ];

@@ -23,6 +23,11 @@ const BuilderSettings = BaseServiceEnv.extend({
   // after a switch the previous release finishes its requests in flight (WebSockets stay open) up
   // to this long, then is stopped; 0 stops it at once
   FLIGHTDECK_DRAIN_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
+  // every current Node release answers GET <its health path> every interval (each probe up to the
+  // probe timeout); this many failures in a row and it is restarted
+  FLIGHTDECK_HEALTH_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(5_000),
+  FLIGHTDECK_HEALTH_PROBE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(2_000),
+  FLIGHTDECK_UNHEALTHY_THRESHOLD: z.coerce.number().int().min(1).max(100).default(3),
   // builds and releases run sandboxed (bubblewrap) and the builder refuses to start without it;
   // `unsafe-none` runs them as the builder itself, able to read the platform's secrets
   FLIGHTDECK_ISOLATION: z.enum(['sandbox', 'unsafe-none']).default('sandbox'),

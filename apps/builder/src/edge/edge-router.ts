@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { createProxyServer } from 'http-proxy-3';
 import { ErrorCode } from '@flightdeck/contracts';
-import { EDGE_UPSTREAMS, type EdgeUpstreams, type Upstream } from './edge-upstreams';
+import { EDGE_UPSTREAMS, type EdgeUpstreams, type Upstream, UpstreamRefusedError } from './edge-upstreams';
 import { hostLabel } from './host-label';
 import { RouteTable } from './route-table';
 import { type RoutedRelease, appDir } from './routed-release';
@@ -141,6 +141,7 @@ export class EdgeRouter {
       this.settle(release.id, t);
     });
     const upstream = await this.upstream(release, host);
+    if (upstream instanceof UpstreamRefusedError) return reply(res, 502, ErrorCode.ServiceUnavailable, `the release behind ${host} ${upstream.message}`);
     if (!upstream) return reply(res, 502, ErrorCode.ServiceUnavailable, `the release behind ${host} could not be started`);
     this.proxy.web(req, res, { target: `http://${urlHost(upstream.host)}:${upstream.port}` }, () =>
       reply(res, 502, ErrorCode.ServiceUnavailable, `the release behind ${host} is not answering`),
@@ -163,17 +164,18 @@ export class EdgeRouter {
       this.settle(release.id, t);
     });
     const upstream = await this.upstream(release, req.headers.host ?? '');
-    if (!upstream) {
+    if (!upstream || upstream instanceof UpstreamRefusedError) {
       socket.end('HTTP/1.1 502 Bad Gateway\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
       return;
     }
     this.proxy.ws(req, socket, head, { target: `http://${urlHost(upstream.host)}:${upstream.port}` }, () => socket.destroy());
   }
 
-  private async upstream(release: RoutedRelease, host: string): Promise<Upstream | undefined> {
+  private async upstream(release: RoutedRelease, host: string): Promise<Upstream | UpstreamRefusedError | undefined> {
     try {
       return await this.upstreams.upstreamFor(release);
     } catch (e) {
+      if (e instanceof UpstreamRefusedError) return e;
       this.logger.warn({ host, release: release.id, err: (e as Error).message }, 'release could not be started for a request');
       return undefined;
     }

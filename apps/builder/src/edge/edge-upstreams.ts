@@ -11,4 +11,7 @@ export interface EdgeUpstreams {
   upstreamFor(release: RoutedRelease): Promise<Upstream>;
 }
 
+/** the release is not started for requests (it is crash-looping): the edge says so */
+export class UpstreamRefusedError extends Error {}
+
 export const EDGE_UPSTREAMS = Symbol('EDGE_UPSTREAMS');

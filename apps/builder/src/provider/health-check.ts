@@ -18,8 +18,8 @@ export interface HealthCheck {
 
 export const seconds = (ms: number): string => `${Number((ms / 1000).toFixed(1))}s`;
 
-
-function probe(host: string, port: number, path: string, timeoutMs: number): Promise<number | undefined> {
+/** GET path once: its status, or undefined when nothing answered in time */
+export function probe(host: string, port: number, path: string, timeoutMs: number): Promise<number | undefined> {
   return new Promise((resolve) => {
     const req = request({ host, port, path, method: 'GET', timeout: timeoutMs, headers: { host: `localhost:${port}`, 'user-agent': 'flightdeck-health-check' } }, (res) => {
       res.resume();

@@ -12,6 +12,7 @@ import { Sandboxes } from '../sandbox/sandboxes';
 import { homeDir, releaseDir, unpackRelease } from './release-dir';
 import { checkDeploymentId, checkTarget, environmentLabel, previewLabel, releaseUrls, shortId } from './release-names';
 import { ReleaseProcesses } from './release-processes';
+import { ReleaseSupervisor } from './release-supervisor';
 import {
   type ReleaseEnvironment,
   ReleaseFailedError,
@@ -55,6 +56,7 @@ export class InternalReleaseProvider implements ReleaseProvider, OnModuleInit, O
     private readonly releases: ReleasesRepository,
     private readonly edge: EdgeRouter,
     private readonly sandboxes: Sandboxes,
+    private readonly supervisor: ReleaseSupervisor,
   ) {}
 
   // "Releases are restarted when the builder restarts": routes come back from Postgres before
@@ -64,6 +66,7 @@ export class InternalReleaseProvider implements ReleaseProvider, OnModuleInit, O
     this.closing = false;
     this.processes.open((id) => this.routes.isCurrent(id) || this.inFlight.has(id) || this.draining.has(id));
     const current = await this.restoreRoutes();
+    this.supervisor.open();
     await this.edge.listen(this.settings.edgePort, this.settings.edgeHost);
     for (const release of current) {
       if (release.kind !== 'node') continue;
@@ -76,6 +79,7 @@ export class InternalReleaseProvider implements ReleaseProvider, OnModuleInit, O
 
   async onModuleDestroy(): Promise<void> {
     this.closing = true;
+    this.supervisor.close();
     await this.edge.close();
     await this.processes.stopAll();
     this.routes.clear();
@@ -164,6 +168,7 @@ export class InternalReleaseProvider implements ReleaseProvider, OnModuleInit, O
     await this.environmentLock.run(label, async () => {
       await this.releases.retire(project, environment);
       const served = this.routes.removeEnvironment(label);
+      await this.supervisor.unwatch(project, environment);
       if (served && !this.routes.isCurrent(served.id)) await this.processes.stop(served.id);
       this.logger.log({ project, environment, release: served?.id }, 'environment retired');
     });
@@ -181,6 +186,7 @@ export class InternalReleaseProvider implements ReleaseProvider, OnModuleInit, O
         return undefined;
       }
       this.routes.setEnvironment(label, served);
+      await this.supervisor.watch(project, environment, served);
       return served;
     });
     this.logger.log({ project, environment, release: release?.id }, 'environment reinstated');
@@ -236,6 +242,8 @@ export class InternalReleaseProvider implements ReleaseProvider, OnModuleInit, O
       }, commit?.sha ?? null);
       this.routes.setEnvironment(label, release);
       this.routes.setPreview(previewLabel(project, target.deploymentId), release);
+      // supervised from now on, its restarts counted anew (a crash loop of the release it replaces ends)
+      await this.supervisor.watch(project, environment, release);
       const urls = releaseUrls(target, this.settings.edgePort);
       const of = release.id === target.deploymentId ? '' : ` (the release of deployment ${shortId(release.id)})`;
       log(`Switched ${urls.url} to deployment ${shortId(target.deploymentId)}${of}`);
@@ -315,6 +323,7 @@ export class InternalReleaseProvider implements ReleaseProvider, OnModuleInit, O
         continue;
       }
       this.routes.setEnvironment(environmentLabel(route.project, route.environment), release);
+      await this.supervisor.watch(route.project, route.environment, release);
       current.push(release);
     }
     this.logger.log({ environments: current.length, releases: onDisk.size }, 'routes restored');

@@ -28,6 +28,17 @@ export interface ProviderSettings {
    * open WebSockets) up to this long; then its WebSockets are closed and it is stopped
    */
   drainTimeoutMs: number;
+  /** supervision of current Node releases: GET healthPath every healthIntervalMs, each probe up to healthProbeTimeoutMs */
+  healthIntervalMs: number;
+  healthProbeTimeoutMs: number;
+  /** consecutive failed probes after which a running release is restarted */
+  unhealthyThreshold: number;
+  /** the first restart waits this long, each next one twice as long, up to restartBackoffMaxMs */
+  restartBackoffMs: number;
+  restartBackoffMaxMs: number;
+  /** this many restarts within crashLoopWindowMs: crash-looping, restarts stop until a deploy or rollback */
+  crashLoopRestarts: number;
+  crashLoopWindowMs: number;
 }
 
 export type ProviderModuleOptions = Partial<ProviderSettings>;
@@ -37,6 +48,9 @@ export type ProviderModuleOptions = Partial<ProviderSettings>;
 const ProviderEnv = z.object({
   FLIGHTDECK_HEALTH_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
   FLIGHTDECK_DRAIN_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
+  FLIGHTDECK_HEALTH_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(5_000),
+  FLIGHTDECK_HEALTH_PROBE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(2_000),
+  FLIGHTDECK_UNHEALTHY_THRESHOLD: z.coerce.number().int().min(1).max(100).default(3),
 });
 
 type ConfigShape = Partial<
@@ -44,7 +58,13 @@ type ConfigShape = Partial<
     BuilderConfig,
     'FLIGHTDECK_DATA_DIR' | 'FLIGHTDECK_EDGE_PORT' | 'HTTP_HOST' | 'FLIGHTDECK_RELEASE_MEMORY_MB' | 'FLIGHTDECK_RELEASE_PROCESSES' | 'FLIGHTDECK_RELEASE_CPUS'
   >
-> & { FLIGHTDECK_HEALTH_TIMEOUT_MS?: number; FLIGHTDECK_DRAIN_TIMEOUT_MS?: number };
+> & {
+  FLIGHTDECK_HEALTH_TIMEOUT_MS?: number;
+  FLIGHTDECK_DRAIN_TIMEOUT_MS?: number;
+  FLIGHTDECK_HEALTH_INTERVAL_MS?: number;
+  FLIGHTDECK_HEALTH_PROBE_TIMEOUT_MS?: number;
+  FLIGHTDECK_UNHEALTHY_THRESHOLD?: number;
+};
 
 export function resolveProviderSettings(
   config: ConfigShape | undefined,
@@ -71,6 +91,13 @@ export function resolveProviderSettings(
     previewIdleMs: 10 * 60_000,
     stopGraceMs: 5_000,
     drainTimeoutMs: config?.FLIGHTDECK_DRAIN_TIMEOUT_MS ?? fromEnv.FLIGHTDECK_DRAIN_TIMEOUT_MS,
+    healthIntervalMs: config?.FLIGHTDECK_HEALTH_INTERVAL_MS ?? fromEnv.FLIGHTDECK_HEALTH_INTERVAL_MS,
+    healthProbeTimeoutMs: config?.FLIGHTDECK_HEALTH_PROBE_TIMEOUT_MS ?? fromEnv.FLIGHTDECK_HEALTH_PROBE_TIMEOUT_MS,
+    unhealthyThreshold: config?.FLIGHTDECK_UNHEALTHY_THRESHOLD ?? fromEnv.FLIGHTDECK_UNHEALTHY_THRESHOLD,
+    restartBackoffMs: 1_000,
+    restartBackoffMaxMs: 30_000,
+    crashLoopRestarts: 5,
+    crashLoopWindowMs: 10 * 60_000,
     ...options,
   };
 }

@@ -9,6 +9,8 @@ import { PROVIDER_SETTINGS, type ProviderModuleOptions, resolveProviderSettings 
 import { ReleaseProcesses } from './release-processes';
 import { RELEASE_PROVIDER } from './release-provider';
 import { ReleasesRepository } from './releases.repository';
+import { EnvironmentHealthRepository } from './environment-health.repository';
+import { ReleaseSupervisor } from './release-supervisor';
 
 // The internal provider and its edge router. Settings come from BUILDER_CONFIG
 // (FLIGHTDECK_DATA_DIR, FLIGHTDECK_EDGE_PORT) and FLIGHTDECK_HEALTH_TIMEOUT_MS; options override.
@@ -27,12 +29,14 @@ export class ProviderModule {
         RouteTable,
         ReleasesRepository,
         ReleaseProcesses,
+        EnvironmentHealthRepository,
+        ReleaseSupervisor,
         { provide: EDGE_UPSTREAMS, useExisting: ReleaseProcesses },
         EdgeRouter,
         InternalReleaseProvider,
         { provide: RELEASE_PROVIDER, useExisting: InternalReleaseProvider },
       ],
-      exports: [RELEASE_PROVIDER, InternalReleaseProvider, ReleaseProcesses],
+      exports: [RELEASE_PROVIDER, InternalReleaseProvider, ReleaseProcesses, ReleaseSupervisor],
     };
   }
 }

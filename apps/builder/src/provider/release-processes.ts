@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { EdgeUpstreams, Upstream } from '../edge/edge-upstreams';
+import { type EdgeUpstreams, type Upstream, UpstreamRefusedError } from '../edge/edge-upstreams';
 import { type RoutedRelease, appDir } from '../edge/routed-release';
 import { describeLimits } from '../sandbox/resource-limits';
 import { NODE_RUNTIME_VIEW } from '../build/build-environment';
@@ -41,6 +41,10 @@ export class ReleaseProcesses implements EdgeUpstreams {
   private readonly stopping = new Map<string, Promise<void>>();
   /** every process started and not yet gone, starting ones included */
   private readonly all = new Set<ReleaseProcess>();
+  /** why a running release's process ended on its own, until the supervisor asks */
+  private readonly crashes = new Map<string, string>();
+  /** crash-looping current releases: a request does not start them (a deploy or rollback does) */
+  private readonly refused = new Set<string>();
   private closed = false;
   private idleSweep?: NodeJS.Timeout;
   /** releases that must keep running: the current ones, and those a deploy is switching to */
@@ -59,7 +63,43 @@ export class ReleaseProcesses implements EdgeUpstreams {
   }
 
   upstreamFor(release: RoutedRelease): Promise<Upstream> {
+    if (this.refused.has(release.id) && !this.running.has(release.id)) return Promise.reject(new UpstreamRefusedError('is crash-looping: it is not restarted until a deploy or rollback'));
     return this.start(release);
+  }
+
+  /** requests no longer start the release (it is crash-looping), until allow() */
+  refuse(releaseId: string): void {
+    this.refused.add(releaseId);
+  }
+
+  allow(releaseId: string): void {
+    this.refused.delete(releaseId);
+  }
+
+  /** where the release answers, while its process is alive */
+  runningUpstream(releaseId: string): Upstream | undefined {
+    const running = this.running.get(releaseId);
+    if (running && !running.process.isAlive()) {
+      this.forgetCrashed(releaseId, running.process);
+      return undefined;
+    }
+    return running?.upstream;
+  }
+
+  isStarting(releaseId: string): boolean {
+    return this.starting.has(releaseId);
+  }
+
+  /** why the release's process ended on its own since last asked, if it did */
+  takeCrash(releaseId: string): string | undefined {
+    const reason = this.crashes.get(releaseId);
+    this.crashes.delete(releaseId);
+    return reason;
+  }
+
+  /** the pid of the release's running process (tests, diagnostics) */
+  pidOf(releaseId: string): number | undefined {
+    return this.running.get(releaseId)?.process.pid;
   }
 
   /** running, or being started */
@@ -108,6 +148,8 @@ export class ReleaseProcesses implements EdgeUpstreams {
     if (this.idleSweep) clearInterval(this.idleSweep);
     this.running.clear();
     await Promise.all([...this.all].map((p) => p.stop(this.settings.stopGraceMs)));
+    // starts under way (a request's, the supervisor's) fail now and stop what they started
+    await Promise.allSettled([...this.starting.values()]);
   }
 
   private async launch(release: RoutedRelease, o: StartOptions): Promise<Upstream> {
@@ -195,6 +237,7 @@ export class ReleaseProcesses implements EdgeUpstreams {
   private forgetCrashed(releaseId: string, proc: ReleaseProcess) {
     if (this.running.get(releaseId)?.process !== proc) return;
     this.running.delete(releaseId);
+    this.crashes.set(releaseId, proc.failure ?? 'its process is gone');
     void proc.stop(this.settings.stopGraceMs);
     this.logger.warn({ release: releaseId, reason: proc.failure ?? 'it is gone' }, 'a release process ended on its own');
   }
