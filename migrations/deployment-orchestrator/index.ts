@@ -3,6 +3,7 @@ import { CreateDeployments1764000000000 } from './1764000000000-create-deploymen
 import { AddDeploymentProvider1764300000000 } from './1764300000000-add-deployment-provider';
 import { AddEnvironmentQueue1764700000000 } from './1764700000000-add-environment-queue';
 import { CreateDeploymentSchedules1764800000000 } from './1764800000000-create-deployment-schedules';
+import { CreateEnvironmentPauses1765600000000 } from './1765600000000-create-environment-pauses';
 
 // Applied in this order at start-up and by `npm run migrate`.
 export const migrations = [
@@ -11,4 +12,5 @@ export const migrations = [
   AddDeploymentProvider1764300000000,
   AddEnvironmentQueue1764700000000,
   CreateDeploymentSchedules1764800000000,
+  CreateEnvironmentPauses1765600000000,
 ];

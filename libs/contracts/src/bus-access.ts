@@ -13,6 +13,7 @@ import {
 } from './deployments/deployment-commands.schema';
 import { deploymentCancelRequested, deploymentStatusChanged } from './deployments/deployment-events.schema';
 import { deleteDeploymentSchedule, listDeploymentSchedules, setDeploymentSchedule } from './schedules/deployment-schedule.schema';
+import { getEnvironmentPause, resumeEnvironment } from './deployments/environment-pause.schema';
 import {
   countLogLevels,
   getLogVolume,
@@ -166,6 +167,8 @@ export const BusAccess: Record<ServiceName, ServiceBusAccess> = {
       setDeploymentSchedule,
       listDeploymentSchedules,
       deleteDeploymentSchedule,
+      getEnvironmentPause,
+      resumeEnvironment,
       listLogLines,
       searchLogLines,
       searchProjectLogLines,
@@ -202,6 +205,8 @@ export const BusAccess: Record<ServiceName, ServiceBusAccess> = {
       setDeploymentSchedule,
       listDeploymentSchedules,
       deleteDeploymentSchedule,
+      getEnvironmentPause,
+      resumeEnvironment,
     ],
     broadcasts: [pingServices],
     requests: [getProject, getEnvironment, listEnvironments, checkDeploymentConfiguration],

@@ -26,6 +26,7 @@ export * from './deployments/deployment.schema';
 export * from './deployments/deployment-commands.schema';
 export * from './deployments/deployment-events.schema';
 export * from './schedules/deployment-schedule.schema';
+export * from './deployments/environment-pause.schema';
 export * from './webhooks/webhook.schema';
 export * from './hooks/hook.schema';
 export * from './builds/build-settings.schema';

@@ -63,6 +63,9 @@ export const Subjects = {
     list: 'deployments.query.list',
     progress: 'deployments.query.progress',
     analytics: 'deployments.query.analytics',
+    // an environment's pause after rollback (issue 23)
+    pause: 'deployments.query.pause',
+    resume: 'deployments.cmd.resume',
     statusChanged: 'deployments.evt.status.*',
     cancelRequested: 'deployments.evt.cancel-requested.*',
   },

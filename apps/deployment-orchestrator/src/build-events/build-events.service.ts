@@ -9,6 +9,7 @@ import { ORCHESTRATOR_CONFIG, type DeploymentOrchestratorConfig } from '../confi
 import { autoRetryPlan } from './auto-retry';
 import { buildOutcome, commitFields } from './build-outcome';
 import { DeploymentTransitions } from '../deployments/deployment-transitions.service';
+import { EnvironmentPauses } from '../deployments/environment-pauses.service';
 
 // Applies what a builder (ours, or a team's own CI) reports about a deployment. Reports about an
 // unknown or finished deployment, or from an earlier attempt, change nothing.
@@ -20,6 +21,7 @@ export class BuildEventsService {
     private readonly repo: DeploymentsRepository,
     private readonly transitions: DeploymentTransitions,
     private readonly attempts: DeploymentAttempts,
+    private readonly pauses: EnvironmentPauses,
     @Inject(ORCHESTRATOR_CONFIG) private readonly config: DeploymentOrchestratorConfig,
   ) {}
 
@@ -69,6 +71,8 @@ export class BuildEventsService {
     }
     const moved = await this.transitions.move(tx, d, to, { reason, patch });
     if (!moved.ok) this.logger.warn({ deploymentId: d.id, outcome: r.outcome, reason: moved.error.message }, 'build result not applied');
+    // a rollback that succeeded pauses its environment's automatic deploys, in the same transaction
+    else if (to === 'succeeded' && d.trigger === 'rollback') await this.pauses.pauseAfterRollback(tx, d);
   }
 
   private async current(tx: EntityManager, id: string, attempt: number, kind: string): Promise<DeploymentEntity | undefined> {

@@ -5,6 +5,8 @@ import {
   cancelDeployment,
   getDeployment,
   getDeploymentProgress,
+  getEnvironmentPause,
+  resumeEnvironment,
   getProjectAnalytics,
   listDeployments,
   retryDeployment,
@@ -18,6 +20,7 @@ import { DeploymentQueries } from './deployment-queries.service';
 import { RetryDeploymentUseCase } from './retry-deployment.usecase';
 import { RollbackDeploymentUseCase } from './rollback-deployment.usecase';
 import { TriggerDeploymentUseCase } from './trigger-deployment.usecase';
+import { EnvironmentPauses } from './environment-pauses.service';
 
 // NATS request/reply: requests arrive parsed by their contract schema; replies are Results.
 @Controller()
@@ -29,7 +32,18 @@ export class DeploymentsHandler {
     private readonly queries: DeploymentQueries,
     private readonly retryUseCase: RetryDeploymentUseCase,
     private readonly analyticsService: DeploymentAnalyticsService,
+    private readonly pauses: EnvironmentPauses,
   ) {}
+
+  @HandleCommand(getEnvironmentPause)
+  pause(req: CommandRequest<typeof getEnvironmentPause>) {
+    return this.pauses.get(req.projectId, req.environmentId);
+  }
+
+  @HandleCommand(resumeEnvironment)
+  resume(req: CommandRequest<typeof resumeEnvironment>) {
+    return this.pauses.resume(req.projectId, req.environmentId, req.actor);
+  }
 
   @HandleCommand(triggerDeployment)
   trigger(req: TriggerDeploymentRequest) {

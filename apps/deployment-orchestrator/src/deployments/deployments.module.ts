@@ -16,6 +16,7 @@ import { RetryDeploymentUseCase } from './retry-deployment.usecase';
 import { RollbackDeploymentUseCase } from './rollback-deployment.usecase';
 import { TriggerDeploymentUseCase } from './trigger-deployment.usecase';
 import { PreflightRunner } from './preflight-runner';
+import { EnvironmentPauses } from './environment-pauses.service';
 
 @Module({
   imports: [DispatchModule],
@@ -32,8 +33,9 @@ import { PreflightRunner } from './preflight-runner';
     RetryDeploymentUseCase,
     DeploymentAnalyticsService,
     PreflightRunner,
+    EnvironmentPauses,
   ],
   controllers: [DeploymentsHandler, EnvironmentQueueConsumer, EnvironmentDeletionsConsumer, BuildHeartbeatListener],
-  exports: [DeploymentsRepository, DeploymentTransitions, DeploymentCanceler, EnvironmentQueue, DeploymentAttempts, RetryDeploymentUseCase, TriggerDeploymentUseCase, PreflightRunner],
+  exports: [DeploymentsRepository, DeploymentTransitions, DeploymentCanceler, EnvironmentQueue, DeploymentAttempts, RetryDeploymentUseCase, TriggerDeploymentUseCase, PreflightRunner, EnvironmentPauses],
 })
 export class DeploymentsModule {}

@@ -32,6 +32,8 @@ import {
 } from './deployments.repository';
 import { buildSettingsSnapshot } from './build-settings-snapshot';
 import { refusedRef } from './allowed-refs';
+import { pauseVerdict } from './environment-pause';
+import { EnvironmentPauses } from './environment-pauses.service';
 
 export type TriggerOutcome = Result<{ deployment: Deployment; replayed: boolean }>;
 
@@ -55,6 +57,7 @@ export class TriggerDeploymentUseCase {
     private readonly dispatcher: DeployJobDispatcher,
     private readonly queue: EnvironmentQueue,
     private readonly preflight: PreflightRunner,
+    private readonly pauses: EnvironmentPauses,
     @Inject(ORCHESTRATOR_CONFIG) private readonly config: DeploymentOrchestratorConfig,
   ) {}
 
@@ -103,6 +106,10 @@ export class TriggerDeploymentUseCase {
     const perMinute = target.project.triggersPerMinute ?? this.config.FLIGHTDECK_TRIGGERS_PER_MINUTE;
     const rate = triggerRateVerdict(target.project.id, recentTriggerAges, perMinute);
     if (!rate.ok) return rate;
+    // pause after rollback: automatic triggers wait for a resume, manual ones need force (recorded)
+    const paused = pauseVerdict(await this.pauses.current(tx, environmentId), req.trigger, !!req.force, target.environment.name);
+    if (!paused.ok) return paused;
+    const overridden = paused.data.overridden;
     const policy = target.environment.concurrencyPolicy ?? 'reject';
     const external = (req.provider ?? 'internal') === 'external';
     let plan = decideTrigger(policy, { running: !!running, waiting: waiting.length }, !!req.force);
@@ -146,13 +153,16 @@ export class TriggerDeploymentUseCase {
           ...(!retryOf && req.clearCache ? { clearCache: true } : {}),
           ...withBuildSettings(buildSettingsSnapshot(target.environment.buildSettings, req.buildSettings, retryOf?.parent.metadata)),
           ...(skipValidation ? { skipValidation: true } : {}),
+          ...(overridden ? { pauseOverridden: { rollbackDeploymentId: overridden.rollbackDeploymentId, since: overridden.pausedAt.toISOString() } } : {}),
           ...withTriggerVariables(req.variables ?? (retryOf ? triggerVariablesOf(retryOf.parent.metadata) : undefined)),
           ...(req.withholdSensitive || (retryOf && withholdsSensitive(retryOf.parent.metadata)) ? { withholdSensitive: true } : {}),
         },
         ...(retryOf ? { parentDeploymentId: retryOf.parent.id } : {}),
       },
       {
-        created: `triggered by ${req.actor.kind} ${req.actor.id}`,
+        created:
+          `triggered by ${req.actor.kind} ${req.actor.id}` +
+          (overridden ? `; forced through the pause since ${overridden.pausedAt.toISOString()} (rollback ${overridden.rollbackDeploymentId})` : ''),
         queued: waits
           ? `waiting for its turn (policy ${policy}): ${running ? `deployment ${running.id} runs` : 'older deployments wait'}`
           : external
