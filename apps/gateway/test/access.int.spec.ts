@@ -34,6 +34,8 @@ const OWNER_ROUTES = ['DELETE /api/v1/projects/{projectId}', 'POST /api/v1/proje
 const ANY_CALLER_ROUTES = ['GET /api/v1/me', 'GET /api/v1/tokens', 'DELETE /api/v1/tokens/{tokenId}', 'GET /api/v1/projects'];
 const ADMIN_SCOPE_ROUTES = ['POST /api/v1/tokens', 'POST /api/v1/projects'];
 const PLATFORM_ROUTES = ['POST /api/v1/users', 'GET /api/v1/users', 'GET /api/v1/system/status', 'POST /api/v1/system/rotate-key', 'GET /api/v1/audit'];
+// pause after rollback: reading it is a viewer's, resuming an admin's (it lets pushes deploy over the rollback again)
+const ADMIN_CHANGES = ['POST /api/v1/projects/{projectId}/environments/{environmentId}/resume'];
 const ADMIN_READS = [
   'GET /api/v1/projects/{projectId}/audit',
   'GET /api/v1/projects/{projectId}/webhook',
@@ -54,7 +56,7 @@ const needOf = (route: string): Need => {
   if (ANY_CALLER_ROUTES.includes(route)) return 'any';
   if (ADMIN_SCOPE_ROUTES.includes(route)) return 'admin-scope';
   if (PLATFORM_ROUTES.includes(route) || PUBLISHER_ROUTES.test(route)) return 'platform';
-  if (ADMIN_READS.includes(route)) return 'admin';
+  if (ADMIN_READS.includes(route) || ADMIN_CHANGES.includes(route)) return 'admin';
   return route.startsWith('GET ') ? 'read' : 'admin';
 };
 

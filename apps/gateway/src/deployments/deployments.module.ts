@@ -1,8 +1,9 @@
 import { Module } from '@nestjs/common';
 import { DeploymentConfigController } from './deployment-config.controller';
 import { DeploymentsController } from './deployments.controller';
+import { EnvironmentPauseController } from './environment-pause.controller';
 import { ProjectAnalyticsController } from './project-analytics.controller';
 import { ProjectDeploymentsController } from './project-deployments.controller';
 
-@Module({ controllers: [ProjectDeploymentsController, DeploymentsController, DeploymentConfigController, ProjectAnalyticsController] })
+@Module({ controllers: [ProjectDeploymentsController, DeploymentsController, DeploymentConfigController, ProjectAnalyticsController, EnvironmentPauseController] })
 export class DeploymentsModule {}
