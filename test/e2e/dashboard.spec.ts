@@ -21,6 +21,8 @@ const SCREENSHOTS = join(WORKSPACE_ROOT, 'dist/screenshots/dashboard');
 describe('the dashboard', () => {
   let stack: Launched;
   let browser: Browser;
+  // dash-app's repository, deployed again by the tests after the first
+  let appRepo: GitRepo;
 
   beforeAll(async () => {
     // the builder's flood cap (10,000 lines/s) would drop most of the 100,000-line build below
@@ -114,7 +116,7 @@ describe('the dashboard', () => {
   });
 
   it('creates a project from a git repository, deploys it with live status and logs, and rolls back', async () => {
-    const repo = new GitRepo();
+    const repo = (appRepo = new GitRepo());
     repo.write(nodeApp('v1', { lines: 120, buildSleepS: 2 })).commit('v1');
 
     const page = await signedIn();
@@ -195,6 +197,57 @@ describe('the dashboard', () => {
     await watcher.locator(`tr[data-deployment-id="${rollbackId}"] [data-status="succeeded"]`).waitFor({ timeout: 10_000 });
     expect(await watcher.locator('tbody tr').count()).toBe(3);
     await Promise.all([page.close(), watcher.close()]);
+  });
+
+  it("shows a failed deployment's classification, suggested actions, timeline and the config diff after a variable changed", async () => {
+    const page = await signedIn();
+    await page.getByRole('link', { name: 'dash-app' }).click();
+    await page.getByRole('heading', { name: 'dash-app' }).waitFor();
+    // a plain variable added since the last deployment (the rollback, which ran with v1's configuration)
+    await page.getByLabel('Key').fill('GREETING');
+    await page.getByLabel('Value').fill('hello there');
+    await page.getByRole('button', { name: 'Save variable' }).click();
+    await page.locator('tr[data-variable="GREETING"]').waitFor();
+
+    appRepo.write(nodeApp('v3', { lines: 5, buildExit: 3 })).commit('v3 breaks the build');
+    await page.getByRole('button', { name: 'Deploy', exact: true }).click();
+    // the rollback pauses the environment's deploys (once the orchestrator has recorded it): said, and deployed anyway on purpose
+    const refused = page.getByRole('alert');
+    const outcome = await Promise.race([
+      page.waitForURL(/\/deployments\//).then(() => 'started'),
+      refused.waitFor().then(() => 'refused'),
+    ]);
+    if (outcome === 'refused') {
+      expect(await refused.textContent()).toContain('deployment/environment-paused');
+      await page.getByRole('button', { name: 'Deploy anyway' }).click();
+      await page.waitForURL(/\/deployments\//);
+    }
+    await waitForStatus(page, 'failed');
+
+    // the error in words: its severity, what happened, its code, and what to do
+    const failure = page.getByRole('region', { name: 'What went wrong' });
+    await failure.waitFor();
+    expect(await failure.textContent()).toContain('deployment/build-failed');
+    expect(await failure.locator('[data-severity]').textContent()).toBe('recoverable');
+    expect(await failure.getByRole('list', { name: 'Suggested actions' }).locator('li').allTextContents()).toEqual([
+      'Check the build: its log shows the failing step.',
+      "Check the environment's variables.",
+    ]);
+    expect(await failure.getByLabel('Last log lines').textContent()).toContain('build broke');
+    expect(await page.getByRole('button', { name: 'Retry' }).isEnabled()).toBe(true);
+
+    // the phases it went through with their times, building among them
+    const timeline = page.getByRole('list', { name: 'Time in each phase' });
+    await timeline.locator('li[data-phase="building"]').waitFor();
+    expect(await timeline.locator('li[data-phase="building"] .timeline-ms').textContent()).toMatch(/^\d+(\.\d)? s$|^\d+ m \d+ s$/);
+
+    // what changed since the previous deployment: the variable added, its value (not sensitive); the secret unchanged
+    const change = page.locator('tr[data-diff-key="GREETING"]');
+    await change.waitFor();
+    expect(await change.locator('td').allTextContents()).toEqual(['GREETING', 'added', '—', 'hello there']);
+    expect(await page.locator('tr[data-diff-key="SECRET"]').count()).toBe(0);
+    expect(await page.content()).not.toContain(SECRET);
+    await page.close();
   });
 
   // Bounds stated: a level change shows its result within 1 s and a jump anywhere in the log draws

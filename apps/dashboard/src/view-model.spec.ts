@@ -1,7 +1,13 @@
-import type { Deployment, LogLine } from '@flightdeck/contracts';
+import type { Deployment, LogLine, ProgressEntry } from '@flightdeck/contracts';
 import {
+  actionText,
   allowedActions,
+  formatBytes,
   formatDuration,
+  formatPhaseMs,
+  phaseTimeline,
+  previousDeployment,
+  settingText,
   latestByProject,
   linesAtLeast,
   mergeBySeq,
@@ -114,5 +120,44 @@ describe('a log with holes', () => {
     const have = [aLine(1, 'info'), aLine(2, 'info'), aLine(5, 'info')];
     expect(mergeBySeq(have, [aLine(6, 'info')]).map((l) => l.seq)).toEqual([1, 2, 5, 6]);
     expect(mergeBySeq(have, [aLine(3, 'info'), aLine(4, 'info'), aLine(5, 'info')]).map((l) => l.seq)).toEqual([1, 2, 3, 4, 5]);
+  });
+});
+
+describe('the deployment details', () => {
+  const entry = (phase: ProgressEntry['phase'], status: ProgressEntry['status']): ProgressEntry => ({
+    at: '2026-01-01T00:00:00.000Z', fromStatus: null, status, phase, progress: 0, reason: null,
+  });
+
+  it('lists phases in the order they were entered, each with its time and share', () => {
+    const steps = phaseTimeline(
+      [entry('queued', 'queued'), entry('pulling_source', 'initializing'), entry('building', 'building'), entry('pulling_source', 'initializing')],
+      { queueWaitMs: 100, statusMs: {}, phaseMs: { queued: 100, pulling_source: 300, building: 600 }, totalMs: 1000 },
+    );
+    expect(steps).toEqual([
+      { phase: 'queued', ms: 100, share: 0.1 },
+      { phase: 'pulling_source', ms: 300, share: 0.3 },
+      { phase: 'building', ms: 600, share: 0.6 },
+    ]);
+    // nothing measured yet: no division by zero
+    expect(phaseTimeline([entry('queued', 'queued')], { queueWaitMs: null, statusMs: {}, phaseMs: {}, totalMs: null })).toEqual([
+      { phase: 'queued', ms: 0, share: 0 },
+    ]);
+  });
+
+  it('compares with the deployment of the same environment created just before', () => {
+    const d = aDeployment({ id: 'd3', createdAt: '2026-01-03T00:00:00.000Z' });
+    const older = aDeployment({ id: 'd1', createdAt: '2026-01-01T00:00:00.000Z' });
+    const previous = aDeployment({ id: 'd2', createdAt: '2026-01-02T00:00:00.000Z' });
+    const otherEnv = aDeployment({ id: 'x', environmentId: 'other', createdAt: '2026-01-02T12:00:00.000Z' });
+    const later = aDeployment({ id: 'd4', createdAt: '2026-01-04T00:00:00.000Z' });
+    expect(previousDeployment([later, older, otherEnv, d, previous], d)?.id).toBe('d2');
+    expect(previousDeployment([d, later], d)).toBeNull();
+  });
+
+  it('words suggested actions, sizes, phase times and setting values', () => {
+    expect(actionText('check-variables')).toContain('variables');
+    expect([formatBytes(null), formatBytes(512), formatBytes(1536), formatBytes(5 * 1024 * 1024)]).toEqual([null, '512 B', '1.5 kB', '5.0 MB']);
+    expect([formatPhaseMs(420), formatPhaseMs(75_000)]).toEqual(['0.4 s', '1 m 15 s']);
+    expect([settingText(undefined), settingText('x'), settingText({ a: 1 })]).toEqual(['—', 'x', '{"a":1}']);
   });
 });

@@ -1,4 +1,4 @@
-import type { Deployment, DeploymentStatus, LogLevel, LogLine } from '@flightdeck/contracts';
+import type { Deployment, DeploymentStatus, DeploymentTimings, LogLevel, LogLine, ProgressEntry, SuggestedAction } from '@flightdeck/contracts';
 
 // What the pages decide without React: kept here so that a unit test is a function call.
 
@@ -86,3 +86,62 @@ export const missingRanges = (seqs: readonly number[], lastSeq: number): [number
   if (lastSeq >= expected) out.push([expected, lastSeq]);
   return out;
 };
+
+export interface TimelineStep {
+  phase: string;
+  ms: number;
+  /** its part of the whole, 0..1 (for the bar's width) */
+  share: number;
+}
+
+/** the phases a deployment went through, in the order it entered them, each with the time spent in it */
+export const phaseTimeline = (items: readonly ProgressEntry[], timings: DeploymentTimings): TimelineStep[] => {
+  const order: string[] = [];
+  for (const e of items) if (!order.includes(e.phase)) order.push(e.phase);
+  for (const p of Object.keys(timings.phaseMs)) if (!order.includes(p)) order.push(p);
+  const total = order.reduce((n, p) => n + (timings.phaseMs[p] ?? 0), 0);
+  return order.map((phase) => {
+    const ms = timings.phaseMs[phase] ?? 0;
+    return { phase, ms, share: total > 0 ? ms / total : 0 };
+  });
+};
+
+/** the deployment of the same environment created just before `d`: what its configuration is compared with */
+export const previousDeployment = (list: readonly Deployment[], d: Deployment): Deployment | null =>
+  list
+    .filter((x) => x.id !== d.id && x.environmentId === d.environmentId && Date.parse(x.createdAt) < Date.parse(d.createdAt))
+    .sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt))[0] ?? null;
+
+const ACTION_WORDS: Record<SuggestedAction, string> = {
+  retry: 'Retry the deployment: the cause may have passed.',
+  'check-variables': "Check the environment's variables.",
+  'check-build': 'Check the build: its log shows the failing step.',
+  'check-source': 'Check the source: repository, branch or commit.',
+  'reconnect-provider': 'Reconnect the git provider.',
+  'check-status': 'Check the system status.',
+  manual: 'Look into it by hand; the error code says where.',
+};
+/** a suggested action in words */
+export const actionText = (a: SuggestedAction): string => ACTION_WORDS[a];
+
+/** "1.2 MB" for a size in bytes */
+export const formatBytes = (n: number | null | undefined): string | null => {
+  if (n === null || n === undefined) return null;
+  if (n < 1024) return `${n} B`;
+  const units = ['kB', 'MB', 'GB'];
+  let v = n / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v.toFixed(1)} ${units[i]}`;
+};
+
+/** how a setting's value reads in the diff: JSON but a bare string, "—" for none */
+export const settingText = (v: unknown): string =>
+  v === undefined || v === null ? '—' : typeof v === 'string' ? v : JSON.stringify(v);
+
+/** a phase's time: tenths of a second under 10 s ("0.4 s"), else as formatDuration */
+export const formatPhaseMs = (ms: number): string =>
+  ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : (formatDuration(ms) ?? '');

@@ -162,4 +162,36 @@ describe('DeploymentClient requests', () => {
     );
     expect(r.seen[0].init.headers).toMatchObject({ 'content-type': 'text/plain' });
   });
+
+  it('asks for a config diff against another deployment and parses it with the contract', async () => {
+    const diff = {
+      deploymentId: D,
+      against: P,
+      configurationOf: { deployment: D, against: P },
+      variables: [{ key: 'GREETING', change: 'added', sensitive: false, from: null, to: 'hi' }],
+      settings: [],
+    };
+    const r = recorder(200, diff);
+    const c = new DeploymentClient({ baseUrl: 'http://gw', fetch: r.fetch });
+    expect(await c.getConfigDiff(D, P)).toEqual({ ok: true, data: diff });
+    expect(r.seen[0].url).toBe(`http://gw/api/v1/deployments/${D}/config-diff?against=${P}`);
+    // an answer that does not match the contract is an error Result, not data
+    const wrong = new DeploymentClient({ baseUrl: 'http://gw', fetch: recorder(200, { variables: 'x' }).fetch });
+    expect((await wrong.getConfigDiff(D, P)).ok).toBe(false);
+  });
+
+  it('reads a deployment\'s progress and the system status', async () => {
+    const progress = {
+      items: [{ at, fromStatus: null, status: 'queued', phase: 'queued', progress: 0, reason: null }],
+      timings: { queueWaitMs: 5, statusMs: { queued: 5 }, phaseMs: { queued: 5 }, totalMs: null },
+    };
+    const r = recorder(200, progress);
+    const c = new DeploymentClient({ baseUrl: 'http://gw', fetch: r.fetch });
+    expect(await c.getProgress(D)).toEqual({ ok: true, data: progress });
+    expect(r.seen[0].url).toBe(`http://gw/api/v1/deployments/${D}/progress`);
+    const status = { items: [{ name: 'gateway', instanceId: 'g1', version: '1', uptimeS: 3, ready: true }] };
+    const s = recorder(200, status);
+    expect(await new DeploymentClient({ baseUrl: 'http://gw', fetch: s.fetch }).getSystemStatus()).toEqual({ ok: true, data: status });
+    expect(s.seen[0].url).toBe('http://gw/api/v1/system/status');
+  });
 });

@@ -34,6 +34,9 @@ import {
   WebhookReceipt,
   WebhookSettings,
   CreatedWebhookSecret,
+  ConfigurationDiff,
+  SystemStatus,
+  getDeploymentProgress,
   listOf,
   ok,
   pageOf,
@@ -325,6 +328,16 @@ export class DeploymentClient {
   getMetrics(deploymentId: string) {
     return this.http.request('GET', pathOf`/deployments/${deploymentId}/metrics`, DeploymentMetrics);
   }
+  /** its history (every status and phase with its time), oldest first, and the time spent in each */
+  getProgress(deploymentId: string) {
+    return this.http.request('GET', pathOf`/deployments/${deploymentId}/progress`, getDeploymentProgress.reply);
+  }
+  /** what differs from deployment `against` (of the same project) to this one: variables and settings */
+  getConfigDiff(deploymentId: string, against: string) {
+    return this.http.request('GET', pathOf`/deployments/${deploymentId}/config-diff`, ConfigurationDiff, {
+      query: { against },
+    });
+  }
 
   // ---- logs
 
@@ -451,6 +464,10 @@ export class DeploymentClient {
     return this.http.request('GET', pathOf`/projects/${projectId}/audit`, AuditPage, {
       query: { limit: opts.limit, before: opts.before },
     });
+  }
+  /** every service instance answering now and what `npm start` supervises (platform admins) */
+  getSystemStatus() {
+    return this.http.request('GET', '/system/status', SystemStatus);
   }
   /** the whole audit log (platform admins) */
   getSystemAudit(opts: Partial<AuditQuery> & { projectId?: string } = {}) {

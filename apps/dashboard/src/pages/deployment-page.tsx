@@ -3,6 +3,7 @@ import { Link, useNavigate, useParams } from 'react-router';
 import { type Deployment, DeploymentPhase } from '@flightdeck/contracts';
 import { useApi, useErrorText } from '../api-context';
 import { allowedActions, formatDuration } from '../view-model';
+import { DeploymentDetails } from './deployment-details';
 import { LogView } from './log-view';
 import { StatusBadge } from './status-badge';
 
@@ -90,6 +91,7 @@ export function DeploymentPage() {
           title="Release the deployment before this one again">Roll back</button>
       </div>
       {error && <p role="alert" className="error">{error}</p>}
+      <DeploymentDetails deployment={deployment} />
       <LogView deploymentId={deployment.id} />
     </>
   );

@@ -1,6 +1,6 @@
 import { type FormEvent, useEffect, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
-import type { Deployment, Environment, Project } from '@flightdeck/contracts';
+import { type Deployment, type Environment, ErrorCode, type Project } from '@flightdeck/contracts';
 import { useApi, useErrorText } from '../api-context';
 import { formatDuration, upsertDeployment } from '../view-model';
 import { StatusBadge } from './status-badge';
@@ -111,17 +111,26 @@ function TriggerForm({ project, environments }: { project: Project; environments
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
+  // a rollback paused the environment's deploys: offered again with force, as the error says
+  const [paused, setPaused] = useState(false);
+
+  const trigger = async (force: boolean) => {
     setBusy(true);
     setError(null);
+    setPaused(false);
     const r = await client.triggerDeployment(project.id, {
       sourceRef: ref.trim(),
       ...(environmentId ? { environmentId } : {}),
+      ...(force ? { force } : {}),
     });
     setBusy(false);
-    if (r.ok) navigate(`/deployments/${r.data.id}`);
-    else setError(errorText(r.error));
+    if (r.ok) return navigate(`/deployments/${r.data.id}`);
+    setError(errorText(r.error));
+    setPaused(r.error.code === ErrorCode.EnvironmentPaused);
+  };
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    void trigger(false);
   };
 
   return (
@@ -136,6 +145,9 @@ function TriggerForm({ project, environments }: { project: Project; environments
       </select>
       <button type="submit" disabled={busy}>{busy ? 'Starting…' : 'Deploy'}</button>
       {error && <p role="alert" className="error">{error}</p>}
+      {paused && (
+        <button type="button" disabled={busy} onClick={() => void trigger(true)}>Deploy anyway</button>
+      )}
     </form>
   );
 }
