@@ -137,4 +137,43 @@ describe('git webhooks: push-to-deploy and pull-request previews end to end', ()
     const production = (await webhookDeployments()).find((d) => d.environmentId !== first.environmentId)!;
     expect((await served(production.url!)).body).toBe('version v2 token set');
   });
+
+  // issue 23: the next push must not silently undo a rollback
+  it('after a rollback, a push webhook does not deploy until the environment is resumed', async () => {
+    const pushed = async (version: string) => {
+      repo.write(app(version));
+      const sha = repo.commit(version);
+      const answer = await deliver('push', { ref: 'refs/heads/main', after: sha, head_commit: { message: version } });
+      expect(answer.status).toBe(202);
+      return { sha, deliveryId: answer.body.deliveryId as string };
+    };
+    const release = async (version: string) => {
+      const { deliveryId } = await pushed(version);
+      const d = await deploymentEnded(api, (await delivery(deliveryId, 'deployed')).deploymentIds[0]);
+      expect(d.status).toBe('succeeded');
+      return d;
+    };
+    const v4 = await release('v4');
+    const v5 = await release('v5');
+    const rb = await api.call<Deployment>('POST', `/deployments/${v5.id}/rollback`, {});
+    expect(rb.status).toBeLessThan(300);
+    expect((await deploymentEnded(api, rb.body.id)).status).toBe('succeeded');
+    expect((await served(v5.url!)).body).toBe('version v4 token set');
+    const pause = await api.call('GET', `/projects/${project.id}/environments/${v5.environmentId}/pause`);
+    expect(pause.body).toMatchObject({ paused: true, rollbackDeploymentId: rb.body.id });
+
+    const before = (await webhookDeployments()).length;
+    const v6 = await pushed('v6');
+    const refused = await delivery(v6.deliveryId, 'failed');
+    expect(refused.detail).toContain('paused since');
+    expect(refused.deploymentIds).toEqual([]);
+    expect((await webhookDeployments()).length).toBe(before);
+    expect((await served(v4.url!)).body).toBe('version v4 token set');
+
+    const resumed = await api.call('POST', `/projects/${project.id}/environments/${v5.environmentId}/resume`);
+    expect(resumed.status).toBe(200);
+    expect(resumed.body).toMatchObject({ paused: false, ended: { rollbackDeploymentId: rb.body.id } });
+    const v7 = await release('v7');
+    expect((await served(v7.url!)).body).toBe('version v7 token set');
+  });
 });
