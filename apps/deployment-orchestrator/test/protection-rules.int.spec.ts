@@ -1,4 +1,12 @@
-import { getEnvironmentPause, resumeEnvironment, rollbackDeployment } from '@flightdeck/contracts';
+import {
+  getEnvironmentPause,
+  listDeploymentSchedules,
+  resumeEnvironment,
+  rollbackDeployment,
+  setDeploymentSchedule,
+} from '@flightdeck/contracts';
+import { eventually } from '@flightdeck/testing';
+import { ScheduleFiring } from '../src/schedules/schedule-firing.service';
 import { OrchestratorHarness, anActor } from './support/orchestrator-harness';
 
 jest.setTimeout(120_000);
@@ -16,7 +24,14 @@ describe('protection rules', () => {
   });
 
   const count = async (environmentId: string) =>
-    Number((await h.sql<{ n: string }>(`select count(*) as n from orchestrator.deployments where environment_id = $1`, [environmentId]))[0].n);
+    Number(
+      (
+        await h.sql<{ n: string }>(
+          `select count(*) as n from orchestrator.deployments where environment_id = $1`,
+          [environmentId],
+        )
+      )[0].n,
+    );
 
   describe('allowed refs', () => {
     it('refuses a ref matching no pattern with deployment/ref-not-allowed and creates nothing; a matching branch or tag deploys', async () => {
@@ -25,9 +40,16 @@ describe('protection rules', () => {
 
       const refused = await h.trigger(project.id, { sourceRef: 'feature/login' });
       expect(!refused.ok && refused.error.code).toBe('deployment/ref-not-allowed');
-      expect(!refused.ok && refused.error.details).toEqual({ ref: 'feature/login', allowedRefs: ['main', 'v*'] });
+      expect(!refused.ok && refused.error.details).toEqual({
+        ref: 'feature/login',
+        allowedRefs: ['main', 'v*'],
+      });
       // a webhook names its branch in ref, its commit in sourceRef: the branch is what is checked
-      const pushed = await h.trigger(project.id, { sourceRef: 'a'.repeat(40), ref: 'develop', trigger: 'webhook' });
+      const pushed = await h.trigger(project.id, {
+        sourceRef: 'a'.repeat(40),
+        ref: 'develop',
+        trigger: 'webhook',
+      });
       expect(!pushed.ok && pushed.error.code).toBe('deployment/ref-not-allowed');
       const scheduled = await h.trigger(project.id, { sourceRef: 'nightly', trigger: 'schedule' });
       expect(!scheduled.ok && scheduled.error.code).toBe('deployment/ref-not-allowed');
@@ -50,7 +72,10 @@ describe('protection rules', () => {
   describe('pause after rollback', () => {
     const release = async (projectId: string, sha: string) => {
       const d = await h.deploy(projectId, { sourceRef: 'main' });
-      return h.succeed(d.id, { commit: { sha, message: sha, author: 'Ada' }, artifact: { id: `art-${sha}`, sha256: sha.padEnd(64, '0'), sizeBytes: 10, kind: 'static' } });
+      return h.succeed(d.id, {
+        commit: { sha, message: sha, author: 'Ada' },
+        artifact: { id: `art-${sha}`, sha256: sha.padEnd(64, '0'), sizeBytes: 10, kind: 'static' },
+      });
     };
     const rollBack = async (deploymentId: string) => {
       const r = await h.bus.request(rollbackDeployment, { deploymentId, actor: anActor({ id: 'ops' }) });
@@ -62,21 +87,38 @@ describe('protection rules', () => {
       if (!r.ok) throw new Error(r.error.code);
       return r.data;
     };
-    const push = (projectId: string, sha: string, over = {}) => h.trigger(projectId, { sourceRef: sha, ref: 'main', trigger: 'webhook', ...over });
+    const push = (projectId: string, sha: string, over = {}) =>
+      h.trigger(projectId, { sourceRef: sha, ref: 'main', trigger: 'webhook', ...over });
 
     it('after a rollback, a push webhook does not deploy until the environment is resumed; a manual trigger needs force', async () => {
       const { project, production } = h.directory.addProject();
       await release(project.id, 'aaa111');
       const v2 = await release(project.id, 'bbb222');
-      expect(await pauseOf(project.id, production.id)).toEqual({ projectId: project.id, environmentId: production.id, paused: false });
+      expect(await pauseOf(project.id, production.id)).toEqual({
+        projectId: project.id,
+        environmentId: production.id,
+        paused: false,
+      });
 
       const rb = await rollBack(v2.id);
       // not paused before the rollback has succeeded
       expect((await pauseOf(project.id, production.id)).paused).toBe(false);
-      await h.result({ deploymentId: rb.id, outcome: 'succeeded', url: 'http://x.localhost', previewUrl: 'http://y.localhost' });
+      await h.result({
+        deploymentId: rb.id,
+        outcome: 'succeeded',
+        url: 'http://x.localhost',
+        previewUrl: 'http://y.localhost',
+      });
       await h.waitFor(rb.id, 'rollback to succeed', (d) => d.status === 'succeeded');
       const paused = await pauseOf(project.id, production.id);
-      expect(paused).toEqual({ projectId: project.id, environmentId: production.id, paused: true, since: expect.any(String), rollbackDeploymentId: rb.id, pausedBy: 'ops' });
+      expect(paused).toEqual({
+        projectId: project.id,
+        environmentId: production.id,
+        paused: true,
+        since: expect.any(String),
+        rollbackDeploymentId: rb.id,
+        pausedBy: 'ops',
+      });
       const before = await count(production.id);
 
       // automatic triggers are refused, forced or not; a manual one without force too
@@ -89,13 +131,46 @@ describe('protection rules', () => {
       expect(!forcedPush.ok && forcedPush.error.code).toBe('deployment/environment-paused');
       const scheduled = await h.trigger(project.id, { sourceRef: 'main', trigger: 'schedule' });
       expect(!scheduled.ok && scheduled.error.code).toBe('deployment/environment-paused');
+      // a schedule's firing comes due: it fires, records why nothing was deployed, and deploys nothing
+      const schedule = await h.bus.request(setDeploymentSchedule, {
+        projectId: project.id,
+        environmentId: production.id,
+        cron: '0 0 2 * * *',
+        timezone: 'UTC',
+        sourceRef: 'main',
+        enabled: true,
+        actor: anActor(),
+      });
+      if (!schedule.ok) throw new Error(schedule.error.message);
+      await h.sql(
+        `update orchestrator.deployment_schedules set next_run_at = now() - interval '1 second' where id = $1`,
+        [schedule.data.id],
+      );
+      await h.app.get(ScheduleFiring).fireDue();
+      const fired = await eventually('the firing to be recorded', async () => {
+        const r = await h.bus.request(listDeploymentSchedules, {
+          projectId: project.id,
+          environmentId: production.id,
+        });
+        return r.ok && r.data.items[0]?.firings ? r.data.items[0] : undefined;
+      });
+      expect(fired).toMatchObject({
+        firings: 1,
+        lastDeploymentId: null,
+        lastError: {
+          code: 'deployment/environment-paused',
+          message: expect.stringContaining('schedule deployments wait until it is resumed'),
+        },
+      });
       const manual = await h.trigger(project.id, { sourceRef: 'main', trigger: 'api' });
       expect(!manual.ok && manual.error.message).toMatch(/paused since .* resume it, or trigger with force/);
       expect(await count(production.id)).toBe(before);
 
       // forced: it deploys, and the deployment says which pause it went through
       const forced = await h.deploy(project.id, { sourceRef: 'main', trigger: 'cli', force: true });
-      expect(forced.metadata).toMatchObject({ pauseOverridden: { rollbackDeploymentId: rb.id, since: paused.since } });
+      expect(forced.metadata).toMatchObject({
+        pauseOverridden: { rollbackDeploymentId: rb.id, since: paused.since },
+      });
       const [created] = await h.sql<{ reason: string }>(
         `select reason from orchestrator.deployment_transitions where deployment_id = $1 order by id limit 1`,
         [forced.id],
@@ -105,16 +180,35 @@ describe('protection rules', () => {
       // a forced deploy does not end the pause
       expect((await pauseOf(project.id, production.id)).paused).toBe(true);
 
-      const resumed = await h.bus.request(resumeEnvironment, { projectId: project.id, environmentId: production.id, actor: anActor({ id: 'lead' }) });
+      const resumed = await h.bus.request(resumeEnvironment, {
+        projectId: project.id,
+        environmentId: production.id,
+        actor: anActor({ id: 'lead' }),
+      });
       expect(resumed).toEqual({
         ok: true,
-        data: { projectId: project.id, environmentId: production.id, paused: false, ended: { since: paused.since, rollbackDeploymentId: rb.id, pausedBy: 'ops' } },
+        data: {
+          projectId: project.id,
+          environmentId: production.id,
+          paused: false,
+          ended: { since: paused.since, rollbackDeploymentId: rb.id, pausedBy: 'ops' },
+        },
       });
       const after = await push(project.id, 'd'.repeat(40));
-      expect(after.ok && after.data.deployment).toMatchObject({ trigger: 'webhook', sourceRef: 'd'.repeat(40) });
+      expect(after.ok && after.data.deployment).toMatchObject({
+        trigger: 'webhook',
+        sourceRef: 'd'.repeat(40),
+      });
       // resuming again changes nothing
-      const again = await h.bus.request(resumeEnvironment, { projectId: project.id, environmentId: production.id, actor: anActor() });
-      expect(again).toEqual({ ok: true, data: { projectId: project.id, environmentId: production.id, paused: false } });
+      const again = await h.bus.request(resumeEnvironment, {
+        projectId: project.id,
+        environmentId: production.id,
+        actor: anActor(),
+      });
+      expect(again).toEqual({
+        ok: true,
+        data: { projectId: project.id, environmentId: production.id, paused: false },
+      });
     });
 
     it('a rollback that fails pauses nothing; another project cannot read or resume the pause', async () => {
@@ -122,16 +216,27 @@ describe('protection rules', () => {
       await release(project.id, 'aaa111');
       const v2 = await release(project.id, 'bbb222');
       const rb = await rollBack(v2.id);
-      await h.result({ deploymentId: rb.id, outcome: 'failed', failure: { code: 'deployment/deploy-failed', message: 'unhealthy' } });
+      await h.result({
+        deploymentId: rb.id,
+        outcome: 'failed',
+        failure: { code: 'deployment/deploy-failed', message: 'unhealthy' },
+      });
       await h.waitFor(rb.id, 'rollback to fail', (d) => d.status === 'failed');
       expect((await pauseOf(project.id, production.id)).paused).toBe(false);
       const pushed = await push(project.id, 'e'.repeat(40));
       expect(pushed.ok).toBe(true);
 
       const other = h.directory.addProject();
-      const read = await h.bus.request(getEnvironmentPause, { projectId: other.project.id, environmentId: production.id });
+      const read = await h.bus.request(getEnvironmentPause, {
+        projectId: other.project.id,
+        environmentId: production.id,
+      });
       expect(!read.ok && read.error.code).toBe('deployment/environment-not-found');
-      const resume = await h.bus.request(resumeEnvironment, { projectId: other.project.id, environmentId: production.id, actor: anActor() });
+      const resume = await h.bus.request(resumeEnvironment, {
+        projectId: other.project.id,
+        environmentId: production.id,
+        actor: anActor(),
+      });
       expect(!resume.ok && resume.error.code).toBe('deployment/environment-not-found');
     });
   });
