@@ -2,10 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type TestInfra, eventually, freePort, getWithHost, startTestInfra } from '@flightdeck/testing';
-import type { ReleaseSpec } from '../src/provider/release-provider';
-import { ReleaseSupervisor } from '../src/provider/release-supervisor';
-import { LogRecorder, type ProviderApp, nodeApp, packArtifact, startProviderApp } from './provider-fixtures';
+import { type EnvironmentHealth, type Result, getEnvironmentHealth } from '@flightdeck/contracts';
+import { decodeJson, encodeEnvelope } from '@flightdeck/messaging';
+import { eventually, getWithHost } from '@flightdeck/testing';
+import { ReleaseProcesses } from '../src/provider/release-processes';
+import { RELEASE_PROVIDER, type ReleaseProvider, type ReleaseSpec } from '../src/provider/release-provider';
+import { LogRecorder, nodeApp, packArtifact } from './provider-fixtures';
+import { BuilderHarness } from './support/builder-harness';
 
 jest.setTimeout(120_000);
 
@@ -47,12 +50,10 @@ const breaksOnRequest = () =>
 // dies or its health path fails, reported crash-looping (and no longer restarted) when restarts do
 // not help, all without a request through the edge to set it off.
 describe('supervision of live releases', () => {
-  let infra: TestInfra;
-  let dataDir: string;
-  let work: string;
+  let h: BuilderHarness;
   let edgePort: number;
-  let p: ProviderApp;
-  let supervisor: ReleaseSupervisor;
+  let work: string;
+  let p: { provider: ReleaseProvider; processes: ReleaseProcesses };
 
   const deploy = async (projectName: string, files: Record<string, string>): Promise<ReleaseSpec> => {
     const spec: ReleaseSpec = {
@@ -67,35 +68,43 @@ describe('supervision of live releases', () => {
     await p.provider.deploy(spec, new LogRecorder().log, new AbortController().signal);
     return spec;
   };
-  const health = (project: string) => supervisor.health(project, 'production');
+  // as the gateway asks: over the bus, any builder replica answers
+  const health = async (projectName: string): Promise<EnvironmentHealth> => {
+    const subject = getEnvironmentHealth.subject;
+    const reply = await h.nc.request(subject, encodeEnvelope(subject, getEnvironmentHealth.version, { projectName, environmentName: 'production' }), { timeout: 5_000 });
+    const result = decodeJson(reply.data) as Result<EnvironmentHealth>;
+    if (!result.ok) throw new Error(JSON.stringify(result));
+    return result.data;
+  };
   const get = (project: string, path = '/') => getWithHost(edgePort, `${project}-production.localhost:${edgePort}`, path);
 
   beforeAll(async () => {
-    infra = await startTestInfra();
-    dataDir = mkdtempSync(join(tmpdir(), 'fd-supervision-data-'));
+    let app;
+    ({ h, edgePort, app } = await BuilderHarness.withInternalProvider(SUPERVISION));
     work = mkdtempSync(join(tmpdir(), 'fd-supervision-work-'));
-    edgePort = await freePort();
-    p = await startProviderApp(infra, { FLIGHTDECK_DATA_DIR: dataDir, FLIGHTDECK_EDGE_PORT: String(edgePort) }, SUPERVISION);
-    supervisor = p.app.get(ReleaseSupervisor, { strict: false });
+    p = { provider: app.get<ReleaseProvider>(RELEASE_PROVIDER, { strict: false }), processes: app.get(ReleaseProcesses, { strict: false }) };
   });
 
   afterAll(async () => {
-    await p?.app.close();
-    await infra?.stop();
-    for (const d of [dataDir, work]) if (d) rmSync(d, { recursive: true, force: true });
+    await h?.stop();
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  it('answers no health for an environment no Node release serves', async () => {
+    expect(await health('nothing-here')).toEqual({ health: null, releaseDeploymentId: null, crashLooping: false, restarts: 0, lastFailure: null, updatedAt: null });
   });
 
   it('restarts a release killed with SIGKILL on its own: degraded, then healthy with one restart, serving again', async () => {
     const spec = await deploy('steady', nodeApp('v1'));
-    expect(await health('steady')).toMatchObject({ health: 'healthy', restarts: 0, crashLooping: false, lastFailure: null });
+    expect(await health('steady')).toMatchObject({ health: 'healthy', releaseDeploymentId: spec.deploymentId, restarts: 0, crashLooping: false, lastFailure: null });
     const pid = p.processes.pidOf(spec.deploymentId)!;
     expect(pid).toBeGreaterThan(0);
 
     process.kill(pid, 'SIGKILL');
-    await eventually('degraded', async () => (await health('steady'))?.health === 'degraded', { intervalMs: 25 });
+    await eventually('degraded', async () => (await health('steady')).health === 'degraded', { intervalMs: 25 });
     const recovered = await eventually('healthy again', async () => {
       const h = await health('steady');
-      return h?.health === 'healthy' && h;
+      return h.health === 'healthy' && h;
     });
     expect(recovered).toMatchObject({ restarts: 1, crashLooping: false, lastFailure: { reason: expect.stringMatching(/killed by SIGKILL|gone|no process/) } });
     // started by the supervisor, not by a request: a new process is already there
@@ -109,7 +118,7 @@ describe('supervision of live releases', () => {
     expect(await get('sick', '/break')).toMatchObject({ status: 500 });
     const recovered = await eventually('restarted and healthy', async () => {
       const h = await health('sick');
-      return h?.health === 'healthy' && h.restarts === 1 && h;
+      return h.health === 'healthy' && h.restarts === 1 && h;
     });
     expect(recovered.lastFailure?.reason).toBe('health check: GET / answered 500 (2 checks in a row)');
     expect(p.processes.pidOf(spec.deploymentId)).not.toBe(pid);
@@ -123,7 +132,7 @@ describe('supervision of live releases', () => {
       'crash-looping',
       async () => {
         const h = await health('loop');
-        return h?.crashLooping && h;
+        return h.crashLooping && h;
       },
       { timeoutMs: 20_000 },
     );

@@ -6,7 +6,9 @@ import {
   type TriggerDeploymentRequest,
   err,
   getDeployment,
+  getEnvironmentHealth,
   getProject,
+  getProjectEnvironment,
   createProject,
   listEnvironments,
   listLogLines,
@@ -169,6 +171,26 @@ describe('gateway REST API', () => {
   });
 
   describe('routes over the bus', () => {
+    it("answers an environment's release health from the builder, asked by the project's and environment's names", async () => {
+      const project = aProject({ name: 'shop' });
+      const environment = anEnvironment({ projectId: project.id, name: 'staging' });
+      await fakes.respond(getProject, () => ok(project));
+      await fakes.respond(getProjectEnvironment, () => ok(environment));
+      const health = {
+        health: 'degraded' as const,
+        releaseDeploymentId: randomUUID(),
+        crashLooping: false,
+        restarts: 1,
+        lastFailure: { reason: 'process was killed by SIGKILL', at: new Date().toISOString() },
+        updatedAt: new Date().toISOString(),
+      };
+      const received = await fakes.respond(getEnvironmentHealth, () => ok(health));
+      const res = await gw.api('GET', `/projects/${project.id}/environments/${environment.id}/health`);
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual(health);
+      expect(received.map((r) => r.data)).toEqual([{ projectName: 'shop', environmentName: 'staging' }]);
+    });
+
     it('creates a project: 201 with what environment-manager answered, carrying the correlation id', async () => {
       const project = aProject({ name: 'shop' });
       const received = await fakes.respond(createProject, () => ok(project));

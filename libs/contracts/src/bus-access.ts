@@ -14,6 +14,7 @@ import {
 import { deploymentCancelRequested, deploymentStatusChanged } from './deployments/deployment-events.schema';
 import { deleteDeploymentSchedule, listDeploymentSchedules, setDeploymentSchedule } from './schedules/deployment-schedule.schema';
 import { getEnvironmentPause, resumeEnvironment } from './deployments/environment-pause.schema';
+import { getEnvironmentHealth } from './releases/environment-health.schema';
 import {
   countLogLevels,
   getLogVolume,
@@ -132,6 +133,8 @@ export const BusAccess: Record<ServiceName, ServiceBusAccess> = {
       getProject,
       // which project an /environments/:environmentId route touches, for the caller's rights
       getEnvironment,
+      // an environment's release health, from the builder
+      getEnvironmentHealth,
       updateProject,
       deleteProject,
       restoreProject,
@@ -228,7 +231,7 @@ export const BusAccess: Record<ServiceName, ServiceBusAccess> = {
     readsMessages: none,
   },
   builder: {
-    handles: none,
+    handles: [getEnvironmentHealth],
     broadcasts: [pingServices],
     // getDeployment: a running job checks on its heartbeat that its deployment still wants it;
     // getEnvironment: a job reads its environment's resource limits

@@ -89,6 +89,10 @@ export const Subjects = {
   jobs: {
     deploy: 'jobs.deploy',
   },
+  releases: {
+    // an environment's release health, answered by the builder (issue 17 item 3)
+    health: 'releases.query.health',
+  },
   build: {
     logs: 'build.logs.*',
     progress: 'build.progress.*',

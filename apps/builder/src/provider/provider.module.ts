@@ -11,6 +11,7 @@ import { RELEASE_PROVIDER } from './release-provider';
 import { ReleasesRepository } from './releases.repository';
 import { EnvironmentHealthRepository } from './environment-health.repository';
 import { ReleaseSupervisor } from './release-supervisor';
+import { EnvironmentHealthHandler } from './environment-health.handler';
 
 // The internal provider and its edge router. Settings come from BUILDER_CONFIG
 // (FLIGHTDECK_DATA_DIR, FLIGHTDECK_EDGE_PORT) and FLIGHTDECK_HEALTH_TIMEOUT_MS; options override.
@@ -20,6 +21,7 @@ export class ProviderModule {
     return {
       module: ProviderModule,
       imports: [SandboxModule],
+      controllers: [EnvironmentHealthHandler],
       providers: [
         {
           provide: PROVIDER_SETTINGS,

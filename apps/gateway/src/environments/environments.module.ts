@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { DetectedVariablesController } from './detected-variables.controller';
 import { EnvironmentsController } from './environments.controller';
+import { EnvironmentHealthController } from './environment-health.controller';
 import { ProjectVariablesController } from './project-variables.controller';
 import { VariableValidationController } from './variable-validation.controller';
 import { VariablesController } from './variables.controller';
@@ -12,6 +13,7 @@ import { VariablesController } from './variables.controller';
     ProjectVariablesController,
     VariableValidationController,
     DetectedVariablesController,
+    EnvironmentHealthController,
   ],
 })
 export class EnvironmentsModule {}
