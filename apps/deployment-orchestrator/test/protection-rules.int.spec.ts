@@ -1,6 +1,7 @@
 import {
   getEnvironmentPause,
   listDeploymentSchedules,
+  retryDeployment,
   resumeEnvironment,
   rollbackDeployment,
   setDeploymentSchedule,
@@ -60,6 +61,12 @@ describe('protection rules', () => {
       const main = await h.deploy(project.id, { sourceRef: 'b'.repeat(40), ref: 'main', trigger: 'webhook' });
       expect(main.sourceRef).toBe('b'.repeat(40));
       expect(await count(production.id)).toBe(2);
+
+      // a retry deploys the same commit, checked on the branch the original was checked on
+      await h.result({ deploymentId: main.id, outcome: 'failed', failure: { code: 'deployment/build-failed', message: 'boom' } });
+      await h.waitFor(main.id, 'failure', (d) => d.status === 'failed');
+      const retried = await h.bus.request(retryDeployment, { deploymentId: main.id, actor: anActor() });
+      expect(retried.ok && retried.data).toMatchObject({ sourceRef: 'b'.repeat(40), trigger: 'webhook', parentDeploymentId: main.id });
     });
 
     it('allows any ref when the environment sets none', async () => {

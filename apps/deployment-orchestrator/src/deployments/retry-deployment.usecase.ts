@@ -36,6 +36,8 @@ export class RetryDeploymentUseCase {
         environmentId: parent.environmentId,
         // the same commit, when the original got as far as resolving it
         sourceRef: parent.commitSha ?? parent.sourceRef,
+        // the environment's allowedRefs checks the branch or tag the original was checked on, not its commit
+        ref: typeof parent.metadata.ref === 'string' ? parent.metadata.ref : parent.sourceRef,
         message: `retry ${retryCount} of ${parent.id}`,
         trigger: parent.trigger,
         provider: parent.provider,

@@ -153,6 +153,8 @@ export class TriggerDeploymentUseCase {
           ...(!retryOf && req.clearCache ? { clearCache: true } : {}),
           ...withBuildSettings(buildSettingsSnapshot(target.environment.buildSettings, req.buildSettings, retryOf?.parent.metadata)),
           ...(skipValidation ? { skipValidation: true } : {}),
+          // the branch or tag allowedRefs checked when it is not sourceRef (a push's commit): a retry is checked on it again
+          ...(req.ref && req.ref !== req.sourceRef ? { ref: req.ref } : {}),
           ...(overridden ? { pauseOverridden: { rollbackDeploymentId: overridden.rollbackDeploymentId, since: overridden.pausedAt.toISOString() } } : {}),
           ...withTriggerVariables(req.variables ?? (retryOf ? triggerVariablesOf(retryOf.parent.metadata) : undefined)),
           ...(req.withholdSensitive || (retryOf && withholdsSensitive(retryOf.parent.metadata)) ? { withholdSensitive: true } : {}),
