@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import type { INestApplication } from '@nestjs/common';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type EnvironmentHealth, type Result, getEnvironmentHealth } from '@flightdeck/contracts';
 import { decodeJson, encodeEnvelope } from '@flightdeck/messaging';
 import { eventually, getWithHost } from '@flightdeck/testing';
+import { ProviderModule } from '../src/provider/provider.module';
 import { ReleaseProcesses } from '../src/provider/release-processes';
 import { RELEASE_PROVIDER, type ReleaseProvider, type ReleaseSpec } from '../src/provider/release-provider';
 import { LogRecorder, nodeApp, packArtifact } from './provider-fixtures';
@@ -53,7 +55,11 @@ describe('supervision of live releases', () => {
   let h: BuilderHarness;
   let edgePort: number;
   let work: string;
+  let app: INestApplication;
   let p: { provider: ReleaseProvider; processes: ReleaseProcesses };
+  const attach = () => {
+    p = { provider: app.get<ReleaseProvider>(RELEASE_PROVIDER, { strict: false }), processes: app.get(ReleaseProcesses, { strict: false }) };
+  };
 
   const deploy = async (projectName: string, files: Record<string, string>): Promise<ReleaseSpec> => {
     const spec: ReleaseSpec = {
@@ -79,10 +85,9 @@ describe('supervision of live releases', () => {
   const get = (project: string, path = '/') => getWithHost(edgePort, `${project}-production.localhost:${edgePort}`, path);
 
   beforeAll(async () => {
-    let app;
     ({ h, edgePort, app } = await BuilderHarness.withInternalProvider(SUPERVISION));
     work = mkdtempSync(join(tmpdir(), 'fd-supervision-work-'));
-    p = { provider: app.get<ReleaseProvider>(RELEASE_PROVIDER, { strict: false }), processes: app.get(ReleaseProcesses, { strict: false }) };
+    attach();
   });
 
   afterAll(async () => {
@@ -147,5 +152,21 @@ describe('supervision of live releases', () => {
     await deploy('loop', nodeApp('fixed'));
     expect(await health('loop')).toMatchObject({ health: 'healthy', restarts: 0, crashLooping: false });
     expect(await get('loop')).toMatchObject({ status: 200, body: expect.stringMatching(/^fixed /) });
+  });
+
+  it('supervises the current releases again after a builder restart', async () => {
+    await h.stopBuilder(app);
+    app = await h.startBuilder({ FLIGHTDECK_EDGE_PORT: String(edgePort) }, ProviderModule.forRoot(SUPERVISION));
+    attach();
+    expect(await get('steady')).toMatchObject({ status: 200, body: expect.stringMatching(/^v1 /) });
+    const restored = await health('steady');
+    expect(restored).toMatchObject({ health: 'healthy', restarts: 0 });
+    const pid = p.processes.pidOf(restored.releaseDeploymentId!)!;
+    process.kill(pid, 'SIGKILL');
+    await eventually('restarted by the new builder', async () => {
+      const now = await health('steady');
+      return now.health === 'healthy' && now.restarts === 1;
+    });
+    expect(p.processes.pidOf(restored.releaseDeploymentId!)).not.toBe(pid);
   });
 });

@@ -66,7 +66,6 @@ export class InternalReleaseProvider implements ReleaseProvider, OnModuleInit, O
     this.closing = false;
     this.processes.open((id) => this.routes.isCurrent(id) || this.inFlight.has(id) || this.draining.has(id));
     const current = await this.restoreRoutes();
-    this.supervisor.open();
     await this.edge.listen(this.settings.edgePort, this.settings.edgeHost);
     for (const release of current) {
       if (release.kind !== 'node') continue;
@@ -75,6 +74,8 @@ export class InternalReleaseProvider implements ReleaseProvider, OnModuleInit, O
         .then(() => this.logger.log({ release: release.id }, 'current release restarted'))
         .catch((e) => this.logger.warn({ release: release.id, err: (e as ReleaseFailedError).reason ?? (e as Error).message }, 'current release did not restart'));
     }
+    // once their starts are under way: a check does not take a release still starting for a crashed one
+    this.supervisor.open();
   }
 
   async onModuleDestroy(): Promise<void> {
