@@ -10,6 +10,15 @@ describe('environment changes', () => {
     expect(changesOf(staging, { name: 'qa', isDefault: true })).toEqual({ name: 'qa', isDefault: true });
   });
 
+  it('sets allowedRefs as a list without duplicates; [] and null both mean any ref, stored as null', () => {
+    expect(changesOf(staging, { allowedRefs: ['main', 'v*', 'main'] })).toEqual({ allowedRefs: ['main', 'v*'] });
+    const guarded = { ...staging, allowedRefs: ['main'] };
+    expect(changesOf(guarded, { allowedRefs: ['main'] })).toEqual({});
+    expect(changesOf(guarded, { allowedRefs: [] })).toEqual({ allowedRefs: null });
+    expect(changesOf(guarded, { allowedRefs: null })).toEqual({ allowedRefs: null });
+    expect(changesOf(staging, { allowedRefs: [] })).toEqual({});
+  });
+
   it("refuses to un-default the project's default, naming the field", () => {
     const r = refuseUpdate(production, changesOf(production, { isDefault: false }));
     expect(r).toEqual({ ok: false, error: expect.objectContaining({ code: 'environment/default-required', details: { field: 'isDefault' } }) });

@@ -35,7 +35,7 @@ export class ProjectDeploymentsController {
       { status: 201, description: 'triggered', name: 'Deployment', schema: Deployment },
       { status: 200, description: 'the deployment this idempotency key already triggered', name: 'Deployment', schema: Deployment },
     ],
-    errors: [ErrorCode.ProjectNotFound, ErrorCode.EnvironmentNotFound, ErrorCode.DeploymentAlreadyRunning],
+    errors: [ErrorCode.ProjectNotFound, ErrorCode.EnvironmentNotFound, ErrorCode.DeploymentAlreadyRunning, ErrorCode.DeploymentRefNotAllowed, ErrorCode.EnvironmentPaused],
   })
   async trigger(
     @IdParam('projectId') projectId: string,
