@@ -164,7 +164,8 @@ export class ReleaseSupervisor {
     w.health = 'degraded';
     await this.save(w);
     this.logger.warn({ project: w.project, environment: w.environment, release: w.release.id, reason, inMs: backoff, restarts: w.restarts }, 'restarting a release');
-    await sleep(backoff);
+    // not holding the builder up when it shuts down meanwhile (the check below then finds it closed)
+    await sleep(backoff, undefined, { ref: false });
     if (!this.isCurrent(w)) return;
     // a process gone may have been started again meanwhile by a request: that one is kept (joined)
     if (why === 'unhealthy') await this.processes.stop(w.release.id);
