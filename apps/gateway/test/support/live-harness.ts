@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { type DynamicModule, type INestApplication, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { IoAdapter } from '@nestjs/platform-socket.io';
+import type { ServerOptions } from 'socket.io';
 import { type NatsConnection, connect } from 'nats';
 import { Client } from 'pg';
 import { type Socket, io } from 'socket.io-client';
@@ -159,7 +161,12 @@ export class LiveHarness {
     readonly db: Client,
   ) {}
 
-  static async start(settings: Partial<LiveSettings> = {}): Promise<LiveHarness> {
+  /**
+   * `pingTimeoutMs`: how long Socket.IO waits for a heartbeat's answer (20 s by default, after a
+   * 25 s interval); a client that stops reading answers none, so a test stalling one for longer
+   * than that raises it to test the flow bounds rather than the heartbeat.
+   */
+  static async start(settings: Partial<LiveSettings> = {}, o: { pingTimeoutMs?: number } = {}): Promise<LiveHarness> {
     const infra = await startTestInfra();
     // a failed start must not leave servers or the log-ingest process behind (afterAll has no harness to stop)
     const started: Array<() => Promise<unknown>> = [() => infra.stop()];
@@ -169,7 +176,7 @@ export class LiveHarness {
       const logIngest = await spawnService('log-ingest', infra.envFor('log-ingest'));
       started.push(() => logIngest.stop(5_000));
       await waitForReady(logIngest.port, 60_000, logIngest.exited);
-      const gateway = await LiveHarness.startGateway(infra, settings);
+      const gateway = await LiveHarness.startGateway(infra, settings, o.pingTimeoutMs);
       started.push(() => gateway.app.close());
       const nc = await connect({ ...infra.nats.connectOptions(), name: 'live-test' });
       started.push(() => nc.close());
@@ -190,10 +197,11 @@ export class LiveHarness {
     return h;
   }
 
-  static async startGateway(infra: TestInfra, settings: Partial<LiveSettings>) {
+  static async startGateway(infra: TestInfra, settings: Partial<LiveSettings>, pingTimeoutMs?: number) {
     const port = await freePort();
     const config = loadGatewayConfig(infra.envFor('gateway', { FLIGHTDECK_ADMIN_TOKEN: LIVE_TOKEN, FLIGHTDECK_GATEWAY_PORT: String(port) }));
     const app = await NestFactory.create(LiveGatewayModule.forRoot(config, settings), { logger: false });
+    if (pingTimeoutMs) app.useWebSocketAdapter(new PatientHeartbeatAdapter(app, pingTimeoutMs));
     await app.listen(port, '127.0.0.1');
     await startBusTransports(app);
     return { app, url: `http://127.0.0.1:${port}` };
@@ -293,5 +301,19 @@ export class LiveHarness {
 
   async waitForStored(deploymentId: string, count: number, timeoutMs = 15_000) {
     await eventually(`log-ingest to store ${count} lines`, async () => (await this.storedLines(deploymentId)) >= count, { timeoutMs });
+  }
+}
+
+// Socket.IO's server with a longer heartbeat timeout (see LiveHarness.start)
+class PatientHeartbeatAdapter extends IoAdapter {
+  constructor(
+    app: INestApplication,
+    private readonly pingTimeoutMs: number,
+  ) {
+    super(app);
+  }
+
+  override createIOServer(port: number, options?: ServerOptions) {
+    return super.createIOServer(port, { ...options, pingTimeout: this.pingTimeoutMs } as ServerOptions);
   }
 }
