@@ -133,6 +133,7 @@ export class ReleaseProcesses implements EdgeUpstreams {
 
   async stop(releaseId: string): Promise<void> {
     this.running.delete(releaseId);
+    this.crashes.delete(releaseId);
     const stopping = Promise.all([...this.all].filter((p) => p.spec.releaseId === releaseId).map((p) => p.stop(this.settings.stopGraceMs))).then(() => undefined);
     this.stopping.set(releaseId, stopping);
     try {
