@@ -7,6 +7,7 @@ import { SignInPage } from './pages/sign-in-page';
 import { ProjectsPage } from './pages/projects-page';
 import { ProjectPage } from './pages/project-page';
 import { DeploymentPage } from './pages/deployment-page';
+import { ProjectSettingsPage } from './pages/project-settings-page';
 
 // the gateway serves this page: its API and Socket.IO are on the same origin
 const newClient = (token: string) => new DeploymentClient({ baseUrl: window.location.origin, token });
@@ -57,6 +58,7 @@ export function App() {
         <Routes>
           <Route path="/" element={<ProjectsPage />} />
           <Route path="/projects/:projectId" element={<ProjectPage />} />
+          <Route path="/projects/:projectId/settings" element={<ProjectSettingsPage />} />
           <Route path="/deployments/:deploymentId" element={<DeploymentPage />} />
           <Route path="*" element={<p>Nothing here. <Link to="/">Back to the projects</Link></p>} />
         </Routes>

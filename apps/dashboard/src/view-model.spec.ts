@@ -1,6 +1,8 @@
-import type { Deployment, LogLine, ProgressEntry } from '@flightdeck/contracts';
+import type { AuditEntry, Deployment, LogLine, ProgressEntry } from '@flightdeck/contracts';
 import {
   actionText,
+  auditText,
+  importSummary,
   allowedActions,
   formatBytes,
   formatDuration,
@@ -159,5 +161,28 @@ describe('the deployment details', () => {
     expect([formatBytes(null), formatBytes(512), formatBytes(1536), formatBytes(5 * 1024 * 1024)]).toEqual([null, '512 B', '1.5 kB', '5.0 MB']);
     expect([formatPhaseMs(420), formatPhaseMs(75_000)]).toEqual(['0.4 s', '1 m 15 s']);
     expect([settingText(undefined), settingText('x'), settingText({ a: 1 })]).toEqual(['—', 'x', '{"a":1}']);
+  });
+});
+
+describe('the project settings', () => {
+  it("sums up a .env import, naming the lines it skipped or refused (never a value)", () => {
+    const base = { added: 2, changed: 1, unchanged: 0, refused: 0, malformed: 0 };
+    expect(importSummary({ ...base, applied: true, lines: [] })).toBe('Imported: 2 added, 1 changed, 0 unchanged.');
+    const bad = [{ line: 3, outcome: 'malformed' as const, message: 'no "="' }, { line: 4, key: 'PORT', outcome: 'refused' as const, message: 'reserved' }];
+    expect(importSummary({ ...base, applied: false, malformed: 1, refused: 1, lines: bad })).toBe(
+      'Nothing imported: line 3: no "="; line 4 (PORT): reserved.',
+    );
+  });
+
+  it('words an audit entry: the route without its prefix, what it named, who, how it ended', () => {
+    const e: AuditEntry = {
+      id: 7, at: '2026-01-01T00:00:00.000Z', actor: { kind: 'admin-token', id: null }, userId: null, tokenId: null,
+      method: 'PUT', route: 'PUT /api/v1/projects/:projectId/members/:userId', path: '/api/v1/projects/p/members/u',
+      projectId: 'p', target: { projectId: 'p', userId: 'u' }, status: 200, outcome: 'succeeded', errorCode: null, correlationId: null,
+    };
+    expect(auditText(e)).toBe('PUT /projects/:projectId/members/:userId (userId=u) by the admin token: succeeded');
+    expect(auditText({ ...e, actor: { kind: 'user', id: 'ann' }, outcome: 'denied', errorCode: 'auth/forbidden' })).toBe(
+      'PUT /projects/:projectId/members/:userId (userId=u) by user ann: denied (auth/forbidden)',
+    );
   });
 });

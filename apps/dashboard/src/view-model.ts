@@ -1,4 +1,4 @@
-import type { Deployment, DeploymentStatus, DeploymentTimings, LogLevel, LogLine, ProgressEntry, SuggestedAction } from '@flightdeck/contracts';
+import type { AuditEntry, Deployment, DeploymentStatus, DeploymentTimings, ImportVariablesReport, LogLevel, LogLine, ProgressEntry, SuggestedAction } from '@flightdeck/contracts';
 
 // What the pages decide without React: kept here so that a unit test is a function call.
 
@@ -145,3 +145,25 @@ export const settingText = (v: unknown): string =>
 /** a phase's time: tenths of a second under 10 s ("0.4 s"), else as formatDuration */
 export const formatPhaseMs = (ms: number): string =>
   ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : (formatDuration(ms) ?? '');
+
+/** a .env import's outcome in one sentence, with the first problem lines (never a value) */
+export const importSummary = (r: ImportVariablesReport): string => {
+  const counts = `${r.added} added, ${r.changed} changed, ${r.unchanged} unchanged`;
+  const problems = r.lines
+    .filter((l) => l.outcome === 'refused' || l.outcome === 'malformed')
+    .slice(0, 3)
+    .map((l) => `line ${l.line}${l.key ? ` (${l.key})` : ''}: ${l.message ?? l.outcome}`);
+  if (!r.applied) return `Nothing imported: ${problems.join('; ') || 'refused'}.`;
+  return `Imported: ${counts}${problems.length ? `; skipped ${problems.join('; ')}` : ''}.`;
+};
+
+/** an audit entry as a line: what was done to what, by whom, how it ended */
+export const auditText = (e: AuditEntry): string => {
+  const what = (e.route ?? `${e.method} ${e.path}`).replace(/^(\w+) \/api\/v1/, '$1 ');
+  const target = Object.entries(e.target)
+    .filter(([k]) => k !== 'projectId')
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
+  const by = e.actor.kind === 'admin-token' ? 'the admin token' : e.actor.kind === 'user' ? `user ${e.actor.id ?? '?'}` : 'anonymous';
+  return `${what}${target ? ` (${target})` : ''} by ${by}: ${e.outcome}${e.errorCode ? ` (${e.errorCode})` : ''}`;
+};

@@ -55,6 +55,7 @@ export function ProjectPage() {
       <p className="crumbs"><Link to="/">Projects</Link> / {project.name}</p>
       <h1>{project.name}</h1>
       <p className="mono">{project.repositoryUrl} (default branch {project.defaultBranch})</p>
+      <p><Link to={`/projects/${project.id}/settings`}>Project variables, members and audit log</Link></p>
       {error && <p role="alert" className="error">{error}</p>}
 
       <h2>Environments</h2>

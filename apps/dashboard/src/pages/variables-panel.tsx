@@ -1,11 +1,18 @@
 import { type FormEvent, useEffect, useState } from 'react';
-import { type Environment, VariableKey, type VariableView } from '@flightdeck/contracts';
+import { type Environment, type Project, VariableKey, type VariableView } from '@flightdeck/contracts';
 import { useApi, useErrorText } from '../api-context';
+import { importSummary } from '../view-model';
 
-// An environment's variables: a sensitive value is write-only (the API answers it masked), and the
-// form forgets a value once it is saved, so no secret stays in the page.
-export function VariablesPanel({ environment }: { environment: Environment }) {
+// An environment's variables, or a project's (every environment's unless it sets its own): a
+// sensitive value is write-only (the API answers it masked), and the form forgets a value once it is
+// saved, so no secret stays in the page.
+export function VariablesPanel(props: ({ environment: Environment } | { project: Project }) & { onChange?: () => void }) {
   const { client } = useApi();
+  const owner = 'project' in props ? props.project : props.environment;
+  const environment = { id: owner.id, name: 'project' in props ? `the project ${owner.name}` : owner.name };
+  const ops = 'project' in props
+    ? { list: client.listProjectVariables.bind(client), set: client.setProjectVariable.bind(client), remove: client.deleteProjectVariable.bind(client) }
+    : { list: client.listVariables.bind(client), set: client.setVariable.bind(client), remove: client.deleteVariable.bind(client) };
   const errorText = useErrorText();
   const [items, setItems] = useState<VariableView[] | null>(null);
   const [key, setKey] = useState('');
@@ -16,7 +23,8 @@ export function VariablesPanel({ environment }: { environment: Environment }) {
   const id = (s: string) => `var-${s}-${environment.id}`;
 
   const load = async () => {
-    const r = await client.listVariables(environment.id);
+    props.onChange?.();
+    const r = await ops.list(environment.id);
     if (r.ok) setItems(r.data.items);
     else setError(errorText(r.error));
   };
@@ -32,7 +40,7 @@ export function VariablesPanel({ environment }: { environment: Environment }) {
     e.preventDefault();
     setBusy(true);
     setError(null);
-    const r = await client.setVariable(environment.id, key, { value, sensitive });
+    const r = await ops.set(environment.id, key, { value, sensitive });
     setBusy(false);
     if (!r.ok) return setError(errorText(r.error));
     setKey('');
@@ -41,7 +49,7 @@ export function VariablesPanel({ environment }: { environment: Environment }) {
     await load();
   };
   const remove = async (k: string) => {
-    const r = await client.deleteVariable(environment.id, k);
+    const r = await ops.remove(environment.id, k);
     if (!r.ok) return setError(errorText(r.error));
     await load();
   };
@@ -80,6 +88,48 @@ export function VariablesPanel({ environment }: { environment: Environment }) {
         <button type="submit" disabled={busy || !key || !!keyProblem}>Save variable</button>
         {error && <p role="alert" className="error">{error}</p>}
       </form>
+      {'project' in props && <EnvImport projectId={owner.id} onImported={load} />}
     </section>
+  );
+}
+
+// A .env file pasted or chosen: every line applied or none (the report says which line and why, never a value)
+function EnvImport({ projectId, onImported }: { projectId: string; onImported: () => Promise<void> }) {
+  const { client } = useApi();
+  const errorText = useErrorText();
+  const [text, setText] = useState('');
+  const [sensitive, setSensitive] = useState(false);
+  const [report, setReport] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setReport(null);
+    const r = await client.importProjectVariables(projectId, text, { sensitive });
+    setBusy(false);
+    if (!r.ok) return setReport(errorText(r.error));
+    setReport(importSummary(r.data));
+    if (r.data.applied) {
+      setText('');
+      await onImported();
+    }
+  };
+  const readFile = async (f: File | undefined) => f && setText(await f.text());
+
+  return (
+    <form onSubmit={submit} aria-label="Import a .env file">
+      <h3>Import a .env file</h3>
+      <label htmlFor={`env-file-${projectId}`}>.env file</label>
+      <input id={`env-file-${projectId}`} type="file" accept=".env,text/plain" onChange={(e) => void readFile(e.target.files?.[0])} />
+      <label htmlFor={`env-text-${projectId}`}>.env contents</label>
+      <textarea id={`env-text-${projectId}`} value={text} onChange={(e) => setText(e.target.value)} rows={5} spellCheck={false}
+        autoComplete="off" className="mono" placeholder={'KEY=value\n# comments and export KEY=... are read too'} />
+      <label className="check">
+        <input type="checkbox" checked={sensitive} onChange={(e) => setSensitive(e.target.checked)} /> Import as sensitive
+      </label>
+      <button type="submit" disabled={busy || !text.trim()}>Import</button>
+      {report && <p role="status">{report}</p>}
+    </form>
   );
 }
