@@ -293,6 +293,37 @@ describe('the dashboard', () => {
     await page.close();
   });
 
+  it('shows platform admins every service ready and what npm start supervises; refuses anyone else in words', async () => {
+    const page = await signedIn();
+    await page.getByRole('link', { name: 'System status' }).click();
+    await page.getByRole('heading', { name: 'System status' }).waitFor();
+    const instances = page.getByRole('table', { name: 'Service instances' });
+    await instances.locator('tbody tr').first().waitFor();
+    for (const name of ['gateway', 'deployment-orchestrator', 'builder', 'log-ingest', 'environment-manager']) {
+      expect(await instances.locator(`tr[data-service="${name}"] .status`).first().textContent()).toBe('ready');
+    }
+    const supervised = page.getByRole('table', { name: 'Supervised processes' });
+    expect(await supervised.locator('tr[data-process="builder"] .status').textContent()).toBe('running');
+    await page.close();
+
+    const api = new DeploymentClient({ baseUrl: stack.gatewayUrl, token: stack.token });
+    const res = await fetch(`${stack.gatewayUrl}/api/v1/users`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${stack.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'dash-reader' }),
+    });
+    const user = (await res.json()) as { id: string };
+    const issued = await api.createToken({ name: 'dashboard-reader', scopes: ['read'], userId: user.id });
+    api.close();
+    if (!issued.ok) throw new Error(issued.error.message);
+    const reader = await signedIn('/system', issued.data.token);
+    const refused = reader.getByRole('alert');
+    await refused.waitFor();
+    expect(await refused.textContent()).toBe('this route is for platform admins (deployment/insufficient-permissions)');
+    expect(await reader.getByRole('table').count()).toBe(0);
+    await reader.close();
+  });
+
   // Bounds stated: a level change shows its result within 1 s and a jump anywhere in the log draws
   // its lines within 250 ms, at 100,000 lines (measured on a loaded 2-core machine).
   it('keeps a 100,000-line log responsive to scrolling and filtering', async () => {
@@ -358,7 +389,7 @@ describe('the dashboard', () => {
     const projectPath = new URL(page.url()).pathname;
     await page.locator('tbody tr a').first().click();
     await page.getByText(/lines, ended/).waitFor({ timeout: 30_000 });
-    const pages = { projects: '/', project: projectPath, settings: `${projectPath}/settings`, deployment: new URL(page.url()).pathname };
+    const pages = { projects: '/', project: projectPath, settings: `${projectPath}/settings`, system: '/system', deployment: new URL(page.url()).pathname };
     const report: string[] = [];
     for (const width of [1280, 360]) {
       await page.setViewportSize({ width, height: 900 });

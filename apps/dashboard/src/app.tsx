@@ -8,6 +8,7 @@ import { ProjectsPage } from './pages/projects-page';
 import { ProjectPage } from './pages/project-page';
 import { DeploymentPage } from './pages/deployment-page';
 import { ProjectSettingsPage } from './pages/project-settings-page';
+import { SystemStatusPage } from './pages/system-status-page';
 
 // the gateway serves this page: its API and Socket.IO are on the same origin
 const newClient = (token: string) => new DeploymentClient({ baseUrl: window.location.origin, token });
@@ -50,15 +51,19 @@ export function App() {
         <Link to="/" className="brand">
           Flightdeck
         </Link>
-        <button type="button" className="link" onClick={() => signOut()}>
-          Sign out
-        </button>
+        <nav className="top-links">
+          <Link to="/system">System status</Link>
+          <button type="button" className="link" onClick={() => signOut()}>
+            Sign out
+          </button>
+        </nav>
       </header>
       <main>
         <Routes>
           <Route path="/" element={<ProjectsPage />} />
           <Route path="/projects/:projectId" element={<ProjectPage />} />
           <Route path="/projects/:projectId/settings" element={<ProjectSettingsPage />} />
+          <Route path="/system" element={<SystemStatusPage />} />
           <Route path="/deployments/:deploymentId" element={<DeploymentPage />} />
           <Route path="*" element={<p>Nothing here. <Link to="/">Back to the projects</Link></p>} />
         </Routes>
