@@ -195,6 +195,11 @@ describe('flightdeck CLI against the running stack', () => {
     expect(rollback.code).toBe(0);
     expect(rollback.stdout).toContain('succeeded');
     await until('v1 to serve again', async () => (await getWithHost(stack.edgePort, hostOf(url))).body === 'version v1', 10_000);
+    // a rollback pauses the environment: a plain deploy is refused, saying so, until resumed or forced
+    const paused = await cli(['deploy', '-p', 'cli-shop']);
+    expect(paused.code).toBe(1);
+    expect(paused.stderr).toContain('error deployment/environment-paused');
+    expect((await getWithHost(stack.edgePort, hostOf(url))).body).toBe('version v1');
 
     const logs = await cli(['logs', firstId, '--json']);
     expect(json<{ items: { message: string }[] }>(logs).items.map((l) => l.message)).toContain('build line 5');
@@ -202,7 +207,8 @@ describe('flightdeck CLI against the running stack', () => {
 
   it('on a terminal, keeps a live phase/progress line under the log', async () => {
     // `script` gives the command a pseudo-terminal, as a person's shell would
-    const r = await cli(['-qec', `${BIN} deploy -p cli-shop`, '/dev/null'], { command: 'script', env: { TERM: 'xterm' } });
+    // --force: the rollback above paused the environment
+    const r = await cli(['-qec', `${BIN} deploy -p cli-shop --force`, '/dev/null'], { command: 'script', env: { TERM: 'xterm' } });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/\r\x1b\[2K(\x1b\[2m)?[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] (created|queued|initializing|building|deploying)\S* \d+% · \d+s/);
     expect(r.stdout).toContain('build line 3');
