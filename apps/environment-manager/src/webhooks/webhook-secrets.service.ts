@@ -14,20 +14,13 @@ import { projectNotFound } from '../projects/project-queries.service';
 import { ProjectsRepository } from '../projects/projects.repository';
 import { toProject } from '../projects/projects.mapper';
 import { VariableSealer } from '../variables/variable-sealer';
+import { SealedProjectSecrets, type SealedSecretRow } from './sealed-project-secrets';
 
 const KEY = 'webhook-secret';
 const GITHUB_TOKEN = 'github-token';
 type Key = typeof KEY | typeof GITHUB_TOKEN;
 
-interface SecretRow {
-  project_id: string;
-  key: Key;
-  ciphertext: Buffer;
-  iv: Buffer;
-  auth_tag: Buffer;
-  key_id: string | null;
-  updated_at: Date;
-}
+type SecretRow = SealedSecretRow & { key: Key };
 
 // A project's git webhook secret: generated here (32 random bytes, hex as GitHub's own examples),
 // sealed with the keyring like a sensitive variable, shown once when generated, and opened only
@@ -35,18 +28,21 @@ interface SecretRow {
 @Injectable()
 export class WebhookSecretsService {
   private readonly logger = new Logger(WebhookSecretsService.name);
+  private readonly secrets: SealedProjectSecrets;
 
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     private readonly projects: ProjectsRepository,
-    private readonly sealer: VariableSealer,
-  ) {}
+    sealer: VariableSealer,
+  ) {
+    this.secrets = new SealedProjectSecrets(ds, sealer, 'environments.project_webhook_secrets');
+  }
 
   async rotate(projectId: string): Promise<Result<CreatedWebhookSecret>> {
     const project = await this.projects.findById(projectId);
     if (!project) return projectNotFound(projectId);
     const secret = randomBytes(32).toString('hex');
-    await this.store(projectId, KEY, secret);
+    await this.secrets.store(projectId, KEY, secret);
     this.logger.log({ projectId }, 'webhook secret generated');
     return ok({ ...(await this.settingsOf(projectId)), secret });
   }
@@ -54,21 +50,10 @@ export class WebhookSecretsService {
   async setGithubToken(projectId: string, token: string | null): Promise<Result<WebhookSettings>> {
     const project = await this.projects.findById(projectId);
     if (!project) return projectNotFound(projectId);
-    if (token === null) await this.ds.query(`delete from environments.project_webhook_secrets where project_id = $1 and key = $2`, [projectId, GITHUB_TOKEN]);
-    else await this.store(projectId, GITHUB_TOKEN, token);
+    if (token === null) await this.secrets.delete(projectId, GITHUB_TOKEN);
+    else await this.secrets.store(projectId, GITHUB_TOKEN, token);
     this.logger.log({ projectId, set: token !== null }, 'GitHub token changed');
     return ok(await this.settingsOf(projectId));
-  }
-
-  private async store(projectId: string, key: Key, value: string) {
-    const sealed = this.sealer.columns({ projectId }, key, value, true);
-    await this.ds.query(
-      `insert into environments.project_webhook_secrets (project_id, key, ciphertext, iv, auth_tag, key_id, updated_at)
-       values ($1, $2, $3, $4, $5, $6, now())
-       on conflict (project_id, key) do update
-         set ciphertext = excluded.ciphertext, iv = excluded.iv, auth_tag = excluded.auth_tag, key_id = excluded.key_id, updated_at = now()`,
-      [projectId, key, sealed.ciphertext, sealed.iv, sealed.authTag, sealed.keyId],
-    );
   }
 
   private async settingsOf(projectId: string): Promise<WebhookSettings> {
@@ -95,8 +80,7 @@ export class WebhookSecretsService {
          join environments.projects p on p.id = w.project_id
         where p.deleted_at is null`,
     );
-    const open = (r: SecretRow) =>
-      this.sealer.open({ projectId: r.project_id }, r.key, { sensitive: true, valuePlain: null, ciphertext: r.ciphertext, iv: r.iv, authTag: r.auth_tag, keyId: r.key_id });
+    const open = (r: SecretRow) => this.secrets.open(r);
     const items: { project: Project; secret: string; githubToken?: string }[] = [];
     for (const r of rows.filter((row) => row.key === KEY && wanted.has(normalizeRepositoryUrl(row.repository_url)))) {
       const project = await this.projects.findById(r.project_id);
