@@ -182,10 +182,17 @@ describe('POST /api/v1/webhooks/github', () => {
     expect(triggers).toHaveLength(0);
   });
 
-  it('a repository no project has: 404 webhook/unknown-repository; an event not acted on: 202 ignored', async () => {
+  it('a repository no project has: answered exactly like a bad signature (nothing tells which repositories exist); an event not acted on: 202 ignored', async () => {
+    await standIn();
+    const badSignature = await gw.api('POST', '/webhooks/github', {
+      rawBody: JSON.stringify(push('main')),
+      headers: { authorization: '', 'x-github-event': 'push', 'x-github-delivery': randomUUID(), 'x-hub-signature-256': await sign('not-the-secret', JSON.stringify(push('main'))) },
+    });
+    await fakes.clear();
     await fakes.respond(matchWebhookProjects, () => ok({ items: [] }));
     const unknown = await deliver('push', push('main'));
-    expect([unknown.status, unknown.body.error.code]).toEqual([404, ErrorCode.WebhookUnknownRepository]);
+    expect([unknown.status, unknown.body.error.code]).toEqual([401, ErrorCode.WebhookInvalidSignature]);
+    expect(unknown.body.error.message).toBe(badSignature.body.error.message);
     await fakes.clear();
     await standIn();
     const issues = await deliver('issues', { action: 'opened', repository: REPO });

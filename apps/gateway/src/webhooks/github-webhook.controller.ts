@@ -33,7 +33,7 @@ export class GithubWebhookController {
       { status: 202, description: 'accepted (or ignored: webhook/unsupported-event)', name: 'WebhookReceipt', schema: WebhookReceipt },
       { status: 200, description: 'replayed or ignored', name: 'WebhookReceipt', schema: WebhookReceipt },
     ],
-    errors: [ErrorCode.WebhookInvalidSignature, ErrorCode.WebhookUnknownRepository, ErrorCode.PayloadTooLarge],
+    errors: [ErrorCode.WebhookInvalidSignature, ErrorCode.PayloadTooLarge],
   })
   async receive(
     @Req() req: AuthenticatedRequest,

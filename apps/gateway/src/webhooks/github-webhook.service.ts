@@ -69,7 +69,9 @@ export class GithubWebhookService implements OnApplicationShutdown {
 
     const candidates = (await this.api.call(matchWebhookProjects, { repositoryUrls: urls })).items;
     if (!candidates.length) {
-      throw new ApiException(ErrorCode.WebhookUnknownRepository, `no project with a webhook secret has the repository ${urls[0]}`);
+      // answered like a bad signature: an unsigned caller must not learn which repositories this platform serves
+      this.logger.warn({ deliveryId, event, repository: urls[0] }, 'webhook delivery for a repository no project has a webhook secret for refused');
+      throw new ApiException(ErrorCode.WebhookInvalidSignature, "the signature does not match the webhook secret of this repository's project");
     }
     const signed: { project: Project; githubToken?: string }[] = [];
     for (const c of candidates) if (await signatureHolds(c.secret, raw, d.signature)) signed.push({ project: c.project, githubToken: c.githubToken });
