@@ -194,4 +194,42 @@ describe('DeploymentClient requests', () => {
     expect(await new DeploymentClient({ baseUrl: 'http://gw', fetch: s.fetch }).getSystemStatus()).toEqual({ ok: true, data: status });
     expect(s.seen[0].url).toBe('http://gw/api/v1/system/status');
   });
+
+  it('reads analytics, detected variables and the pause, validates and resumes, each parsed with its contract', async () => {
+    const analytics = {
+      projectId: P, environmentId: null, from: at, to: at, total: 2, byStatus: { succeeded: 1, failed: 1 }, successRate: 0.5,
+      totalMs: { p50: 10, p95: 20 }, durationMs: { p50: 8, p95: 9 }, queueWaitMs: { p50: 1, p95: 2 },
+      phaseMs: { building: { p50: 5, p95: 7 } }, topErrors: [{ code: 'build/failed', count: 1 }],
+    };
+    const a = recorder(200, analytics);
+    expect(await new DeploymentClient({ baseUrl: 'http://gw', fetch: a.fetch }).getAnalytics(P, { environmentId: D })).toEqual({ ok: true, data: analytics });
+    expect(a.seen[0].url).toBe(`http://gw/api/v1/projects/${P}/analytics?environmentId=${D}`);
+
+    const detected = {
+      framework: 'node', commit: 'abc', files: ['package.json'], missing: ['DATABASE_URL'], invalid: [], warnings: [],
+      items: [{ key: 'DATABASE_URL', description: 'Postgres', example: 'postgres://u:p@h/db', required: true, sensitive: true,
+        rule: { kind: 'postgres-url' }, generatable: false, sources: ['dependency pg'], set: false, valid: null }],
+    };
+    const d = recorder(200, detected);
+    expect(await new DeploymentClient({ baseUrl: 'http://gw', fetch: d.fetch }).detectVariables(P, D)).toEqual({ ok: true, data: detected });
+    expect(d.seen[0].url).toBe(`http://gw/api/v1/projects/${P}/environments/${D}/detected-variables`);
+
+    const verdict = { valid: false, errors: { DATABASE_URL: 'DATABASE_URL is not a postgres URL' },
+      results: [{ key: 'DATABASE_URL', rule: { kind: 'postgres-url' }, valid: false, message: 'DATABASE_URL is not a postgres URL' }] };
+    const v = recorder(200, verdict);
+    expect(await new DeploymentClient({ baseUrl: 'http://gw', fetch: v.fetch }).validateVariables(D, { key: 'DATABASE_URL', value: 'x' }))
+      .toEqual({ ok: true, data: verdict });
+    expect(v.seen[0]).toMatchObject({ url: `http://gw/api/v1/environments/${D}/variables/validate`, init: { method: 'POST', body: '{"key":"DATABASE_URL","value":"x"}' } });
+
+    const pause = { projectId: P, environmentId: D, paused: true, since: at, rollbackDeploymentId: D, pausedBy: 'admin' };
+    const g = recorder(200, pause);
+    expect(await new DeploymentClient({ baseUrl: 'http://gw', fetch: g.fetch }).getEnvironmentPause(P, D)).toEqual({ ok: true, data: pause });
+    expect(g.seen[0].url).toBe(`http://gw/api/v1/projects/${P}/environments/${D}/pause`);
+    const resumed = { projectId: P, environmentId: D, paused: false, ended: { since: at, rollbackDeploymentId: D, pausedBy: 'admin' } };
+    const r = recorder(200, resumed);
+    expect(await new DeploymentClient({ baseUrl: 'http://gw', fetch: r.fetch }).resumeEnvironment(P, D)).toEqual({ ok: true, data: resumed });
+    expect(r.seen[0]).toMatchObject({ url: `http://gw/api/v1/projects/${P}/environments/${D}/resume`, init: { method: 'POST' } });
+    // an answer off the contract is an error Result
+    expect((await new DeploymentClient({ baseUrl: 'http://gw', fetch: recorder(200, { paused: 'yes' }).fetch }).getEnvironmentPause(P, D)).ok).toBe(false);
+  });
 });

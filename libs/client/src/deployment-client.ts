@@ -36,6 +36,13 @@ import {
   CreatedWebhookSecret,
   ConfigurationDiff,
   SystemStatus,
+  type AnalyticsQuery,
+  DeploymentAnalytics,
+  DetectedVariablesReport,
+  EnvironmentPause,
+  type ValidateVariablesBody,
+  VariableValidationReport,
+  resumeEnvironment,
   getDeploymentProgress,
   listOf,
   ok,
@@ -273,6 +280,37 @@ export class DeploymentClient {
     });
   }
 
+  /** check values against their rules without storing them: {key, value} one value, {key} a stored one, {} all */
+  validateVariables(environmentId: string, body: ValidateVariablesBody = {}) {
+    return this.http.request('POST', pathOf`/environments/${environmentId}/variables/validate`, VariableValidationReport, {
+      body,
+    });
+  }
+  /** what the project's repository needs (description, example, rule) and whether this environment sets it validly */
+  detectVariables(projectId: string, environmentId: string, opts: { generate?: boolean } = {}) {
+    return this.http.request(
+      'GET',
+      pathOf`/projects/${projectId}/environments/${environmentId}/detected-variables`,
+      DetectedVariablesReport,
+      { query: { generate: qsBool(opts.generate) } },
+    );
+  }
+
+  // ---- pause after rollback
+
+  /** whether a rollback paused the environment's automatic deploys */
+  getEnvironmentPause(projectId: string, environmentId: string) {
+    return this.http.request('GET', pathOf`/projects/${projectId}/environments/${environmentId}/pause`, EnvironmentPause);
+  }
+  /** end that pause (admin) */
+  resumeEnvironment(projectId: string, environmentId: string) {
+    return this.http.request(
+      'POST',
+      pathOf`/projects/${projectId}/environments/${environmentId}/resume`,
+      resumeEnvironment.reply,
+    );
+  }
+
   // ---- deployments
 
   async triggerDeployment(
@@ -336,6 +374,13 @@ export class DeploymentClient {
   getConfigDiff(deploymentId: string, against: string) {
     return this.http.request('GET', pathOf`/deployments/${deploymentId}/config-diff`, ConfigurationDiff, {
       query: { against },
+    });
+  }
+
+  /** success rate, percentiles of times (overall and per phase) and top errors over a window (default 30 days) */
+  getAnalytics(projectId: string, opts: AnalyticsQuery = {}) {
+    return this.http.request('GET', pathOf`/projects/${projectId}/analytics`, DeploymentAnalytics, {
+      query: { environmentId: opts.environmentId, from: opts.from, to: opts.to },
     });
   }
 
