@@ -13,6 +13,7 @@ import { ProjectWebhookSecrets1765400000000 } from './1765400000000-project-webh
 import { ProjectGithubTokens1765400000001 } from './1765400000001-project-github-tokens';
 import { HookSecrets1765500000000 } from './1765500000000-hook-secrets';
 import { EnvironmentAllowedRefs1765600000000 } from './1765600000000-environment-allowed-refs';
+import { ProjectRepositoryKey1765610000000 } from './1765610000000-project-repository-key';
 
 // Applied in this order at start-up and by `npm run migrate`.
 export const migrations = [
@@ -31,4 +32,6 @@ export const migrations = [
   ProjectGithubTokens1765400000001,
   HookSecrets1765500000000,
   EnvironmentAllowedRefs1765600000000,
+  ProjectRepositoryKey1765610000000,
+  EnvironmentProtection1765700000000,
 ];

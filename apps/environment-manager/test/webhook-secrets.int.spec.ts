@@ -8,6 +8,7 @@ import {
   rotateSecretKey,
   rotateWebhookSecret,
   setGithubToken,
+  updateProject,
   setVariable,
 } from '@flightdeck/contracts';
 import { EnvironmentManagerHarness } from './support/environment-manager-harness';
@@ -70,6 +71,16 @@ describe('webhook secrets', () => {
     expect(second.secret).not.toBe(first.secret);
     expect(await match('https://github.com/acme/spelled')).toEqual([{ name: 'spelled', secret: second.secret }]);
     expect(await match('https://github.com/acme/other')).toEqual([]);
+  });
+
+  it('a project whose repository changes is found by its new repository only', async () => {
+    const { project } = await h.project('moved', 'https://github.com/acme/before.git');
+    const { secret } = await rotate(project.id);
+    expect(await match('https://github.com/acme/before')).toEqual([{ name: 'moved', secret }]);
+    const moved = await h.bus.request(updateProject, { projectId: project.id, repositoryUrl: 'https://github.com/Acme/After.git' });
+    expect(moved).toMatchObject({ ok: true });
+    expect(await match('https://github.com/acme/before')).toEqual([]);
+    expect(await match('https://github.com/acme/after')).toEqual([{ name: 'moved', secret }]);
   });
 
   it('a GitHub token is sealed beside the secret, given with the match, and removed by null', async () => {

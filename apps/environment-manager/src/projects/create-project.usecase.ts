@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { type CreateProjectRequest, ErrorCode, type Project, type Result, err, ok } from '@flightdeck/contracts';
+import { type CreateProjectRequest, ErrorCode, type Project, type Result, err, normalizeRepositoryUrl, ok } from '@flightdeck/contracts';
 import { EnvironmentEntity } from './environment.entity';
 import { ProjectEntity } from './project.entity';
 import { toProject } from './projects.mapper';
@@ -33,6 +33,7 @@ export class CreateProjectUseCase {
       id: randomUUID(),
       name: req.name,
       repositoryUrl: req.repositoryUrl,
+      repositoryKey: normalizeRepositoryUrl(req.repositoryUrl),
       defaultBranch: req.defaultBranch ?? DEFAULT_BRANCH,
       createdAt: now,
       updatedAt: now,

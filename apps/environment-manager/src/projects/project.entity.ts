@@ -5,6 +5,8 @@ export class ProjectEntity {
   @PrimaryColumn('uuid') id!: string;
   @Column('text') name!: string;
   @Column('text', { name: 'repository_url' }) repositoryUrl!: string;
+  // normalizeRepositoryUrl(repositoryUrl): how webhook deliveries find their projects
+  @Column('text', { name: 'repository_key' }) repositoryKey!: string;
   @Column('text', { name: 'default_branch' }) defaultBranch!: string;
   // null: the operator's default limit applies
   @Column('integer', { name: 'triggers_per_minute', nullable: true }) triggersPerMinute!: number | null;

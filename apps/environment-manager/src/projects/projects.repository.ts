@@ -58,7 +58,7 @@ export class ProjectsRepository {
     return tx.getRepository(ProjectEntity).findOne({ where: { id: projectId }, lock: { mode: 'pessimistic_write' } });
   }
 
-  async changeProject(tx: EntityManager, id: string, changes: Partial<Pick<ProjectEntity, 'name' | 'repositoryUrl' | 'defaultBranch' | 'triggersPerMinute' | 'updatedAt' | 'deletedAt'>>): Promise<ProjectEntity> {
+  async changeProject(tx: EntityManager, id: string, changes: Partial<Pick<ProjectEntity, 'name' | 'repositoryUrl' | 'repositoryKey' | 'defaultBranch' | 'triggersPerMinute' | 'updatedAt' | 'deletedAt'>>): Promise<ProjectEntity> {
     await tx.getRepository(ProjectEntity).update({ id }, changes);
     return tx.getRepository(ProjectEntity).findOneByOrFail({ id });
   }

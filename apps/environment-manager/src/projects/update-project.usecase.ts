@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { ErrorCode, type Project, type Result, type UpdateProjectRequest, err, ok } from '@flightdeck/contracts';
+import { ErrorCode, type Project, type Result, type UpdateProjectRequest, err, normalizeRepositoryUrl, ok } from '@flightdeck/contracts';
 import { invalidFields } from './create-project.usecase';
 import type { ProjectEntity } from './project.entity';
 import { projectNotFound } from './project-queries.service';
@@ -33,7 +33,7 @@ export class UpdateProjectUseCase {
         if (!project) return projectNotFound(req.projectId);
         const changes = {
           ...(req.name !== undefined && req.name !== project.name ? { name: req.name } : {}),
-          ...(req.repositoryUrl !== undefined && req.repositoryUrl !== project.repositoryUrl ? { repositoryUrl: req.repositoryUrl } : {}),
+          ...(req.repositoryUrl !== undefined && req.repositoryUrl !== project.repositoryUrl ? { repositoryUrl: req.repositoryUrl, repositoryKey: normalizeRepositoryUrl(req.repositoryUrl) } : {}),
           ...(req.defaultBranch !== undefined && req.defaultBranch !== project.defaultBranch ? { defaultBranch: req.defaultBranch } : {}),
           ...(req.triggersPerMinute !== undefined && req.triggersPerMinute !== project.triggersPerMinute
             ? { triggersPerMinute: req.triggersPerMinute }

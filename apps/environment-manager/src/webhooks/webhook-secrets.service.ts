@@ -74,15 +74,17 @@ export class WebhookSecretsService {
   // Live projects whose repository is one of these (compared normalized) and that have a secret,
   // with their GitHub token when they have one.
   async match(repositoryUrls: string[]): Promise<Result<{ items: { project: Project; secret: string; githubToken?: string }[] }>> {
-    const wanted = new Set(repositoryUrls.map(normalizeRepositoryUrl));
-    const rows: (SecretRow & { repository_url: string })[] = await this.ds.query(
-      `select w.*, p.repository_url from environments.project_webhook_secrets w
+    const wanted = [...new Set(repositoryUrls.map(normalizeRepositoryUrl))];
+    // only the rows of the projects of this repository are read (indexed key), never every project's secrets
+    const rows: SecretRow[] = await this.ds.query(
+      `select w.* from environments.project_webhook_secrets w
          join environments.projects p on p.id = w.project_id
-        where p.deleted_at is null`,
+        where p.deleted_at is null and p.repository_key = any($1::text[])`,
+      [wanted],
     );
     const open = (r: SecretRow) => this.secrets.open(r);
     const items: { project: Project; secret: string; githubToken?: string }[] = [];
-    for (const r of rows.filter((row) => row.key === KEY && wanted.has(normalizeRepositoryUrl(row.repository_url)))) {
+    for (const r of rows.filter((row) => row.key === KEY)) {
       const project = await this.projects.findById(r.project_id);
       const secret = open(r);
       const tokenRow = rows.find((t) => t.project_id === r.project_id && t.key === GITHUB_TOKEN);
