@@ -33,5 +33,4 @@ export const migrations = [
   HookSecrets1765500000000,
   EnvironmentAllowedRefs1765600000000,
   ProjectRepositoryKey1765610000000,
-  EnvironmentProtection1765700000000,
 ];
