@@ -1,6 +1,14 @@
 import type { AuditEntry, Deployment, LogLine, ProgressEntry } from '@flightdeck/contracts';
 import {
   actionText,
+  ansiPieces,
+  filterLines,
+  formatRate,
+  plainText,
+  searchLines,
+  splitOnMatches,
+  stepMatch,
+  stepsOf,
   auditText,
   importSummary,
   allowedActions,
@@ -184,5 +192,57 @@ describe('the project settings', () => {
     expect(auditText({ ...e, actor: { kind: 'user', id: 'ann' }, outcome: 'denied', errorCode: 'auth/forbidden' })).toBe(
       'PUT /projects/:projectId/members/:userId (userId=u) by user ann: denied (auth/forbidden)',
     );
+  });
+});
+
+describe('the log view', () => {
+  const line = (seq: number, over: Partial<LogLine> = {}): LogLine => ({
+    seq, timestamp: new Date(0).toISOString(), level: 'info', source: 'build', step: 'build', message: `line ${seq}`, ...over,
+  });
+  const log = [
+    line(1, { step: 'clone', source: 'system' }),
+    line(2, { level: 'warn', message: '\u001b[33mnpm WARN\u001b[0m deprecated' }),
+    line(3, { level: 'error', step: 'install', message: 'Error: boom' }),
+    line(4, { step: 'release', source: 'deploy', message: 'listening' }),
+  ];
+
+  it('filters by level, step and source together', () => {
+    expect(filterLines(log, { level: 'debug', step: '', source: '' })).toBe(log);
+    expect(filterLines(log, { level: 'warn', step: '', source: '' }).map((l) => l.seq)).toEqual([2, 3]);
+    expect(filterLines(log, { level: 'debug', step: 'build', source: '' }).map((l) => l.seq)).toEqual([2]);
+    expect(filterLines(log, { level: 'debug', step: '', source: 'deploy' }).map((l) => l.seq)).toEqual([4]);
+    expect(filterLines(log, { level: 'warn', step: 'release', source: '' })).toEqual([]);
+    expect(stepsOf(log)).toEqual(['clone', 'build', 'install', 'release']);
+  });
+
+  it('searches the text without its escape codes, and steps through the matches round the end', () => {
+    expect(plainText('\u001b[1;31mred\u001b[0m \u001b]8;;http://x\u0007link\u001b]8;;\u0007')).toBe('red link');
+    expect(searchLines(log, 'WARN')).toEqual([1]);
+    expect(searchLines(log, '33m')).toEqual([]);
+    expect(searchLines(log, 'r')).toEqual([1, 2]);
+    expect(searchLines(log, '  ')).toEqual([]);
+    expect([stepMatch(-1, 3, 1), stepMatch(0, 3, 1), stepMatch(2, 3, 1), stepMatch(0, 3, -1), stepMatch(-1, 3, -1), stepMatch(-1, 0, 1)]).toEqual([0, 1, 0, 2, 2, -1]);
+    expect(splitOnMatches('Error: an error', 'ERROR')).toEqual([
+      { text: 'Error', hit: true }, { text: ': an ', hit: false }, { text: 'error', hit: true },
+    ]);
+    expect(splitOnMatches('abc', '')).toEqual([{ text: 'abc', hit: false }]);
+    expect(splitOnMatches('abc', 'abc')).toEqual([{ text: 'abc', hit: true }]);
+  });
+
+  it('cuts ANSI colours into classed text pieces, markup left as text', () => {
+    expect(ansiPieces('plain <b>x</b>')).toEqual([{ text: 'plain <b>x</b>', className: '' }]);
+    expect(ansiPieces('\u001b[31mred\u001b[0m and \u001b[1;92m<img src=x>\u001b[0m')).toEqual([
+      { text: 'red', className: 'ansi-red-fg' },
+      { text: ' and ', className: '' },
+      { text: '<img src=x>', className: 'ansi-bright-green-fg ansi-bold' },
+    ]);
+    expect(ansiPieces('\u001b[38;5;1mpalette\u001b[0m\u001b[38;2;1;2;3mtrue\u001b[0m')).toEqual([
+      { text: 'palette', className: 'ansi-red-fg' },
+      { text: 'true', className: '', color: '1, 2, 3' },
+    ]);
+  });
+
+  it('says a rate in words', () => {
+    expect([formatRate(null), formatRate(0.834), formatRate(1)]).toEqual(['—', '83 %', '100 %']);
   });
 });

@@ -1,3 +1,4 @@
+import Anser from 'anser';
 import type { AuditEntry, Deployment, DeploymentStatus, DeploymentTimings, ImportVariablesReport, LogLevel, LogLine, ProgressEntry, SuggestedAction } from '@flightdeck/contracts';
 
 // What the pages decide without React: kept here so that a unit test is a function call.
@@ -166,4 +167,101 @@ export const auditText = (e: AuditEntry): string => {
     .join(', ');
   const by = e.actor.kind === 'admin-token' ? 'the admin token' : e.actor.kind === 'user' ? `user ${e.actor.id ?? '?'}` : 'anonymous';
   return `${what}${target ? ` (${target})` : ''} by ${by}: ${e.outcome}${e.errorCode ? ` (${e.errorCode})` : ''}`;
+};
+
+export interface LogFilter {
+  level: LogLevel;
+  /** '' : every step / source */
+  step: string;
+  source: string;
+}
+
+/** the lines passing every filter; filtered in the page so that changing one neither restarts the stream nor loses a line */
+export const filterLines = (lines: readonly LogLine[], f: LogFilter): readonly LogLine[] => {
+  const byLevel = linesAtLeast(lines, f.level);
+  if (!f.step && !f.source) return byLevel;
+  return byLevel.filter((l) => (!f.step || l.step === f.step) && (!f.source || l.source === f.source));
+};
+
+/** the distinct steps of a log, in the order they first appear */
+export const stepsOf = (lines: readonly LogLine[]): string[] => {
+  const seen = new Set<string>();
+  for (const l of lines) seen.add(l.step);
+  return [...seen];
+};
+
+// ANSI escape sequences (SGR colours and any other CSI or OSC sequence): what the search and a copy ignore
+const ANSI = /\u001b\[[0-9;?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)/g;
+/** a message as text, without its escape sequences */
+export const plainText = (message: string): string => (message.includes('\u001b') ? message.replace(ANSI, '') : message);
+
+/** the indexes of the lines whose text holds `query` (case-insensitive); none for an empty query */
+export const searchLines = (lines: readonly LogLine[], query: string): number[] => {
+  const q = query.trim().toLowerCase();
+  if (!q) return [];
+  const out: number[] = [];
+  for (let i = 0; i < lines.length; i++) if (plainText(lines[i].message).toLowerCase().includes(q)) out.push(i);
+  return out;
+};
+
+/** the next (step 1) or previous (step -1) of `count` matches from `current`, round the end; -1 for none */
+export const stepMatch = (current: number, count: number, step: 1 | -1): number =>
+  count === 0 ? -1 : current < 0 ? (step === 1 ? 0 : count - 1) : (current + step + count) % count;
+
+export interface TextPiece {
+  text: string;
+  /** whether this piece is (part of) a search match */
+  hit: boolean;
+}
+
+/** `text` cut where `query` occurs (case-insensitive), so the matches can be marked */
+export const splitOnMatches = (text: string, query: string): TextPiece[] => {
+  const q = query.trim().toLowerCase();
+  if (!q) return [{ text, hit: false }];
+  const lower = text.toLowerCase();
+  const out: TextPiece[] = [];
+  let at = 0;
+  for (let i = lower.indexOf(q); i >= 0; i = lower.indexOf(q, i + q.length)) {
+    if (i > at) out.push({ text: text.slice(at, i), hit: false });
+    out.push({ text: text.slice(i, i + q.length), hit: true });
+    at = i + q.length;
+  }
+  if (at < text.length || !out.length) out.push({ text: text.slice(at), hit: false });
+  return out;
+};
+
+/** a percentage in words: "83 %", "—" for none */
+export const formatRate = (rate: number | null): string => (rate === null ? '—' : `${Math.round(rate * 100)} %`);
+
+export interface AnsiPiece {
+  text: string;
+  /** CSS classes of its colours and decorations (ansi-red-fg, ansi-bold …), '' for plain text */
+  className: string;
+  /** a 24-bit colour, as "r, g, b" */
+  color?: string;
+}
+
+const PALETTE = ['black', 'red', 'green', 'yellow', 'blue', 'magenta', 'cyan', 'white'];
+// 256-colour codes 0–15 are the named ones; the others are drawn in the default colour
+const colourClass = (c: string | null, where: 'fg' | 'bg'): string => {
+  if (!c || c === 'ansi-truecolor') return '';
+  const palette = /^ansi-palette-(\d+)$/.exec(c);
+  if (!palette) return `${c}-${where}`;
+  const n = Number(palette[1]);
+  return n < 8 ? `ansi-${PALETTE[n]}-${where}` : n < 16 ? `ansi-bright-${PALETTE[n - 8]}-${where}` : '';
+};
+
+/**
+ * A log message cut into text pieces with their ANSI colours (anser reads the escape codes): drawn
+ * as React text, never as HTML, so a line cannot inject markup whatever it holds.
+ */
+export const ansiPieces = (message: string): AnsiPiece[] => {
+  if (!message.includes('\u001b')) return [{ text: message, className: '' }];
+  return Anser.ansiToJson(message, { use_classes: true, remove_empty: true })
+    .map((e) => ({
+      text: plainText(e.content),
+      className: [colourClass(e.fg, 'fg'), colourClass(e.bg, 'bg'), ...e.decorations.map((d) => `ansi-${d}`)].filter(Boolean).join(' '),
+      ...(e.fg_truecolor ? { color: e.fg_truecolor } : {}),
+    }))
+    .filter((p) => p.text);
 };

@@ -92,7 +92,7 @@ export function DeploymentPage() {
       </div>
       {error && <p role="alert" className="error">{error}</p>}
       <DeploymentDetails deployment={deployment} />
-      <LogView deploymentId={deployment.id} />
+      <LogView deploymentId={deployment.id} status={deployment.status} />
     </>
   );
 }

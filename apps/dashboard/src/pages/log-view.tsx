@@ -1,8 +1,8 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { type KeyboardEvent, memo, useEffect, useMemo, useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import type { LogLevel, LogLine } from '@flightdeck/contracts';
+import { type DeploymentStatus, type LogLevel, type LogLine, LogSource } from '@flightdeck/contracts';
 import { useApi, useErrorText } from '../api-context';
-import { LOG_LEVELS, linesAtLeast, mergeBySeq, missingRanges } from '../view-model';
+import { LOG_LEVELS, ansiPieces, filterLines, mergeBySeq, missingRanges, searchLines, splitOnMatches, stepMatch, stepsOf } from '../view-model';
 
 // Lines arrive in bursts: they are gathered and shown at most every 100 ms, not one render per line.
 const FLUSH_MS = 100;
@@ -10,12 +10,33 @@ const FLUSH_MS = 100;
 const FILL_PATIENCE_MS = 60_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export function LogView({ deploymentId }: { deploymentId: string }) {
+/** a message with its ANSI colours as classed spans and the search's matches marked: text only, never HTML */
+const Message = memo(function Message({ message, query }: { message: string; query: string }) {
+  return (
+    <span className="msg">
+      {ansiPieces(message).map((p, i) => {
+        const text = splitOnMatches(p.text, query).map((t, j) => (t.hit ? <mark key={j}>{t.text}</mark> : t.text));
+        return p.className || p.color ? (
+          <span key={i} className={p.className || undefined} style={p.color ? { color: `rgb(${p.color})` } : undefined}>{text}</span>
+        ) : (
+          <span key={i}>{text}</span>
+        );
+      })}
+    </span>
+  );
+});
+
+export function LogView({ deploymentId, status }: { deploymentId: string; status?: DeploymentStatus }) {
   const { client } = useApi();
   const errorText = useErrorText();
   const [lines, setLines] = useState<LogLine[]>([]);
   const [state, setState] = useState<'following' | 'ended' | string>('following');
   const [level, setLevel] = useState<LogLevel>('debug');
+  const [step, setStep] = useState('');
+  const [source, setSource] = useState('');
+  const [query, setQuery] = useState('');
+  // the match in view: an index into `matches`, -1 before the first next/previous
+  const [current, setCurrent] = useState(-1);
   const box = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
@@ -76,7 +97,10 @@ export function LogView({ deploymentId }: { deploymentId: string }) {
     };
   }, [client, deploymentId]);
 
-  const shown = useMemo(() => linesAtLeast(lines, level), [lines, level]);
+  const shown = useMemo(() => filterLines(lines, { level, step, source }), [lines, level, step, source]);
+  const steps = useMemo(() => stepsOf(lines), [lines]);
+  const matches = useMemo(() => searchLines(shown, query), [shown, query]);
+  const currentSeq = current >= 0 && current < matches.length ? shown[matches[current]].seq : null;
   // Only the lines in view (and a few around) are in the DOM: a 100,000-line log scrolls and
   // filters as fast as a short one. Wrapped lines are measured once drawn.
   const rows = useVirtualizer({
@@ -90,8 +114,23 @@ export function LogView({ deploymentId }: { deploymentId: string }) {
   // stay at the bottom while the reader is there; leave them alone once they scroll up
   const atBottom = useRef(true);
   useEffect(() => {
-    if (atBottom.current && shown.length) rows.scrollToIndex(shown.length - 1, { align: 'end' });
+    if (atBottom.current && shown.length && currentSeq === null) rows.scrollToIndex(shown.length - 1, { align: 'end' });
   }, [shown, rows]);
+  useEffect(() => setCurrent(-1), [query, level, step, source]);
+  const go = (dir: 1 | -1) => {
+    const next = stepMatch(current, matches.length, dir);
+    setCurrent(next);
+    if (next >= 0) {
+      atBottom.current = false;
+      rows.scrollToIndex(matches[next], { align: 'center' });
+    }
+  };
+  const onSearchKey = (e: KeyboardEvent<HTMLInputElement>) => {
+    if (e.key !== 'Enter') return;
+    e.preventDefault();
+    go(e.shiftKey ? -1 : 1);
+  };
+  const ended = state === 'ended';
   return (
     <section aria-label="Logs">
       <div className="log-head">
@@ -100,8 +139,28 @@ export function LogView({ deploymentId }: { deploymentId: string }) {
         <select id="log-level" value={level} onChange={(e) => setLevel(e.target.value as LogLevel)}>
           {LOG_LEVELS.map((l) => <option key={l} value={l}>{l === 'debug' ? 'all' : `${l} and above`}</option>)}
         </select>
+        <label htmlFor="log-step">Step</label>
+        <select id="log-step" value={step} onChange={(e) => setStep(e.target.value)}>
+          <option value="">all</option>
+          {steps.map((s) => <option key={s} value={s}>{s}</option>)}
+        </select>
+        <label htmlFor="log-source">Source</label>
+        <select id="log-source" value={source} onChange={(e) => setSource(e.target.value)}>
+          <option value="">all</option>
+          {LogSource.options.map((s) => <option key={s} value={s}>{s}</option>)}
+        </select>
         <span className="muted" aria-live="polite">
           {shown.length} of {lines.length} lines{state === 'following' ? ', following live' : state === 'ended' ? ', ended' : ''}
+        </span>
+      </div>
+      <div className="log-search" role="search" aria-label="Search the log">
+        <label htmlFor="log-search">Search</label>
+        <input id="log-search" type="search" value={query} onChange={(e) => setQuery(e.target.value)} onKeyDown={onSearchKey}
+          autoComplete="off" spellCheck={false} aria-describedby="log-search-count" />
+        <button type="button" onClick={() => go(-1)} disabled={!matches.length}>Previous</button>
+        <button type="button" onClick={() => go(1)} disabled={!matches.length}>Next</button>
+        <span id="log-search-count" className="muted" aria-live="polite">
+          {query.trim() ? (matches.length ? `${current >= 0 ? `${current + 1} of ` : ''}${matches.length} matching lines` : 'no match') : ''}
         </span>
       </div>
       {state !== 'following' && state !== 'ended' && <p role="alert" className="error">{state}</p>}
@@ -115,14 +174,20 @@ export function LogView({ deploymentId }: { deploymentId: string }) {
             const l = shown[row.index];
             return (
               <div key={row.key} ref={rows.measureElement} data-index={row.index}
-                className={`line level-${l.level}`} data-seq={l.seq} style={{ transform: `translateY(${row.start}px)` }}>
+                className={`line level-${l.level}${l.seq === currentSeq ? ' current-match' : ''}`} data-seq={l.seq}
+                aria-current={l.seq === currentSeq ? 'true' : undefined} style={{ transform: `translateY(${row.start}px)` }}>
                 <span className="seq">{l.seq}</span>
                 <span className="step">{l.step}</span>
-                <span className="msg">{l.message}</span>
+                <Message message={l.message} query={query} />
               </div>
             );
           })}
         </div>
+        {ended && (
+          <p className="log-end" data-testid="end-of-log">
+            End of log: {lines.length} lines{status ? `, the deployment ${status}` : ''}.
+          </p>
+        )}
       </div>
     </section>
   );
