@@ -1,0 +1,5 @@
+export * from './deployment-provider';
+export * from './provider-error';
+export * from './provider-retry';
+export * from './provider-registry';
+export * from './registry';
