@@ -234,8 +234,9 @@ export const BusAccess: Record<ServiceName, ServiceBusAccess> = {
     handles: [getEnvironmentHealth],
     broadcasts: [pingServices],
     // getDeployment: a running job checks on its heartbeat that its deployment still wants it;
-    // getEnvironment: a job reads its environment's resource limits
-    requests: [resolveVariables, getDeployment, getEnvironment],
+    // getEnvironment: a job reads its environment's resource limits;
+    // listLogLines: where a release's runtime log continues once the stream no longer holds its lines
+    requests: [resolveVariables, getDeployment, getEnvironment, listLogLines],
     publishes: [buildProgressed, buildFinished, logLinesPublished, buildHeartbeat],
     listens: [deploymentCancelRequested],
     consumes: [

@@ -165,6 +165,7 @@ export class BuildPipeline {
       limits: limits.release.limits,
       healthCheckPath: settings.healthCheckPath,
       nodeRuntimeDir: runtime?.dir,
+      secrets,
     };
 
     if (reusing) {
@@ -273,7 +274,7 @@ export class BuildPipeline {
 
   private async release(
     ctx: PipelineContext,
-    r: { paths: BuildPaths; dir: string; start: string[] | undefined; env: Record<string, string>; limits: ReleaseSpec['limits']; healthCheckPath?: string; nodeRuntimeDir?: string },
+    r: { paths: BuildPaths; dir: string; start: string[] | undefined; env: Record<string, string>; limits: ReleaseSpec['limits']; healthCheckPath?: string; nodeRuntimeDir?: string; secrets: string[] },
     packed: PackedArtifact,
   ): Promise<PipelineOutcome> {
     const { job, log, signal } = ctx;
@@ -290,6 +291,7 @@ export class BuildPipeline {
         healthCheckPath: r.healthCheckPath,
         nodeRuntimeDir: r.nodeRuntimeDir,
         env: r.env,
+        secrets: r.secrets,
         limits: r.limits,
         force: job.force,
         commit: ctx.commit && {

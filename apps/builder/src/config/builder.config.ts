@@ -45,6 +45,9 @@ const BuilderSettings = BaseServiceEnv.extend({
   // lines of output one deployment's log keeps per second at most; past it a build's lines are
   // dropped and a system line in the log says how many (a flood of 50,000 lines/s is capped)
   FLIGHTDECK_LOG_LINES_PER_SECOND: z.coerce.number().int().min(100).max(1_000_000).default(10_000),
+  // lines of one release's own output (its runtime log) kept per second; past it they are counted
+  // and one warn line says how many: a chatty app cannot flood the bus or log-ingest
+  FLIGHTDECK_RUNTIME_LOG_LINES_PER_SECOND: z.coerce.number().int().min(1).max(100_000).default(200),
 });
 
 export const BuilderEnv = BuilderSettings.extend({

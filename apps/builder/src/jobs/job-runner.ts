@@ -11,6 +11,7 @@ import type { PipelineContext } from '../build/pipeline-context';
 import { StepAbortedError, StepFailedError } from '../build/step-errors';
 import { BuildLog, type BuildStep } from '../logs/build-log';
 import { LogBatchPublisher } from '../logs/log-batch-publisher';
+import { RuntimeLogs } from '../logs/runtime-logs';
 import { ReleaseFailedError, ReleaseSupersededError } from '../provider/release-provider';
 import { BuildEventsReporter } from './build-events.reporter';
 import { DeploymentWanted } from './deployment-wanted';
@@ -47,6 +48,7 @@ export class JobRunner {
     @Inject(SERVICE_INFO) private readonly info: ServiceInfo,
     private readonly wanted: DeploymentWanted,
     @Inject(BUILDER_CONFIG) private readonly config: BuilderConfig,
+    private readonly runtimeLogs: RuntimeLogs,
   ) {}
 
   get instanceId(): string {
@@ -93,6 +95,8 @@ export class JobRunner {
     const { job, controller } = entry;
     const publisher = new LogBatchPublisher(this.nc.jetstream(), job.deploymentId, job.attempt);
     const log = new BuildLog(publisher, { firstSeq: job.firstSeq, linesPerSecond: this.config.FLIGHTDECK_LOG_LINES_PER_SECOND });
+    // its release's own output continues the log after the job's last line
+    this.runtimeLogs.deployLogOpened(job.deploymentId);
     let step: BuildStep = job.kind === 'rollback' ? 'deploy' : 'prepare';
     const ctx: PipelineContext = {
       job,
@@ -118,6 +122,7 @@ export class JobRunner {
       log.end();
     }
     if (!(await publisher.close())) this.logger.error({ deploymentId: job.deploymentId }, 'some log lines could not be published');
+    this.runtimeLogs.deployLogEnded(job.deploymentId, log.lastSeq);
     const summary = ctx.report?.summary();
     await this.reporter.finish(job, this.instanceId, { ...result, ...(summary ? { summary } : {}), lastSeq: log.lastSeq, at: new Date().toISOString() });
     this.logger.log({ deploymentId: job.deploymentId, attempt: job.attempt, outcome: result.outcome, lastSeq: log.lastSeq }, 'job finished');

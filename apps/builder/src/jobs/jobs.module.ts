@@ -4,6 +4,7 @@ import { DeploymentVariables } from '../build/deployment-variables';
 import { EnvironmentLimitsSource } from '../build/environment-limits';
 import { NodeRuntimes } from '../build/node-runtimes';
 import { SandboxModule } from '../sandbox/sandbox.module';
+import { RuntimeLogsModule } from '../logs/runtime-logs';
 import { BuildEventsReporter } from './build-events.reporter';
 import { BuildJobsRepository } from './build-jobs.repository';
 import { CancelListener } from './cancel-listener';
@@ -22,7 +23,7 @@ export class JobsModule {
   static register(releaseModule: ImportedModule): DynamicModule {
     return {
       module: JobsModule,
-      imports: [releaseModule, SandboxModule],
+      imports: [releaseModule, SandboxModule, RuntimeLogsModule],
       providers: [
         BuildJobsRepository,
         BuildEventsReporter,

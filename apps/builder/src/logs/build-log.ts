@@ -3,6 +3,8 @@ import { SecretMasker } from '../masking/secret-masker';
 import { LineSplitter } from './line-splitter';
 
 export type BuildStep = BuildStepName;
+/** runtime lines (a release's own output) are of step `run` */
+export type LogStep = BuildStep | 'run';
 
 // A masked line longer than this becomes several records (one seq each); the cut happens after
 // masking, so it can never split a secret into two unmasked halves.
@@ -43,7 +45,7 @@ export class BuildLog {
   private readonly now: () => number;
   private windowStart = -Infinity;
   private kept = 0;
-  private dropped?: { step: BuildStep; count: number; timer: NodeJS.Timeout };
+  private dropped?: { step: LogStep; count: number; timer: NodeJS.Timeout };
 
   constructor(
     private readonly sink: LogSink,
@@ -67,7 +69,7 @@ export class BuildLog {
     return this.masker.mask(text);
   }
 
-  line(step: BuildStep, message: string, opts: { level?: LogLevel; source?: LogSource } = {}): void {
+  line(step: LogStep, message: string, opts: { level?: LogLevel; source?: LogSource } = {}): void {
     const source = opts.source ?? 'build';
     const masked = this.masker.mask(message);
     for (const text of masked.split(/\r\n|\r|\n/)) {
@@ -84,12 +86,12 @@ export class BuildLog {
     this.reportDropped();
   }
 
-  system(step: BuildStep, message: string, level: LogLevel = 'info'): void {
+  system(step: LogStep, message: string, level: LogLevel = 'info'): void {
     this.line(step, message, { level, source: 'system' });
   }
 
   /** stdout/stderr of a child process, split into lines as they come */
-  output(step: BuildStep, stream: 'stdout' | 'stderr', source: LogSource = 'build'): OutputStream {
+  output(step: LogStep, stream: 'stdout' | 'stderr', source: LogSource = 'build'): OutputStream {
     const splitter = new LineSplitter(
       (text) => {
         const level: LogLevel = stream === 'stdout' ? 'info' : ERROR_LINE.test(text) ? 'error' : 'warn';
@@ -101,7 +103,7 @@ export class BuildLog {
   }
 
   /** the last lines of a step (masked), for a failure's summary */
-  lastLines(step: BuildStep): string[] {
+  lastLines(step: LogStep): string[] {
     return [...(this.recent.get(step) ?? [])];
   }
 
@@ -117,7 +119,7 @@ export class BuildLog {
     return true;
   }
 
-  private drop(step: BuildStep, message: string): void {
+  private drop(step: LogStep, message: string): void {
     this.remember(step, message);
     if (this.dropped) {
       this.dropped.count += 1;
@@ -139,7 +141,7 @@ export class BuildLog {
     this.emit(d.step, `${n} line${d.count === 1 ? '' : 's'} of output dropped: more than ${cap} lines in one second (log flood cap)`, 'warn', 'system');
   }
 
-  private emit(step: BuildStep, message: string, level: LogLevel, source: LogSource): void {
+  private emit(step: LogStep, message: string, level: LogLevel, source: LogSource): void {
     this.seq += 1;
     const line = { seq: this.seq, timestamp: new Date().toISOString(), level, source, step, message };
     this.sink.add(line);
@@ -152,7 +154,7 @@ export class BuildLog {
     this.watchers.push(watch);
   }
 
-  private remember(step: BuildStep, message: string): void {
+  private remember(step: LogStep, message: string): void {
     const kept = this.recent.get(step) ?? [];
     kept.push(message);
     if (kept.length > KEPT_LINES_PER_STEP) kept.shift();

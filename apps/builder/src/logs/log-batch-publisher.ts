@@ -27,7 +27,8 @@ export class LogBatchPublisher {
   constructor(
     private readonly js: JetStreamClient,
     private readonly deploymentId: string,
-    private readonly attempt: number,
+    /** the job's attempt, or another token for lines that are not a job's (a release's runtime log) */
+    private readonly attempt: number | string,
   ) {
     this.subject = subjectFor(logLinesPublished.subject, deploymentId);
   }

@@ -109,6 +109,7 @@ export class InternalReleaseProvider implements ReleaseProvider, OnModuleInit, O
           dir: release.dir,
           kind: spec.kind,
           env: spec.kind === 'node' ? spec.env : undefined,
+          secrets: spec.kind === 'node' ? spec.secrets : undefined,
           limits: spec.kind === 'node' ? spec.limits : undefined,
           healthCheckPath: spec.kind === 'node' ? spec.healthCheckPath : undefined,
           nodeRuntimeDir: spec.kind === 'node' ? spec.nodeRuntimeDir : undefined,

@@ -3,6 +3,7 @@ import { BUILDER_CONFIG, type BuilderConfig } from '../config/builder.config';
 import { EDGE_UPSTREAMS } from '../edge/edge-upstreams';
 import { EdgeRouter } from '../edge/edge-router';
 import { SandboxModule } from '../sandbox/sandbox.module';
+import { RuntimeLogsModule } from '../logs/runtime-logs';
 import { RouteTable } from '../edge/route-table';
 import { InternalReleaseProvider } from './internal-release-provider';
 import { PROVIDER_SETTINGS, type ProviderModuleOptions, resolveProviderSettings } from './provider-settings';
@@ -20,7 +21,7 @@ export class ProviderModule {
   static forRoot(options: ProviderModuleOptions = {}): DynamicModule {
     return {
       module: ProviderModule,
-      imports: [SandboxModule],
+      imports: [SandboxModule, RuntimeLogsModule],
       controllers: [EnvironmentHealthHandler],
       providers: [
         {

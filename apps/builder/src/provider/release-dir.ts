@@ -15,12 +15,14 @@ import { appDir } from '../edge/routed-release';
 //   limits.json what the release's process may use (from its environment when it was deployed)
 //   health.json the path its health check asks, when its build settings name one
 //   node.json  the Node runtime it runs on, when its build asked for another than the builder's own
+//   masked.json the values of its sensitive variables (mode 0600), masked in its runtime log
 export const releaseDir = (releasesDir: string, project: string, environment: string, deploymentId: string) =>
   join(releasesDir, project, environment, deploymentId);
 const envFile = (dir: string) => join(dir, 'env.json');
 const limitsFile = (dir: string) => join(dir, 'limits.json');
 const healthFile = (dir: string) => join(dir, 'health.json');
 const nodeFile = (dir: string) => join(dir, 'node.json');
+const maskedFile = (dir: string) => join(dir, 'masked.json');
 export const homeDir = (dir: string) => join(dir, 'home');
 
 export interface UnpackRequest {
@@ -32,6 +34,8 @@ export interface UnpackRequest {
   limits?: ResourceLimits;
   healthCheckPath?: string;
   nodeRuntimeDir?: string;
+  /** node releases: the secret values their runtime log masks */
+  secrets?: string[];
 }
 
 // Unpacks into a hidden sibling and renames it into place, so a release dir only ever holds a
@@ -61,6 +65,7 @@ export async function unpackRelease(req: UnpackRequest): Promise<{ skippedLinks:
     if (req.env) await writeFile(envFile(partial), JSON.stringify(req.env), { mode: 0o600 });
     if (req.limits) await writeFile(limitsFile(partial), JSON.stringify(req.limits), { mode: 0o600 });
     if (req.healthCheckPath) await writeFile(healthFile(partial), JSON.stringify({ path: req.healthCheckPath }), { mode: 0o600 });
+    if (req.secrets?.length) await writeFile(maskedFile(partial), JSON.stringify(req.secrets), { mode: 0o600 });
     if (req.nodeRuntimeDir) await writeFile(nodeFile(partial), JSON.stringify({ dir: req.nodeRuntimeDir }), { mode: 0o600 });
     await mkdir(homeDir(partial), { mode: 0o700 });
     await rm(req.dir, { recursive: true, force: true });
@@ -108,5 +113,15 @@ export async function readReleaseNodeRuntime(dir: string): Promise<string | unde
     return typeof runtimeDir === 'string' ? runtimeDir : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/** the secret values the release's runtime log masks ([] for releases deployed without any) */
+export async function readReleaseSecrets(dir: string): Promise<string[]> {
+  try {
+    const parsed: unknown = JSON.parse(await readFile(maskedFile(dir), 'utf8'));
+    return Array.isArray(parsed) ? parsed.filter((v): v is string => typeof v === 'string') : [];
+  } catch {
+    return [];
   }
 }

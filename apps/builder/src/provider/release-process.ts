@@ -19,8 +19,8 @@ const KEPT_LINES = 20;
 const logger = new Logger('ReleaseProcess');
 
 // One running Node release in its sandbox (see sandboxes.ts): its own process group (detached) and
-// pid namespace, in a cgroup with the release's limits. Output goes to the deployment's log while it deploys; afterwards only
-// the last lines are kept (the deployment's log has ended, and the pipes must keep draining).
+// pid namespace, in a cgroup with the release's limits. Output goes to the deploying deployment's log while it deploys,
+// afterwards to the release's runtime log (RuntimeLogs); the last lines are kept for a crash's reason.
 export class ReleaseProcess {
   readonly tag = randomUUID();
   readonly pid: number | undefined;
@@ -81,9 +81,9 @@ export class ReleaseProcess {
     return [...this.recent];
   }
 
-  /** output from now on is only remembered, not reported */
-  detachOutput(): void {
-    this.output = undefined;
+  /** output from now on goes there (the release's runtime log), or is only remembered */
+  redirectOutput(output?: OutputLine): void {
+    this.output = output;
   }
 
   /** SIGTERM to the tree, SIGKILL after the grace period; resolves once nothing of it is left */

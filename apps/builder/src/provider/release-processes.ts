@@ -10,7 +10,8 @@ import { seconds, waitUntilHealthy } from './health-check';
 import { freePort } from '@flightdeck/runtime';
 import { PROVIDER_SETTINGS, type ProviderSettings } from './provider-settings';
 import { Sandboxes } from '../sandbox/sandboxes';
-import { homeDir, readReleaseEnv, readReleaseHealthPath, readReleaseLimits, readReleaseNodeRuntime } from './release-dir';
+import { RuntimeLogs } from '../logs/runtime-logs';
+import { homeDir, readReleaseEnv, readReleaseHealthPath, readReleaseLimits, readReleaseNodeRuntime, readReleaseSecrets } from './release-dir';
 import { ReleaseFailedError, type ReleaseLog } from './release-provider';
 import { ReleaseProcess } from './release-process';
 
@@ -53,6 +54,7 @@ export class ReleaseProcesses implements EdgeUpstreams {
   constructor(
     @Inject(PROVIDER_SETTINGS) private readonly settings: ProviderSettings,
     private readonly sandboxes: Sandboxes,
+    private readonly runtimeLogs: RuntimeLogs,
   ) {}
 
   open(isPinned: (releaseId: string) => boolean): void {
@@ -138,6 +140,8 @@ export class ReleaseProcesses implements EdgeUpstreams {
     this.stopping.set(releaseId, stopping);
     try {
       await stopping;
+      // not while a start of it is under way (a deploy replacing an earlier attempt's process)
+      if (!this.isActive(releaseId)) await this.runtimeLogs.close(releaseId);
     } finally {
       if (this.stopping.get(releaseId) === stopping) this.stopping.delete(releaseId);
     }
@@ -151,6 +155,7 @@ export class ReleaseProcesses implements EdgeUpstreams {
     await Promise.all([...this.all].map((p) => p.stop(this.settings.stopGraceMs)));
     // starts under way (a request's, the supervisor's) fail now and stop what they started
     await Promise.allSettled([...this.starting.values()]);
+    await this.runtimeLogs.closeAll();
   }
 
   private async launch(release: RoutedRelease, o: StartOptions): Promise<Upstream> {
@@ -191,10 +196,10 @@ export class ReleaseProcesses implements EdgeUpstreams {
       ],
       limits,
     });
-    const proc = new ReleaseProcess(
-      { releaseId: release.id, sandbox },
-      log ? (line, stream) => log(line, stream === 'stderr' ? 'warn' : 'info') : undefined,
-    );
+    // once it serves, its output is its runtime log (source runtime, masked); while a deploy or
+    // rollback brings it up, that deployment's log
+    const runtime = this.runtimeLogs.output(release.id, await readReleaseSecrets(release.dir));
+    const proc = new ReleaseProcess({ releaseId: release.id, sandbox }, log ? (line, stream) => log(line, stream === 'stderr' ? 'warn' : 'info') : runtime);
     this.all.add(proc);
     void proc.exited.then(() => this.exited(release.id, proc));
     const onAbort = () => void proc.stop(this.settings.stopGraceMs);
@@ -219,7 +224,7 @@ export class ReleaseProcesses implements EdgeUpstreams {
       throw e;
     } finally {
       signal?.removeEventListener('abort', onAbort);
-      proc.detachOutput();
+      proc.redirectOutput(runtime);
     }
   }
 

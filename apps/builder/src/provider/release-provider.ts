@@ -22,6 +22,8 @@ export interface ReleaseSpec extends ReleaseTarget {
   startCommand?: string[];
   /** the deployment's variables plus the minimal base environment */
   env: Record<string, string>;
+  /** node apps: the values of its sensitive variables, masked in its runtime log */
+  secrets?: string[];
   /** what its process may use; the operator's release defaults when absent */
   limits?: ResourceLimits;
   /** the commit released: it never takes the route from a newer commit of the environment */

@@ -7,7 +7,9 @@ import { issueParams } from '../result';
 
 export const LogLevel = z.enum(['debug', 'info', 'warn', 'error']);
 export type LogLevel = z.infer<typeof LogLevel>;
-export const LogSource = z.enum(['build', 'deploy', 'system']);
+// runtime: a release's own stdout/stderr once it serves (its deployment's log goes on after the
+// deploy's last line: see the README's runtime logs)
+export const LogSource = z.enum(['build', 'deploy', 'system', 'runtime']);
 export type LogSource = z.infer<typeof LogSource>;
 
 // IsoDate (zod's datetime with an offset) with its regex built once: zod 3 builds it on every
