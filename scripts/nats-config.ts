@@ -7,6 +7,8 @@
 //   npm run nats-config -- [--env-file .env] --out /etc/nats/auth.conf
 //       for a nats-server of your own: bcrypt hashes of the FLIGHTDECK_NATS_PASSWORD_<USER> values
 //       found in the environment or the env file (the file is written with mode 0600)
+//   npm run -s nats-config -- --helm-values > deploy/kubernetes/nats/values.yaml
+//       values for the official NATS Helm chart: 3 nodes, JetStream, these users (scripts/nats-helm-values.ts)
 import { readFileSync, writeFileSync, chmodSync } from 'node:fs';
 import { SERVICE_NAMES } from '@flightdeck/contracts';
 import {
@@ -17,6 +19,7 @@ import {
   platformNatsUsersFromEnv,
   renderNatsAuthorization,
 } from '@flightdeck/messaging';
+import { natsHelmValues } from './nats-helm-values';
 
 const parseEnvFile = (text: string): Record<string, string> =>
   Object.fromEntries(
@@ -28,6 +31,7 @@ const parseEnvFile = (text: string): Record<string, string> =>
   );
 
 export function natsAuthConfig(args: string[], env: NodeJS.ProcessEnv): string {
+  if (args.includes('--helm-values')) return natsHelmValues();
   if (args.includes('--compose')) return renderNatsAuthorization(platformNatsUsersFromEnv());
   const i = args.indexOf('--env-file');
   const vars = { ...env, ...(i >= 0 ? parseEnvFile(readFileSync(args[i + 1], 'utf8')) : {}) };
