@@ -161,6 +161,45 @@ describe('live deployment feed (Socket.IO /deployments)', () => {
     });
   });
 
+  // A release's own output comes after its deployment's end (the deploy's last line): lines of
+  // source runtime. Only a follower asking for them reads past the end, and for a succeeded
+  // deployment it is never ended: the release goes on printing.
+  describe('runtime lines after the end', () => {
+    const runtime = () => ({ source: 'runtime' as const, step: 'run' });
+
+    it('ends a follower without the runtime filter at the deploy\'s last line, whatever follows it', async () => {
+      const d = h.aDeployment();
+      const c = await h.client();
+      await c.subscribe({ deploymentId: d.id });
+      await h.publishLines(d.id, 1, 100, 25);
+      await h.publishLines(d.id, 101, 120, 10, runtime);
+      await h.move(d.id, 'succeeded', { metadata: { lastLogSeq: 100 } });
+      const r = c.of(d.id);
+      await r.untilEnd();
+      expectEveryLineOnce(r, 100);
+      expect(r.ends).toEqual([{ deploymentId: d.id, status: 'succeeded', lastSeq: 100 }]);
+      c.close();
+    });
+
+    it('gives a runtime follower of a succeeded deployment its stored runtime lines, then new ones live, and no end', async () => {
+      const d = h.aDeployment();
+      await h.publishLines(d.id, 1, 100, 50);
+      await h.publishLines(d.id, 101, 110, 10, runtime);
+      await h.waitForStored(d.id, 110);
+      h.deployments.set(d.id, { ...d, status: 'succeeded', phase: 'active', metadata: { lastLogSeq: 100 } });
+      const c = await h.client();
+      await expect(c.subscribe({ deploymentId: d.id, source: 'runtime' })).resolves.toMatchObject({ ok: true, deployment: { status: 'succeeded' } });
+      const r = c.of(d.id);
+      await r.untilSeq(110);
+      await h.publishLines(d.id, 111, 115, 5, runtime);
+      await r.untilSeq(115);
+      expect(r.seqs).toEqual(seqRange(101, 115));
+      expect(r.lines.every((l) => l.source === 'runtime')).toBe(true);
+      expect(r.ends).toEqual([]);
+      c.close();
+    });
+  });
+
   describe('following a finished deployment', () => {
     it('sends the stored lines after afterSeq, then end', async () => {
       const d = h.aDeployment();

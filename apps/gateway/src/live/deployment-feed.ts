@@ -19,6 +19,7 @@ import type { LiveSettings } from './live.settings';
 import type { LogHistory } from './log-history';
 import { FloodGate } from './flood-gate';
 import type { LiveBroadcast } from './live-broadcast';
+import { matches } from './line-filter';
 import { LogRing } from './log-ring';
 import type { LogSource, ShedLines } from './log-source';
 
@@ -283,9 +284,11 @@ export class DeploymentFeed implements LogSource {
     }
     for (const [position, group] of groups) {
       if (group.length < 2) continue;
-      const lines = this.ring.after(position, this.settings.emitLines);
-      const lastSeq = lines[lines.length - 1].seq;
-      if (!this.broadcast.logs(group.map((f) => f.connectionId), { deploymentId: this.id, lines, lastSeq })) return;
+      const all = this.ring.after(position, this.settings.emitLines);
+      const lastSeq = all[all.length - 1].seq;
+      // sharing followers read without a filter: not the release's runtime lines (line-filter.ts)
+      const lines = all.filter((l) => matches({}, l));
+      if (lines.length && !this.broadcast.logs(group.map((f) => f.connectionId), { deploymentId: this.id, lines, lastSeq })) return;
       group.forEach((f) => f.sharedUpTo(lastSeq));
     }
   }

@@ -33,7 +33,9 @@ export class LiveFeeds implements BeforeApplicationShutdown {
   /** attaches the follower to the deployment's feed, or to its stored log once it has finished */
   async follow(deployment: Deployment, follower: LiveFollower): Promise<void> {
     let entry = this.feeds.get(deployment.id);
-    if (!entry && isTerminal(deployment.status)) {
+    // a succeeded deployment's release goes on printing: its runtime lines are followed live
+    const runtimeGoesOn = follower.followsRuntime && deployment.status === 'succeeded';
+    if (!entry && isTerminal(deployment.status) && !runtimeGoesOn) {
       follower.attach(new FinishedLog(deployment));
       return;
     }

@@ -77,12 +77,22 @@ export class LiveFollower {
   }
 
   /**
+   * following source `runtime`: a release's lines come after its deployment's end (the deploy's
+   * last line), so the follow of a succeeded deployment does not end there; other followers stop at it
+   */
+  get followsRuntime(): boolean {
+    return this.filter.source === 'runtime';
+  }
+
+  /**
    * true when the next lines it would send are the ring's from its position, unfiltered, and it
    * may send now: the feed can send them to it together with others at the same position
    */
   canShare(src: LogSource): boolean {
     return (
       this.sink.broadcastable !== false &&
+      // an ended log's tail goes follower by follower, up to its end
+      src.finalSeq === undefined &&
       this.started &&
       this.active &&
       !this.pumping &&
@@ -163,11 +173,12 @@ export class LiveFollower {
         this.skipShed(shed);
         continue;
       }
-      if (src.ring.has(this.cursor + 1)) {
-        this.sendFromRing(src);
+      const end = this.endOf(src);
+      if (src.ring.has(this.cursor + 1) && (end === undefined || this.cursor < end)) {
+        this.sendFromRing(src, end);
         continue;
       }
-      const historyEnd = this.historyEnd(src);
+      const historyEnd = Math.min(this.historyEnd(src), end ?? Number.MAX_SAFE_INTEGER);
       if (this.cursor < historyEnd) {
         const read = await this.readHistory(historyEnd);
         if (read === 'progressed') continue;
@@ -183,10 +194,17 @@ export class LiveFollower {
           continue;
         }
       }
-      const last = src.finalSeq ?? (src.live ? undefined : this.cursor);
+      const last = end ?? (src.live ? undefined : this.cursor);
       if (last !== undefined && (this.cursor >= last || !src.live)) this.end(src, last);
       return;
     }
+  }
+
+  // Where this follower's log ends: the deployment's last line, except for runtime lines of a
+  // deployment that succeeded (its release runs on: they never end while it is followed live).
+  private endOf(src: LogSource): number | undefined {
+    if (this.followsRuntime && src.live && src.deployment.status === 'succeeded') return undefined;
+    return src.finalSeq;
   }
 
   // The live lines this follower was reading while its connection was full have left the ring:
@@ -224,8 +242,8 @@ export class LiveFollower {
     return true;
   }
 
-  private sendFromRing(src: LogSource): void {
-    const lines = src.ring.after(this.cursor, this.settings.emitLines);
+  private sendFromRing(src: LogSource, end: number | undefined): void {
+    const lines = src.ring.after(this.cursor, this.settings.emitLines).filter((l) => end === undefined || l.seq <= end);
     this.send(lines, lines[lines.length - 1].seq);
   }
 
@@ -240,12 +258,13 @@ export class LiveFollower {
     const covered = Math.min(upTo, page.data.lastSeq ?? items[items.length - 1]?.seq ?? this.cursor);
     if (covered <= this.cursor) return 'exhausted';
     this.retries = 0;
-    this.send(items, covered, true);
+    this.send(items, covered);
     return 'progressed';
   }
 
-  private send(lines: LogLine[], lastSeq: number, filtered = false): void {
-    const shown = filtered ? lines : lines.filter((l) => matches(this.filter, l));
+  private send(lines: LogLine[], lastSeq: number): void {
+    // log-ingest applied the filter's fields, not what a follow without a source leaves out
+    const shown = lines.filter((l) => matches(this.filter, l));
     this.cursor = lastSeq;
     const size = this.settings.emitLines;
     for (let i = 0; i < shown.length; i += size) {
@@ -258,7 +277,9 @@ export class LiveFollower {
   private end(src: LogSource, lastSeq: number): void {
     this.active = false;
     const d = isNewer(src.deployment, this.shown) ? src.deployment : this.shown;
-    this.sink.end({ deploymentId: this.deploymentId, status: d.status, lastSeq: Math.max(lastSeq, this.cursor) });
+    // the deployment's log ends at its last line, even when this follower has passed runtime lines after it
+    const endSeq = src.finalSeq !== undefined && !this.followsRuntime ? src.finalSeq : Math.max(lastSeq, this.cursor);
+    this.sink.end({ deploymentId: this.deploymentId, status: d.status, lastSeq: endSeq });
     this.onEnded(this);
   }
 }
