@@ -7,3 +7,4 @@ export * from './get-with-host';
 export * from './eventually';
 export * from './query-rows';
 export * from './factories/contracts.factory';
+export * from './docker-engine';
