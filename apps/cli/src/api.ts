@@ -6,6 +6,7 @@ import {
   type Deployment,
   type ErrorBody,
   type LogLine,
+  type LogSource,
   type ProjectRole,
   type Result,
   type TriggerDeploymentBody,
@@ -81,7 +82,31 @@ export class FlightdeckApi {
   cancelDeployment = (id: string) => tagged(this.client.cancelDeployment(id));
   retryDeployment = (id: string) => tagged(this.client.retryDeployment(id));
   rollback = (id: string, targetDeploymentId?: string) => tagged(this.client.rollback(id, targetDeploymentId ? { targetDeploymentId } : {}));
-  getLogs = (id: string, opts: { afterSeq?: number; limit?: number; tail?: number }) => tagged(this.client.getLogs(id, opts));
+  getLogs = (id: string, opts: { afterSeq?: number; limit?: number; tail?: number; source?: LogSource }) => tagged(this.client.getLogs(id, opts));
+
+  /**
+   * A succeeded deployment's runtime lines (its release's own output) after afterSeq, live, until
+   * `signal` aborts: they have no end. A lost stream is opened again from the last line seen.
+   */
+  async followRuntime(deploymentId: string, afterSeq: number, line: (l: LogLine) => void, signal: AbortSignal): Promise<void> {
+    let lastSeq = afterSeq;
+    try {
+      while (!signal.aborted) {
+        const stream = this.client.streamLogs(deploymentId, { follow: true, afterSeq: lastSeq, source: 'runtime' });
+        const stop = () => stream.close();
+        signal.addEventListener('abort', stop, { once: true });
+        for await (const l of stream) {
+          lastSeq = l.seq;
+          line(l);
+        }
+        signal.removeEventListener('abort', stop);
+        await stream.done;
+        if (!signal.aborted) await new Promise((r) => setTimeout(r, 1_000));
+      }
+    } finally {
+      this.client.close();
+    }
+  }
 
   listTokens = (userId?: string) => tagged(this.client.listTokens(userId ? { userId } : {}));
   createToken = (body: CreateTokenRequest) => tagged(this.client.createToken(body));

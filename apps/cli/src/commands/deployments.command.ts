@@ -4,7 +4,7 @@ import { must } from '../api';
 import { CliError } from '../context';
 import { ExitCode, exitCodeOf } from '../exit-codes';
 import type { Registrar } from '../program';
-import { followDeployment, formatLine, phaseOf, summary } from './follow';
+import { followDeployment, followRuntime, formatLine, phaseOf, summary } from './follow';
 import { findProject, parseIntOption } from './resolve';
 
 const short = (sha: string | null) => (sha ? sha.slice(0, 7) : null);
@@ -55,19 +55,22 @@ export function deploymentCommands(program: Command, r: Registrar) {
       .command('logs <id>')
       .description("a deployment's log; -f follows it live until the deployment ends (exit code as for deploy)")
       .option('-f, --follow', 'follow live')
+      .option('--runtime', "its release's own output (source runtime); with -f: after the deployment succeeded, its runtime lines live until Ctrl-C")
       .option('--tail <n>', 'only the last n lines', parseIntOption('--tail')),
     async (ctx, [id], opts) => {
       const api = ctx.api();
       const d = await must(api.getDeployment(id));
       const lines: LogLine[] = [];
       let lastSeq = 0;
+      // --runtime without -f: only the runtime lines; with -f the deploy's log first, then them
+      const source = opts.runtime && !opts.follow ? ('runtime' as const) : undefined;
       if (opts.tail !== undefined) {
-        const page = await must(api.getLogs(id, { tail: opts.tail as number }));
+        const page = await must(api.getLogs(id, { tail: opts.tail as number, source }));
         lines.push(...page.items);
         lastSeq = page.lastSeq ?? page.items.at(-1)?.seq ?? 0;
       } else if (!opts.follow) {
         for (;;) {
-          const page = await must(api.getLogs(id, { afterSeq: lastSeq, limit: 5000 }));
+          const page = await must(api.getLogs(id, { afterSeq: lastSeq, limit: 5000, source }));
           if (!page.items.length) break;
           lines.push(...page.items);
           lastSeq = page.items[page.items.length - 1].seq;
@@ -81,7 +84,9 @@ export function deploymentCommands(program: Command, r: Registrar) {
         if (ctx.out.json) ctx.out.jsonLine({ type: 'log', ...l });
         else ctx.out.line(formatLine(l, ctx.out.red));
       }
-      return followDeployment(ctx, api, d, { afterSeq: lastSeq });
+      const code = await followDeployment(ctx, api, d, { afterSeq: lastSeq });
+      if (!opts.runtime || code !== ExitCode.Success) return code;
+      return followRuntime(ctx, ctx.api(), id);
     },
   );
 

@@ -79,6 +79,24 @@ export async function followDeployment(ctx: Context, api: FlightdeckApi, d: Depl
   return exitCodeOf(end);
 }
 
+/**
+ * A succeeded deployment's runtime lines (its release's own output), live: they have no end, so
+ * this follows until Ctrl-C, which here is the way to stop (exit 0).
+ */
+export async function followRuntime(ctx: Context, api: FlightdeckApi, deploymentId: string): Promise<ExitCode> {
+  const out = ctx.out;
+  const abort = new AbortController();
+  const interrupted = () => abort.abort();
+  process.once('SIGINT', interrupted);
+  if (!out.json) out.line(`\nthe release's own output (source runtime) follows; Ctrl-C stops following`);
+  try {
+    await api.followRuntime(deploymentId, 0, (l) => (out.json ? out.jsonLine({ type: 'log', ...l }) : out.line(formatLine(l, out.red))), abort.signal);
+  } finally {
+    process.off('SIGINT', interrupted);
+  }
+  return ExitCode.Success;
+}
+
 export function summary(ctx: Context, d: Deployment) {
   const out = ctx.out;
   if (d.status === 'succeeded') {
