@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, rm } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { type Artifact, type CommitInfo, ErrorCode } from '@flightdeck/contracts';
 import { ArtifactStore, type PackedArtifact } from '../artifacts/artifact-store';
 import { BUILDER_CONFIG, type BuilderConfig } from '../config/builder.config';
@@ -11,6 +11,7 @@ import { isAncestor } from '../git/commit-order';
 import { SourceCheckout } from '../git/source-checkout';
 import type { BuildLog } from '../logs/build-log';
 import { SecretMasker } from '../masking/secret-masker';
+import { DeploymentProviders } from '../provider/deployment-providers';
 import { RELEASE_PROVIDER, type ReleaseLog, type ReleaseProvider, type ReleaseSpec, type ReleaseUrls } from '../provider/release-provider';
 import { readPackageJson, staticOutput } from './app-detection';
 import { type PlannedCommand, installedVersion, planBuild } from './build-plan';
@@ -70,6 +71,8 @@ export class BuildPipeline {
     private readonly limitsSource: EnvironmentLimitsSource,
     private readonly sandboxes: Sandboxes,
     private readonly runtimes: NodeRuntimes,
+    // absent where a stand-in provides RELEASE_PROVIDER (tests of the pipeline alone)
+    @Optional() private readonly providers?: DeploymentProviders,
   ) {
     this.artifacts = new ArtifactStore(join(config.FLIGHTDECK_DATA_DIR, 'artifacts'));
   }
@@ -97,6 +100,8 @@ export class BuildPipeline {
     const secrets = variables.filter((v) => v.sensitive).map((v) => v.value);
     log.useMasker(new SecretMasker([...secrets, ...source.credentials]));
     log.system('prepare', `Loaded ${variables.length} variable(s), ${secrets.length} sensitive (masked in this log)`);
+    // the environment's provider and its credentials, checked before anything is cloned or built
+    await this.providers?.prepare(job, async () => variables, (m, level) => log.system('prepare', m, level), signal);
     const limits = await this.limitsSource.forEnvironment(job.environmentId);
     const build = limits.build.limits;
     log.system(
@@ -345,6 +350,7 @@ export class BuildPipeline {
     }
     await ctx.enterStep('deploy', { stage: 'deploying', phase: 'releasing', progress: 50 });
     log.system('deploy', `Rolling back ${job.projectName}/${job.environmentName} to deployment ${job.target.deploymentId}: no build`);
+    await this.providers?.prepare(job, () => this.variables.resolve(job.environmentId, job.deploymentId, signal), deployLog(log), signal);
     const urls = await this.provider.rollback(
       {
         deploymentId: job.deploymentId,

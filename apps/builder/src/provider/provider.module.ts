@@ -6,6 +6,7 @@ import { SandboxModule } from '../sandbox/sandbox.module';
 import { RuntimeLogsModule } from '../logs/runtime-logs';
 import { RouteTable } from '../edge/route-table';
 import { InternalReleaseProvider } from './internal-release-provider';
+import { DeploymentProviders } from './deployment-providers';
 import { PROVIDER_SETTINGS, type ProviderModuleOptions, resolveProviderSettings } from './provider-settings';
 import { ReleaseProcesses } from './release-processes';
 import { RELEASE_PROVIDER } from './release-provider';
@@ -37,9 +38,11 @@ export class ProviderModule {
         { provide: EDGE_UPSTREAMS, useExisting: ReleaseProcesses },
         EdgeRouter,
         InternalReleaseProvider,
-        { provide: RELEASE_PROVIDER, useExisting: InternalReleaseProvider },
+        // the environment's provider (none configured: the internal one)
+        DeploymentProviders,
+        { provide: RELEASE_PROVIDER, useExisting: DeploymentProviders },
       ],
-      exports: [RELEASE_PROVIDER, InternalReleaseProvider, ReleaseProcesses, ReleaseSupervisor],
+      exports: [RELEASE_PROVIDER, DeploymentProviders, InternalReleaseProvider, ReleaseProcesses, ReleaseSupervisor],
     };
   }
 }

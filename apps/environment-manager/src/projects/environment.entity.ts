@@ -1,4 +1,7 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+/** EnvironmentProvider as TypeORM can write it (its settings: any JSON object) */
+export type StoredProvider = { name: string; settings: object };
 import type { BuildSettings, ConcurrencyPolicy, Environment, EnvironmentLimits } from '@flightdeck/contracts';
 
 @Entity({ schema: 'environments', name: 'environments' })
@@ -11,6 +14,8 @@ export class EnvironmentEntity {
   // written only after parsing with the contract schema; `{}`: the operator's defaults
   @Column('jsonb') limits!: EnvironmentLimits;
   @Column('text', { name: 'concurrency_policy' }) concurrencyPolicy!: ConcurrencyPolicy;
+  // where its deployments are released, settings parsed with the provider's schema; null: the internal provider
+  @Column('jsonb', { nullable: true }) provider!: StoredProvider | null;
   // written only after parsing with the contract schema; `{}`: everything detected by the builder
   @Column('jsonb', { name: 'build_settings', default: () => "'{}'" }) buildSettings!: BuildSettings;
   // the branch whose pushes deploy here (null: the default) and whether they do

@@ -20,6 +20,8 @@ export const toEnvironment = (e: EnvironmentEntity): Environment => ({
   name: e.name,
   type: e.type,
   isDefault: e.isDefault,
+  // only when one is configured: an environment on the internal provider reads as it always did
+  ...(e.provider ? { provider: e.provider as Environment['provider'] } : {}),
   limits: e.limits ?? {},
   concurrencyPolicy: e.concurrencyPolicy ?? 'reject',
   buildSettings: e.buildSettings ?? {},

@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { type Environment, type Result, type UpdateEnvironmentRequest, ok } from '@flightdeck/contracts';
 import type { EnvironmentEntity } from './environment.entity';
 import { changesOf, nameTaken, refuseUpdate } from './environment-rules';
+import { checkProvider, providerChange } from './environment-provider';
 import { environmentNotFound } from './project-queries.service';
 import { toEnvironment } from './projects.mapper';
 import { ENVIRONMENT_NAME_INDEX, ProjectsRepository, isUniqueViolation } from './projects.repository';
@@ -19,13 +20,15 @@ export class UpdateEnvironmentUseCase {
   ) {}
 
   async execute(req: UpdateEnvironmentRequest): Promise<Result<Environment>> {
+    const provider = checkProvider(req);
+    if (provider && !provider.ok) return provider;
     let result: Result<EnvironmentEntity>;
     try {
       result = await this.ds.transaction(async (tx) => {
         await this.repo.lockProject(tx, req.projectId);
         const env = await this.repo.environmentInProject(tx, req.projectId, req.environmentId);
         if (!env || env.deletedAt) return environmentNotFound(req.environmentId);
-        const changes = changesOf(env, req);
+        const changes = { ...changesOf(env, req), ...providerChange(env.provider, provider?.data) };
         const refused = refuseUpdate(env, changes);
         if (refused) return refused;
         if (changes.name && (await this.repo.liveNamed(tx, req.projectId, changes.name))) return nameTaken(changes.name);

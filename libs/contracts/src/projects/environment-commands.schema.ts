@@ -30,6 +30,8 @@ export const UpdateEnvironmentBody = z
     type: EnvironmentType.optional(),
     /** true moves the default here; false is refused while it is the project's only default */
     isDefault: z.boolean().optional(),
+    /** the provider its deployments are released by, with its settings (replaces the previous one); null: the internal provider */
+    provider: Environment.shape.provider,
     /** fields given are set, null unsets one (detected again), fields left out are kept */
     buildSettings: BuildSettingsPatch.optional(),
     /** the branch whose pushes deploy here; null: back to the default (see Environment.branch) */

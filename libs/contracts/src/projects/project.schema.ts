@@ -51,6 +51,23 @@ export const RefPattern = z
 /** the refs an environment deploys from; empty or absent: any */
 export const AllowedRefs = z.array(RefPattern).max(50);
 
+/**
+ * Where an environment's deployments are released (issue 21): a provider's name and its settings.
+ * A credential setting holds the NAME of a sensitive variable of the environment, never the
+ * secret itself. environment-manager checks the settings against the provider's schema; the
+ * builder resolves the credentials before any build. Absent or null: the internal provider.
+ */
+export const EnvironmentProvider = z
+  .object({
+    name: z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'a provider name: lowercase letters, digits and -'),
+    settings: z
+      .record(z.string(), z.unknown())
+      .default({})
+      .refine((s) => JSON.stringify(s).length <= 8_192, 'at most 8 KiB of settings'),
+  })
+  .strict();
+export type EnvironmentProvider = z.infer<typeof EnvironmentProvider>;
+
 export const Environment = z.object({
   id: Id,
   projectId: Id,
@@ -58,6 +75,8 @@ export const Environment = z.object({
   type: EnvironmentType,
   /** exactly one live environment of a project is its default: triggers without an environment go there */
   isDefault: z.boolean(),
+  /** where its deployments are released (absent or null: the internal provider) */
+  provider: EnvironmentProvider.nullable().optional(),
   /** what its builds and releases may use; unset fields come from the operator's defaults */
   limits: EnvironmentLimits,
   /** what a trigger does while a deployment is in progress (see ConcurrencyPolicy) */

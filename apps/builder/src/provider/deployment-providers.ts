@@ -1,0 +1,142 @@
+import { join } from 'node:path';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { type DeployJob, ErrorCode, type ResolvedVariable, getEnvironment } from '@flightdeck/contracts';
+import { Bus } from '@flightdeck/messaging';
+import {
+  BUILT_IN_PROVIDERS,
+  type DeploymentProvider,
+  INTERNAL_PROVIDER,
+  type ProviderConfig,
+  ProviderError,
+  type ProviderHost,
+  ProviderRegistry,
+  ProviderSettingsError,
+} from '@flightdeck/providers';
+import { StepFailedError } from '../build/step-errors';
+import { BUILDER_CONFIG, type BuilderConfig } from '../config/builder.config';
+import { InternalReleaseProvider } from './internal-release-provider';
+import { type InternalDeployRequest, internalProviderDefinition } from './internal-deployment-provider';
+import type { ReleaseEnvironment, ReleaseLog, ReleaseProvider, ReleaseSpec, ReleaseTarget, ReleaseUrls } from './release-provider';
+
+interface Prepared {
+  name: string;
+  provider: DeploymentProvider;
+  at: number;
+}
+
+// a job that failed before its deploy leaves its provider here: forgotten after this long
+const PREPARED_TTL_MS = 6 * 3600_000;
+
+/**
+ * The providers of the builder: the environment's configuration names one (none: the internal
+ * provider). `prepare`, in the job's prepare step (before any clone or build), reads the
+ * configuration, checks it and resolves its credentials from the deployment's sensitive variables,
+ * and lets the provider check them (initialize); the pipeline's deploy or rollback of that
+ * deployment then goes to it. As RELEASE_PROVIDER it is what the pipeline releases through.
+ */
+@Injectable()
+export class DeploymentProviders implements ReleaseProvider {
+  readonly registry: ProviderRegistry;
+  private readonly prepared = new Map<string, Prepared>();
+
+  constructor(
+    private readonly internal: InternalReleaseProvider,
+    @Optional() private readonly bus?: Bus,
+    @Optional() @Inject(BUILDER_CONFIG) private readonly config?: BuilderConfig,
+  ) {
+    this.registry = new ProviderRegistry([...BUILT_IN_PROVIDERS, internalProviderDefinition(internal)]);
+  }
+
+  /** the environment's provider for this job, checked before any build: StepFailedError (prepare) naming the setting at fault */
+  async prepare(job: Pick<DeployJob, 'deploymentId' | 'environmentId'>, variables: () => Promise<ResolvedVariable[]>, log: ReleaseLog, signal: AbortSignal): Promise<string> {
+    for (const [id, p] of this.prepared) if (Date.now() - p.at > PREPARED_TTL_MS) this.prepared.delete(id);
+    this.prepared.delete(job.deploymentId);
+    const config = await this.configOf(job.environmentId);
+    if (!config || config.name === INTERNAL_PROVIDER) return INTERNAL_PROVIDER;
+    let provider: DeploymentProvider;
+    try {
+      provider = this.registry.create(config, await variables(), this.hostFor(config.name));
+    } catch (e) {
+      if (e instanceof ProviderSettingsError) throw new StepFailedError(ErrorCode.DeploymentInvalidConfiguration, 'prepare', e.message);
+      throw e;
+    }
+    log(`Releases of this environment go to the ${config.name} provider`);
+    try {
+      await provider.initialize?.({ log, signal });
+    } catch (e) {
+      throw providerFailure(e, 'prepare');
+    }
+    this.prepared.set(job.deploymentId, { name: config.name, provider, at: Date.now() });
+    return config.name;
+  }
+
+  async deploy(spec: ReleaseSpec, log: ReleaseLog, signal: AbortSignal): Promise<ReleaseUrls> {
+    const p = this.take(spec.deploymentId);
+    if (!p) return this.internal.deploy(spec, log, signal);
+    const req: InternalDeployRequest = {
+      deploymentId: spec.deploymentId,
+      projectName: spec.projectName,
+      environmentName: spec.environmentName,
+      env: spec.env,
+      commitSha: spec.commit?.sha,
+      source: { type: 'artifact', path: spec.artifactPath, kind: spec.kind, startCommand: spec.startCommand, healthCheckPath: spec.healthCheckPath },
+    };
+    try {
+      const r = await p.provider.deploy(req, { log, signal });
+      return { url: r.url, previewUrl: r.previewUrl ?? r.url };
+    } catch (e) {
+      throw providerFailure(e, 'deploy');
+    }
+  }
+
+  async rollback(target: ReleaseTarget & { toDeploymentId: string }, log: ReleaseLog, signal: AbortSignal): Promise<ReleaseUrls> {
+    const p = this.take(target.deploymentId);
+    if (!p) return this.internal.rollback(target, log, signal);
+    if (!p.provider.rollback) throw new StepFailedError(ErrorCode.DeploymentNoRollbackTarget, 'deploy', `the ${p.name} provider has no rollback: deploy the earlier commit again instead`);
+    try {
+      const r = await p.provider.rollback(target, { log, signal });
+      return { url: r.url, previewUrl: r.previewUrl ?? r.url };
+    } catch (e) {
+      throw providerFailure(e, 'deploy');
+    }
+  }
+
+  // Environments retired or reinstated: the internal provider's routes (another provider's releases stay where they are).
+  retire(environment: ReleaseEnvironment): Promise<void> {
+    return this.internal.retire(environment);
+  }
+
+  reinstate(environment: ReleaseEnvironment): Promise<void> {
+    return this.internal.reinstate(environment);
+  }
+
+  private take(deploymentId: string): Prepared | undefined {
+    const p = this.prepared.get(deploymentId);
+    this.prepared.delete(deploymentId);
+    return p;
+  }
+
+  private async configOf(environmentId: string): Promise<ProviderConfig | null> {
+    if (!this.bus) return null;
+    const r = await this.bus.request(getEnvironment, { environmentId }).catch((e: Error) => ({ ok: false as const, error: { code: ErrorCode.ServiceUnavailable, message: e.message } }));
+    // not knowing where to release is no reason to release somewhere else
+    if (!r.ok) throw new StepFailedError(r.error.code, 'prepare', `could not read the environment's provider: ${r.error.message}`);
+    return r.data.provider ?? null;
+  }
+
+  private hostFor(name: string): ProviderHost {
+    const dataDir = this.config?.FLIGHTDECK_DATA_DIR ?? process.env.FLIGHTDECK_DATA_DIR ?? './.data';
+    return {
+      dataDir: join(dataDir, 'providers', name),
+      env: process.env,
+      allowPrivateAddresses: process.env.FLIGHTDECK_PROVIDERS_ALLOW_PRIVATE === 'true',
+    };
+  }
+}
+
+/** a provider's failure as the deployment's: deployment/provider-error with its message and request id */
+const providerFailure = (e: unknown, step: 'prepare' | 'deploy'): Error => {
+  if (e instanceof ProviderError) return new StepFailedError(ErrorCode.DeploymentProviderError, step, e.message);
+  if (e instanceof ProviderSettingsError) return new StepFailedError(ErrorCode.DeploymentInvalidConfiguration, step, e.message);
+  return e as Error;
+};
