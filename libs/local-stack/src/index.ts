@@ -7,6 +7,7 @@ export * from './process-user';
 export * from './postgres-location';
 export * from './postgres.server';
 export * from './nats.server';
+export * from './nats-cluster';
 export * from './service-stack';
 export * from './supervision';
 export * from './supervisor';

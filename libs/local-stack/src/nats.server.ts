@@ -80,6 +80,9 @@ export interface StartNatsOptions {
   configFile?: string;
   /** where the users file and pid file go (mode 0700); default: `auth` in the store dir */
   authDir?: string;
+  /** a node of a cluster (startNatsCluster): its unique name, and its route listener and peers */
+  serverName?: string;
+  cluster?: { name: string; port: number; routes: string[] };
 }
 
 export const natsServerBinary = (): string => {
@@ -120,6 +123,8 @@ export async function startNats(opts: StartNatsOptions = {}): Promise<NatsServer
   const config = renderNatsServerConfig({
     host: '127.0.0.1',
     port,
+    serverName: opts.serverName,
+    cluster: opts.cluster ? { ...opts.cluster, host: '127.0.0.1' } : undefined,
     jetstream: { storeDir },
     ...(authDir ? { usersInclude: natsUsersInclude(configFile, authDir), pidFile: natsAuthPaths(authDir).pid } : {}),
   });

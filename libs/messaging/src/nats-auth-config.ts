@@ -40,6 +40,10 @@ export interface NatsServerConfigOptions {
   usersInclude?: string;
   /** where nats-server writes its pid: whoever rewrites the users file sends SIGHUP to it */
   pidFile?: string;
+  /** unique in a cluster (JetStream's RAFT groups know their peers by it) */
+  serverName?: string;
+  /** a node of a NATS cluster: listens for routes on host:port and dials the other nodes' routes */
+  cluster?: { name: string; host: string; port: number; routes: string[] };
 }
 
 // Letters and digits only, starting with letters: nats-server re-reads a `$VAR` value as config
@@ -135,6 +139,17 @@ export function renderNatsServerConfig(o: NatsServerConfigOptions): string {
   if (o.host) lines.push(`host: ${str(o.host)}`);
   if (o.port) lines.push(`port: ${o.port}`);
   if (o.httpPort) lines.push(`http_port: ${o.httpPort}`);
+  if (o.serverName) lines.push(`server_name: ${str(o.serverName)}`);
+  if (o.cluster) {
+    const c = o.cluster;
+    lines.push(
+      'cluster {',
+      `  name: ${str(c.name)}`,
+      `  listen: ${str(`${c.host}:${c.port}`)}`,
+      `  routes: ${renderList(c.routes, '  ')}`,
+      '}',
+    );
+  }
   if (o.jetstream) {
     const js = o.jetstream;
     lines.push('jetstream {', `  store_dir: ${str(js.storeDir)}`);

@@ -15,20 +15,35 @@ const RETENTION: Record<StreamKey, Partial<StreamConfig>> = {
   externalBuildEvents: { retention: RetentionPolicy.Limits, max_age: nanos(7 * DAY_MS), max_bytes: 1024 ** 3 },
 };
 
-export const streamConfig = (key: StreamKey): Partial<StreamConfig> => ({
+export interface StreamOptions {
+  /**
+   * copies of each stream (NATS_STREAM_REPLICAS): 1 on one nats-server; 3 on a cluster, where a
+   * stream and its consumers survive the loss of one node (its leader included). Every service
+   * must be given the same number: each updates the streams to its declared shape at start-up.
+   */
+  replicas?: number;
+}
+
+export const streamConfig = (key: StreamKey, opts: StreamOptions = {}): Partial<StreamConfig> => ({
   name: Streams[key].name,
   subjects: [...Streams[key].subjects],
   storage: StorageType.File,
   discard: DiscardPolicy.Old,
   duplicate_window: nanos(2 * 60_000),
+  num_replicas: opts.replicas ?? 1,
   ...RETENTION[key],
 });
 
-// Idempotent: every replica runs it at start-up; an existing stream is updated to the declared shape.
-export async function ensureStreams(jsm: JetStreamManager, keys: StreamKey[] = Object.keys(Streams) as StreamKey[]) {
+// Idempotent: every replica runs it at start-up; an existing stream is updated to the declared shape
+// (its replica count too: nats-server adds or removes copies in place).
+export async function ensureStreams(
+  jsm: JetStreamManager,
+  keys: StreamKey[] = Object.keys(Streams) as StreamKey[],
+  opts: StreamOptions = {},
+) {
   const logger = new Logger('Streams');
   for (const key of keys) {
-    const cfg = streamConfig(key);
+    const cfg = streamConfig(key, opts);
     try {
       await jsm.streams.info(cfg.name!);
       await jsm.streams.update(cfg.name!, cfg);
