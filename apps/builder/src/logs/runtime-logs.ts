@@ -33,9 +33,10 @@ export class RuntimeLogs {
   // a restart publishes under other message ids: JetStream never takes its batches for duplicates
   private readonly boot = randomUUID().slice(0, 8);
 
+  // without a bus (the provider alone, in its tests) there is nowhere to publish: no runtime log
   constructor(
-    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
-    private readonly bus: Bus,
+    @Optional() @Inject(NATS_CONNECTION) private readonly nc?: NatsConnection,
+    @Optional() private readonly bus?: Bus,
     @Optional() @Inject(BUILDER_CONFIG) config?: BuilderConfig,
   ) {
     this.options = { ...DEFAULTS, linesPerSecond: config?.FLIGHTDECK_RUNTIME_LOG_LINES_PER_SECOND ?? DEFAULTS.linesPerSecond };
@@ -58,6 +59,7 @@ export class RuntimeLogs {
 
   /** where a process of the release writes its output once it serves */
   output(releaseId: string, secrets: readonly string[]): RuntimeOutput {
+    if (!this.nc) return () => undefined;
     let entry = this.logs.get(releaseId);
     if (!entry) {
       const sink = new LogBatchPublisher(this.nc.jetstream(), releaseId, `run-${this.boot}`);
@@ -113,6 +115,7 @@ export class RuntimeLogs {
     if (known !== undefined) return known;
     const published = await this.lastPublishedSeq(releaseId);
     if (published) return published;
+    if (!this.bus) return 0;
     const stored = await this.bus.request(listLogLines, { deploymentId: releaseId, tail: 1, afterSeq: 0, limit: 1 });
     if (!stored.ok) throw new Error(`log-ingest: ${stored.error.code}`);
     return stored.data.lastSeq ?? stored.data.items.at(-1)?.seq ?? 0;
@@ -121,7 +124,7 @@ export class RuntimeLogs {
   // 0: the stream holds nothing of it (never published, or older than the stream keeps)
   private async lastPublishedSeq(deploymentId: string): Promise<number> {
     try {
-      const jsm = await this.nc.jetstreamManager();
+      const jsm = await this.nc!.jetstreamManager();
       const msg = await jsm.streams.getMessage(Streams.buildLogs.name, { last_by_subj: subjectFor(logLinesPublished.subject, deploymentId) });
       const decoded = decodeEvent(logLinesPublished, msg.data);
       return decoded.ok ? (decoded.data.lines.at(-1)?.seq ?? 0) : 0;
