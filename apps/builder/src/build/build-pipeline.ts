@@ -171,6 +171,7 @@ export class BuildPipeline {
       healthCheckPath: settings.healthCheckPath,
       nodeRuntimeDir: runtime?.dir,
       secrets,
+      strategy: settings.strategy,
     };
 
     if (reusing) {
@@ -279,7 +280,7 @@ export class BuildPipeline {
 
   private async release(
     ctx: PipelineContext,
-    r: { paths: BuildPaths; dir: string; start: string[] | undefined; env: Record<string, string>; limits: ReleaseSpec['limits']; healthCheckPath?: string; nodeRuntimeDir?: string; secrets: string[] },
+    r: { paths: BuildPaths; dir: string; start: string[] | undefined; env: Record<string, string>; limits: ReleaseSpec['limits']; healthCheckPath?: string; nodeRuntimeDir?: string; secrets: string[]; strategy?: ReleaseSpec['strategy'] },
     packed: PackedArtifact,
   ): Promise<PipelineOutcome> {
     const { job, log, signal } = ctx;
@@ -297,6 +298,10 @@ export class BuildPipeline {
         nodeRuntimeDir: r.nodeRuntimeDir,
         env: r.env,
         secrets: r.secrets,
+        strategy: r.strategy,
+        // the deployment's progress follows the canary's share of clients (80 % → 99 % at 100 %)
+        onCanaryStep: (_step, _of, percent) =>
+          void ctx.enterStep('deploy', { stage: 'deploying', phase: 'updating_routes', progress: 80 + Math.round(percent * 0.19) }).catch(() => undefined),
         limits: r.limits,
         force: job.force,
         commit: ctx.commit && {

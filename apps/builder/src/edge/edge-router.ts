@@ -8,8 +8,19 @@ import { hostLabel } from './host-label';
 import { RouteTable } from './route-table';
 import { type RoutedRelease, appDir } from './routed-release';
 import { StaticFiles } from './static-files';
+import { chooseRelease } from './canary-split';
 
 const urlHost = (host: string) => (host.includes(':') ? `[${host}]` : host);
+
+/** a canary client's Set-Cookie, kept with its request until the release's headers come back */
+const CANARY_SET_COOKIE = Symbol('canarySetCookie');
+type TaggedRequest = IncomingMessage & { [CANARY_SET_COOKIE]?: string };
+
+/** what the edge answered for a release: its 5xx share is what a canary is judged by */
+export interface AnswerCounts {
+  responses: number;
+  serverErrors: number;
+}
 
 /** what one release still has open through the edge */
 interface Traffic {
@@ -34,6 +45,8 @@ export class EdgeRouter {
   private server?: Server;
   /** per Node release: requests being proxied and WebSocket upgrades open, for draining */
   private readonly traffic = new Map<string, Traffic>();
+  /** per Node release, counted from when a canary asks (countAnswers) until it stops asking */
+  private readonly answers = new Map<string, AnswerCounts>();
 
   constructor(
     private readonly routes: RouteTable,
@@ -41,6 +54,26 @@ export class EdgeRouter {
   ) {
     // errors reach the callbacks given to web()/ws(); this keeps a stray one from crashing the builder
     this.proxy.on('error', () => undefined);
+    // the release's own cookies and the canary's: neither replaces the other
+    this.proxy.on('proxyRes', (proxyRes: IncomingMessage, req: IncomingMessage) => {
+      const cookie = (req as TaggedRequest)[CANARY_SET_COOKIE];
+      const own = proxyRes.headers['set-cookie'];
+      if (cookie && own) proxyRes.headers['set-cookie'] = [...own, cookie];
+    });
+  }
+
+  /** counts the release's answers from now on (5xx included, the edge's own 502s too) */
+  countAnswers(releaseId: string): void {
+    this.answers.set(releaseId, { responses: 0, serverErrors: 0 });
+  }
+
+  answerCounts(releaseId: string): AnswerCounts {
+    const a = this.answers.get(releaseId);
+    return { responses: a?.responses ?? 0, serverErrors: a?.serverErrors ?? 0 };
+  }
+
+  stopCounting(releaseId: string): void {
+    this.answers.delete(releaseId);
   }
 
   async listen(port: number, host: string): Promise<void> {
@@ -127,7 +160,7 @@ export class EdgeRouter {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const host = req.headers.host ?? '';
     const label = hostLabel(host);
-    const release = label ? this.routes.lookup(label) : undefined;
+    const release = label ? this.split(label, req, res) : undefined;
     if (!release) return reply(res, 404, ErrorCode.NotFound, `no deployment is served at ${host || 'this host'}`);
     if (release.kind === 'static') {
       this.files.serve(appDir(release), req, res, () => reply(res, 404, ErrorCode.NotFound, `${req.url ?? '/'} not found on ${host}`));
@@ -140,6 +173,8 @@ export class EdgeRouter {
       t.requests--;
       this.settle(release.id, t);
     });
+    const counts = this.answers.get(release.id);
+    if (counts) res.once('finish', () => this.count(release.id, counts, res.statusCode));
     const upstream = await this.upstream(release, host);
     if (upstream instanceof UpstreamRefusedError) return reply(res, 502, ErrorCode.ServiceUnavailable, `the release behind ${host} ${upstream.message}`);
     if (!upstream) return reply(res, 502, ErrorCode.ServiceUnavailable, `the release behind ${host} could not be started`);
@@ -148,10 +183,29 @@ export class EdgeRouter {
     );
   }
 
+  // The environment's release, or its canary's for the clients the canary has (sticky by cookie).
+  private split(label: string, req: IncomingMessage, res?: ServerResponse): RoutedRelease | undefined {
+    const release = this.routes.lookup(label);
+    const canary = this.routes.canary(label);
+    if (!canary || !release || this.routes.environment(label) !== release) return release;
+    const choice = chooseRelease(req.headers.cookie, canary.release.id, canary.percent);
+    if (choice.setCookie && res) {
+      res.setHeader('set-cookie', choice.setCookie);
+      (req as TaggedRequest)[CANARY_SET_COOKIE] = choice.setCookie;
+    }
+    return choice.toCanary ? canary.release : release;
+  }
+
+  private count(releaseId: string, counts: AnswerCounts, status: number): void {
+    if (this.answers.get(releaseId) !== counts) return;
+    counts.responses++;
+    if (status >= 500) counts.serverErrors++;
+  }
+
   private async upgrade(req: IncomingMessage, socket: Socket, head: Buffer): Promise<void> {
     socket.on('error', () => undefined);
     const label = hostLabel(req.headers.host);
-    const release = label ? this.routes.lookup(label) : undefined;
+    const release = label ? this.split(label, req) : undefined;
     if (release?.kind !== 'node') {
       socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
       return;

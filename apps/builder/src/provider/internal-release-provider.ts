@@ -13,6 +13,8 @@ import { homeDir, releaseDir, unpackRelease } from './release-dir';
 import { checkDeploymentId, checkTarget, environmentLabel, previewLabel, releaseUrls, shortId } from './release-names';
 import { ReleaseProcesses } from './release-processes';
 import { ReleaseSupervisor } from './release-supervisor';
+import { CanaryRollout } from './canary-rollout';
+import { DEFAULT_KEEP_WARM_SECONDS } from '@flightdeck/contracts';
 import {
   type ReleaseEnvironment,
   ReleaseFailedError,
@@ -57,6 +59,7 @@ export class InternalReleaseProvider implements ReleaseProvider, OnModuleInit, O
     private readonly edge: EdgeRouter,
     private readonly sandboxes: Sandboxes,
     private readonly supervisor: ReleaseSupervisor,
+    private readonly canary: CanaryRollout,
   ) {}
 
   // "Releases are restarted when the builder restarts": routes come back from Postgres before
@@ -122,6 +125,7 @@ export class InternalReleaseProvider implements ReleaseProvider, OnModuleInit, O
       }
       try {
         await this.bringUp(release, log, signal);
+        await this.canaryFirst(spec, release, log, signal);
         return await this.switchTo(spec, release, log, signal);
       } catch (e) {
         // a release that never served stays neither running nor on disk (its env file included)
@@ -200,6 +204,20 @@ export class InternalReleaseProvider implements ReleaseProvider, OnModuleInit, O
     }
   }
 
+  // A canary strategy with a Node release serving the environment: the new release takes its
+  // steps' shares of clients first (throws when rolled back); otherwise nothing to do here.
+  private async canaryFirst(spec: ReleaseSpec, release: RoutedRelease, log: ReleaseLog, signal: AbortSignal): Promise<void> {
+    if (spec.strategy?.type !== 'canary' || release.kind !== 'node') return;
+    const label = environmentLabel(spec.projectName, spec.environmentName);
+    const current = this.routes.environment(label);
+    if (!current || current.id === release.id) {
+      log('Canary: the environment serves nothing yet, so the release takes every client at once');
+      return;
+    }
+    this.routes.setPreview(previewLabel(spec.projectName, spec.deploymentId), release);
+    await this.canary.run({ deploymentId: spec.deploymentId, label, release, strategy: spec.strategy, log, signal, progress: spec.onCanaryStep });
+  }
+
   private async bringUp(release: RoutedRelease, log: ReleaseLog, signal: AbortSignal): Promise<void> {
     if (release.kind === 'static') {
       if (!existsSync(join(appDir(release), 'index.html'))) {
@@ -213,7 +231,7 @@ export class InternalReleaseProvider implements ReleaseProvider, OnModuleInit, O
 
   // Postgres first, then the route table; never from a newer commit to an older one (unless forced).
   private switchTo(
-    target: ReleaseTarget & Pick<ReleaseSpec, 'commit' | 'force'>,
+    target: ReleaseTarget & Pick<ReleaseSpec, 'commit' | 'force' | 'strategy'>,
     release: RoutedRelease,
     log: ReleaseLog,
     signal: AbortSignal,
@@ -250,11 +268,14 @@ export class InternalReleaseProvider implements ReleaseProvider, OnModuleInit, O
       const of = release.id === target.deploymentId ? '' : ` (the release of deployment ${shortId(release.id)})`;
       log(`Switched ${urls.url} to deployment ${shortId(target.deploymentId)}${of}`);
       if (previous && previous.id !== release.id && this.processes.isActive(previous.id)) {
+        const warmMs = target.strategy?.type === 'blue-green' ? (target.strategy.keepWarmSeconds ?? DEFAULT_KEEP_WARM_SECONDS) * 1000 : 0;
         log(
           `The previous release ${shortId(previous.id)} drains: what it was sent is answered (up to ${seconds(this.settings.drainTimeoutMs)}), ` +
-            'then it stops; it stays on disk for rollback',
+            (warmMs
+              ? `then it stays running ${seconds(warmMs)} (blue-green): a rollback to it is a route switch; it stays on disk for rollback`
+              : 'then it stops; it stays on disk for rollback'),
         );
-        this.drainThenStop(previous.id);
+        this.drainThenStop(previous.id, warmMs);
       }
       await this.prune(project, environment, log).catch((e) =>
         this.logger.warn({ project, environment, err: (e as Error).message }, 'old releases were not pruned'),
@@ -287,11 +308,14 @@ export class InternalReleaseProvider implements ReleaseProvider, OnModuleInit, O
   // The route no longer leads to the release, but requests sent to it before the switch are still
   // being answered and WebSockets may be open: it is stopped once they are done, or after the drain
   // time (its WebSockets closed). A switch back to it meanwhile (a rollback) keeps it running warm.
-  private drainThenStop(releaseId: string): void {
+  // Blue-green keeps it running warmMs from the switch (drained meanwhile), then the same.
+  private drainThenStop(releaseId: string, warmMs = 0): void {
     const token = Symbol(releaseId);
     this.draining.set(releaseId, token);
     const started = Date.now();
     void this.edge.drained(releaseId, this.settings.drainTimeoutMs).then(async (drained) => {
+      const warmLeft = started + warmMs - Date.now();
+      if (warmLeft > 0 && this.draining.get(releaseId) === token) await new Promise((r) => setTimeout(r, warmLeft).unref());
       // a later switch away from it drains it anew; the release may be current again
       if (this.draining.get(releaseId) !== token) return;
       this.draining.delete(releaseId);

@@ -6,6 +6,7 @@ import { SandboxModule } from '../sandbox/sandbox.module';
 import { RuntimeLogsModule } from '../logs/runtime-logs';
 import { RouteTable } from '../edge/route-table';
 import { InternalReleaseProvider } from './internal-release-provider';
+import { CanaryRollout } from './canary-rollout';
 import { DeploymentProviders } from './deployment-providers';
 import { PROVIDER_SETTINGS, type ProviderModuleOptions, resolveProviderSettings } from './provider-settings';
 import { ReleaseProcesses } from './release-processes';
@@ -37,6 +38,7 @@ export class ProviderModule {
         ReleaseSupervisor,
         { provide: EDGE_UPSTREAMS, useExisting: ReleaseProcesses },
         EdgeRouter,
+        CanaryRollout,
         InternalReleaseProvider,
         // the environment's provider (none configured: the internal one)
         DeploymentProviders,

@@ -1,3 +1,4 @@
+import type { DeployStrategy } from '@flightdeck/contracts';
 import type { AppKind } from '../build/app-kind';
 import type { ResourceLimits } from '../sandbox/resource-limits';
 
@@ -34,6 +35,10 @@ export interface ReleaseSpec extends ReleaseTarget {
   healthCheckPath?: string;
   /** node apps built with a nodeVersion other than the builder's own: that Node's folder (its bin/ is on env.PATH) */
   nodeRuntimeDir?: string;
+  /** how it takes the environment's traffic (rolling when absent); canary and blue-green for Node releases */
+  strategy?: DeployStrategy;
+  /** a canary's step (1-based) of how many and its share of clients, as it enters each */
+  onCanaryStep?: (step: number, of: number, percent: number) => void;
 }
 
 export interface ReleasedCommit {

@@ -19,6 +19,37 @@ const CommandLine = z
   .max(2000)
   .refine((c) => !/[\0\n\r]/.test(c), { message: 'must be one line' });
 
+// How a new release takes an environment's traffic (Node releases behind the internal provider's edge):
+// - rolling: the atomic switch once healthy, the previous release drained then stopped (the default);
+// - blue-green: the same switch, the previous release kept running (warm) keepWarmSeconds after
+//   its drain, so a rollback to it is a route switch with nothing to start;
+// - canary: the new release gets `percent` % of clients per step, each held holdSeconds, sticky per
+//   client by cookie; rolled back when its 5xx share at the edge passes maxErrorRate (once it has
+//   answered minRequests), then 100 %. POST /deployments/:id/promote and /abort act on it meanwhile.
+const CanaryStep = z
+  .object({ percent: z.number().int().min(1).max(99), holdSeconds: z.number().min(0).max(86_400) })
+  .strict();
+export const DeployStrategy = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('rolling') }).strict(),
+  z.object({ type: z.literal('blue-green'), keepWarmSeconds: z.number().min(0).max(86_400).optional() }).strict(),
+  z
+    .object({
+      type: z.literal('canary'),
+      steps: z
+        .array(CanaryStep)
+        .min(1)
+        .max(10)
+        .refine((s) => s.every((step, i) => i === 0 || step.percent > s[i - 1].percent), { message: 'each step must send more clients than the one before' }),
+      maxErrorRate: z.number().min(0).max(1).optional(),
+      minRequests: z.number().int().min(1).max(1_000_000).optional(),
+    })
+    .strict(),
+]);
+export type DeployStrategy = z.infer<typeof DeployStrategy>;
+export const DEFAULT_KEEP_WARM_SECONDS = 600;
+export const DEFAULT_CANARY_MAX_ERROR_RATE = 0.05;
+export const DEFAULT_CANARY_MIN_REQUESTS = 20;
+
 // How an environment's app is built and run; every field is optional and, when absent, detected
 // from the repository. Set per environment and overridable per trigger (field by field).
 export const BuildSettings = z
@@ -40,6 +71,8 @@ export const BuildSettings = z
     healthCheckPath: z.string().trim().max(500).regex(/^\/[^\s]*$/, 'must be a path starting with "/"').optional(),
     // deploy the repository as it is (a committed build): no install, no build
     skipBuild: z.boolean().optional(),
+    // how the release takes the environment's traffic (rolling when absent)
+    strategy: DeployStrategy.optional(),
   })
   .strict();
 export type BuildSettings = z.infer<typeof BuildSettings>;
@@ -61,6 +94,7 @@ export const BuildSettingsPatch = z
     framework: S.framework.unwrap().nullable().optional(),
     healthCheckPath: S.healthCheckPath.unwrap().nullable().optional(),
     skipBuild: S.skipBuild.unwrap().nullable().optional(),
+    strategy: DeployStrategy.nullable().optional(),
   })
   .strict();
 export type BuildSettingsPatch = z.infer<typeof BuildSettingsPatch>;
