@@ -4,6 +4,7 @@ import { AddDeploymentProvider1764300000000 } from './1764300000000-add-deployme
 import { AddEnvironmentQueue1764700000000 } from './1764700000000-add-environment-queue';
 import { CreateDeploymentSchedules1764800000000 } from './1764800000000-create-deployment-schedules';
 import { CreateEnvironmentPauses1765600000000 } from './1765600000000-create-environment-pauses';
+import { HeldDeployments1765700000000 } from './1765700000000-held-deployments';
 
 // Applied in this order at start-up and by `npm run migrate`.
 export const migrations = [
@@ -13,4 +14,5 @@ export const migrations = [
   AddEnvironmentQueue1764700000000,
   CreateDeploymentSchedules1764800000000,
   CreateEnvironmentPauses1765600000000,
+  HeldDeployments1765700000000,
 ];

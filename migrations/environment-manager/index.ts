@@ -14,6 +14,7 @@ import { ProjectGithubTokens1765400000001 } from './1765400000001-project-github
 import { HookSecrets1765500000000 } from './1765500000000-hook-secrets';
 import { EnvironmentAllowedRefs1765600000000 } from './1765600000000-environment-allowed-refs';
 import { ProjectRepositoryKey1765610000000 } from './1765610000000-project-repository-key';
+import { EnvironmentProtection1765700000000 } from './1765700000000-environment-protection';
 import { EnvironmentProvider1765800000000 } from './1765800000000-environment-provider';
 
 // Applied in this order at start-up and by `npm run migrate`.
@@ -34,5 +35,6 @@ export const migrations = [
   HookSecrets1765500000000,
   EnvironmentAllowedRefs1765600000000,
   ProjectRepositoryKey1765610000000,
+  EnvironmentProtection1765700000000,
   EnvironmentProvider1765800000000,
 ];

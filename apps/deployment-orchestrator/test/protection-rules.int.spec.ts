@@ -1,4 +1,8 @@
 import {
+  type DecideApprovalRequest,
+  type ProtectionRules,
+  decideApproval,
+  getDeploymentProgress,
   getEnvironmentPause,
   listDeploymentSchedules,
   retryDeployment,
@@ -246,5 +250,113 @@ describe('protection rules', () => {
       });
       expect(!resume.ok && resume.error.code).toBe('deployment/environment-not-found');
     });
+  });
+
+  describe('deployments held by protection rules', () => {
+    const protect = (environmentId: string, protection: ProtectionRules | null) => {
+      const env = h.directory.environments.get(environmentId)!;
+      h.directory.environments.set(environmentId, { ...env, protection });
+    };
+    const decide = (deploymentId: string, over: Partial<DecideApprovalRequest> = {}) =>
+      h.bus.request(decideApproval, { deploymentId, actor: anActor({ id: 'admin-1' }), role: 'admin', decision: 'approved', ...over });
+    const twoAdmins: ProtectionRules = {
+      requiredApprovals: { count: 2, minRole: 'admin', forbidAuthor: true, expiresAfterHours: 168 },
+      freezeBehaviour: 'wait',
+    };
+    // what the sweeper finds due: the stored deadline moved into the past, as time passing would
+    const makeDue = (id: string) =>
+      h.sql(`update orchestrator.deployments set metadata = jsonb_set(metadata, '{protection,holdUntil}', to_jsonb('2000-01-01T00:00:00Z'::text)) where id = $1`, [id]);
+
+    it('waits for two admin approvals without a slot: roles and the author refused, approving twice idempotent, the second releases it', async () => {
+      const { project, production } = h.directory.addProject();
+      const running = await h.deploy(project.id);
+      protect(production.id, twoAdmins);
+
+      // policy reject, a deployment running: a held one is created all the same (it takes no slot)
+      const held = await h.deploy(project.id, { actor: anActor({ id: 'dev' }) });
+      expect(held).toMatchObject({ status: 'queued', phase: 'awaiting_approval' });
+      expect((held.metadata.protection as { waitingFor: string }).waitingFor).toMatch(/^2 more approvals \(0 of 2\) from a member with role admin or higher, not its author/);
+
+      const deployer = await decide(held.id, { actor: anActor({ id: 'dep' }), role: 'deployer' });
+      expect(!deployer.ok && deployer.error.code).toBe('deployment/approval-not-allowed');
+      const author = await decide(held.id, { actor: anActor({ id: 'dev' }), role: 'owner' });
+      expect(!author.ok && author.error.code).toBe('deployment/approval-by-author');
+
+      const first = await decide(held.id, { comment: 'looks good' });
+      expect(first.ok && first.data).toMatchObject({ status: 'queued', phase: 'awaiting_approval' });
+      const again = await decide(held.id);
+      expect(again.ok && (again.data.metadata.protection as { approvals: { decisions: unknown[] } }).approvals.decisions).toHaveLength(1);
+      expect(h.jobsFor(held.id)).toHaveLength(0);
+
+      const second = await decide(held.id, { actor: anActor({ id: 'admin-2' }), role: 'owner' });
+      // released into the environment's queue: it waits for the running one, then runs
+      expect(second.ok && second.data.phase).toBe('waiting');
+      await h.succeed(running.id);
+      await h.waitForJob(held.id);
+      const decided = h.eventsFor(held.id).filter((e) => e.transition.approval);
+      expect(decided.map((e) => [e.transition.approval!.by, e.transition.approval!.given])).toEqual([
+        ['admin-1', 1],
+        ['admin-2', 2],
+      ]);
+      const late = await decide(held.id, { actor: anActor({ id: 'admin-3' }) });
+      expect(!late.ok && late.error.code).toBe('deployment/not-awaiting-approval');
+    });
+
+    it('a rejection or an expiry ends it canceled with the reason', async () => {
+      const { project, production } = h.directory.addProject();
+      protect(production.id, twoAdmins);
+      const rejected = await h.deploy(project.id, { actor: anActor({ id: 'dev' }) });
+      const r = await decide(rejected.id, { decision: 'rejected', comment: 'not on a Friday' });
+      expect(r.ok && r.data).toMatchObject({ status: 'canceled', errorCode: 'deployment/canceled', errorMessage: 'rejected by user admin-1: not on a Friday' });
+
+      const expiring = await h.deploy(project.id, { actor: anActor({ id: 'dev' }) });
+      await decide(expiring.id);
+      await makeDue(expiring.id);
+      const expired = await h.waitFor(expiring.id, 'its approval to expire', (d) => d.status === 'canceled');
+      expect(expired.errorMessage).toMatch(/^approval expired: 1 of 2 approvals by /);
+      expect(h.jobsFor(expiring.id)).toHaveLength(0);
+    });
+
+    it('a wait timer holds it until its stored deadline, then it runs', async () => {
+      const { project, production } = h.directory.addProject();
+      protect(production.id, { waitTimerMinutes: 30, freezeBehaviour: 'wait' });
+      const d = await h.deploy(project.id);
+      expect(d.phase).toBe('waiting_timer');
+      const until = Date.parse((d.metadata.protection as { holdUntil: string }).holdUntil);
+      expect(until - Date.parse(d.createdAt)).toBeGreaterThanOrEqual(30 * 60_000 - 1_000);
+      // as 30 minutes passing would: the timer's stored end (and the hold's next look) in the past
+      await h.sql(
+        `update orchestrator.deployments set metadata = jsonb_set(jsonb_set(metadata, '{protection,holdUntil}', '"2000-01-01T00:00:00Z"'), '{protection,waitTimer,until}', '"2000-01-01T00:00:00Z"') where id = $1`,
+        [d.id],
+      );
+      await h.waitForJob(d.id);
+    });
+
+    it('a freeze window covering now holds a trigger (or refuses it), an admin forces through it, and its end releases the held one', async () => {
+      const { project, production } = h.directory.addProject();
+      const everyMinute = { kind: 'deny' as const, schedule: '* * * * *', timeZone: 'Europe/Paris', durationMinutes: 1 };
+      protect(production.id, { freezeWindows: [everyMinute], freezeBehaviour: 'wait' });
+      const pushed = await h.deploy(project.id, { sourceRef: 'f'.repeat(40), ref: 'main', trigger: 'webhook' });
+      expect(pushed.phase).toBe('frozen');
+      // a deployer's force does not go through a freeze; an admin's does, and says so
+      const deployerForce = await h.deploy(project.id, { force: true, actorRole: 'deployer' });
+      expect(deployerForce.phase).toBe('frozen');
+      const forced = await h.deploy(project.id, { force: true, actorRole: 'admin', actor: anActor({ id: 'boss' }) });
+      expect(forced.phase).not.toBe('frozen');
+      expect(forced.metadata.protection).toMatchObject({ freezeOverridden: { by: 'user boss' } });
+      const history = await h.bus.request(getDeploymentProgress, { deploymentId: forced.id });
+      expect(history.ok && history.data.items[0].reason).toMatch(/forced through the freeze: deny window '\* \* \* \* \*' \(Europe\/Paris, 1 min\) until .* by admin user boss/);
+      await h.succeed(forced.id);
+
+      protect(production.id, { freezeWindows: [everyMinute], freezeBehaviour: 'refuse' });
+      const refused = await h.trigger(project.id);
+      expect(!refused.ok && refused.error.code).toBe('deployment/environment-frozen');
+
+      // the window removed: the held ones are released at their next look (at most 10 s), oldest first
+      protect(production.id, null);
+      await h.waitFor(pushed.id, 'the freeze to end', (d) => d.phase !== 'frozen', 25_000);
+      await h.waitForJob(pushed.id);
+      expect((await h.get(deployerForce.id)).phase).toBe('waiting');
+    }, 60_000);
   });
 });

@@ -177,6 +177,34 @@ describe('environments', () => {
       expect(nulled.ok && nulled.data.allowedRefs).toEqual([]);
     });
 
+    it('sets protection rules; a malformed cron or time zone is refused with environment/invalid-protection and changes nothing', async () => {
+      const { project } = await h.project('env-protection');
+      const staging = await create(project.id, { name: 'staging', type: 'staging' });
+      const protection = {
+        requiredApprovals: { count: 2, minRole: 'admin' as const, forbidAuthor: true, expiresAfterHours: 24 },
+        waitTimerMinutes: 5,
+        freezeWindows: [{ kind: 'deny' as const, schedule: '0 18 * * 5', timeZone: 'Europe/Paris', durationMinutes: 3780 }],
+        freezeBehaviour: 'refuse' as const,
+      };
+      const set = await h.bus.request(updateEnvironment, { projectId: project.id, environmentId: staging.id, protection });
+      expect(set.ok && set.data.protection).toEqual(protection);
+      const badCron = await h.bus.request(updateEnvironment, {
+        projectId: project.id,
+        environmentId: staging.id,
+        protection: { freezeWindows: [{ kind: 'deny', schedule: '61 * * * *', timeZone: 'UTC', durationMinutes: 10 }], freezeBehaviour: 'wait' },
+      });
+      expect(!badCron.ok && badCron.error).toMatchObject({ code: 'environment/invalid-protection', details: { field: 'protection.freezeWindows.0.schedule' } });
+      const badZone = await h.bus.request(updateEnvironment, {
+        projectId: project.id,
+        environmentId: staging.id,
+        protection: { freezeWindows: [{ kind: 'allow', schedule: '0 9 * * 1-5', timeZone: 'Mars/Olympus', durationMinutes: 480 }], freezeBehaviour: 'wait' },
+      });
+      expect(!badZone.ok && badZone.error).toMatchObject({ code: 'environment/invalid-protection', message: "freeze window 1: time zone 'Mars/Olympus' is not known" });
+      expect(await h.bus.request(getProjectEnvironment, { projectId: project.id, environmentId: staging.id })).toEqual(set);
+      const removed = await h.bus.request(updateEnvironment, { projectId: project.id, environmentId: staging.id, protection: null });
+      expect(removed.ok && removed.data.protection).toBeUndefined();
+    });
+
     it('makes an environment the default and un-defaults the previous one', async () => {
       const { project, production } = await h.project('env-move-default');
       const staging = await create(project.id, { name: 'staging', type: 'staging' });

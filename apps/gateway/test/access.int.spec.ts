@@ -29,6 +29,9 @@ const DEPLOY_ROUTES = [
   'POST /api/v1/deployments/{deploymentId}/cancel',
   'POST /api/v1/deployments/{deploymentId}/retry',
   'POST /api/v1/deployments/{deploymentId}/rollback',
+  // required approvals: a deployer at least; the environment's rule may ask more (403 deployment/approval-not-allowed)
+  'POST /api/v1/deployments/{deploymentId}/approve',
+  'POST /api/v1/deployments/{deploymentId}/reject',
 ];
 const OWNER_ROUTES = ['DELETE /api/v1/projects/{projectId}', 'POST /api/v1/projects/{projectId}/restore'];
 const ANY_CALLER_ROUTES = ['GET /api/v1/me', 'GET /api/v1/tokens', 'DELETE /api/v1/tokens/{tokenId}', 'GET /api/v1/projects'];

@@ -249,6 +249,8 @@ describe('gateway REST API', () => {
         idempotencyKey: 'k-1',
         trigger: 'api',
         actor: { id: 'admin', kind: 'token' },
+        // a forced trigger carries the caller's role (the admin token counts as owner): an admin's goes through a freeze window
+        actorRole: 'owner',
       });
     });
 
@@ -471,6 +473,8 @@ describe('gateway REST API', () => {
           'POST /api/v1/deployments/{deploymentId}/cancel',
           'POST /api/v1/deployments/{deploymentId}/rollback',
           'POST /api/v1/deployments/{deploymentId}/retry',
+          'POST /api/v1/deployments/{deploymentId}/approve',
+          'POST /api/v1/deployments/{deploymentId}/reject',
           'GET /api/v1/deployments/{deploymentId}/logs',
           'GET /api/v1/deployments/{deploymentId}/logs/stream',
           'GET /api/v1/projects/{projectId}/events',

@@ -14,6 +14,7 @@ import {
 import { deploymentCancelRequested, deploymentStatusChanged } from './deployments/deployment-events.schema';
 import { deleteDeploymentSchedule, listDeploymentSchedules, setDeploymentSchedule } from './schedules/deployment-schedule.schema';
 import { getEnvironmentPause, resumeEnvironment } from './deployments/environment-pause.schema';
+import { decideApproval } from './deployments/approval.schema';
 import { getEnvironmentHealth } from './releases/environment-health.schema';
 import {
   countLogLevels,
@@ -172,6 +173,7 @@ export const BusAccess: Record<ServiceName, ServiceBusAccess> = {
       deleteDeploymentSchedule,
       getEnvironmentPause,
       resumeEnvironment,
+      decideApproval,
       listLogLines,
       searchLogLines,
       searchProjectLogLines,
@@ -210,6 +212,7 @@ export const BusAccess: Record<ServiceName, ServiceBusAccess> = {
       deleteDeploymentSchedule,
       getEnvironmentPause,
       resumeEnvironment,
+      decideApproval,
     ],
     broadcasts: [pingServices],
     requests: [getProject, getEnvironment, listEnvironments, checkDeploymentConfiguration],

@@ -22,6 +22,8 @@ export * from './projects/preflight.schema';
 export * from './projects/deployment-configuration.schema';
 export * from './projects/environment-limits.schema';
 export * from './projects/concurrency-policy.schema';
+export * from './projects/protection-rules.schema';
+export * from './deployments/approval.schema';
 export * from './publishers/publisher.schema';
 export * from './deployments/deployment.schema';
 export * from './deployments/deployment-commands.schema';

@@ -66,6 +66,8 @@ export const Subjects = {
     // an environment's pause after rollback (issue 23)
     pause: 'deployments.query.pause',
     resume: 'deployments.cmd.resume',
+    // an approval or rejection of a deployment held by required approvals (issue 23)
+    decideApproval: 'deployments.cmd.decide-approval',
     statusChanged: 'deployments.evt.status.*',
     cancelRequested: 'deployments.evt.cancel-requested.*',
   },

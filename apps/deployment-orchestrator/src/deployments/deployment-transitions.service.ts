@@ -4,6 +4,7 @@ import {
   type DeployJob,
   type DeploymentPhase,
   type DeploymentStatus,
+  type DeploymentTransition,
   ErrorCode,
   type Result,
   deployJobQueued,
@@ -37,7 +38,11 @@ export interface StatusChange {
   progress?: number;
   // other fields set with the final step: url, artifact, error, commit, metadata
   patch?: Partial<DeploymentEntity>;
+  // the approval decision this change records (published with its status event, issue 23)
+  approval?: ApprovalRecord;
 }
+
+export type ApprovalRecord = NonNullable<DeploymentTransition['approval']>;
 
 // Every change of a deployment's status or phase goes through here: checked against the
 // lifecycle, stored with its history row, and published through the outbox in the caller's
@@ -69,13 +74,13 @@ export class DeploymentTransitions {
     tx: EntityManager,
     n: NewDeployment,
     reasons: { created: string; queued: string },
-    opts: { waiting: boolean; hold?: boolean; jobFor: (d: DeploymentEntity) => DeployJob | null },
+    opts: { waiting: boolean; hold?: boolean; held?: HeldPhase; jobFor: (d: DeploymentEntity) => DeployJob | null },
   ): Promise<DeploymentEntity> {
     const at = new Date();
-    const phase = opts.waiting ? 'waiting' : opts.hold ? 'validating' : 'queued';
-    const dispatch = !opts.waiting && !opts.hold;
-    // created shows `queued`; the pre-flight's phase starts with the queued status
-    const d = draft(n, opts.waiting ? 'waiting' : 'queued', at);
+    const phase = opts.held ?? (opts.waiting ? 'waiting' : opts.hold ? 'validating' : 'queued');
+    const dispatch = !opts.waiting && !opts.hold && !opts.held;
+    // created shows `queued` (or the rule holding it); the pre-flight's phase starts with the queued status
+    const d = draft(n, opts.held ?? (opts.waiting ? 'waiting' : 'queued'), at);
     const history: Omit<DeploymentTransitionEntity, 'id' | 'deploymentId'>[] = [];
     const events: OutboxEvent[] = [];
     const step = (from: DeploymentStatus | null, reason: string) => {
@@ -113,7 +118,7 @@ export class DeploymentTransitions {
         Object.assign(d, change.patch ?? {});
       }
       await this.repo.update(tx, d);
-      await this.record(tx, d, from, last ? change.reason : `passed through on the way to ${to}`, at);
+      await this.record(tx, d, from, last ? change.reason : `passed through on the way to ${to}`, at, last ? change.approval : undefined);
     }
     this.logger.log({ deploymentId: d.id, status: d.status, phase: d.phase, reason: change.reason }, 'deployment status changed');
     return ok(d);
@@ -124,7 +129,7 @@ export class DeploymentTransitions {
   async update(
     tx: EntityManager,
     d: DeploymentEntity,
-    change: { phase?: DeploymentPhase; progress?: number; reason: string | null; patch?: Partial<DeploymentEntity>; announce?: boolean },
+    change: { phase?: DeploymentPhase; progress?: number; reason: string | null; patch?: Partial<DeploymentEntity>; announce?: boolean; approval?: ApprovalRecord },
   ): Promise<DeploymentEntity> {
     if (isTerminal(d.status)) throw new Error(`bug: update of ${d.status} deployment ${d.id}`);
     const at = new Date();
@@ -133,11 +138,11 @@ export class DeploymentTransitions {
     const announce = change.announce || phase !== d.phase;
     Object.assign(d, change.patch ?? {}, { phase, progress: change.progress ?? d.progress, updatedAt: at });
     await this.repo.update(tx, d);
-    if (announce) await this.record(tx, d, d.status, change.reason, at);
+    if (announce || change.approval) await this.record(tx, d, d.status, change.reason, at, change.approval);
     return d;
   }
 
-  private async record(tx: EntityManager, d: DeploymentEntity, from: DeploymentStatus | null, reason: string | null, at: Date) {
+  private async record(tx: EntityManager, d: DeploymentEntity, from: DeploymentStatus | null, reason: string | null, at: Date, approval?: ApprovalRecord) {
     await this.repo.addTransition(tx, {
       deploymentId: d.id,
       fromStatus: from,
@@ -147,18 +152,20 @@ export class DeploymentTransitions {
       at,
       reason,
     });
-    const e = statusEvent(d, from, reason, at);
+    const e = statusEvent(d, from, reason, at, approval);
     await this.outbox.add(tx, e.event, e.token, e.data);
   }
 }
 
-const statusEvent = (d: DeploymentEntity, from: DeploymentStatus | null, reason: string | null, at: Date): OutboxEvent =>
+const statusEvent = (d: DeploymentEntity, from: DeploymentStatus | null, reason: string | null, at: Date, approval?: ApprovalRecord): OutboxEvent =>
   outboxEvent(deploymentStatusChanged, d.id, {
     deployment: toDeployment(d),
-    transition: { from, to: d.status, phase: d.phase, at: at.toISOString(), reason },
+    transition: { from, to: d.status, phase: d.phase, at: at.toISOString(), reason, ...(approval ? { approval } : {}) },
   });
 
-const draft = (n: NewDeployment, phase: 'queued' | 'waiting', at: Date): DeploymentEntity =>
+type HeldPhase = 'awaiting_approval' | 'waiting_timer' | 'frozen';
+
+const draft = (n: NewDeployment, phase: 'queued' | 'waiting' | HeldPhase, at: Date): DeploymentEntity =>
   Object.assign(new DeploymentEntity(), {
     commitSha: null,
     commitMessage: null,

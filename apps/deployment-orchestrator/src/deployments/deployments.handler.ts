@@ -7,6 +7,7 @@ import {
   getDeploymentProgress,
   getEnvironmentPause,
   resumeEnvironment,
+  decideApproval,
   getProjectAnalytics,
   listDeployments,
   retryDeployment,
@@ -21,6 +22,7 @@ import { RetryDeploymentUseCase } from './retry-deployment.usecase';
 import { RollbackDeploymentUseCase } from './rollback-deployment.usecase';
 import { TriggerDeploymentUseCase } from './trigger-deployment.usecase';
 import { EnvironmentPauses } from './environment-pauses.service';
+import { HeldDeployments } from './held-deployments.service';
 
 // NATS request/reply: requests arrive parsed by their contract schema; replies are Results.
 @Controller()
@@ -33,7 +35,13 @@ export class DeploymentsHandler {
     private readonly retryUseCase: RetryDeploymentUseCase,
     private readonly analyticsService: DeploymentAnalyticsService,
     private readonly pauses: EnvironmentPauses,
+    private readonly held: HeldDeployments,
   ) {}
+
+  @HandleCommand(decideApproval)
+  decideApproval(req: CommandRequest<typeof decideApproval>) {
+    return this.held.decide(req);
+  }
 
   @HandleCommand(getEnvironmentPause)
   pause(req: CommandRequest<typeof getEnvironmentPause>) {

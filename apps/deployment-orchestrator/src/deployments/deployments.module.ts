@@ -17,6 +17,7 @@ import { RollbackDeploymentUseCase } from './rollback-deployment.usecase';
 import { TriggerDeploymentUseCase } from './trigger-deployment.usecase';
 import { PreflightRunner } from './preflight-runner';
 import { EnvironmentPauses } from './environment-pauses.service';
+import { HeldDeployments } from './held-deployments.service';
 
 @Module({
   imports: [DispatchModule],
@@ -34,8 +35,9 @@ import { EnvironmentPauses } from './environment-pauses.service';
     DeploymentAnalyticsService,
     PreflightRunner,
     EnvironmentPauses,
+    HeldDeployments,
   ],
   controllers: [DeploymentsHandler, EnvironmentQueueConsumer, EnvironmentDeletionsConsumer, BuildHeartbeatListener],
-  exports: [DeploymentsRepository, DeploymentTransitions, DeploymentCanceler, EnvironmentQueue, DeploymentAttempts, RetryDeploymentUseCase, TriggerDeploymentUseCase, PreflightRunner, EnvironmentPauses],
+  exports: [DeploymentsRepository, DeploymentTransitions, DeploymentCanceler, EnvironmentQueue, DeploymentAttempts, RetryDeploymentUseCase, TriggerDeploymentUseCase, PreflightRunner, EnvironmentPauses, HeldDeployments],
 })
 export class DeploymentsModule {}

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { And, DataSource, type EntityManager, type FindOptionsWhere, LessThan, Like, MoreThanOrEqual } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
-import type { CommandRequest, listDeployments } from '@flightdeck/contracts';
-import { ACTIVE_STATUSES } from '../state-machine/deployment-lifecycle';
+import { type CommandRequest, HELD_PHASES, type listDeployments } from '@flightdeck/contracts';
+import { ACTIVE_STATUSES, OFF_SLOT_PHASES, takesSlot } from '../state-machine/deployment-lifecycle';
 import { DeploymentEntity } from './deployment.entity';
 import { DeploymentTransitionEntity } from './deployment-transition.entity';
 
@@ -74,7 +74,7 @@ export class DeploymentsRepository {
       .getRepository(DeploymentEntity)
       .createQueryBuilder('d')
       .where('d.status in (:...active)', { active: ACTIVE_STATUSES })
-      .andWhere(`d.phase <> 'waiting'`)
+      .andWhere(`d.phase not in (${OFF_SLOT_SQL})`)
       .andWhere(`coalesce(d.dispatched_at, d.created_at) < now() - make_interval(secs => :seconds)`, { seconds: limitMs / 1000 })
       .orderBy('d.created_at', 'ASC')
       .limit(limit)
@@ -175,7 +175,7 @@ export class DeploymentsRepository {
     const inProgress = row.in_progress.map((r) => this.fromJson(r));
     return {
       recentTriggerAges: row.ages,
-      running: inProgress.find((d) => d.phase !== 'waiting') ?? null,
+      running: inProgress.find((d) => takesSlot(d.phase)) ?? null,
       waiting: inProgress.filter((d) => d.phase === 'waiting'),
       replay: row.replay ? this.fromJson(row.replay) : null,
     };
@@ -248,7 +248,7 @@ export class DeploymentsRepository {
       .orderBy('d.queueSeq', 'ASC')
       .setLock('pessimistic_write')
       .getMany();
-    return { running: rows.find((d) => d.phase !== 'waiting') ?? null, waiting: rows.filter((d) => d.phase === 'waiting') };
+    return { running: rows.find((d) => takesSlot(d.phase)) ?? null, waiting: rows.filter((d) => d.phase === 'waiting') };
   }
 
   /** a builder still runs this attempt: false when it is not the deployment's current attempt any more */
@@ -256,7 +256,7 @@ export class DeploymentsRepository {
     const [, count]: [unknown, number] = await this.ds.query(
       `update orchestrator.deployments
           set heartbeat_at = clock_timestamp(), metadata = jsonb_set(metadata, '{lastLogSeq}', to_jsonb($3::int))
-        where id = $1 and attempt = $2 and status in (${sqlList(ACTIVE_STATUSES)}) and phase <> 'waiting'`,
+        where id = $1 and attempt = $2 and status in (${sqlList(ACTIVE_STATUSES)}) and phase not in (${OFF_SLOT_SQL})`,
       [deploymentId, attempt, lastSeq],
     );
     return count > 0;
@@ -269,7 +269,7 @@ export class DeploymentsRepository {
       .getRepository(DeploymentEntity)
       .createQueryBuilder('d')
       .where('d.status in (:...active)', { active: ACTIVE_STATUSES })
-      .andWhere(`d.phase <> 'waiting'`)
+      .andWhere(`d.phase not in (${OFF_SLOT_SQL})`)
       .andWhere(`d.provider = 'internal'`)
       // no builder has it yet: a lost pre-flight is run again (staleValidations), never sent unchecked
       .andWhere(`d.phase <> 'validating'`)
@@ -293,13 +293,26 @@ export class DeploymentsRepository {
     return rows.map((r) => r.id);
   }
 
+  /** held deployments whose stored deadline (metadata.protection.holdUntil) came, by the database's clock */
+  dueHolds(limit: number): Promise<DeploymentEntity[]> {
+    return this.ds
+      .getRepository(DeploymentEntity)
+      .createQueryBuilder('d')
+      .where(`d.status = 'queued'`)
+      .andWhere(`d.phase in (${sqlList(HELD_PHASES)})`)
+      .andWhere(`coalesce((d.metadata->'protection'->>'holdUntil')::timestamptz, '-infinity') <= now()`)
+      .orderBy('d.created_at', 'ASC')
+      .limit(limit)
+      .getMany();
+  }
+
   /** environments with deployments waiting and none running: a start of the next one was missed */
   async stalledQueues(limit: number): Promise<string[]> {
     const rows: { environment_id: string }[] = await this.ds.query(
       `select distinct w.environment_id from orchestrator.deployments w
         where w.status = 'queued' and w.phase = 'waiting'
           and not exists (select 1 from orchestrator.deployments r
-                           where r.environment_id = w.environment_id and r.status in (${sqlList(ACTIVE_STATUSES)}) and r.phase <> 'waiting')
+                           where r.environment_id = w.environment_id and r.status in (${sqlList(ACTIVE_STATUSES)}) and r.phase not in (${OFF_SLOT_SQL}))
         limit $1`,
       [limit],
     );
@@ -367,6 +380,7 @@ const INSERT_COLUMNS: [string, (d: DeploymentEntity) => unknown][] = [
 ];
 
 const sqlList = (values: readonly string[]) => values.map((v) => `'${v}'`).join(',');
+const OFF_SLOT_SQL = sqlList(OFF_SLOT_PHASES);
 
 // jsonb columns hold plain objects, which TypeORM's deep-partial type cannot express
 const asRow = (d: Partial<DeploymentEntity>) => d as QueryDeepPartialEntity<DeploymentEntity>;

@@ -34,6 +34,8 @@ import { buildSettingsSnapshot } from './build-settings-snapshot';
 import { refusedRef } from './allowed-refs';
 import { pauseVerdict } from './environment-pause';
 import { EnvironmentPauses } from './environment-pauses.service';
+import { type FreezeVerdict, freezeAt } from './freeze-windows';
+import { type Hold, nextHold, snapshotRules } from './protection-holds';
 
 export type TriggerOutcome = Result<{ deployment: Deployment; replayed: boolean }>;
 
@@ -112,6 +114,10 @@ export class TriggerDeploymentUseCase {
     const overridden = paused.data.overridden;
     const policy = target.environment.concurrencyPolicy ?? 'reject';
     const external = (req.provider ?? 'internal') === 'external';
+    const guarded = external ? ({ ok: true, hold: null, freezeOverride: null } as const) : protectionVerdict(req, target);
+    if (!guarded.ok) return guarded.refused;
+    const hold = guarded.hold;
+    if (hold) return ok({ deployment: toDeployment(await this.createHeld(tx, id, req, target, hold, guarded.freezeOverride, retryOf)), replayed: false });
     let plan = decideTrigger(policy, { running: !!running, waiting: waiting.length }, !!req.force);
     // an external deployment is built when its publisher says so: it cannot wait for a turn
     if (plan.kind === 'wait' && external) plan = { kind: 'reject' };
@@ -156,6 +162,7 @@ export class TriggerDeploymentUseCase {
           // the branch or tag allowedRefs checked when it is not sourceRef (a push's commit): a retry is checked on it again
           ...(req.ref && req.ref !== req.sourceRef ? { ref: req.ref } : {}),
           ...(overridden ? { pauseOverridden: { rollbackDeploymentId: overridden.rollbackDeploymentId, since: overridden.pausedAt.toISOString() } } : {}),
+          ...(guarded.freezeOverride ? { protection: { freezeOverridden: guarded.freezeOverride } } : {}),
           ...withTriggerVariables(req.variables ?? (retryOf ? triggerVariablesOf(retryOf.parent.metadata) : undefined)),
           ...(req.withholdSensitive || (retryOf && withholdsSensitive(retryOf.parent.metadata)) ? { withholdSensitive: true } : {}),
         },
@@ -164,7 +171,8 @@ export class TriggerDeploymentUseCase {
       {
         created:
           `triggered by ${req.actor.kind} ${req.actor.id}` +
-          (overridden ? `; forced through the pause since ${overridden.pausedAt.toISOString()} (rollback ${overridden.rollbackDeploymentId})` : ''),
+          (overridden ? `; forced through the pause since ${overridden.pausedAt.toISOString()} (rollback ${overridden.rollbackDeploymentId})` : '') +
+          (guarded.freezeOverride ? `; ${guarded.freezeOverride.reason}` : ''),
         queued: waits
           ? `waiting for its turn (policy ${policy}): ${running ? `deployment ${running.id} runs` : 'older deployments wait'}`
           : external
@@ -187,6 +195,44 @@ export class TriggerDeploymentUseCase {
     return ok({ deployment: toDeployment(created), replayed: false });
   }
 
+  // Held by a protection rule: no concurrency decision (it takes no slot and supersedes nothing
+  // yet), no pre-flight; both come when it is released (HeldDeployments.goOn).
+  private createHeld(tx: EntityManager, id: string, req: TriggerDeploymentRequest, target: DeployTarget, hold: Hold, freezeOverride: FreezeOverride | null, retryOf?: RetryOf) {
+    const overridden = freezeOverride ? `; ${freezeOverride.reason}` : '';
+    return this.transitions.createQueued(
+      tx,
+      {
+        id,
+        projectId: target.project.id,
+        environmentId: target.environment.id,
+        sourceRef: req.sourceRef,
+        message: req.message ?? null,
+        triggeredBy: req.actor.id,
+        trigger: req.trigger,
+        idempotencyKey: req.idempotencyKey ?? null,
+        provider: req.provider ?? 'internal',
+        metadata: {
+          ...(retryOf ? { retryOf: retryOf.parent.id, retryCount: retryOf.retryCount, clearCache: retryOf.clearCache } : {}),
+          ...(!retryOf && req.clearCache ? { clearCache: true } : {}),
+          ...withBuildSettings(buildSettingsSnapshot(target.environment.buildSettings, req.buildSettings, retryOf?.parent.metadata)),
+          ...(req.skipValidation ? { skipValidation: true } : {}),
+          ...(req.ref && req.ref !== req.sourceRef ? { ref: req.ref } : {}),
+          ...(req.force ? { forced: true } : {}),
+          ...withTriggerVariables(req.variables ?? (retryOf ? triggerVariablesOf(retryOf.parent.metadata) : undefined)),
+          ...(req.withholdSensitive || (retryOf && withholdsSensitive(retryOf.parent.metadata)) ? { withholdSensitive: true } : {}),
+          protection: hold.state,
+        },
+        ...(retryOf ? { parentDeploymentId: retryOf.parent.id } : {}),
+      },
+      { created: `triggered by ${req.actor.kind} ${req.actor.id}${overridden}`, queued: hold.reason },
+      {
+        waiting: false,
+        held: hold.phase,
+        jobFor: (d) => this.dispatcher.jobFor(d, target, undefined, { clearCache: retryOf ? retryOf.clearCache : req.clearCache, force: req.force }),
+      },
+    );
+  }
+
   private async cancel(tx: EntityManager, d: DeploymentEntity, reason: string) {
     const canceled = await this.canceler.cancelNow(tx, d, reason);
     if (!canceled.ok) throw new Error(`could not cancel ${d.id}: ${canceled.error.message}`);
@@ -204,3 +250,32 @@ export class TriggerDeploymentUseCase {
 const withBuildSettings = (s: ReturnType<typeof buildSettingsSnapshot>) => (s ? { buildSettings: s } : {});
 // the trigger's own variables (a retry keeps its parent's), read by environment-manager with the deployment
 const withTriggerVariables = (v: TriggerVariables | undefined) => (v && Object.keys(v).length ? { triggerVariables: v } : {});
+
+type FreezeOverride = { by: string; reason: string };
+type ProtectionVerdict = { ok: true; hold: Hold | null; freezeOverride: FreezeOverride | null } | { ok: false; refused: TriggerOutcome };
+
+const ADMIN_ROLES = new Set(['admin', 'owner']);
+
+// The environment's protection rules at trigger time: the first rule that holds the new deployment
+// (approvals, wait timer, a freeze window with behaviour wait), a refusal (a freeze window with
+// behaviour refuse), or nothing. A forced trigger by an admin goes through a freeze, recorded.
+export function protectionVerdict(req: TriggerDeploymentRequest, target: DeployTarget, now = new Date()): ProtectionVerdict {
+  const rules = target.environment.protection;
+  if (!rules) return { ok: true, hold: null, freezeOverride: null };
+  const windows = rules.freezeWindows ?? [];
+  const freeze: FreezeVerdict = windows.length ? freezeAt(windows, now) : { frozen: false };
+  const adminForce = !!req.force && !!req.actorRole && ADMIN_ROLES.has(req.actorRole);
+  const freezeOverride = freeze.frozen && adminForce ? { by: `${req.actor.kind} ${req.actor.id}`, reason: `forced through the ${freeze.reason} by ${req.actorRole} ${req.actor.kind} ${req.actor.id}` } : null;
+  if (freeze.frozen && !adminForce && rules.freezeBehaviour === 'refuse') {
+    return {
+      ok: false,
+      refused: err(
+        ErrorCode.EnvironmentFrozen,
+        `environment ${target.environment.name} of ${target.project.name} is frozen (${freeze.reason}); deploy after ${freeze.until.toISOString()}, or an admin triggers with force`,
+        { until: freeze.until.toISOString() },
+      ),
+    };
+  }
+  const state = { ...(snapshotRules(rules, now) ?? {}), ...(freezeOverride ? { freezeOverridden: freezeOverride } : {}) };
+  return { ok: true, hold: nextHold(state, now, () => freeze), freezeOverride };
+}

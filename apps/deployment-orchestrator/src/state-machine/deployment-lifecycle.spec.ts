@@ -1,5 +1,5 @@
 import { type DeploymentStatus, DeploymentStatus as Statuses, TERMINAL_STATUSES } from '@flightdeck/contracts';
-import { ACTIVE_STATUSES, type LifecycleState, canMove, decideMove, enterStatus, mayShowPhase } from './deployment-lifecycle';
+import { ACTIVE_STATUSES, type LifecycleState, canMove, decideMove, enterStatus, mayShowPhase, takesSlot } from './deployment-lifecycle';
 
 const ALL = Statuses.options;
 
@@ -109,5 +109,18 @@ describe('the pre-flight phase', () => {
     expect(canMove('queued', 'failed')).toBe(true);
     expect(canMove('queued', 'canceled')).toBe(true);
     expect(canMove('queued', 'initializing')).toBe(true);
+  });
+});
+
+describe('the phases of a deployment held by a protection rule', () => {
+  it('are a queued deployment\'s only, and take no slot', () => {
+    for (const phase of ['awaiting_approval', 'waiting_timer', 'frozen'] as const) {
+      expect(mayShowPhase('queued', phase)).toBe(true);
+      expect(mayShowPhase('building', phase)).toBe(false);
+      expect(takesSlot(phase)).toBe(false);
+    }
+    expect(takesSlot('waiting')).toBe(false);
+    expect(takesSlot('queued')).toBe(true);
+    expect(takesSlot('validating')).toBe(true);
   });
 });

@@ -1,4 +1,4 @@
-import { type DeploymentPhase, type DeploymentStatus, isTerminal } from '@flightdeck/contracts';
+import { type DeploymentPhase, type DeploymentStatus, HELD_PHASES, isHeldPhase, isTerminal } from '@flightdeck/contracts';
 
 // The only place that knows which status may follow which. Terminal statuses have no way out.
 const NEXT: Record<DeploymentStatus, readonly DeploymentStatus[]> = {
@@ -23,8 +23,16 @@ export const canMove = (from: DeploymentStatus, to: DeploymentStatus): boolean =
 // builder yet: from it, the deployment is dispatched (phase `queued`), fails
 // (deployment/invalid-configuration) or is canceled. No other status may show it.
 export const PREFLIGHT_PHASE: DeploymentPhase = 'validating';
+// Held by a protection rule (awaiting_approval, waiting_timer, frozen: issue 23) is a queued
+// deployment with no job that does not count as the environment's running one either.
 export const mayShowPhase = (status: DeploymentStatus, phase: DeploymentPhase): boolean =>
-  phase !== PREFLIGHT_PHASE || status === 'queued';
+  (phase !== PREFLIGHT_PHASE && !isHeldPhase(phase)) || status === 'queued';
+
+// The phases of a queued deployment that is not the environment's running one: waiting its turn
+// in the queue, or held by a protection rule. The unique index of one running deployment per
+// environment leaves the same phases out (migration 1765700000000).
+export const OFF_SLOT_PHASES: readonly DeploymentPhase[] = ['waiting', ...HELD_PHASES];
+export const takesSlot = (phase: DeploymentPhase): boolean => !OFF_SLOT_PHASES.includes(phase);
 
 export type MoveDecision =
   | { ok: true; steps: DeploymentStatus[] }

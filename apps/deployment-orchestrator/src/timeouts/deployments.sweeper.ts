@@ -8,6 +8,7 @@ import { EnvironmentQueue } from '../deployments/environment-queue';
 import { DeploymentAttempts } from '../deployments/deployment-attempts';
 import { RetryDeploymentUseCase } from '../deployments/retry-deployment.usecase';
 import { PreflightRunner } from '../deployments/preflight-runner';
+import { HeldDeployments } from '../deployments/held-deployments.service';
 import { ErrorCode, checkDeploymentConfiguration } from '@flightdeck/contracts';
 import { SweeperLeadership } from './sweeper-leadership';
 
@@ -34,6 +35,7 @@ export class DeploymentSweeper implements OnApplicationBootstrap, OnModuleDestro
     private readonly queue: EnvironmentQueue,
     private readonly attempts: DeploymentAttempts,
     private readonly preflight: PreflightRunner,
+    private readonly held: HeldDeployments,
   ) {}
 
   onApplicationBootstrap() {
@@ -46,14 +48,16 @@ export class DeploymentSweeper implements OnApplicationBootstrap, OnModuleDestro
     await this.running;
   }
 
-  async sweepOnce(): Promise<{ timedOut: number; canceled: number; retried: number; queuesStarted: number; lost: number; preflights: number }> {
+  async sweepOnce(): Promise<{ timedOut: number; canceled: number; retried: number; queuesStarted: number; lost: number; preflights: number; holds: number }> {
     const timedOut = await this.endTimedOut();
     const canceled = await this.endUnansweredCancels();
     const retried = await this.startDueRetries();
     const queuesStarted = await this.startStalledQueues();
     const lost = await this.resolveStuck();
     const preflights = await this.restartLostPreflights();
-    return { timedOut, canceled, retried, queuesStarted, lost, preflights };
+    // held by a protection rule: approvals that expired end, wait timers and freezes that ended release
+    const holds = await this.held.sweepDue(BATCH);
+    return { timedOut, canceled, retried, queuesStarted, lost, preflights, holds };
   }
 
   // A pre-flight outlives its command's timeout only when its run was lost (the replica running it

@@ -1,4 +1,4 @@
-import { type BuildSettings, type EnvironmentType, ErrorCode, type Result, type UpdateEnvironmentBody, applyBuildSettingsPatch, err } from '@flightdeck/contracts';
+import { type BuildSettings, type EnvironmentType, ErrorCode, type ProtectionRules, type Result, type UpdateEnvironmentBody, applyBuildSettingsPatch, err } from '@flightdeck/contracts';
 
 // What a change to an environment may do, decided without the database.
 
@@ -11,9 +11,10 @@ export interface EnvironmentState {
   branch?: string | null;
   autoDeploy?: boolean;
   allowedRefs?: string[] | null;
+  protection?: ProtectionRules | null;
 }
 
-export type EnvironmentPatch = Partial<Pick<EnvironmentState, 'name' | 'type' | 'isDefault' | 'buildSettings' | 'branch' | 'autoDeploy' | 'allowedRefs'>>;
+export type EnvironmentPatch = Partial<Pick<EnvironmentState, 'name' | 'type' | 'isDefault' | 'buildSettings' | 'branch' | 'autoDeploy' | 'allowedRefs' | 'protection'>>;
 
 const sameSettings = (a: BuildSettings, b: BuildSettings) =>
   JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort());
@@ -31,6 +32,7 @@ export const changesOf = (env: EnvironmentState, body: UpdateEnvironmentBody): E
     const next = body.allowedRefs?.length ? [...new Set(body.allowedRefs)] : null;
     if (JSON.stringify(next) !== JSON.stringify(env.allowedRefs?.length ? env.allowedRefs : null)) changes.allowedRefs = next;
   }
+  if (body.protection !== undefined && JSON.stringify(body.protection) !== JSON.stringify(env.protection ?? null)) changes.protection = body.protection;
   if (body.buildSettings) {
     const next = applyBuildSettingsPatch(env.buildSettings ?? {}, body.buildSettings);
     if (!sameSettings(next, env.buildSettings ?? {})) changes.buildSettings = next;

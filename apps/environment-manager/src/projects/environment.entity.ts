@@ -2,7 +2,7 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 /** EnvironmentProvider as TypeORM can write it (its settings: any JSON object) */
 export type StoredProvider = { name: string; settings: object };
-import type { BuildSettings, ConcurrencyPolicy, Environment, EnvironmentLimits } from '@flightdeck/contracts';
+import type { BuildSettings, ConcurrencyPolicy, Environment, EnvironmentLimits, ProtectionRules } from '@flightdeck/contracts';
 
 @Entity({ schema: 'environments', name: 'environments' })
 export class EnvironmentEntity {
@@ -23,6 +23,8 @@ export class EnvironmentEntity {
   @Column('boolean', { name: 'auto_deploy', default: true }) autoDeploy!: boolean;
   // the branch and tag patterns triggers may deploy from (parsed with the contract's AllowedRefs); null: any
   @Column('text', { name: 'allowed_refs', array: true, nullable: true }) allowedRefs!: string[] | null;
+  // approvals, wait timer, freeze windows, required results (parsed with the contract's ProtectionRules, crons checked); null: none
+  @Column('jsonb', { nullable: true }) protection!: ProtectionRules | null;
   @Column('timestamptz', { name: 'created_at' }) createdAt!: Date;
   // soft delete: set, the environment is out of every list and lookup, its rows and history kept
   @Column('timestamptz', { name: 'deleted_at', nullable: true }) deletedAt!: Date | null;

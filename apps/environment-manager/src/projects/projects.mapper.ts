@@ -28,6 +28,8 @@ export const toEnvironment = (e: EnvironmentEntity): Environment => ({
   branch: e.branch ?? null,
   autoDeploy: e.autoDeploy ?? true,
   allowedRefs: e.allowedRefs ?? [],
+  // only when set: an environment without rules reads as it always did
+  ...(e.protection ? { protection: e.protection } : {}),
   createdAt: e.createdAt.toISOString(),
   ...(e.deletedAt ? { deletedAt: e.deletedAt.toISOString() } : {}),
 });

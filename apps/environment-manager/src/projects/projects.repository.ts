@@ -8,7 +8,7 @@ export const PROJECT_NAME_INDEX = 'projects_name_uq';
 // a partial unique index over live environments only (migration 1764900000000)
 export const ENVIRONMENT_NAME_INDEX = 'environments_project_name_uq';
 
-export type EnvironmentChanges = Partial<Pick<EnvironmentEntity, 'name' | 'type' | 'isDefault' | 'deletedAt' | 'buildSettings' | 'branch' | 'autoDeploy' | 'allowedRefs' | 'provider'>>;
+export type EnvironmentChanges = Partial<Pick<EnvironmentEntity, 'name' | 'type' | 'isDefault' | 'deletedAt' | 'buildSettings' | 'branch' | 'autoDeploy' | 'allowedRefs' | 'provider' | 'protection'>>;
 
 // Every query on projects and their environments. Methods taking `tx` run in the caller's transaction.
 @Injectable()

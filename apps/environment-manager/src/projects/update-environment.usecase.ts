@@ -4,6 +4,7 @@ import { type Environment, type Result, type UpdateEnvironmentRequest, ok } from
 import type { EnvironmentEntity } from './environment.entity';
 import { changesOf, nameTaken, refuseUpdate } from './environment-rules';
 import { checkProvider, providerChange } from './environment-provider';
+import { refuseFreezeWindows } from './freeze-window-check';
 import { environmentNotFound } from './project-queries.service';
 import { toEnvironment } from './projects.mapper';
 import { ENVIRONMENT_NAME_INDEX, ProjectsRepository, isUniqueViolation } from './projects.repository';
@@ -20,6 +21,8 @@ export class UpdateEnvironmentUseCase {
   ) {}
 
   async execute(req: UpdateEnvironmentRequest): Promise<Result<Environment>> {
+    const badWindow = refuseFreezeWindows(req.protection);
+    if (badWindow) return badWindow;
     const provider = checkProvider(req);
     if (provider && !provider.ok) return provider;
     let result: Result<EnvironmentEntity>;

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ErrorCode, type ProjectAccess, type TokenScope } from '@flightdeck/contracts';
+import { ErrorCode, type ProjectAccess, type ProjectRole, type TokenScope } from '@flightdeck/contracts';
 import { ApiException } from '../http/api.exception';
 import { decideProjectAccess, scopesAllow } from './access-rules';
 import { type Caller, isPlatformAdmin, scopesOf } from './caller';
@@ -60,6 +60,11 @@ export class ProjectAccessService {
   async visibleProjects(caller: Caller): Promise<Set<string> | undefined> {
     if (isPlatformAdmin(caller)) return undefined;
     return caller.kind === 'user' ? this.members.projectsOf(caller.user.id) : new Set();
+  }
+
+  /** the caller's role on the project (a platform admin counts as owner); undefined: not a member */
+  async effectiveRole(caller: Caller, projectId: string): Promise<ProjectRole | undefined> {
+    return isPlatformAdmin(caller) ? 'owner' : this.roleOf(caller, projectId);
   }
 
   async isOwner(caller: Caller, projectId: string): Promise<boolean> {

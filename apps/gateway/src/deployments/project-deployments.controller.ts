@@ -12,7 +12,9 @@ import {
   triggerDeployment,
 } from '@flightdeck/contracts';
 import type { z } from 'zod';
-import { CurrentActor } from '../auth/auth.decorators';
+import { CurrentActor, CurrentCaller } from '../auth/auth.decorators';
+import { ProjectAccessService } from '../access/project-access.service';
+import type { Caller } from '../access/caller';
 import { ApiBus } from '../http/api-bus';
 import { IdParam, ValidBody, ValidHeader, ValidQuery } from '../http/zod-validation.pipe';
 import { ApiRoute } from '../openapi/api-route.decorator';
@@ -22,7 +24,10 @@ const IdempotencyKey = TriggerDeploymentRequest.shape.idempotencyKey;
 
 @Controller('projects/:projectId/deployments')
 export class ProjectDeploymentsController {
-  constructor(private readonly api: ApiBus) {}
+  constructor(
+    private readonly api: ApiBus,
+    private readonly access: ProjectAccessService,
+  ) {}
 
   @Post()
   @ApiRoute({
@@ -35,13 +40,21 @@ export class ProjectDeploymentsController {
       { status: 201, description: 'triggered', name: 'Deployment', schema: Deployment },
       { status: 200, description: 'the deployment this idempotency key already triggered', name: 'Deployment', schema: Deployment },
     ],
-    errors: [ErrorCode.ProjectNotFound, ErrorCode.EnvironmentNotFound, ErrorCode.DeploymentAlreadyRunning, ErrorCode.DeploymentRefNotAllowed, ErrorCode.EnvironmentPaused],
+    errors: [
+      ErrorCode.ProjectNotFound,
+      ErrorCode.EnvironmentNotFound,
+      ErrorCode.DeploymentAlreadyRunning,
+      ErrorCode.DeploymentRefNotAllowed,
+      ErrorCode.EnvironmentPaused,
+      ErrorCode.EnvironmentFrozen,
+    ],
   })
   async trigger(
     @IdParam('projectId') projectId: string,
     @ValidBody(TriggerDeploymentBody) body: z.infer<typeof TriggerDeploymentBody>,
     @ValidHeader(IDEMPOTENCY_KEY_HEADER, IdempotencyKey) idempotencyKey: string | undefined,
     @CurrentActor() actor: Actor,
+    @CurrentCaller() caller: Caller,
     @Res({ passthrough: true }) res: Response,
   ): Promise<Deployment> {
     const { deployment, replayed } = await this.api.call(triggerDeployment, {
@@ -50,6 +63,8 @@ export class ProjectDeploymentsController {
       idempotencyKey,
       trigger: 'api',
       actor,
+      // a forced trigger by an admin goes through a freeze window (protection rules): only asked then
+      ...(body.force ? { actorRole: await this.access.effectiveRole(caller, projectId) } : {}),
     });
     res.status(replayed ? 200 : 201);
     return deployment;

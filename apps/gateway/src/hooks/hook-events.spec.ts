@@ -17,6 +17,16 @@ describe('hook events', () => {
     expect(hookEventsOf(event('queued', 'canceled'))).toEqual(['deployment.canceled']);
   });
 
+  it('names approvals: requested when a deployment starts awaiting one, decided with each decision', () => {
+    const held = (from: string | null, phase: string, approval?: object) =>
+      ({ deployment: { rollbackTargetId: null }, transition: { from, to: 'queued', phase, ...(approval ? { approval } : {}) } }) as unknown as DeploymentStatusChanged;
+    expect(hookEventsOf(held(null, 'awaiting_approval'))).toEqual(['deployment.created']);
+    expect(hookEventsOf(held('created', 'awaiting_approval'))).toEqual(['deployment.progress', 'approval.requested']);
+    const decision = { decision: 'approved', by: 'u', comment: null, given: 1, required: 2 };
+    expect(hookEventsOf(held('queued', 'awaiting_approval', decision))).toEqual(['deployment.progress', 'approval.decided']);
+    expect(hookEventsOf(held('created', 'waiting_timer'))).toEqual(['deployment.progress']);
+  });
+
   it('signs as GitHub does: verifiable with @octokit/webhooks-methods', async () => {
     const body = JSON.stringify({ version: 1, event: 'deployment.created' });
     const signature = signHookBody('s3cret', body);

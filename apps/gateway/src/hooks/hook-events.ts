@@ -5,9 +5,17 @@ import type { DeploymentStatusChanged, HookEvent } from '@flightdeck/contracts';
  * The hook events one status event is: created (its first transition), started (it enters
  * initializing), succeeded, failed (failed or timeout), canceled, rolled_back (a rollback
  * deployment succeeded: sent besides succeeded) and progress for every other change of status or
- * phase.
+ * phase; approval.requested when it starts awaiting approval (held by required approvals) and
+ * approval.decided with each approval, rejection or expiry (besides the deployment event it is).
  */
-export const hookEventsOf = ({ deployment, transition }: DeploymentStatusChanged): HookEvent[] => {
+export const hookEventsOf = (e: DeploymentStatusChanged): HookEvent[] => [...deploymentEventsOf(e), ...approvalEventsOf(e)];
+
+const approvalEventsOf = ({ transition }: DeploymentStatusChanged): HookEvent[] => {
+  if (transition.approval) return ['approval.decided'];
+  return transition.phase === 'awaiting_approval' && transition.from === 'created' ? ['approval.requested'] : [];
+};
+
+const deploymentEventsOf = ({ deployment, transition }: DeploymentStatusChanged): HookEvent[] => {
   if (transition.from === null) return ['deployment.created'];
   switch (transition.to) {
     case 'succeeded':

@@ -39,6 +39,11 @@ export const HTTP_STATUS_OF: Record<ErrorCode, number> = {
   // refused by the environment's rules, not by the caller's role: 403 with its own code
   [ErrorCode.DeploymentRefNotAllowed]: 403,
   [ErrorCode.EnvironmentPaused]: 409,
+  [ErrorCode.DeploymentApprovalNotAllowed]: 403,
+  [ErrorCode.DeploymentApprovalByAuthor]: 403,
+  [ErrorCode.DeploymentNotAwaitingApproval]: 409,
+  [ErrorCode.EnvironmentFrozen]: 409,
+  [ErrorCode.EnvironmentInvalidProtection]: 400,
   [ErrorCode.DeploymentCanceled]: 409,
   [ErrorCode.DeploymentInvalidSourceRef]: 400,
   // well-formed JSON, but the expression does not parse as cron

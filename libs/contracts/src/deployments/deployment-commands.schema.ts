@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { defineCommand } from '../define';
 import { Subjects } from '../subjects';
 import { Actor, Id, IsoDate, PageQuery, pageOf } from '../common.schema';
+import { ProjectRole } from '../access/access.schema';
 import { Deployment, DeploymentPhase, DeploymentProvider, DeploymentStatus, DeploymentTrigger } from './deployment.schema';
 import { BuildSettings } from '../builds/build-settings.schema';
 import { TriggerVariables } from '../projects/variable.schema';
@@ -35,6 +36,9 @@ export const TriggerDeploymentRequest = TriggerDeploymentBody.extend({
   // the branch or tag sourceRef was taken from (a push webhook deploys its commit's sha): what the
   // environment's allowedRefs checks; absent: sourceRef itself. Set by the platform, not in the HTTP body.
   ref: z.string().min(1).max(255).optional(),
+  // the caller's role on the project, as the gateway found it (a platform admin counts as owner): a
+  // forced trigger by an admin or owner goes through a freeze window. Set by the platform, not in the HTTP body.
+  actorRole: ProjectRole.optional(),
 });
 export type TriggerDeploymentRequest = z.infer<typeof TriggerDeploymentRequest>;
 

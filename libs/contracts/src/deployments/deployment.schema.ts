@@ -20,6 +20,11 @@ export const isTerminal = (s: DeploymentStatus) => TERMINAL_STATUSES.includes(s)
 export const DeploymentPhase = z.enum([
   // in the environment's queue behind a running deployment (policies queue and supersede): no job yet
   'waiting',
+  // held by the environment's protection rules (issue 23), no job and no slot: waiting for approvals,
+  // for the wait timer, or for a freeze window to end (metadata.protection says what for)
+  'awaiting_approval',
+  'waiting_timer',
+  'frozen',
   'queued',
   'validating',
   'pulling_source',
@@ -32,6 +37,9 @@ export const DeploymentPhase = z.enum([
   'failed',
 ]);
 export type DeploymentPhase = z.infer<typeof DeploymentPhase>;
+/** the phases of a deployment held by a protection rule: it takes neither a build slot nor the environment's running slot */
+export const HELD_PHASES: readonly DeploymentPhase[] = ['awaiting_approval', 'waiting_timer', 'frozen'];
+export const isHeldPhase = (p: DeploymentPhase) => HELD_PHASES.includes(p);
 
 // internal: built and released by our builder; external: a team's own service publishes its build
 // events (the public build-event contract) and the platform only follows them.
@@ -101,5 +109,15 @@ export const DeploymentTransition = z.object({
   phase: DeploymentPhase,
   at: IsoDate,
   reason: z.string().nullable(),
+  /** an approval decision this change records (issue 23): approved, rejected, or expired (by null); absent on others */
+  approval: z
+    .object({
+      decision: z.enum(['approved', 'rejected', 'expired']),
+      by: z.string().nullable(),
+      comment: z.string().nullable(),
+      given: z.number().int(),
+      required: z.number().int(),
+    })
+    .optional(),
 });
 export type DeploymentTransition = z.infer<typeof DeploymentTransition>;

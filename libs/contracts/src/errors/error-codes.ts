@@ -42,6 +42,16 @@ export const ErrorCode = {
   DeploymentRefNotAllowed: 'deployment/ref-not-allowed',
   // a rollback paused the environment's deployments: automatic ones are refused, manual ones need force (or a resume)
   EnvironmentPaused: 'deployment/environment-paused',
+  // required approvals (issue 23): the approver's role is below the rule's minimum
+  DeploymentApprovalNotAllowed: 'deployment/approval-not-allowed',
+  // required approvals with forbidAuthor: the trigger's author may not approve their own deployment
+  DeploymentApprovalByAuthor: 'deployment/approval-by-author',
+  // an approval or rejection of a deployment that is not awaiting approval (any more)
+  DeploymentNotAwaitingApproval: 'deployment/not-awaiting-approval',
+  // a freeze window with behaviour refuse covers now: nothing was created (an admin may force)
+  EnvironmentFrozen: 'deployment/environment-frozen',
+  // an environment's protection rules name a cron expression or time zone that cannot be read
+  EnvironmentInvalidProtection: 'environment/invalid-protection',
   // the pre-flight found required variables missing or values failing their rules (details: every problem by key)
   DeploymentInvalidConfiguration: 'deployment/invalid-configuration',
   InsufficientPermissions: 'deployment/insufficient-permissions',

@@ -7,7 +7,7 @@ import { Id, IsoDate } from '../common.schema';
 // deliveries and sends them; each hook's signing secret is generated and sealed by
 // environment-manager (the keyring's owner) and opened only for signing a delivery.
 
-/** the events a hook may subscribe to; approval.* are for a later item and stored the same way */
+/** the events a hook may subscribe to: approval.* when a deployment starts awaiting approval, and on each decision (approved, rejected, expired) */
 export const HookEvent = z.enum([
   'deployment.created',
   'deployment.started',
@@ -16,6 +16,8 @@ export const HookEvent = z.enum([
   'deployment.failed',
   'deployment.canceled',
   'deployment.rolled_back',
+  'approval.requested',
+  'approval.decided',
 ]);
 export type HookEvent = z.infer<typeof HookEvent>;
 

@@ -4,6 +4,7 @@ import { Subjects } from '../subjects';
 import { Id } from '../common.schema';
 import { AllowedRefs, Environment, EnvironmentName, EnvironmentType, Project, PushBranch } from './project.schema';
 import { BuildSettingsPatch } from '../builds/build-settings.schema';
+import { ProtectionRules } from './protection-rules.schema';
 
 // Environments as first-class: created, renamed, retyped, made default, soft-deleted and restored.
 // Every request names the project: environment-manager, which owns both, checks the environment is
@@ -39,6 +40,8 @@ export const UpdateEnvironmentBody = z
     autoDeploy: z.boolean().optional(),
     /** the whole list of branch and tag patterns triggers may deploy from; [] or null: any ref */
     allowedRefs: AllowedRefs.nullable().optional(),
+    /** the whole set of protection rules (replaces the previous one); null: none */
+    protection: ProtectionRules.nullable().optional(),
   })
   .strict();
 export type UpdateEnvironmentBody = z.infer<typeof UpdateEnvironmentBody>;

@@ -5,6 +5,7 @@ import { Id, IsoDate, listOf } from '../common.schema';
 import { ConcurrencyPolicy } from './concurrency-policy.schema';
 import { EnvironmentLimits } from './environment-limits.schema';
 import { BuildSettings } from '../builds/build-settings.schema';
+import { ProtectionRules } from './protection-rules.schema';
 
 // A slug: it becomes part of hostnames (<project>-<environment>.localhost).
 export const ProjectName = z
@@ -87,6 +88,8 @@ export const Environment = z.object({
   autoDeploy: z.boolean().optional(),
   /** the branches and tags a trigger may deploy from (glob patterns); empty or absent: any (deployment/ref-not-allowed otherwise) */
   allowedRefs: AllowedRefs.optional(),
+  /** required approvals, wait timer, freeze windows, required results (absent or null: none) */
+  protection: ProtectionRules.nullable().optional(),
   /** how its app is built and run; unset fields are detected (optional so that older payloads still parse) */
   buildSettings: BuildSettings.optional(),
   createdAt: IsoDate,
