@@ -49,7 +49,8 @@ export const STATIC_IMAGE = 'nginxinc/nginx-unprivileged:stable-alpine';
 const STATIC_ROOT = '/usr/share/nginx/html';
 const STATIC_OUTPUT_DIRS = ['dist', 'build', 'out', 'public'];
 
-export const DOCKERIGNORE = ['.git', '**/node_modules', '.next/cache', 'npm-debug.log*', 'Dockerfile', '.dockerignore', ''].join('\n');
+// the install runs in the image: the builder's own node_modules and caches stay out of the context
+export const DOCKERIGNORE = ['.git', '**/node_modules', '.next/cache', 'npm-debug.log*', ''].join('\n');
 
 const PRUNE: Partial<Record<PackageManagerName, string>> = {
   npm: 'npm prune --omit=dev --no-audit --no-fund',

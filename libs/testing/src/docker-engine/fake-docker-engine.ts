@@ -48,7 +48,10 @@ export interface RecordedPush {
 export interface FakeImage {
   Id: string;
   RepoTags: string[];
+  /** unix seconds, as GET /images/json lists it */
   Created: number;
+  /** as GET /images/{name}/json reports it (RFC 3339, sub-second) */
+  CreatedAt: Date;
   Labels: Record<string, string>;
   Config: ImageConfig;
 }
@@ -123,7 +126,7 @@ export class FakeDockerEngine {
       ['GET', /^\/version$/, (_q, res) => send(res, 200, { Version: '27.5.1', ApiVersion: FAKE_API_VERSION, MinAPIVersion: MIN_API_VERSION, Os: 'linux', Arch: 'amd64', KernelVersion: '6.1.0' })],
       ['POST', /^\/build$/, (req, res, _m, q, body) => this.build(req, res, q, body)],
       ['GET', /^\/images\/json$/, (_r, res, _m, q) => send(res, 200, this.listImages(q))],
-      ['GET', /^\/images\/(.+)\/json$/, (_r, res, m) => this.withImage(res, m[1], (img) => send(res, 200, { ...img, Created: new Date(img.Created * 1000).toISOString() }))],
+      ['GET', /^\/images\/(.+)\/json$/, (_r, res, m) => this.withImage(res, m[1], ({ CreatedAt, ...img }) => send(res, 200, { ...img, Created: CreatedAt.toISOString() }))],
       ['POST', /^\/images\/(.+)\/tag$/, (_r, res, m, q) => this.withImage(res, m[1], (img) => this.tag(res, img, q))],
       ['POST', /^\/images\/(.+)\/push$/, (req, res, m, q) => this.push(req, res, decodeURIComponent(m[1]), q)],
       ['DELETE', /^\/images\/(.+)$/, (_r, res, m, q) => this.withImage(res, m[1], (img) => this.removeImage(res, img, decodeURIComponent(m[1]), q))],
@@ -247,7 +250,7 @@ export class FakeDockerEngine {
     const id = `sha256:${createHash('sha256').update(record.dockerfile + newId()).digest('hex')}`;
     const labels = { ...checked.config.Labels, ...parseJsonParam<Record<string, string>>(q.labels, {}) };
     for (const img of this.images.values()) img.RepoTags = img.RepoTags.filter((t) => !tags.map(withTag).includes(t));
-    this.images.set(id, { Id: id, RepoTags: tags.map(withTag), Created: Math.floor(Date.now() / 1000), Labels: labels, Config: { ...checked.config, Labels: labels } });
+    this.images.set(id, { Id: id, RepoTags: tags.map(withTag), Created: Math.floor(Date.now() / 1000), CreatedAt: new Date(), Labels: labels, Config: { ...checked.config, Labels: labels } });
     record.imageId = id;
     out({ aux: { ID: id } });
     out({ stream: `Successfully built ${id.slice(7, 19)}\n` });

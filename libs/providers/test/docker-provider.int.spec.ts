@@ -1,0 +1,193 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { type FakeDockerEngine, startFakeDockerEngine } from '@flightdeck/testing';
+import { ProviderError, ProviderSettingsError } from '../src';
+import { DockerProvider, DockerSettings, dockerProvider, engineEndpoint } from '../src/docker';
+import type { DockerDeployRequest } from '../src/docker';
+
+// The Docker provider against the fake Engine API (libs/testing): no Docker engine runs here.
+
+const dirs: string[] = [];
+function aSourceTree(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'docker-src-'));
+  dirs.push(dir);
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+  return dir;
+}
+
+const NODE_APP = {
+  'package.json': JSON.stringify({ scripts: { start: 'node server.js' }, dependencies: { express: '^4' } }),
+  'package-lock.json': '{}',
+  'server.js': 'require("http").createServer((q, s) => s.end("ok")).listen(process.env.PORT)',
+  'node_modules/express/index.js': '',
+  '.git/HEAD': 'ref: refs/heads/main',
+};
+
+const target = { projectName: 'shop', environmentName: 'production' };
+const aDeployRequest = (over: Partial<DockerDeployRequest> = {}): DockerDeployRequest => ({
+  ...target,
+  deploymentId: randomUUID(),
+  source: { type: 'artifact', path: '/unused.tar.gz', kind: 'node' },
+  env: { GREETING: 'hello', API_KEY: 's3cret-value' },
+  sourceDir: aSourceTree(NODE_APP),
+  ...over,
+});
+
+describe('the Docker provider, against the fake Engine API', () => {
+  let engine: FakeDockerEngine;
+  let lines: { message: string; level?: string }[];
+  const ctx = () => ({ log: (message: string, level?: string) => void lines.push({ message, level }), signal: new AbortController().signal });
+  const provider = (over: Partial<DockerSettings> = {}, password?: string) =>
+    new DockerProvider(DockerSettings.parse({ drainSeconds: 0, keepImages: 2, healthTimeoutSeconds: 2, ...over }), engineEndpoint({}, { DOCKER_HOST: engine.dockerHost }), password, {
+      retry: { baseDelayMs: 5 },
+      pollMs: 20,
+    });
+
+  beforeAll(async () => {
+    engine = await startFakeDockerEngine();
+  });
+  beforeEach(() => {
+    lines = [];
+    engine.behaviour = () => ({});
+  });
+  afterAll(async () => {
+    await engine.stop();
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  it('builds a generated Dockerfile, runs the container with the variables and limits, and answers its URL', async () => {
+    const req = aDeployRequest();
+    const result = await provider().deploy(req, ctx());
+
+    const build = engine.builds.at(-1)!;
+    expect(build.query).toMatchObject({ t: `flightdeck/shop-production:${req.deploymentId}`, dockerfile: 'Dockerfile.flightdeck' });
+    expect(JSON.parse(build.query.labels)).toMatchObject({ 'dev.flightdeck.project': 'shop', 'dev.flightdeck.deployment': req.deploymentId, 'dev.flightdeck.port': '3000' });
+    expect(build.context.list()).toEqual(['Dockerfile.flightdeck', 'package-lock.json', 'package.json', 'server.js']);
+    expect(build.error).toBeUndefined();
+    const image = engine.findImage(`flightdeck/shop-production:${req.deploymentId}`)!;
+    expect(image.Config).toMatchObject({ User: 'node', Cmd: ['node', 'server.js'], Entrypoint: ['/usr/local/bin/tini', '-g', '--'] });
+    expect(image.Config.Healthcheck?.Test[0]).toBe('CMD');
+
+    const [create] = engine.requestsTo('POST', /^\/containers\/create$/);
+    expect(create.query.name).toBe(`flightdeck-shop-production-${req.deploymentId.slice(0, 8)}`);
+    expect(create.body).toMatchObject({
+      Image: `flightdeck/shop-production:${req.deploymentId}`,
+      Env: ['GREETING=hello', 'API_KEY=s3cret-value', 'PORT=3000'],
+      ExposedPorts: { '3000/tcp': {} },
+      HostConfig: { PortBindings: { '3000/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }] }, Memory: 512 * 1024 * 1024, NanoCpus: 1e9, RestartPolicy: { Name: 'unless-stopped' } },
+    });
+    await expect(fetch(result.url).then((r) => r.text())).resolves.toContain('hello from flightdeck-shop-production');
+    expect(lines.map((l) => l.message)).toEqual(expect.arrayContaining(['Step 1/24 : ARG NODE_IMAGE=node:20-bookworm-slim'.replace('24', String(build.dockerfile!.split('\n').filter((l) => /^[A-Z]/.test(l)).length))]));
+    expect(lines.map((l) => l.message).join('\n')).not.toContain('s3cret-value');
+  });
+
+  it('switches to the new container only once healthy, removes the old one, keeps the last images, and rolls back without building', async () => {
+    const p = provider();
+    const first = aDeployRequest();
+    const second = aDeployRequest();
+    const third = aDeployRequest();
+    for (const r of [first, second]) await p.deploy(r, ctx());
+    const running = () => [...engine.containers.values()].filter((c) => c.spec.Labels?.['dev.flightdeck.environment'] === 'production' && c.running);
+    expect(running().map((c) => c.spec.Labels?.['dev.flightdeck.deployment'])).toEqual([second.deploymentId]);
+
+    await p.deploy(third, ctx());
+    const kept = [...engine.images.values()].filter((i) => i.Labels['dev.flightdeck.environment'] === 'production').map((i) => i.Labels['dev.flightdeck.deployment']);
+    expect(kept.sort()).toEqual([second.deploymentId, third.deploymentId].sort());
+
+    const builds = engine.builds.length;
+    const rollbackId = randomUUID();
+    const back = await p.rollback({ ...target, deploymentId: rollbackId, toDeploymentId: second.deploymentId }, ctx());
+    expect(engine.builds.length).toBe(builds);
+    expect(back.providerDeploymentId).toBe(`flightdeck/shop-production:${second.deploymentId}`);
+    expect(running().map((c) => [c.spec.Image, c.env('GREETING')])).toEqual([[`flightdeck/shop-production:${second.deploymentId}`, 'hello']]);
+    await expect(fetch(back.url).then((r) => r.status)).resolves.toBe(200);
+
+    await expect(p.rollback({ ...target, deploymentId: randomUUID(), toDeploymentId: first.deploymentId }, ctx())).rejects.toThrow(
+      `docker: the image of deployment ${first.deploymentId} is no longer kept on the engine (the last 2 are)`,
+    );
+  });
+
+  it("builds the repository's own Dockerfile and runs it on the port it exposes", async () => {
+    const sourceDir = aSourceTree({ Dockerfile: 'FROM python:3.12-slim\nCOPY app.py /app/\nEXPOSE 8000\nUSER 1000\nCMD ["python","/app/app.py"]\n', 'app.py': '', '.dockerignore': 'secrets/\n', 'secrets/key': 'x' });
+    await provider().deploy(aDeployRequest({ sourceDir, environmentName: 'own' }), ctx());
+    const build = engine.builds.at(-1)!;
+    expect(build.query.dockerfile).toBe('Dockerfile');
+    expect(build.context.list()).toEqual(['.dockerignore', 'Dockerfile', 'app.py']);
+    expect(engine.requestsTo('POST', /^\/containers\/create$/).at(-1)!.body).toMatchObject({ Env: expect.arrayContaining(['PORT=8000']), ExposedPorts: { '8000/tcp': {} } });
+  });
+
+  it.each([
+    ['a Next.js app with standalone output', { 'package.json': JSON.stringify({ scripts: { build: 'next build', start: 'next start' }, dependencies: { next: '15.0.0' } }), 'package-lock.json': '{}', 'next.config.js': 'module.exports = { output: "standalone" }', 'app/page.js': '' }, 'node', 'nextjs'],
+    ['a static site built by Vite', { 'package.json': JSON.stringify({ scripts: { build: 'vite build' }, devDependencies: { vite: '5' } }), 'package-lock.json': '{}', 'index.html': '' }, 'static', 'vite'],
+  ] as const)('generates a Dockerfile for %s that builds against its context and runs unprivileged', async (_n, files, kind, framework) => {
+    const sourceDir = aSourceTree(files);
+    const detection = { rootDirectory: '.', framework, frameworkName: null, frameworkVersion: null, packageManager: 'npm (package-lock.json)', installCommand: 'npm ci --no-audit --no-fund', buildCommand: 'npm run build', outputDirectory: kind === 'static' ? 'dist' : null, startCommand: kind === 'node' ? 'npm run start' : null, runKind: kind, why: [] };
+    await provider().deploy(aDeployRequest({ sourceDir, environmentName: framework, source: { type: 'artifact', path: '/x', kind }, build: { detection } }), ctx());
+    const build = engine.builds.at(-1)!;
+    expect(build.error).toBeUndefined();
+    expect(engine.findImage(build.tags[0])!.Config.User).toBe(kind === 'node' ? 'node' : '101');
+    if (kind === 'node') expect(build.dockerfile).toContain('COPY --from=build /app/.next/standalone ./');
+  });
+
+  describe('when the engine or the app says no', () => {
+    it('names DOCKER_HOST before anything reaches an engine', () => {
+      const before = engine.requests.length;
+      expect(() => dockerProvider.create({ settings: DockerSettings.parse({}), credentials: {}, host: { env: {}, dataDir: '/tmp', allowPrivateAddresses: true } })).toThrow(
+        new ProviderSettingsError('docker', 'DOCKER_HOST', "is not set on the builder (nor settings.dockerHost): the Docker provider needs the engine's address, e.g. unix:///var/run/docker.sock"),
+      );
+      expect(engine.requests.length).toBe(before);
+    });
+
+    it('retries a build the engine answered 500, then reports the engine message as a provider error', async () => {
+      engine.failNext({ method: 'POST', path: /^\/build$/ }, 500, 'io: read/write on closed pipe', 1);
+      await provider().deploy(aDeployRequest({ environmentName: 'retry' }), ctx());
+      expect(lines.some((l) => l.level === 'warn' && l.message.includes('HTTP 500: io: read/write on closed pipe; attempt 2'))).toBe(true);
+
+      engine.failNext({ method: 'POST', path: /^\/build$/ }, 500, 'no space left on device', 3);
+      const failed = provider().deploy(aDeployRequest({ environmentName: 'retry' }), ctx());
+      await expect(failed).rejects.toBeInstanceOf(ProviderError);
+      await expect(failed).rejects.toMatchObject({ providerMessage: 'build the image: HTTP 500: no space left on device', details: { status: 500, retryable: true } });
+    });
+
+    it('fails a build whose step failed with its errorDetail, creating no container', async () => {
+      engine.failNextBuild("The command '/bin/sh -c npm run build' returned a non-zero code: 1");
+      const creates = engine.requestsTo('POST', /^\/containers\/create$/).length;
+      await expect(provider().deploy(aDeployRequest(), ctx())).rejects.toMatchObject({
+        providerMessage: "the image build failed: The command '/bin/sh -c npm run build' returned a non-zero code: 1",
+        retryable: false,
+      });
+      expect(engine.requestsTo('POST', /^\/containers\/create$/).length).toBe(creates);
+    });
+
+    it.each([
+      ['exits at start', { exitCode: 1, logs: [{ stream: 'stderr' as const, line: 'Error: Cannot find module /app/server.js' }] }, 'the container exited with code 1 before it became healthy'],
+      ['stays unhealthy', { health: 'unhealthy' as const }, "the container's HEALTHCHECK reports it unhealthy"],
+    ])('keeps the previous container serving when the new one %s', async (_n, behaviour, message) => {
+      const p = provider();
+      const good = aDeployRequest({ environmentName: 'fragile' });
+      await p.deploy(good, ctx());
+      engine.behaviour = () => behaviour;
+      lines = [];
+      await expect(p.deploy(aDeployRequest({ environmentName: 'fragile' }), ctx())).rejects.toMatchObject({ providerMessage: message });
+      const left = [...engine.containers.values()].filter((c) => c.spec.Labels?.['dev.flightdeck.environment'] === 'fragile');
+      expect(left.map((c) => [c.spec.Labels?.['dev.flightdeck.deployment'], c.running])).toEqual([[good.deploymentId, true]]);
+      if ('logs' in behaviour) expect(lines).toContainEqual({ message: 'container: Error: Cannot find module /app/server.js', level: 'warn' });
+    });
+
+    it('pushes with the registry credentials, and reports a refused push', async () => {
+      engine.registry = { username: 'ci', password: 'token-1' };
+      await provider({ registry: 'registry.example.com/team', registryUsername: 'ci' }, 'token-1').deploy(aDeployRequest({ environmentName: 'pushed' }), ctx());
+      expect(engine.pushes.at(-1)).toEqual({ ref: expect.stringMatching(/^registry\.example\.com\/team\/flightdeck\/shop-pushed:/), auth: { username: 'ci', password: 'token-1', serveraddress: 'registry.example.com' } });
+
+      await expect(provider({ registry: 'registry.example.com/team', registryUsername: 'ci' }, 'wrong').deploy(aDeployRequest({ environmentName: 'pushed' }), ctx())).rejects.toMatchObject({
+        providerMessage: 'the push failed: unauthorized: authentication required',
+      });
+      engine.registry = undefined;
+    });
+  });
+});
