@@ -332,6 +332,19 @@ describe('protection rules', () => {
       await h.waitForJob(d.id);
     });
 
+    it('required results: a build that would run no test is refused before anything is created', async () => {
+      const { project, production } = h.directory.addProject();
+      protect(production.id, { requireTestsPassed: true, freezeBehaviour: 'wait' });
+      const refused = await h.trigger(project.id);
+      expect(!refused.ok && refused.error.code).toBe('deployment/tests-required');
+      expect(await count(production.id)).toBe(0);
+      // with a test command (the builder fails the build before any release when it exits non-zero)
+      const tested = await h.deploy(project.id, { buildSettings: { testCommand: 'npm test' } });
+      expect(tested.metadata.buildSettings).toMatchObject({ testCommand: 'npm test' });
+      const skipping = await h.trigger(project.id, { buildSettings: { testCommand: 'npm test', skipBuild: true }, force: true });
+      expect(!skipping.ok && skipping.error.code).toBe('deployment/tests-required');
+    });
+
     it('a freeze window covering now holds a trigger (or refuses it), an admin forces through it, and its end releases the held one', async () => {
       const { project, production } = h.directory.addProject();
       const everyMinute = { kind: 'deny' as const, schedule: '* * * * *', timeZone: 'Europe/Paris', durationMinutes: 1 };

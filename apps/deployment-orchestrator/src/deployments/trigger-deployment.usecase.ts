@@ -114,7 +114,7 @@ export class TriggerDeploymentUseCase {
     const overridden = paused.data.overridden;
     const policy = target.environment.concurrencyPolicy ?? 'reject';
     const external = (req.provider ?? 'internal') === 'external';
-    const guarded = external ? ({ ok: true, hold: null, freezeOverride: null } as const) : protectionVerdict(req, target);
+    const guarded = external ? ({ ok: true, hold: null, freezeOverride: null } as const) : protectionVerdict(req, target, retryOf);
     if (!guarded.ok) return guarded.refused;
     const hold = guarded.hold;
     if (hold) return ok({ deployment: toDeployment(await this.createHeld(tx, id, req, target, hold, guarded.freezeOverride, retryOf)), replayed: false });
@@ -259,9 +259,21 @@ const ADMIN_ROLES = new Set(['admin', 'owner']);
 // The environment's protection rules at trigger time: the first rule that holds the new deployment
 // (approvals, wait timer, a freeze window with behaviour wait), a refusal (a freeze window with
 // behaviour refuse), or nothing. A forced trigger by an admin goes through a freeze, recorded.
-export function protectionVerdict(req: TriggerDeploymentRequest, target: DeployTarget, now = new Date()): ProtectionVerdict {
+export function protectionVerdict(req: TriggerDeploymentRequest, target: DeployTarget, retryOf?: RetryOf, now = new Date()): ProtectionVerdict {
   const rules = target.environment.protection;
   if (!rules) return { ok: true, hold: null, freezeOverride: null };
+  // required results: the builder fails a build whose test command exits non-zero before it
+  // releases anything; a build that would run no test is refused here, before anything is created
+  const settings = buildSettingsSnapshot(target.environment.buildSettings, req.buildSettings, retryOf?.parent.metadata);
+  if (rules.requireTestsPassed && (!settings?.testCommand || settings.skipBuild)) {
+    return {
+      ok: false,
+      refused: err(
+        ErrorCode.DeploymentTestsRequired,
+        `environment ${target.environment.name} of ${target.project.name} only releases builds whose tests passed, and this build would run none (${settings?.skipBuild ? 'skipBuild is set' : 'no testCommand in its build settings'})`,
+      ),
+    };
+  }
   const windows = rules.freezeWindows ?? [];
   const freeze: FreezeVerdict = windows.length ? freezeAt(windows, now) : { frozen: false };
   const adminForce = !!req.force && !!req.actorRole && ADMIN_ROLES.has(req.actorRole);

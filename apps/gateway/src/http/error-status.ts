@@ -44,6 +44,7 @@ export const HTTP_STATUS_OF: Record<ErrorCode, number> = {
   [ErrorCode.DeploymentNotAwaitingApproval]: 409,
   [ErrorCode.EnvironmentFrozen]: 409,
   [ErrorCode.EnvironmentInvalidProtection]: 400,
+  [ErrorCode.DeploymentTestsRequired]: 422,
   [ErrorCode.DeploymentCanceled]: 409,
   [ErrorCode.DeploymentInvalidSourceRef]: 400,
   // well-formed JSON, but the expression does not parse as cron

@@ -64,6 +64,7 @@ export const ERROR_CATALOG: Record<ErrorCode, ErrorClass> = {
   [ErrorCode.DeploymentNotAwaitingApproval]: c('recoverable', 'The deployment is not awaiting approval (any more): it was released, rejected, expired or ended.', 'manual'),
   [ErrorCode.EnvironmentFrozen]: c('temporary', 'A freeze window of this environment covers now and refuses triggers; deploy after it ends, or an admin triggers with force.', 'retry', 'manual'),
   [ErrorCode.EnvironmentInvalidProtection]: c('recoverable', "The environment's protection rules name a cron expression or time zone that cannot be read; nothing was changed.", 'manual'),
+  [ErrorCode.DeploymentTestsRequired]: c('recoverable', "This environment only releases builds whose tests passed, and this build would run none; set the environment's testCommand (buildSettings) or deploy without skipBuild.", 'check-build', 'manual'),
   [ErrorCode.EnvironmentPaused]: c('recoverable', 'Deployments to this environment are paused since a rollback; resume the environment, or trigger with force to deploy anyway.', 'manual'),
   [ErrorCode.DeploymentInvalidConfiguration]: c('recoverable', 'Required variables are missing or hold values that fail their rules; the deployment names each one. Nothing was built.', 'check-variables'),
   [ErrorCode.RateLimited]: c('temporary', 'Too many deployments were triggered; wait for the time the answer names.', 'retry'),

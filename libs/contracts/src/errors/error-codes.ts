@@ -52,6 +52,8 @@ export const ErrorCode = {
   EnvironmentFrozen: 'deployment/environment-frozen',
   // an environment's protection rules name a cron expression or time zone that cannot be read
   EnvironmentInvalidProtection: 'environment/invalid-protection',
+  // the environment requires passing tests (protection requireTestsPassed) and the build would run none (no testCommand, or skipBuild)
+  DeploymentTestsRequired: 'deployment/tests-required',
   // the pre-flight found required variables missing or values failing their rules (details: every problem by key)
   DeploymentInvalidConfiguration: 'deployment/invalid-configuration',
   InsufficientPermissions: 'deployment/insufficient-permissions',
