@@ -64,7 +64,9 @@ export class ProviderRegistry {
     const credentials: Record<string, string> = {};
     for (const key of definition.credentials) {
       const name = settings[key];
-      if (typeof name !== 'string' || !name) throw new ProviderSettingsError(config.name, `settings.${key}`, 'is required: the name of a sensitive variable holding the credential');
+      // an optional credential left out (its schema allowed it): the provider goes without
+      if (name === undefined) continue;
+      if (typeof name !== 'string' || !name) throw new ProviderSettingsError(config.name, `settings.${key}`, 'must be the name of a sensitive variable holding the credential');
       const variable = variables.find((v) => v.key === name);
       if (!variable) throw new ProviderSettingsError(config.name, `settings.${key}`, `names the variable ${name}, which this environment does not have`);
       if (!variable.sensitive) throw new ProviderSettingsError(config.name, `settings.${key}`, `names the variable ${name}, which is not sensitive: a credential must be a sensitive variable`);

@@ -1,9 +1,11 @@
 import type { ProviderDefinition } from './deployment-provider';
 import { dockerProvider } from './docker';
+import { githubPagesProvider } from './github-pages';
 
 // Every provider of this lib: adding one is its folder and one line here. The internal provider
 // lives in the builder (it is the builder's edge and processes) and is added to the registry there.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each definition has its own settings type
 export const BUILT_IN_PROVIDERS: readonly ProviderDefinition<any>[] = [
   dockerProvider,
+  githubPagesProvider,
 ];

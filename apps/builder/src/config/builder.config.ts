@@ -42,6 +42,9 @@ const BuilderSettings = BaseServiceEnv.extend({
   FLIGHTDECK_RELEASE_MEMORY_MB: z.coerce.number().int().min(64).max(1_048_576).default(1_024),
   FLIGHTDECK_RELEASE_PROCESSES: z.coerce.number().int().min(16).max(65_536).default(256),
   FLIGHTDECK_RELEASE_CPUS: z.coerce.number().min(0.05).max(1024).default(1),
+  // whether an environment's provider may reach loopback, private and link-local addresses and file:// repositories
+  // (the custom provider's URL, a GitHub Pages repository); off, they are refused before any build
+  FLIGHTDECK_PROVIDERS_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   // lines of output one deployment's log keeps per second at most; past it a build's lines are
   // dropped and a system line in the log says how many (a flood of 50,000 lines/s is capped)
   FLIGHTDECK_LOG_LINES_PER_SECOND: z.coerce.number().int().min(100).max(1_000_000).default(10_000),

@@ -129,7 +129,7 @@ export class DeploymentProviders implements ReleaseProvider {
     return {
       dataDir: join(dataDir, 'providers', name),
       env: process.env,
-      allowPrivateAddresses: process.env.FLIGHTDECK_PROVIDERS_ALLOW_PRIVATE === 'true',
+      allowPrivateAddresses: this.config?.FLIGHTDECK_PROVIDERS_ALLOW_PRIVATE ?? false,
     };
   }
 }

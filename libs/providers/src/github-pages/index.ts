@@ -1,0 +1,1 @@
+export { githubPagesProvider, pagesUrlOf, type GithubPagesSettings } from './github-pages.provider';

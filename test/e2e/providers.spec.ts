@@ -1,0 +1,96 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Deployment, LogLine } from '@flightdeck/contracts';
+import { GitRepo } from '../support/git-repo';
+import { Api, deploymentEnded } from '../support/http';
+import { type Launched, startLauncher } from '../support/launcher';
+
+jest.setTimeout(400_000);
+
+// Deployments released by an environment's provider instead of the internal one, through the API
+// of the stack `npm start` runs: GitHub Pages against a real bare git repository.
+describe('providers end to end', () => {
+  let stack: Launched;
+  let api: Api;
+  let tmp: string;
+
+  beforeAll(async () => {
+    tmp = mkdtempSync(join(tmpdir(), 'fd-providers-e2e-'));
+    stack = await startLauncher({ FLIGHTDECK_PROVIDERS_ALLOW_PRIVATE: 'true' });
+    api = new Api(stack.gatewayUrl, stack.token);
+  });
+  afterAll(async () => {
+    await stack?.stop();
+    rmSync(tmp, { recursive: true, force: true });
+  });
+
+  const site = (title: string) => ({ 'index.html': `<!doctype html><title>${title}</title><h1>${title}</h1>\n` });
+  const createProject = async (name: string, repo: GitRepo) => {
+    const res = await api.call('POST', '/projects', { name, repositoryUrl: repo.dir });
+    expect(res.status).toBe(201);
+    const envs = await api.call<{ items: { id: string; name: string }[] }>('GET', `/projects/${res.body.id}/environments`);
+    return { projectId: res.body.id as string, envId: envs.body.items.find((e) => e.name === 'production')!.id };
+  };
+  const configure = (projectId: string, envId: string, provider: unknown) => api.call('PATCH', `/projects/${projectId}/environments/${envId}`, { provider });
+  const deploy = async (projectId: string, extra: Record<string, unknown> = {}): Promise<Deployment> => {
+    const res = await api.call<Deployment>('POST', `/projects/${projectId}/deployments`, { sourceRef: 'main', ...extra });
+    expect(res.status).toBe(201);
+    return deploymentEnded(api, res.body.id);
+  };
+  const logOf = async (id: string) => (await api.call<{ items: LogLine[] }>('GET', `/deployments/${id}/logs?limit=5000`)).body.items.map((l) => l.message).join('\n');
+
+  it('GitHub Pages: pushes to the branch of a real repository, reports the Pages URL, rolls back by pushing the earlier output; refuses bad settings and fails with the provider\'s message', async () => {
+    const bare = join(tmp, 'pages.git');
+    execFileSync('git', ['init', '-q', '--bare', bare]);
+    const branchFile = (path: string) => execFileSync('git', ['--git-dir', bare, 'show', `gh-pages:${path}`], { encoding: 'utf8' });
+    const repo = GitRepo.create(site('one'));
+    const { projectId, envId } = await createProject('pages-site', repo);
+    const pages = { name: 'github-pages', settings: { repository: `file://${bare}`, url: 'https://acme.github.io/pages-site/', tokenVariable: 'PAGES_TOKEN' } };
+
+    // bad settings: refused by the API, naming the setting; nothing stored
+    const bad = await configure(projectId, envId, { name: 'github-pages', settings: { repository: 'https://git.example.com/a/b.git' } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error).toMatchObject({ code: 'validation/invalid-input', details: { field: 'provider.settings.url' } });
+    expect((await configure(projectId, envId, { name: 'netlify-ish', settings: {} })).body.error.message).toMatch(/name is not a provider this platform has/);
+    const ok = await configure(projectId, envId, pages);
+    expect(ok.status).toBe(200);
+    expect(ok.body.provider).toEqual({ name: 'github-pages', settings: { ...pages.settings, branch: 'gh-pages' } });
+
+    // its credential names a variable the environment does not have: failed before any clone
+    const noToken = await deploy(projectId);
+    expect(noToken).toMatchObject({ status: 'failed', errorCode: 'deployment/invalid-configuration' });
+    expect(noToken.errorMessage).toContain('provider github-pages: settings.tokenVariable names the variable PAGES_TOKEN, which this environment does not have');
+    expect(await logOf(noToken.id)).not.toMatch(/Cloning|Cloned/i);
+
+    const token = 'ghp_e2e_token_never_logged';
+    expect((await api.call('PUT', `/environments/${envId}/variables/PAGES_TOKEN`, { value: token, sensitive: true })).status).toBe(200);
+    const first = await deploy(projectId);
+    expect(first).toMatchObject({ status: 'succeeded', url: 'https://acme.github.io/pages-site/' });
+    const firstLog = await logOf(first.id);
+    expect(firstLog).toContain('Releases of this environment go to the github-pages provider');
+    expect(firstLog).toMatch(/Pushed [0-9a-f]{12} to gh-pages of file:\/\/.*: GitHub Pages serves it at https:\/\/acme\.github\.io\/pages-site\//);
+    expect(firstLog).not.toContain(token);
+    expect(branchFile('index.html')).toContain('<h1>one</h1>');
+
+    repo.write(site('two')).commit('two');
+    const second = await deploy(projectId);
+    expect(second.status).toBe('succeeded');
+    expect(branchFile('index.html')).toContain('<h1>two</h1>');
+
+    const rb = await api.call<Deployment>('POST', `/deployments/${second.id}/rollback`, { targetDeploymentId: first.id });
+    expect(rb.status).toBe(201);
+    const rolledBack = await deploymentEnded(api, rb.body.id);
+    expect(rolledBack).toMatchObject({ status: 'succeeded', url: 'https://acme.github.io/pages-site/' });
+    expect(branchFile('index.html')).toContain('<h1>one</h1>');
+    expect(execFileSync('git', ['--git-dir', bare, 'log', '--format=%s', 'gh-pages'], { encoding: 'utf8' }).split('\n')[0]).toBe(`Roll back to ${first.id}`);
+
+    // the repository is gone: the provider's own message, as deployment/provider-error, the branch untouched elsewhere
+    expect((await configure(projectId, envId, { ...pages, settings: { ...pages.settings, repository: `file://${tmp}/gone.git` } })).status).toBe(200);
+    // (a rollback paused the environment: forced)
+    const gone = await deploy(projectId, { force: true });
+    expect(gone).toMatchObject({ status: 'failed', errorCode: 'deployment/provider-error' });
+    expect(gone.errorMessage).toMatch(/github-pages: reading file:\/\/.*gone\.git failed \(git exit 128\)/);
+  });
+});
