@@ -9,6 +9,9 @@ export const StackSettings = z.object({
   NATS_URL: z.string().optional(),
   FLIGHTDECK_PG_PORT: z.coerce.number().int().default(15432),
   FLIGHTDECK_NATS_PORT: z.coerce.number().int().default(14222),
+  // nats-server nodes to run (without NATS_URL): 3 is a cluster on FLIGHTDECK_NATS_PORT and the next
+  // ports, whose streams get 3 replicas (`npm start -- --nats-cluster 3` sets it too)
+  FLIGHTDECK_NATS_CLUSTER: z.coerce.number().int().min(1).max(7).default(1),
   FLIGHTDECK_GATEWAY_PORT: z.coerce.number().int().default(3000),
   FLIGHTDECK_EDGE_PORT: z.coerce.number().int().default(3080),
   FLIGHTDECK_SERVICE_PORT_BASE: z.coerce.number().int().default(3001),

@@ -15,6 +15,7 @@ import {
   provisionServices,
   serviceUnit,
   startNats,
+  startNatsCluster,
   writeSupervisorStatus,
 } from '@flightdeck/local-stack';
 import { ensureBubblewrap, ensureNatsServer } from './required-tools';
@@ -38,6 +39,8 @@ async function main() {
     printSettings(operatorEnv);
     return;
   }
+  const clusterFlag = process.argv.indexOf('--nats-cluster');
+  if (clusterFlag >= 0) operatorEnv.FLIGHTDECK_NATS_CLUSTER = process.argv[clusterFlag + 1] ?? '3';
   // a misspelled or malformed setting is reported by name before anything starts
   if (!checkSettings(operatorEnv, say)) process.exit(1);
   const settings = stackSettings(operatorEnv);
@@ -45,6 +48,8 @@ async function main() {
   const secrets = loadLocalSecrets(dataDir);
   let postgres: PostgresServer | undefined;
   let nats: NatsServer | undefined;
+  // the supervised nats-server units: one, or a cluster's nodes
+  let natsUnits = ['nats-server'];
   let stopping = false;
   // what it runs, restarted when it dies; the gateway shows this file in /api/v1/system/status
   const statusFile = join(dataDir, 'supervisor.json');
@@ -67,7 +72,7 @@ async function main() {
     stopping = true;
     say('stopping services…');
     // services first (they drain), then the bus, then the database
-    await supervisor.stop([[...SERVICE_NAMES], ['nats-server'], ['postgres']]);
+    await supervisor.stop([[...SERVICE_NAMES], natsUnits, ['postgres']]);
     say('stopped');
     process.exit(code);
   };
@@ -110,8 +115,28 @@ async function main() {
     let natsUrl = settings.NATS_URL;
     // each service's own NATS user: ours with the passwords kept in secrets.json, or the operator's
     let natsEnv = (name: ServiceName): Record<string, string | undefined> => operatorNatsCredentials(name);
+    // copies of each stream: more than one on a cluster only
+    let streamReplicas: Record<string, string> = {};
     ensureBubblewrap(say, operatorEnv.FLIGHTDECK_ISOLATION);
-    if (!natsUrl) {
+    if (!natsUrl && settings.FLIGHTDECK_NATS_CLUSTER > 1) {
+      ensureNatsServer(say);
+      const size = settings.FLIGHTDECK_NATS_CLUSTER;
+      const clientPorts = Array.from({ length: size }, (_, i) => settings.FLIGHTDECK_NATS_PORT + i);
+      say(`starting a ${size}-node nats-server cluster on 127.0.0.1:${clientPorts.join(',')} (stores in ${join(dataDir, 'nats-cluster')})`);
+      const cluster = await startNatsCluster({
+        size,
+        clientPorts,
+        storeDir: join(dataDir, 'nats-cluster'),
+        passwords: secrets.natsPasswords,
+      });
+      for (const node of cluster.nodes) await supervisor.add(natsUnit(node, node.name));
+      natsUnits = cluster.nodes.map((n) => n.name);
+      natsUrl = cluster.url;
+      natsEnv = (name) => cluster.envFor(name);
+      // external publishers' users are not managed on a cluster (no FLIGHTDECK_NATS_AUTH_DIR): each
+      // node would need them, and a reload
+      streamReplicas = { NATS_STREAM_REPLICAS: String(Math.min(3, size)) };
+    } else if (!natsUrl) {
       ensureNatsServer(say);
       say(
         `starting nats-server on 127.0.0.1:${settings.FLIGHTDECK_NATS_PORT} (store in ${join(dataDir, 'nats')})`,
@@ -145,6 +170,7 @@ async function main() {
       LOG_LEVEL: settings.LOG_LEVEL,
       LOG_FORMAT: settings.LOG_FORMAT,
       NATS_URL: natsUrl,
+      ...streamReplicas,
       HTTP_HOST: '127.0.0.1',
       FLIGHTDECK_DATA_DIR: dataDir,
     };

@@ -15,6 +15,8 @@ jest.setTimeout(300_000);
 // without one here fails the first test, so none can be silently ignored again.
 const NON_DEFAULT: Record<string, string> = {
   SERVICE_INSTANCE_ID: 'settings-test-instance',
+  // the stack below runs a 3-node NATS cluster: one server refuses replicated streams
+  NATS_STREAM_REPLICAS: '3',
   FLIGHTDECK_NATS_PUBLIC_URL: 'nats://nats.public.example:4222',
   FLIGHTDECK_GITHUB_API_URL: 'http://github-api.settings.example',
   FLIGHTDECK_HOOKS_ALLOW_PRIVATE: 'true',
@@ -75,6 +77,7 @@ describe('every documented setting works under npm start', () => {
   beforeAll(async () => {
     stack = await startLauncher({
       ...NON_DEFAULT,
+      FLIGHTDECK_NATS_CLUSTER: '3',
       FLIGHTDECK_ADMIN_TOKEN: ADMIN_TOKEN,
       // misspelled: must be reported, not ignored
       FLIGHTDECK_BUILD_CONCURENCY: '5',

@@ -40,7 +40,16 @@ export async function startLauncher(extraEnv: Record<string, string> = {}, opts:
       if (!taken.has(p)) return taken.add(p), p;
     }
   };
-  const [gateway, pg, nats, edge] = [await pick(), await pick(), await pick(), await pick()];
+  const [gateway, pg, edge] = [await pick(), await pick(), await pick()];
+  // a NATS cluster (FLIGHTDECK_NATS_CLUSTER) takes that many consecutive client ports
+  const natsNodes = Number(extraEnv.FLIGHTDECK_NATS_CLUSTER ?? 1);
+  let nats = await pick();
+  if (natsNodes > 1) {
+    const run = (b: number) => Array.from({ length: natsNodes }, (_, i) => b + i);
+    do nats = await freeRun(natsNodes);
+    while (run(nats).some((p) => taken.has(p)));
+    run(nats).forEach((p) => taken.add(p));
+  }
   const pass = ['PATH', 'HOME', 'LANG', 'NODE_EXTRA_CA_CERTS', 'SSL_CERT_FILE'];
   const env: Record<string, string> = {
     FLIGHTDECK_DATA_DIR: dataDir,

@@ -25,6 +25,8 @@ export interface StartNatsClusterOptions {
   /** each node's store is `<storeDir>/<node name>`; default: temp dirs removed by dispose */
   storeDir?: string;
   passwords?: NonNullable<Exclude<StartNatsOptions['authorization'], false>>['passwords'];
+  /** each node's client port, in order (npm start: FLIGHTDECK_NATS_PORT and the next ones); default: free ports */
+  clientPorts?: number[];
   onLog?: (node: string, line: string) => void;
   /** how long to wait for the cluster's JetStream to elect its meta leader */
   readyTimeoutMs?: number;
@@ -40,7 +42,7 @@ export async function startNatsCluster(opts: StartNatsClusterOptions = {}): Prom
   if (size < 1) throw new Error('a NATS cluster needs at least one node');
   const passwords = completeNatsPasswords(opts.passwords);
   const ports: { client: number; route: number }[] = [];
-  for (let i = 0; i < size; i++) ports.push({ client: await freePort(), route: await freePort() });
+  for (let i = 0; i < size; i++) ports.push({ client: opts.clientPorts?.[i] ?? (await freePort()), route: await freePort() });
   const names = ports.map((_, i) => `flightdeck-nats-${i + 1}`);
   const started = await Promise.allSettled(
     ports.map((p, i) =>

@@ -22,8 +22,8 @@ export const postgresUnit = (
 });
 
 /** an already started nats-server: a restart runs the same config (users, port, store) again */
-export const natsUnit = (nats: NatsServer): SupervisedUnit => ({
-  name: 'nats-server',
+export const natsUnit = (nats: NatsServer, name = 'nats-server'): SupervisedUnit => ({
+  name,
   kind: 'nats-server',
   start: async () => {
     await nats.start(); // a no-op for the first run, which the caller started

@@ -37,11 +37,12 @@ class MessagingLifecycle implements OnModuleInit, BeforeApplicationShutdown, OnA
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     private readonly commands: NatsCommandServer,
     private readonly events: JetStreamServer,
+    @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
     @Optional() @Inject(OUTBOX_RELAY) private readonly relay?: OutboxRelay,
   ) {}
 
   async onModuleInit() {
-    await ensureStreams(await this.nc.jetstreamManager());
+    await ensureStreams(await this.nc.jetstreamManager(), undefined, { replicas: this.options.streamReplicas });
     this.relay?.start();
   }
 

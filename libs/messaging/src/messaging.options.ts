@@ -7,4 +7,6 @@ export interface MessagingOptions {
   natsUser?: string;
   /** its password (NATS_PASSWORD) */
   natsPassword?: string;
+  /** copies of each JetStream stream (NATS_STREAM_REPLICAS): 1 on one server, 3 on a cluster */
+  streamReplicas?: number;
 }

@@ -10,6 +10,8 @@ export const BaseServiceEnv = z.object({
   NATS_URL: z.string().min(1).default('nats://127.0.0.1:4222'),
   NATS_USER: z.string().min(1).optional().describe("this service's own NATS user (default: the service name)"),
   NATS_PASSWORD: z.string().min(1).optional().describe("this service's NATS password"),
+  // copies of each JetStream stream: 1 on one nats-server, 3 on a NATS cluster (the same in every service)
+  NATS_STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')

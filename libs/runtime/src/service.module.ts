@@ -42,6 +42,7 @@ export function serviceModuleImports(o: ServiceModuleOptions): ModuleMetadata['i
       // its own NATS user: named after the service unless NATS_USER says otherwise
       natsUser: o.config.NATS_USER ?? (o.config.NATS_PASSWORD ? o.name : undefined),
       natsPassword: o.config.NATS_PASSWORD,
+      streamReplicas: o.config.NATS_STREAM_REPLICAS,
       outboxSchema: schema,
     }),
     ...(o.imports ?? []),
