@@ -225,6 +225,8 @@ describe('deploy/kubernetes', () => {
         expect(resolved.NATS_USER).toBe(name);
         expect(resolved.NATS_PASSWORD).toBe(env[natsPasswordVariable(name)]);
         expect(new URL(resolved.NATS_URL).hostname).toBe('nats');
+        // as many stream copies as the chart runs nodes
+        expect(resolved.NATS_STREAM_REPLICAS).toBe(String(parse(readFileSync(join(DIR, 'nats/values.yaml'), 'utf8')).config.cluster.replicas));
         const db = new URL(resolved.DATABASE_URL);
         expect(decodeURIComponent(db.username)).toBe(serviceRole(schema));
         expect(decodeURIComponent(db.password)).toBe(env[`FLIGHTDECK_DB_PASSWORD_${schema.toUpperCase()}`]);
