@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { type FakeDockerEngine, startFakeDockerEngine } from '@flightdeck/testing';
+import * as tar from 'tar';
 import { ProviderError, ProviderSettingsError } from '../src';
 import { DockerProvider, DockerSettings, dockerProvider, engineEndpoint } from '../src/docker';
 import type { DockerDeployRequest } from '../src/docker';
@@ -132,6 +133,20 @@ describe('the Docker provider, against the fake Engine API', () => {
     expect(build.error).toBeUndefined();
     expect(engine.findImage(build.tags[0])!.Config.User).toBe(kind === 'node' ? 'node' : '101');
     if (kind === 'node') expect(build.dockerfile).toContain('COPY --from=build /app/.next/standalone ./');
+  });
+
+  it("packs the build's artifact into an image when there is no source tree, the start script run directly", async () => {
+    const dir = aSourceTree({});
+    const artifact = join(dir, 'artifact.tar.gz');
+    const app = aSourceTree({ 'package.json': JSON.stringify({ scripts: { start: 'node server.js' } }), 'server.js': '' });
+    await tar.c({ gzip: true, cwd: app, file: artifact, portable: true }, ['.']);
+    await provider().deploy(aDeployRequest({ environmentName: 'artifact', sourceDir: undefined, source: { type: 'artifact', path: artifact, kind: 'node', startCommand: ['npm', 'run', 'start'] }, env: { GREETING: 'hi', PATH: '/host/bin', COREPACK_HOME: '/host/cache' } }), ctx());
+    const build = engine.builds.at(-1)!;
+    expect(build.context.list()).toEqual(['Dockerfile.flightdeck', 'artifact.tar.gz']);
+    expect(build.dockerfile).toContain('ADD artifact.tar.gz /app/');
+    expect(engine.findImage(build.tags[0])!.Config).toMatchObject({ User: 'node', Cmd: ['node', 'server.js'] });
+    // the builder's host paths stay out of the container
+    expect(engine.requestsTo('POST', /^\/containers\/create$/).at(-1)!.body).toMatchObject({ Env: ['GREETING=hi', 'PORT=3000'] });
   });
 
   describe('when the engine or the app says no', () => {

@@ -31,9 +31,9 @@ function extraEntries(files: ExtraFile[]): Buffer {
 
 // The build context as POST /build takes it: a gzip'd tar of the folder less what .dockerignore
 // excludes (the client's job: the engine copies whatever it receives), our extra files first.
-export function contextTar(dir: string, rules: string[], extra: ExtraFile[] = []): Readable {
+export function contextTar(dir: string, rules: string[], extra: ExtraFile[] = [], only?: string[]): Readable {
   const keep = ignore({ ignorecase: false }).add(rules).createFilter();
-  const top = readdirSync(dir).filter((name) => keep(name));
+  const top = (only ?? readdirSync(dir)).filter((name) => keep(name));
   const out = new PassThrough();
   out.write(extraEntries(extra));
   if (top.length) {

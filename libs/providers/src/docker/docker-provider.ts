@@ -5,7 +5,7 @@ import type { DeployRequest, DeployResult, DeploymentProvider, DeploymentTarget,
 import { ProviderError } from '../provider-error';
 import { type RetryOptions, withProviderRetry } from '../provider-retry';
 import { contextTar } from './context-tar';
-import { type BuildHints, planDockerfile } from './dockerfile-plan';
+import { type BuildHints, type DockerfilePlan, planDockerfile, planFromArtifact } from './dockerfile-plan';
 import { DOCKER, type DockerSettings, type EngineEndpoint } from './docker-settings';
 import { DockerRelease, LABEL, environmentFilter, repositoryOf } from './docker-release';
 import { engineError } from './engine-errors';
@@ -84,11 +84,13 @@ export class DockerProvider implements DeploymentProvider {
   }
 
   private async build(req: DockerDeployRequest, kind: 'node' | 'static', ctx: ProviderCallContext): Promise<{ image: string; port: number; healthCheckPath: string }> {
-    if (!req.sourceDir) throw new ProviderError(DOCKER, 'the deployment has no source tree to build an image from');
-    const hints: BuildHints = { ...req.build, healthCheckPath: req.build?.healthCheckPath ?? (req.source.type === 'artifact' ? req.source.healthCheckPath : undefined) };
-    let plan: ReturnType<typeof planDockerfile>;
+    if (req.source.type !== 'artifact') throw new ProviderError(DOCKER, 'nothing to build an image from');
+    const hints: BuildHints = { ...req.build, healthCheckPath: req.build?.healthCheckPath ?? req.source.healthCheckPath };
+    const nodeVersion = hints.nodeVersion ?? process.versions.node.split('.')[0];
+    let plan: DockerfilePlan;
     try {
-      plan = planDockerfile(req.sourceDir, kind, hints, process.versions.node.split('.')[0]);
+      // the source tree: its own Dockerfile or a multi-stage one built by the engine; else the builder's artifact as it is
+      plan = req.sourceDir ? planDockerfile(req.sourceDir, kind, hints, nodeVersion) : await planFromArtifact({ ...req.source, healthCheckPath: hints.healthCheckPath }, nodeVersion);
     } catch (e) {
       throw new ProviderError(DOCKER, `no Dockerfile could be generated: ${(e as Error).message}`);
     }
@@ -99,7 +101,7 @@ export class DockerProvider implements DeploymentProvider {
     await this.safe(
       'build the image',
       async () => {
-        const stream = await this.docker.buildImage(contextTar(plan.contextDir, plan.ignore, plan.extra), { t: image, dockerfile: plan.dockerfile, labels, rm: true, forcerm: true });
+        const stream = await this.docker.buildImage(contextTar(plan.contextDir, plan.ignore, plan.extra, plan.only), { t: image, dockerfile: plan.dockerfile, labels, rm: true, forcerm: true });
         await this.follow(stream, 'the image build failed', ctx, lineLogger(ctx.log));
       },
       ctx,

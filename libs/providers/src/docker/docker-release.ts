@@ -56,7 +56,7 @@ export class DockerRelease {
       this.docker.createContainer({
         name,
         Image: spec.image,
-        Env: Object.entries({ ...spec.env, PORT: String(spec.port) }).map(([k, v]) => `${k}=${v}`),
+        Env: Object.entries({ ...containerEnv(spec.env), PORT: String(spec.port) }).map(([k, v]) => `${k}=${v}`),
         Labels: { [LABEL.project]: spec.projectName, [LABEL.environment]: spec.environmentName, [LABEL.deployment]: spec.deploymentId },
         ExposedPorts: { [portKey]: {} },
         HostConfig: {
@@ -149,6 +149,11 @@ export class DockerRelease {
     }
   }
 }
+
+// The builder's release environment names paths of its own host (PATH, caches, CA files): the
+// container keeps its image's, and gets the deployment's variables.
+const HOST_ONLY = /^(PATH|HOME|TMPDIR|COREPACK_\w+|npm_config_\w+|YARN_\w+|NODE_EXTRA_CA_CERTS|SSL_CERT_FILE|SSL_CERT_DIR)$/;
+export const containerEnv = (env: Record<string, string>) => Object.fromEntries(Object.entries(env).filter(([k]) => !HOST_ONLY.test(k)));
 
 /** the multiplexed stdout/stderr stream's payloads, as lines */
 export function demux(raw: Buffer): string[] {

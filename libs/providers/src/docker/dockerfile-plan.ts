@@ -1,8 +1,9 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { BuildDetection } from '@flightdeck/contracts';
 import { type ExtraFile, ignoreRules } from './context-tar';
-import { DOCKERIGNORE, type DockerfileInput, type PackageManagerName, generateDockerfile } from './dockerfile';
+import { Parser, type ReadEntry } from 'tar';
+import { DOCKERIGNORE, type DockerfileInput, type PackageManagerName, generateArtifactDockerfile, generateDockerfile } from './dockerfile';
 import { startArgv } from './start-command';
 
 /** what the builder knows of the app beyond its files: its detection and the settings a Dockerfile needs */
@@ -17,6 +18,8 @@ export interface DockerfilePlan {
   own: boolean;
   /** the build context's folder */
   contextDir: string;
+  /** only these entries of it (the artifact) */
+  only?: string[];
   /** the Dockerfile's path in the context */
   dockerfile: string;
   extra: ExtraFile[];
@@ -103,5 +106,58 @@ export function planDockerfile(sourceDir: string, kind: 'node' | 'static', hints
     port: generated.port,
     healthCheckPath,
     why: ['no Dockerfile in the repository: one generated for the detected app', ...generated.why],
+  };
+}
+
+/** one file of a .tar.gz (package.json of the artifact), or undefined */
+function fileInArchive(archive: string, name: string): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    let found: string | undefined;
+    const parser = new Parser({
+      onReadEntry: (entry: ReadEntry) => {
+        if (entry.path.replace(/^\.\//, '') !== name) return entry.resume();
+        const chunks: Buffer[] = [];
+        entry.on('data', (c: Buffer) => chunks.push(c));
+        entry.on('end', () => (found = Buffer.concat(chunks).toString('utf8')));
+      },
+    });
+    parser.on('end', () => resolve(found));
+    parser.on('error', () => resolve(undefined));
+    parser.end(readFileSync(archive));
+  });
+}
+
+// A start command as the builder runs it, for a container whose app sits in /app: a package script
+// run through npm/yarn/pnpm becomes the script itself when it is plain (no package manager fetched
+// at start, signals reach the server), and a server told to listen on loopback listens on every
+// interface of the container (its port is published).
+export async function artifactCmd(argv: string[], archive: string): Promise<string[]> {
+  const loopback = (s: string) => s.replace(/\bHOSTNAME=127\.0\.0\.1\b/g, 'HOSTNAME=0.0.0.0').replace(/\bHOST=127\.0\.0\.1\b/g, 'HOST=0.0.0.0');
+  if (argv[0] === 'sh' && argv[1] === '-c') return argv.map(loopback);
+  const pkg = await fileInArchive(archive, 'package.json');
+  let scripts: Record<string, string> = {};
+  try {
+    scripts = (pkg ? (JSON.parse(pkg) as { scripts?: Record<string, string> }).scripts : undefined) ?? {};
+  } catch {
+    // not JSON: the command as it is
+  }
+  return startArgv(argv.join(' '), scripts).map(loopback);
+}
+
+/** the build's artifact packed into an image as it is (the builder built it already) */
+export async function planFromArtifact(source: { path: string; kind: 'node' | 'static'; startCommand?: string[]; healthCheckPath?: string }, nodeVersion: string): Promise<DockerfilePlan> {
+  const artifactFile = basename(source.path);
+  const cmd = source.kind === 'node' ? await artifactCmd(source.startCommand ?? ['npm', 'run', 'start'], source.path) : undefined;
+  const generated = generateArtifactDockerfile({ kind: source.kind, artifactFile, cmd, nodeVersion, healthCheckPath: source.healthCheckPath });
+  return {
+    own: false,
+    contextDir: dirname(source.path),
+    only: [artifactFile],
+    dockerfile: GENERATED_DOCKERFILE,
+    extra: [{ path: GENERATED_DOCKERFILE, content: generated.dockerfile }],
+    ignore: [],
+    port: generated.port,
+    healthCheckPath: generated.healthCheckPath,
+    why: generated.why,
   };
 }

@@ -1,4 +1,4 @@
-import { type DockerfileInput, generateDockerfile } from './dockerfile';
+import { type DockerfileInput, generateArtifactDockerfile, generateDockerfile } from './dockerfile';
 import { startArgv } from './start-command';
 
 const aNodeServer = (over: Partial<DockerfileInput> = {}): DockerfileInput => ({
@@ -125,6 +125,19 @@ describe('the Dockerfile generated for an app without one', () => {
   it('probes the health check path it is given', () => {
     expect(generateDockerfile(aNodeServer({ healthCheckPath: '/healthz' })).dockerfile).toContain('path:\\"/healthz\\"');
     expect(generateDockerfile({ kind: 'static', rootDirectory: '.', nodeVersion: '22', healthCheckPath: '/ok.html' }).dockerfile).toContain('"http://127.0.0.1:8080/ok.html"');
+  });
+});
+
+describe("the Dockerfile for a build's artifact (the builder built it already)", () => {
+  it.each([
+    ['a Node server', generateArtifactDockerfile({ kind: 'node', artifactFile: 'd1.tar.gz', cmd: ['node', 'server.js'], nodeVersion: '22' }), /^USER node$/],
+    ['a static site', generateArtifactDockerfile({ kind: 'static', artifactFile: 'd1.tar.gz', nodeVersion: '22' }), /^USER 101$/],
+  ])('%s: unpacks the artifact in the final stage, unprivileged, with a HEALTHCHECK and no build', (_n, { dockerfile }, user) => {
+    const last = finalStage(dockerfile);
+    expect(instruction(last, 'ADD')).toEqual([expect.stringMatching(/^ADD d1\.tar\.gz \/(app|usr\/share\/nginx\/html)\/$/)]);
+    expect(instruction(last, 'USER').at(-1)).toMatch(user);
+    expect(instruction(last, 'HEALTHCHECK')).toHaveLength(1);
+    for (const line of last.lines) expect(line).not.toMatch(BUILD_TOOLS);
   });
 });
 
