@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { request } from 'node:http';
-import type { BuildResult, DeployStrategy } from '@flightdeck/contracts';
+import { type BuildResult, type DeployStrategy, actOnCanary } from '@flightdeck/contracts';
+import { encodeEnvelope } from '@flightdeck/messaging';
 import { aDeployJob, eventually } from '@flightdeck/testing';
 import { CanaryRollout } from '../src/provider/canary-rollout';
 import { InternalReleaseProvider } from '../src/provider/internal-release-provider';
@@ -86,7 +87,9 @@ describe('deployment strategies', () => {
       for (let i = 0; i < 5; i++) expect((await get(edgePort, host(), c.cookie)).body).toBe(c.body);
     }
 
-    expect(h.app.get(CanaryRollout).act(id, 'promote')).toBe(true);
+    // as the gateway's POST /deployments/:id/promote asks, over the bus (one builder here: one answer)
+    const reply = await h.nc.request(actOnCanary.subject, encodeEnvelope(actOnCanary.subject, actOnCanary.version, { deploymentId: id, action: 'promote' }), { timeout: 5_000 });
+    expect(reply.json()).toEqual({ ok: true, data: { handled: true } });
     expect((await result(id)).outcome).toBe('succeeded');
     for (let i = 0; i < 20; i++) expect((await get(edgePort, host())).body).toBe('v2');
   });

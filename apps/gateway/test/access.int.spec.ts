@@ -27,6 +27,9 @@ jest.setTimeout(180_000);
 const DEPLOY_ROUTES = [
   'POST /api/v1/projects/{projectId}/deployments',
   'POST /api/v1/deployments/{deploymentId}/cancel',
+  // a running canary: promote or abort it
+  'POST /api/v1/deployments/{deploymentId}/promote',
+  'POST /api/v1/deployments/{deploymentId}/abort',
   'POST /api/v1/deployments/{deploymentId}/retry',
   'POST /api/v1/deployments/{deploymentId}/rollback',
   // required approvals: a deployer at least; the environment's rule may ask more (403 deployment/approval-not-allowed)

@@ -7,6 +7,7 @@ import {
   err,
   getDeployment,
   getEnvironmentHealth,
+  actOnCanary,
   getProject,
   getProjectEnvironment,
   createProject,
@@ -189,6 +190,28 @@ describe('gateway REST API', () => {
       expect(res.status).toBe(200);
       expect(res.body).toEqual(health);
       expect(received.map((r) => r.data)).toEqual([{ projectName: 'shop', environmentName: 'staging' }]);
+    });
+
+    it('promotes or aborts a running canary on the builder that runs it; 409 deployment/invalid-state when none does', async () => {
+      const d = aDeployment({ status: 'deploying', phase: 'updating_routes' });
+      await fakes.respond(getDeployment, () => ok(d));
+      // two builders hear it: one runs the canary, the other does not
+      const running = await fakes.respond(actOnCanary, () => ok({ handled: true }));
+      await fakes.respond(actOnCanary, () => ok({ handled: false }));
+      const promoted = await gw.api('POST', `/deployments/${d.id}/promote`);
+      expect(promoted.status).toBe(200);
+      expect(promoted.body).toMatchObject({ id: d.id, status: 'deploying' });
+      const aborted = await gw.api('POST', `/deployments/${d.id}/abort`);
+      expect(aborted.status).toBe(200);
+      expect(running.map((r) => r.data)).toEqual([
+        { deploymentId: d.id, action: 'promote' },
+        { deploymentId: d.id, action: 'abort' },
+      ]);
+      await fakes.clear();
+      await fakes.respond(getDeployment, () => ok(d));
+      const none = await gw.api('POST', `/deployments/${d.id}/promote`);
+      expect(none.status).toBe(409);
+      expect(none.body.error).toMatchObject({ code: 'deployment/invalid-state', message: expect.stringMatching(/is not a running canary \(it is deploying\/updating_routes\)/) });
     });
 
     it('creates a project: 201 with what environment-manager answered, carrying the correlation id', async () => {
@@ -471,6 +494,8 @@ describe('gateway REST API', () => {
           'GET /api/v1/deployments/{deploymentId}/result',
           'GET /api/v1/deployments/{deploymentId}/metrics',
           'POST /api/v1/deployments/{deploymentId}/cancel',
+          'POST /api/v1/deployments/{deploymentId}/promote',
+          'POST /api/v1/deployments/{deploymentId}/abort',
           'POST /api/v1/deployments/{deploymentId}/rollback',
           'POST /api/v1/deployments/{deploymentId}/retry',
           'POST /api/v1/deployments/{deploymentId}/approve',

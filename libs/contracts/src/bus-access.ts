@@ -16,6 +16,7 @@ import { deleteDeploymentSchedule, listDeploymentSchedules, setDeploymentSchedul
 import { getEnvironmentPause, resumeEnvironment } from './deployments/environment-pause.schema';
 import { decideApproval } from './deployments/approval.schema';
 import { getEnvironmentHealth } from './releases/environment-health.schema';
+import { actOnCanary } from './releases/canary.schema';
 import {
   countLogLevels,
   getLogVolume,
@@ -136,6 +137,8 @@ export const BusAccess: Record<ServiceName, ServiceBusAccess> = {
       getEnvironment,
       // an environment's release health, from the builder
       getEnvironmentHealth,
+      // promote or abort a running canary: every builder hears it, the one running it acts
+      actOnCanary,
       updateProject,
       deleteProject,
       restoreProject,
@@ -235,7 +238,7 @@ export const BusAccess: Record<ServiceName, ServiceBusAccess> = {
   },
   builder: {
     handles: [getEnvironmentHealth],
-    broadcasts: [pingServices],
+    broadcasts: [pingServices, actOnCanary],
     // getDeployment: a running job checks on its heartbeat that its deployment still wants it;
     // getEnvironment: a job reads its environment's resource limits;
     // listLogLines: where a release's runtime log continues once the stream no longer holds its lines

@@ -10,6 +10,7 @@ export * from './access/access.schema';
 export * from './access/audit.schema';
 export * from './system/service-status.schema';
 export * from './releases/environment-health.schema';
+export * from './releases/canary.schema';
 export * from './projects/project.schema';
 export * from './projects/environment-commands.schema';
 export * from './projects/project-commands.schema';

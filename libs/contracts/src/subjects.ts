@@ -94,6 +94,8 @@ export const Subjects = {
   releases: {
     // an environment's release health, answered by the builder (issue 17 item 3)
     health: 'releases.query.health',
+    // promote or abort a running canary, heard by every builder replica
+    canary: 'releases.cmd.canary',
   },
   build: {
     logs: 'build.logs.*',

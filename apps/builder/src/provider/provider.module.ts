@@ -7,6 +7,7 @@ import { RuntimeLogsModule } from '../logs/runtime-logs';
 import { RouteTable } from '../edge/route-table';
 import { InternalReleaseProvider } from './internal-release-provider';
 import { CanaryRollout } from './canary-rollout';
+import { CanaryHandler } from './canary.handler';
 import { DeploymentProviders } from './deployment-providers';
 import { PROVIDER_SETTINGS, type ProviderModuleOptions, resolveProviderSettings } from './provider-settings';
 import { ReleaseProcesses } from './release-processes';
@@ -24,7 +25,7 @@ export class ProviderModule {
     return {
       module: ProviderModule,
       imports: [SandboxModule, RuntimeLogsModule],
-      controllers: [EnvironmentHealthHandler],
+      controllers: [EnvironmentHealthHandler, CanaryHandler],
       providers: [
         {
           provide: PROVIDER_SETTINGS,

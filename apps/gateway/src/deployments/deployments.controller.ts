@@ -9,6 +9,8 @@ import {
   LogVolume,
   RetryBody,
   RollbackBody,
+  type CanaryAction,
+  actOnCanary,
   cancelDeployment,
   getDeployment,
   getDeploymentProgress,
@@ -18,6 +20,7 @@ import {
 } from '@flightdeck/contracts';
 import { CurrentActor } from '../auth/auth.decorators';
 import { ApiBus } from '../http/api-bus';
+import { ApiException } from '../http/api.exception';
 import { IdParam, ValidBody } from '../http/zod-validation.pipe';
 import { ApiRoute } from '../openapi/api-route.decorator';
 import { deploymentMetricsOf, deploymentResultOf } from './deployment-result';
@@ -95,6 +98,45 @@ export class DeploymentsController {
   })
   cancel(@IdParam('deploymentId') deploymentId: string, @CurrentActor() actor: Actor) {
     return this.api.call(cancelDeployment, { deploymentId, actor });
+  }
+
+  @Post('promote')
+  @HttpCode(200)
+  @ApiRoute({
+    summary: 'Promote a running canary: every client goes to its release now, and the deployment then succeeds',
+    access: 'deploy',
+    ids: ['deploymentId'],
+    responses: [{ status: 200, description: 'the deployment, still deploying while the switch is done', ...DEPLOYMENT }],
+    errors: [ErrorCode.DeploymentNotFound, ErrorCode.DeploymentInvalidState],
+  })
+  promote(@IdParam('deploymentId') deploymentId: string) {
+    return this.actOnCanary(deploymentId, 'promote');
+  }
+
+  @Post('abort')
+  @HttpCode(200)
+  @ApiRoute({
+    summary: 'Abort a running canary: it is rolled back, the previous release serves every client, the deployment fails',
+    access: 'deploy',
+    ids: ['deploymentId'],
+    responses: [{ status: 200, description: 'the deployment, still deploying while the rollback is done', ...DEPLOYMENT }],
+    errors: [ErrorCode.DeploymentNotFound, ErrorCode.DeploymentInvalidState],
+  })
+  abort(@IdParam('deploymentId') deploymentId: string) {
+    return this.actOnCanary(deploymentId, 'abort');
+  }
+
+  // Every builder hears it; the one running the deployment's canary acts. None: it runs no canary.
+  private async actOnCanary(deploymentId: string, action: CanaryAction) {
+    const before = await this.api.call(getDeployment, { deploymentId });
+    const replies = await this.api.bus.requestAll(actOnCanary, { deploymentId, action });
+    if (!replies.some((r) => r.handled)) {
+      throw ApiException.from({
+        code: ErrorCode.DeploymentInvalidState,
+        message: `deployment ${deploymentId} is not a running canary (it is ${before.status}${before.phase ? `/${before.phase}` : ''})`,
+      });
+    }
+    return this.api.call(getDeployment, { deploymentId });
   }
 
   @Post('retry')
