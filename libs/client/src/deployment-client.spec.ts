@@ -111,6 +111,20 @@ describe('DeploymentClient requests', () => {
     return { seen, fetch };
   };
 
+  it('promotes and aborts a running canary; a deployment running none is an error Result with its code', async () => {
+    const p = recorder(200, { ...deployment('deploying'), phase: 'updating_routes', progress: 82 });
+    expect(await new DeploymentClient({ baseUrl: 'http://gw', fetch: p.fetch }).promoteDeployment(D)).toMatchObject({ ok: true, data: { status: 'deploying' } });
+    expect(p.seen[0]).toMatchObject({ url: `http://gw/api/v1/deployments/${D}/promote`, init: { method: 'POST' } });
+    const a = recorder(200, deployment('deploying'));
+    expect((await new DeploymentClient({ baseUrl: 'http://gw', fetch: a.fetch }).abortDeployment(D)).ok).toBe(true);
+    expect(a.seen[0].url).toBe(`http://gw/api/v1/deployments/${D}/abort`);
+    const none = recorder(409, { error: { code: 'deployment/invalid-state', message: `deployment ${D} is not a running canary (it is succeeded/active)` } });
+    expect(await new DeploymentClient({ baseUrl: 'http://gw', fetch: none.fetch }).promoteDeployment(D)).toMatchObject({
+      ok: false,
+      error: { code: 'deployment/invalid-state' },
+    });
+  });
+
   it('sends a trigger with its Idempotency-Key, and drops cached lists of the project', async () => {
     const r = recorder(201, deployment('queued'));
     const c = new DeploymentClient({ baseUrl: 'http://gw', token: 't', fetch: r.fetch });

@@ -346,6 +346,14 @@ export class DeploymentClient {
       await this.http.request('POST', pathOf`/deployments/${deploymentId}/cancel`, Deployment),
     );
   }
+  /** a running canary (strategy canary) takes every client now; 409 deployment/invalid-state when none runs */
+  async promoteDeployment(deploymentId: string): Promise<Result<Deployment>> {
+    return this.changed(await this.http.request('POST', pathOf`/deployments/${deploymentId}/promote`, Deployment));
+  }
+  /** a running canary is rolled back (the previous release serves every client, the deployment fails) */
+  async abortDeployment(deploymentId: string): Promise<Result<Deployment>> {
+    return this.changed(await this.http.request('POST', pathOf`/deployments/${deploymentId}/abort`, Deployment));
+  }
   async retryDeployment(
     deploymentId: string,
     body: z.input<typeof RetryBody> = {},
