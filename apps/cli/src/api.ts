@@ -82,6 +82,10 @@ export class FlightdeckApi {
   cancelDeployment = (id: string) => tagged(this.client.cancelDeployment(id));
   retryDeployment = (id: string) => tagged(this.client.retryDeployment(id));
   rollback = (id: string, targetDeploymentId?: string) => tagged(this.client.rollback(id, targetDeploymentId ? { targetDeploymentId } : {}));
+  approveDeployment = (id: string, comment?: string) => tagged(this.client.approveDeployment(id, comment ? { comment } : {}));
+  rejectDeployment = (id: string, comment?: string) => tagged(this.client.rejectDeployment(id, comment ? { comment } : {}));
+  getEnvironmentPause = (projectId: string, environmentId: string) => tagged(this.client.getEnvironmentPause(projectId, environmentId));
+  resumeEnvironment = (projectId: string, environmentId: string) => tagged(this.client.resumeEnvironment(projectId, environmentId));
   getLogs = (id: string, opts: { afterSeq?: number; limit?: number; tail?: number; source?: LogSource }) => tagged(this.client.getLogs(id, opts));
 
   /**

@@ -28,7 +28,7 @@ describe('flightdeck arguments', () => {
   it('answers --help with the commands and exit codes, exit 0', async () => {
     const r = await cli(['--help']);
     expect(r.code).toBe(0);
-    for (const c of ['login', 'projects', 'envs', 'vars', 'deploy', 'logs', 'ls', 'status', 'cancel', 'retry', 'rollback', 'tokens', 'members']) expect(r.out).toMatch(new RegExp(`^  ${c}\\b`, 'm'));
+    for (const c of ['login', 'projects', 'envs', 'vars', 'deploy', 'logs', 'ls', 'status', 'cancel', 'retry', 'rollback', 'tokens', 'members', 'approve', 'reject', 'pause', 'resume']) expect(r.out).toMatch(new RegExp(`^  ${c}\\b`, 'm'));
     expect(r.out).toContain('Exit codes:');
     expect(r.out).toMatch(/10 +deployment failed before release/);
   });

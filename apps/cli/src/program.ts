@@ -7,6 +7,7 @@ import { deployCommand } from './commands/deploy.command';
 import { deploymentCommands } from './commands/deployments.command';
 import { loginCommands } from './commands/login.command';
 import { projectCommands } from './commands/projects.command';
+import { protectionCommands } from './commands/protection.command';
 import { varsCommand } from './commands/vars.command';
 import { CliError, Context, type Io } from './context';
 import { ExitCode, exitCodeOfError, exitCodesHelp } from './exit-codes';
@@ -62,6 +63,7 @@ export async function run(argv: string[], io: Io): Promise<ExitCode> {
   deployCommand(program, registrar);
   deploymentCommands(program, registrar);
   accessCommands(program, registrar);
+  protectionCommands(program, registrar);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return code;

@@ -246,4 +246,18 @@ describe('DeploymentClient requests', () => {
     // an answer off the contract is an error Result
     expect((await new DeploymentClient({ baseUrl: 'http://gw', fetch: recorder(200, { paused: 'yes' }).fetch }).getEnvironmentPause(P, D)).ok).toBe(false);
   });
+
+  it('approves and rejects with a comment; a deployment held in a protection phase parses', async () => {
+    for (const phase of ['awaiting_approval', 'waiting_timer', 'frozen'] as const) {
+      const held = { ...deployment('queued'), phase, metadata: { protection: { waitingFor: '2 more approvals' } } };
+      const g = recorder(200, held);
+      expect(await new DeploymentClient({ baseUrl: 'http://gw', fetch: g.fetch }).getDeployment(D)).toMatchObject({ ok: true, data: { phase } });
+    }
+    const a = recorder(200, { ...deployment('queued'), phase: 'awaiting_approval' });
+    expect((await new DeploymentClient({ baseUrl: 'http://gw', fetch: a.fetch }).approveDeployment(D, { comment: 'ok' })).ok).toBe(true);
+    expect(a.seen[0]).toMatchObject({ url: `http://gw/api/v1/deployments/${D}/approve`, init: { method: 'POST', body: JSON.stringify({ comment: 'ok' }) } });
+    const r = recorder(200, deployment('canceled'));
+    expect(await new DeploymentClient({ baseUrl: 'http://gw', fetch: r.fetch }).rejectDeployment(D)).toMatchObject({ ok: true, data: { status: 'canceled' } });
+    expect(r.seen[0].url).toBe(`http://gw/api/v1/deployments/${D}/reject`);
+  });
 });

@@ -24,9 +24,10 @@ import {
   type Result,
   RetryBody,
   RollbackBody,
+  type ApprovalBody,
   type StatusPayload,
   type TriggerDeploymentBody,
-  type UpdateEnvironmentBody,
+  UpdateEnvironmentBody,
   type UpdateProjectBody,
   type VariableTarget,
   VariableView,
@@ -220,7 +221,8 @@ export class DeploymentClient {
       Environment,
     );
   }
-  updateEnvironment(projectId: string, environmentId: string, body: UpdateEnvironmentBody) {
+  /** protection rules' defaults (minRole, freezeBehaviour, ...) may be left out: the API fills them in */
+  updateEnvironment(projectId: string, environmentId: string, body: z.input<typeof UpdateEnvironmentBody>) {
     return this.http.request(
       'PATCH',
       pathOf`/projects/${projectId}/environments/${environmentId}`,
@@ -367,6 +369,14 @@ export class DeploymentClient {
     return this.changed(
       await this.http.request('POST', pathOf`/deployments/${deploymentId}/rollback`, Deployment, { body }),
     );
+  }
+  /** approve a deployment awaiting approval (phase awaiting_approval); approving twice changes nothing */
+  async approveDeployment(deploymentId: string, body: ApprovalBody = {}): Promise<Result<Deployment>> {
+    return this.changed(await this.http.request('POST', pathOf`/deployments/${deploymentId}/approve`, Deployment, { body }));
+  }
+  /** reject a deployment awaiting approval: it ends canceled with the comment as its reason */
+  async rejectDeployment(deploymentId: string, body: ApprovalBody = {}): Promise<Result<Deployment>> {
+    return this.changed(await this.http.request('POST', pathOf`/deployments/${deploymentId}/reject`, Deployment, { body }));
   }
   getResults(deploymentId: string) {
     return this.http.request('GET', pathOf`/deployments/${deploymentId}/result`, DeploymentResult);

@@ -8,6 +8,7 @@ import { followDeployment, followRuntime, formatLine, phaseOf, summary } from '.
 import { findProject, parseIntOption } from './resolve';
 
 const short = (sha: string | null) => (sha ? sha.slice(0, 7) : null);
+const waitingFor = (m: Record<string, unknown>) => ((m.protection as { waitingFor?: string } | undefined)?.waitingFor ?? null);
 const seconds = (ms: number | null) => (ms === null ? null : `${Math.round(ms / 100) / 10}s`);
 
 export function deploymentCommands(program: Command, r: Registrar) {
@@ -45,6 +46,8 @@ export function deploymentCommands(program: Command, r: Registrar) {
         ['url', d.url],
         ['preview', d.previewUrl],
         ['error', d.errorCode ? `${d.errorCode}: ${d.errorMessage ?? ''}` : null],
+        // held by a protection rule (awaiting_approval, waiting_timer, frozen): what for
+        ['waiting', d.status === 'queued' ? waitingFor(d.metadata) : null],
       ] as const)
         if (v) ctx.out.line(`  ${k.padEnd(9)}${v}`);
     });
