@@ -9,6 +9,8 @@ import { ProjectPage } from './pages/project-page';
 import { DeploymentPage } from './pages/deployment-page';
 import { ProjectSettingsPage } from './pages/project-settings-page';
 import { SystemStatusPage } from './pages/system-status-page';
+import { AnalyticsPage } from './pages/analytics-page';
+import { TokensPage } from './pages/tokens-page';
 
 // the gateway serves this page: its API and Socket.IO are on the same origin
 const newClient = (token: string) => new DeploymentClient({ baseUrl: window.location.origin, token });
@@ -52,6 +54,7 @@ export function App() {
           Flightdeck
         </Link>
         <nav className="top-links">
+          <Link to="/tokens">Tokens</Link>
           <Link to="/system">System status</Link>
           <button type="button" className="link" onClick={() => signOut()}>
             Sign out
@@ -63,6 +66,8 @@ export function App() {
           <Route path="/" element={<ProjectsPage />} />
           <Route path="/projects/:projectId" element={<ProjectPage />} />
           <Route path="/projects/:projectId/settings" element={<ProjectSettingsPage />} />
+          <Route path="/projects/:projectId/analytics" element={<AnalyticsPage />} />
+          <Route path="/tokens" element={<TokensPage />} />
           <Route path="/system" element={<SystemStatusPage />} />
           <Route path="/deployments/:deploymentId" element={<DeploymentPage />} />
           <Route path="*" element={<p>Nothing here. <Link to="/">Back to the projects</Link></p>} />

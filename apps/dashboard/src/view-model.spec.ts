@@ -1,6 +1,11 @@
 import type { AuditEntry, Deployment, LogLine, ProgressEntry } from '@flightdeck/contracts';
 import {
   actionText,
+  tokenState,
+  phaseChart,
+  filterQuery,
+  matchesFilter,
+  NO_FILTER,
   ansiPieces,
   filterLines,
   formatRate,
@@ -244,5 +249,45 @@ describe('the log view', () => {
 
   it('says a rate in words', () => {
     expect([formatRate(null), formatRate(0.834), formatRate(1)]).toEqual(['—', '83 %', '100 %']);
+  });
+});
+
+describe('the deployment list filters', () => {
+  it('keeps a live update only when it matches the filter, and asks the gateway with the same filter', () => {
+    const d = aDeployment({ status: 'failed', sourceRef: 'release/1' });
+    expect(matchesFilter(d, NO_FILTER)).toBe(true);
+    expect(matchesFilter(d, { ...NO_FILTER, status: 'failed', ref: ' release/1 ' })).toBe(true);
+    expect(matchesFilter(d, { ...NO_FILTER, status: 'succeeded' })).toBe(false);
+    expect(matchesFilter(d, { ...NO_FILTER, ref: 'main' })).toBe(false);
+    expect(matchesFilter(d, { ...NO_FILTER, environmentId: d.projectId })).toBe(false);
+    expect(filterQuery(NO_FILTER)).toEqual({});
+    expect(filterQuery({ status: 'failed', environmentId: d.environmentId, ref: ' main ' })).toEqual({
+      status: 'failed', environmentId: d.environmentId, sourceRef: 'main',
+    });
+  });
+});
+
+describe('the analytics charts', () => {
+  it('orders the phases as a deployment goes through them and scales the bars to the slowest p95', () => {
+    const rows = phaseChart({
+      releasing: { p50: 100, p95: 200 },
+      building: { p50: 1000, p95: 4000 },
+      queued: { p50: null, p95: null },
+      zz_custom: { p50: 10, p95: 10 },
+    });
+    expect(rows.map((r) => r.phase)).toEqual(['queued', 'building', 'releasing', 'zz_custom']);
+    expect(rows[1]).toEqual({ phase: 'building', p50: 1000, p95: 4000, p50Share: 0.25, p95Share: 1 });
+    expect(rows[0]).toMatchObject({ p50Share: 0, p95Share: 0 });
+    expect(phaseChart({})).toEqual([]);
+  });
+});
+
+describe('the tokens page', () => {
+  it('says whether a token works', () => {
+    const now = Date.parse('2026-01-02T00:00:00Z');
+    expect(tokenState({ revokedAt: null, expiresAt: null }, now)).toBe('active');
+    expect(tokenState({ revokedAt: null, expiresAt: '2026-01-03T00:00:00Z' }, now)).toBe('active');
+    expect(tokenState({ revokedAt: null, expiresAt: '2026-01-01T00:00:00Z' }, now)).toBe('expired');
+    expect(tokenState({ revokedAt: '2026-01-01T00:00:00Z', expiresAt: '2026-01-01T00:00:00Z' }, now)).toBe('revoked');
   });
 });

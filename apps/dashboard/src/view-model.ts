@@ -265,3 +265,49 @@ export const ansiPieces = (message: string): AnsiPiece[] => {
     }))
     .filter((p) => p.text);
 };
+
+export interface DeploymentFilter {
+  /** '' : any */
+  status: string;
+  environmentId: string;
+  /** a branch, tag or commit as triggered (exact) */
+  ref: string;
+}
+export const NO_FILTER: DeploymentFilter = { status: '', environmentId: '', ref: '' };
+
+/** whether a deployment (a live status event's) belongs in a list filtered so: the gateway's filters, applied to one */
+export const matchesFilter = (d: Deployment, f: DeploymentFilter): boolean =>
+  (!f.status || d.status === f.status) && (!f.environmentId || d.environmentId === f.environmentId) && (!f.ref.trim() || d.sourceRef === f.ref.trim());
+
+/** the filter as listDeployments' options (only what is set) */
+export const filterQuery = (f: DeploymentFilter) => ({
+  ...(f.status ? { status: f.status as DeploymentStatus } : {}),
+  ...(f.environmentId ? { environmentId: f.environmentId } : {}),
+  ...(f.ref.trim() ? { sourceRef: f.ref.trim() } : {}),
+});
+
+export interface PhaseBar {
+  phase: string;
+  p50: number | null;
+  p95: number | null;
+  /** each against the largest p95 of the chart, 0..1 */
+  p50Share: number;
+  p95Share: number;
+}
+
+// the order a deployment goes through its phases; others (a held phase) after them
+const PHASE_ORDER = ['waiting', 'queued', 'validating', 'pulling_source', 'building', 'packaging', 'releasing', 'health_check', 'updating_routes', 'active'];
+/** analytics' phaseMs as chart rows, in the order of the phases, scaled to the slowest p95 */
+export const phaseChart = (phaseMs: Record<string, { p50: number | null; p95: number | null }>): PhaseBar[] => {
+  const rank = (p: string) => (PHASE_ORDER.includes(p) ? PHASE_ORDER.indexOf(p) : PHASE_ORDER.length);
+  const phases = Object.keys(phaseMs).sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+  const max = Math.max(0, ...phases.map((p) => phaseMs[p].p95 ?? phaseMs[p].p50 ?? 0));
+  return phases.map((phase) => {
+    const { p50, p95 } = phaseMs[phase];
+    return { phase, p50, p95, p50Share: max ? (p50 ?? 0) / max : 0, p95Share: max ? (p95 ?? 0) / max : 0 };
+  });
+};
+
+/** a token's state in words */
+export const tokenState = (t: { revokedAt: string | null; expiresAt: string | null }, now = Date.now()): 'active' | 'revoked' | 'expired' =>
+  t.revokedAt ? 'revoked' : t.expiresAt && Date.parse(t.expiresAt) <= now ? 'expired' : 'active';

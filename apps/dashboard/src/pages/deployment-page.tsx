@@ -7,8 +7,10 @@ import { DeploymentDetails } from './deployment-details';
 import { LogView } from './log-view';
 import { StatusBadge } from './status-badge';
 
-// the phases a deployment goes through, in order ('waiting' and 'failed' are shown only when current)
-const PHASES = DeploymentPhase.options.filter((p) => p !== 'waiting' && p !== 'failed');
+// the phases a deployment goes through, in order; those it may be held in (the queue, a protection
+// rule's hold) and 'failed' are not steps every deployment takes: named in the Phase line when current
+const OFF_PATH: readonly string[] = ['waiting', 'awaiting_approval', 'waiting_timer', 'frozen', 'failed'];
+const PHASES = DeploymentPhase.options.filter((p) => !OFF_PATH.includes(p));
 
 export function DeploymentPage() {
   const { deploymentId = '' } = useParams();

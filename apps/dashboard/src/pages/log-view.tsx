@@ -174,7 +174,7 @@ export function LogView({ deploymentId, status }: { deploymentId: string; status
             const l = shown[row.index];
             return (
               <div key={row.key} ref={rows.measureElement} data-index={row.index}
-                className={`line level-${l.level}${l.seq === currentSeq ? ' current-match' : ''}`} data-seq={l.seq}
+                className={`line level-${l.level}${l.seq === currentSeq ? ' current-match' : ''}`} data-seq={l.seq} data-step={l.step} data-source={l.source}
                 aria-current={l.seq === currentSeq ? 'true' : undefined} style={{ transform: `translateY(${row.start}px)` }}>
                 <span className="seq">{l.seq}</span>
                 <span className="step">{l.step}</span>

@@ -1,5 +1,5 @@
 import { type FormEvent, useEffect, useState } from 'react';
-import { type Environment, type Project, VariableKey, type VariableView } from '@flightdeck/contracts';
+import { type DetectedVariablesReport, type Environment, type Project, VariableKey, type VariableView } from '@flightdeck/contracts';
 import { useApi, useErrorText } from '../api-context';
 import { importSummary } from '../view-model';
 
@@ -20,7 +20,16 @@ export function VariablesPanel(props: ({ environment: Environment } | { project:
   const [sensitive, setSensitive] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // the value's verdict against its rule (the environment's validate route, as typed): null while unknown
+  const [problem, setProblem] = useState<string | null>(null);
+  const [checking, setChecking] = useState(false);
+  const [passed, setPassed] = useState(false);
+  const [force, setForce] = useState(false);
+  const [detected, setDetected] = useState<DetectedVariablesReport | null>(null);
+  // the list opens by itself when something is missing or invalid, then stays as the reader leaves it
+  const [detectedOpen, setDetectedOpen] = useState<boolean | null>(null);
   const id = (s: string) => `var-${s}-${environment.id}`;
+  const env = 'environment' in props ? props.environment : null;
 
   const load = async () => {
     props.onChange?.();
@@ -31,6 +40,40 @@ export function VariablesPanel(props: ({ environment: Environment } | { project:
   useEffect(() => {
     void load();
   }, [client, environment.id]);
+
+  // what the repository needs (read by environment-manager from its default branch): re-read after a save
+  const detect = async () => {
+    if (!env) return;
+    const r = await client.detectVariables(env.projectId, env.id);
+    setDetected(r.ok ? r.data : null);
+    if (r.ok) setDetectedOpen((open) => open ?? r.data.missing.length + r.data.invalid.length > 0);
+  };
+  useEffect(() => {
+    void detect();
+  }, [client, env?.id]);
+  const rule = detected?.items.find((d) => d.key === key)?.rule ?? undefined;
+
+  // the value checked as it is typed (a moment after the last key), with the key's rule; never stored
+  useEffect(() => {
+    setProblem(null);
+    setPassed(false);
+    setForce(false);
+    if (!env || !value || !VariableKey.safeParse(key).success) return setChecking(false);
+    let live = true;
+    setChecking(true);
+    const timer = setTimeout(() => {
+      void client.validateVariables(env.id, { key, value, ...(rule ? { rule } : {}) }).then((r) => {
+        if (!live) return;
+        setChecking(false);
+        if (r.ok && !r.data.valid) setProblem(r.data.errors[key] ?? `${key} fails its rule`);
+        else setPassed(r.ok && r.data.results.some((v) => v.rule !== null));
+      });
+    }, 250);
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [client, env?.id, key, value, rule]);
 
   // checked as it is typed, with the contract's own rule
   const keyCheck = key ? VariableKey.safeParse(key) : null;
@@ -46,7 +89,7 @@ export function VariablesPanel(props: ({ environment: Environment } | { project:
     setKey('');
     setValue('');
     setSensitive(false);
-    await load();
+    await Promise.all([load(), detect()]);
   };
   const remove = async (k: string) => {
     const r = await ops.remove(environment.id, k);
@@ -74,6 +117,33 @@ export function VariablesPanel(props: ({ environment: Environment } | { project:
           </table>
         </div>
       )}
+      {detected && detected.items.length > 0 && (
+        <details className="detected" open={!!detectedOpen} onToggle={(e) => setDetectedOpen(e.currentTarget.open)}>
+          <summary>
+            The repository needs {detected.items.length} variable{detected.items.length === 1 ? '' : 's'}
+            {detected.missing.length ? `: ${detected.missing.length} missing` : ''}
+            {detected.invalid.length ? `${detected.missing.length ? ',' : ':'} ${detected.invalid.length} invalid` : ''}
+          </summary>
+          <ul aria-label={`Detected variables of ${environment.name}`}>
+            {detected.items.map((d) => (
+              <li key={d.key} data-detected={d.key}>
+                <span className="mono"><strong>{d.key}</strong></span>{' '}
+                <span className={`status status-${!d.set ? (d.required ? 'bad' : 'idle') : d.valid === false ? 'bad' : 'ok'}`}>
+                  {!d.set ? (d.required ? 'missing' : 'optional, not set') : d.valid === false ? 'invalid' : 'set'}
+                </span>
+                <div>{d.description || <span className="muted">no description</span>}</div>
+                {d.example && <div className="muted">e.g. <span className="mono">{d.example}</span></div>}
+                {d.message && <div className="error">{d.message}</div>}
+                {!d.set && (
+                  <button type="button" className="link" onClick={() => { setKey(d.key); setSensitive(d.sensitive); document.getElementById(id('value'))?.focus(); }}>
+                    Set {d.key}
+                  </button>
+                )}
+              </li>
+            ))}
+          </ul>
+        </details>
+      )}
       <form onSubmit={save}>
         <label htmlFor={id('key')}>Key</label>
         <input id={id('key')} value={key} onChange={(e) => setKey(e.target.value)} required autoComplete="off"
@@ -81,11 +151,19 @@ export function VariablesPanel(props: ({ environment: Environment } | { project:
         {keyProblem && <p id={id('key-problem')} className="error">{keyProblem}</p>}
         <label htmlFor={id('value')}>Value</label>
         <input id={id('value')} type={sensitive ? 'password' : 'text'} value={value} autoComplete="off"
-          onChange={(e) => setValue(e.target.value)} />
+          onChange={(e) => setValue(e.target.value)} aria-invalid={!!problem} aria-describedby={id('value-check')} />
+        <p id={id('value-check')} className={problem ? 'error' : 'muted'} aria-live="polite">
+          {problem ?? (checking ? 'Checking…' : passed ? 'The value passes its rule.' : '')}
+        </p>
+        {problem && (
+          <label className="check">
+            <input type="checkbox" checked={force} onChange={(e) => setForce(e.target.checked)} /> Save anyway, though the value fails its rule
+          </label>
+        )}
         <label className="check">
           <input type="checkbox" checked={sensitive} onChange={(e) => setSensitive(e.target.checked)} /> Sensitive (write-only, masked everywhere)
         </label>
-        <button type="submit" disabled={busy || !key || !!keyProblem}>Save variable</button>
+        <button type="submit" disabled={busy || !key || !!keyProblem || checking || (!!problem && !force)}>Save variable</button>
         {error && <p role="alert" className="error">{error}</p>}
       </form>
       {'project' in props && <EnvImport projectId={owner.id} onImported={load} />}
