@@ -1,9 +1,10 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
 import { DeploymentClient } from '@flightdeck/client';
-import { WORKSPACE_ROOT } from '@flightdeck/testing';
+import type { SupervisorStatus } from '@flightdeck/contracts';
+import { WORKSPACE_ROOT, eventually } from '@flightdeck/testing';
 import { GitRepo, nodeApp } from '../support/git-repo';
 import { getWithHost, hostOf, until } from '../support/http';
 import { type Browser, launchChromium } from '../support/browser';
@@ -23,6 +24,8 @@ describe('the dashboard', () => {
   let browser: Browser;
   // dash-app's repository, deployed again by the tests after the first
   let appRepo: GitRepo;
+  // a user whose tokens the tokens page lists (made by the tokens test)
+  let tokensUser: string;
 
   beforeAll(async () => {
     // the builder's flood cap (10,000 lines/s) would drop most of the 100,000-line build below
@@ -117,7 +120,16 @@ describe('the dashboard', () => {
 
   it('creates a project from a git repository, deploys it with live status and logs, and rolls back', async () => {
     const repo = (appRepo = new GitRepo());
-    repo.write(nodeApp('v1', { lines: 120, buildSleepS: 2 })).commit('v1');
+    const v1 = nodeApp('v1', { lines: 120, buildSleepS: 2 });
+    repo
+      .write({
+        ...v1,
+        // a coloured line with markup in it: drawn in colour, the markup as text
+        'build.js': `${v1['build.js']}\nconsole.log('\\u001b[31mred alert\\u001b[0m <b>not bold</b>');\n`,
+        // what the repository needs: the dashboard lists it with its description and example
+        '.env.example': '# where the data lives\nDATABASE_URL=postgresql://user:password@db.example.com:5432/app\n',
+      })
+      .commit('v1');
 
     const page = await signedIn();
     await page.getByLabel('Name').fill('dash-app');
@@ -130,7 +142,29 @@ describe('the dashboard', () => {
     // a second tab opened on the project by its address (the gateway answers the app for it) watches the list
     const watcher = await signedIn(projectPath);
     await watcher.getByRole('heading', { name: 'dash-app' }).waitFor();
-    expect(await watcher.getByText('No deployments yet.').isVisible()).toBe(true);
+    await watcher.getByText('No deployments yet.').waitFor();
+
+    // the repository's needs, read from its .env.example: described, with an example, missing
+    const needed = page.locator('li[data-detected="DATABASE_URL"]');
+    await needed.waitFor({ timeout: 60_000 });
+    expect(await needed.textContent()).toContain('Postgres connection URL');
+    expect(await needed.textContent()).toContain('postgresql://user:password@db.example.com:5432/app');
+    expect(await needed.locator('.status').textContent()).toBe('missing');
+    // its value checked as it is typed: a bad one said inline, save disabled unless forced
+    await needed.getByRole('button', { name: 'Set DATABASE_URL' }).click();
+    expect(await page.getByLabel('Key').inputValue()).toBe('DATABASE_URL');
+    await page.getByLabel('Value', { exact: true }).fill('mysql://nowhere');
+    const verdict = page.locator('[id^="var-value-check-"]');
+    await verdict.filter({ hasText: 'DATABASE_URL' }).waitFor();
+    expect(await page.getByLabel('Value', { exact: true }).getAttribute('aria-invalid')).toBe('true');
+    const save = page.getByRole('button', { name: 'Save variable' });
+    expect(await save.isDisabled()).toBe(true);
+    await page.getByLabel('Save anyway').check();
+    expect(await save.isEnabled()).toBe(true);
+    await page.getByLabel('Value', { exact: true }).fill('postgresql://app:pw@db.example.test:5432/app');
+    await verdict.filter({ hasText: 'passes its rule' }).waitFor();
+    await save.click();
+    await needed.locator('.status', { hasText: 'set' }).waitFor({ timeout: 60_000 });
 
     // a sensitive variable through the form: a bad key is refused as it is typed, the value is never shown again
     await page.getByLabel('Key').fill('1_BAD');
@@ -139,10 +173,10 @@ describe('the dashboard', () => {
     await page.getByLabel('Key').fill('SECRET');
     expect(await page.getByText('not starting with a digit').count()).toBe(0);
     await page.getByLabel('Sensitive').check();
-    await page.getByLabel('Value').fill(SECRET);
+    await page.getByLabel('Value', { exact: true }).fill(SECRET);
     await page.getByRole('button', { name: 'Save variable' }).click();
     await page.locator('tr[data-variable="SECRET"]').getByText('(sensitive)').waitFor();
-    expect(await page.getByLabel('Value').inputValue()).toBe('');
+    expect(await page.getByLabel('Value', { exact: true }).inputValue()).toBe('');
     expect(await page.content()).not.toContain(SECRET);
 
     // deploy: the deployment's page follows it
@@ -175,6 +209,34 @@ describe('the dashboard', () => {
     expect(shown.every((c) => c.includes('level-error'))).toBe(true);
     await page.getByLabel('Level').selectOption('debug');
     expect(await lineCounts(page)).toEqual({ shown: seqs.length, all: seqs.length });
+    // the end is said in words once the deployment is over
+    expect(await page.getByTestId('end-of-log').textContent()).toBe(`End of log: ${seqs.length} lines, the deployment succeeded.`);
+    // the step and source filters narrow the same way
+    const firstStep = (await page.getByLabel('Step').locator('option').nth(1).getAttribute('value'))!;
+    await page.getByLabel('Step').selectOption(firstStep);
+    expect(new Set(await log.locator('.line').evaluateAll((els) => els.map((e) => e.getAttribute('data-step'))))).toEqual(new Set([firstStep]));
+    await page.getByLabel('Step').selectOption('');
+    await page.getByLabel('Source').selectOption('build');
+    expect(new Set(await log.locator('.line').evaluateAll((els) => els.map((e) => e.getAttribute('data-source'))))).toEqual(new Set(['build']));
+    await page.getByLabel('Source').selectOption('');
+    expect(await lineCounts(page)).toEqual({ shown: seqs.length, all: seqs.length });
+    // ANSI colours drawn as colour, markup in a line as text
+    const red = log.locator('.line .ansi-red-fg', { hasText: 'red alert' });
+    await page.getByLabel('Search', { exact: true }).fill('red alert');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await red.waitFor();
+    expect(await log.locator('.line b').count()).toBe(0);
+    expect(await log.locator('.line', { has: page.locator('.ansi-red-fg') }).textContent()).toContain('red alert <b>not bold</b>');
+    // search: matches counted, marked, stepped through round the end (Enter: next)
+    await page.getByLabel('Search', { exact: true }).fill('build line 11');
+    await page.getByText('11 matching lines').waitFor();
+    await page.getByLabel('Search', { exact: true }).press('Enter');
+    await page.getByText('1 of 11 matching lines').waitFor();
+    expect(await log.locator('.line.current-match mark').textContent()).toBe('build line 11');
+    await page.getByRole('button', { name: 'Previous' }).click();
+    await page.getByText('11 of 11 matching lines').waitFor();
+    expect(await log.locator('.line.current-match .msg').textContent()).toBe('build line 119');
+    await page.getByLabel('Search', { exact: true }).fill('');
 
     // the other tab saw it appear and succeed without a reload
     await watcher.locator(`tr[data-deployment-id="${v1Id}"] [data-status="succeeded"]`).waitFor({ timeout: 10_000 });
@@ -205,7 +267,7 @@ describe('the dashboard', () => {
     await page.getByRole('heading', { name: 'dash-app' }).waitFor();
     // a plain variable added since the last deployment (the rollback, which ran with v1's configuration)
     await page.getByLabel('Key').fill('GREETING');
-    await page.getByLabel('Value').fill('hello there');
+    await page.getByLabel('Value', { exact: true }).fill('hello there');
     await page.getByRole('button', { name: 'Save variable' }).click();
     await page.locator('tr[data-variable="GREETING"]').waitFor();
 
@@ -223,6 +285,7 @@ describe('the dashboard', () => {
       await page.waitForURL(/\/deployments\//);
     }
     await waitForStatus(page, 'failed');
+    expect(outcome).toBe('refused');
 
     // the error in words: its severity, what happened, its code, and what to do
     const failure = page.getByRole('region', { name: 'What went wrong' });
@@ -247,6 +310,80 @@ describe('the dashboard', () => {
     expect(await change.locator('td').allTextContents()).toEqual(['GREETING', 'added', '—', 'hello there']);
     expect(await page.locator('tr[data-diff-key="SECRET"]').count()).toBe(0);
     expect(await page.content()).not.toContain(SECRET);
+
+    // the project's page: the pause said with its rollback, and an admin resumes it
+    await page.getByRole('link', { name: 'project', exact: true }).click();
+    const pause = page.getByRole('status', { name: 'Pause of production' });
+    await pause.waitFor();
+    expect(await pause.textContent()).toContain('Automatic deploys paused');
+    await pause.getByRole('button', { name: 'Resume production' }).click();
+    await pause.waitFor({ state: 'detached' });
+
+    // the list filtered by the gateway: by status, by ref, cleared
+    const rows = page.getByRole('region', { name: 'Deployments' }).locator('tbody tr');
+    await rows.nth(3).waitFor();
+    await page.getByLabel('Status', { exact: true }).selectOption('failed');
+    await page.getByText('1 matching deployment').waitFor();
+    expect(await rows.locator('[data-status]').allTextContents()).toEqual(['failed']);
+    await page.getByLabel('Status', { exact: true }).selectOption('succeeded');
+    await page.getByText('3 matching deployments').waitFor();
+    await page.getByLabel('Ref', { exact: true }).fill('no-such-branch');
+    await page.getByLabel('Ref', { exact: true }).press('Enter');
+    await page.getByText('No deployment matches these filters.').waitFor();
+    await page.getByRole('button', { name: 'Clear filters' }).click();
+    await page.getByText('4 deployments').waitFor();
+    await page.close();
+  });
+
+  it("shows the project's success rate and the p50/p95 time of each phase, in charts and in words", async () => {
+    const page = await signedIn();
+    await page.getByRole('link', { name: 'dash-app' }).click();
+    await page.getByRole('link', { name: 'Analytics' }).click();
+    await page.getByRole('heading', { name: 'Analytics of dash-app' }).waitFor();
+    // v1, v2 and the rollback succeeded, v3 failed
+    await page.locator('[data-success-rate]').waitFor();
+    expect(await page.locator('[data-success-rate]').textContent()).toBe('75 %');
+    expect(await page.getByRole('img', { name: '75 % succeeded' }).count()).toBe(1);
+    const building = page.getByRole('table', { name: 'Time per phase' }).locator('tr[data-phase="building"] td');
+    expect((await building.allTextContents()).slice(1).every((t) => /^\d+(\.\d)? s$|^\d+ m \d+ s$/.test(t))).toBe(true);
+    expect(await page.getByRole('img', { name: /Median and 95th percentile/ }).count()).toBe(1);
+    await page.close();
+  });
+
+  it('creates an API token shown once, lists it without its secret, and revokes it', async () => {
+    const res = await fetch(`${stack.gatewayUrl}/api/v1/users`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${stack.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'dash-tokens' }),
+    });
+    tokensUser = ((await res.json()) as { id: string }).id;
+    const page = await signedIn();
+    await page.getByRole('link', { name: 'Tokens' }).click();
+    await page.getByRole('heading', { name: 'API tokens' }).waitFor();
+    await page.getByLabel('User id').fill(tokensUser);
+    await page.getByLabel('User id').press('Enter');
+    await page.getByText('No tokens.').waitFor();
+    await page.getByLabel('Token name').fill('dash-ci');
+    await page.getByLabel('deploy').check();
+    await page.getByRole('button', { name: 'Create token' }).click();
+    const shown = page.locator('[data-new-token]');
+    await shown.waitFor();
+    const token = (await shown.textContent())!;
+    expect(token).toMatch(/^fdt_/);
+    const row = page.locator('tr[data-token="dash-ci"]');
+    await row.waitFor();
+    expect(await row.locator('td').nth(2).textContent()).toBe('read, deploy');
+    expect(await row.locator('[data-token-state]').textContent()).toBe('active');
+    // it works, and once hidden it is nowhere in the page
+    const api = new DeploymentClient({ baseUrl: stack.gatewayUrl, token });
+    expect((await api.listProjects()).ok).toBe(true);
+    await page.getByRole('button', { name: 'Done, hide it' }).click();
+    expect(await page.content()).not.toContain(token);
+    await row.getByRole('button', { name: 'Revoke' }).click();
+    await row.locator('[data-token-state="revoked"]').waitFor();
+    const refused = await api.listProjects();
+    expect(!refused.ok && refused.error.code).toBe('auth/unauthenticated');
+    api.close();
     await page.close();
   });
 
@@ -324,6 +461,43 @@ describe('the dashboard', () => {
     await reader.close();
   });
 
+  // Issue 22's bad input: the gateway restarts while a log is followed. The page keeps the lines it
+  // has, its Socket.IO connection comes back to the restarted gateway and the client renews the
+  // subscription after the last seq it saw: every line once, in order, and the status still live.
+  it('follows a log across a gateway restart (kill -9): every line once, in order, to the end', async () => {
+    const repo = new GitRepo();
+    repo.write(nodeApp('r1', { lines: 60, buildSleepS: 6 })).commit('r1');
+    const page = await signedIn();
+    await page.getByLabel('Name').fill('restart-app');
+    await page.getByLabel('Git repository URL').fill(repo.dir);
+    await page.getByRole('button', { name: 'Create project' }).click();
+    await page.getByRole('heading', { name: 'restart-app' }).waitFor();
+    await page.getByRole('button', { name: 'Deploy' }).click();
+    await page.waitForURL(/\/deployments\//);
+    // the build printed its lines and sleeps: kill the gateway now
+    await page.getByRole('log').getByText('build line 60', { exact: true }).waitFor({ timeout: DEPLOY_MS });
+    const gateway = () => (JSON.parse(readFileSync(join(stack.dataDir, 'supervisor.json'), 'utf8')) as SupervisorStatus).processes.find((p) => p.name === 'gateway')!;
+    const before = gateway();
+    process.kill(before.pid!, 'SIGKILL');
+    await eventually('the gateway restarted and ready', async () => {
+      const now = gateway();
+      if (now.pid === before.pid || now.state !== 'running') return false;
+      return (await fetch(`${stack.gatewayOpsUrl}/health/ready`).catch(() => null))?.status === 200;
+    }, { timeoutMs: 30_000, intervalMs: 100 });
+    expect(await statusOf(page)).not.toBe('succeeded');
+    await waitForStatus(page, 'succeeded');
+    await page.getByText(/lines, ended/).waitFor({ timeout: 60_000 });
+    const { seqs } = await seqsInLog(page);
+    const api = new DeploymentClient({ baseUrl: stack.gatewayUrl, token: stack.token });
+    const stored = await api.getDeployment(page.url().split('/').pop()!);
+    api.close();
+    expect(seqs).toEqual(seqs.map((_, i) => i + 1));
+    expect(stored.ok && stored.data.logVolume?.lines).toBe(seqs.length);
+    expect(await lineCounts(page)).toEqual({ shown: seqs.length, all: seqs.length });
+    expect(gateway().restarts).toBe(before.restarts + 1);
+    await page.close();
+  });
+
   // Bounds stated: a level change shows its result within 1 s and a jump anywhere in the log draws
   // its lines within 250 ms, at 100,000 lines (measured on a loaded 2-core machine).
   it('keeps a 100,000-line log responsive to scrolling and filtering', async () => {
@@ -388,8 +562,13 @@ describe('the dashboard', () => {
     await page.getByRole('heading', { name: 'dash-app' }).waitFor();
     const projectPath = new URL(page.url()).pathname;
     await page.locator('tbody tr a').first().click();
-    await page.getByText(/lines, ended/).waitFor({ timeout: 30_000 });
-    const pages = { projects: '/', project: projectPath, settings: `${projectPath}/settings`, system: '/system', deployment: new URL(page.url()).pathname };
+    await page.getByText(/lines, ended/).waitFor({ timeout: 30_000 }).catch(async (e: Error) => {
+      throw new Error(`${e.message}\n${page.url()}: ${await page.locator('main').textContent()}`);
+    });
+    const pages = {
+      projects: '/', project: projectPath, settings: `${projectPath}/settings`, analytics: `${projectPath}/analytics`,
+      tokens: `/tokens?user=${tokensUser}`, system: '/system', deployment: new URL(page.url()).pathname,
+    };
     const report: string[] = [];
     for (const width of [1280, 360]) {
       await page.setViewportSize({ width, height: 900 });
