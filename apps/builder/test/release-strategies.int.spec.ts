@@ -12,12 +12,13 @@ import { GitRepo, npmProject } from './support/git-repo';
 
 jest.setTimeout(240_000);
 
-// answers its version on every path; `failing` answers 500 everywhere but its health path
+// answers its version on every path; `failing` answers 500 everywhere but its health path; /die ends it
 const app = (version: string, failing = false) =>
   npmProject(
     { scripts: { start: 'node server.js' } },
     {
       'server.js': `require('node:http').createServer((q, s) => {
+        if (q.url === '/die') process.exit(3);
         if (${failing} && q.url !== '/health') { s.statusCode = 500; return s.end('broken ${version}'); }
         s.end('${version}');
       }).listen(Number(process.env.PORT), process.env.HOST);`,
@@ -31,9 +32,9 @@ interface Answer {
 }
 
 // one request on a fresh connection, with the client's cookie if it has one
-const get = (port: number, host: string, cookie?: string): Promise<Answer> =>
+const get = (port: number, host: string, cookie?: string, path = '/'): Promise<Answer> =>
   new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: '/', headers: { host, ...(cookie ? { cookie } : {}) }, agent: false, timeout: 5_000 }, (res) => {
+    const req = request({ host: '127.0.0.1', port, path, headers: { host, ...(cookie ? { cookie } : {}) }, agent: false, timeout: 5_000 }, (res) => {
       let body = '';
       res.on('data', (c: Buffer) => (body += c.toString()));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body, cookie: res.headers['set-cookie']?.[0]?.split(';')[0] }));
@@ -110,6 +111,20 @@ describe('deployment strategies', () => {
     const lines = await h.logLines(id, r.lastSeq);
     expect(lines.some((l) => /Canary rolled back: \d+ of its \d+ answers were 5xx/.test(l.message))).toBe(true);
     for (let i = 0; i < 20; i++) expect(await get(edgePort, host())).toMatchObject({ status: 200, body: 'v2' });
+  });
+
+  it('rolls a canary back when its process ends', async () => {
+    repo.write(app('v3b')).commit('v3b');
+    const id = await deploy({ type: 'canary', steps: [{ percent: 10, holdSeconds: 120 }] });
+    await canaryRunning(id);
+    // through its own preview URL: the canary ends itself
+    await get(edgePort, `strat-${id.slice(0, 8)}.localhost:${edgePort}`, undefined, '/die').catch(() => undefined);
+    const r = await result(id);
+    expect(r.outcome).toBe('failed');
+    expect(r.failure?.message).toMatch(/canary was rolled back/);
+    const lines = await h.logLines(id, r.lastSeq);
+    expect(lines.some((l) => /Canary rolled back: its process ended: process exited with code 3/.test(l.message))).toBe(true);
+    for (let i = 0; i < 20; i++) expect((await get(edgePort, host())).body).toBe('v2');
   });
 
   it('keeps the previous release warm with blue-green: switching back to it takes well under a second', async () => {
