@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Deployment, LogLine } from '@flightdeck/contracts';
+import { startFakeDockerEngine } from '@flightdeck/testing';
 import { GitRepo } from '../support/git-repo';
 import { Api, deploymentEnded } from '../support/http';
 import { type Launched, startLauncher } from '../support/launcher';
@@ -92,5 +93,55 @@ describe('providers end to end', () => {
     const gone = await deploy(projectId, { force: true });
     expect(gone).toMatchObject({ status: 'failed', errorCode: 'deployment/provider-error' });
     expect(gone.errorMessage).toMatch(/github-pages: reading file:\/\/.*gone\.git failed \(git exit 128\)/);
+  });
+
+  it('Docker: builds the image on the engine (a fake of its API), runs it, serves its URL once healthy, rolls back without building; an engine failure is the provider\'s message', async () => {
+    const engine = await startFakeDockerEngine();
+    try {
+      const server = (v: string) => ({
+        'package.json': JSON.stringify({ name: 'docker-app', version: v, scripts: { start: 'node server.js' } }),
+        'server.js': `require('http').createServer((q, s) => s.end('v${v}')).listen(process.env.PORT)\n`,
+      });
+      const repo = GitRepo.create(server('1'));
+      const { projectId, envId } = await createProject('docker-app', repo);
+      const docker = { name: 'docker', settings: { dockerHost: engine.dockerHost, drainSeconds: 0, healthTimeoutSeconds: 30 } };
+      expect((await configure(projectId, envId, docker)).status).toBe(200);
+      expect((await api.call('PUT', `/environments/${envId}/variables/API_KEY`, { value: 'docker-e2e-secret', sensitive: true })).status).toBe(200);
+
+      const first = await deploy(projectId);
+      expect(first).toMatchObject({ status: 'succeeded', url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) });
+      await expect(fetch(first.url!).then((r) => r.text())).resolves.toMatch(/^hello from flightdeck-docker-app-production-/);
+      const log = await logOf(first.id);
+      expect(log).toContain('Releases of this environment go to the docker provider');
+      expect(log).toMatch(/Step 1\/\d+ : ARG NODE_IMAGE=node:\d+-bookworm-slim/);
+      expect(log).toContain('healthy: GET / on http://127.0.0.1:');
+      expect(log).not.toContain('docker-e2e-secret');
+      // the image holds the build's artifact, runs `node server.js` as the unprivileged user node
+      const [build] = engine.builds;
+      expect(build.context.list()).toEqual([`${first.id}.tar.gz`, 'Dockerfile.flightdeck']);
+      expect(engine.findImage(build.tags[0])!.Config).toMatchObject({ User: 'node', Cmd: ['node', 'server.js'] });
+      const running = () => [...engine.containers.values()].filter((c) => c.running);
+      expect(running().map((c) => c.env('API_KEY'))).toEqual(['docker-e2e-secret']);
+
+      repo.write(server('2')).commit('two');
+      const second = await deploy(projectId);
+      expect(second.status).toBe('succeeded');
+      expect(running().map((c) => c.spec.Image)).toEqual([engine.builds[1].tags[0]]);
+
+      const rb = await api.call<Deployment>('POST', `/deployments/${second.id}/rollback`, { targetDeploymentId: first.id });
+      expect(rb.status).toBe(201);
+      expect(await deploymentEnded(api, rb.body.id)).toMatchObject({ status: 'succeeded', url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) });
+      expect(engine.builds).toHaveLength(2);
+      expect(running().map((c) => c.spec.Image)).toEqual([build.tags[0]]);
+
+      // the engine fails every build: retried, then deployment/provider-error with its message (a rollback paused the environment: forced)
+      engine.failNext({ method: 'POST', path: /^\/build$/ }, 500, 'write /var/lib/docker/tmp: no space left on device', 3);
+      const failed = await deploy(projectId, { force: true });
+      expect(failed).toMatchObject({ status: 'failed', errorCode: 'deployment/provider-error' });
+      expect(failed.errorMessage).toContain('docker: build the image: HTTP 500: write /var/lib/docker/tmp: no space left on device');
+      expect(running().map((c) => c.spec.Image)).toEqual([build.tags[0]]);
+    } finally {
+      await engine.stop();
+    }
   });
 });
