@@ -80,6 +80,8 @@ export class FlightdeckApi {
   listDeployments = (projectId: string, opts: { limit?: number; offset?: number; status?: Deployment['status'] }) => tagged(this.client.listDeployments(projectId, opts));
   getDeployment = (id: string) => tagged(this.client.getDeployment(id));
   cancelDeployment = (id: string) => tagged(this.client.cancelDeployment(id));
+  promoteDeployment = (id: string) => tagged(this.client.promoteDeployment(id));
+  abortDeployment = (id: string) => tagged(this.client.abortDeployment(id));
   retryDeployment = (id: string) => tagged(this.client.retryDeployment(id));
   rollback = (id: string, targetDeploymentId?: string) => tagged(this.client.rollback(id, targetDeploymentId ? { targetDeploymentId } : {}));
   approveDeployment = (id: string, comment?: string) => tagged(this.client.approveDeployment(id, comment ? { comment } : {}));

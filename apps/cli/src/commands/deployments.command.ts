@@ -93,6 +93,16 @@ export function deploymentCommands(program: Command, r: Registrar) {
     },
   );
 
+  r.action(program.command('promote <id>').description('a running canary takes every client now (the deployment then succeeds)'), async (ctx, [id]) => {
+    const d = await must(ctx.api().promoteDeployment(id));
+    ctx.out.result(d, () => ctx.out.line(`deployment ${d.id}: canary promoted; every client goes to its release (${phaseOf(d)})`));
+  });
+
+  r.action(program.command('abort <id>').description('a running canary is rolled back: the previous release serves every client, the deployment fails'), async (ctx, [id]) => {
+    const d = await must(ctx.api().abortDeployment(id));
+    ctx.out.result(d, () => ctx.out.line(`deployment ${d.id}: canary aborted; the previous release serves every client (${phaseOf(d)})`));
+  });
+
   r.action(program.command('cancel <id>').description('cancel a deployment that has not ended'), async (ctx, [id]) => {
     const d = await must(ctx.api().cancelDeployment(id));
     ctx.out.result(d, () => ctx.out.line(`deployment ${d.id}: ${phaseOf(d)}${d.cancelRequestedAt ? ' (cancel requested, the builder is stopping it)' : ''}`));
