@@ -93,6 +93,8 @@ describe('deployment strategies', () => {
     expect(reply.json()).toEqual({ ok: true, data: { handled: true } });
     expect((await result(id)).outcome).toBe('succeeded');
     for (let i = 0; i < 20; i++) expect((await get(edgePort, host())).body).toBe('v2');
+    // the step is the deployment's progress: 10 % of clients → 82 %
+    expect(await h.progress(id)).toContainEqual(expect.objectContaining({ stage: 'deploying', phase: 'updating_routes', progress: 82 }));
   });
 
   it('rolls a canary back when its 5xx share passes the threshold, and the previous release serves everyone', async () => {
