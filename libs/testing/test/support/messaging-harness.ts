@@ -12,7 +12,16 @@ import {
   serviceDatabaseUrl,
   serviceRole,
 } from '@flightdeck/persistence';
-import { type NatsServer, type PostgresServer, eventually, sleep, startNats, startPostgres } from '../../src';
+import {
+  type NatsCluster,
+  type NatsServer,
+  type PostgresServer,
+  eventually,
+  sleep,
+  startNats,
+  startNatsCluster,
+  startPostgres,
+} from '../../src';
 import { CreateProbeTables1700000000000, PROBE_SCHEMA } from './probe-schema';
 
 export { sleep };
@@ -50,11 +59,17 @@ export class MessagingHarness {
     /** the probe role's URL: it owns the probe schema and nothing else */
     readonly url: string,
     private readonly admin: Pool,
+    /** with `natsCluster`: every node (`nats` is the first), and streams with one replica per node up to 3 */
+    readonly cluster?: NatsCluster,
   ) {}
 
-  static async start(): Promise<MessagingHarness> {
+  static async start(opts: { natsCluster?: number } = {}): Promise<MessagingHarness> {
     quietLogs();
-    const [postgres, nats] = await Promise.all([startPostgres({ fast: true }), startNats()]);
+    const [postgres, cluster] = await Promise.all([
+      startPostgres({ fast: true }),
+      opts.natsCluster ? startNatsCluster({ size: opts.natsCluster }) : undefined,
+    ]);
+    const nats = cluster?.nodes[0] ?? (await startNats());
     const password = randomBytes(12).toString('hex');
     await provisionServiceDatabase(postgres.url, {
       schema: PROBE_SCHEMA,
@@ -64,9 +79,10 @@ export class MessagingHarness {
     const url = serviceDatabaseUrl(postgres.url, { role: serviceRole(PROBE_SCHEMA), password });
     const admin = new Pool({ connectionString: postgres.url, max: 3 });
     admin.on('error', () => undefined); // an idle client cut off by the server's shutdown is expected
-    const h = new MessagingHarness(postgres, nats, url, admin);
+    const h = new MessagingHarness(postgres, nats, url, admin, cluster);
     await runMigrationsLocked(await h.dataSource(), PROBE_SCHEMA);
-    await ensureStreams(await (await h.connect('harness')).jetstreamManager());
+    const replicas = cluster ? Math.min(3, cluster.nodes.length) : 1;
+    await ensureStreams(await (await h.connect('harness')).jetstreamManager(), undefined, { replicas });
     return h;
   }
 
@@ -86,7 +102,10 @@ export class MessagingHarness {
 
   /** a service's connection: reconnects forever, as in production */
   async connect(name = 'probe'): Promise<NatsConnection> {
-    const nc = await connectNats(this.nats.urlFor(), name);
+    const admin = this.nats.credentials.admin;
+    const nc = this.cluster
+      ? await connectNats({ natsUrl: this.cluster.url, natsUser: admin.user, natsPassword: admin.pass, serviceName: name })
+      : await connectNats(this.nats.urlFor(), name);
     this.connections.push(nc);
     return nc;
   }
@@ -116,6 +135,6 @@ export class MessagingHarness {
     await Promise.all(this.connections.splice(0).map((nc) => nc.close().catch(() => undefined)));
     await Promise.all(this.dataSources.splice(0).map((ds) => (ds.isInitialized ? ds.destroy() : undefined)));
     await this.admin.end();
-    await Promise.all([this.nats.dispose(), this.postgres.stop()]);
+    await Promise.all([this.cluster ? this.cluster.dispose() : this.nats.dispose(), this.postgres.stop()]);
   }
 }
