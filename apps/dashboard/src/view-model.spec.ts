@@ -1,6 +1,7 @@
 import type { AuditEntry, Deployment, LogLine, ProgressEntry } from '@flightdeck/contracts';
 import {
   actionText,
+  heldBy,
   tokenState,
   phaseChart,
   filterQuery,
@@ -289,5 +290,15 @@ describe('the tokens page', () => {
     expect(tokenState({ revokedAt: null, expiresAt: '2026-01-03T00:00:00Z' }, now)).toBe('active');
     expect(tokenState({ revokedAt: null, expiresAt: '2026-01-01T00:00:00Z' }, now)).toBe('expired');
     expect(tokenState({ revokedAt: '2026-01-01T00:00:00Z', expiresAt: '2026-01-01T00:00:00Z' }, now)).toBe('revoked');
+  });
+});
+
+describe('a deployment held by a protection rule', () => {
+  it('says what it waits for, and nothing once it is not held', () => {
+    const waiting = aDeployment({ status: 'queued', phase: 'awaiting_approval', metadata: { protection: { waitingFor: '1 more approval (0 of 1)' } } });
+    expect(heldBy(waiting)).toEqual({ title: 'Waiting for approval', waitingFor: '1 more approval (0 of 1)' });
+    expect(heldBy(aDeployment({ status: 'queued', phase: 'frozen', metadata: {} }))).toEqual({ title: 'Waiting for a freeze window to end', waitingFor: null });
+    expect(heldBy(aDeployment({ status: 'queued', phase: 'building' }))).toBeNull();
+    expect(heldBy({ ...waiting, status: 'canceled' })).toBeNull();
   });
 });

@@ -311,3 +311,16 @@ export const phaseChart = (phaseMs: Record<string, { p50: number | null; p95: nu
 /** a token's state in words */
 export const tokenState = (t: { revokedAt: string | null; expiresAt: string | null }, now = Date.now()): 'active' | 'revoked' | 'expired' =>
   t.revokedAt ? 'revoked' : t.expiresAt && Date.parse(t.expiresAt) <= now ? 'expired' : 'active';
+
+const HELD_TITLES: Partial<Record<Deployment['phase'], string>> = {
+  awaiting_approval: 'Waiting for approval',
+  waiting_timer: 'Waiting for the wait timer',
+  frozen: 'Waiting for a freeze window to end',
+};
+/** what a deployment held by a protection rule waits for, in words (metadata.protection.waitingFor); null when not held */
+export const heldBy = (d: Deployment): { title: string; waitingFor: string | null } | null => {
+  const title = HELD_TITLES[d.phase];
+  if (!title || isFinished(d.status)) return null;
+  const protection = d.metadata.protection as { waitingFor?: unknown } | undefined;
+  return { title, waitingFor: typeof protection?.waitingFor === 'string' ? protection.waitingFor : null };
+};

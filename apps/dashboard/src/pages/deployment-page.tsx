@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { type Deployment, DeploymentPhase } from '@flightdeck/contracts';
 import { useApi, useErrorText } from '../api-context';
-import { allowedActions, formatDuration } from '../view-model';
+import { allowedActions, formatDuration, heldBy, isFinished } from '../view-model';
 import { DeploymentDetails } from './deployment-details';
 import { LogView } from './log-view';
 import { StatusBadge } from './status-badge';
@@ -37,16 +37,27 @@ export function DeploymentPage() {
     };
   }, [client, deploymentId]);
 
-  const act = async (what: 'cancel' | 'retry' | 'rollback') => {
+  const [comment, setComment] = useState('');
+  const act = async (what: 'cancel' | 'retry' | 'rollback' | 'approve' | 'reject' | 'promote' | 'abort') => {
     if (!deployment) return;
     setBusy(true);
     setError(null);
+    const decision = comment.trim() ? { comment: comment.trim() } : {};
     const r =
       what === 'cancel'
         ? await client.cancelDeployment(deployment.id)
         : what === 'retry'
           ? await client.retryDeployment(deployment.id)
-          : await client.rollback(deployment.id);
+          : what === 'approve'
+            ? await client.approveDeployment(deployment.id, decision)
+            : what === 'reject'
+              ? await client.rejectDeployment(deployment.id, decision)
+              : what === 'promote'
+                ? await client.promoteDeployment(deployment.id)
+                : what === 'abort'
+                  ? await client.abortDeployment(deployment.id)
+                  : await client.rollback(deployment.id);
+    if (r.ok && (what === 'approve' || what === 'reject')) setComment('');
     setBusy(false);
     if (!r.ok) return setError(errorText(r.error));
     if (r.data.id !== deployment.id) navigate(`/deployments/${r.data.id}`);
@@ -55,6 +66,7 @@ export function DeploymentPage() {
 
   if (!deployment) return error ? <p role="alert" className="error">{error}</p> : <p>Loading…</p>;
   const can = allowedActions(deployment);
+  const held = heldBy(deployment);
   const current = PHASES.indexOf(deployment.phase as (typeof PHASES)[number]);
 
   return (
@@ -86,11 +98,34 @@ export function DeploymentPage() {
           </li>
         ))}
       </ol>
+      {held && (
+        <section className="panel held" aria-label="Held by a protection rule">
+          <h2>{held.title}</h2>
+          <p role="status">{held.waitingFor ?? held.title}</p>
+          {deployment.phase === 'awaiting_approval' && (
+            <>
+              <label htmlFor="decision-comment">Comment (optional)</label>
+              <textarea id="decision-comment" rows={2} value={comment} onChange={(e) => setComment(e.target.value)} maxLength={2000} />
+              <div className="actions">
+                <button type="button" disabled={busy} onClick={() => void act('approve')}>Approve</button>
+                <button type="button" disabled={busy} className="danger" onClick={() => void act('reject')}>Reject</button>
+              </div>
+            </>
+          )}
+        </section>
+      )}
       <div className="actions">
         <button type="button" disabled={busy || !can.cancel} onClick={() => void act('cancel')}>Cancel</button>
         <button type="button" disabled={busy || !can.retry} onClick={() => void act('retry')}>Retry</button>
         <button type="button" disabled={busy || !can.rollback} onClick={() => void act('rollback')}
           title="Release the deployment before this one again">Roll back</button>
+        {/* a canary's steps run while its routes are updated; the gateway answers 409 when none runs */}
+        {deployment.phase === 'updating_routes' && !isFinished(deployment.status) && (
+          <>
+            <button type="button" disabled={busy} onClick={() => void act('promote')} title="Send every client to the new release now">Promote canary</button>
+            <button type="button" disabled={busy} onClick={() => void act('abort')} title="Send every client back to the previous release">Abort canary</button>
+          </>
+        )}
       </div>
       {error && <p role="alert" className="error">{error}</p>}
       <DeploymentDetails deployment={deployment} />
