@@ -498,6 +498,45 @@ describe('the dashboard', () => {
     await page.close();
   });
 
+  // Issue 23's required approvals as a user meets them: the deployment waits in words, Reject ends
+  // it canceled, Approve lets it run to the end.
+  it('holds a deployment for approval, with Reject and Approve', async () => {
+    const repo = new GitRepo();
+    repo.write(nodeApp('g1', { lines: 5 })).commit('g1');
+    const api = new DeploymentClient({ baseUrl: stack.gatewayUrl, token: stack.token });
+    const project = await api.createProject({ name: 'gated-app', repositoryUrl: repo.dir });
+    if (!project.ok) throw new Error(project.error.message);
+    const envs = await api.listEnvironments(project.data.id);
+    if (!envs.ok) throw new Error(envs.error.message);
+    const gated = await api.updateEnvironment(project.data.id, envs.data.items[0].id, { protection: { requiredApprovals: { count: 1 } } });
+    api.close();
+    if (!gated.ok) throw new Error(gated.error.message);
+
+    const page = await signedIn(`/projects/${project.data.id}`);
+    const deploy = async () => {
+      await page.getByRole('button', { name: 'Deploy', exact: true }).click();
+      await page.waitForURL(/\/deployments\//);
+      const held = page.getByRole('region', { name: 'Held by a protection rule' });
+      await held.waitFor();
+      expect(await held.getByRole('heading').textContent()).toBe('Waiting for approval');
+      expect(await held.getByRole('status').textContent()).toContain('1 more approval (0 of 1)');
+      return held;
+    };
+    let held = await deploy();
+    await page.getByLabel('Comment (optional)').fill('not today');
+    await held.getByRole('button', { name: 'Reject' }).click();
+    await waitForStatus(page, 'canceled');
+    await held.waitFor({ state: 'detached' });
+
+    await page.getByRole('link', { name: 'project', exact: true }).click();
+    held = await deploy();
+    await held.getByRole('button', { name: 'Approve' }).click();
+    await held.waitFor({ state: 'detached' });
+    await waitForStatus(page, 'succeeded');
+    expect(await served(page)).toBe('version g1');
+    await page.close();
+  });
+
   // Bounds stated: a level change shows its result within 1 s and a jump anywhere in the log draws
   // its lines within 250 ms, at 100,000 lines (measured on a loaded 2-core machine).
   it('keeps a 100,000-line log responsive to scrolling and filtering', async () => {
