@@ -21,6 +21,10 @@ const NON_DEFAULT: Record<string, string> = {
   FLIGHTDECK_GITHUB_API_URL: 'http://github-api.settings.example',
   FLIGHTDECK_HOOKS_ALLOW_PRIVATE: 'true',
   FLIGHTDECK_PROVIDERS_ALLOW_PRIVATE: 'true',
+  // no environment here uses the docker provider: the engine is never dialled
+  DOCKER_HOST: 'unix:///nonexistent/docker.sock',
+  DOCKER_TLS_VERIFY: '1',
+  DOCKER_CERT_PATH: '/nonexistent/docker-certs',
   FLIGHTDECK_HOOKS_TIMEOUT_MS: '7000',
   FLIGHTDECK_HOOKS_RETRY_BASE_MS: '5000',
   FLIGHTDECK_DEPLOY_TIMEOUT_MS: '600000',

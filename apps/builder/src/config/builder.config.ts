@@ -45,6 +45,11 @@ const BuilderSettings = BaseServiceEnv.extend({
   // whether an environment's provider may reach loopback, private and link-local addresses and file:// repositories
   // (the custom provider's URL, a GitHub Pages repository); off, they are refused before any build
   FLIGHTDECK_PROVIDERS_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  // the Docker engine of the docker provider when an environment's settings name none (unix:///var/run/docker.sock,
+  // tcp://host:2376, ssh://user@host), with the docker CLI's TLS settings for tcp; read by the provider as the CLI reads them
+  DOCKER_HOST: z.string().trim().min(1).optional(),
+  DOCKER_TLS_VERIFY: z.string().optional(),
+  DOCKER_CERT_PATH: z.string().min(1).optional(),
   // lines of output one deployment's log keeps per second at most; past it a build's lines are
   // dropped and a system line in the log says how many (a flood of 50,000 lines/s is capped)
   FLIGHTDECK_LOG_LINES_PER_SECOND: z.coerce.number().int().min(100).max(1_000_000).default(10_000),
