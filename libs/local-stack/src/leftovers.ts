@@ -44,7 +44,11 @@ export function isOurs(p: SupervisedProcess & { pid: number }, dataDir: string):
   if (!cmd) return false;
   if (p.kind === 'postgres') return cmd.includes(`-D ${realpath(join(dataDir, 'postgres'))}/data`);
   if (p.kind === 'nats-server')
-    return cmd.includes('nats-server') && cmd.includes(join(dataDir, 'nats-server.conf'));
+    // the one server's config, or a cluster node's (nats-cluster/<node>/nats-server.conf)
+    return (
+      cmd.includes('nats-server') &&
+      (cmd.includes(join(dataDir, 'nats-server.conf')) || cmd.includes(`${join(dataDir, 'nats-cluster')}/`))
+    );
   if (!cmd.includes(`apps/${p.name}/src/main.ts`)) return false;
   const environ = read(`/proc/${p.pid}/environ`)?.split('\0') ?? [];
   return environ.includes(`FLIGHTDECK_DATA_DIR=${dataDir}`);

@@ -8,6 +8,7 @@ import {
   Supervisor,
   eventually,
   exitOf,
+  isOurs,
   isRunning,
   sleep,
   stopChild,
@@ -196,6 +197,13 @@ describe('what a killed launcher left running', () => {
     // (a zombie until this process reaps it: gone for the launcher's purposes)
     expect(isRunning(ours)).toBe(false);
     expect(isRunning(theirs)).toBe(true);
+  });
+
+  it("knows its NATS cluster's nodes from another data dir's", () => {
+    const node = (data: string) => lookalike(['nats-server', '-c', join(data, 'nats-cluster/flightdeck-nats-2/nats-server.conf')]);
+    const [ours, theirs] = [node(dir), node('/elsewhere')];
+    expect(isOurs({ name: 'flightdeck-nats-2', kind: 'nats-server', pid: ours } as Parameters<typeof isOurs>[0], dir)).toBe(true);
+    expect(isOurs({ name: 'flightdeck-nats-2', kind: 'nats-server', pid: theirs } as Parameters<typeof isOurs>[0], dir)).toBe(false);
   });
 
   it('refuses to start beside the launcher that still runs on the data dir', async () => {
