@@ -1,4 +1,7 @@
 import { execFileSync } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { type Server, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +14,8 @@ import { type Launched, startLauncher } from '../support/launcher';
 jest.setTimeout(400_000);
 
 // Deployments released by an environment's provider instead of the internal one, through the API
-// of the stack `npm start` runs: GitHub Pages against a real bare git repository.
+// of the stack `npm start` runs: GitHub Pages against a real bare git repository, the custom provider
+// against a receiver on 127.0.0.1 that checks the signature as a team's endpoint would.
 describe('providers end to end', () => {
   let stack: Launched;
   let api: Api;
@@ -142,6 +146,64 @@ describe('providers end to end', () => {
       expect(running().map((c) => c.spec.Image)).toEqual([build.tags[0]]);
     } finally {
       await engine.stop();
+    }
+  });
+
+  it('custom: a signed webhook per deploy and rollback to a receiver, which answers the URL; its 500s end in deployment/provider-error with its message', async () => {
+    const SECRET = 'whsec_e2e_custom_never_logged';
+    const got: { event: string; signed: boolean; body: Record<string, unknown> }[] = [];
+    let failing = false;
+    const receiver: Server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const raw = Buffer.concat(chunks);
+        const signed = req.headers['x-flightdeck-signature-256'] === `sha256=${createHmac('sha256', SECRET).update(raw).digest('hex')}`;
+        const body = JSON.parse(raw.toString('utf8'));
+        got.push({ event: String(req.headers['x-flightdeck-event']), signed, body });
+        if (!signed) return res.writeHead(401).end('{"message":"bad signature"}');
+        if (failing) return res.writeHead(500, { 'x-request-id': 'recv-500' }).end('{"message":"cluster on fire"}');
+        const id = (body.deployment as { id: string }).id;
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ url: `https://apps.internal.example/${id.slice(0, 8)}/`, id: `rel-${id.slice(0, 8)}`, logs: [`receiver: ${body.event} accepted`] }));
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/flightdeck`;
+      const repo = GitRepo.create(site('custom one'));
+      const { projectId, envId } = await createProject('custom-site', repo);
+      expect((await configure(projectId, envId, { name: 'custom', settings: { url, secretVariable: 'HOOK_SECRET' } })).status).toBe(200);
+      expect((await api.call('PUT', `/environments/${envId}/variables/HOOK_SECRET`, { value: SECRET, sensitive: true })).status).toBe(200);
+      expect((await api.call('PUT', `/environments/${envId}/variables/PUBLIC_NAME`, { value: 'custom-site', sensitive: false })).status).toBe(200);
+
+      const first = await deploy(projectId);
+      expect(first).toMatchObject({ status: 'succeeded', url: `https://apps.internal.example/${first.id.slice(0, 8)}/` });
+      expect(got).toHaveLength(1);
+      expect(got[0]).toMatchObject({ event: 'deployment.deploy', signed: true, body: { deployment: { id: first.id, projectId, projectName: 'custom-site', environmentName: 'production' } } });
+      expect(got[0].body.variables).toEqual({ PUBLIC_NAME: 'custom-site' });
+      expect(got[0].body.sensitiveVariables).toEqual(['HOOK_SECRET']);
+      const firstLog = await logOf(first.id);
+      expect(firstLog).toContain('receiver: deployment.deploy accepted');
+      expect(firstLog).toContain(`${url} serves it at https://apps.internal.example/${first.id.slice(0, 8)}/`);
+      expect(firstLog).not.toContain(SECRET);
+
+      repo.write(site('custom two')).commit('two');
+      const second = await deploy(projectId);
+      expect(second.status).toBe('succeeded');
+      const rb = await api.call<Deployment>('POST', `/deployments/${second.id}/rollback`, { targetDeploymentId: first.id });
+      expect(rb.status).toBe(201);
+      const rolledBack = await deploymentEnded(api, rb.body.id);
+      expect(rolledBack).toMatchObject({ status: 'succeeded', url: `https://apps.internal.example/${rb.body.id.slice(0, 8)}/` });
+      expect(got.at(-1)).toMatchObject({ event: 'deployment.rollback', signed: true, body: { rollback: { toDeploymentId: first.id } } });
+
+      failing = true;
+      const before = got.length;
+      const failed = await deploy(projectId, { force: true });
+      expect(failed).toMatchObject({ status: 'failed', errorCode: 'deployment/provider-error' });
+      expect(failed.errorMessage).toBe('custom: HTTP 500 Internal Server Error: cluster on fire (request id recv-500)');
+      expect(got.length - before).toBe(3); // retried: 3 attempts in all
+    } finally {
+      await new Promise((r) => receiver.close(r));
     }
   });
 });

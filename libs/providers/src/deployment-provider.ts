@@ -33,6 +33,8 @@ export interface DeployRequest extends DeploymentTarget {
   source: DeploySource;
   /** the deployment's variables (sensitive ones included: never log them) */
   env: Record<string, string>;
+  /** which keys of env are sensitive variables (a provider that hands variables on may withhold them) */
+  sensitiveKeys?: string[];
   commitSha?: string;
   /** the source tree the build ran in (a Dockerfile lives there), when the provider needs more than the artifact */
   sourceDir?: string;

@@ -1,5 +1,6 @@
 import type { ProviderDefinition } from './deployment-provider';
 import { dockerProvider } from './docker';
+import { customProvider } from './custom';
 import { githubPagesProvider } from './github-pages';
 
 // Every provider of this lib: adding one is its folder and one line here. The internal provider
@@ -8,4 +9,5 @@ import { githubPagesProvider } from './github-pages';
 export const BUILT_IN_PROVIDERS: readonly ProviderDefinition<any>[] = [
   dockerProvider,
   githubPagesProvider,
+  customProvider,
 ];

@@ -13,3 +13,4 @@ export * from './status.handler';
 export * from './runtime.module';
 export * from './bootstrap';
 export * from './service.module';
+export * from './outgoing-requests';

@@ -22,6 +22,9 @@ interface Prepared {
   name: string;
   provider: DeploymentProvider;
   at: number;
+  projectId: string;
+  /** the deployment's own variables (not the builder's base environment), for the release */
+  variables: ResolvedVariable[];
 }
 
 // a job that failed before its deploy leaves its provider here: forgotten after this long
@@ -48,14 +51,15 @@ export class DeploymentProviders implements ReleaseProvider {
   }
 
   /** the environment's provider for this job, checked before any build: StepFailedError (prepare) naming the setting at fault */
-  async prepare(job: Pick<DeployJob, 'deploymentId' | 'environmentId'>, variables: () => Promise<ResolvedVariable[]>, log: ReleaseLog, signal: AbortSignal): Promise<string> {
+  async prepare(job: Pick<DeployJob, 'deploymentId' | 'environmentId' | 'projectId'>, variables: () => Promise<ResolvedVariable[]>, log: ReleaseLog, signal: AbortSignal): Promise<string> {
     for (const [id, p] of this.prepared) if (Date.now() - p.at > PREPARED_TTL_MS) this.prepared.delete(id);
     this.prepared.delete(job.deploymentId);
     const config = await this.configOf(job.environmentId);
     if (!config || config.name === INTERNAL_PROVIDER) return INTERNAL_PROVIDER;
     let provider: DeploymentProvider;
+    const resolved = await variables();
     try {
-      provider = this.registry.create(config, await variables(), this.hostFor(config.name));
+      provider = this.registry.create(config, resolved, this.hostFor(config.name));
     } catch (e) {
       if (e instanceof ProviderSettingsError) throw new StepFailedError(ErrorCode.DeploymentInvalidConfiguration, 'prepare', e.message);
       throw e;
@@ -66,7 +70,8 @@ export class DeploymentProviders implements ReleaseProvider {
     } catch (e) {
       throw providerFailure(e, 'prepare');
     }
-    this.prepared.set(job.deploymentId, { name: config.name, provider, at: Date.now() });
+    const forRelease = resolved.filter((v) => v.target !== 'build');
+    this.prepared.set(job.deploymentId, { name: config.name, provider, at: Date.now(), projectId: job.projectId, variables: forRelease });
     return config.name;
   }
 
@@ -75,9 +80,12 @@ export class DeploymentProviders implements ReleaseProvider {
     if (!p) return this.internal.deploy(spec, log, signal);
     const req: InternalDeployRequest = {
       deploymentId: spec.deploymentId,
+      projectId: p.projectId,
       projectName: spec.projectName,
       environmentName: spec.environmentName,
-      env: spec.env,
+      // the deployment's variables: the builder's own base environment (PATH, HOME...) means nothing elsewhere
+      env: Object.fromEntries(p.variables.map((v) => [v.key, v.value])),
+      sensitiveKeys: p.variables.filter((v) => v.sensitive).map((v) => v.key),
       commitSha: spec.commit?.sha,
       source: { type: 'artifact', path: spec.artifactPath, kind: spec.kind, startCommand: spec.startCommand, healthCheckPath: spec.healthCheckPath },
     };
@@ -94,7 +102,7 @@ export class DeploymentProviders implements ReleaseProvider {
     if (!p) return this.internal.rollback(target, log, signal);
     if (!p.provider.rollback) throw new StepFailedError(ErrorCode.DeploymentNoRollbackTarget, 'deploy', `the ${p.name} provider has no rollback: deploy the earlier commit again instead`);
     try {
-      const r = await p.provider.rollback(target, { log, signal });
+      const r = await p.provider.rollback({ ...target, projectId: p.projectId }, { log, signal });
       return { url: r.url, previewUrl: r.previewUrl ?? r.url };
     } catch (e) {
       throw providerFailure(e, 'deploy');

@@ -1,4 +1,3 @@
-import { createHmac } from 'node:crypto';
 import type { DeploymentStatusChanged, HookEvent } from '@flightdeck/contracts';
 
 /**
@@ -41,8 +40,8 @@ export const hookPayload = (event: HookEvent, e: DeploymentStatusChanged) => ({
   transition: e.transition,
 });
 
-/** X-Flightdeck-Signature-256: GitHub's scheme, sha256=<hex HMAC-SHA256 of the raw body> */
-export const signHookBody = (secret: string, body: string): string => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+/** X-Flightdeck-Signature-256 (in the runtime lib: the custom provider signs with it too) */
+export { signHookBody } from '@flightdeck/runtime';
 
 /** the delay before attempt n+1 (n >= 1): base, 2×base, 4×base, ... */
 export const backoffMs = (attempts: number, baseMs: number): number => baseMs * 2 ** Math.max(0, attempts - 1);

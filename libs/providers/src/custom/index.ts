@@ -1,0 +1,1 @@
+export { customProvider, type CustomSettings } from './custom.provider';
