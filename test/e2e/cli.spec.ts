@@ -205,6 +205,42 @@ describe('flightdeck CLI against the running stack', () => {
     expect(json<{ items: { message: string }[] }>(logs).items.map((l) => l.message)).toContain('build line 5');
   });
 
+  it("shows a live app's own output: logs --runtime lists its lines, masked; logs -f on a succeeded deployment follows them until Ctrl-C", async () => {
+    const repo = new GitRepo();
+    repo.write({
+      ...nodeApp('rt', { lines: 1 }),
+      'server.js': `require('http').createServer((q, r) => { console.log('served ' + q.url + ' ' + process.env.SECRET); r.end('rt'); }).listen(process.env.PORT, '127.0.0.1');`,
+    });
+    repo.commit('rt');
+    expect((await cli(['projects', 'create', 'cli-runtime', '--repo', repo.dir])).code).toBe(0);
+    expect((await cli(['vars', 'set', `SECRET=${SECRET}`, '--sensitive', '-p', 'cli-runtime'])).code).toBe(0);
+    const deployed = await cli(['deploy', '-p', 'cli-runtime']);
+    expect(deployed.code).toBe(0);
+    const id = /deployment ([0-9a-f-]{36})/.exec(deployed.stdout)![1];
+    const host = hostOf(/url: +(\S+)/.exec(deployed.stdout)![1]);
+
+    expect((await getWithHost(stack.edgePort, host, '/hello')).body).toBe('rt');
+    type Line = { message: string; source: string; step: string };
+    const line = await until('the runtime line stored', async () =>
+      json<{ items: Line[] }>(await cli(['logs', id, '--runtime', '--json'])).items.find((l) => l.message.startsWith('served /hello')),
+    );
+    expect(line).toMatchObject({ message: 'served /hello ***', source: 'runtime', step: 'run' });
+
+    // -f: the deploy's log, then the app's output live; a request made while following shows up
+    const followed = await cli(['logs', id, '-f'], {
+      timeoutMs: 60_000,
+      onLine: (l, child) => {
+        if (l.includes('source runtime) follows')) void getWithHost(stack.edgePort, host, '/again');
+        if (l.includes('served /again')) child.kill('SIGINT');
+      },
+    });
+    expect(followed.code).toBe(0);
+    expect(followed.stdout).toMatch(/build line 1/);
+    expect(followed.stdout).toMatch(/^ +\d+ run +served \/hello \*\*\*$/m);
+    expect(followed.stdout).toMatch(/^ +\d+ run +served \/again \*\*\*$/m);
+    expect(followed.stdout).not.toContain(SECRET);
+  });
+
   it('on a terminal, keeps a live phase/progress line under the log', async () => {
     // `script` gives the command a pseudo-terminal, as a person's shell would
     // --force: the rollback above paused the environment

@@ -56,9 +56,12 @@ export function deploymentCommands(program: Command, r: Registrar) {
   r.action(
     program
       .command('logs <id>')
-      .description("a deployment's log; -f follows it live until the deployment ends (exit code as for deploy)")
+      .description(
+        "a deployment's log; -f follows it live until the deployment ends (exit code as for deploy); -f on one that has already succeeded goes on with its release's own output (runtime lines) until Ctrl-C",
+      )
       .option('-f, --follow', 'follow live')
-      .option('--runtime', "its release's own output (source runtime); with -f: after the deployment succeeded, its runtime lines live until Ctrl-C")
+      .option('--runtime', "only its release's own output (source runtime); with -f: follow it after the deployment succeeds, until Ctrl-C")
+      .option('--no-runtime', 'with -f: end with the deployment even when it has already succeeded')
       .option('--tail <n>', 'only the last n lines', parseIntOption('--tail')),
     async (ctx, [id], opts) => {
       const api = ctx.api();
@@ -87,8 +90,10 @@ export function deploymentCommands(program: Command, r: Registrar) {
         if (ctx.out.json) ctx.out.jsonLine({ type: 'log', ...l });
         else ctx.out.line(formatLine(l, ctx.out.red));
       }
+      // the app's logs: a live release goes on printing after its deployment's log has ended
+      const thenRuntime = opts.runtime ?? d.status === 'succeeded';
       const code = await followDeployment(ctx, api, d, { afterSeq: lastSeq });
-      if (!opts.runtime || code !== ExitCode.Success) return code;
+      if (!thenRuntime || code !== ExitCode.Success) return code;
       return followRuntime(ctx, ctx.api(), id);
     },
   );
