@@ -121,4 +121,46 @@ describe('the edge router', () => {
     });
     expect(head.split('\r\n')[0]).toBe('HTTP/1.1 101 Switching Protocols');
   });
+
+  it("splits an environment's clients with its canary by cookie, keeps the release's own cookies, and counts the canary's 5xx", async () => {
+    // the canary answers 500 with a cookie of its own
+    const canaryApp = createServer((_req, res) => {
+      res.statusCode = 500;
+      res.setHeader('set-cookie', 'app=1; Path=/');
+      res.end('canary');
+    });
+    await new Promise<void>((r) => canaryApp.listen(0, '127.0.0.1', r));
+    upstreams.cafe0001 = async () => ({ host: '127.0.0.1', port: (canaryApp.address() as AddressInfo).port });
+    routes.setEnvironment('split-production', node('up'));
+    routes.setCanary('split-production', node('cafe0001'), 50);
+    edge.countAnswers('cafe0001');
+    const ask = (cookie?: string) =>
+      new Promise<{ status: number; cookies: string[] }>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port, headers: { host: 'split-production.localhost', ...(cookie ? { cookie } : {}) }, agent: false }, (res) => {
+          res.resume();
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, cookies: res.headers['set-cookie'] ?? [] }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    try {
+      const fresh = await Promise.all(Array.from({ length: 40 }, () => ask()));
+      const toCanary = fresh.filter((r) => r.status === 500);
+      expect(toCanary.length).toBeGreaterThan(0);
+      expect(toCanary.length).toBeLessThan(40);
+      // each fresh client gets its bucket; the canary's answers keep the app's cookie too
+      for (const r of fresh) expect(r.cookies.some((c) => /^flightdeck-canary=cafe0001\.\d{1,2}; Path=\/; Max-Age=86400; HttpOnly; SameSite=Lax$/.test(c))).toBe(true);
+      for (const r of toCanary) expect(r.cookies).toContain('app=1; Path=/');
+      expect(edge.answerCounts('cafe0001')).toEqual({ responses: toCanary.length, serverErrors: toCanary.length });
+      // a client with its cookie: no new cookie, and the same release as its bucket says
+      expect(await ask('flightdeck-canary=cafe0001.3')).toEqual({ status: 500, cookies: ['app=1; Path=/'] });
+      expect(await ask('x=y; flightdeck-canary=cafe0001.60')).toEqual({ status: 200, cookies: [] });
+      // rolled back: every client on the environment's release again
+      routes.removeCanary('split-production');
+      expect((await ask()).status).toBe(200);
+    } finally {
+      edge.stopCounting('cafe0001');
+      await new Promise((r) => canaryApp.close(r));
+    }
+  });
 });
