@@ -61,4 +61,18 @@ describe('module boundaries', () => {
       '@nx/enforce-module-boundaries',
     );
   });
+
+  it('lets a service use the providers lib, and refuses that lib an app', async () => {
+    expect(await problems('apps/builder/src/jobs/x.ts', "import { ProviderRegistry } from '@flightdeck/providers';\nexport const r = ProviderRegistry;\n")).toEqual([]);
+    expect(await problems('libs/providers/src/x.ts', "import { BuildPipeline } from '@flightdeck/builder/src/build/build-pipeline';\nexport const b = BuildPipeline;\n")).toContain(
+      '@nx/enforce-module-boundaries',
+    );
+  });
+
+  it("lets a lib's own tests use the test lib, never the lib's source", async () => {
+    expect(await problems('libs/providers/test/x.int.spec.ts', "import { startFakeDockerEngine } from '@flightdeck/testing';\nexport const f = startFakeDockerEngine;\n")).toEqual([]);
+    expect(await problems('libs/providers/src/x.ts', "import { startFakeDockerEngine } from '@flightdeck/testing';\nexport const f = startFakeDockerEngine;\n")).toContain(
+      '@nx/enforce-module-boundaries',
+    );
+  });
 });

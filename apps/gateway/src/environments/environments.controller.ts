@@ -68,7 +68,7 @@ export class EnvironmentsController {
   @Patch(':environmentId')
   @ApiRoute({
     summary:
-      "Rename, retype or make default an environment (isDefault: true un-defaults the previous default; false on the project's only default is refused), or change its build settings (buildSettings: fields given are set, null unsets one)",
+      "Rename, retype or make default an environment (isDefault: true un-defaults the previous default; false on the project's only default is refused), change its build settings (buildSettings: fields given are set, null unsets one), or name the provider its deployments are released by (provider: {name, settings}, checked against that provider's settings; credentials are names of sensitive variables; null: the internal provider)",
     ids: ['projectId', 'environmentId'],
     body: { name: 'UpdateEnvironmentBody', schema: UpdateEnvironmentBody },
     responses: [{ status: 200, description: 'the environment as changed', name: 'Environment', schema: Environment }],
