@@ -17,7 +17,7 @@ describe('a deleted environment', () => {
     await h?.stop();
   });
 
-  it('cancels its waiting deployments at once and asks the builder to stop its running one; another environment is left alone', async () => {
+  it('cancels its waiting and held deployments at once and asks the builder to stop its running one; another environment is left alone', async () => {
     const { project, production } = h.directory.addProject();
     const env = { ...production, concurrencyPolicy: 'queue' as const };
     h.directory.environments.set(env.id, env);
@@ -28,6 +28,11 @@ describe('a deleted environment', () => {
     await h.waitFor(running.id, 'building', (d) => d.status === 'building');
     const waiting = [await h.deploy(project.id, { idempotencyKey: undefined }), await h.deploy(project.id, { idempotencyKey: undefined })];
     const elsewhere = await h.deploy(project.id, { environmentId: staging.id, idempotencyKey: undefined });
+    // held by a protection rule (no slot, no job): canceled as well
+    h.directory.environments.set(env.id, { ...env, protection: { requiredApprovals: { count: 1, minRole: 'admin', forbidAuthor: false, expiresAfterHours: 168 }, freezeBehaviour: 'wait' } });
+    const held = await h.deploy(project.id, { idempotencyKey: undefined });
+    expect(held.phase).toBe('awaiting_approval');
+    waiting.push(held);
 
     // as environment-manager's outbox publishes it
     await h.nc

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { And, DataSource, type EntityManager, type FindOptionsWhere, LessThan, Like, MoreThanOrEqual } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
-import { type CommandRequest, HELD_PHASES, type listDeployments } from '@flightdeck/contracts';
+import { type CommandRequest, HELD_PHASES, isHeldPhase, type listDeployments } from '@flightdeck/contracts';
 import { ACTIVE_STATUSES, OFF_SLOT_PHASES, takesSlot } from '../state-machine/deployment-lifecycle';
 import { DeploymentEntity } from './deployment.entity';
 import { DeploymentTransitionEntity } from './deployment-transition.entity';
@@ -238,8 +238,8 @@ export class DeploymentsRepository {
 
   private jsonColumns?: { property: string; column: string; time: boolean }[];
 
-  /** the environment's running deployment and its waiting ones, oldest first, all row-locked */
-  async lockInProgress(tx: EntityManager, environmentId: string): Promise<{ running: DeploymentEntity | null; waiting: DeploymentEntity[] }> {
+  /** the environment's running deployment, its waiting ones and those held by a protection rule, oldest first, all row-locked */
+  async lockInProgress(tx: EntityManager, environmentId: string): Promise<{ running: DeploymentEntity | null; waiting: DeploymentEntity[]; held: DeploymentEntity[] }> {
     const rows = await tx
       .getRepository(DeploymentEntity)
       .createQueryBuilder('d')
@@ -248,7 +248,11 @@ export class DeploymentsRepository {
       .orderBy('d.queueSeq', 'ASC')
       .setLock('pessimistic_write')
       .getMany();
-    return { running: rows.find((d) => takesSlot(d.phase)) ?? null, waiting: rows.filter((d) => d.phase === 'waiting') };
+    return {
+      running: rows.find((d) => takesSlot(d.phase)) ?? null,
+      waiting: rows.filter((d) => d.phase === 'waiting'),
+      held: rows.filter((d) => isHeldPhase(d.phase)),
+    };
   }
 
   /** a builder still runs this attempt: false when it is not the deployment's current attempt any more */

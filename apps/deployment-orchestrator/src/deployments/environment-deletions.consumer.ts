@@ -6,7 +6,7 @@ import { DeploymentCanceler } from './deployment-canceler';
 import { DeploymentsRepository } from './deployments.repository';
 
 // A deleted environment takes no triggers (environment-manager answers not-found), and what was in
-// progress for it stops: waiting and not-yet-running deployments are canceled at once, a running
+// progress for it stops: waiting, held and not-yet-running deployments are canceled at once, a running
 // one's builder is asked to stop (confirmed by its result, or by the sweeper after the grace).
 @Controller()
 export class EnvironmentDeletionsConsumer {
@@ -25,14 +25,15 @@ export class EnvironmentDeletionsConsumer {
   async deleted(@Payload() e: EnvironmentDeleted, @Ctx() ctx: ConsumedMessageContext) {
     const { environment } = e;
     await this.repo.lockEnvironment(ctx.tx, environment.id);
-    const { running, waiting } = await this.repo.lockInProgress(ctx.tx, environment.id);
+    const { running, waiting, held } = await this.repo.lockInProgress(ctx.tx, environment.id);
     const reason = `environment ${environment.name} was deleted`;
-    for (const d of [...waiting, ...(running ? [running] : [])]) {
+    // held by a protection rule: nothing runs yet, so canceled at once like a waiting one
+    for (const d of [...held, ...waiting, ...(running ? [running] : [])]) {
       if (d.status === 'created' || d.status === 'queued') await this.canceler.cancelNow(ctx.tx, d, reason);
       else if (!d.cancelRequestedAt) await this.canceler.requestCancel(ctx.tx, d, reason);
     }
-    if (running || waiting.length) {
-      this.logger.log({ environmentId: environment.id, running: running?.id, waiting: waiting.length }, 'deleted environment: its deployments stop');
+    if (running || waiting.length || held.length) {
+      this.logger.log({ environmentId: environment.id, running: running?.id, waiting: waiting.length, held: held.length }, 'deleted environment: its deployments stop');
     }
   }
 }
