@@ -9,6 +9,25 @@ const NOT_TESTS_OR_BENCH = {
   message: 'tests and benchmarks use the code that ships, never the other way round',
 };
 
+// Services meet only through libs/contracts and the bus: no app imports another app, and a lib never
+// imports an app. `libTests`: a lib's own tests (libs/<lib>/test) may also use the test lib.
+const depConstraints = (libTests = false) => [
+  { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [] },
+  { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:contracts', 'type:lib', ...(libTests ? ['type:testing'] : [])] },
+  { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:contracts', 'type:lib'] },
+  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:contracts', 'type:lib', 'type:testing', 'type:client'] },
+  // the SDK (libs/client) runs in browsers too: contracts only
+  { sourceTag: 'type:client', onlyDependOnLibsWithTags: ['type:contracts'] },
+  { sourceTag: 'type:cli', onlyDependOnLibsWithTags: ['type:contracts', 'type:client'] },
+  // the dashboard (apps/dashboard) is a browser app: it reaches the platform through the SDK only
+  { sourceTag: 'type:dashboard', onlyDependOnLibsWithTags: ['type:contracts', 'type:client'] },
+  { sourceTag: 'scope:gateway', notDependOnLibsWithTags: ['type:app'] },
+];
+const moduleBoundaries = (libTests = false) => [
+  'error',
+  { enforceBuildableLibDependency: false, allow: ['@flightdeck/migrations/*'], depConstraints: depConstraints(libTests) },
+];
+
 export default [
   {
     ignores: ['**/node_modules/**', '**/dist/**', '.data/**', 'coverage/**', '.nx/**', 'bench/results/**', 'examples/**'],
@@ -18,27 +37,7 @@ export default [
     files: ['**/*.ts', '**/*.tsx'],
     plugins: { '@nx': nx },
     rules: {
-      // Services meet only through libs/contracts and the bus: no app imports another app, and a
-      // lib never imports an app.
-      '@nx/enforce-module-boundaries': [
-        'error',
-        {
-          enforceBuildableLibDependency: false,
-          allow: ['@flightdeck/migrations/*'],
-          depConstraints: [
-            { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [] },
-            { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:contracts', 'type:lib'] },
-            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:contracts', 'type:lib'] },
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:contracts', 'type:lib', 'type:testing', 'type:client'] },
-            // the SDK (libs/client) runs in browsers too: contracts only
-            { sourceTag: 'type:client', onlyDependOnLibsWithTags: ['type:contracts'] },
-            { sourceTag: 'type:cli', onlyDependOnLibsWithTags: ['type:contracts', 'type:client'] },
-            // the dashboard (apps/dashboard) is a browser app: it reaches the platform through the SDK only
-            { sourceTag: 'type:dashboard', onlyDependOnLibsWithTags: ['type:contracts', 'type:client'] },
-            { sourceTag: 'scope:gateway', notDependOnLibsWithTags: ['type:app'] },
-          ],
-        },
-      ],
+      '@nx/enforce-module-boundaries': moduleBoundaries(),
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-explicit-any': 'error',
     },
@@ -86,6 +85,10 @@ export default [
         },
       ],
     },
+  },
+  {
+    files: ['libs/*/test/**/*.ts'],
+    rules: { '@nx/enforce-module-boundaries': moduleBoundaries(true) },
   },
   {
     files: ['**/*.spec.ts', '**/test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
