@@ -1,6 +1,7 @@
 import { type BuildResult, type LogLine } from '@flightdeck/contracts';
 import { aDeployJob, eventually, getWithHost } from '@flightdeck/testing';
 import { ReleaseProcesses } from '../src/provider/release-processes';
+import { ProviderModule } from '../src/provider/provider.module';
 import { BuilderHarness } from './support/builder-harness';
 import { GitRepo, npmProject } from './support/git-repo';
 
@@ -98,5 +99,21 @@ describe('runtime logs of a Node release', () => {
       { timeoutMs: 30_000 },
     );
     expect(lines.map((l) => l.seq)).toEqual(lines.map((_, i) => result.lastSeq + 1 + i));
+  });
+
+  it('continues after the last published line when a restarted builder starts the release again', async () => {
+    await h.stopBuilder(h.app);
+    await h.startBuilder({ FLIGHTDECK_EDGE_PORT: String(edgePort) }, ProviderModule.forRoot({ healthTimeoutMs: 8_000 }));
+    // started at builder start, with no deploy: its first line continues the stream's last seq
+    const lines = await eventually(
+      'the release\'s first line after the builder restart',
+      async () => {
+        const got = await runtimeLines();
+        return got.filter((l) => l.message === 'started with ***').length === 2 && got;
+      },
+      { timeoutMs: 30_000 },
+    );
+    expect(lines.map((l) => l.seq)).toEqual(lines.map((_, i) => result.lastSeq + 1 + i));
+    expect(await get('/hello')).toMatchObject({ status: 200 });
   });
 });
