@@ -122,7 +122,7 @@ describe('providers end to end', () => {
       expect(log).not.toContain('docker-e2e-secret');
       // the image holds the build's artifact, runs `node server.js` as the unprivileged user node
       const [build] = engine.builds;
-      expect(build.context.list()).toEqual([`${first.id}.tar.gz`, 'Dockerfile.flightdeck']);
+      expect(build.context.list()).toEqual([`${first.id}.tar.gz`, 'Dockerfile.flightdeck'].sort());
       expect(engine.findImage(build.tags[0])!.Config).toMatchObject({ User: 'node', Cmd: ['node', 'server.js'] });
       const running = () => [...engine.containers.values()].filter((c) => c.running);
       expect(running().map((c) => c.env('API_KEY'))).toEqual(['docker-e2e-secret']);
@@ -138,12 +138,28 @@ describe('providers end to end', () => {
       expect(engine.builds).toHaveLength(2);
       expect(running().map((c) => c.spec.Image)).toEqual([build.tags[0]]);
 
+      // a repository with its own Dockerfile: the builder installs and builds nothing, the engine builds that Dockerfile
+      const own = GitRepo.create({
+        Dockerfile: 'FROM node:22-bookworm-slim\nWORKDIR /app\nCOPY server.js ./\nEXPOSE 8080\nUSER node\nCMD ["node","server.js"]\n',
+        'server.js': server('3')['server.js'],
+        'package.json': JSON.stringify({ name: 'own-dockerfile', scripts: { build: 'exit 1' } }),
+      });
+      const ownProject = await createProject('docker-own', own);
+      expect((await configure(ownProject.projectId, ownProject.envId, docker)).status).toBe(200);
+      const built = await deploy(ownProject.projectId);
+      expect(built).toMatchObject({ status: 'succeeded', url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) });
+      expect(await logOf(built.id)).toContain('The Docker provider builds the image from this Dockerfile on its engine: nothing is installed or built here');
+      const ownBuild = engine.builds.at(-1)!;
+      expect(ownBuild.query.dockerfile).toBe('Dockerfile');
+      expect(ownBuild.context.list()).toEqual(['Dockerfile', 'package.json', 'server.js']);
+      expect(engine.requestsTo('POST', /^\/containers\/create$/).at(-1)!.body).toMatchObject({ Env: expect.arrayContaining(['PORT=8080']), ExposedPorts: { '8080/tcp': {} } });
+
       // the engine fails every build: retried, then deployment/provider-error with its message (a rollback paused the environment: forced)
       engine.failNext({ method: 'POST', path: /^\/build$/ }, 500, 'write /var/lib/docker/tmp: no space left on device', 3);
       const failed = await deploy(projectId, { force: true });
       expect(failed).toMatchObject({ status: 'failed', errorCode: 'deployment/provider-error' });
       expect(failed.errorMessage).toContain('docker: build the image: HTTP 500: write /var/lib/docker/tmp: no space left on device');
-      expect(running().map((c) => c.spec.Image)).toEqual([build.tags[0]]);
+      expect(running().filter((c) => c.name.startsWith('flightdeck-docker-app-')).map((c) => c.spec.Image)).toEqual([build.tags[0]]);
     } finally {
       await engine.stop();
     }

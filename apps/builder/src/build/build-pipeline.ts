@@ -101,7 +101,7 @@ export class BuildPipeline {
     log.useMasker(new SecretMasker([...secrets, ...source.credentials]));
     log.system('prepare', `Loaded ${variables.length} variable(s), ${secrets.length} sensitive (masked in this log)`);
     // the environment's provider and its credentials, checked before anything is cloned or built
-    await this.providers?.prepare(job, async () => variables, (m, level) => log.system('prepare', m, level), signal);
+    const providerName = await this.providers?.prepare(job, async () => variables, (m, level) => log.system('prepare', m, level), signal);
     const limits = await this.limitsSource.forEnvironment(job.environmentId);
     const build = limits.build.limits;
     log.system(
@@ -145,11 +145,20 @@ export class BuildPipeline {
       await ctx.enterStep('install', { stage: 'building', phase: 'building', progress: 25, commit: ctx.commit, build: plan.detection });
       for (const line of describeDetection(plan.detection, layout)) log.system('install', line);
       if (plan.detection.runKind === 'docker') {
-        throw new StepFailedError(
-          ErrorCode.DeploymentProviderError,
-          'install',
-          `${layout.rootDirectory === '.' ? 'the repository' : layout.rootDirectory} has a Dockerfile: it is built and run by the Docker provider, which this platform does not have yet (set the build settings' framework to build it as a Node app instead)`,
-        );
+        if (providerName !== 'docker') {
+          throw new StepFailedError(
+            ErrorCode.DeploymentProviderError,
+            'install',
+            `${layout.rootDirectory === '.' ? 'the repository' : layout.rootDirectory} has a Dockerfile: it is built and run by the Docker provider, and this environment releases to the ${providerName ?? 'internal'} provider (set its provider to docker, or the build settings' framework to build it as a Node app instead)`,
+          );
+        }
+        // the engine builds the image from the Dockerfile: the source goes to the provider as it is
+        log.system('install', 'The Docker provider builds the image from this Dockerfile on its engine: nothing is installed or built here');
+        await ctx.enterStep('package', { stage: 'building', phase: 'packaging', progress: 65 });
+        const source = await this.pack(ctx, layout.appDir, 'node');
+        log.system('package', `Packed the source for the Docker engine: ${formatBytes(source.artifact.sizeBytes)}, sha256 ${source.artifact.sha256}`);
+        const env = releaseEnvironment({}, variables);
+        return this.release(ctx, { paths, dir, start: undefined, env, limits: limits.release.limits, healthCheckPath: settings.healthCheckPath, secrets, strategy: settings.strategy }, source);
       }
     }
     // a nodeVersion other than the builder's own: every command of the build and the release run it

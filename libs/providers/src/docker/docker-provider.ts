@@ -98,14 +98,18 @@ export class DockerProvider implements DeploymentProvider {
     const image = `${repositoryOf(req, this.settings.registry)}:${req.deploymentId}`;
     const labels = { [LABEL.project]: req.projectName, [LABEL.environment]: req.environmentName, [LABEL.deployment]: req.deploymentId, [LABEL.health]: plan.healthCheckPath, ...(plan.port ? { [LABEL.port]: String(plan.port) } : {}) };
     ctx.log(`docker build -f ${plan.dockerfile} -t ${image}`);
-    await this.safe(
-      'build the image',
-      async () => {
-        const stream = await this.docker.buildImage(contextTar(plan.contextDir, plan.ignore, plan.extra, plan.only), { t: image, dockerfile: plan.dockerfile, labels, rm: true, forcerm: true });
-        await this.follow(stream, 'the image build failed', ctx, lineLogger(ctx.log));
-      },
-      ctx,
-    );
+    try {
+      await this.safe(
+        'build the image',
+        async () => {
+          const stream = await this.docker.buildImage(contextTar(plan.contextDir, plan.ignore, plan.extra, plan.only), { t: image, dockerfile: plan.dockerfile, labels, rm: true, forcerm: true });
+          await this.follow(stream, 'the image build failed', ctx, lineLogger(ctx.log));
+        },
+        ctx,
+      );
+    } finally {
+      plan.cleanup?.();
+    }
     const info = await this.safe('inspect the image', () => this.docker.getImage(image).inspect(), ctx);
     const exposed = Object.keys(info.Config.ExposedPorts ?? {}).find((p) => p.endsWith('/tcp'));
     const port = plan.port ?? (exposed ? Number(exposed.split('/')[0]) : DEFAULT_PORT);

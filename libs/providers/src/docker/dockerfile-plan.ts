@@ -1,8 +1,9 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import type { BuildDetection } from '@flightdeck/contracts';
 import { type ExtraFile, ignoreRules } from './context-tar';
-import { Parser, type ReadEntry } from 'tar';
+import { Parser, type ReadEntry, x as extract } from 'tar';
 import { DOCKERIGNORE, type DockerfileInput, type PackageManagerName, generateArtifactDockerfile, generateDockerfile } from './dockerfile';
 import { startArgv } from './start-command';
 
@@ -20,6 +21,8 @@ export interface DockerfilePlan {
   contextDir: string;
   /** only these entries of it (the artifact) */
   only?: string[];
+  /** removes what the plan unpacked, once the build is over */
+  cleanup?: () => void;
   /** the Dockerfile's path in the context */
   dockerfile: string;
   extra: ExtraFile[];
@@ -123,7 +126,9 @@ function fileInArchive(archive: string, name: string): Promise<string | undefine
     });
     parser.on('end', () => resolve(found));
     parser.on('error', () => resolve(undefined));
-    parser.end(readFileSync(archive));
+    createReadStream(archive)
+      .on('error', () => resolve(undefined))
+      .pipe(parser as unknown as NodeJS.WritableStream);
   });
 }
 
@@ -144,8 +149,21 @@ export async function artifactCmd(argv: string[], archive: string): Promise<stri
   return startArgv(argv.join(' '), scripts).map(loopback);
 }
 
-/** the build's artifact packed into an image as it is (the builder built it already) */
+/**
+ * What the builder packed: the source of an app with its own Dockerfile (unpacked, built by the
+ * engine from that Dockerfile), or a build's output, packed into an image as it is.
+ */
 export async function planFromArtifact(source: { path: string; kind: 'node' | 'static'; startCommand?: string[]; healthCheckPath?: string }, nodeVersion: string): Promise<DockerfilePlan> {
+  if ((await fileInArchive(source.path, 'Dockerfile')) !== undefined) {
+    const dir = mkdtempSync(join(tmpdir(), 'flightdeck-docker-context-'));
+    try {
+      await extract({ file: source.path, cwd: dir });
+      return { ...planDockerfile(dir, source.kind, { healthCheckPath: source.healthCheckPath }, nodeVersion), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+    } catch (e) {
+      rmSync(dir, { recursive: true, force: true });
+      throw e;
+    }
+  }
   const artifactFile = basename(source.path);
   const cmd = source.kind === 'node' ? await artifactCmd(source.startCommand ?? ['npm', 'run', 'start'], source.path) : undefined;
   const generated = generateArtifactDockerfile({ kind: source.kind, artifactFile, cmd, nodeVersion, healthCheckPath: source.healthCheckPath });
