@@ -260,4 +260,23 @@ describe('DeploymentClient requests', () => {
     expect(await new DeploymentClient({ baseUrl: 'http://gw', fetch: r.fetch }).rejectDeployment(D)).toMatchObject({ ok: true, data: { status: 'canceled' } });
     expect(r.seen[0].url).toBe(`http://gw/api/v1/deployments/${D}/reject`);
   });
+
+  it('reads a followed deployment again when its project subscription is renewed after a reconnect, until unsubscribed', async () => {
+    const gw = gateway();
+    const c = new DeploymentClient({ baseUrl: 'http://gw', fetch: gw.fetch });
+    const live = (c as unknown as { live: LiveConnection }).live;
+    live.subscribeProject = async () => ({ ok: true, data: () => undefined });
+    const seen: string[] = [];
+    const sub = await c.subscribeToDeploymentStatus(D, (d) => seen.push(d.status));
+    expect(seen).toEqual(['queued']);
+    // it ended while the connection was down: no event came, the renewal reads it
+    gw.set('succeeded');
+    live.projectRenewedObservers.forEach((o) => o('00000000-0000-4000-8000-0000000000ff'));
+    live.projectRenewedObservers.forEach((o) => o(P));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(seen).toEqual(['queued', 'succeeded']);
+    if (sub.ok) sub.data();
+    expect(live.projectRenewedObservers.size).toBe(0);
+    c.close();
+  });
 });

@@ -450,11 +450,24 @@ export class DeploymentClient {
       DeploymentWithLogVolume,
     );
     if (!current.ok) return current;
-    const sub = await this.live.subscribeProject(current.data.projectId, (p) => {
+    const projectId = current.data.projectId;
+    const sub = await this.live.subscribeProject(projectId, (p) => {
       if (p.deployment.id === deploymentId) onStatus(p.deployment);
     });
-    if (sub.ok) onStatus(current.data);
-    return sub;
+    if (!sub.ok) return sub;
+    onStatus(current.data);
+    // after a reconnect (a gateway restart) the changes made meanwhile are read, not waited for
+    const renewed = (id: string) => {
+      if (id !== projectId) return;
+      void this.http.request('GET', pathOf`/deployments/${deploymentId}`, DeploymentWithLogVolume).then((r) => {
+        if (r.ok && this.live.projectRenewedObservers.has(renewed)) onStatus(r.data);
+      });
+    };
+    this.live.projectRenewedObservers.add(renewed);
+    return ok(() => {
+      this.live.projectRenewedObservers.delete(renewed);
+      sub.data();
+    });
   }
 
   /** every status or phase change of any deployment of the project from now on; the Result holds the unsubscribe function */

@@ -164,6 +164,20 @@ describe('LiveConnection against a real Socket.IO server', () => {
     live.close();
   });
 
+  it('tells its observers when a project subscription is renewed after a reconnect', async () => {
+    const live = new LiveConnection(gw.url, 'good');
+    const renewed: string[] = [];
+    live.projectRenewedObservers.add((id) => renewed.push(id));
+    const sub = await live.subscribeProject(D, () => undefined);
+    expect(sub.ok).toBe(true);
+    expect(renewed).toEqual([]);
+    gw.sockets[0].disconnect(true);
+    await until('the renewal observed', () => renewed.length === 1);
+    expect(gw.projectSubscriptions).toEqual([D, D]);
+    expect(renewed).toEqual([D]);
+    live.close();
+  });
+
   it('ends a subscription whose renewal the gateway refuses, with its error', async () => {
     await gw.close();
     gw = await fakeGateway(true);

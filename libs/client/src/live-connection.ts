@@ -55,6 +55,12 @@ export class LiveConnection {
   private readonly waiting = new Set<(e: ErrorBody) => void>();
   /** every status payload, whatever the subscription (the read cache listens here) */
   readonly statusObservers = new Set<(p: StatusPayload) => void>();
+  /**
+   * Called with a project's id once its subscription is renewed after a reconnect: status events
+   * sent while the connection was down are not replayed, so a reader of the current state reads it
+   * again (subscribeToDeploymentStatus does).
+   */
+  readonly projectRenewedObservers = new Set<(projectId: string) => void>();
 
   constructor(
     private readonly baseUrl: string,
@@ -152,6 +158,7 @@ export class LiveConnection {
     if (!this.projects.get(projectId)?.size) return;
     void this.emitSubscribeProject(projectId).then((r) => {
       const error = !r.ok ? r.error : !r.data.ok ? r.data.error : undefined;
+      if (!error) this.projectRenewedObservers.forEach((o) => o(projectId));
       if (error?.code === ErrorCode.ServiceUnavailable && attempt < RENEW_ATTEMPTS) {
         setTimeout(() => this.renewProject(projectId, attempt + 1), RETRY_MS);
       }
