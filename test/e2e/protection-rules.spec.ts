@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { sign } from '@octokit/webhooks-methods';
+import { type Server, createServer } from 'node:http';
+import { sign, verify } from '@octokit/webhooks-methods';
 import type { AuditEntry, Deployment, Environment, WebhookDelivery } from '@flightdeck/contracts';
 import { GitRepo, nodeApp } from '../support/git-repo';
 import { Api, deploymentEnded, until } from '../support/http';
@@ -19,9 +20,23 @@ describe('protection rules end to end', () => {
   let secret: string;
   const as: Record<'dev' | 'ada' | 'bob', Api> = {} as never;
   const ids: Record<'dev' | 'ada' | 'bob', string> = {} as never;
+  // an outgoing hooks receiver on 127.0.0.1 (the stack allows loopback receivers)
+  let receiver: Server;
+  let receiverUrl: string;
+  const received: { raw: string; signature: string; body: { event: string; deployment: Deployment; transition: { approval?: { decision: string; by: string; given: number } } } }[] = [];
 
   beforeAll(async () => {
-    stack = await startLauncher();
+    receiver = createServer((req, res) => {
+      let raw = '';
+      req.on('data', (c) => (raw += c));
+      req.on('end', () => {
+        received.push({ raw, signature: req.headers['x-flightdeck-signature-256'] as string, body: JSON.parse(raw) });
+        res.writeHead(200).end('ok');
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    receiverUrl = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/hook`;
+    stack = await startLauncher({ FLIGHTDECK_HOOKS_ALLOW_PRIVATE: 'true' });
     admin = new Api(stack.gatewayUrl, stack.token);
     repo = new GitRepo();
     repo.write(nodeApp('v1', { lines: 5 }));
@@ -42,6 +57,7 @@ describe('protection rules end to end', () => {
   afterAll(async () => {
     await stack?.stop();
     repo?.remove();
+    await new Promise((r) => receiver?.close(r));
   });
 
   const protect = async (protection: object | null) => {
@@ -55,6 +71,8 @@ describe('protection rules end to end', () => {
 
   it('production requiring 2 admin approvals: a deployer’s trigger waits, one approval keeps it waiting, the second releases it; the author may not approve; a rejection cancels; every step audited', async () => {
     await protect({ requiredApprovals: { count: 2, minRole: 'admin', forbidAuthor: true } });
+    const hook = await admin.call('POST', `/projects/${project.id}/hooks`, { url: receiverUrl, events: ['approval.requested', 'approval.decided'] });
+    expect(hook.status).toBe(201);
     const held = await trigger(as.dev);
     expect([held.status, held.body.status, held.body.phase]).toEqual([201, 'queued', 'awaiting_approval']);
     const id = held.body.id;
@@ -93,6 +111,20 @@ describe('protection rules end to end', () => {
       ['bob', 'reject', 2, 200, null],
       ['bob', 'approve', 2, 409, 'deployment/not-awaiting-approval'],
     ]);
+
+    // the outgoing hook got approval.requested for each and approval.decided for each decision that changed something, signed
+    const events = await until('the approval events at the receiver', async () => (received.length >= 5 ? received : undefined));
+    for (const r of events) expect(await verify(hook.body.secret, r.raw, r.signature)).toBe(true);
+    // (deliveries are sent independently: compared in a fixed order)
+    const seen = events.map((r) => [r.body.event, r.body.deployment.id === id ? 1 : 2, r.body.transition.approval?.decision ?? null, r.body.transition.approval?.given ?? null]);
+    expect(seen.sort((a, b) => JSON.stringify([a[1], a[3] ?? -1]).localeCompare(JSON.stringify([b[1], b[3] ?? -1])))).toEqual([
+      ['approval.requested', 1, null, null],
+      ['approval.decided', 1, 'approved', 1],
+      ['approval.decided', 1, 'approved', 2],
+      ['approval.requested', 2, null, null],
+      ['approval.decided', 2, 'rejected', 0],
+    ]);
+    expect(received).toHaveLength(5);
     await protect(null);
   });
 
