@@ -1,5 +1,6 @@
 import { AckPolicy, DeliverPolicy, nanos, type ConsumerConfig, type JetStreamManager } from 'nats';
 import { Streams, type StreamKey } from '@flightdeck/contracts';
+import { withJetStreamRetry } from './jetstream-retry';
 
 export interface DurableConsumerOptions {
   stream: StreamKey;
@@ -25,17 +26,20 @@ export async function ensureDurableConsumer(jsm: JetStreamManager, o: DurableCon
     ...(o.filterSubject ? { filter_subject: o.filterSubject } : {}),
     ...(o.maxAckPending ? { max_ack_pending: o.maxAckPending } : {}),
   };
-  try {
-    await jsm.consumers.info(stream, o.durable);
-    await jsm.consumers.update(stream, o.durable, config);
-  } catch (e) {
-    if (!/consumer not found/i.test((e as Error).message)) throw e;
+  // on a cluster that is still forming, or electing, an answer may take a while
+  await withJetStreamRetry(`consumer ${stream}/${o.durable}`, async () => {
     try {
-      await jsm.consumers.add(stream, config);
-    } catch (addErr) {
-      // another replica created it between our info and add
-      if (!/already in use|exists/i.test((addErr as Error).message)) throw addErr;
+      await jsm.consumers.info(stream, o.durable);
+      await jsm.consumers.update(stream, o.durable, config);
+    } catch (e) {
+      if (!/consumer not found/i.test((e as Error).message)) throw e;
+      try {
+        await jsm.consumers.add(stream, config);
+      } catch (addErr) {
+        // another replica created it between our info and add
+        if (!/already in use|exists/i.test((addErr as Error).message)) throw addErr;
+      }
     }
-  }
+  });
   return stream;
 }

@@ -12,6 +12,7 @@ export * from './jetstream.server';
 export * from './bus-transports';
 export * from './messaging.options';
 export * from './streams';
+export * from './jetstream-retry';
 export * from './outbox';
 export * from './outbox.relay';
 export * from './dead-letter';

@@ -17,6 +17,7 @@ import { settle } from './handler-result';
 import { type EventRoute, route } from './idempotent.consumer';
 import { JetStreamConsumers } from './idempotent-consumers';
 import { JETSTREAM } from './transports';
+import { withJetStreamRetry } from './jetstream-retry';
 
 interface Stoppable {
   stop(): Promise<void>;
@@ -118,7 +119,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
         ackWaitMs: decl.ackWaitMs,
       },
       this.o.nc.jetstream(),
-      await this.o.nc.jetstreamManager(),
+      await withJetStreamRetry('JetStream', () => this.o.nc.jetstreamManager()),
       ds,
     );
     await consumer.start();

@@ -20,6 +20,7 @@ import { NatsCommandServer } from './nats-command.server';
 import { NATS_CONNECTION, connectNats } from './nats-connection';
 import { Outbox } from './outbox';
 import { OutboxRelay } from './outbox.relay';
+import { withJetStreamRetry } from './jetstream-retry';
 import { ensureStreams } from './streams';
 
 export interface MessagingModuleOptions extends MessagingOptions {
@@ -42,7 +43,8 @@ class MessagingLifecycle implements OnModuleInit, BeforeApplicationShutdown, OnA
   ) {}
 
   async onModuleInit() {
-    await ensureStreams(await this.nc.jetstreamManager(), undefined, { replicas: this.options.streamReplicas });
+    const jsm = await withJetStreamRetry('JetStream', () => this.nc.jetstreamManager());
+    await ensureStreams(jsm, undefined, { replicas: this.options.streamReplicas });
     this.relay?.start();
   }
 

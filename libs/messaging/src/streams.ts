@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { DiscardPolicy, RetentionPolicy, StorageType, nanos, type JetStreamManager, type StreamConfig } from 'nats';
 import { Streams, type StreamKey } from '@flightdeck/contracts';
+import { withJetStreamRetry } from './jetstream-retry';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -44,18 +45,21 @@ export async function ensureStreams(
   const logger = new Logger('Streams');
   for (const key of keys) {
     const cfg = streamConfig(key, opts);
-    try {
-      await jsm.streams.info(cfg.name!);
-      await jsm.streams.update(cfg.name!, cfg);
-    } catch (e) {
-      if (!/stream not found/i.test((e as Error).message)) throw e;
+    // on a cluster that is still forming, or electing, an answer may take a while
+    await withJetStreamRetry(`stream ${cfg.name}`, async () => {
       try {
-        await jsm.streams.add(cfg);
-        logger.log({ stream: cfg.name }, 'stream created');
-      } catch (addErr) {
-        // another replica created it between our info and add
-        if (!/already in use|exists/i.test((addErr as Error).message)) throw addErr;
+        await jsm.streams.info(cfg.name!);
+        await jsm.streams.update(cfg.name!, cfg);
+      } catch (e) {
+        if (!/stream not found/i.test((e as Error).message)) throw e;
+        try {
+          await jsm.streams.add(cfg);
+          logger.log({ stream: cfg.name }, 'stream created');
+        } catch (addErr) {
+          // another replica created it between our info and add
+          if (!/already in use|exists/i.test((addErr as Error).message)) throw addErr;
+        }
       }
-    }
+    });
   }
 }
