@@ -32,6 +32,18 @@ describe("an environment's build settings", () => {
     expect(await stored(production.id)).toMatchObject({ rootDirectory: 'apps/web', framework: 'vite' });
   });
 
+  it('keeps a deployment strategy (issue 17) as a build setting, which the orchestrator reads with the rest', async () => {
+    const { project, production } = await h.project(unique('bs-strategy'));
+    const at = { projectId: project.id, environmentId: production.id };
+    const canary = { type: 'canary' as const, steps: [{ percent: 10, holdSeconds: 60 }, { percent: 50, holdSeconds: 120 }], maxErrorRate: 0.02 };
+    const set = await h.bus.request(updateEnvironment, { ...at, buildSettings: { strategy: canary, healthCheckPath: '/health' } });
+    expect(set.ok && set.data.buildSettings).toEqual({ strategy: canary, healthCheckPath: '/health' });
+    const looked = await h.bus.request(getEnvironment, { environmentId: production.id });
+    expect(looked.ok && looked.data.buildSettings?.strategy).toEqual(canary);
+    const unset = await h.bus.request(updateEnvironment, { ...at, buildSettings: { strategy: null } });
+    expect(unset.ok && unset.data.buildSettings).toEqual({ healthCheckPath: '/health' });
+  });
+
   it.each([
     ['a rootDirectory leaving the repository', { rootDirectory: 'apps/../../etc' }, /^buildSettings\.rootDirectory: must stay inside the repository/],
     ['an absolute rootDirectory', { rootDirectory: '/etc' }, /^buildSettings\.rootDirectory: must be relative to the repository root/],
@@ -40,6 +52,8 @@ describe("an environment's build settings", () => {
     ['a healthCheckPath without its slash', { healthCheckPath: 'health' }, /^buildSettings\.healthCheckPath: must be a path starting with "\/"/],
     ['a multi-line command', { buildCommand: 'npm run build\nrm -rf /' }, /^buildSettings\.buildCommand: must be one line/],
     ['an unknown setting', { buildDir: 'dist' }, /'buildDir'/],
+    ['canary steps that do not rise', { strategy: { type: 'canary', steps: [{ percent: 50, holdSeconds: 60 }, { percent: 10, holdSeconds: 60 }] } }, /^buildSettings\.strategy\.steps: each step must send more clients/],
+    ['an unknown strategy', { strategy: { type: 'shadow' } }, /^buildSettings\.strategy\.type: /],
   ])('refuses %s, naming the field, and changes nothing', async (_what, buildSettings, message) => {
     const { project, production } = await h.project(unique('bs-bad'));
     await h.bus.request(updateEnvironment, { projectId: project.id, environmentId: production.id, buildSettings: { installCommand: 'npm ci' } });
