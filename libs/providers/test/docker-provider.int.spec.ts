@@ -149,6 +149,20 @@ describe('the Docker provider, against the fake Engine API', () => {
     expect(engine.requestsTo('POST', /^\/containers\/create$/).at(-1)!.body).toMatchObject({ Env: ['GREETING=hi', 'PORT=3000'] });
   });
 
+  it("streams the running container's output as its logs, until it stops", async () => {
+    const p = provider();
+    const { providerDeploymentId } = await p.deploy(aDeployRequest({ environmentName: 'logs' }), ctx());
+    const container = [...engine.containers.values()].find((c) => c.spec.Image === providerDeploymentId)!;
+    const lines: string[] = [];
+    const reading = (async () => {
+      for await (const line of p.logs(providerDeploymentId!, ctx())) lines.push(line);
+    })();
+    container.print('stderr', 'GET / 200');
+    await container.stop();
+    await reading;
+    expect(lines).toEqual(['listening on port 3000', 'GET / 200', 'received SIGTERM, shutting down']);
+  });
+
   describe('when the engine or the app says no', () => {
     it('names DOCKER_HOST before anything reaches an engine', () => {
       const before = engine.requests.length;
@@ -192,6 +206,14 @@ describe('the Docker provider, against the fake Engine API', () => {
       const left = [...engine.containers.values()].filter((c) => c.spec.Labels?.['dev.flightdeck.environment'] === 'fragile');
       expect(left.map((c) => [c.spec.Labels?.['dev.flightdeck.deployment'], c.running])).toEqual([[good.deploymentId, true]]);
       if ('logs' in behaviour) expect(lines).toContainEqual({ message: 'container: Error: Cannot find module /app/server.js', level: 'warn' });
+    });
+
+    it('times out a container that answers 5xx, naming what it answered', async () => {
+      engine.behaviour = () => ({ respond: () => ({ status: 503, body: 'warming up' }) });
+      await expect(provider({ healthTimeoutSeconds: 1 }).deploy(aDeployRequest({ environmentName: 'slow' }), ctx())).rejects.toMatchObject({
+        providerMessage: 'the container did not become healthy within 1s (GET / answered 503)',
+      });
+      expect([...engine.containers.values()].filter((c) => c.spec.Labels?.['dev.flightdeck.environment'] === 'slow')).toEqual([]);
     });
 
     it('pushes with the registry credentials, and reports a refused push', async () => {
