@@ -47,7 +47,9 @@ export class ProviderRegistry {
     const parsed = schema.safeParse(config.settings ?? {});
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      throw new ProviderSettingsError(config.name, pathOf(issue), issue.message.toLowerCase().startsWith('required') ? 'is required' : `is not valid: ${issue.message}`);
+      // a schema's own sentence ("is required: ...", "must be ...") reads after the setting's name as it is
+      const said = issue.message.toLowerCase().startsWith('required') ? 'is required' : /^(is|must) /.test(issue.message) ? issue.message : `is not valid: ${issue.message}`;
+      throw new ProviderSettingsError(config.name, pathOf(issue), said);
     }
     return parsed.data as Record<string, unknown>;
   }

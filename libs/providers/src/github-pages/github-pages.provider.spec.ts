@@ -37,9 +37,9 @@ describe('the GitHub Pages provider', () => {
     expect(pagesUrlOf('https://github.com/Acme/docs.git')).toBe('https://acme.github.io/docs/');
     expect(pagesUrlOf('https://github.com/acme/acme.github.io')).toBe('https://acme.github.io/');
     expect(() => registry.validate({ name: 'github-pages', settings: { repository: 'https://git.example.com/a/b.git' } })).toThrow(
-      'provider github-pages: settings.url is not valid: is required: the repository is not on github.com',
+      'provider github-pages: settings.url is required: the repository is not on github.com, so its Pages URL cannot be derived',
     );
-    expect(() => registry.validate({ name: 'github-pages', settings: { repository: 'ssh://git@github.com/a/b' } })).toThrow(/settings\.repository is not valid: must be an https:\/\/ URL/);
+    expect(() => registry.validate({ name: 'github-pages', settings: { repository: 'ssh://git@github.com/a/b' } })).toThrow(/settings\.repository must be an https:\/\/ URL/);
     expect(() => registry.create({ name: 'github-pages', settings: { repository: `file://${root}/x.git`, url: 'https://x.test/' } }, [], { ...host(), allowPrivateAddresses: false })).toThrow(
       'settings.repository must be an https:// URL: file:// repositories need FLIGHTDECK_PROVIDERS_ALLOW_PRIVATE=true on the builder',
     );
