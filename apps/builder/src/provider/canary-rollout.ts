@@ -96,7 +96,7 @@ export class CanaryRollout {
   private async hold(o: CanaryRun, control: Control, ms: number, maxErrorRate: number, minRequests: number): Promise<string> {
     const until = Date.now() + ms;
     for (;;) {
-      if (o.signal.aborted) return 'the deployment was canceled';
+      if (o.signal.aborted) return stoppedBecause(o.signal.reason);
       if (control.action === 'abort') return 'aborted (POST /deployments/:id/abort)';
       if (control.action === 'promote') return 'promote';
       const crash = this.processes.takeCrash(o.release.id);
@@ -117,5 +117,9 @@ export class CanaryRollout {
     }
   }
 }
+
+// the job's stop reason (job-runner.ts StopReason) as the rollback's
+const stoppedBecause = (reason: unknown): string =>
+  reason === 'timeout' ? 'the deployment timed out' : reason === 'shutdown' ? 'its builder is stopping (the next attempt starts the canary again)' : 'the deployment was canceled';
 
 const percent = (rate: number) => `${Math.round(rate * 1000) / 10} %`;
