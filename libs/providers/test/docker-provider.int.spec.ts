@@ -113,6 +113,13 @@ describe('the Docker provider, against the fake Engine API', () => {
     );
   });
 
+  it('builds the generated Dockerfile on the base image the settings name (a mirror)', async () => {
+    await provider({ nodeImage: 'mirror.example.com/library/node:22-bookworm-slim' }).deploy(aDeployRequest({ environmentName: 'mirror' }), ctx());
+    const build = engine.builds.at(-1)!;
+    expect(JSON.parse(build.query.buildargs)).toEqual({ NODE_IMAGE: 'mirror.example.com/library/node:22-bookworm-slim' });
+    expect(build.stages?.map((st) => st.from)).toEqual(['mirror.example.com/library/node:22-bookworm-slim', 'mirror.example.com/library/node:22-bookworm-slim', 'mirror.example.com/library/node:22-bookworm-slim']);
+  });
+
   it("builds the repository's own Dockerfile and runs it on the port it exposes", async () => {
     const sourceDir = aSourceTree({ Dockerfile: 'FROM python:3.12-slim\nCOPY app.py /app/\nEXPOSE 8000\nUSER 1000\nCMD ["python","/app/app.py"]\n', 'app.py': '', '.dockerignore': 'secrets/\n', 'secrets/key': 'x' });
     await provider().deploy(aDeployRequest({ sourceDir, environmentName: 'own' }), ctx());

@@ -66,7 +66,6 @@ export class DockerProvider implements DeploymentProvider {
   }
 
   async deploy(req: DockerDeployRequest, ctx: ProviderCallContext): Promise<DeployResult> {
-    await this.initialize(ctx);
     let image: string;
     let port: number;
     let healthCheckPath: string;
@@ -102,7 +101,7 @@ export class DockerProvider implements DeploymentProvider {
       await this.safe(
         'build the image',
         async () => {
-          const stream = await this.docker.buildImage(contextTar(plan.contextDir, plan.ignore, plan.extra, plan.only), { t: image, dockerfile: plan.dockerfile, labels, rm: true, forcerm: true });
+          const stream = await this.docker.buildImage(contextTar(plan.contextDir, plan.ignore, plan.extra, plan.only), { t: image, dockerfile: plan.dockerfile, labels, rm: true, forcerm: true, ...(plan.own ? {} : { buildargs: this.baseImages() }) });
           await this.follow(stream, 'the image build failed', ctx, lineLogger(ctx.log));
         },
         ctx,
@@ -115,6 +114,11 @@ export class DockerProvider implements DeploymentProvider {
     const port = plan.port ?? (exposed ? Number(exposed.split('/')[0]) : DEFAULT_PORT);
     if (plan.own) ctx.log(exposed ? `the image exposes ${exposed}: PORT=${port}` : `the image exposes no port: PORT=${port} is set for it to listen on`);
     return { image, port, healthCheckPath: plan.healthCheckPath };
+  }
+
+  /** the generated Dockerfiles' base images (ARG NODE_IMAGE / STATIC_IMAGE), when the settings name a mirror */
+  private baseImages(): Record<string, string> {
+    return { ...(this.settings.nodeImage ? { NODE_IMAGE: this.settings.nodeImage } : {}), ...(this.settings.staticImage ? { STATIC_IMAGE: this.settings.staticImage } : {}) };
   }
 
   private async push(image: string, ctx: ProviderCallContext): Promise<void> {
@@ -159,7 +163,6 @@ export class DockerProvider implements DeploymentProvider {
   }
 
   async rollback(req: RollbackRequest, ctx: ProviderCallContext): Promise<DeployResult> {
-    await this.initialize(ctx);
     const images = await this.safe('find the image to roll back to', () => this.docker.listImages({ filters: { label: [...environmentFilter(req).label, `${LABEL.deployment}=${req.toDeploymentId}`] } }), ctx);
     const found = images[0];
     if (!found) {

@@ -23,6 +23,9 @@ export const DockerSettings = z
     healthTimeoutSeconds: z.number().int().min(1).max(3600).default(60),
     // how long the previous container keeps serving after the switch before it is stopped
     drainSeconds: z.number().min(0).max(600).default(5),
+    // the generated Dockerfiles' base images (a registry mirror, a pinned digest): node:<major>-bookworm-slim and nginxinc/nginx-unprivileged:stable-alpine otherwise
+    nodeImage: z.string().trim().min(1).max(300).optional(),
+    staticImage: z.string().trim().min(1).max(300).optional(),
     // push every image to this repository prefix (registry.example.com/team) when set
     registry: z.string().trim().min(1).max(300).regex(/^[a-z0-9.:-]+(\/[a-z0-9._-]+)*$/, 'must be a registry host with an optional path, lowercase').optional(),
     registryUsername: z.string().trim().min(1).max(200).optional(),

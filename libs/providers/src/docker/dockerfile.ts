@@ -164,7 +164,7 @@ function nodeDockerfile(input: DockerfileInput, why: string[]): string[] {
     ...TINI_STAGE,
     '',
     'FROM ${NODE_IMAGE} AS runtime',
-    `ENV NODE_ENV=production PORT=${NODE_PORT}${next ? ' HOSTNAME=0.0.0.0 NEXT_TELEMETRY_DISABLED=1' : ''} PATH=${app}/node_modules/.bin:$PATH`,
+    `ENV NODE_ENV=production PORT=${NODE_PORT}${next ? ' HOSTNAME=0.0.0.0 NEXT_TELEMETRY_DISABLED=1' : ''} PATH=${app === '/app' ? '' : `${app}/node_modules/.bin:`}/app/node_modules/.bin:$PATH`,
     'WORKDIR /app',
     'COPY --from=tini /usr/bin/tini-static /usr/local/bin/tini',
   );

@@ -35,6 +35,8 @@ export interface RecordedBuild {
   /** the Dockerfile's text, as it came in the context */
   dockerfile?: string;
   context: BuildContext;
+  /** each stage's base image, build args applied (what a real engine would pull) */
+  stages?: { from: string; name?: string }[];
   imageId?: string;
   error?: string;
 }
@@ -232,6 +234,7 @@ export class FakeDockerEngine {
     let error: string | undefined;
     try {
       checked = checkDockerfile(record.dockerfile, context, parseJsonParam(q.buildargs, {}));
+      record.stages = checked.stages;
     } catch (e) {
       error = (e as Error).message;
     }
