@@ -15,7 +15,7 @@ import {
 import { StepFailedError } from '../build/step-errors';
 import { BUILDER_CONFIG, type BuilderConfig } from '../config/builder.config';
 import { InternalReleaseProvider } from './internal-release-provider';
-import { type InternalDeployRequest, internalProviderDefinition } from './internal-deployment-provider';
+import { type InternalDeployRequest, InternalDeploymentProvider, internalProviderDefinition } from './internal-deployment-provider';
 import type { ReleaseEnvironment, ReleaseLog, ReleaseProvider, ReleaseSpec, ReleaseTarget, ReleaseUrls } from './release-provider';
 
 interface Prepared {
@@ -41,6 +41,8 @@ const PREPARED_TTL_MS = 6 * 3600_000;
 export class DeploymentProviders implements ReleaseProvider {
   readonly registry: ProviderRegistry;
   private readonly prepared = new Map<string, Prepared>();
+  /** the internal provider behind the interface: what every deployment without a provider of its own goes through */
+  private readonly internalProvider: InternalDeploymentProvider;
 
   constructor(
     private readonly internal: InternalReleaseProvider,
@@ -48,6 +50,7 @@ export class DeploymentProviders implements ReleaseProvider {
     @Optional() @Inject(BUILDER_CONFIG) private readonly config?: BuilderConfig,
   ) {
     this.registry = new ProviderRegistry([...BUILT_IN_PROVIDERS, internalProviderDefinition(internal)]);
+    this.internalProvider = new InternalDeploymentProvider(internal);
   }
 
   /** the environment's provider for this job, checked before any build: StepFailedError (prepare) naming the setting at fault */
@@ -77,7 +80,13 @@ export class DeploymentProviders implements ReleaseProvider {
 
   async deploy(spec: ReleaseSpec, log: ReleaseLog, signal: AbortSignal): Promise<ReleaseUrls> {
     const p = this.take(spec.deploymentId);
-    if (!p) return this.internal.deploy(spec, log, signal);
+    const source = { type: 'artifact' as const, path: spec.artifactPath, kind: spec.kind, startCommand: spec.startCommand, healthCheckPath: spec.healthCheckPath };
+    if (!p) {
+      // the internal provider gets the builder's whole spec (limits, runtime, the ordering guard...) along
+      const { deploymentId, projectName, environmentName, env } = spec;
+      const r = await this.internalProvider.deploy({ deploymentId, projectName, environmentName, env, commitSha: spec.commit?.sha, source, spec }, { log, signal });
+      return { url: r.url, previewUrl: r.previewUrl ?? r.url };
+    }
     const req: InternalDeployRequest = {
       deploymentId: spec.deploymentId,
       projectId: p.projectId,
@@ -87,7 +96,7 @@ export class DeploymentProviders implements ReleaseProvider {
       env: Object.fromEntries(p.variables.map((v) => [v.key, v.value])),
       sensitiveKeys: p.variables.filter((v) => v.sensitive).map((v) => v.key),
       commitSha: spec.commit?.sha,
-      source: { type: 'artifact', path: spec.artifactPath, kind: spec.kind, startCommand: spec.startCommand, healthCheckPath: spec.healthCheckPath },
+      source,
     };
     try {
       const r = await p.provider.deploy(req, { log, signal });
@@ -99,7 +108,10 @@ export class DeploymentProviders implements ReleaseProvider {
 
   async rollback(target: ReleaseTarget & { toDeploymentId: string }, log: ReleaseLog, signal: AbortSignal): Promise<ReleaseUrls> {
     const p = this.take(target.deploymentId);
-    if (!p) return this.internal.rollback(target, log, signal);
+    if (!p) {
+      const r = await this.internalProvider.rollback(target, { log, signal });
+      return { url: r.url, previewUrl: r.previewUrl ?? r.url };
+    }
     if (!p.provider.rollback) throw new StepFailedError(ErrorCode.DeploymentNoRollbackTarget, 'deploy', `the ${p.name} provider has no rollback: deploy the earlier commit again instead`);
     try {
       const r = await p.provider.rollback({ ...target, projectId: p.projectId }, { log, signal });
