@@ -70,6 +70,11 @@ function MembersPanel({ projectId, onChange }: { projectId: string; onChange: ()
     if (r.ok) setUserId('');
     await done(r);
   };
+  // the same PUT as adding: a member's role changed in place
+  const changeRole = async (id: string, to: ProjectRole) => {
+    setBusy(true);
+    await done(await client.setMember(projectId, id, to));
+  };
   const remove = async (id: string) => {
     setBusy(true);
     await done(await client.removeMember(projectId, id));
@@ -87,7 +92,13 @@ function MembersPanel({ projectId, onChange }: { projectId: string; onChange: ()
               {members.map((m) => (
                 <tr key={m.userId} data-member={m.userName}>
                   <td>{m.userName} <span className="muted mono">{m.userId}</span></td>
-                  <td>{m.role}</td>
+                  <td>
+                    <label htmlFor={`role-${m.userId}`} className="visually-hidden">Role of {m.userName}</label>
+                    <select id={`role-${m.userId}`} value={m.role} disabled={busy} className="compact"
+                      onChange={(e) => void changeRole(m.userId, e.target.value as ProjectRole)}>
+                      {ProjectRole.options.map((r) => <option key={r} value={r}>{r}</option>)}
+                    </select>
+                  </td>
                   <td><button type="button" className="link-dark" disabled={busy} onClick={() => void remove(m.userId)}>Remove<span className="visually-hidden"> {m.userName}</span></button></td>
                 </tr>
               ))}
