@@ -415,7 +415,10 @@ describe('the dashboard', () => {
     await page.getByRole('button', { name: 'Add member' }).click();
     const member = page.locator('tr[data-member="dash-member"]');
     await member.waitFor();
-    expect(await member.locator('td').nth(1).textContent()).toBe('deployer');
+    expect(await member.getByLabel('Role of dash-member').inputValue()).toBe('deployer');
+    // its role changed in place
+    await member.getByLabel('Role of dash-member').selectOption('admin');
+    await until('the role to be admin', async () => (await page.locator('tr[data-member="dash-member"] select').inputValue()) === 'admin', 10_000, 50);
 
     // the audit log, newest first: the member, then the import
     const audit = page.getByRole('list', { name: 'Audit entries' });
@@ -484,11 +487,13 @@ describe('the dashboard', () => {
       if (now.pid === before.pid || now.state !== 'running') return false;
       return (await fetch(`${stack.gatewayOpsUrl}/health/ready`).catch(() => null))?.status === 200;
     }, { timeoutMs: 30_000, intervalMs: 100 });
-    expect(await statusOf(page)).not.toBe('succeeded');
-    await waitForStatus(page, 'succeeded');
+    const api = new DeploymentClient({ baseUrl: stack.gatewayUrl, token: stack.token });
+    await waitForStatus(page, 'succeeded').catch(async (e: Error) => {
+      const now = await api.getDeployment(page.url().split('/').pop()!);
+      throw new Error(`${e.message}\nthe page shows ${await statusOf(page)}; the API: ${JSON.stringify(now.ok ? [now.data.status, now.data.phase, now.data.errorCode] : now.error)}`);
+    });
     await page.getByText(/lines, ended/).waitFor({ timeout: 60_000 });
     const { seqs } = await seqsInLog(page);
-    const api = new DeploymentClient({ baseUrl: stack.gatewayUrl, token: stack.token });
     const stored = await api.getDeployment(page.url().split('/').pop()!);
     api.close();
     expect(seqs).toEqual(seqs.map((_, i) => i + 1));
