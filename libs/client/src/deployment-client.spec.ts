@@ -279,4 +279,18 @@ describe('DeploymentClient requests', () => {
     expect(live.projectRenewedObservers.size).toBe(0);
     c.close();
   });
+
+  it('tells a project subscriber when its subscription is renewed, until unsubscribed', async () => {
+    const c = new DeploymentClient({ baseUrl: 'http://gw', fetch: gateway().fetch });
+    const live = (c as unknown as { live: LiveConnection }).live;
+    live.subscribeProject = async () => ({ ok: true, data: () => undefined });
+    let renewals = 0;
+    const sub = await c.subscribeToProjectDeployments(P, () => undefined, { onRenewed: () => renewals++ });
+    live.projectRenewedObservers.forEach((o) => o(D));
+    live.projectRenewedObservers.forEach((o) => o(P));
+    expect(renewals).toBe(1);
+    if (sub.ok) sub.data();
+    expect(live.projectRenewedObservers.size).toBe(0);
+    c.close();
+  });
 });

@@ -471,11 +471,23 @@ export class DeploymentClient {
   }
 
   /** every status or phase change of any deployment of the project from now on; the Result holds the unsubscribe function */
-  subscribeToProjectDeployments(
+  async subscribeToProjectDeployments(
     projectId: string,
     onStatus: (p: StatusPayload) => void,
+    opts: {
+      /** the subscription was renewed after a reconnect: events sent meanwhile are not replayed, read the list again */
+      onRenewed?: () => void;
+    } = {},
   ): Promise<Result<() => void>> {
-    return this.live.subscribeProject(projectId, onStatus);
+    const sub = await this.live.subscribeProject(projectId, onStatus);
+    const { onRenewed } = opts;
+    if (!sub.ok || !onRenewed) return sub;
+    const renewed = (id: string) => id === projectId && onRenewed();
+    this.live.projectRenewedObservers.add(renewed);
+    return ok(() => {
+      this.live.projectRenewedObservers.delete(renewed);
+      sub.data();
+    });
   }
 
   // ---- webhooks
