@@ -5,6 +5,7 @@ import { verify } from '@octokit/webhooks-methods';
 import {
   type Deployment,
   type DeploymentStatus,
+  type DeploymentTransition,
   ErrorCode,
   deploymentStatusChanged,
   getProject,
@@ -200,6 +201,37 @@ describe('outgoing hooks', () => {
     expect(await queryRows(infra.postgres.url, `select count(*)::int as n from gateway.hook_deliveries where hook_id = $1`, [fast.id])).toEqual([{ n: 4 }]);
     await gw.api('DELETE', `/projects/${project.id}/hooks/${slow.id}`);
     await gw.api('DELETE', `/projects/${project.id}/hooks/${fast.id}`);
+  });
+
+  it('approval events: requested when one starts awaiting approval, decided with each decision; an expiry is in the audit log as the platform\'s', async () => {
+    const hook = await createHook('/approvals', ['approval.requested', 'approval.decided']);
+    const d = aDeployment({ projectId: project.id, phase: 'awaiting_approval' });
+    const send = (from: DeploymentStatus | null, to: DeploymentStatus, approval?: DeploymentTransition['approval']) =>
+      nc.jetstream().publish(
+        subjectFor(deploymentStatusChanged.subject, d.id),
+        encodeEvent(deploymentStatusChanged, {
+          deployment: { ...d, status: to },
+          transition: { from, to, phase: 'awaiting_approval', at: new Date().toISOString(), reason: null, ...(approval ? { approval } : {}) },
+        }),
+        { msgID: randomUUID() },
+      );
+    await send(null, 'queued');
+    await send('created', 'queued');
+    await send('queued', 'queued', { decision: 'approved', by: 'ada', comment: 'ok', given: 1, required: 2 });
+    await send('queued', 'canceled', { decision: 'expired', by: null, comment: null, given: 1, required: 2 });
+    await eventually('three approval deliveries', async () => (await deliveries(hook.id)).filter((x: { status: string }) => x.status === 'delivered').length === 3);
+    expect(at('/approvals').map((r) => [r.body.event, (r.body as unknown as { transition: DeploymentTransition }).transition.approval?.decision ?? null])).toEqual(
+      expect.arrayContaining([
+        ['approval.requested', null],
+        ['approval.decided', 'approved'],
+        ['approval.decided', 'expired'],
+      ]),
+    );
+    const audit = await gw.api('GET', `/projects/${project.id}/audit`);
+    expect(audit.body.items.filter((e: { target: { deploymentId?: string } }) => e.target.deploymentId === d.id)).toEqual([
+      expect.objectContaining({ actor: { kind: 'system', id: 'deployment-orchestrator' }, method: 'SYSTEM', route: 'SYSTEM approval expired', outcome: 'succeeded' }),
+    ]);
+    await gw.api('DELETE', `/projects/${project.id}/hooks/${hook.id}`);
   });
 
   it('events published while no gateway runs are delivered once one starts (durable consumer)', async () => {

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import type { AuditEntry, AuditPage } from '@flightdeck/contracts';
 
 export type NewAuditEntry = Omit<AuditEntry, 'id' | 'at'>;
@@ -47,8 +47,9 @@ export class AuditLogService {
 
   constructor(@InjectDataSource() private readonly ds: DataSource) {}
 
-  async record(e: NewAuditEntry): Promise<void> {
-    await this.ds.query(
+  /** `tx`: in the caller's transaction (a consumer's, so that a redelivered event records nothing twice) */
+  async record(e: NewAuditEntry, tx: EntityManager = this.ds.manager): Promise<void> {
+    await tx.query(
       `insert into gateway.audit_log
          (actor_kind, actor_id, user_id, token_id, method, route, path, project_id, target, status, outcome, error_code, correlation_id)
        values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,

@@ -2,11 +2,12 @@ import { z } from 'zod';
 import { Id, IsoDate } from '../common.schema';
 
 // One mutating API call: who (the user and the token, or the bootstrap admin), what (method and
-// route, the ids it named), on which project, how it ended, when, and its correlation id.
+// route, the ids it named), on which project, how it ended, when, and its correlation id. Or a
+// decision the platform took by itself (actor kind `system`, method SYSTEM): an approval that expired.
 export const AuditEntry = z.object({
   id: z.number().int(),
   at: IsoDate,
-  actor: z.object({ kind: z.enum(['admin-token', 'user', 'anonymous']), id: z.string().nullable() }),
+  actor: z.object({ kind: z.enum(['admin-token', 'user', 'anonymous', 'system']), id: z.string().nullable() }),
   userId: Id.nullable(),
   tokenId: Id.nullable(),
   method: z.string(),
