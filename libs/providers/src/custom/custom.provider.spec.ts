@@ -92,6 +92,18 @@ describe('the custom provider', () => {
     await expect(make().deploy(request, ctx)).rejects.toThrow('custom: answered 200 with url required: it must answer {"url": "<where it serves the deployment>"}');
   });
 
+  it('cuts an endpoint that never answers at timeoutMs, tries again, then fails with deployment/provider-error saying so', async () => {
+    const hang: Handler = () => undefined; // the request is read, never answered
+    answers.push(hang, hang, hang);
+    const slow = registry.create({ name: 'custom', settings: { url, secretVariable: 'HOOK_SECRET', timeoutMs: 1_000 } }, secretVar, host());
+    const t0 = Date.now();
+    const e = await slow.deploy(request, ctx).catch((err: unknown) => err);
+    expect(e).toMatchObject({ code: 'deployment/provider-error', provider: 'custom', retryable: true });
+    expect((e as Error).message).toBe('custom: no answer within 1000 ms');
+    expect(received).toHaveLength(3);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(3 * 1_000 + 500 + 1_000 - 100); // 3 attempts, backoff 0.5 s then 1 s
+  });
+
   it('refuses a private address unless the operator allows it, naming the setting', async () => {
     const refused = make(host(false));
     await expect(refused.initialize!(ctx)).rejects.toThrow(
