@@ -22,6 +22,11 @@ export function ProjectPage() {
       // subscribe first: a change between the list and the subscription is not missed
       const sub = await client.subscribeToProjectDeployments(projectId, (p) => {
         if (live) setDeployments((list) => upsertDeployment(list, p.deployment));
+      }, {
+        // after a reconnect: the environments' URLs and pauses from what changed meanwhile
+        onRenewed: () => void client.listDeployments(projectId, { limit: 20 }).then((r) => {
+          if (live && r.ok) setDeployments((list) => r.data.items.reduce(upsertDeployment, list));
+        }),
       });
       if (sub.ok) {
         if (live) unsubscribe = sub.data;
@@ -137,23 +142,27 @@ function DeploymentList({ projectId, environments }: { projectId: string; enviro
     let unsubscribe: (() => void) | undefined;
     setDeployments(null);
     void (async () => {
+      const list = async () => {
+        const r = await client.listDeployments(projectId, { limit: 20, ...filterQuery(filter) });
+        if (!live) return;
+        if (!r.ok) return setError(errorText(r.error));
+        setError(null);
+        setTotal(r.data.total);
+        setDeployments((old) => r.data.items.reduce(upsertDeployment, old ?? []));
+      };
       const sub = await client.subscribeToProjectDeployments(projectId, (p) => {
         if (!live) return;
-        setDeployments((list) => {
-          if (!list) return list;
-          return matchesFilter(p.deployment, filter) ? upsertDeployment(list, p.deployment) : list.filter((d) => d.id !== p.deployment.id);
+        setDeployments((old) => {
+          if (!old) return old;
+          return matchesFilter(p.deployment, filter) ? upsertDeployment(old, p.deployment) : old.filter((d) => d.id !== p.deployment.id);
         });
-      });
+        // after a reconnect (a gateway restart) what changed meanwhile is read, not waited for
+      }, { onRenewed: () => void list() });
       if (sub.ok) {
         if (live) unsubscribe = sub.data;
         else sub.data();
       }
-      const r = await client.listDeployments(projectId, { limit: 20, ...filterQuery(filter) });
-      if (!live) return;
-      if (!r.ok) return setError(errorText(r.error));
-      setError(null);
-      setTotal(r.data.total);
-      setDeployments((list) => r.data.items.reduce(upsertDeployment, list ?? []));
+      await list();
     })();
     return () => {
       live = false;

@@ -46,7 +46,8 @@ export function VariablesPanel(props: ({ environment: Environment } | { project:
     if (!env) return;
     const r = await client.detectVariables(env.projectId, env.id);
     setDetected(r.ok ? r.data : null);
-    if (r.ok) setDetectedOpen((open) => open ?? r.data.missing.length + r.data.invalid.length > 0);
+    // a repository that cannot be read (none yet, unreachable) lists nothing rather than waiting
+    setDetectedOpen((open) => open ?? (r.ok && r.data.missing.length + r.data.invalid.length > 0));
   };
   useEffect(() => {
     void detect();
@@ -117,6 +118,7 @@ export function VariablesPanel(props: ({ environment: Environment } | { project:
           </table>
         </div>
       )}
+      {env && detectedOpen === null && <p className="muted" aria-live="polite">Reading what the repository needs…</p>}
       {detected && detected.items.length > 0 && (
         <details className="detected" open={!!detectedOpen} onToggle={(e) => setDetectedOpen(e.currentTarget.open)}>
           <summary>
