@@ -475,6 +475,9 @@ describe('the dashboard', () => {
     await page.getByLabel('Git repository URL').fill(repo.dir);
     await page.getByRole('button', { name: 'Create project' }).click();
     await page.getByRole('heading', { name: 'restart-app' }).waitFor();
+    // a second tab watches the project's list through the restart
+    const watcher = await signedIn(new URL(page.url()).pathname);
+    await watcher.getByText('No deployments yet.').waitFor();
     await page.getByRole('button', { name: 'Deploy' }).click();
     await page.waitForURL(/\/deployments\//);
     // the build printed its lines and sleeps: kill the gateway now
@@ -500,7 +503,9 @@ describe('the dashboard', () => {
     expect(stored.ok && stored.data.logVolume?.lines).toBe(seqs.length);
     expect(await lineCounts(page)).toEqual({ shown: seqs.length, all: seqs.length });
     expect(gateway().restarts).toBe(before.restarts + 1);
-    await page.close();
+    // the list, too, ends up showing it succeeded without a reload
+    await watcher.locator(`tr[data-deployment-id="${page.url().split('/').pop()}"] [data-status="succeeded"]`).waitFor({ timeout: 30_000 });
+    await Promise.all([page.close(), watcher.close()]);
   });
 
   // Issue 23's required approvals as a user meets them: the deployment waits in words, Reject ends
