@@ -332,6 +332,29 @@ describe('protection rules', () => {
       await h.waitForJob(d.id);
     });
 
+    it('a push released after a rollback paused the environment does not deploy over it; a manual one does', async () => {
+      const { project, production } = h.directory.addProject();
+      protect(production.id, { waitTimerMinutes: 5, freezeBehaviour: 'wait' });
+      const pushed = await h.deploy(project.id, { sourceRef: 'd'.repeat(40), ref: 'main', trigger: 'webhook' });
+      const manual = await h.deploy(project.id);
+      expect([pushed.phase, manual.phase]).toEqual(['waiting_timer', 'waiting_timer']);
+      // as a rollback that succeeded meanwhile leaves it
+      await h.sql(
+        `insert into orchestrator.environment_pauses (environment_id, project_id, rollback_deployment_id, paused_by) values ($1, $2, $3, 'ops')`,
+        [production.id, project.id, manual.id],
+      );
+      for (const d of [pushed, manual]) {
+        await h.sql(
+          `update orchestrator.deployments set metadata = jsonb_set(jsonb_set(metadata, '{protection,holdUntil}', '"2000-01-01T00:00:00Z"'), '{protection,waitTimer,until}', '"2000-01-01T00:00:00Z"') where id = $1`,
+          [d.id],
+        );
+      }
+      const canceled = await h.waitFor(pushed.id, 'the push to be canceled', (d) => d.status === 'canceled');
+      expect(canceled.errorMessage).toMatch(/^the wait timer ended; but the environment is paused since .* \(rollback .*\): a webhook deployment does not deploy over it$/);
+      await h.waitForJob(manual.id);
+      expect(h.jobsFor(pushed.id)).toHaveLength(0);
+    });
+
     it('required results: a build that would run no test is refused before anything is created', async () => {
       const { project, production } = h.directory.addProject();
       protect(production.id, { requireTestsPassed: true, freezeBehaviour: 'wait' });

@@ -7,6 +7,8 @@ import type { DeploymentEntity } from './deployment.entity';
 import { toDeployment } from './deployment.mapper';
 import { DeploymentsRepository } from './deployments.repository';
 import { EnvironmentQueue } from './environment-queue';
+import { AUTOMATIC_TRIGGERS } from './environment-pause';
+import { EnvironmentPauses } from './environment-pauses.service';
 import { freezeAt } from './freeze-windows';
 import { type ProtectionState, approvalsGiven, decideApproval, nextHold, protectionOf, released } from './protection-holds';
 
@@ -23,6 +25,7 @@ export class HeldDeployments {
     private readonly transitions: DeploymentTransitions,
     private readonly queue: EnvironmentQueue,
     private readonly directory: ProjectDirectory,
+    private readonly pauses: EnvironmentPauses,
   ) {}
 
   async decide(req: DecideApprovalRequest): Promise<Result<Deployment>> {
@@ -105,6 +108,14 @@ export class HeldDeployments {
       await this.transitions.update(tx, d, { phase: hold.phase, reason: `${why}; ${hold.reason}`, approval, patch: { metadata: { ...d.metadata, protection: hold.state } } });
       return;
     }
+    // a rollback paused the environment while it was held: a push or a schedule must not undo it
+    const pause = AUTOMATIC_TRIGGERS.includes(d.trigger) ? await this.pauses.current(tx, d.environmentId) : undefined;
+    if (pause) {
+      const reason = `${why}; but the environment is paused since ${pause.pausedAt.toISOString()} (rollback ${pause.rollbackDeploymentId}): a ${d.trigger} deployment does not deploy over it`;
+      await this.end(tx, d, reason, approval);
+      this.logger.log({ deploymentId: d.id, rollbackDeploymentId: pause.rollbackDeploymentId }, 'held deployment canceled: the environment is paused');
+      return;
+    }
     await this.transitions.update(tx, d, {
       phase: 'waiting',
       reason: `released (${why}): waiting for its turn`,
@@ -115,7 +126,7 @@ export class HeldDeployments {
     this.logger.log({ deploymentId: d.id, why }, 'held deployment released');
   }
 
-  private async end(tx: EntityManager, d: DeploymentEntity, reason: string, approval: NonNullable<Parameters<DeploymentTransitions['move']>[3]['approval']>) {
+  private async end(tx: EntityManager, d: DeploymentEntity, reason: string, approval?: Parameters<DeploymentTransitions['move']>[3]['approval']) {
     const moved = await this.transitions.move(tx, d, 'canceled', { reason, approval, patch: { errorCode: ErrorCode.DeploymentCanceled, errorMessage: reason } });
     if (!moved.ok) throw new Error(`could not cancel held deployment ${d.id}: ${moved.error.message}`);
   }
