@@ -1,11 +1,13 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type BuildContext, readBuildContext } from './build-context';
-import { type ImageConfig, checkDockerfile } from './dockerfile-check';
+import type { BuildContext } from './build-context';
+import type { ImageConfig } from './dockerfile-check';
+import { buildImage } from './fake-build';
+import { FAKE_API_VERSION, HEADERS, MIN_API_VERSION, fail, frame, newId, parseJsonParam, progress, send, versionNum, withTag } from './engine-http';
 import { type ContainerBehaviour, FakeContainer } from './fake-container';
 
 // A local stand-in for the Docker Engine API (v1.43+, the paths, verbs, status codes and bodies of
@@ -14,8 +16,6 @@ import { type ContainerBehaviour, FakeContainer } from './fake-container';
 // and every build context, checks a Dockerfile against its context without running it, and runs
 // "containers" as small HTTP servers on their published ports.
 
-export const FAKE_API_VERSION = '1.47';
-const MIN_API_VERSION = '1.24';
 
 export interface RecordedRequest {
   method: string;
@@ -68,41 +68,6 @@ interface Failure {
 
 type Handler = (req: IncomingMessage, res: ServerResponse, m: RegExpExecArray, q: Record<string, string>, body: Buffer) => Promise<void> | void;
 
-const HEADERS = { 'api-version': FAKE_API_VERSION, 'docker-experimental': 'false', ostype: 'linux', server: 'Docker/27.5.1 (linux)' };
-const newId = () => randomBytes(32).toString('hex');
-const versionNum = (v: string) => v.split('.').reduce((n, p) => n * 1000 + Number(p), 0);
-const withTag = (ref: string) => (/:[\w][\w.-]*$/.test(ref.split('/').at(-1)!) ? ref : `${ref}:latest`);
-
-function send(res: ServerResponse, status: number, body?: unknown, type = 'application/json'): void {
-  res.writeHead(status, { ...HEADERS, ...(body !== undefined ? { 'content-type': type } : {}) });
-  res.end(body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body));
-}
-const fail = (res: ServerResponse, status: number, message: string) => send(res, status, { message });
-
-/** a JSON-lines progress stream (build, push), as the engine writes it */
-function progress(res: ServerResponse): (obj: unknown) => void {
-  res.writeHead(200, { ...HEADERS, 'content-type': 'application/json' });
-  return (obj) => res.write(`${JSON.stringify(obj)}\r\n`);
-}
-
-/** one frame of the multiplexed stdout/stderr stream: [stream, 0, 0, 0, size (uint32 big-endian)] + payload */
-export function frame(stream: 1 | 2, payload: string): Buffer {
-  const data = Buffer.from(payload);
-  const header = Buffer.alloc(8);
-  header[0] = stream;
-  header.writeUInt32BE(data.length, 4);
-  return Buffer.concat([header, data]);
-}
-
-const parseJsonParam = <T>(v: string | undefined, fallback: T): T => {
-  if (!v) return fallback;
-  try {
-    return JSON.parse(v) as T;
-  } catch {
-    return fallback;
-  }
-};
-
 export class FakeDockerEngine {
   readonly requests: RecordedRequest[] = [];
   readonly builds: RecordedBuild[] = [];
@@ -114,7 +79,8 @@ export class FakeDockerEngine {
   /** credentials a push must carry; none: any push passes */
   registry?: { username: string; password: string };
   private failures: Failure[] = [];
-  private buildFailure?: string;
+  /** set by failNextBuild, taken by the next build */
+  buildFailure?: string;
   private readonly routes: [string, RegExp, Handler][];
 
   constructor(
@@ -126,7 +92,7 @@ export class FakeDockerEngine {
       ['GET', /^\/_ping$/, (_q, res) => send(res, 200, 'OK', 'text/plain; charset=utf-8')],
       ['HEAD', /^\/_ping$/, (_q, res) => send(res, 200)],
       ['GET', /^\/version$/, (_q, res) => send(res, 200, { Version: '27.5.1', ApiVersion: FAKE_API_VERSION, MinAPIVersion: MIN_API_VERSION, Os: 'linux', Arch: 'amd64', KernelVersion: '6.1.0' })],
-      ['POST', /^\/build$/, (req, res, _m, q, body) => this.build(req, res, q, body)],
+      ['POST', /^\/build$/, (req, res, _m, q, body) => buildImage(this, req, res, q, body)],
       ['GET', /^\/images\/json$/, (_r, res, _m, q) => send(res, 200, this.listImages(q))],
       ['GET', /^\/images\/(.+)\/json$/, (_r, res, m) => this.withImage(res, m[1], ({ CreatedAt, ...img }) => send(res, 200, { ...img, Created: CreatedAt.toISOString() }))],
       ['POST', /^\/images\/(.+)\/tag$/, (_r, res, m, q) => this.withImage(res, m[1], (img) => this.tag(res, img, q))],
@@ -216,49 +182,6 @@ export class FakeDockerEngine {
   private withContainer(res: ServerResponse, ref: string, fn: (c: FakeContainer) => unknown) {
     const c = this.findContainer(decodeURIComponent(ref));
     return c ? fn(c) : fail(res, 404, `No such container: ${decodeURIComponent(ref)}`);
-  }
-
-  private async build(req: IncomingMessage, res: ServerResponse, q: Record<string, string>, body: Buffer): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://docker');
-    const tags = url.searchParams.getAll('t');
-    const dockerfilePath = q.dockerfile || 'Dockerfile';
-    const context = await readBuildContext(body);
-    const record: RecordedBuild = { query: q, tags, dockerfilePath, context, dockerfile: context.text(dockerfilePath) };
-    this.builds.push(record);
-    if (record.dockerfile === undefined) {
-      record.error = `Cannot locate specified Dockerfile: ${dockerfilePath}`;
-      return fail(res, 500, record.error);
-    }
-    const out = progress(res);
-    let checked: ReturnType<typeof checkDockerfile> | undefined;
-    let error: string | undefined;
-    try {
-      checked = checkDockerfile(record.dockerfile, context, parseJsonParam(q.buildargs, {}));
-      record.stages = checked.stages;
-    } catch (e) {
-      error = (e as Error).message;
-    }
-    const steps = checked?.instructions ?? [];
-    steps.forEach((s, i) => {
-      out({ stream: `Step ${i + 1}/${steps.length} : ${s.keyword} ${s.args}\n` });
-      out({ stream: ` ---> ${randomBytes(6).toString('hex')}\n` });
-      if (i === 0 && this.buildFailure) error = this.buildFailure;
-    });
-    this.buildFailure = undefined;
-    if (error || !checked) {
-      record.error = error;
-      out({ errorDetail: { message: error }, error });
-      return void res.end();
-    }
-    const id = `sha256:${createHash('sha256').update(record.dockerfile + newId()).digest('hex')}`;
-    const labels = { ...checked.config.Labels, ...parseJsonParam<Record<string, string>>(q.labels, {}) };
-    for (const img of this.images.values()) img.RepoTags = img.RepoTags.filter((t) => !tags.map(withTag).includes(t));
-    this.images.set(id, { Id: id, RepoTags: tags.map(withTag), Created: Math.floor(Date.now() / 1000), CreatedAt: new Date(), Labels: labels, Config: { ...checked.config, Labels: labels } });
-    record.imageId = id;
-    out({ aux: { ID: id } });
-    out({ stream: `Successfully built ${id.slice(7, 19)}\n` });
-    for (const t of tags) out({ stream: `Successfully tagged ${withTag(t)}\n` });
-    res.end();
   }
 
   private listImages(q: Record<string, string>): unknown[] {
