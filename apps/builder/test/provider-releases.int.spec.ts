@@ -266,7 +266,7 @@ describe('the internal provider and the edge router', () => {
     await p.app.close();
 
     expect(pids.filter(isAlive)).toEqual([]);
-    expect(releasePids()).toEqual([]);
+    expect(releasePids('', { dataDir, edgePort })).toEqual([]);
     await expect(get('shop-app-production.localhost')).rejects.toThrow(/ECONNREFUSED/);
 
     p = await start();

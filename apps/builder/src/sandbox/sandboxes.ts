@@ -43,6 +43,10 @@ export class IsolationUnavailableError extends Error {}
 // bubblewrap the builder does not start, unless the operator opted out in so many words
 // (FLIGHTDECK_ISOLATION=unsafe-none). Resource limits need cgroups; without them the builder says
 // so at start and runs without limits.
+/** the cgroup folder of one builder's sandboxes: stable across restarts, distinct per builder on a host (each owns a data dir and an edge port) */
+export const sandboxCgroupRoot = (dataDir: string, edgePort: number | string): string =>
+  `flightdeck-${createHash('sha256').update(`${dataDir}:${edgePort}`).digest('hex').slice(0, 12)}`;
+
 @Injectable()
 export class Sandboxes implements OnModuleInit {
   private readonly logger = new Logger(Sandboxes.name);
@@ -150,10 +154,7 @@ export class Sandboxes implements OnModuleInit {
       }
       this.host = probe.host;
     }
-    // stable across restarts, distinct per builder on a host (each owns a data dir and an edge port)
-    const owner = `${this.config.FLIGHTDECK_DATA_DIR}:${this.config.FLIGHTDECK_EDGE_PORT}`;
-    const rootName = `flightdeck-${createHash('sha256').update(owner).digest('hex').slice(0, 12)}`;
-    const cgroups = detectCgroups(rootName);
+    const cgroups = detectCgroups(sandboxCgroupRoot(this.config.FLIGHTDECK_DATA_DIR, this.config.FLIGHTDECK_EDGE_PORT));
     this.cgroups = cgroups.driver;
     if (!cgroups.driver) this.logger.warn({ why: cgroups.missing }, 'builds and releases run without memory, process and CPU limits');
     this.logger.log({ isolation: this.describe() }, 'sandboxes ready');

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
+import { sandboxCgroupRoot } from '../../src/sandbox/sandboxes';
 import { sandboxUserName } from '../../src/sandbox/sandbox-users';
 
 // Processes of sandboxes as the host sees them, found the way an operator would: by cgroup and by
@@ -17,16 +18,23 @@ const pidsMount = (): string | undefined => {
 /** host pids in the cgroups of a deployment's build steps (every builder's sandboxes on this host) */
 export const buildPids = (deploymentId: string): number[] => sandboxPids(`build-${deploymentId}-`);
 
-/** host pids in the cgroup of a release's process, or of every release when no id is given */
-export const releasePids = (releaseId = ''): number[] => sandboxPids(`release-${releaseId}`);
+/** one builder on this host: other builders' (other suites') sandboxes are not its */
+export interface SandboxOwner {
+  dataDir: string;
+  edgePort: number;
+}
 
-function sandboxPids(prefix: string): number[] {
+/** host pids in the cgroup of a release's process, or of every release of `owner` when no id is given */
+export const releasePids = (releaseId = '', owner?: SandboxOwner): number[] => sandboxPids(`release-${releaseId}`, owner);
+
+function sandboxPids(prefix: string, owner?: SandboxOwner): number[] {
   const mount = pidsMount();
   if (!mount) return [];
   const own = /^\d+:pids:(.*)$/m.exec(readFileSync('/proc/self/cgroup', 'utf8'))?.[1] ?? '/';
   const base = join(mount, own);
   const pids: number[] = [];
-  for (const root of readdirSync(base).filter((d) => d.startsWith('flightdeck-'))) {
+  const ownRoot = owner && sandboxCgroupRoot(owner.dataDir, owner.edgePort);
+  for (const root of readdirSync(base).filter((d) => (ownRoot ? d === ownRoot : d.startsWith('flightdeck-')))) {
     for (const group of readdirSync(join(base, root)).filter((d) => d.startsWith(prefix))) {
       const procs = join(base, root, group, 'cgroup.procs');
       if (existsSync(procs)) pids.push(...readFileSync(procs, 'utf8').split('\n').filter(Boolean).map(Number));
