@@ -16,7 +16,7 @@ export interface ContainerBehaviour {
   healthDelayMs?: number;
 }
 
-export interface LogLine {
+export interface FakeLogLine {
   stream: 1 | 2;
   line: string;
   time: Date;
@@ -33,7 +33,7 @@ export class FakeContainer {
   startedAt?: Date;
   finishedAt?: Date;
   health?: { Status: 'starting' | 'healthy' | 'unhealthy'; FailingStreak: number };
-  readonly logs: LogLine[] = [];
+  readonly logs: FakeLogLine[] = [];
   /** container port → the host ports it is published on, once started */
   readonly ports: Record<string, { HostIp: string; HostPort: string }[]> = {};
   private servers: Server[] = [];
