@@ -1,4 +1,4 @@
-import { type ConfigurationProblem, type Deployment, type LogLine, type SuggestedAction, isTerminal } from '@flightdeck/contracts';
+import { type ConfigurationProblem, type Deployment, type LogLine, type SuggestedAction, isHeldPhase, isTerminal } from '@flightdeck/contracts';
 import { type FlightdeckApi, must } from '../api';
 import type { Context } from '../context';
 import { ExitCode, exitCodeOf } from '../exit-codes';
@@ -44,6 +44,7 @@ export async function followDeployment(ctx: Context, api: FlightdeckApi, d: Depl
     process.exit(ExitCode.Interrupted);
   };
   process.once('SIGINT', interrupted);
+  if (!out.json) heldNote(out, d);
   let res;
   try {
     res = await api.follow(
@@ -59,6 +60,7 @@ export async function followDeployment(ctx: Context, api: FlightdeckApi, d: Depl
           if (out.json) out.jsonLine({ type: 'status', id: s.id, status: s.status, phase: s.phase, progress: s.progress });
           else if (out.tty) draw();
           else out.line(`--> ${phase}`);
+          if (!out.json) heldNote(out, s);
         },
       },
       abort.signal,
@@ -118,3 +120,11 @@ const preflightProblems = (d: Deployment): ConfigurationProblem[] => {
   const pre = d.metadata.preflight as { problems?: ConfigurationProblem[] } | undefined;
   return Array.isArray(pre?.problems) ? pre.problems : [];
 };
+
+// A deployment held by a protection rule waits for people or time: say for what, and how to move it on.
+function heldNote(out: Context['out'], d: Deployment) {
+  if (d.status !== 'queued' || !isHeldPhase(d.phase)) return;
+  const waitingFor = (d.metadata.protection as { waitingFor?: string } | undefined)?.waitingFor ?? d.phase;
+  out.clearStatus();
+  out.line(`held: waiting for ${waitingFor}${d.phase === 'awaiting_approval' ? ` (flightdeck approve ${d.id})` : ''}`);
+}
