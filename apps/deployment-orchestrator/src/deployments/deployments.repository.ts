@@ -266,7 +266,7 @@ export class DeploymentsRepository {
     return count > 0;
   }
 
-  // Running internal deployments (their builder heartbeats) with no heartbeat and no change for
+  // Running deployments our builder runs (it heartbeats) with no heartbeat and no change for
   // `silentMs`, by the database's clock. External ones have their publisher's own pace.
   lockStuck(tx: EntityManager, silentMs: number, limit: number): Promise<DeploymentEntity[]> {
     return tx
@@ -274,7 +274,7 @@ export class DeploymentsRepository {
       .createQueryBuilder('d')
       .where('d.status in (:...active)', { active: ACTIVE_STATUSES })
       .andWhere(`d.phase not in (${OFF_SLOT_SQL})`)
-      .andWhere(`d.provider = 'internal'`)
+      .andWhere(`d.provider <> 'external'`)
       // no builder has it yet: a lost pre-flight is run again (staleValidations), never sent unchecked
       .andWhere(`d.phase <> 'validating'`)
       .andWhere(`d.cancel_requested_at is null`)

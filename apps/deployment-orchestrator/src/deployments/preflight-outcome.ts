@@ -30,4 +30,4 @@ export const preflightOutcome = (answer: Result<PreflightReport>, checkedAt: Dat
 // Whether a deployment's job waits for a pre-flight: an internal build that did not skip it and has
 // not been checked yet (a rollback releases a checked artifact; a next attempt is the same deployment).
 export const needsPreflight = (d: Pick<DeploymentEntity, 'provider' | 'deployJob' | 'metadata'>): boolean =>
-  d.provider === 'internal' && d.deployJob?.kind === 'build' && d.metadata.skipValidation !== true && d.metadata.preflight === undefined;
+  d.provider !== 'external' && d.deployJob?.kind === 'build' && d.metadata.skipValidation !== true && d.metadata.preflight === undefined;

@@ -40,7 +40,8 @@ export class RetryDeploymentUseCase {
         ref: typeof parent.metadata.ref === 'string' ? parent.metadata.ref : parent.sourceRef,
         message: `retry ${retryCount} of ${parent.id}`,
         trigger: parent.trigger,
-        provider: parent.provider,
+        // a builder-run one is released to the environment's provider as it is now
+        provider: parent.provider === 'external' ? 'external' : 'internal',
         actor: req.actor,
       },
       { parent, retryCount, clearCache: !!req.clearCache },

@@ -9,6 +9,7 @@ import { DeploymentTransitions } from './deployment-transitions.service';
 import type { DeploymentEntity } from './deployment.entity';
 import { toDeployment } from './deployment.mapper';
 import { DeploymentsRepository, ONE_ACTIVE_PER_ENVIRONMENT_INDEX, isUniqueViolation } from './deployments.repository';
+import { deploymentProviderOf } from './trigger-deployment.usecase';
 
 export type RollbackRequest = CommandRequest<typeof rollbackDeployment>;
 
@@ -56,6 +57,7 @@ export class RollbackDeploymentUseCase {
             idempotencyKey: null,
             rollbackTargetId: t.id,
             artifact: t.artifact,
+            provider: deploymentProviderOf('internal', where.data),
             metadata: { rollbackFrom: current.id },
           },
           `rollback to ${t.id} requested by ${req.actor.kind} ${req.actor.id}`,

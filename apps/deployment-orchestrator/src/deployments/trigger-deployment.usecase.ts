@@ -151,7 +151,7 @@ export class TriggerDeploymentUseCase {
         triggeredBy: req.actor.id,
         trigger: req.trigger,
         idempotencyKey: req.idempotencyKey ?? null,
-        provider: req.provider ?? 'internal',
+        provider: deploymentProviderOf(req.provider, target),
         metadata: {
           ...(running && plan.cancel.running ? { supersedes: running.id } : {}),
           ...(waits ? { waitedBehind: running?.id ?? waiting[0]?.id } : {}),
@@ -210,7 +210,7 @@ export class TriggerDeploymentUseCase {
         triggeredBy: req.actor.id,
         trigger: req.trigger,
         idempotencyKey: req.idempotencyKey ?? null,
-        provider: req.provider ?? 'internal',
+        provider: deploymentProviderOf(req.provider, target),
         metadata: {
           ...(retryOf ? { retryOf: retryOf.parent.id, retryCount: retryOf.retryCount, clearCache: retryOf.clearCache } : {}),
           ...(!retryOf && req.clearCache ? { clearCache: true } : {}),
@@ -291,3 +291,7 @@ export function protectionVerdict(req: TriggerDeploymentRequest, target: DeployT
   const state = { ...(snapshotRules(rules, now) ?? {}), ...(freezeOverride ? { freezeOverridden: freezeOverride } : {}) };
   return { ok: true, hold: nextHold(state, now, () => freeze), freezeOverride };
 }
+
+/** what a deployment records as its provider: external (its publisher's), else the environment's provider by name */
+export const deploymentProviderOf = (asked: TriggerDeploymentRequest['provider'], target: Pick<DeployTarget, 'environment'>): string =>
+  asked === 'external' ? 'external' : (target.environment.provider?.name ?? 'internal');

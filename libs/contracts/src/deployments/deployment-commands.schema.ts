@@ -3,7 +3,7 @@ import { defineCommand } from '../define';
 import { Subjects } from '../subjects';
 import { Actor, Id, IsoDate, PageQuery, pageOf } from '../common.schema';
 import { ProjectRole } from '../access/access.schema';
-import { Deployment, DeploymentPhase, DeploymentProvider, DeploymentStatus, DeploymentTrigger } from './deployment.schema';
+import { Deployment, DeploymentPhase, DeploymentStatus, DeploymentTrigger, TriggerProvider } from './deployment.schema';
 import { BuildSettings } from '../builds/build-settings.schema';
 import { TriggerVariables } from '../projects/variable.schema';
 
@@ -13,7 +13,7 @@ export const TriggerDeploymentBody = z
     environmentId: Id.optional(),
     message: z.string().max(1000).optional(),
     force: z.boolean().optional(),
-    provider: DeploymentProvider.optional(),
+    provider: TriggerProvider.optional(),
     // emergencies only: no pre-flight check of the variables (recorded on the deployment)
     skipValidation: z.boolean().optional(),
     // this deployment only: over the environment's build settings, field by field

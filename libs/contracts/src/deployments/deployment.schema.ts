@@ -41,9 +41,16 @@ export type DeploymentPhase = z.infer<typeof DeploymentPhase>;
 export const HELD_PHASES: readonly DeploymentPhase[] = ['awaiting_approval', 'waiting_timer', 'frozen'];
 export const isHeldPhase = (p: DeploymentPhase) => HELD_PHASES.includes(p);
 
-// internal: built and released by our builder; external: a team's own service publishes its build
-// events (the public build-event contract) and the platform only follows them.
-export const DeploymentProvider = z.enum(['internal', 'external']);
+// Who builds a deployment, as a trigger asks: internal, our builder (releasing to the environment's
+// provider); external, a team's own service publishes its build events (the public build-event
+// contract) and the platform only follows them.
+export const TriggerProvider = z.enum(['internal', 'external']);
+export type TriggerProvider = z.infer<typeof TriggerProvider>;
+
+// Where a deployment went: `external` (its publisher's), else the name of the environment's provider
+// when it was created (`internal`, `docker`, `custom`, ... : libs/providers). A string, not an enum,
+// so that a new provider needs no contract change; the old values still parse.
+export const DeploymentProvider = z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'a provider name: lowercase letters, digits and -');
 export type DeploymentProvider = z.infer<typeof DeploymentProvider>;
 
 export const DeploymentTrigger = z.enum(['manual', 'api', 'cli', 'rollback', 'example', 'schedule', 'webhook']);
