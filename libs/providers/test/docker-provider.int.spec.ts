@@ -179,6 +179,23 @@ describe('the Docker provider, against the fake Engine API', () => {
       expect(engine.requests.length).toBe(before);
     });
 
+    it('reaches an engine over tcp://, and reports one that does not answer after retrying, naming its address', async () => {
+      const overTcp = await startFakeDockerEngine({ tcp: true });
+      try {
+        const p = new DockerProvider(DockerSettings.parse({}), engineEndpoint({}, { DOCKER_HOST: overTcp.dockerHost }));
+        await p.initialize(ctx());
+        expect(lines.at(-1)?.message).toBe(`Docker engine 27.5.1 (API 1.47) at ${overTcp.dockerHost}`);
+      } finally {
+        await overTcp.stop();
+      }
+      const gone = new DockerProvider(DockerSettings.parse({}), engineEndpoint({}, { DOCKER_HOST: 'unix:///nonexistent/docker.sock' }), undefined, { retry: { baseDelayMs: 5 } });
+      await expect(gone.initialize(ctx())).rejects.toMatchObject({ providerMessage: 'reach the Docker engine: cannot reach the Docker engine at unix:///nonexistent/docker.sock (ENOENT)', retryable: true });
+      expect(lines.filter((l) => l.level === 'warn').map((l) => l.message.replace(/ in [\d.]+s$/, ''))).toEqual([
+        'reach the Docker engine: cannot reach the Docker engine at unix:///nonexistent/docker.sock (ENOENT); attempt 2',
+        'reach the Docker engine: cannot reach the Docker engine at unix:///nonexistent/docker.sock (ENOENT); attempt 3',
+      ]);
+    });
+
     it('retries a build the engine answered 500, then reports the engine message as a provider error', async () => {
       engine.failNext({ method: 'POST', path: /^\/build$/ }, 500, 'io: read/write on closed pipe', 1);
       await provider().deploy(aDeployRequest({ environmentName: 'retry' }), ctx());
