@@ -16,11 +16,17 @@ export const repositoryOf = (t: DeploymentTarget, registry?: string) => `${regis
 export const containerNameOf = (t: DeploymentTarget) => `flightdeck-${slug(t.projectName)}-${slug(t.environmentName)}-${t.deploymentId.slice(0, 8)}`;
 export const environmentFilter = (t: DeploymentTarget) => ({ label: [`${LABEL.project}=${t.projectName}`, `${LABEL.environment}=${t.environmentName}`] });
 
+// (the health check polls many times on one deployment's signal: each wait removes its listener)
 export const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
     if (signal?.aborted) return resolve();
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+    const done = () => {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const t = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
   });
 
 export interface RunSpec extends DeploymentTarget {
