@@ -1,11 +1,13 @@
 import { AckPolicy, DeliverPolicy, JSONCodec, connect, type NatsConnection } from 'nats';
 import { Streams } from '@flightdeck/contracts';
 import { ensureStreams } from '@flightdeck/messaging';
-import { type NatsCluster, eventually, startNatsCluster } from '../src';
+import { type NatsCluster, eventually, sleep, startNatsCluster } from '../src';
 
 // A replicated stream on a 3-node NATS cluster (real nats-server processes on loopback ports), as
 // NATS_STREAM_REPLICAS=3 makes it: the stream's leader is killed (SIGKILL) while a publisher and a
-// durable consumer run, and both carry on once the two remaining nodes elect a new leader. The
+// durable consumer run, and both carry on once the two remaining nodes elect a new leader. (An
+// ordered consumer, as the gateway's live feeds use, did not always resume here: 1 run in 3 stalled
+// for more than 20 s; not covered yet.) The
 // longest pause either side saw is printed; the bound is PAUSE_BOUND_MS.
 const PAUSE_BOUND_MS = 20_000;
 const TOTAL = 150;
@@ -19,11 +21,13 @@ describe('an R3 stream on a 3-node NATS cluster', () => {
 
   beforeAll(async () => {
     cluster = await startNatsCluster({ size: 3 });
-    nc = await connect({ ...cluster.connectOptions(), maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+    // reconnects for 30 s at most: long enough for an election, and a connection left behind by a
+    // failed test cannot keep jest alive once the servers are gone
+    nc = await connect({ ...cluster.connectOptions(), maxReconnectAttempts: 120, reconnectTimeWait: 250 });
     await ensureStreams(await nc.jetstreamManager(), ['deploymentEvents'], { replicas: 3 });
   }, 60_000);
   afterAll(async () => {
-    await nc?.close();
+    await Promise.race([nc?.close(), sleep(5_000)]);
     await cluster?.dispose();
   });
 
@@ -80,7 +84,7 @@ describe('an R3 stream on a 3-node NATS cluster', () => {
 
     await eventually('every published message delivered', () => new Set(delivered).size === TOTAL, { timeoutMs: PAUSE_BOUND_MS });
     messages.stop();
-    await consuming;
+    await Promise.race([consuming, sleep(5_000)]);
     const newLeader = (await jsm.streams.info(STREAM)).cluster!.leader;
     const duplicates = delivered.length - new Set(delivered).size;
     console.log(
