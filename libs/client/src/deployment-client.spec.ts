@@ -247,6 +247,22 @@ describe('DeploymentClient requests', () => {
     expect((await new DeploymentClient({ baseUrl: 'http://gw', fetch: recorder(200, { paused: 'yes' }).fetch }).getEnvironmentPause(P, D)).ok).toBe(false);
   });
 
+  it("reads an environment's health parsed with its contract; no builder answering is service/unavailable", async () => {
+    const health = { health: 'degraded', releaseDeploymentId: D, crashLooping: false, restarts: 2,
+      lastFailure: { reason: 'health path /healthz answered 500', at }, updatedAt: at };
+    const h = recorder(200, health);
+    expect(await new DeploymentClient({ baseUrl: 'http://gw', fetch: h.fetch }).getEnvironmentHealth(P, D)).toEqual({ ok: true, data: health });
+    expect(h.seen[0]).toMatchObject({ url: `http://gw/api/v1/projects/${P}/environments/${D}/health`, init: { method: 'GET' } });
+    const none = { health: null, releaseDeploymentId: null, crashLooping: false, restarts: 0, lastFailure: null, updatedAt: null };
+    expect(await new DeploymentClient({ baseUrl: 'http://gw', fetch: recorder(200, none).fetch }).getEnvironmentHealth(P, D)).toEqual({ ok: true, data: none });
+    expect((await new DeploymentClient({ baseUrl: 'http://gw', fetch: recorder(200, { ...health, health: 'fine' }).fetch }).getEnvironmentHealth(P, D)).ok).toBe(false);
+    const noBuilder = recorder(503, { error: { code: 'service/unavailable', message: 'no builder answered' } });
+    expect(await new DeploymentClient({ baseUrl: 'http://gw', fetch: noBuilder.fetch }).getEnvironmentHealth(P, D)).toMatchObject({
+      ok: false,
+      error: { code: 'service/unavailable' },
+    });
+  });
+
   it('approves and rejects with a comment; a deployment held in a protection phase parses', async () => {
     for (const phase of ['awaiting_approval', 'waiting_timer', 'frozen'] as const) {
       const held = { ...deployment('queued'), phase, metadata: { protection: { waitingFor: '2 more approvals' } } };

@@ -41,6 +41,7 @@ import {
   DeploymentAnalytics,
   DetectedVariablesReport,
   EnvironmentPause,
+  EnvironmentHealth,
   type ValidateVariablesBody,
   VariableValidationReport,
   resumeEnvironment,
@@ -295,6 +296,19 @@ export class DeploymentClient {
       pathOf`/projects/${projectId}/environments/${environmentId}/detected-variables`,
       DetectedVariablesReport,
       { query: { generate: qsBool(opts.generate) } },
+    );
+  }
+
+  /**
+   * the health of the release the environment serves, as a builder's supervision sees it (healthy,
+   * degraded, down; null: nothing supervised), its restarts and last failure; service/unavailable
+   * (503) when no builder answers
+   */
+  getEnvironmentHealth(projectId: string, environmentId: string) {
+    return this.http.request(
+      'GET',
+      pathOf`/projects/${projectId}/environments/${environmentId}/health`,
+      EnvironmentHealth,
     );
   }
 
