@@ -1,6 +1,7 @@
-import type { AuditEntry, Deployment, LogLine, ProgressEntry } from '@flightdeck/contracts';
+import { type AuditEntry, type Deployment, type EnvironmentHealth, ErrorCode, type LogLine, type ProgressEntry, type Result } from '@flightdeck/contracts';
 import {
   actionText,
+  healthView,
   heldBy,
   tokenState,
   phaseChart,
@@ -300,5 +301,37 @@ describe('a deployment held by a protection rule', () => {
     expect(heldBy(aDeployment({ status: 'queued', phase: 'frozen', metadata: {} }))).toEqual({ title: 'Waiting for a freeze window to end', waitingFor: null });
     expect(heldBy(aDeployment({ status: 'queued', phase: 'building' }))).toBeNull();
     expect(heldBy({ ...waiting, status: 'canceled' })).toBeNull();
+  });
+});
+
+describe("an environment's health", () => {
+  const at = '2026-01-02T03:04:05.000Z';
+  const health = (h: Partial<EnvironmentHealth>): Result<EnvironmentHealth> => ({
+    ok: true,
+    data: { health: 'healthy', releaseDeploymentId: 'd1', crashLooping: false, restarts: 0, lastFailure: null, updatedAt: at, ...h },
+  });
+  it('says the state in words with a tone, its restarts and its last failure', () => {
+    expect(healthView(health({}), true)).toEqual({ words: 'healthy', tone: 'ok', details: ['no restarts'], lastFailure: null });
+    const failure = { reason: 'health path /healthz answered 500', at };
+    expect(healthView(health({ health: 'degraded', restarts: 1, lastFailure: failure }), true))
+      .toEqual({ words: 'degraded', tone: 'busy', details: ['1 restart'], lastFailure: failure });
+    expect(healthView(health({ health: 'down', restarts: 5, crashLooping: true, lastFailure: failure }), true)).toEqual({
+      words: 'down',
+      tone: 'bad',
+      details: ['5 restarts', 'crash-looping: no more restarts until the next deploy or rollback'],
+      lastFailure: failure,
+    });
+  });
+  it('says when nothing is released, or what is released is not supervised', () => {
+    const unsupervised = health({ health: null, releaseDeploymentId: null, updatedAt: null });
+    expect(healthView(unsupervised, false)).toMatchObject({ words: 'nothing released', tone: 'idle', details: [] });
+    expect(healthView(unsupervised, true)).toMatchObject({ words: 'not supervised', tone: 'idle' });
+  });
+  it('is "health unknown" when no builder answers (503) or the read fails, and "reading" before an answer', () => {
+    const unavailable: Result<EnvironmentHealth> = { ok: false, error: { code: ErrorCode.ServiceUnavailable, message: 'no responders' } };
+    expect(healthView(unavailable, true)).toEqual({ words: 'health unknown', tone: 'idle', details: ['no builder is answering'], lastFailure: null });
+    const gone: Result<EnvironmentHealth> = { ok: false, error: { code: ErrorCode.EnvironmentNotFound, message: 'environment x not found' } };
+    expect(healthView(gone, true)).toMatchObject({ words: 'health unknown', details: [`environment x not found (${ErrorCode.EnvironmentNotFound})`] });
+    expect(healthView(undefined, true).words).toBe('reading health…');
   });
 });

@@ -1,5 +1,5 @@
 import Anser from 'anser';
-import type { AuditEntry, Deployment, DeploymentStatus, DeploymentTimings, ImportVariablesReport, LogLevel, LogLine, ProgressEntry, SuggestedAction } from '@flightdeck/contracts';
+import { type AuditEntry, type Deployment, type DeploymentStatus, type DeploymentTimings, type EnvironmentHealth, ErrorCode, type ImportVariablesReport, type LogLevel, type LogLine, type ProgressEntry, type Result, type SuggestedAction } from '@flightdeck/contracts';
 
 // What the pages decide without React: kept here so that a unit test is a function call.
 
@@ -323,4 +323,38 @@ export const heldBy = (d: Deployment): { title: string; waitingFor: string | nul
   if (!title || isFinished(d.status)) return null;
   const protection = d.metadata.protection as { waitingFor?: unknown } | undefined;
   return { title, waitingFor: typeof protection?.waitingFor === 'string' ? protection.waitingFor : null };
+};
+
+export interface HealthView {
+  /** the state in words: healthy, degraded, down, not supervised, nothing released, health unknown, reading health… */
+  words: string;
+  tone: StatusTone;
+  /** what else to say: restarts, crash-looping, why it is unknown */
+  details: string[];
+  lastFailure: { reason: string; at: string } | null;
+}
+
+const HEALTH_TONES = { healthy: 'ok', degraded: 'busy', down: 'bad' } as const;
+
+/**
+ * An environment's health as its project page says it, from the answer of GET …/health (undefined:
+ * not read yet); `released`: a deployment of it succeeded (the page's list says so). An answer that
+ * failed is "health unknown" (a 503: no builder is answering), never an error page.
+ */
+export const healthView = (r: Result<EnvironmentHealth> | undefined, released: boolean): HealthView => {
+  const none = { details: [], lastFailure: null };
+  if (!r) return { words: 'reading health…', tone: 'idle', ...none };
+  if (!r.ok)
+    return {
+      words: 'health unknown',
+      tone: 'idle',
+      details: [r.error.code === ErrorCode.ServiceUnavailable ? 'no builder is answering' : describeError(r.error)],
+      lastFailure: null,
+    };
+  const h = r.data;
+  if (h.health === null)
+    return released || h.releaseDeploymentId ? { words: 'not supervised', tone: 'idle', ...none } : { words: 'nothing released', tone: 'idle', ...none };
+  const details = [h.restarts === 0 ? 'no restarts' : `${h.restarts} restart${h.restarts === 1 ? '' : 's'}`];
+  if (h.crashLooping) details.push('crash-looping: no more restarts until the next deploy or rollback');
+  return { words: h.health, tone: HEALTH_TONES[h.health], details, lastFailure: h.lastFailure };
 };

@@ -3,6 +3,7 @@ import { Link, useNavigate, useParams } from 'react-router';
 import { type Deployment, DeploymentStatus, type Environment, type EnvironmentPause, ErrorCode, type Project } from '@flightdeck/contracts';
 import { useApi, useErrorText } from '../api-context';
 import { type DeploymentFilter, NO_FILTER, filterQuery, formatDuration, isFinished, matchesFilter, upsertDeployment } from '../view-model';
+import { EnvironmentHealthState } from './environment-health';
 import { StatusBadge } from './status-badge';
 import { VariablesPanel } from './variables-panel';
 
@@ -74,6 +75,7 @@ export function ProjectPage() {
             <li key={env.id}>
               <strong>{env.name}</strong> <span className="muted">{env.type}{env.isDefault ? ', default' : ''}</span>{' '}
               {url ? <a href={url} target="_blank" rel="noreferrer">{url}</a> : <span className="muted">not live yet</span>}
+              <EnvironmentHealthState projectId={project.id} environment={env} deployments={deployments} />
               <PauseState projectId={project.id} environment={env} deployments={deployments} />
             </li>
           );
