@@ -17,6 +17,7 @@ import { getEnvironmentPause, resumeEnvironment } from './deployments/environmen
 import { decideApproval } from './deployments/approval.schema';
 import { getEnvironmentHealth } from './releases/environment-health.schema';
 import { actOnCanary } from './releases/canary.schema';
+import { reportToProvider } from './releases/provider-report.schema';
 import {
   countLogLevels,
   getLogVolume,
@@ -139,6 +140,8 @@ export const BusAccess: Record<ServiceName, ServiceBusAccess> = {
       getEnvironmentHealth,
       // promote or abort a running canary: every builder hears it, the one running it acts
       actOnCanary,
+      // a custom provider's report with its publisher credential: the builder running the deployment acts
+      reportToProvider,
       updateProject,
       deleteProject,
       restoreProject,
@@ -238,7 +241,7 @@ export const BusAccess: Record<ServiceName, ServiceBusAccess> = {
   },
   builder: {
     handles: [getEnvironmentHealth],
-    broadcasts: [pingServices, actOnCanary],
+    broadcasts: [pingServices, actOnCanary, reportToProvider],
     // getDeployment: a running job checks on its heartbeat that its deployment still wants it;
     // getEnvironment: a job reads its environment's resource limits;
     // listLogLines: where a release's runtime log continues once the stream no longer holds its lines

@@ -11,6 +11,7 @@ export * from './access/audit.schema';
 export * from './system/service-status.schema';
 export * from './releases/environment-health.schema';
 export * from './releases/canary.schema';
+export * from './releases/provider-report.schema';
 export * from './projects/project.schema';
 export * from './projects/environment-commands.schema';
 export * from './projects/project-commands.schema';

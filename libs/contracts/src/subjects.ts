@@ -96,6 +96,8 @@ export const Subjects = {
     health: 'releases.query.health',
     // promote or abort a running canary, heard by every builder replica
     canary: 'releases.cmd.canary',
+    // a custom provider's system reports on its deployment with its short-lived credential: heard by every builder, the one running it acts
+    providerReport: 'releases.cmd.provider-report',
   },
   build: {
     logs: 'build.logs.*',

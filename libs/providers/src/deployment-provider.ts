@@ -1,8 +1,11 @@
 import type { z } from 'zod';
+import type { ProviderReport } from '@flightdeck/contracts';
 
 // One interface for every place a release can go: the internal provider (this machine, behind the
 // edge), Docker, GitHub Pages, a custom webhook... A provider is a folder under src/ exporting one
 // ProviderDefinition, registered by one line in registry.ts.
+
+export type { ProviderReport };
 
 /** every line a provider says ends up in the deployment's log (source deploy) */
 export type ProviderLog = (message: string, level?: 'info' | 'warn' | 'error') => void;
@@ -107,17 +110,20 @@ export interface ProviderHost {
   env: NodeJS.ProcessEnv;
   /** operator switch: whether URLs may resolve to loopback/private addresses (the outgoing hooks' SSRF rule) */
   allowPrivateAddresses: boolean;
-  /** the build events contract an external system can report back on (the custom provider) */
-  issuePublisherCredential?(target: DeploymentTarget, ttlSeconds: number): Promise<PublisherCredential>;
+  /**
+   * A short-lived credential for the system a provider hands the deployment to (the custom
+   * provider's endpoint) to report back on this one deployment: log lines (given to onReport as
+   * they come, to log) and its result. It ends after ttlSeconds, or when the provider's call for the
+   * deployment ends, whichever comes first. Absent: the host issues none.
+   */
+  issuePublisherCredential?(target: DeploymentTarget, ttlSeconds: number, onReport: (report: ProviderReport) => void): PublisherCredential;
 }
 
-/** a short-lived credential to publish build events for one deployment (the external publishers' contract) */
+/** a short-lived credential to report on one deployment: POST a ProviderReport to `path` on the platform's API with `Authorization: Bearer <token>` */
 export interface PublisherCredential {
-  servers: string[];
-  user: string;
-  password: string;
-  subjectPrefix: string;
-  inboxPrefix: string;
+  token: string;
+  /** the API route, relative to the platform's URL (the endpoint's system knows where it is) */
+  path: string;
   expiresAt: string;
 }
 

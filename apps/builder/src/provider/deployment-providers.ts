@@ -17,6 +17,7 @@ import { BUILDER_CONFIG, type BuilderConfig } from '../config/builder.config';
 import { InternalReleaseProvider } from './internal-release-provider';
 import { type InternalDeployRequest, InternalDeploymentProvider, internalProviderDefinition } from './internal-deployment-provider';
 import type { ReleaseEnvironment, ReleaseLog, ReleaseProvider, ReleaseSpec, ReleaseTarget, ReleaseUrls } from './release-provider';
+import { ProviderReports } from './provider-reports';
 
 interface Prepared {
   name: string;
@@ -43,12 +44,16 @@ export class DeploymentProviders implements ReleaseProvider {
   private readonly prepared = new Map<string, Prepared>();
   /** the internal provider behind the interface: what every deployment without a provider of its own goes through */
   private readonly internalProvider: InternalDeploymentProvider;
+  /** the short-lived credentials a provider hands on (the custom provider's), each revoked when its call ends */
+  readonly reports: ProviderReports;
 
   constructor(
     private readonly internal: InternalReleaseProvider,
     @Optional() private readonly bus?: Bus,
     @Optional() @Inject(BUILDER_CONFIG) private readonly config?: BuilderConfig,
+    @Optional() reports?: ProviderReports,
   ) {
+    this.reports = reports ?? new ProviderReports();
     this.registry = new ProviderRegistry([...BUILT_IN_PROVIDERS, internalProviderDefinition(internal)]);
     this.internalProvider = new InternalDeploymentProvider(internal);
   }
@@ -103,6 +108,9 @@ export class DeploymentProviders implements ReleaseProvider {
       return { url: r.url, previewUrl: r.previewUrl ?? r.url };
     } catch (e) {
       throw providerFailure(e, 'deploy');
+    } finally {
+      // a credential it handed on ends with its call
+      this.reports.revoke(req.deploymentId);
     }
   }
 
@@ -118,6 +126,9 @@ export class DeploymentProviders implements ReleaseProvider {
       return { url: r.url, previewUrl: r.previewUrl ?? r.url };
     } catch (e) {
       throw providerFailure(e, 'deploy');
+    } finally {
+      // a credential it handed on ends with its call
+      this.reports.revoke(target.deploymentId);
     }
   }
 
@@ -150,6 +161,7 @@ export class DeploymentProviders implements ReleaseProvider {
       dataDir: join(dataDir, 'providers', name),
       env: process.env,
       allowPrivateAddresses: this.config?.FLIGHTDECK_PROVIDERS_ALLOW_PRIVATE ?? false,
+      issuePublisherCredential: (target, ttlSeconds, onReport) => this.reports.issue(target, ttlSeconds, onReport),
     };
   }
 }

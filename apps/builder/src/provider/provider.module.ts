@@ -8,6 +8,8 @@ import { RouteTable } from '../edge/route-table';
 import { InternalReleaseProvider } from './internal-release-provider';
 import { CanaryRollout } from './canary-rollout';
 import { CanaryHandler } from './canary.handler';
+import { ProviderReportHandler } from './provider-report.handler';
+import { ProviderReports } from './provider-reports';
 import { DeploymentProviders } from './deployment-providers';
 import { PROVIDER_SETTINGS, type ProviderModuleOptions, resolveProviderSettings } from './provider-settings';
 import { ReleaseProcesses } from './release-processes';
@@ -25,7 +27,7 @@ export class ProviderModule {
     return {
       module: ProviderModule,
       imports: [SandboxModule, RuntimeLogsModule],
-      controllers: [EnvironmentHealthHandler, CanaryHandler],
+      controllers: [EnvironmentHealthHandler, CanaryHandler, ProviderReportHandler],
       providers: [
         {
           provide: PROVIDER_SETTINGS,
@@ -41,6 +43,8 @@ export class ProviderModule {
         EdgeRouter,
         CanaryRollout,
         InternalReleaseProvider,
+        // the custom provider's short-lived credentials to report back on a deployment
+        ProviderReports,
         // the environment's provider (none configured: the internal one)
         DeploymentProviders,
         { provide: RELEASE_PROVIDER, useExisting: DeploymentProviders },

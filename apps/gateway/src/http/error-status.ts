@@ -55,6 +55,8 @@ export const HTTP_STATUS_OF: Record<ErrorCode, number> = {
   [ErrorCode.DeploymentBuildFailed]: 422,
   [ErrorCode.DeploymentDeployFailed]: 422,
   [ErrorCode.DeploymentInvalidConfiguration]: 422,
+  [ErrorCode.PublisherWrongDeployment]: 403,
+  [ErrorCode.PublisherCredentialInvalid]: 401,
   [ErrorCode.DeploymentProviderError]: 502,
   // the project's repository did not answer as it should: the gateway's upstream failed, not the request
   // the project's repository or branch cannot be read: the user's to fix, as for a deployment

@@ -66,6 +66,8 @@ export const ERROR_CATALOG: Record<ErrorCode, ErrorClass> = {
   [ErrorCode.EnvironmentInvalidProtection]: c('recoverable', "The environment's protection rules name a cron expression or time zone that cannot be read; nothing was changed.", 'manual'),
   [ErrorCode.DeploymentTestsRequired]: c('recoverable', "This environment only releases builds whose tests passed, and this build would run none; set the environment's testCommand (buildSettings) or deploy without skipBuild.", 'check-build', 'manual'),
   [ErrorCode.EnvironmentPaused]: c('recoverable', 'Deployments to this environment are paused since a rollback; resume the environment, or trigger with force to deploy anyway.', 'manual'),
+  [ErrorCode.PublisherWrongDeployment]: c('recoverable', "This credential reports on one deployment only, and that is not this one; use the credential sent with this deployment's request.", 'manual'),
+  [ErrorCode.PublisherCredentialInvalid]: c('recoverable', 'The publisher credential is not valid: its deployment ended, it expired, or it was never issued. Nothing was recorded.', 'check-status'),
   [ErrorCode.DeploymentInvalidConfiguration]: c('recoverable', 'Required variables are missing or hold values that fail their rules; the deployment names each one. Nothing was built.', 'check-variables'),
   [ErrorCode.RateLimited]: c('temporary', 'Too many deployments were triggered; wait for the time the answer names.', 'retry'),
   [ErrorCode.ScheduleInvalidCron]: c('recoverable', 'The schedule\'s cron expression or time zone is not valid; nothing was changed.', 'manual'),

@@ -56,6 +56,10 @@ export const ErrorCode = {
   DeploymentTestsRequired: 'deployment/tests-required',
   // the pre-flight found required variables missing or values failing their rules (details: every problem by key)
   DeploymentInvalidConfiguration: 'deployment/invalid-configuration',
+  // a custom provider's publisher credential used for a deployment other than its own
+  PublisherWrongDeployment: 'publisher/wrong-deployment',
+  // a publisher credential that is not (or no longer) valid: its deployment ended, it expired, or it is not one we issued
+  PublisherCredentialInvalid: 'publisher/credential-invalid',
   InsufficientPermissions: 'deployment/insufficient-permissions',
   UserNotFound: 'user/not-found',
   UserNameTaken: 'user/name-taken',

@@ -88,8 +88,9 @@ describe('the custom provider', () => {
     expect((e as Error).message).toBe('custom: HTTP 401 Unauthorized: bad signature (request id rq-7)');
     expect(received).toHaveLength(1);
 
+    // without a credential to report back with (this host issues none), an answer must name the url
     answers.push(json(200, { nope: true }));
-    await expect(make().deploy(request, ctx)).rejects.toThrow('custom: answered 200 with url required: it must answer {"url": "<where it serves the deployment>"}');
+    await expect(make().deploy(request, ctx)).rejects.toThrow('custom: answered without a url: it must answer {"url": "<where it serves the deployment>"}');
   });
 
   it('cuts an endpoint that never answers at timeoutMs, tries again, then fails with deployment/provider-error saying so', async () => {

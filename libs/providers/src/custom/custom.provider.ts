@@ -7,10 +7,12 @@ import type {
   DeployRequest,
   DeployResult,
   DeploymentProvider,
+  DeploymentTarget,
   ProviderCallContext,
   ProviderDeploymentStatus,
   ProviderDefinition,
   ProviderHost,
+  ProviderReport,
   ProviderWebhookEvent,
   ProviderWebhookRequest,
   RollbackRequest,
@@ -32,16 +34,20 @@ const CustomSettings = z
     secretVariable: z.string().min(1).max(200),
     /** how long the endpoint may take to answer one request */
     timeoutMs: z.number().int().min(1_000).max(600_000).default(30_000),
+    /** how long the deployment waits for the endpoint's system to report its result, when it answered without a url */
+    reportTimeoutMs: z.number().int().min(1_000).max(86_400_000).default(900_000),
   })
   .strict();
 export type CustomSettings = z.infer<typeof CustomSettings>;
 
 /** what the endpoint answers (2xx, JSON) */
 const CustomAnswer = z.object({
+  // absent (e.g. 202 {}): the endpoint's system reports the result later with the publisher credential
   url: z
     .string()
     .url()
-    .refine((u) => /^https?:\/\//.test(u), 'an http(s) URL'),
+    .refine((u) => /^https?:\/\//.test(u), 'an http(s) URL')
+    .optional(),
   previewUrl: z.string().url().optional(),
   id: z.string().max(200).optional(),
   /** its own deploy log, shown in the deployment's */
@@ -56,6 +62,8 @@ const CustomEvent = z.object({
   message: z.string().max(10_000).optional(),
   url: z.string().url().optional(),
 });
+
+type ResultReport = Extract<ProviderReport, { kind: 'result' }>;
 
 const headerOf = (h: ProviderWebhookRequest['headers'], name: string) => {
   const v = h[name];
@@ -89,13 +97,13 @@ export class CustomProvider implements DeploymentProvider {
       req.source.type === 'artifact' ? { type: 'artifact', kind: req.source.kind, startCommand: req.source.startCommand ?? null } : { type: 'image', image: req.source.image };
     return this.send(
       'deployment.deploy',
+      req,
       {
         deployment: { id: req.deploymentId, projectId: req.projectId ?? null, projectName: req.projectName, environmentName: req.environmentName, commitSha: req.commitSha ?? null },
         source,
         // sensitive values never leave the platform: the endpoint gets their names, its system holds them
         variables,
         sensitiveVariables: [...sensitive].filter((k) => k in req.env).sort(),
-        publisher: await this.credentialFor(req),
       },
       ctx,
     );
@@ -104,10 +112,10 @@ export class CustomProvider implements DeploymentProvider {
   async rollback(req: RollbackRequest, ctx: ProviderCallContext): Promise<DeployResult> {
     return this.send(
       'deployment.rollback',
+      req,
       {
         deployment: { id: req.deploymentId, projectId: req.projectId ?? null, projectName: req.projectName, environmentName: req.environmentName },
         rollback: { toDeploymentId: req.toDeploymentId, toId: req.toProviderDeploymentId ?? null },
-        publisher: await this.credentialFor(req),
       },
       ctx,
     );
@@ -129,22 +137,59 @@ export class CustomProvider implements DeploymentProvider {
     return { deploymentId: e.data.deploymentId, providerDeploymentId: e.data.id, status: e.data.status as ProviderDeploymentStatus, message: e.data.message, url: e.data.url };
   }
 
-  // the short-lived credential to report build events back, where the host can issue one
-  private async credentialFor(req: DeployRequest | RollbackRequest) {
-    return this.host.issuePublisherCredential ? this.host.issuePublisherCredential(req, 3600) : null;
-  }
-
-  private async send(event: string, payload: Record<string, unknown>, ctx: ProviderCallContext): Promise<DeployResult> {
+  // The request carries a short-lived credential (when the host issues them) for the endpoint's
+  // system to report on this deployment: its log lines go into the deployment's log as they come;
+  // its result ends the call when the endpoint answered without a url. The credential ends with the
+  // call (the host revokes it) or after reportTimeoutMs and a minute, whichever comes first.
+  private async send(event: string, target: DeploymentTarget, payload: Record<string, unknown>, ctx: ProviderCallContext): Promise<DeployResult> {
     const delivery = randomUUID();
-    const body = JSON.stringify({ event, delivery, ...payload, sentAt: new Date().toISOString() });
-    ctx.log(`Sending ${event} to ${this.settings.url} (delivery ${delivery}, signed)`);
+    let reported: (r: ResultReport) => void = () => undefined;
+    const result = new Promise<ResultReport>((resolve) => (reported = resolve));
+    const publisher =
+      this.host.issuePublisherCredential?.(target, Math.ceil(this.settings.reportTimeoutMs / 1000) + 60, (r) => {
+        if (r.kind === 'log') for (const line of r.lines) ctx.log(line, r.level);
+        else reported(r);
+      }) ?? null;
+    const body = JSON.stringify({ event, delivery, ...payload, publisher, sentAt: new Date().toISOString() });
+    ctx.log(`Sending ${event} to ${this.settings.url} (delivery ${delivery}, signed${publisher ? ', with a credential to report back until ' + publisher.expiresAt : ''})`);
     const answer = await withProviderRetry(() => this.post(event, delivery, body, ctx.signal), {
       signal: ctx.signal,
       onRetry: (e, n, wait) => ctx.log(`${e.message}: attempt ${n} in ${Math.round(wait / 100) / 10} s`, 'warn'),
     });
     for (const line of answer.logs ?? []) ctx.log(line);
-    ctx.log(`${this.settings.url} serves it at ${answer.url}`);
-    return { url: answer.url, previewUrl: answer.previewUrl, providerDeploymentId: answer.id };
+    if (answer.url) {
+      ctx.log(`${this.settings.url} serves it at ${answer.url}`);
+      return { url: answer.url, previewUrl: answer.previewUrl, providerDeploymentId: answer.id };
+    }
+    if (!publisher) throw new ProviderError(NAME, 'answered without a url: it must answer {"url": "<where it serves the deployment>"}');
+    ctx.log(`${this.settings.url} accepted it; waiting up to ${Math.round(this.settings.reportTimeoutMs / 1000)} s for its result`);
+    const r = await this.waitFor(result, ctx.signal);
+    if (r.outcome === 'failed') throw new ProviderError(NAME, `its system reported failure: ${r.message ?? 'no message'}`);
+    ctx.log(`${this.settings.url} reported it serves it at ${r.url}`);
+    return { url: r.url!, previewUrl: r.previewUrl, providerDeploymentId: answer.id };
+  }
+
+  private waitFor(result: Promise<ResultReport>, signal: AbortSignal): Promise<ResultReport> {
+    return new Promise((resolve, reject) => {
+      const done = () => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', aborted);
+      };
+      const aborted = () => {
+        done();
+        reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new ProviderError(NAME, `its system reported no result within ${this.settings.reportTimeoutMs} ms (settings.reportTimeoutMs)`));
+      }, this.settings.reportTimeoutMs);
+      if (signal.aborted) return aborted();
+      signal.addEventListener('abort', aborted, { once: true });
+      void result.then((r) => {
+        done();
+        resolve(r);
+      });
+    });
   }
 
   private post(event: string, delivery: string, body: string, signal: AbortSignal): Promise<z.infer<typeof CustomAnswer>> {
@@ -186,7 +231,7 @@ export class CustomProvider implements DeploymentProvider {
             if (status < 200 || status >= 300) return reject(providerErrorOf(NAME, { status, statusText: res.statusMessage, headers: res.headers }, text));
             let parsed: ReturnType<typeof CustomAnswer.safeParse>;
             try {
-              parsed = CustomAnswer.safeParse(JSON.parse(text));
+              parsed = CustomAnswer.safeParse(JSON.parse(text || '{}'));
             } catch {
               return reject(new ProviderError(NAME, `answered ${status} without a JSON body: it must answer {"url": "<where it serves the deployment>"}`, { status }));
             }
