@@ -53,6 +53,8 @@ const ADMIN_READS = [
 ];
 // authenticated by the delivery's signature, not by a token: unsigned, every caller gets 401
 const SIGNED_ROUTES = ['POST /api/v1/webhooks/github'];
+// authenticated by a custom provider's publisher credential for one deployment (fdp_...), not by an API token: every caller's token gets 401
+const PUBLISHER_CREDENTIAL_ROUTES = ['POST /api/v1/deployments/{deploymentId}/provider-report'];
 const PUBLISHER_ROUTES = /\/publishers/; // NATS credentials: platform admins only
 
 type Need = 'read' | 'deploy' | 'admin' | 'owner' | 'any' | 'admin-scope' | 'platform';
@@ -223,6 +225,13 @@ describe('access: users, tokens, roles and the permission matrix', () => {
             headers: { authorization: token ? `Bearer ${token}` : '', 'x-github-event': 'push', 'x-github-delivery': randomUUID() },
           });
           if (res.status !== 401 || res.body?.error?.code !== ErrorCode.WebhookInvalidSignature) wrong.push(`${route} unsigned: ${res.status} ${res.body?.error?.code}`);
+        }
+        continue;
+      }
+      if (PUBLISHER_CREDENTIAL_ROUTES.includes(route)) {
+        for (const token of [undefined, ADMIN_TOKEN, ...Object.values(who).map((w) => w.token)]) {
+          const res = await gw.api(method, url, { body: { kind: 'log', lines: ['x'] }, headers: { authorization: token ? `Bearer ${token}` : '' } });
+          if (res.status !== 401 || res.body?.error?.code !== ErrorCode.PublisherCredentialInvalid) wrong.push(`${route} without a publisher credential: ${res.status} ${res.body?.error?.code}`);
         }
         continue;
       }

@@ -5,6 +5,7 @@ import { DeploymentsController } from './deployments.controller';
 import { EnvironmentPauseController } from './environment-pause.controller';
 import { ProjectAnalyticsController } from './project-analytics.controller';
 import { ProjectDeploymentsController } from './project-deployments.controller';
+import { ProviderReportController } from './provider-report.controller';
 
-@Module({ controllers: [ProjectDeploymentsController, DeploymentsController, DeploymentConfigController, ProjectAnalyticsController, EnvironmentPauseController, ApprovalsController] })
+@Module({ controllers: [ProjectDeploymentsController, DeploymentsController, DeploymentConfigController, ProjectAnalyticsController, EnvironmentPauseController, ApprovalsController, ProviderReportController] })
 export class DeploymentsModule {}
