@@ -394,5 +394,27 @@ describe('protection rules', () => {
       await h.waitForJob(pushed.id);
       expect((await h.get(deployerForce.id)).phase).toBe('waiting');
     }, 60_000);
+
+    it('a window that ends by itself releases the held trigger at its end, the rule unchanged', async () => {
+      const { project, production } = h.directory.addProject();
+      // a window of this minute only (UTC), ending at the next minute boundary; far enough from that
+      // boundary for the trigger to fall inside it
+      await eventually('a minute with 30 s left', async () => (new Date().getUTCSeconds() < 30 ? true : undefined), { timeoutMs: 35_000 });
+      const now = new Date();
+      const end = new Date(now);
+      end.setUTCSeconds(60, 0);
+      const thisMinute = { kind: 'deny' as const, schedule: `${now.getUTCMinutes()} ${now.getUTCHours()} * * *`, timeZone: 'UTC', durationMinutes: 1 };
+      protect(production.id, { freezeWindows: [thisMinute], freezeBehaviour: 'wait' });
+      const pushed = await h.deploy(project.id, { sourceRef: 'e'.repeat(40), ref: 'main', trigger: 'webhook' });
+      expect(pushed.phase).toBe('frozen');
+      const released = await h.waitFor(pushed.id, 'the window to end', (d) => d.phase !== 'frozen', 75_000);
+      expect(Date.now()).toBeGreaterThanOrEqual(end.getTime());
+      expect(released.status).not.toBe('canceled');
+      // released at the first look after the end (looks come at most 10 s apart while frozen)
+      const history = await h.bus.request(getDeploymentProgress, { deploymentId: pushed.id });
+      const leftFreeze = history.ok ? history.data.items.find((e) => e.phase !== 'frozen' && Date.parse(e.at) >= end.getTime()) : undefined;
+      expect(leftFreeze && Date.parse(leftFreeze.at) - end.getTime()).toBeLessThan(15_000);
+      await h.waitForJob(pushed.id);
+    }, 120_000);
   });
 });
