@@ -5,6 +5,7 @@ import { AddEnvironmentQueue1764700000000 } from './1764700000000-add-environmen
 import { CreateDeploymentSchedules1764800000000 } from './1764800000000-create-deployment-schedules';
 import { CreateEnvironmentPauses1765600000000 } from './1765600000000-create-environment-pauses';
 import { HeldDeployments1765700000000 } from './1765700000000-held-deployments';
+import { DeploymentProviderNames1765800000000 } from './1765800000000-deployment-provider-names';
 
 // Applied in this order at start-up and by `npm run migrate`.
 export const migrations = [
@@ -15,4 +16,5 @@ export const migrations = [
   CreateDeploymentSchedules1764800000000,
   CreateEnvironmentPauses1765600000000,
   HeldDeployments1765700000000,
+  DeploymentProviderNames1765800000000,
 ];

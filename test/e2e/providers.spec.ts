@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Deployment, LogLine } from '@flightdeck/contracts';
-import { startFakeDockerEngine } from '@flightdeck/testing';
+import { eventually, startFakeDockerEngine } from '@flightdeck/testing';
 import { GitRepo } from '../support/git-repo';
 import { Api, deploymentEnded } from '../support/http';
 import { type Launched, startLauncher } from '../support/launcher';
@@ -165,10 +165,19 @@ describe('providers end to end', () => {
     }
   });
 
-  it('custom: a signed webhook per deploy and rollback to a receiver, which answers the URL; its 500s end in deployment/provider-error with its message', async () => {
+  it('custom: a signed webhook per deploy and rollback to a receiver, which answers the URL or reports it with its credential; its 500s end in deployment/provider-error with its message', async () => {
     const SECRET = 'whsec_e2e_custom_never_logged';
     const got: { event: string; signed: boolean; body: Record<string, unknown> }[] = [];
     let failing = false;
+    // reporting: the receiver answers 202 and reports a log line and its URL with the credential it was sent
+    let reporting: { otherDeploymentId: string } | null = null;
+    const reports: { what: string; status: number; code?: string }[] = [];
+    let credential: { token: string; path: string; expiresAt: string } | null = null;
+    const report = async (what: string, path: string, token: string, body: unknown) => {
+      const res = await fetch(`${stack.gatewayUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
+      const json = (await res.json()) as { error?: { code: string } };
+      reports.push({ what, status: res.status, code: json.error?.code });
+    };
     const receiver: Server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
@@ -180,6 +189,17 @@ describe('providers end to end', () => {
         if (!signed) return res.writeHead(401).end('{"message":"bad signature"}');
         if (failing) return res.writeHead(500, { 'x-request-id': 'recv-500' }).end('{"message":"cluster on fire"}');
         const id = (body.deployment as { id: string }).id;
+        if (reporting) {
+          const other = reporting.otherDeploymentId;
+          const c = (credential = body.publisher as { token: string; path: string; expiresAt: string });
+          res.writeHead(202, { 'content-type': 'application/json' }).end('{}');
+          void (async () => {
+            await report('another deployment', c.path.replace(id, other), c.token, { kind: 'log', lines: ['not mine'] });
+            await report('log', c.path, c.token, { kind: 'log', lines: ['receiver: rolled out by our own deployer'] });
+            await report('result', c.path, c.token, { kind: 'result', outcome: 'succeeded', url: `https://reported.example/${id.slice(0, 8)}/` });
+          })();
+          return;
+        }
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ url: `https://apps.internal.example/${id.slice(0, 8)}/`, id: `rel-${id.slice(0, 8)}`, logs: [`receiver: ${body.event} accepted`] }));
       });
     });
@@ -204,8 +224,24 @@ describe('providers end to end', () => {
       expect(firstLog).not.toContain(SECRET);
 
       repo.write(site('custom two')).commit('two');
+      reporting = { otherDeploymentId: first.id };
       const second = await deploy(projectId);
-      expect(second.status).toBe('succeeded');
+      reporting = null;
+      expect(second).toMatchObject({ status: 'succeeded', provider: 'custom', url: `https://reported.example/${second.id.slice(0, 8)}/` });
+      expect(credential!.path).toBe(`/api/v1/deployments/${second.id}/provider-report`);
+      // the result's own answer may come after the deployment ended on it
+      await eventually('the three reports answered', () => reports.length === 3);
+      expect(reports).toEqual([
+        { what: 'another deployment', status: 403, code: 'publisher/wrong-deployment' },
+        { what: 'log', status: 202, code: undefined },
+        { what: 'result', status: 202, code: undefined },
+      ]);
+      const secondLog = await logOf(second.id);
+      expect(secondLog).toContain('receiver: rolled out by our own deployer');
+      expect(secondLog).not.toContain(credential!.token);
+      // the deployment ended: its credential with it
+      await report('after the end', credential!.path, credential!.token, { kind: 'log', lines: ['too late'] });
+      expect(reports.at(-1)).toEqual({ what: 'after the end', status: 401, code: 'publisher/credential-invalid' });
       const rb = await api.call<Deployment>('POST', `/deployments/${second.id}/rollback`, { targetDeploymentId: first.id });
       expect(rb.status).toBe(201);
       const rolledBack = await deploymentEnded(api, rb.body.id);
