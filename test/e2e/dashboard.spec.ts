@@ -143,6 +143,9 @@ describe('the dashboard', () => {
     const watcher = await signedIn(projectPath);
     await watcher.getByRole('heading', { name: 'dash-app' }).waitFor();
     await watcher.getByText('No deployments yet.').waitFor();
+    // its environment's health says in words that nothing is released yet
+    const health = watcher.locator('[data-environment="production"] [data-health]');
+    await health.filter({ hasText: 'nothing released' }).waitFor();
 
     // the repository's needs, read from its .env.example: described, with an example, missing
     const needed = page.locator('li[data-detected="DATABASE_URL"]');
@@ -240,6 +243,10 @@ describe('the dashboard', () => {
 
     // the other tab saw it appear and succeed without a reload
     await watcher.locator(`tr[data-deployment-id="${v1Id}"] [data-status="succeeded"]`).waitFor({ timeout: 10_000 });
+    // and its environment's health, read again as the deployment succeeded, in words (and colour)
+    await health.filter({ hasText: /^healthy$/ }).waitFor({ timeout: 15_000 });
+    expect(await health.getAttribute('class')).toContain('status-ok');
+    expect(await watcher.locator('[data-environment="production"]').textContent()).toContain('no restarts');
 
     // v2, then roll back to v1 from v2's page
     repo.write(nodeApp('v2', { lines: 10 })).commit('v2');
