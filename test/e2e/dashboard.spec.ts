@@ -529,6 +529,10 @@ describe('the dashboard', () => {
     api.close();
     if (!gated.ok) throw new Error(gated.error.message);
 
+    // the projects list, open in another tab, follows the project's last deployment without a reload
+    const list = await signedIn('/');
+    const row = list.locator('tr[data-project="gated-app"]');
+    await row.getByText('never deployed').waitFor();
     const page = await signedIn(`/projects/${project.data.id}`);
     const deploy = async () => {
       await page.getByRole('button', { name: 'Deploy', exact: true }).click();
@@ -544,6 +548,7 @@ describe('the dashboard', () => {
     await held.getByRole('button', { name: 'Reject' }).click();
     await waitForStatus(page, 'canceled');
     await held.waitFor({ state: 'detached' });
+    await row.locator('[data-status="canceled"]').waitFor({ timeout: 10_000 });
 
     await page.getByRole('link', { name: 'project', exact: true }).click();
     held = await deploy();
@@ -551,7 +556,8 @@ describe('the dashboard', () => {
     await held.waitFor({ state: 'detached' });
     await waitForStatus(page, 'succeeded');
     expect(await served(page)).toBe('version g1');
-    await page.close();
+    await row.locator('[data-status="succeeded"]').waitFor({ timeout: 10_000 });
+    await Promise.all([page.close(), list.close()]);
   });
 
   // Bounds stated: a level change shows its result within 1 s and a jump anywhere in the log draws

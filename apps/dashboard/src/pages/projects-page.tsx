@@ -2,6 +2,7 @@ import { type FormEvent, useEffect, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import type { Deployment, Project } from '@flightdeck/contracts';
 import { useApi, useErrorText } from '../api-context';
+import { upsertDeployment } from '../view-model';
 import { StatusBadge } from './status-badge';
 
 interface Row {
@@ -17,19 +18,45 @@ export function ProjectsPage() {
 
   useEffect(() => {
     let live = true;
+    const unsubscribes: (() => void)[] = [];
+    // events that come before the rows are read are applied to them once they are
+    let early: Deployment[] | null = [];
+    // a project's row shows `d` when it is that project's latest deployment (or a newer snapshot of it)
+    const show = (d: Deployment) => {
+      if (early) return void early.push(d);
+      setRows((old) => old?.map((r) => (r.project.id === d.projectId ? { ...r, last: upsertDeployment(r.last ? [r.last] : [], d)[0] } : r)) ?? old);
+    };
+    const readLast = async (projectId: string) => {
+      const r = await client.listDeployments(projectId, { limit: 1 });
+      return r.ok ? (r.data.items[0] ?? null) : null;
+    };
     void (async () => {
       const projects = await client.listProjects();
       if (!live) return;
       if (!projects.ok) return setError(errorText(projects.error));
-      // the latest deployment of each: one small request per project
-      const last = await Promise.all(
-        projects.data.items.map((p) => client.listDeployments(p.id, { limit: 1 })),
+      // live: each project's status events (subscribed before its list is read, so a change between is not missed)
+      await Promise.all(
+        projects.data.items.map(async (p) => {
+          const sub = await client.subscribeToProjectDeployments(p.id, (e) => live && show(e.deployment), {
+            // after a reconnect (a gateway restart) what changed meanwhile is read, not waited for
+            onRenewed: () => void readLast(p.id).then((d) => live && d && show(d)),
+          });
+          if (!sub.ok) return;
+          if (live) unsubscribes.push(sub.data);
+          else sub.data();
+        }),
       );
+      // the latest deployment of each: one small request per project
+      const last = await Promise.all(projects.data.items.map((p) => readLast(p.id)));
       if (!live) return;
-      setRows(projects.data.items.map((project, i) => ({ project, last: last[i].ok ? (last[i].data.items[0] ?? null) : null })));
+      setRows(projects.data.items.map((project, i) => ({ project, last: last[i] })));
+      const seen = early;
+      early = null;
+      seen.forEach(show);
     })();
     return () => {
       live = false;
+      unsubscribes.forEach((u) => u());
     };
   }, [client]);
 
@@ -51,7 +78,7 @@ export function ProjectsPage() {
           </thead>
           <tbody>
             {rows.map(({ project, last }) => (
-              <tr key={project.id}>
+              <tr key={project.id} data-project={project.name}>
                 <td>
                   <Link to={`/projects/${project.id}`}>{project.name}</Link>
                 </td>
