@@ -17,6 +17,7 @@ import {
   renderNatsServerConfig,
 } from '@flightdeck/messaging';
 import { type ExitInfo, exitOf, hasExited, stopChild } from './child-exit';
+import { endWithParent } from './end-with-parent';
 import { freePort } from '@flightdeck/runtime';
 
 export type NatsUser = ServiceName | typeof NATS_ADMIN_USER;
@@ -148,6 +149,7 @@ export async function startNats(opts: StartNatsOptions = {}): Promise<NatsServer
     child.stderr?.on('data', collect);
     process.removeListener('exit', killOnExit);
     process.once('exit', killOnExit);
+    endWithParent(child, 'SIGKILL');
     try {
       await waitForPort(port, child, () => output);
     } catch (e) {

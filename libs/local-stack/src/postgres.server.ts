@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { type ExitInfo, exitOf, hasExited, stopChild } from './child-exit';
+import { endWithParent } from './end-with-parent';
 import { freePort } from '@flightdeck/runtime';
 import { postgresLocation, removePostgresDir } from './postgres-location';
 import { chownTo, postgresUser } from './process-user';
@@ -91,6 +92,7 @@ export async function startPostgres(opts: StartPostgresOptions = {}): Promise<Po
   child.stderr?.on('data', collect);
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
+  endWithParent(child, 'SIGQUIT'); // SIGQUIT: Postgres' immediate shutdown, its backends with it
   const exited = exitOf(child);
   void exited.then(() => process.removeListener('exit', killOnExit));
 

@@ -1,8 +1,10 @@
-import { existsSync, statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, rmSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { createInterface } from 'node:readline';
 import { connect } from 'nats';
 import { Client } from 'pg';
-import { postgresUser, startNats, startPostgres } from '../src';
+import { WORKSPACE_ROOT, eventually, postgresUser, startNats, startPostgres } from '../src';
 
 jest.setTimeout(60_000);
 
@@ -55,5 +57,37 @@ describe('throwaway servers for tests', () => {
       expect(armedTimers()).toBeLessThanOrEqual(timers);
     }
     expect(existsSync(dirname(pg.dataDir))).toBe(false);
+  });
+
+  it('a process killed with SIGKILL (no exit handler runs) leaves no Postgres or nats-server running', async () => {
+    const program = `
+      const { startNats, startPostgres } = require('@flightdeck/local-stack');
+      (async () => {
+        const [pg, nats] = await Promise.all([startPostgres({ fast: true }), startNats()]);
+        console.log(JSON.stringify({ pids: [pg.pid, nats.pid()], dirs: [dirname(pg.dataDir), nats.storeDir] }));
+      })();
+      const { dirname } = require('node:path');
+      setInterval(() => undefined, 60_000);`;
+    const owner = spawn(process.execPath, ['-r', '@swc-node/register', '-e', program], { cwd: WORKSPACE_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    const started = await new Promise<{ pids: number[]; dirs: string[] }>((resolve, reject) => {
+      createInterface({ input: owner.stdout! }).once('line', (l) => resolve(JSON.parse(l)));
+      owner.once('exit', (code) => reject(new Error(`the owner exited with ${code} before starting its servers`)));
+    });
+    const alive = (pid: number) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    try {
+      expect(started.pids.every(alive)).toBe(true);
+      owner.kill('SIGKILL');
+      await eventually('both servers to be gone', async () => (started.pids.some(alive) ? undefined : true), { timeoutMs: 20_000 });
+    } finally {
+      for (const pid of started.pids) if (alive(pid)) process.kill(pid, 'SIGKILL');
+      for (const dir of started.dirs) rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
