@@ -5,6 +5,7 @@ import type { EventData, EventDefinition, StreamKey } from '@flightdeck/contract
 import { deadLetter } from './dead-letter';
 import { ensureDurableConsumer } from './durable-consumer';
 import { decodeEvent } from './event.codec';
+import { PULL_EXPIRES_MS } from './pull-options';
 
 export interface BatchingConsumerSpec<E extends EventDefinition> {
   stream: StreamKey;
@@ -86,7 +87,7 @@ export class BatchingConsumer<E extends EventDefinition> {
       maxAckPending: this.spec.maxMessagesPerTx * (3 + (this.spec.writers ?? 1)),
     });
     const consumer = await this.js.consumers.get(stream, this.spec.durable);
-    this.messages = await consumer.consume({ max_messages: this.spec.maxMessagesPerTx * 2 });
+    this.messages = await consumer.consume({ max_messages: this.spec.maxMessagesPerTx * 2, expires: PULL_EXPIRES_MS });
     this.loops = [this.read(this.messages), ...Array.from({ length: this.spec.writers ?? 1 }, () => this.write())];
     this.logger.log({ stream, durable: this.spec.durable }, 'consuming');
   }

@@ -6,6 +6,7 @@ import { runWithCorrelation } from './correlation';
 import { deadLetter } from './dead-letter';
 import { ensureDurableConsumer } from './durable-consumer';
 import { decodeEvent } from './event.codec';
+import { PULL_EXPIRES_MS } from './pull-options';
 
 export interface ConsumedMessageContext {
   /** the transaction the de-duplication row was written in; commit = ack */
@@ -82,7 +83,7 @@ export class IdempotentConsumer {
       ackWaitMs: this.spec.ackWaitMs ?? 30_000,
     });
     const consumer = await this.js.consumers.get(stream, this.spec.durable);
-    this.messages = await consumer.consume({ max_messages: this.spec.maxMessages ?? 64 });
+    this.messages = await consumer.consume({ max_messages: this.spec.maxMessages ?? 64, expires: PULL_EXPIRES_MS });
     this.loop = (async () => {
       for await (const m of this.messages!) {
         try {
