@@ -289,7 +289,8 @@ describe('DeploymentClient requests', () => {
     gw.set('succeeded');
     live.projectRenewedObservers.forEach((o) => o('00000000-0000-4000-8000-0000000000ff'));
     live.projectRenewedObservers.forEach((o) => o(P));
-    await new Promise((r) => setTimeout(r, 20));
+    // until the read lands (a condition, bounded), not a fixed wait
+    for (let i = 0; i < 400 && !seen.includes('succeeded'); i++) await new Promise((r) => setTimeout(r, 5));
     expect(seen).toEqual(['queued', 'succeeded']);
     if (sub.ok) sub.data();
     expect(live.projectRenewedObservers.size).toBe(0);
