@@ -392,7 +392,9 @@ describe('protection rules', () => {
       protect(production.id, null);
       await h.waitFor(pushed.id, 'the freeze to end', (d) => d.phase !== 'frozen', 25_000);
       await h.waitForJob(pushed.id);
-      expect((await h.get(deployerForce.id)).phase).toBe('waiting');
+      // its own next look may come a little after the pushed one's: waited for, not assumed
+      const deployerReleased = await h.waitFor(deployerForce.id, 'the deployer-forced one to leave the freeze', (d) => d.phase !== 'frozen', 25_000);
+      expect(deployerReleased.phase).toBe('waiting');
     }, 60_000);
 
     it('a window that ends by itself releases the held trigger at its end, the rule unchanged', async () => {
