@@ -143,30 +143,15 @@ export class TriggerDeploymentUseCase {
     const created = await this.transitions.createQueued(
       tx,
       {
-        id,
-        projectId: target.project.id,
-        environmentId,
-        sourceRef: req.sourceRef,
-        message: req.message ?? null,
-        triggeredBy: req.actor.id,
-        trigger: req.trigger,
-        idempotencyKey: req.idempotencyKey ?? null,
-        provider: deploymentProviderOf(req.provider, target),
+        ...triggeredRow(id, req, target, retryOf),
         metadata: {
+          ...triggeredMetadata(req, target, retryOf),
           ...(running && plan.cancel.running ? { supersedes: running.id } : {}),
           ...(waits ? { waitedBehind: running?.id ?? waiting[0]?.id } : {}),
-          ...(retryOf ? { retryOf: retryOf.parent.id, retryCount: retryOf.retryCount, clearCache: retryOf.clearCache } : {}),
-          ...(!retryOf && req.clearCache ? { clearCache: true } : {}),
-          ...withBuildSettings(buildSettingsSnapshot(target.environment.buildSettings, req.buildSettings, retryOf?.parent.metadata)),
           ...(skipValidation ? { skipValidation: true } : {}),
-          // the branch or tag allowedRefs checked when it is not sourceRef (a push's commit): a retry is checked on it again
-          ...(req.ref && req.ref !== req.sourceRef ? { ref: req.ref } : {}),
           ...(overridden ? { pauseOverridden: { rollbackDeploymentId: overridden.rollbackDeploymentId, since: overridden.pausedAt.toISOString() } } : {}),
           ...(guarded.freezeOverride ? { protection: { freezeOverridden: guarded.freezeOverride } } : {}),
-          ...withTriggerVariables(req.variables ?? (retryOf ? triggerVariablesOf(retryOf.parent.metadata) : undefined)),
-          ...(req.withholdSensitive || (retryOf && withholdsSensitive(retryOf.parent.metadata)) ? { withholdSensitive: true } : {}),
         },
-        ...(retryOf ? { parentDeploymentId: retryOf.parent.id } : {}),
       },
       {
         created:
@@ -202,27 +187,13 @@ export class TriggerDeploymentUseCase {
     return this.transitions.createQueued(
       tx,
       {
-        id,
-        projectId: target.project.id,
-        environmentId: target.environment.id,
-        sourceRef: req.sourceRef,
-        message: req.message ?? null,
-        triggeredBy: req.actor.id,
-        trigger: req.trigger,
-        idempotencyKey: req.idempotencyKey ?? null,
-        provider: deploymentProviderOf(req.provider, target),
+        ...triggeredRow(id, req, target, retryOf),
         metadata: {
-          ...(retryOf ? { retryOf: retryOf.parent.id, retryCount: retryOf.retryCount, clearCache: retryOf.clearCache } : {}),
-          ...(!retryOf && req.clearCache ? { clearCache: true } : {}),
-          ...withBuildSettings(buildSettingsSnapshot(target.environment.buildSettings, req.buildSettings, retryOf?.parent.metadata)),
+          ...triggeredMetadata(req, target, retryOf),
           ...(req.skipValidation ? { skipValidation: true } : {}),
-          ...(req.ref && req.ref !== req.sourceRef ? { ref: req.ref } : {}),
           ...(req.force ? { forced: true } : {}),
-          ...withTriggerVariables(req.variables ?? (retryOf ? triggerVariablesOf(retryOf.parent.metadata) : undefined)),
-          ...(req.withholdSensitive || (retryOf && withholdsSensitive(retryOf.parent.metadata)) ? { withholdSensitive: true } : {}),
           protection: hold.state,
         },
-        ...(retryOf ? { parentDeploymentId: retryOf.parent.id } : {}),
       },
       { created: `triggered by ${req.actor.kind} ${req.actor.id}${overridden}`, queued: hold.reason },
       {
@@ -250,6 +221,30 @@ export class TriggerDeploymentUseCase {
 const withBuildSettings = (s: ReturnType<typeof buildSettingsSnapshot>) => (s ? { buildSettings: s } : {});
 // the trigger's own variables (a retry keeps its parent's), read by environment-manager with the deployment
 const withTriggerVariables = (v: TriggerVariables | undefined) => (v && Object.keys(v).length ? { triggerVariables: v } : {});
+
+// What every deployment a trigger creates holds, dispatched at once or held by a protection rule.
+const triggeredRow = (id: string, req: TriggerDeploymentRequest, target: DeployTarget, retryOf?: RetryOf) => ({
+  id,
+  projectId: target.project.id,
+  environmentId: target.environment.id,
+  sourceRef: req.sourceRef,
+  message: req.message ?? null,
+  triggeredBy: req.actor.id,
+  trigger: req.trigger,
+  idempotencyKey: req.idempotencyKey ?? null,
+  provider: deploymentProviderOf(req.provider, target),
+  ...(retryOf ? { parentDeploymentId: retryOf.parent.id } : {}),
+});
+
+const triggeredMetadata = (req: TriggerDeploymentRequest, target: DeployTarget, retryOf?: RetryOf) => ({
+  ...(retryOf ? { retryOf: retryOf.parent.id, retryCount: retryOf.retryCount, clearCache: retryOf.clearCache } : {}),
+  ...(!retryOf && req.clearCache ? { clearCache: true } : {}),
+  ...withBuildSettings(buildSettingsSnapshot(target.environment.buildSettings, req.buildSettings, retryOf?.parent.metadata)),
+  // the branch or tag allowedRefs checked when it is not sourceRef (a push's commit): a retry is checked on it again
+  ...(req.ref && req.ref !== req.sourceRef ? { ref: req.ref } : {}),
+  ...withTriggerVariables(req.variables ?? (retryOf ? triggerVariablesOf(retryOf.parent.metadata) : undefined)),
+  ...(req.withholdSensitive || (retryOf && withholdsSensitive(retryOf.parent.metadata)) ? { withholdSensitive: true } : {}),
+});
 
 type FreezeOverride = { by: string; reason: string };
 type ProtectionVerdict = { ok: true; hold: Hold | null; freezeOverride: FreezeOverride | null } | { ok: false; refused: TriggerOutcome };
