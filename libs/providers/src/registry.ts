@@ -2,6 +2,7 @@ import type { ProviderDefinition } from './deployment-provider';
 import { dockerProvider } from './docker';
 import { customProvider } from './custom';
 import { githubPagesProvider } from './github-pages';
+import { awsLambdaProvider } from './aws-lambda';
 
 // Every provider of this lib: adding one is its folder and one line here. The internal provider
 // lives in the builder (it is the builder's edge and processes) and is added to the registry there.
@@ -10,4 +11,5 @@ export const BUILT_IN_PROVIDERS: readonly ProviderDefinition<any>[] = [
   dockerProvider,
   githubPagesProvider,
   customProvider,
+  awsLambdaProvider,
 ];

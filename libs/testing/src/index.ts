@@ -9,3 +9,7 @@ export * from './query-rows';
 export * from './factories/contracts.factory';
 export * from './docker-engine';
 export * from './kube-api';
+export * from './aws-lambda-api';
+export * from './fake-http-api';
+export * from './fake-rest';
+export * from './vercel-api';

@@ -1,0 +1,2 @@
+export { AwsLambdaProvider, AwsLambdaSettings, awsLambdaProvider } from './aws-lambda.provider';
+export { zipFiles, zipOfArtifact } from './zip';
