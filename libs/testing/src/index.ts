@@ -11,3 +11,5 @@ export * from './docker-engine';
 export * from './kube-api';
 export * from './aws-lambda-api';
 export * from './fake-http-api';
+export * from './fake-rest';
+export * from './vercel-api';
