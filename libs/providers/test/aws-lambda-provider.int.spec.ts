@@ -95,7 +95,8 @@ describe('the aws-lambda provider, against the fake Lambda API', () => {
   it('moves the alias on the next deployment, and back to the earlier version on rollback without uploading', async () => {
     const fn = lambda.addFunction('shop-api');
     const p = provider({ url: 'https://abc.lambda-url.eu-west-1.on.aws/' });
-    const first = await p.deploy(aDeploy({ GREETING: 'one' }), ctx());
+    const one = aDeploy({ GREETING: 'one' });
+    const first = await p.deploy(one, ctx());
     const second = await p.deploy(aDeploy({ GREETING: 'two' }), ctx());
     expect([first.providerDeploymentId, second.providerDeploymentId]).toEqual(['1', '2']);
     expect(second.url).toBe('https://abc.lambda-url.eu-west-1.on.aws/');
@@ -103,12 +104,21 @@ describe('the aws-lambda provider, against the fake Lambda API', () => {
     expect(fn.versions.map((v) => v.environment.GREETING)).toEqual(['one', 'two']);
 
     lambda.requests.length = 0;
-    const back = await p.rollback({ deploymentId: randomUUID(), projectName: 'shop', environmentName: 'production', toDeploymentId: randomUUID(), toProviderDeploymentId: first.providerDeploymentId }, ctx());
+    const target = { projectName: 'shop', environmentName: 'production', toDeploymentId: one.deploymentId };
+    const back = await p.rollback({ ...target, deploymentId: randomUUID(), toProviderDeploymentId: first.providerDeploymentId }, ctx());
     expect(lambda.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /2015-03-31/functions/shop-api/aliases/live', 'PUT /2015-03-31/functions/shop-api/aliases/live']);
     expect(lambda.requests[1].body).toMatchObject({ FunctionVersion: '1', RevisionId: expect.any(String) });
     expect(back.providerDeploymentId).toBe('1');
     expect(fn.aliases.get('live')!.version).toBe('1');
     expect(log()).toContain('Alias live moved from version 2 to 1');
+
+    // without the version (the builder does not keep it): found by the description the version was published with
+    await p.deploy(aDeploy({ GREETING: 'three' }), ctx());
+    lambda.requests.length = 0;
+    await expect(p.rollback({ ...target, deploymentId: randomUUID() }, ctx())).resolves.toMatchObject({ providerDeploymentId: '1' });
+    expect(lambda.requests[0]).toMatchObject({ method: 'GET', path: '/2015-03-31/functions/shop-api/versions', query: { MaxItems: '50' } });
+    expect(fn.aliases.get('live')!.version).toBe('1');
+    await expect(p.rollback({ ...target, deploymentId: randomUUID(), toDeploymentId: randomUUID() }, ctx())).rejects.toThrow(/^aws-lambda: no version of shop-api was published by deployment [0-9a-f-]{36}: nothing to move the alias back to$/);
   });
 
   it('fails with the reason Lambda gives when an update fails, the alias left where it was', async () => {

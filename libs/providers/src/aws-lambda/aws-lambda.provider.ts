@@ -4,6 +4,7 @@ import {
   GetAliasCommand,
   GetFunctionConfigurationCommand,
   LambdaClient,
+  paginateListVersionsByFunction,
   PublishVersionCommand,
   UpdateAliasCommand,
   UpdateFunctionCodeCommand,
@@ -20,6 +21,8 @@ import { zipOfArtifact } from './zip';
 const NAME = 'aws-lambda';
 // UpdateFunctionCode takes at most 50 MB inline (larger packages go through S3, which this provider does not use)
 const MAX_ZIP = 50 * 1024 * 1024;
+// a published version's description: how a rollback finds the version of a deployment
+const DESCRIPTION = 'Flightdeck deployment';
 
 export const AwsLambdaSettings = z
   .object({
@@ -83,7 +86,7 @@ export class AwsLambdaProvider implements DeploymentProvider {
     await this.waitForUpdate('configuration', ctx);
     const published = await this.call(
       'publish a version',
-      () => this.client.send(new PublishVersionCommand({ FunctionName, CodeSha256: code.CodeSha256, Description: `Flightdeck deployment ${req.deploymentId}${req.commitSha ? ` (${req.commitSha.slice(0, 12)})` : ''}` }), signal),
+      () => this.client.send(new PublishVersionCommand({ FunctionName, CodeSha256: code.CodeSha256, Description: `${DESCRIPTION} ${req.deploymentId}${req.commitSha ? ` (${req.commitSha.slice(0, 12)})` : ''}` }), signal),
       ctx,
     );
     const version = published.Version!;
@@ -92,10 +95,27 @@ export class AwsLambdaProvider implements DeploymentProvider {
   }
 
   async rollback(req: RollbackRequest, ctx: ProviderCallContext): Promise<DeployResult> {
-    const version = req.toProviderDeploymentId;
-    if (!version || !/^\d+$/.test(version)) throw new ProviderError(NAME, `deployment ${req.toDeploymentId} published no Lambda version: nothing to move the alias back to`);
+    const version = req.toProviderDeploymentId ?? (await this.versionOf(req.toDeploymentId, ctx));
+    if (!version || !/^\d+$/.test(version)) throw new ProviderError(NAME, `no version of ${this.settings.functionName} was published by deployment ${req.toDeploymentId}: nothing to move the alias back to`);
     ctx.log(`Rolling back: alias ${this.settings.alias} of ${this.settings.functionName} goes back to version ${version} (deployment ${req.toDeploymentId})`);
     return this.moveAlias(version, ctx);
+  }
+
+  // each published version's description names its deployment: found again without any state of ours
+  private async versionOf(deploymentId: string, ctx: ProviderCallContext): Promise<string | undefined> {
+    const pages = paginateListVersionsByFunction({ client: this.client, pageSize: 50 }, { FunctionName: this.settings.functionName });
+    const found = await this.call(
+      'list the versions',
+      async () => {
+        for await (const page of pages) {
+          const v = page.Versions?.find((x) => x.Description?.startsWith(`${DESCRIPTION} ${deploymentId}`));
+          if (v) return v.Version;
+        }
+        return undefined;
+      },
+      ctx,
+    );
+    return found;
   }
 
   private async moveAlias(version: string, ctx: ProviderCallContext): Promise<DeployResult> {

@@ -25,6 +25,7 @@ export interface LambdaUpdateBehaviour {
 
 export interface FakeLambdaVersion {
   version: string;
+  description: string;
   codeSha256: string;
   code?: Buffer;
   environment: Record<string, string>;
@@ -80,6 +81,7 @@ export class FakeLambdaApi extends FakeHttpApi {
     ['PUT', /^\/2015-03-31\/functions\/([^/]+)\/code$/, (r, m, res) => this.withFunction(r, res, m[1], (fn) => this.updateCode(r, res, fn))],
     ['GET', /^\/2015-03-31\/functions\/([^/]+)\/configuration$/, (r, m, res) => this.withFunction(r, res, m[1], (fn) => this.readConfiguration(r, res, fn))],
     ['PUT', /^\/2015-03-31\/functions\/([^/]+)\/configuration$/, (r, m, res) => this.withFunction(r, res, m[1], (fn) => this.updateConfiguration(r, res, fn))],
+    ['GET', /^\/2015-03-31\/functions\/([^/]+)\/versions$/, (r, m, res) => this.withFunction(r, res, m[1], (fn) => this.listVersions(r, res, fn))],
     ['POST', /^\/2015-03-31\/functions\/([^/]+)\/versions$/, (r, m, res) => this.withFunction(r, res, m[1], (fn) => this.publishVersion(r, res, fn))],
     ['GET', /^\/2015-03-31\/functions\/([^/]+)\/aliases\/([^/]+)$/, (r, m, res) => this.withFunction(r, res, m[1], (fn) => this.getAlias(r, res, fn, decodeURIComponent(m[2])))],
     ['PUT', /^\/2015-03-31\/functions\/([^/]+)\/aliases\/([^/]+)$/, (r, m, res) => this.withFunction(r, res, m[1], (fn) => this.updateAlias(r, res, fn, decodeURIComponent(m[2])))],
@@ -155,6 +157,7 @@ export class FakeLambdaApi extends FakeHttpApi {
       CodeSha256: v?.codeSha256 ?? fn.codeSha256,
       CodeSize: (v?.code ?? fn.code)?.length ?? 0,
       Version: version,
+      Description: v?.description ?? '',
       Environment: { Variables: v?.environment ?? fn.environment },
       RevisionId: fn.revisionId,
       State: 'Active',
@@ -202,16 +205,27 @@ export class FakeLambdaApi extends FakeHttpApi {
 
   private publishVersion(rec: RecordedApiRequest, res: ServerResponse, fn: FakeLambdaFunction): void {
     if (this.busy(rec, res, fn)) return;
-    const body = (rec.body ?? {}) as { CodeSha256?: string };
+    const body = (rec.body ?? {}) as { CodeSha256?: string; Description?: string };
     if (body.CodeSha256 && body.CodeSha256 !== fn.codeSha256) {
       return this.sendError(res, rec, { status: 412, code: 'PreconditionFailedException', message: `CodeSHA256 (${body.CodeSha256}) is different from current CodeSHA256 in $LATEST (${fn.codeSha256}). Please try again with the CodeSHA256 in $LATEST.` });
     }
     const last = fn.versions.at(-1);
     // Lambda publishes no new version when neither code nor configuration changed
     const same = last && last.codeSha256 === fn.codeSha256 && JSON.stringify(last.environment) === JSON.stringify(fn.environment);
-    const version = same ? last : { version: String(fn.versions.length + 1), codeSha256: fn.codeSha256, code: fn.code, environment: { ...fn.environment } };
+    const version = same ? last : { version: String(fn.versions.length + 1), description: body.Description ?? '', codeSha256: fn.codeSha256, code: fn.code, environment: { ...fn.environment } };
     if (!same) fn.versions.push(version);
     this.send(res, rec, 201, this.configuration(fn, version.version));
+  }
+
+  // ListVersionsByFunction: $LATEST first, then the versions oldest first, MaxItems (50) a page, NextMarker to the next
+  private listVersions(rec: RecordedApiRequest, res: ServerResponse, fn: FakeLambdaFunction): void {
+    const all = ['$LATEST', ...fn.versions.map((v) => v.version)];
+    const from = rec.query.Marker ? all.indexOf(rec.query.Marker) : 0;
+    if (from < 0) return this.sendError(res, rec, { status: 400, code: 'InvalidParameterValueException', message: 'Invalid Marker' });
+    const size = Math.min(Number(rec.query.MaxItems ?? 50), 10_000);
+    const page = all.slice(from, from + size);
+    const next = all[from + size];
+    this.send(res, rec, 200, { Versions: page.map((v) => this.configuration(fn, v)), ...(next ? { NextMarker: next } : {}) });
   }
 
   private aliasBody(fn: FakeLambdaFunction, name: string) {
