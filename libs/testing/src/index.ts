@@ -13,3 +13,4 @@ export * from './aws-lambda-api';
 export * from './fake-http-api';
 export * from './fake-rest';
 export * from './vercel-api';
+export * from './netlify-api';
