@@ -2,7 +2,9 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { checkLiteralHost, guardedLookup } from '@flightdeck/runtime';
+import type { ProviderCallContext, ProviderHost } from './deployment-provider';
 import { ProviderError, ProviderSettingsError, providerErrorOf, providerErrorOfNetwork } from './provider-error';
+import { type RetryOptions, withProviderRetry } from './provider-retry';
 
 const answerBodies = new WeakMap<ProviderError, Buffer>();
 
@@ -88,4 +90,53 @@ export function withRateLimitReset(e: ProviderError, headers: IncomingHttpHeader
   if (!Number.isFinite(reset) || reset <= 0) return e;
   const ms = Math.min(Math.max(0, reset * 1000 - now), maxMs);
   return new ProviderError(e.provider, e.providerMessage, { ...e.details, retryAfterMs: ms });
+}
+
+/** a platform's REST API as one environment's provider reaches it */
+export interface RestApi {
+  provider: string;
+  apiUrl: string;
+  token: string;
+  host: ProviderHost;
+  /** query parameters every call carries (Vercel's teamId) */
+  query?: Record<string, string>;
+  retry?: Pick<RetryOptions, 'attempts' | 'baseDelayMs' | 'maxDelayMs'>;
+  requestTimeoutMs?: number;
+  /** a platform's failure in the provider's words (a refused token naming its setting) */
+  explain?: (e: ProviderError) => Error;
+}
+
+export interface RestCallExtra {
+  body?: string | Buffer;
+  headers?: Record<string, string | number>;
+  query?: Record<string, string>;
+}
+
+/** one call with the Bearer token, retried while the platform is down or rate limiting (3 attempts, its headers honoured) */
+export function restCall(api: RestApi, method: string, path: string, ctx: ProviderCallContext, extra: RestCallExtra = {}): Promise<ProviderHttpAnswer> {
+  const url = new URL(path.replace(/^\//, ''), api.apiUrl.replace(/\/?$/, '/'));
+  for (const [k, v] of Object.entries({ ...extra.query, ...api.query })) url.searchParams.set(k, v);
+  return withProviderRetry(
+    () =>
+      providerHttp({
+        provider: api.provider,
+        urlSetting: 'settings.apiUrl',
+        url: url.toString(),
+        method,
+        headers: { authorization: `Bearer ${api.token}`, accept: 'application/json', ...extra.headers },
+        body: extra.body,
+        timeoutMs: api.requestTimeoutMs ?? 30_000,
+        signal: ctx.signal,
+        allowPrivateAddresses: api.host.allowPrivateAddresses,
+      }).catch((e: unknown) => {
+        throw e instanceof ProviderError && api.explain ? api.explain(e) : e;
+      }),
+    { ...api.retry, signal: ctx.signal, onRetry: (e, n, wait) => ctx.log(`${e.message}: attempt ${n} in ${Math.round(wait / 100) / 10} s`, 'warn') },
+  );
+}
+
+/** a JSON call: the body sent as JSON, the answer parsed */
+export async function restJson<T>(api: RestApi, method: string, path: string, ctx: ProviderCallContext, body?: unknown, query?: Record<string, string>): Promise<T> {
+  const answer = await restCall(api, method, path, ctx, { query, ...(body !== undefined ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}) });
+  return JSON.parse(answer.body.toString('utf8') || 'null') as T;
 }

@@ -14,8 +14,9 @@ import type {
 } from '../deployment-provider';
 import { type ArtifactFile, readArtifactFiles } from '../artifact-files';
 import { ProviderError, ProviderSettingsError, ProviderWebhookError } from '../provider-error';
-import { type ProviderHttpAnswer, answerBodyOf, providerHttp } from '../provider-http';
-import { type RetryOptions, withProviderRetry } from '../provider-retry';
+import { type ProviderHttpAnswer, type RestApi, type RestCallExtra, answerBodyOf, restCall, restJson } from '../provider-http';
+import type { RetryOptions } from '../provider-retry';
+import { pause } from '../poll';
 
 const NAME = 'vercel';
 
@@ -92,13 +93,17 @@ const TERMINAL = new Set(['READY', 'ERROR', 'CANCELED']);
 // says it lacks), a deployment created from them and followed to READY or ERROR with its build
 // events in our log; rollback promotes an earlier deployment without rebuilding it.
 export class VercelProvider implements DeploymentProvider {
+  private readonly api: RestApi;
+
   constructor(
     private readonly settings: VercelSettings,
-    private readonly token: string,
+    token: string,
     private readonly webhookSecret: string | undefined,
-    private readonly host: ProviderHost,
+    host: ProviderHost,
     private readonly options: VercelProviderOptions = {},
-  ) {}
+  ) {
+    this.api = { provider: NAME, apiUrl: settings.apiUrl, token, host, query: settings.teamId ? { teamId: settings.teamId } : undefined, retry: options.retry, requestTimeoutMs: options.requestTimeoutMs, explain: (e) => this.explain(e) };
+  }
 
   async initialize(ctx: ProviderCallContext): Promise<void> {
     const p = await this.json<{ id: string; name: string }>('GET', `/v9/projects/${encodeURIComponent(this.settings.project)}`, ctx);
@@ -116,7 +121,7 @@ export class VercelProvider implements DeploymentProvider {
     if (!files.length) throw new ProviderError(NAME, 'the artifact holds no files to deploy');
     const bytes = files.reduce((n, f) => n + f.size, 0);
     ctx.log(`Deploying ${files.length} files (${bytes} bytes) to the Vercel project ${this.settings.project} (${this.settings.target})`);
-    const body = JSON.stringify({
+    const body = {
       name: this.settings.project,
       project: this.settings.project,
       target: this.settings.target,
@@ -124,7 +129,7 @@ export class VercelProvider implements DeploymentProvider {
       // a static output served as it is: no framework detection or build on Vercel's side
       projectSettings: { framework: null, buildCommand: null, installCommand: null, outputDirectory: null },
       meta: { flightdeckDeploymentId: req.deploymentId, ...(req.commitSha ? { githubCommitSha: req.commitSha } : {}) },
-    });
+    };
     let created = await this.createDeployment(body, ctx);
     if ('missing' in created) {
       await this.upload(files, created.missing, ctx);
@@ -141,7 +146,7 @@ export class VercelProvider implements DeploymentProvider {
     if (!id) throw new ProviderError(NAME, `deployment ${req.toDeploymentId} has no Vercel deployment id recorded: nothing to promote`);
     if (this.settings.target !== 'production') throw new ProviderError(NAME, 'a rollback promotes an earlier deployment to production: this environment deploys previews (settings.target preview)');
     ctx.log(`Promoting the Vercel deployment ${id} to production without rebuilding it`);
-    await this.call('POST', `/v10/projects/${encodeURIComponent(this.settings.project)}/promote/${encodeURIComponent(id)}`, ctx, { body: '{}' });
+    await this.json('POST', `/v10/projects/${encodeURIComponent(this.settings.project)}/promote/${encodeURIComponent(id)}`, ctx, {});
     const d = await this.json<VercelDeployment>('GET', `/v13/deployments/${encodeURIComponent(id)}`, ctx);
     return this.resultOf(d, ctx);
   }
@@ -179,9 +184,9 @@ export class VercelProvider implements DeploymentProvider {
     return { status, providerDeploymentId: d?.id, deploymentId: d?.meta?.flightdeckDeploymentId, url: d?.url ? `https://${d.url}` : undefined, message: event.type };
   }
 
-  private async createDeployment(body: string, ctx: ProviderCallContext): Promise<VercelDeployment | { missing: string[] }> {
+  private async createDeployment(body: unknown, ctx: ProviderCallContext): Promise<VercelDeployment | { missing: string[] }> {
     try {
-      return await this.json<VercelDeployment>('POST', '/v13/deployments', ctx, { body });
+      return await this.json<VercelDeployment>('POST', '/v13/deployments', ctx, body);
     } catch (e) {
       // 400 missing_files names the digests Vercel lacks: those are uploaded, then the same request again
       const answer = e instanceof ProviderError && e.details.status === 400 ? answerBodyOf(e) : undefined;
@@ -223,7 +228,7 @@ export class VercelProvider implements DeploymentProvider {
         throw new ProviderError(NAME, `deployment ${id} canceled`);
       }
       if (Date.now() > deadline) throw new ProviderError(NAME, `deployment ${id} is still ${d.readyState} after ${this.settings.buildTimeoutSeconds} s (settings.buildTimeoutSeconds)`);
-      await new Promise((r) => setTimeout(r, this.options.pollMs ?? 1000));
+      await pause(this.options.pollMs ?? 1000, ctx.signal);
     }
   }
 
@@ -238,40 +243,19 @@ export class VercelProvider implements DeploymentProvider {
   }
 
   private events(id: string, ctx: ProviderCallContext): Promise<VercelEvent[]> {
-    return this.json<VercelEvent[]>('GET', `/v3/deployments/${encodeURIComponent(id)}/events`, ctx, { query: { builds: '1', direction: 'forward', limit: '-1' } });
+    return this.json<VercelEvent[]>('GET', `/v3/deployments/${encodeURIComponent(id)}/events`, ctx, undefined, { builds: '1', direction: 'forward', limit: '-1' });
   }
 
-  private async json<T>(method: string, path: string, ctx: ProviderCallContext, extra: { body?: string; query?: Record<string, string> } = {}): Promise<T> {
-    const answer = await this.call(method, path, ctx, { ...extra, headers: extra.body !== undefined ? { 'content-type': 'application/json' } : {} });
-    return JSON.parse(answer.body.toString('utf8') || 'null') as T;
+  private json<T>(method: string, path: string, ctx: ProviderCallContext, body?: unknown, query?: Record<string, string>): Promise<T> {
+    return restJson<T>(this.api, method, path, ctx, body, query);
   }
 
-  // one API call, retried while Vercel is down or rate limiting (3 attempts, its headers honoured);
+  private call(method: string, path: string, ctx: ProviderCallContext, extra: RestCallExtra = {}): Promise<ProviderHttpAnswer> {
+    return restCall(this.api, method, path, ctx, extra);
+  }
+
   // a refused token is the setting's fault, said before anything else
-  private call(method: string, path: string, ctx: ProviderCallContext, extra: { body?: string | Buffer; headers?: Record<string, string | number>; query?: Record<string, string> } = {}): Promise<ProviderHttpAnswer> {
-    const url = new URL(path, this.settings.apiUrl.replace(/\/?$/, '/'));
-    for (const [k, v] of Object.entries({ ...extra.query, ...(this.settings.teamId ? { teamId: this.settings.teamId } : {}) })) url.searchParams.set(k, v);
-    return withProviderRetry(
-      () =>
-        providerHttp({
-          provider: NAME,
-          urlSetting: 'settings.apiUrl',
-          url: url.toString(),
-          method,
-          headers: { authorization: `Bearer ${this.token}`, accept: 'application/json', ...extra.headers },
-          body: extra.body,
-          timeoutMs: this.options.requestTimeoutMs ?? 30_000,
-          signal: ctx.signal,
-          allowPrivateAddresses: this.host.allowPrivateAddresses,
-        }).catch((e: unknown) => {
-          throw this.explain(e);
-        }),
-      { ...this.options.retry, signal: ctx.signal, onRetry: (e, n, wait) => ctx.log(`${e.message}: attempt ${n} in ${Math.round(wait / 100) / 10} s`, 'warn') },
-    );
-  }
-
-  private explain(e: unknown): unknown {
-    if (!(e instanceof ProviderError)) return e;
+  private explain(e: ProviderError): Error {
     const status = e.details.status;
     if (status === 401 || status === 403) {
       const team = this.settings.teamId ? ` or has no access to team ${this.settings.teamId}` : '';
