@@ -3,6 +3,8 @@ import { dockerProvider } from './docker';
 import { customProvider } from './custom';
 import { githubPagesProvider } from './github-pages';
 import { awsLambdaProvider } from './aws-lambda';
+import { vercelProvider } from './vercel';
+import { netlifyProvider } from './netlify';
 
 // Every provider of this lib: adding one is its folder and one line here. The internal provider
 // lives in the builder (it is the builder's edge and processes) and is added to the registry there.
@@ -12,4 +14,6 @@ export const BUILT_IN_PROVIDERS: readonly ProviderDefinition<any>[] = [
   githubPagesProvider,
   customProvider,
   awsLambdaProvider,
+  vercelProvider,
+  netlifyProvider,
 ];
