@@ -14,6 +14,8 @@ export const StackSettings = z.object({
   FLIGHTDECK_NATS_CLUSTER: z.coerce.number().int().min(1).max(7).default(1),
   FLIGHTDECK_GATEWAY_PORT: z.coerce.number().int().default(3000),
   FLIGHTDECK_EDGE_PORT: z.coerce.number().int().default(3080),
+  // the builder's own router, behind the edge (the gateway's): not for clients
+  FLIGHTDECK_ROUTER_PORT: z.coerce.number().int().default(3081),
   FLIGHTDECK_SERVICE_PORT_BASE: z.coerce.number().int().default(3001),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
   LOG_FORMAT: z.enum(['json', 'pretty']).default('pretty'),

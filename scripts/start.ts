@@ -180,8 +180,10 @@ async function main() {
         FLIGHTDECK_SUPERVISOR_FILE: statusFile,
         // our nats-server: the gateway adds and removes external publishers' users (same OS user, so SIGHUP works)
         ...(nats?.authDir ? { FLIGHTDECK_NATS_AUTH_DIR: nats.authDir } : {}),
-        // pull requests' preview URLs name the edge
+        // the edge: every deployed app on this port, proxied to the builder running it; pull
+        // requests' preview URLs name it
         FLIGHTDECK_EDGE_PORT: String(settings.FLIGHTDECK_EDGE_PORT),
+        FLIGHTDECK_EDGE_ENABLED: 'true',
       },
       'environment-manager': {
         FLIGHTDECK_SECRET_KEY: operatorEnv.FLIGHTDECK_SECRET_KEY ?? secrets.secretKey,
@@ -189,7 +191,8 @@ async function main() {
         ...(operatorEnv.FLIGHTDECK_PREVIOUS_SECRET_KEYS ? { FLIGHTDECK_PREVIOUS_SECRET_KEYS: operatorEnv.FLIGHTDECK_PREVIOUS_SECRET_KEYS } : {}),
       },
       'deployment-orchestrator': {},
-      builder: { FLIGHTDECK_EDGE_PORT: String(settings.FLIGHTDECK_EDGE_PORT) },
+      // URLs name the edge's port; the builder's router, which the edge proxies to, has its own
+      builder: { FLIGHTDECK_EDGE_PORT: String(settings.FLIGHTDECK_EDGE_PORT), FLIGHTDECK_ROUTER_PORT: String(settings.FLIGHTDECK_ROUTER_PORT) },
       'log-ingest': {},
     };
     // the machine's network trust (CA bundle, proxies, registry, and the operator's extra names,

@@ -4,6 +4,7 @@ import { CreateReleases1763900200000 } from './1763900200000-create-releases';
 import { AddRouteCommit1764600000000 } from './1764600000000-add-route-commit';
 import { RetireEnvironmentRoutes1764900000000 } from './1764900000000-retire-environment-routes';
 import { CreateEnvironmentHealth1765000000000 } from './1765000000000-create-environment-health';
+import { PlaceReleases1765700000000 } from './1765700000000-place-releases';
 
 // Applied in this order at start-up and by `npm run migrate`.
 export const migrations = [
@@ -13,4 +14,5 @@ export const migrations = [
   AddRouteCommit1764600000000,
   RetireEnvironmentRoutes1764900000000,
   CreateEnvironmentHealth1765000000000,
+  PlaceReleases1765700000000,
 ];

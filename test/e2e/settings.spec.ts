@@ -43,6 +43,11 @@ const NON_DEFAULT: Record<string, string> = {
   FLIGHTDECK_HEALTH_INTERVAL_MS: '4000',
   FLIGHTDECK_HEALTH_PROBE_TIMEOUT_MS: '1500',
   FLIGHTDECK_UNHEALTHY_THRESHOLD: '4',
+  // where the edge reaches the builder's router (its default is HTTP_HOST, 127.0.0.1 here too)
+  FLIGHTDECK_ROUTER_ADVERTISE: '127.0.0.1',
+  FLIGHTDECK_BUILDER_ID: 'settings-test-builder',
+  FLIGHTDECK_BUILDER_DEAD_AFTER_MS: '15000',
+  FLIGHTDECK_EDGE_REFRESH_MS: '3000',
   FLIGHTDECK_BUILD_PASS_THROUGH: 'FD_E2E_BUILD_TRUST',
   // its one other value turns isolation off: the builds here must run sandboxed, as users get them
   FLIGHTDECK_ISOLATION: 'sandbox',

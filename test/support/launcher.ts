@@ -40,7 +40,7 @@ export async function startLauncher(extraEnv: Record<string, string> = {}, opts:
       if (!taken.has(p)) return taken.add(p), p;
     }
   };
-  const [gateway, pg, edge] = [await pick(), await pick(), await pick()];
+  const [gateway, pg, edge, router] = [await pick(), await pick(), await pick(), await pick()];
   // a NATS cluster (FLIGHTDECK_NATS_CLUSTER) takes that many consecutive client ports
   const natsNodes = Number(extraEnv.FLIGHTDECK_NATS_CLUSTER ?? 1);
   let nats = await pick();
@@ -57,6 +57,7 @@ export async function startLauncher(extraEnv: Record<string, string> = {}, opts:
     FLIGHTDECK_PG_PORT: String(pg),
     FLIGHTDECK_NATS_PORT: String(nats),
     FLIGHTDECK_EDGE_PORT: String(edge),
+    FLIGHTDECK_ROUTER_PORT: String(router),
     FLIGHTDECK_SERVICE_PORT_BASE: String(base),
     FLIGHTDECK_SKIP_EXAMPLE: '1',
     LOG_FORMAT: 'json',

@@ -7,7 +7,7 @@ import { Logger } from '@nestjs/common';
 import { freePort, getWithHost } from '@flightdeck/testing';
 import { EdgeRouter } from '../src/edge/edge-router';
 import type { EdgeUpstreams, Upstream } from '../src/edge/edge-upstreams';
-import { hostLabel } from '../src/edge/host-label';
+import { hostLabel } from '@flightdeck/contracts';
 import { RouteTable } from '../src/edge/route-table';
 import type { RoutedRelease } from '../src/edge/routed-release';
 

@@ -6,6 +6,7 @@ import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import type { GatewayConfig } from './config/gateway.config';
 import { DeploymentsModule } from './deployments/deployments.module';
+import { EdgeModule } from './edge/edge.module';
 import { EnvironmentsModule } from './environments/environments.module';
 import { HooksModule } from './hooks/hooks.module';
 import { HttpModule } from './http/http.module';
@@ -43,6 +44,7 @@ export class AppModule {
         LiveModule,
         WebhooksModule.forRoot(config),
         HooksModule.forRoot(config),
+        EdgeModule.forRoot(config),
       ],
     });
   }

@@ -18,6 +18,7 @@ import { decideApproval } from './deployments/approval.schema';
 import { getEnvironmentHealth } from './releases/environment-health.schema';
 import { actOnCanary } from './releases/canary.schema';
 import { reportToProvider } from './releases/provider-report.schema';
+import { edgeRouteChanged, listEdgeRoutes } from './releases/edge-routes.schema';
 import {
   countLogLevels,
   getLogVolume,
@@ -194,7 +195,8 @@ export const BusAccess: Record<ServiceName, ServiceBusAccess> = {
       hookSecret,
     ],
     publishes: none,
-    listens: none,
+    // the edge: a label moved to another builder
+    listens: [edgeRouteChanged],
     // outgoing hooks: every status event, by one durable consumer shared by the replicas
     consumes: [{ stream: 'deploymentEvents', durable: Durables.gatewayHooks, filterSubject: 'deployments.evt.status.>' }],
     follows: [
@@ -240,14 +242,15 @@ export const BusAccess: Record<ServiceName, ServiceBusAccess> = {
     readsMessages: none,
   },
   builder: {
-    handles: [getEnvironmentHealth],
+    handles: [getEnvironmentHealth, listEdgeRoutes],
     broadcasts: [pingServices, actOnCanary, reportToProvider],
     // getDeployment: a running job checks on its heartbeat that its deployment still wants it;
     // getEnvironment: a job reads its environment's resource limits;
     // listLogLines: where a release's runtime log continues once the stream no longer holds its lines
     requests: [resolveVariables, getDeployment, getEnvironment, listLogLines],
-    publishes: [buildProgressed, buildFinished, logLinesPublished, buildHeartbeat],
-    listens: [deploymentCancelRequested],
+    publishes: [buildProgressed, buildFinished, logLinesPublished, buildHeartbeat, edgeRouteChanged],
+    // a label it served moved to another builder: its release there drains and stops
+    listens: [deploymentCancelRequested, edgeRouteChanged],
     consumes: [
       { stream: 'deployJobs', durable: Durables.deployJobs },
       { stream: 'environmentEvents', durable: Durables.environmentReleases },

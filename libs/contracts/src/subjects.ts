@@ -98,6 +98,9 @@ export const Subjects = {
     canary: 'releases.cmd.canary',
     // a custom provider's system reports on its deployment with its short-lived credential: heard by every builder, the one running it acts
     providerReport: 'releases.cmd.provider-report',
+    // the edge's route table: any builder answers it whole; each change is heard by every edge and builder
+    edgeRoutes: 'releases.query.edge-routes',
+    edgeRouteChanged: 'releases.evt.edge-route',
   },
   build: {
     logs: 'build.logs.*',

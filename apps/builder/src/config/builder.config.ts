@@ -11,8 +11,19 @@ const BuilderSettings = BaseServiceEnv.extend({
     .min(1)
     .default('./.data')
     .transform((p) => resolve(p)),
-  // the edge router's port (127.0.0.1); environment and preview URLs point at it
+  // the edge's port: environment and preview URLs point at it (the gateway's edge serves it; a
+  // builder alone is its own edge and listens on it)
   FLIGHTDECK_EDGE_PORT: httpPort(3080),
+  // this builder's router (its releases, on HTTP_HOST), which the edge proxies its labels to;
+  // unset: FLIGHTDECK_EDGE_PORT (the builder alone is the edge)
+  FLIGHTDECK_ROUTER_PORT: httpPort(3081).optional(),
+  // host (or IP) the edges reach this builder's router at; unset: HTTP_HOST, or this host's name
+  // when HTTP_HOST is 0.0.0.0 (a pod: its IP)
+  FLIGHTDECK_ROUTER_ADVERTISE: z.string().trim().min(1).max(253).optional(),
+  // this replica's stable name (its releases stay its own across a restart); unset: <hostname>-<router port>
+  FLIGHTDECK_BUILDER_ID: z.string().trim().regex(/^[A-Za-z0-9._-]{1,100}$/, 'letters, digits, . _ - (at most 100)').optional(),
+  // a replica silent this long is dead: another replica takes its releases over and serves them
+  FLIGHTDECK_BUILDER_DEAD_AFTER_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(10_000),
   // builds one replica runs at once; more jobs wait on the queue for this or another replica
   FLIGHTDECK_BUILD_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   // a running job heartbeats every 2 s; one silent this long has lost its builder and is ended

@@ -2,9 +2,8 @@ import { Agent, type IncomingMessage, type Server, type ServerResponse, createSe
 import type { Socket } from 'node:net';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { createProxyServer } from 'http-proxy-3';
-import { ErrorCode } from '@flightdeck/contracts';
 import { EDGE_UPSTREAMS, type EdgeUpstreams, type Upstream, UpstreamRefusedError } from './edge-upstreams';
-import { hostLabel } from './host-label';
+import { ErrorCode, hostLabel } from '@flightdeck/contracts';
 import { RouteTable } from './route-table';
 import { type RoutedRelease, appDir } from './routed-release';
 import { StaticFiles } from './static-files';

@@ -26,6 +26,8 @@ import {
   type ReleaseUrls,
 } from './release-provider';
 import { type ReleaseRow, ReleasesRepository } from './releases.repository';
+import { ReleasePlacement } from '../placement/release-placement';
+import type { TakenOver } from '../placement/instances.repository';
 
 const releaseOf = (row: ReleaseRow): RoutedRelease => ({
   id: row.releaseId,
@@ -49,6 +51,8 @@ export class InternalReleaseProvider implements ReleaseProvider, OnModuleInit, O
   private readonly inFlight = new Map<string, number>();
   /** releases switched away from that still answer what they were sent: the token of their latest drain */
   private readonly draining = new Map<string, symbol>();
+  /** environment label → its names, for what is served here */
+  private readonly served = new Map<string, { project: string; environment: string }>();
   private closing = false;
 
   constructor(
@@ -60,6 +64,7 @@ export class InternalReleaseProvider implements ReleaseProvider, OnModuleInit, O
     private readonly sandboxes: Sandboxes,
     private readonly supervisor: ReleaseSupervisor,
     private readonly canary: CanaryRollout,
+    private readonly placement: ReleasePlacement,
   ) {}
 
   // "Releases are restarted when the builder restarts": routes come back from Postgres before
@@ -68,21 +73,18 @@ export class InternalReleaseProvider implements ReleaseProvider, OnModuleInit, O
   async onModuleInit(): Promise<void> {
     this.closing = false;
     this.processes.open((id) => this.routes.isCurrent(id) || this.inFlight.has(id) || this.draining.has(id));
+    await this.placement.join({ adopt: (taken) => this.adopt(taken), handOff: (label) => this.handOff(label) });
     const current = await this.restoreRoutes();
-    await this.edge.listen(this.settings.edgePort, this.settings.edgeHost);
-    for (const release of current) {
-      if (release.kind !== 'node') continue;
-      this.processes
-        .start(release)
-        .then(() => this.logger.log({ release: release.id }, 'current release restarted'))
-        .catch((e) => this.logger.warn({ release: release.id, err: (e as ReleaseFailedError).reason ?? (e as Error).message }, 'current release did not restart'));
-    }
+    await this.edge.listen(this.settings.routerPort, this.settings.edgeHost);
+    this.startCurrent(current, 'restarted');
     // once their starts are under way: a check does not take a release still starting for a crashed one
     this.supervisor.open();
   }
 
   async onModuleDestroy(): Promise<void> {
     this.closing = true;
+    // a clean stop: the other replicas take its releases over at their next heartbeat
+    await this.placement.leave(true);
     this.supervisor.close();
     await this.edge.close();
     await this.processes.stopAll();
@@ -174,8 +176,11 @@ export class InternalReleaseProvider implements ReleaseProvider, OnModuleInit, O
     await this.environmentLock.run(label, async () => {
       await this.releases.retire(project, environment);
       const served = this.routes.removeEnvironment(label);
+      this.served.delete(label);
       await this.supervisor.unwatch(project, environment);
       if (served && !this.routes.isCurrent(served.id)) await this.processes.stop(served.id);
+      // the replica serving it, should it be another, stops too; the edges forget the label
+      this.placement.announce(label, 'environment', false);
       this.logger.log({ project, environment, release: served?.id }, 'environment retired');
     });
   }
@@ -183,7 +188,7 @@ export class InternalReleaseProvider implements ReleaseProvider, OnModuleInit, O
   async reinstate({ projectName: project, environmentName: environment }: ReleaseEnvironment): Promise<void> {
     const label = environmentLabel(project, environment);
     const release = await this.environmentLock.run(label, async () => {
-      const deploymentId = await this.releases.reinstate(project, environment);
+      const deploymentId = await this.releases.reinstate(project, environment, this.placement.instance.id);
       const row = deploymentId && (await this.releases.find(deploymentId));
       if (!row) return undefined;
       const served = releaseOf(row);
@@ -192,7 +197,9 @@ export class InternalReleaseProvider implements ReleaseProvider, OnModuleInit, O
         return undefined;
       }
       this.routes.setEnvironment(label, served);
+      this.served.set(label, { project, environment });
       await this.supervisor.watch(project, environment, served);
+      this.placement.announce(label, 'environment');
       return served;
     });
     this.logger.log({ project, environment, release: release?.id }, 'environment reinstated');
@@ -251,17 +258,25 @@ export class InternalReleaseProvider implements ReleaseProvider, OnModuleInit, O
           );
         }
       }
-      await this.releases.switchTo({
-        deploymentId: target.deploymentId,
-        releaseId: release.id,
-        project,
-        environment,
-        kind: release.kind,
-        dir: release.dir,
-        startCommand: release.startCommand ?? null,
-      }, commit?.sha ?? null);
+      await this.releases.switchTo(
+        {
+          deploymentId: target.deploymentId,
+          releaseId: release.id,
+          project,
+          environment,
+          kind: release.kind,
+          dir: release.dir,
+          startCommand: release.startCommand ?? null,
+        },
+        commit?.sha ?? null,
+        this.placement.instance.id,
+      );
       this.routes.setEnvironment(label, release);
+      this.served.set(label, { project, environment });
       this.routes.setPreview(previewLabel(project, target.deploymentId), release);
+      // the edges route both labels here now; a replica that served the environment before drains its release
+      this.placement.announce(label, 'environment');
+      this.placement.announce(previewLabel(project, target.deploymentId), 'preview');
       // supervised from now on, its restarts counted anew (a crash loop of the release it replaces ends)
       await this.supervisor.watch(project, environment, release);
       const urls = releaseUrls(target, this.settings.edgePort);
@@ -329,8 +344,69 @@ export class InternalReleaseProvider implements ReleaseProvider, OnModuleInit, O
     }).catch((e) => this.logger.warn({ release: releaseId, err: (e as Error).message }, 'a drained release did not stop cleanly'));
   }
 
+  private startCurrent(current: RoutedRelease[], what: string): void {
+    for (const release of current) {
+      if (release.kind !== 'node') continue;
+      this.processes
+        .start(release)
+        .then(() => this.logger.log({ release: release.id }, `current release ${what}`))
+        .catch((e) => this.logger.warn({ release: release.id, err: (e as ReleaseFailedError).reason ?? (e as Error).message }, `current release did not start (${what})`));
+    }
+  }
+
+  // Another replica serves the environment now (it deployed or rolled back there, or the
+  // environment was deleted): this one stops serving it, its release drained first.
+  private async handOff(label: string): Promise<void> {
+    await this.environmentLock.run(label, async () => {
+      const served = this.routes.environment(label);
+      const names = this.served.get(label);
+      if (!served) return;
+      this.routes.removeEnvironment(label);
+      this.served.delete(label);
+      if (names) await this.supervisor.unwatch(names.project, names.environment);
+      this.logger.log({ label, release: served.id }, 'environment handed off to another builder');
+      if (this.processes.isActive(served.id)) this.drainThenStop(served.id);
+    });
+  }
+
+  // A dead replica's environments and releases, now this one's: served from the release dirs
+  // (a shared data dir; a release whose dir this host lacks is reported, not served).
+  private async adopt(taken: TakenOver): Promise<string[]> {
+    const labels: string[] = [];
+    const started: RoutedRelease[] = [];
+    for (const id of taken.releases) {
+      const row = await this.releases.find(id);
+      if (!row) continue;
+      const release = releaseOf(row);
+      if (!existsSync(appDir(release))) {
+        this.logger.warn({ deployment: id, dir: release.dir }, 'taken-over release is missing on this host; its preview is not served');
+        continue;
+      }
+      this.routes.setPreview(previewLabel(row.project, row.deploymentId), release);
+      this.placement.announce(previewLabel(row.project, row.deploymentId), 'preview');
+    }
+    for (const route of taken.environments) {
+      const label = environmentLabel(route.project, route.environment);
+      const row = await this.releases.find(route.releaseId);
+      const release = row && releaseOf(row);
+      if (!release || !existsSync(appDir(release))) {
+        this.logger.warn({ project: route.project, environment: route.environment, release: route.releaseId }, 'taken-over environment\'s release is missing on this host');
+        continue;
+      }
+      await this.environmentLock.run(label, async () => {
+        this.routes.setEnvironment(label, release);
+        this.served.set(label, { project: route.project, environment: route.environment });
+        await this.supervisor.watch(route.project, route.environment, release);
+      });
+      started.push(release);
+      labels.push(label);
+    }
+    this.startCurrent(started, 'taken over');
+    return labels;
+  }
+
   private async restoreRoutes(): Promise<RoutedRelease[]> {
-    const rows = await this.releases.all();
+    const rows = await this.releases.all(this.placement.instance.id);
     const onDisk = new Map<string, RoutedRelease>();
     for (const row of rows) {
       const release = releaseOf(row);
@@ -342,13 +418,14 @@ export class InternalReleaseProvider implements ReleaseProvider, OnModuleInit, O
       this.routes.setPreview(previewLabel(row.project, row.deploymentId), release);
     }
     const current: RoutedRelease[] = [];
-    for (const route of await this.releases.routes()) {
+    for (const route of await this.releases.routes(this.placement.instance.id)) {
       const release = onDisk.get(route.releaseId);
       if (!release) {
         this.logger.warn({ project: route.project, environment: route.environment, release: route.releaseId }, 'current release is missing on disk');
         continue;
       }
       this.routes.setEnvironment(environmentLabel(route.project, route.environment), release);
+      this.served.set(environmentLabel(route.project, route.environment), { project: route.project, environment: route.environment });
       await this.supervisor.watch(route.project, route.environment, release);
       current.push(release);
     }

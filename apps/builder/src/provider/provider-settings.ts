@@ -12,7 +12,16 @@ export interface ProviderSettings {
   /** what a release process may use when its release recorded nothing */
   releaseLimits: ResourceLimits;
   edgeHost: string;
+  /** the port environment and preview URLs name (the edge's) */
   edgePort: number;
+  /** the port this builder's router listens on (edgeHost): the edge proxies to it */
+  routerPort: number;
+  /** the host the edges reach the router at (default: edgeHost, or this host's name for 0.0.0.0) */
+  routerAdvertise?: string;
+  /** this replica's stable name */
+  builderId?: string;
+  /** a replica silent this long has its releases taken over */
+  builderDeadAfterMs: number;
   /** a new Node release must answer GET healthPath below 500 within this */
   healthTimeoutMs: number;
   healthPath: string;
@@ -56,7 +65,16 @@ const ProviderEnv = z.object({
 type ConfigShape = Partial<
   Pick<
     BuilderConfig,
-    'FLIGHTDECK_DATA_DIR' | 'FLIGHTDECK_EDGE_PORT' | 'HTTP_HOST' | 'FLIGHTDECK_RELEASE_MEMORY_MB' | 'FLIGHTDECK_RELEASE_PROCESSES' | 'FLIGHTDECK_RELEASE_CPUS'
+    | 'FLIGHTDECK_DATA_DIR'
+    | 'FLIGHTDECK_EDGE_PORT'
+    | 'FLIGHTDECK_ROUTER_PORT'
+    | 'FLIGHTDECK_ROUTER_ADVERTISE'
+    | 'FLIGHTDECK_BUILDER_ID'
+    | 'FLIGHTDECK_BUILDER_DEAD_AFTER_MS'
+    | 'HTTP_HOST'
+    | 'FLIGHTDECK_RELEASE_MEMORY_MB'
+    | 'FLIGHTDECK_RELEASE_PROCESSES'
+    | 'FLIGHTDECK_RELEASE_CPUS'
   >
 > & {
   FLIGHTDECK_HEALTH_TIMEOUT_MS?: number;
@@ -84,6 +102,10 @@ export function resolveProviderSettings(
     // the edge listens where the service's HTTP port does (0.0.0.0 in a container)
     edgeHost: config?.HTTP_HOST ?? '127.0.0.1',
     edgePort: config?.FLIGHTDECK_EDGE_PORT ?? 3080,
+    routerPort: config?.FLIGHTDECK_ROUTER_PORT ?? config?.FLIGHTDECK_EDGE_PORT ?? 3080,
+    routerAdvertise: config?.FLIGHTDECK_ROUTER_ADVERTISE,
+    builderId: config?.FLIGHTDECK_BUILDER_ID,
+    builderDeadAfterMs: config?.FLIGHTDECK_BUILDER_DEAD_AFTER_MS ?? 10_000,
     healthTimeoutMs: config?.FLIGHTDECK_HEALTH_TIMEOUT_MS ?? fromEnv.FLIGHTDECK_HEALTH_TIMEOUT_MS,
     healthPath: '/',
     keptReleases: 5,

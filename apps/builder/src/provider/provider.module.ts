@@ -11,29 +11,41 @@ import { CanaryHandler } from './canary.handler';
 import { ProviderReportHandler } from './provider-report.handler';
 import { ProviderReports } from './provider-reports';
 import { DeploymentProviders } from './deployment-providers';
-import { PROVIDER_SETTINGS, type ProviderModuleOptions, resolveProviderSettings } from './provider-settings';
+import { PROVIDER_SETTINGS, type ProviderModuleOptions, type ProviderSettings, resolveProviderSettings } from './provider-settings';
 import { ReleaseProcesses } from './release-processes';
 import { RELEASE_PROVIDER } from './release-provider';
 import { ReleasesRepository } from './releases.repository';
 import { EnvironmentHealthRepository } from './environment-health.repository';
 import { ReleaseSupervisor } from './release-supervisor';
 import { EnvironmentHealthHandler } from './environment-health.handler';
+import { BUILDER_INSTANCE, builderInstance } from '../placement/builder-instance';
+import { InstancesRepository } from '../placement/instances.repository';
+import { ReleasePlacement } from '../placement/release-placement';
+import { EdgeRoutesHandler } from '../placement/edge-routes.handler';
 
 // The internal provider and its edge router. Settings come from BUILDER_CONFIG
-// (FLIGHTDECK_DATA_DIR, FLIGHTDECK_EDGE_PORT) and FLIGHTDECK_HEALTH_TIMEOUT_MS; options override.
+// (FLIGHTDECK_DATA_DIR, FLIGHTDECK_EDGE_PORT, FLIGHTDECK_ROUTER_PORT) and FLIGHTDECK_HEALTH_TIMEOUT_MS; options override.
 @Module({})
 export class ProviderModule {
   static forRoot(options: ProviderModuleOptions = {}): DynamicModule {
     return {
       module: ProviderModule,
       imports: [SandboxModule, RuntimeLogsModule],
-      controllers: [EnvironmentHealthHandler, CanaryHandler, ProviderReportHandler],
+      controllers: [EnvironmentHealthHandler, CanaryHandler, ProviderReportHandler, EdgeRoutesHandler],
       providers: [
         {
           provide: PROVIDER_SETTINGS,
           useFactory: (config?: BuilderConfig) => resolveProviderSettings(config, options),
           inject: [{ token: BUILDER_CONFIG, optional: true }],
         },
+        {
+          provide: BUILDER_INSTANCE,
+          useFactory: (s: ProviderSettings) =>
+            builderInstance({ id: s.builderId, advertise: s.routerAdvertise, listenHost: s.edgeHost, routerPort: s.routerPort, deadAfterMs: s.builderDeadAfterMs }),
+          inject: [PROVIDER_SETTINGS],
+        },
+        InstancesRepository,
+        ReleasePlacement,
         RouteTable,
         ReleasesRepository,
         ReleaseProcesses,

@@ -55,23 +55,34 @@ export class ReleasesRepository {
     return rows[0]?.commit_sha ?? null;
   }
 
-  /** records the release and points its environment at it (serving `commitSha`), in one transaction */
-  async switchTo(row: ReleaseRow, commitSha: string | null = null): Promise<void> {
-    await this.ds.transaction(async (tx) => {
+  /**
+   * records the release and points its environment at it (serving `commitSha`), in one transaction;
+   * `owner`, the builder instance running it, runs the environment from now on. Answers the owner it
+   * had before (null: none, or this one).
+   */
+  async switchTo(row: ReleaseRow, commitSha: string | null = null, owner: string | null = null): Promise<{ previousOwner: string | null }> {
+    return this.ds.transaction(async (tx) => {
+      const before: { owner: string | null }[] = await tx.query(
+        `select owner from builder.environment_routes where project = $1 and environment = $2 for update`,
+        [row.project, row.environment],
+      );
       await tx.query(
-        `insert into builder.releases (deployment_id, release_id, project, environment, kind, dir, start_command)
-         values ($1, $2, $3, $4, $5, $6, $7)
+        `insert into builder.releases (deployment_id, release_id, project, environment, kind, dir, start_command, owner)
+         values ($1, $2, $3, $4, $5, $6, $7, $8)
          on conflict (deployment_id) do update set release_id = excluded.release_id, kind = excluded.kind,
-           dir = excluded.dir, start_command = excluded.start_command`,
-        [row.deploymentId, row.releaseId, row.project, row.environment, row.kind, row.dir, row.startCommand ? JSON.stringify(row.startCommand) : null],
+           dir = excluded.dir, start_command = excluded.start_command, owner = excluded.owner`,
+        [row.deploymentId, row.releaseId, row.project, row.environment, row.kind, row.dir, row.startCommand ? JSON.stringify(row.startCommand) : null, owner],
       );
       await tx.query(
-        `insert into builder.environment_routes (project, environment, deployment_id, release_id, commit_sha, updated_at)
-         values ($1, $2, $3, $4, $5, now())
+        `insert into builder.environment_routes (project, environment, deployment_id, release_id, commit_sha, updated_at, owner)
+         values ($1, $2, $3, $4, $5, now(), $6)
          on conflict (project, environment) do update set deployment_id = excluded.deployment_id,
-           release_id = excluded.release_id, commit_sha = excluded.commit_sha, updated_at = now(), retired_at = null`,
-        [row.project, row.environment, row.deploymentId, row.releaseId, commitSha],
+           release_id = excluded.release_id, commit_sha = excluded.commit_sha, updated_at = now(), retired_at = null,
+           owner = excluded.owner`,
+        [row.project, row.environment, row.deploymentId, row.releaseId, commitSha, owner],
       );
+      const previousOwner = before[0]?.owner ?? null;
+      return { previousOwner: previousOwner === owner ? null : previousOwner };
     });
   }
 
@@ -80,8 +91,13 @@ export class ReleasesRepository {
     return rows[0] && toRow(rows[0]);
   }
 
-  async all(): Promise<ReleaseRow[]> {
-    const rows: RawRelease[] = await this.ds.query(`select * from builder.releases order by created_at`);
+  /** the releases `owner` runs; rows no builder runs yet (from before placement) become its own */
+  async all(owner: string | null = null): Promise<ReleaseRow[]> {
+    if (owner) await this.ds.query(`update builder.releases set owner = $1 where owner is null`, [owner]);
+    const rows: RawRelease[] = await this.ds.query(
+      `select * from builder.releases where $1::text is null or owner = $1 order by created_at`,
+      [owner],
+    );
     return rows.map(toRow);
   }
 
@@ -95,9 +111,13 @@ export class ReleasesRepository {
     return rows.map(toRow);
   }
 
-  async routes(): Promise<EnvironmentRoute[]> {
+  /** the environments `owner` serves; routes no builder serves yet become its own */
+  async routes(owner: string | null = null): Promise<EnvironmentRoute[]> {
+    if (owner) await this.ds.query(`update builder.environment_routes set owner = $1 where owner is null`, [owner]);
     const rows: { project: string; environment: string; deployment_id: string; release_id: string }[] = await this.ds.query(
-      `select project, environment, deployment_id, release_id from builder.environment_routes where retired_at is null`,
+      `select project, environment, deployment_id, release_id from builder.environment_routes
+       where retired_at is null and ($1::text is null or owner = $1)`,
+      [owner],
     );
     return rows.map((r) => ({ project: r.project, environment: r.environment, deploymentId: r.deployment_id, releaseId: r.release_id }));
   }
@@ -111,8 +131,11 @@ export class ReleasesRepository {
   }
 
   /** the environment was restored: the deployment its route served, if it has one */
-  async reinstate(project: string, environment: string): Promise<string | undefined> {
-    await this.ds.query(`update builder.environment_routes set retired_at = null where project = $1 and environment = $2`, [project, environment]);
+  async reinstate(project: string, environment: string, owner: string | null = null): Promise<string | undefined> {
+    await this.ds.query(
+      `update builder.environment_routes set retired_at = null, owner = coalesce($3, owner) where project = $1 and environment = $2`,
+      [project, environment, owner],
+    );
     const rows: { deployment_id: string }[] = await this.ds.query(
       `select deployment_id from builder.environment_routes where project = $1 and environment = $2`,
       [project, environment],

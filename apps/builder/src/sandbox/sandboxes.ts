@@ -43,7 +43,7 @@ export class IsolationUnavailableError extends Error {}
 // bubblewrap the builder does not start, unless the operator opted out in so many words
 // (FLIGHTDECK_ISOLATION=unsafe-none). Resource limits need cgroups; without them the builder says
 // so at start and runs without limits.
-/** the cgroup folder of one builder's sandboxes: stable across restarts, distinct per builder on a host (each owns a data dir and an edge port) */
+/** the cgroup folder of one builder's sandboxes: stable across restarts, distinct per builder on a host (each owns a data dir or a router port) */
 export const sandboxCgroupRoot = (dataDir: string, edgePort: number | string): string =>
   `flightdeck-${createHash('sha256').update(`${dataDir}:${edgePort}`).digest('hex').slice(0, 12)}`;
 
@@ -154,7 +154,7 @@ export class Sandboxes implements OnModuleInit {
       }
       this.host = probe.host;
     }
-    const cgroups = detectCgroups(sandboxCgroupRoot(this.config.FLIGHTDECK_DATA_DIR, this.config.FLIGHTDECK_EDGE_PORT));
+    const cgroups = detectCgroups(sandboxCgroupRoot(this.config.FLIGHTDECK_DATA_DIR, this.config.FLIGHTDECK_ROUTER_PORT ?? this.config.FLIGHTDECK_EDGE_PORT));
     this.cgroups = cgroups.driver;
     if (!cgroups.driver) this.logger.warn({ why: cgroups.missing }, 'builds and releases run without memory, process and CPU limits');
     this.logger.log({ isolation: this.describe() }, 'sandboxes ready');

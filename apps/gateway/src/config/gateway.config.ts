@@ -26,8 +26,15 @@ export const GatewayEnv = BaseServiceEnv.extend({
   FLIGHTDECK_API_REQUESTS_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(1200),
   // the NATS servers shown to external publishers, comma-separated (default: NATS_URL, without credentials)
   FLIGHTDECK_NATS_PUBLIC_URL: z.string().min(1).optional(),
-  // the edge's port, as the builder's: a pull request's preview URL is http://<project>-pr-<n>.localhost:<port>
+  // the edge's port: deployed apps are served on it (when FLIGHTDECK_EDGE_ENABLED), and a pull
+  // request's preview URL is http://<project>-pr-<n>.localhost:<port>
   FLIGHTDECK_EDGE_PORT: httpPort(3080),
+  // whether this gateway is an edge too: it serves every deployed app on FLIGHTDECK_EDGE_PORT
+  // (HTTP_HOST), routing each Host to the builder that runs its release (npm start, compose and
+  // the Kubernetes manifests turn it on)
+  FLIGHTDECK_EDGE_ENABLED: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  // the edge reads the builders' whole route table this often (each change is also announced at once)
+  FLIGHTDECK_EDGE_REFRESH_MS: z.coerce.number().int().min(200).max(600_000).default(5_000),
   // the GitHub REST API that pull request previews are reported to as commit statuses (a project with a GitHub token)
   FLIGHTDECK_GITHUB_API_URL: z.string().url().default('https://api.github.com'),
   // outgoing hooks: whether a hook URL may resolve to a loopback, private or link-local address

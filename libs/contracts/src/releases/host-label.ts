@@ -1,0 +1,16 @@
+const LOCALHOST_SUFFIX = '.localhost';
+const LABEL = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
+
+// "Shop-Production.localhost:3080" → "shop-production"; undefined for anything that is not a
+// single label under .localhost (an IP, a bare "localhost", a.b.localhost).
+export function hostLabel(hostHeader: string | undefined): string | undefined {
+  if (!hostHeader) return undefined;
+  let host = hostHeader.trim().toLowerCase();
+  if (host.startsWith('[')) return undefined;
+  const colon = host.lastIndexOf(':');
+  if (colon !== -1) host = host.slice(0, colon);
+  if (host.endsWith('.')) host = host.slice(0, -1);
+  if (!host.endsWith(LOCALHOST_SUFFIX)) return undefined;
+  const label = host.slice(0, -LOCALHOST_SUFFIX.length);
+  return LABEL.test(label) ? label : undefined;
+}
