@@ -3,6 +3,7 @@ import { dockerProvider } from './docker';
 import { customProvider } from './custom';
 import { githubPagesProvider } from './github-pages';
 import { awsLambdaProvider } from './aws-lambda';
+import { awsEcsProvider } from './aws-ecs';
 import { vercelProvider } from './vercel';
 import { netlifyProvider } from './netlify';
 
@@ -14,6 +15,7 @@ export const BUILT_IN_PROVIDERS: readonly ProviderDefinition<any>[] = [
   githubPagesProvider,
   customProvider,
   awsLambdaProvider,
+  awsEcsProvider,
   vercelProvider,
   netlifyProvider,
 ];

@@ -66,6 +66,24 @@ export abstract class FakeHttpApi {
   protected abstract authenticate(rec: RecordedApiRequest, res: ServerResponse): boolean;
   protected requestIdHeader = 'x-request-id';
 
+  /** AWS: a SigV4 Authorization header of a known access key, scoped to this region and service */
+  protected checkSigV4(rec: RecordedApiRequest, res: ServerResponse, accessKeys: ReadonlySet<string>, region: string, service: string): boolean {
+    const cred = sigV4Credential(rec.headers);
+    if (!cred) {
+      this.sendError(res, rec, { status: 403, code: 'MissingAuthenticationTokenException', message: 'Missing Authentication Token' });
+      return false;
+    }
+    if (!accessKeys.has(cred.accessKeyId)) {
+      this.sendError(res, rec, { status: 403, code: 'UnrecognizedClientException', message: 'The security token included in the request is invalid.' });
+      return false;
+    }
+    if (cred.region !== region || cred.service !== service) {
+      this.sendError(res, rec, { status: 403, code: 'InvalidSignatureException', message: `Credential should be scoped to a valid region or service: ${cred.region}/${cred.service}` });
+      return false;
+    }
+    return true;
+  }
+
   protected send(res: ServerResponse, rec: RecordedApiRequest, status: number, body?: unknown, headers: Record<string, string> = {}): void {
     res.writeHead(status, { [this.requestIdHeader]: rec.requestId, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers });
     res.end(body === undefined ? undefined : JSON.stringify(body));

@@ -10,6 +10,7 @@ export * from './factories/contracts.factory';
 export * from './docker-engine';
 export * from './kube-api';
 export * from './aws-lambda-api';
+export * from './aws-ecs-api';
 export * from './fake-http-api';
 export * from './fake-rest';
 export * from './vercel-api';

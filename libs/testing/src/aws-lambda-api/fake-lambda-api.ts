@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { crc32, inflateRawSync } from 'node:zlib';
-import { type ApiFailure, type ApiRoute, FakeHttpApi, type RecordedApiRequest, sigV4Credential } from '../fake-http-api';
+import { type ApiFailure, type ApiRoute, FakeHttpApi, type RecordedApiRequest } from '../fake-http-api';
 
 // A local stand-in for the AWS Lambda API (REST, 2015-03-31), for what the aws-lambda provider
 // uses, as its API reference documents them: UpdateFunctionCode (PUT .../code, ZipFile base64),
@@ -105,20 +105,7 @@ export class FakeLambdaApi extends FakeHttpApi {
   }
 
   protected authenticate(rec: RecordedApiRequest, res: ServerResponse): boolean {
-    const cred = sigV4Credential(rec.headers);
-    if (!cred) {
-      this.sendError(res, rec, { status: 403, code: 'MissingAuthenticationTokenException', message: 'Missing Authentication Token' });
-      return false;
-    }
-    if (!this.accessKeys.has(cred.accessKeyId)) {
-      this.sendError(res, rec, { status: 403, code: 'UnrecognizedClientException', message: 'The security token included in the request is invalid.' });
-      return false;
-    }
-    if (cred.region !== this.region || cred.service !== 'lambda') {
-      this.sendError(res, rec, { status: 403, code: 'InvalidSignatureException', message: `Credential should be scoped to a valid region or service: ${cred.region}/${cred.service}` });
-      return false;
-    }
-    return true;
+    return this.checkSigV4(rec, res, this.accessKeys, this.region, 'lambda');
   }
 
   protected sendError(res: ServerResponse, rec: RecordedApiRequest, f: Omit<ApiFailure, 'path'>): void {

@@ -1,0 +1,1 @@
+export { AwsEcsProvider, AwsEcsSettings, awsEcsProvider } from './aws-ecs.provider';
