@@ -115,7 +115,8 @@ describe('the netlify provider, against a fake of the Netlify API', () => {
 
   it('rolls back by restoring the earlier deploy without uploading anything', async () => {
     const first = await provider().deploy(request({ 'index.html': '<h1>v1</h1>' }), ctx());
-    const second = await provider().deploy(request({ 'index.html': '<h1>v2</h1>' }), ctx());
+    const secondReq = request({ 'index.html': '<h1>v2</h1>' });
+    const second = await provider().deploy(secondReq, ctx());
     expect(site.publishedDeployId).toBe(second.providerDeploymentId);
     api.requests.length = 0;
     const rolled = await provider().rollback({ deploymentId: 'dep-rb', projectName: 'docs', environmentName: 'production', toDeploymentId: 'dep-1', toProviderDeploymentId: first.providerDeploymentId }, ctx());
@@ -123,6 +124,11 @@ describe('the netlify provider, against a fake of the Netlify API', () => {
     expect(api.requests.map((r) => `${r.method} ${r.path}`)).toEqual([`POST /api/v1/sites/${site.id}/deploys/${first.providerDeploymentId}/restore`]);
     expect(site.publishedDeployId).toBe(first.providerDeploymentId);
     expect(await provider().status(first.providerDeploymentId!, ctx())).toBe('succeeded');
+    // without Netlify's id (the builder records none): found by the deploy's title
+    const forward = await provider().rollback({ deploymentId: 'dep-rb2', projectName: 'docs', environmentName: 'production', toDeploymentId: secondReq.deploymentId }, ctx());
+    expect(forward.providerDeploymentId).toBe(second.providerDeploymentId);
+    expect(site.publishedDeployId).toBe(second.providerDeploymentId);
+    await expect(provider().rollback({ deploymentId: 'dep-rb3', projectName: 'docs', environmentName: 'production', toDeploymentId: 'never' }, ctx())).rejects.toThrow(/no ready deploy of never on the Netlify site/);
   });
 
   it('verifies X-Webhook-Signature (a JWS HS256 carrying the body\'s SHA256)', () => {

@@ -140,7 +140,8 @@ describe('the vercel provider, against a fake of the Vercel REST API', () => {
 
   it('rolls back by promoting the earlier deployment without a build, and reads status and cancels', async () => {
     const first = await provider().deploy(request({ 'index.html': '<h1>v1</h1>' }), ctx());
-    const second = await provider().deploy(request({ 'index.html': '<h1>v2</h1>' }), ctx());
+    const secondReq = request({ 'index.html': '<h1>v2</h1>' });
+    const second = await provider().deploy(secondReq, ctx());
     expect(api.project('shop')!.productionDeploymentId).toBe(second.providerDeploymentId);
     const before = api.deployments.size;
     api.requests.length = 0;
@@ -150,6 +151,15 @@ describe('the vercel provider, against a fake of the Vercel REST API', () => {
     expect(api.requests.map((r) => `${r.method} ${r.path}`)).toEqual([`POST /v10/projects/shop/promote/${first.providerDeploymentId}`, `GET /v13/deployments/${first.providerDeploymentId}`]);
     expect(api.deployments.size).toBe(before);
     expect(api.project('shop')!.productionDeploymentId).toBe(first.providerDeploymentId);
+
+    // without Vercel's id (the builder records none): found by the meta it was created with
+    api.requests.length = 0;
+    const forward = await provider().rollback({ deploymentId: 'dep-rb2', projectName: 'shop', environmentName: 'production', toDeploymentId: secondReq.deploymentId }, ctx());
+    expect(forward.providerDeploymentId).toBe(second.providerDeploymentId);
+    expect(api.requests[0]).toMatchObject({ method: 'GET', path: '/v6/deployments', query: { projectId: 'shop', 'meta-flightdeckDeploymentId': secondReq.deploymentId, limit: '1', teamId: 'team_acme' } });
+    await expect(provider().rollback({ deploymentId: 'dep-rb3', projectName: 'shop', environmentName: 'production', toDeploymentId: 'never-deployed' }, ctx())).rejects.toThrow(
+      'vercel: no deployment of never-deployed on the Vercel project shop: nothing to promote',
+    );
 
     expect(await provider().status(first.providerDeploymentId!, ctx())).toBe('succeeded');
     await expect(provider().cancel(first.providerDeploymentId!, ctx())).rejects.toThrow(/Cannot cancel a deployment in state READY/);

@@ -120,11 +120,21 @@ export class NetlifyProvider implements DeploymentProvider {
   }
 
   async rollback(req: RollbackRequest, ctx: ProviderCallContext): Promise<DeployResult> {
-    const id = req.toProviderDeploymentId;
-    if (!id) throw new ProviderError(NAME, `deployment ${req.toDeploymentId} has no Netlify deploy id recorded: nothing to restore`);
+    const id = req.toProviderDeploymentId ?? (await this.deployOf(req.toDeploymentId, ctx));
     ctx.log(`Restoring (publishing) the Netlify deploy ${id} without rebuilding it`);
     const d = await restJson<NetlifyDeploy>(this.api, 'POST', `${this.site}/deploys/${encodeURIComponent(id)}/restore`, ctx, {});
     return this.resultOf(d, ctx);
+  }
+
+  // the builder may not have recorded Netlify's id: the deploy is found by the title it was created with (newest first, 5 pages of 100)
+  private async deployOf(deploymentId: string, ctx: ProviderCallContext): Promise<string> {
+    for (let page = 1; page <= 5; page++) {
+      const deploys = await restJson<(NetlifyDeploy & { title?: string | null })[]>(this.api, 'GET', `${this.site}/deploys`, ctx, undefined, { page: String(page), per_page: '100' });
+      const found = deploys.find((d) => d.state === 'ready' && (d.title ?? '').split(' ')[1] === deploymentId);
+      if (found) return found.id;
+      if (deploys.length < 100) break;
+    }
+    throw new ProviderError(NAME, `no ready deploy of ${deploymentId} on the Netlify site ${this.settings.siteId}: nothing to restore`);
   }
 
   async status(providerDeploymentId: string, ctx: ProviderCallContext): Promise<ProviderDeploymentStatus> {

@@ -142,13 +142,20 @@ export class VercelProvider implements DeploymentProvider {
   }
 
   async rollback(req: RollbackRequest, ctx: ProviderCallContext): Promise<DeployResult> {
-    const id = req.toProviderDeploymentId;
-    if (!id) throw new ProviderError(NAME, `deployment ${req.toDeploymentId} has no Vercel deployment id recorded: nothing to promote`);
     if (this.settings.target !== 'production') throw new ProviderError(NAME, 'a rollback promotes an earlier deployment to production: this environment deploys previews (settings.target preview)');
+    const id = req.toProviderDeploymentId ?? (await this.deploymentOf(req.toDeploymentId, ctx));
     ctx.log(`Promoting the Vercel deployment ${id} to production without rebuilding it`);
     await this.json('POST', `/v10/projects/${encodeURIComponent(this.settings.project)}/promote/${encodeURIComponent(id)}`, ctx, {});
     const d = await this.json<VercelDeployment>('GET', `/v13/deployments/${encodeURIComponent(id)}`, ctx);
     return this.resultOf(d, ctx);
+  }
+
+  // the builder may not have recorded Vercel's id: the deployment is found by the meta it was created with
+  private async deploymentOf(deploymentId: string, ctx: ProviderCallContext): Promise<string> {
+    const query = { projectId: this.settings.project, 'meta-flightdeckDeploymentId': deploymentId, limit: '1' };
+    const { deployments } = await this.json<{ deployments: { uid: string }[] }>('GET', '/v6/deployments', ctx, undefined, query);
+    if (!deployments[0]) throw new ProviderError(NAME, `no deployment of ${deploymentId} on the Vercel project ${this.settings.project}: nothing to promote`);
+    return deployments[0].uid;
   }
 
   async status(providerDeploymentId: string, ctx: ProviderCallContext): Promise<ProviderDeploymentStatus> {

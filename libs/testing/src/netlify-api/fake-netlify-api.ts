@@ -51,6 +51,7 @@ export class FakeNetlifyApi extends FakeRestApi {
     return [
       ['GET', /^\/api\/v1\/sites\/([^/]+)$/, (c) => this.withSite(c, (s) => this.send(c.res, 200, this.siteView(s)))],
       ['POST', /^\/api\/v1\/sites\/([^/]+)\/deploys$/, (c) => this.withSite(c, (s) => this.create(c, s))],
+      ['GET', /^\/api\/v1\/sites\/([^/]+)\/deploys$/, (c) => this.withSite(c, (s) => this.list(c, s))],
       ['PUT', /^\/api\/v1\/deploys\/([^/]+)\/files\/(.+)$/, (c) => this.withDeploy(c, (d) => this.upload(c, d))],
       ['GET', /^\/api\/v1\/deploys\/([^/]+)$/, (c) => this.withDeploy(c, (d) => (this.send(c.res, 200, this.view(d)), this.advance(d)))],
       ['POST', /^\/api\/v1\/sites\/([^/]+)\/deploys\/([^/]+)\/restore$/, (c) => this.withSite(c, (s) => this.restore(c, s))],
@@ -79,6 +80,14 @@ export class FakeNetlifyApi extends FakeRestApi {
     if (!body.async && !required.length) d.state = 'uploaded';
     this.deploys.set(d.id, d);
     this.send(c.res, 200, this.view(d));
+  }
+
+  // newest first, page/per_page as Netlify pages its lists
+  private list(c: RestCall, s: FakeNetlifySite) {
+    const perPage = Number(c.query.per_page ?? 100);
+    const page = Number(c.query.page ?? 1);
+    const all = [...this.deploys.values()].filter((d) => d.siteId === s.id).reverse();
+    this.send(c.res, 200, all.slice((page - 1) * perPage, page * perPage).map((d) => this.view(d)));
   }
 
   private upload(c: RestCall, d: FakeNetlifyDeploy) {

@@ -79,6 +79,7 @@ export class FakeVercelApi extends FakeRestApi {
       ['POST', /^\/v2\/files$/, (c) => this.upload(c)],
       ['POST', /^\/v13\/deployments$/, (c) => this.create(c)],
       ['GET', /^\/v13\/deployments\/([^/]+)$/, (c) => this.withDeployment(c, (d) => (this.send(c.res, 200, this.view(d)), this.advance(d)))],
+      ['GET', /^\/v6\/deployments$/, (c) => this.list(c)],
       ['GET', /^\/v3\/deployments\/([^/]+)\/events$/, (c) => this.withDeployment(c, (d) => this.send(c.res, 200, d.events))],
       ['PATCH', /^\/v12\/deployments\/([^/]+)\/cancel$/, (c) => this.withDeployment(c, (d) => this.cancel(c, d))],
       ['POST', /^\/v10\/projects\/([^/]+)\/promote\/([^/]+)$/, (c) => this.withProject(c, c.params[0], (p) => this.promote(c, p))],
@@ -132,6 +133,19 @@ export class FakeVercelApi extends FakeRestApi {
     this.deployments.set(id, d);
     this.event(d, `Uploading ${files.length} files`);
     this.send(c.res, 200, this.view(d));
+  }
+
+  // newest first; projectId (id or name), target and meta-<key>=<value> filters, as `vercel ls --meta` sends them
+  private list(c: RestCall) {
+    const p = c.query.projectId ? this.project(c.query.projectId) : undefined;
+    const meta = Object.entries(c.query).filter(([k]) => k.startsWith('meta-'));
+    const found = [...this.deployments.values()]
+      .filter((d) => (d.teamId ?? '') === (c.query.teamId ?? '') && (!c.query.projectId || d.projectId === p?.id) && (!c.query.target || d.target === c.query.target))
+      .filter((d) => meta.every(([k, v]) => d.meta[k.slice(5)] === v))
+      .sort((a, b) => b.createdAt - a.createdAt)
+      .slice(0, Number(c.query.limit ?? 20));
+    const deployments = found.map((d) => ({ uid: d.id, name: d.name, url: d.url, created: d.createdAt, state: d.readyState, readyState: d.readyState, target: d.target, meta: d.meta, projectId: d.projectId }));
+    this.send(c.res, 200, { deployments, pagination: { count: deployments.length, next: null, prev: null } });
   }
 
   private advance(d: FakeVercelDeployment) {
