@@ -21,6 +21,15 @@ export type DockerDeployRequest = DeployRequest & { build?: BuildHints };
 
 const DEFAULT_PORT = 3000;
 
+/** an image the engine built: its reference (pushed when a registry is set), the port it listens on, its health path and user */
+export interface BuiltImage {
+  image: string;
+  port: number;
+  healthCheckPath: string;
+  /** the image's USER (node, 101...), when it sets one */
+  user?: string;
+}
+
 interface ProgressLine {
   stream?: string;
   status?: string;
@@ -74,15 +83,22 @@ export class DockerProvider implements DeploymentProvider {
       port = req.source.port ?? DEFAULT_PORT;
       healthCheckPath = req.source.healthCheckPath ?? '/';
     } else {
-      ({ image, port, healthCheckPath } = await this.build(req, req.source.kind, ctx));
-      if (this.settings.registry) await this.push(image, ctx);
+      ({ image, port, healthCheckPath } = await this.buildImage(req, ctx));
     }
     const { url } = await this.release.run({ ...req, image, port, healthCheckPath, env: req.env }, ctx);
     await this.release.pruneImages(req, ctx);
     return { url, providerDeploymentId: image };
   }
 
-  private async build(req: DockerDeployRequest, kind: 'node' | 'static', ctx: ProviderCallContext): Promise<{ image: string; port: number; healthCheckPath: string }> {
+  /** the deployment's image built on the engine, pushed when a registry is set: for a provider that runs it elsewhere too (Kubernetes) */
+  async buildImage(req: DockerDeployRequest, ctx: ProviderCallContext): Promise<BuiltImage> {
+    if (req.source.type !== 'artifact') throw new ProviderError(DOCKER, 'nothing to build an image from');
+    const built = await this.build(req, req.source.kind, ctx);
+    if (this.settings.registry) await this.push(built.image, ctx);
+    return built;
+  }
+
+  private async build(req: DockerDeployRequest, kind: 'node' | 'static', ctx: ProviderCallContext): Promise<BuiltImage> {
     if (req.source.type !== 'artifact') throw new ProviderError(DOCKER, 'nothing to build an image from');
     const hints: BuildHints = { ...req.build, healthCheckPath: req.build?.healthCheckPath ?? req.source.healthCheckPath };
     const nodeVersion = hints.nodeVersion ?? process.versions.node.split('.')[0];
@@ -113,7 +129,7 @@ export class DockerProvider implements DeploymentProvider {
     const exposed = Object.keys(info.Config.ExposedPorts ?? {}).find((p) => p.endsWith('/tcp'));
     const port = plan.port ?? (exposed ? Number(exposed.split('/')[0]) : DEFAULT_PORT);
     if (plan.own) ctx.log(exposed ? `the image exposes ${exposed}: PORT=${port}` : `the image exposes no port: PORT=${port} is set for it to listen on`);
-    return { image, port, healthCheckPath: plan.healthCheckPath };
+    return { image, port, healthCheckPath: plan.healthCheckPath, user: info.Config.User || undefined };
   }
 
   /** the generated Dockerfiles' base images (ARG NODE_IMAGE / STATIC_IMAGE), when the settings name a mirror */

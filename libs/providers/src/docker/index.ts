@@ -2,7 +2,8 @@ import type { ProviderDefinition } from '../deployment-provider';
 import { DockerProvider } from './docker-provider';
 import { DOCKER, DockerSettings, engineEndpoint } from './docker-settings';
 
-export { DockerProvider, type DockerDeployRequest } from './docker-provider';
+export { DockerProvider, type BuiltImage, type DockerDeployRequest } from './docker-provider';
+export { repositoryOf, containerEnv } from './docker-release';
 export { DockerSettings, engineEndpoint } from './docker-settings';
 export { generateDockerfile, type DockerfileInput } from './dockerfile';
 export type { BuildHints } from './dockerfile-plan';

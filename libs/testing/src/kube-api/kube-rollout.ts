@@ -36,7 +36,10 @@ const R = {
 
 const now = () => new Date().toISOString();
 const suffix = (n: number) => randomBytes(n).toString('hex').replace(/[0-9]/g, (d) => 'bcdfghjklm'[Number(d)]).slice(0, n);
-const templateHash = (template: unknown) => createHash('sha256').update(JSON.stringify(template)).digest('hex').replace(/[0-9]/g, (d) => 'bcdfghjklm'[Number(d)]).slice(0, 10);
+// the API server hashes the decoded template: key order and absent fields do not change it
+const canonical = (v: unknown): unknown =>
+  Array.isArray(v) ? v.map(canonical) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().filter((k) => (v as Record<string, unknown>)[k] !== undefined && (v as Record<string, unknown>)[k] !== null).map((k) => [k, canonical((v as Record<string, unknown>)[k])])) : v;
+const templateHash = (template: unknown) => createHash('sha256').update(JSON.stringify(canonical(template))).digest('hex').replace(/[0-9]/g, (d) => 'bcdfghjklm'[Number(d)]).slice(0, 10);
 
 export class RolloutController {
   /** the test's choice per pod; default: ready after readyDelayMs */
@@ -103,12 +106,12 @@ export class RolloutController {
     d.metadata.annotations = { ...d.metadata.annotations, [REVISION]: current.metadata.annotations![REVISION] };
     d.status = { ...d.status, observedGeneration: d.metadata.generation };
     this.setCondition(d, 'Progressing', 'True', created ? 'NewReplicaSetCreated' : 'FoundNewReplicaSet', `ReplicaSet "${current.metadata.name}" is progressing.`);
-    this.store.put(R.deployments, d);
     // the pods the new ReplicaSet lacks
     const have = this.podsOf(current).length;
     for (let i = have; i < desired; i++) this.startPod(current);
     this.armDeadline(d);
-    this.refresh(ns, name);
+    // observedGeneration is written with the counts of the new ReplicaSet, never with the old ones'
+    this.refresh(ns, name, d);
   }
 
   private armDeadline(d: KubeObject) {
@@ -209,8 +212,8 @@ export class RolloutController {
   }
 
   /** counts pods into the ReplicaSets' and the Deployment's status; old ReplicaSets scaled down once the new one is available */
-  private refresh(ns: string, name: string) {
-    const d = this.store.get(R.deployments, ns, name);
+  private refresh(ns: string, name: string, synced?: KubeObject) {
+    const d = synced ?? this.store.get(R.deployments, ns, name);
     if (!d) return;
     const revision = d.metadata.annotations?.[REVISION];
     const want = d.spec.replicas ?? 1;
