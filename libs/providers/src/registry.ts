@@ -2,6 +2,7 @@ import type { ProviderDefinition } from './deployment-provider';
 import { dockerProvider } from './docker';
 import { customProvider } from './custom';
 import { githubPagesProvider } from './github-pages';
+import { kubernetesProvider } from './kubernetes';
 import { awsLambdaProvider } from './aws-lambda';
 import { awsEcsProvider } from './aws-ecs';
 import { vercelProvider } from './vercel';
@@ -14,6 +15,7 @@ export const BUILT_IN_PROVIDERS: readonly ProviderDefinition<any>[] = [
   dockerProvider,
   githubPagesProvider,
   customProvider,
+  kubernetesProvider,
   awsLambdaProvider,
   awsEcsProvider,
   vercelProvider,
