@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Deployment, LogLine } from '@flightdeck/contracts';
 import { eventually, startFakeDockerEngine } from '@flightdeck/testing';
+import { startFakeVercelApi } from '@flightdeck/testing'; // vercel (helper-vercel-netlify)
 import { GitRepo } from '../support/git-repo';
 import { Api, deploymentEnded } from '../support/http';
 import { type Launched, startLauncher } from '../support/launcher';
@@ -256,6 +257,52 @@ describe('providers end to end', () => {
       expect(got.length - before).toBe(3); // retried: 3 attempts in all
     } finally {
       await new Promise((r) => receiver.close(r));
+    }
+  });
+
+  // vercel (helper-vercel-netlify)
+  it('Vercel: uploads the static output to its API (a local fake), its build events in the log, succeeds with the production alias, rolls back by promoting; its 500s end in deployment/provider-error with its message', async () => {
+    const TOKEN = 'vercel_e2e_token_never_logged';
+    const vercel = await startFakeVercelApi(TOKEN);
+    try {
+      vercel.addProject('vercel-site');
+      vercel.build = () => ({ lines: ['static output: nothing to build'] });
+      const repo = GitRepo.create(site('vercel one'));
+      const { projectId, envId } = await createProject('vercel-site', repo);
+      expect((await configure(projectId, envId, { name: 'vercel', settings: { project: 'vercel-site', tokenVariable: 'VERCEL_TOKEN', apiUrl: vercel.url } })).status).toBe(200);
+      expect((await api.call('PUT', `/environments/${envId}/variables/VERCEL_TOKEN`, { value: TOKEN, sensitive: true })).status).toBe(200);
+
+      const first = await deploy(projectId);
+      expect(first).toMatchObject({ status: 'succeeded', provider: 'vercel', url: 'https://vercel-site.vercel.app' });
+      const log = await logOf(first.id);
+      expect(log).toContain('Releases of this environment go to the vercel provider');
+      expect(log).toContain('vercel: static output: nothing to build');
+      expect(log).toMatch(/Vercel deployment dpl_\S+: BUILDING[\s\S]*Vercel deployment dpl_\S+: READY/);
+      expect(log).not.toContain(TOKEN);
+      const firstOnVercel = [...vercel.deployments.values()].find((d) => d.meta.flightdeckDeploymentId === first.id)!;
+      expect(vercel.files.get(firstOnVercel.files.find((f) => f.file === 'index.html')!.sha)!.toString()).toContain('<h1>vercel one</h1>');
+      expect(vercel.requestsTo('POST', /^\/v2\/files$/).every((r) => r.headers.authorization === `Bearer ${TOKEN}`)).toBe(true);
+
+      repo.write(site('vercel two')).commit('two');
+      const second = await deploy(projectId);
+      expect(second).toMatchObject({ status: 'succeeded', url: 'https://vercel-site.vercel.app' });
+      expect(vercel.project('vercel-site')!.productionDeploymentId).not.toBe(firstOnVercel.id);
+
+      const rb = await api.call<Deployment>('POST', `/deployments/${second.id}/rollback`, { targetDeploymentId: first.id });
+      expect(rb.status).toBe(201);
+      expect(await deploymentEnded(api, rb.body.id)).toMatchObject({ status: 'succeeded', url: 'https://vercel-site.vercel.app' });
+      // promoted without a build: no new deployment on Vercel
+      expect(vercel.project('vercel-site')!.productionDeploymentId).toBe(firstOnVercel.id);
+      expect(vercel.requestsTo('POST', /\/promote\//)).toHaveLength(1);
+      expect(vercel.deployments.size).toBe(2);
+
+      // Vercel answers 500 to every deployment create: retried, then its message and x-vercel-id (a rollback paused the environment: forced)
+      vercel.failNext({ method: 'POST', path: /^\/v13\/deployments$/ }, 500, 'An unexpected internal error occurred', 3, {}, 'internal_server_error');
+      const failed = await deploy(projectId, { force: true });
+      expect(failed).toMatchObject({ status: 'failed', errorCode: 'deployment/provider-error' });
+      expect(failed.errorMessage).toMatch(/^vercel: HTTP 500 Internal Server Error: An unexpected internal error occurred \(request id fake-\d+-\w+\)$/);
+    } finally {
+      await vercel.stop();
     }
   });
 });
