@@ -40,7 +40,7 @@ describe('the Kubernetes provider, against a fake Kubernetes API', () => {
   afterAll(() => kube.stop());
 
   it('creates the namespace, applies a non-root, probed, limited Deployment with its Secret, Service and Ingress, and follows the rollout to its URL', async () => {
-    const req = aRequest();
+    const req = aRequest({ env: { GREETING: 'hello', DB_PASSWORD: SECRET_VALUE, KUBECONFIG_PROD: kube.kubeconfig() }, sensitiveKeys: ['DB_PASSWORD', 'KUBECONFIG_PROD'] });
     const p = new ProviderRegistry(BUILT_IN_PROVIDERS).create(
       { name: 'kubernetes', settings: { kubeconfigVariable: 'KUBECONFIG_PROD', host: '{environment}.{project}.apps.example.com', replicas: 3, ingressClassName: 'nginx', resources: { cpu: '250m', memory: '512Mi' } } },
       [{ key: 'KUBECONFIG_PROD', value: kube.kubeconfig(), sensitive: true }],
@@ -81,6 +81,8 @@ describe('the Kubernetes provider, against a fake Kubernetes API', () => {
     const secret = kube.get('Secret', 'flightdeck-shop', secretName)!;
     expect(Buffer.from(secret.data.DB_PASSWORD, 'base64').toString()).toBe(SECRET_VALUE);
     expect(JSON.stringify(d)).not.toContain(SECRET_VALUE);
+    // the cluster's credentials are not handed to the app
+    expect(Object.keys(secret.data)).toEqual(['DB_PASSWORD']);
     expect(logText()).not.toContain(SECRET_VALUE);
     expect(kube.get('Service', 'flightdeck-shop', 'shop-production')!.spec).toMatchObject({ selector: labels, ports: [{ port: 80, targetPort: 'http' }] });
     expect(kube.get('Ingress', 'flightdeck-shop', 'shop-production')!.spec).toEqual({

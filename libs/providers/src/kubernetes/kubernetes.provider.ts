@@ -180,7 +180,9 @@ export class KubernetesProvider implements DeploymentProvider {
 
   // the image to run: an image source as it is; a build's artifact built by the Docker provider's engine and pushed to the registry
   private async workload(req: DeployRequest, ctx: ProviderCallContext): Promise<Workload> {
-    const env = containerEnv(req.env);
+    // the cluster's and the registry's credentials are the platform's, not the app's
+    const own = new Set([this.settings.kubeconfigVariable, this.settings.registryPasswordVariable]);
+    const env = Object.fromEntries(Object.entries(containerEnv(req.env)).filter(([k]) => !own.has(k)));
     const base = { env, sensitiveKeys: req.sensitiveKeys ?? [], commitSha: req.commitSha, pullSecret: !!(this.settings.registry && this.settings.registryUsername) };
     if (req.source.type === 'image') {
       return { ...base, image: req.source.image, port: req.source.port ?? this.settings.port, healthCheckPath: req.source.healthCheckPath ?? '/' };
