@@ -1,6 +1,7 @@
 import type { Deployment } from '@flightdeck/contracts';
 import { type ServiceProcess, freePort, queryRows, spawnService, waitForReady } from '@flightdeck/testing';
 import { networkEnvironment } from '../../apps/builder/src/build/network-trust';
+import { HttpLoad } from '../../apps/builder/test/support/http-load';
 import { GitRepo, nodeApp } from '../support/git-repo';
 import { Api, deploymentEnded, getWithHost, hostOf, until } from '../support/http';
 import { type TestStack, startStack } from '../support/stack';
@@ -23,6 +24,8 @@ describe('the edge out of the builder: 2 builders, 2 edges', () => {
   const edgePorts: number[] = [];
   const routerPorts: number[] = [];
   const builders = new Map<string, ServiceProcess>();
+  const repos = new Map<string, GitRepo>();
+  const projectIds = new Map<string, string>();
 
   beforeAll(async () => {
     const [edge1, edge2, router1, router2] = [await freePort(), await freePort(), await freePort(), await freePort()];
@@ -79,6 +82,8 @@ describe('the edge out of the builder: 2 builders, 2 edges', () => {
       repo.commit('v1');
       const p = await api.call<{ id: string }>('POST', '/projects', { name, repositoryUrl: repo.dir });
       expect(p.status).toBe(201);
+      repos.set(name, repo);
+      projectIds.set(name, p.body.id);
       const d = await api.call<Deployment>('POST', `/projects/${p.body.id}/deployments`, { sourceRef: 'main' });
       expect(d.status).toBe(201);
       deployments.push(d.body);
@@ -131,5 +136,32 @@ describe('the edge out of the builder: 2 builders, 2 edges', () => {
     // and the ones already on the survivor never stopped serving
     for (const d of deployed) expect((await through(edgePorts[1], d.url)).body).toBe(d.version);
     console.log(`kill -9 of a builder with ${moved.length} environment(s): served again through both edges ${servedAgainMs} ms after`);
+  });
+
+  it('switches and rolls back through the second edge under 200+ requests/s without a failed request', async () => {
+    const name = 'scaled-b';
+    const url = `http://${name}-production.localhost:${edgePorts[0]}`;
+    const host = hostOf(url);
+    expect((await through(edgePorts[1], url)).body).toBe(`version ${name}`);
+    const load = new HttpLoad({ port: edgePorts[1], host, concurrency: 16, maxMs: 240_000 });
+    try {
+      repos.get(name)!.write(nodeApp(`${name} v2`, { lines: 3 })).commit('v2');
+      const second = await api.call<Deployment>('POST', `/projects/${projectIds.get(name)}/deployments`, { sourceRef: 'main' });
+      expect(second.status).toBe(201);
+      expect(await deploymentEnded(api, second.body.id, 240_000)).toMatchObject({ status: 'succeeded' });
+      await until('v2 answering through the second edge', async () => load.samples.some((x) => x.body === `version ${name} v2`));
+      const rb = await api.call<Deployment>('POST', `/deployments/${second.body.id}/rollback`, {});
+      expect(rb.status).toBeLessThan(300);
+      expect(await deploymentEnded(api, rb.body.id, 120_000)).toMatchObject({ status: 'succeeded' });
+      const switchedBack = load.now();
+      await until('v1 answering again', async () => load.samples.some((x) => x.doneAt > switchedBack && x.body === `version ${name}`));
+    } finally {
+      await load.stop();
+    }
+    const failures = load.failures();
+    const rate = load.rate();
+    console.log(`through the gateway's edge: ${load.samples.length} requests at ${rate.toFixed(0)}/s during a switch and a rollback, ${failures.length} failed`);
+    expect(failures.slice(0, 3)).toEqual([]);
+    expect(rate).toBeGreaterThanOrEqual(200);
   });
 });
