@@ -1,10 +1,7 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
 import { type FakeNetlifyApi, type FakeNetlifySite, signNetlifyWebhook, startFakeNetlifyApi } from '@flightdeck/testing';
-import * as tar from 'tar';
 import type { DeployRequest, ProviderHost } from '../src/deployment-provider';
+import { staticArtifacts } from './static-artifact';
 import { ProviderError } from '../src/provider-error';
 import { ProviderRegistry } from '../src/provider-registry';
 import { NetlifyProvider, type NetlifySettings, netlifyProvider } from '../src/netlify';
@@ -12,17 +9,8 @@ import { NetlifyProvider, type NetlifySettings, netlifyProvider } from '../src/n
 // The netlify provider against a local fake of Netlify's API (libs/testing): no network reaches api.netlify.com here.
 
 const TOKEN = 'nfp_token_never_logged';
-const dirs: string[] = [];
-function anArtifact(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'netlify-artifact-'));
-  dirs.push(dir);
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, 'out', path)), { recursive: true });
-    writeFileSync(join(dir, 'out', path), text);
-  }
-  tar.create({ gzip: true, sync: true, file: join(dir, 'site.tar.gz'), cwd: join(dir, 'out') }, Object.keys(files));
-  return join(dir, 'site.tar.gz');
-}
+const artifacts = staticArtifacts();
+const anArtifact = artifacts.make;
 const SITE = { 'index.html': '<h1>one</h1>', 'docs/a b.html': '<p>a</p>', 'copy.html': '<h1>one</h1>' };
 const sha1 = (s: string) => createHash('sha1').update(s).digest('hex');
 
@@ -55,7 +43,7 @@ describe('the netlify provider, against a fake of the Netlify API', () => {
   });
   afterAll(async () => {
     await api.stop();
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    artifacts.cleanup();
   });
 
   it('sends the file digests, PUTs only the required ones, follows the deploy to ready and answers the site URL', async () => {

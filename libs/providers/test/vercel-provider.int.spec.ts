@@ -1,10 +1,7 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
 import { type FakeVercelApi, signVercelWebhook, startFakeVercelApi } from '@flightdeck/testing';
-import * as tar from 'tar';
 import type { DeployRequest, ProviderHost } from '../src/deployment-provider';
+import { staticArtifacts } from './static-artifact';
 import { ProviderError, ProviderSettingsError } from '../src/provider-error';
 import { ProviderRegistry } from '../src/provider-registry';
 import { VercelProvider, type VercelSettings, vercelProvider } from '../src/vercel';
@@ -12,17 +9,8 @@ import { VercelProvider, type VercelSettings, vercelProvider } from '../src/verc
 // The vercel provider against a local fake of Vercel's REST API (libs/testing): no network reaches vercel.com here.
 
 const TOKEN = 'vercel-token-never-logged';
-const dirs: string[] = [];
-function anArtifact(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'vercel-artifact-'));
-  dirs.push(dir);
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, 'out', path)), { recursive: true });
-    writeFileSync(join(dir, 'out', path), text);
-  }
-  tar.create({ gzip: true, sync: true, file: join(dir, 'site.tar.gz'), cwd: join(dir, 'out') }, Object.keys(files));
-  return join(dir, 'site.tar.gz');
-}
+const artifacts = staticArtifacts();
+const anArtifact = artifacts.make;
 const SITE = { 'index.html': '<h1>one</h1>', 'about/index.html': '<h1>about</h1>', 'style.css': 'body{}' };
 
 describe('the vercel provider, against a fake of the Vercel REST API', () => {
@@ -57,7 +45,7 @@ describe('the vercel provider, against a fake of the Vercel REST API', () => {
   });
   afterAll(async () => {
     await api.stop();
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    artifacts.cleanup();
   });
 
   it('uploads only the files Vercel lacks by SHA1, creates the deployment, follows it to READY with its events, and answers the production alias', async () => {
