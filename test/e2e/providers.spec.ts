@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { Deployment, LogLine } from '@flightdeck/contracts';
 import { eventually, startFakeDockerEngine } from '@flightdeck/testing';
 import { startFakeVercelApi } from '@flightdeck/testing'; // vercel (helper-vercel-netlify)
+import { startFakeKubeApi } from '@flightdeck/testing'; // kubernetes (helper-kubernetes)
 import { GitRepo } from '../support/git-repo';
 import { Api, deploymentEnded } from '../support/http';
 import { type Launched, startLauncher } from '../support/launcher';
@@ -303,6 +304,62 @@ describe('providers end to end', () => {
       expect(failed.errorMessage).toMatch(/^vercel: HTTP 500 Internal Server Error: An unexpected internal error occurred \(request id fake-\d+-\w+\)$/);
     } finally {
       await vercel.stop();
+    }
+  });
+
+  // kubernetes (helper-kubernetes)
+  it('Kubernetes: the image built on a Docker engine and pushed (fakes of both APIs), the Deployment applied and its rollout followed to the host\'s URL, rollback to the earlier ReplicaSet; a rollout that never gets ready ends deployment/provider-error with the pod\'s reason', async () => {
+    const engine = await startFakeDockerEngine();
+    const kube = await startFakeKubeApi();
+    try {
+      const server = (v: string) => ({
+        'package.json': JSON.stringify({ name: 'kube-app', version: v, scripts: { start: 'node server.js' } }),
+        'server.js': `require('http').createServer((q, s) => s.end('v${v}')).listen(process.env.PORT)\n`,
+      });
+      const repo = GitRepo.create(server('1'));
+      const { projectId, envId } = await createProject('kube-app', repo);
+      const settings = { kubeconfigVariable: 'KUBECONFIG', host: '{environment}.{project}.apps.example.com', dockerHost: engine.dockerHost, registry: 'registry.example.com/team', progressDeadlineSeconds: 2 };
+      expect((await configure(projectId, envId, { name: 'kubernetes', settings })).status).toBe(200);
+      expect((await api.call('PUT', `/environments/${envId}/variables/KUBECONFIG`, { value: kube.kubeconfig(), sensitive: true })).status).toBe(200);
+      expect((await api.call('PUT', `/environments/${envId}/variables/API_KEY`, { value: 'kube-e2e-secret', sensitive: true })).status).toBe(200);
+      const deployment = () => kube.get('Deployment', 'flightdeck-kube-app', 'kube-app-production')!;
+
+      const first = await deploy(projectId);
+      expect(first).toMatchObject({ status: 'succeeded', url: 'https://production.kube-app.apps.example.com', provider: 'kubernetes' });
+      const log = await logOf(first.id);
+      expect(log).toContain('Releases of this environment go to the kubernetes provider');
+      expect(log).toContain(`docker push registry.example.com/team/flightdeck/kube-app-production:${first.id}`);
+      expect(log).toContain('1/1 pods ready');
+      expect(log).toContain('rolled out: revision 1 of flightdeck-kube-app/kube-app-production');
+      expect(log).not.toContain('kube-e2e-secret');
+      const pod = deployment().spec.template;
+      expect(pod.metadata.labels).toEqual({ 'flightdeck.dev/project': 'kube-app', 'flightdeck.dev/environment': 'production', 'flightdeck.dev/deployment': first.id });
+      expect(pod.spec.containers[0]).toMatchObject({ image: engine.pushes[0].ref, env: expect.arrayContaining([{ name: 'API_KEY', valueFrom: { secretKeyRef: { name: `kube-app-production-env-${first.id.slice(0, 8)}`, key: 'API_KEY' } } }]) });
+      expect(pod.spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000 });
+      expect(JSON.stringify(pod)).not.toContain('kube-e2e-secret');
+
+      repo.write(server('2')).commit('two');
+      const second = await deploy(projectId);
+      expect(second.status).toBe('succeeded');
+      expect(deployment().spec.template.spec.containers[0].image).toBe(engine.pushes[1].ref);
+
+      const rb = await api.call<Deployment>('POST', `/deployments/${second.id}/rollback`, { targetDeploymentId: first.id });
+      expect(rb.status).toBe(201);
+      expect(await deploymentEnded(api, rb.body.id)).toMatchObject({ status: 'succeeded', url: 'https://production.kube-app.apps.example.com' });
+      expect(engine.builds).toHaveLength(2);
+      expect(deployment().spec.template.spec.containers[0].image).toBe(engine.pushes[0].ref);
+      expect(deployment().metadata.annotations!['deployment.kubernetes.io/revision']).toBe('3');
+      expect(await logOf(rb.body.id)).toMatch(/rolling back to revision 1 \(deployment [0-9a-f-]+\): its pod template applied again, nothing built/);
+
+      // the image cannot be pulled: past the progress deadline, the pod's reason and events (a rollback paused the environment: forced)
+      kube.podBehaviour = () => ({ ready: false, imagePullError: 'manifest for registry.example.com/team/flightdeck/kube-app-production not found: manifest unknown' });
+      repo.write(server('3')).commit('three');
+      const failed = await deploy(projectId, { force: true });
+      expect(failed).toMatchObject({ status: 'failed', errorCode: 'deployment/provider-error' });
+      expect(failed.errorMessage).toMatch(/^kubernetes: the rollout of flightdeck-kube-app\/kube-app-production failed: deployment "kube-app-production" exceeded its progress deadline .*pod kube-app-production-\w+-\w+: ImagePullBackOff .*manifest unknown/);
+    } finally {
+      await kube.stop();
+      await engine.stop();
     }
   });
 });
