@@ -10,6 +10,7 @@ import { DEPLOY_JOBS_DURABLE } from '../../apps/builder/src/jobs/deploy-jobs.con
 import { natsHelmValues } from '../../scripts/nats-helm-values';
 import type { ManifestResult } from '../../scripts/validate-kubernetes';
 import { ROOT, SERVICES, generatedEnv, requiredKeys } from '../compose/compose-support';
+import { type Pod, mayConnect, selects } from './network-policy';
 
 // deploy/kubernetes, offline: every manifest against the Kubernetes 1.34 API schemas (kubernetes-models)
 // and field names (their TypeScript declarations), KEDA's ScaledObject against @kubernetes-models/keda,
@@ -86,7 +87,7 @@ const MUTATIONS: { name: string; file: string; mutate: (docs: Doc[]) => void; er
     name: 'a container port given as a name',
     file: 'base/builder.yaml',
     mutate: (docs) => {
-      docs.find((d) => d.kind === 'Deployment')!.spec.template.spec.containers[0].ports[0].containerPort = 'edge';
+      docs.find((d) => d.kind === 'Deployment')!.spec.template.spec.containers[0].ports[0].containerPort = 'router';
     },
     error: /containerPort: must be integer/,
   },
@@ -186,6 +187,42 @@ describe('deploy/kubernetes', () => {
     const docs = () => (built ??= build(join(DIR, overlay)));
     const find = (kind: string, name: string) => docs().find((d) => d.kind === kind && d.metadata.name === name);
 
+    // one pod of a service's Deployment as the cluster runs it: its name, IP, labels and ports
+    const podOf = (name: ServiceName) => {
+      const template = find('Deployment', name)!.spec.template;
+      const container = template.spec.containers[0];
+      const pod: Pod & { name: string } = {
+        name: `${name}-7d9c8b6f5-x2x4q`,
+        namespace: 'flightdeck',
+        namespaceLabels: { 'kubernetes.io/metadata.name': 'flightdeck' },
+        labels: template.metadata.labels,
+        ip: `10.244.${SERVICE_NAMES.indexOf(name) + 1}.7`,
+        ports: Object.fromEntries((container.ports as Doc[]).map((p) => [p.name, p.containerPort])),
+      };
+      return { pod, template, container };
+    };
+    // the container's environment as the kubelet resolves it, with secrets.sh's Secrets
+    const containerEnv = (name: ServiceName): Record<string, string> => {
+      const { pod, container } = podOf(name);
+      const fields: Record<string, string> = { 'metadata.name': pod.name, 'status.podIP': pod.ip };
+      const out: Record<string, string> = {};
+      for (const e of container.env as Doc[]) {
+        if ('value' in e) out[e.name] = String(e.value);
+        else if (e.valueFrom?.fieldRef) {
+          const value = fields[e.valueFrom.fieldRef.fieldPath];
+          if (value === undefined) throw new Error(`${e.name}: no value here for field ${e.valueFrom.fieldRef.fieldPath}`);
+          out[e.name] = value;
+        } else if (e.valueFrom?.secretKeyRef) {
+          const { name: secret, key, optional } = e.valueFrom.secretKeyRef;
+          const value = secrets.get(secret)?.[key];
+          if (value === undefined && !optional) throw new Error(`${e.name}: no key ${key} in Secret ${secret}`);
+          if (value !== undefined) out[e.name] = value;
+        } else throw new Error(`${e.name}: unexpected source ${JSON.stringify(e.valueFrom)}`);
+      }
+      return out;
+    };
+    const configOf = (name: ServiceName) => SERVICES[name].load(containerEnv(name)) as unknown as Record<string, unknown>;
+
     describe.each(SERVICE_NAMES)('%s', (name: ServiceName) => {
       const deployment = () => find('Deployment', name)!;
       const pod = () => deployment().spec.template;
@@ -193,24 +230,8 @@ describe('deploy/kubernetes', () => {
       const cfg = SERVICES[name];
       const schema = SERVICE_SCHEMAS[name];
 
-      // the container's environment as the kubelet resolves it, with secrets.sh's Secrets
-      const containerEnv = (): Record<string, string> => {
-        const out: Record<string, string> = {};
-        for (const e of container().env as Doc[]) {
-          if ('value' in e) out[e.name] = String(e.value);
-          else if (e.valueFrom?.fieldRef) out[e.name] = `${name}-7d9c8b6f5-x2x4q`;
-          else if (e.valueFrom?.secretKeyRef) {
-            const { name: secret, key, optional } = e.valueFrom.secretKeyRef;
-            const value = secrets.get(secret)?.[key];
-            if (value === undefined && !optional) throw new Error(`${e.name}: no key ${key} in Secret ${secret}`);
-            if (value !== undefined) out[e.name] = value;
-          } else throw new Error(`${e.name}: unexpected source ${JSON.stringify(e.valueFrom)}`);
-        }
-        return out;
-      };
-
       it("satisfies the service's configuration schema, setting every required key and none it does not know", () => {
-        const resolved = containerEnv();
+        const resolved = containerEnv(name);
         const config = cfg.load(resolved) as unknown as Record<string, unknown>;
         expect(config.HTTP_HOST).toBe('0.0.0.0');
         expect(Object.keys(resolved)).toEqual(expect.arrayContaining(requiredKeys(cfg.schema)));
@@ -221,7 +242,7 @@ describe('deploy/kubernetes', () => {
         for (const e of container().env as Doc[]) {
           if (SENSITIVE.test(e.name)) expect([e.name, e.valueFrom?.secretKeyRef?.name]).toEqual([e.name, expect.any(String)]);
         }
-        const resolved = containerEnv();
+        const resolved = containerEnv(name);
         expect(resolved.NATS_USER).toBe(name);
         expect(resolved.NATS_PASSWORD).toBe(env[natsPasswordVariable(name)]);
         expect(new URL(resolved.NATS_URL).hostname).toBe('nats');
@@ -233,7 +254,7 @@ describe('deploy/kubernetes', () => {
       });
 
       it('is probed on its operations port: live on /health/live, ready on /health/ready', () => {
-        const port = String((cfg.load(containerEnv()) as unknown as Record<string, unknown>)[cfg.portKey]);
+        const port = String(configOf(name)[cfg.portKey]);
         const ops = (container().ports as Doc[]).find((p) => p.name === 'ops');
         expect(String(ops?.containerPort)).toBe(port);
         expect(container().livenessProbe.httpGet).toEqual({ path: '/health/live', port: 'ops' });
@@ -288,6 +309,52 @@ describe('deploy/kubernetes', () => {
       )!.value;
       expect(trigger.metadata.lagThreshold).toBe(concurrency);
       expect(trigger.metadata.natsServerMonitoringEndpoint).toMatch(/^nats-headless\.flightdeck\.svc\.cluster\.local:8222$/);
+    });
+
+    it('deployed apps are served by the gateway: Service edge selects its pods only, on the port its edge listens on', () => {
+      const edge = find('Service', 'edge')!;
+      const selected = SERVICE_NAMES.filter((s) => selects({ matchLabels: edge.spec.selector }, podOf(s).pod.labels));
+      expect(selected).toEqual(['gateway']);
+      const config = configOf('gateway');
+      expect(config.FLIGHTDECK_EDGE_ENABLED).toBe(true);
+      expect(edge.spec.ports.map((p: Doc) => [p.port, podOf('gateway').pod.ports![p.targetPort]])).toEqual([[80, config.FLIGHTDECK_EDGE_PORT]]);
+      // the builders' routers are reached pod by pod, never through a Service
+      const builder = podOf('builder').pod;
+      expect(docs().filter((d) => d.kind === 'Service' && selects({ matchLabels: d.spec.selector }, builder.labels))).toEqual([]);
+    });
+
+    it("each builder pod advertises its router at its own IP, under its pod's name, on the port it names", () => {
+      const { pod } = podOf('builder');
+      const config = configOf('builder');
+      expect(config.FLIGHTDECK_ROUTER_ADVERTISE).toBe(pod.ip);
+      expect(config.FLIGHTDECK_BUILDER_ID).toBe(pod.name);
+      expect(config.FLIGHTDECK_ROUTER_PORT ?? config.FLIGHTDECK_EDGE_PORT).toBe(pod.ports!.router);
+      // the URLs a builder hands out name the port the gateway's edge serves
+      expect(config.FLIGHTDECK_EDGE_PORT).toBe(configOf('gateway').FLIGHTDECK_EDGE_PORT);
+    });
+
+    it("the builder's router admits the gateway's edge and nothing else; the API and the edge admit the ingress controller", () => {
+      const policies = docs().filter((d) => d.kind === 'NetworkPolicy');
+      const pod = (name: ServiceName) => podOf(name).pod;
+      const outside = (namespace: string, app: string, ip: string): Pod => ({
+        namespace,
+        namespaceLabels: { 'kubernetes.io/metadata.name': namespace },
+        labels: { 'app.kubernetes.io/name': app },
+        ip,
+      });
+      const ingressController = outside('ingress-nginx', 'ingress-nginx', '10.244.9.3');
+      const router = pod('builder').ports!.router;
+      expect(mayConnect(policies, pod('gateway'), pod('builder'), router)).toBe(true);
+      const others = [
+        ...SERVICE_NAMES.filter((s) => s !== 'gateway').map((s) => [s, pod(s)] as const),
+        ['ingress controller', ingressController] as const,
+        ['a pod of another namespace', outside('shop', 'shop', '10.244.9.4')] as const,
+      ];
+      expect(others.filter(([, from]) => mayConnect(policies, from, pod('builder'), router)).map(([n]) => n)).toEqual([]);
+      const gateway = pod('gateway');
+      expect([gateway.ports!.api, gateway.ports!.edge].map((port) => mayConnect(policies, ingressController, gateway, port))).toEqual([true, true]);
+      // nor does the gateway reach anything else of the builder's
+      expect(mayConnect(policies, gateway, pod('builder'), pod('builder').ports!.ops)).toBe(false);
     });
   });
 
