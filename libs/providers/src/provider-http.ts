@@ -83,13 +83,17 @@ export function providerHttp(r: ProviderHttpRequest): Promise<ProviderHttpAnswer
   });
 }
 
-/** a 429 without Retry-After: X-RateLimit-Reset (unix seconds, as Vercel and Netlify send it) says how long to wait, at most maxMs */
+/**
+ * a 429 without Retry-After: X-RateLimit-Reset (unix seconds, as Vercel and Netlify send it) or the
+ * IETF RateLimit-Reset (seconds from now, as Render sends it) says how long to wait, at most maxMs
+ */
 export function withRateLimitReset(e: ProviderError, headers: IncomingHttpHeaders, now = Date.now(), maxMs = 120_000): ProviderError {
   if (e.details.retryAfterMs !== undefined || e.details.status !== 429) return e;
   const reset = Number(headers['x-ratelimit-reset']);
-  if (!Number.isFinite(reset) || reset <= 0) return e;
-  const ms = Math.min(Math.max(0, reset * 1000 - now), maxMs);
-  return new ProviderError(e.provider, e.providerMessage, { ...e.details, retryAfterMs: ms });
+  const delta = Number(headers['ratelimit-reset']);
+  const wait = Number.isFinite(reset) && reset > 0 ? reset * 1000 - now : Number.isFinite(delta) && delta >= 0 ? delta * 1000 : undefined;
+  if (wait === undefined) return e;
+  return new ProviderError(e.provider, e.providerMessage, { ...e.details, retryAfterMs: Math.min(Math.max(0, wait), maxMs) });
 }
 
 /** a platform's REST API as one environment's provider reaches it */

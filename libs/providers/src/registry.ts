@@ -5,6 +5,7 @@ import { githubPagesProvider } from './github-pages';
 import { kubernetesProvider } from './kubernetes';
 import { awsLambdaProvider } from './aws-lambda';
 import { awsEcsProvider } from './aws-ecs';
+import { renderProvider } from './render';
 import { vercelProvider } from './vercel';
 import { netlifyProvider } from './netlify';
 
@@ -18,6 +19,7 @@ export const BUILT_IN_PROVIDERS: readonly ProviderDefinition<any>[] = [
   kubernetesProvider,
   awsLambdaProvider,
   awsEcsProvider,
+  renderProvider,
   vercelProvider,
   netlifyProvider,
 ];

@@ -11,6 +11,7 @@ export * from './docker-engine';
 export * from './kube-api';
 export * from './aws-lambda-api';
 export * from './aws-ecs-api';
+export * from './render-api';
 export * from './fake-http-api';
 export * from './fake-rest';
 export * from './vercel-api';

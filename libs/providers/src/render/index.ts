@@ -1,0 +1,1 @@
+export { RENDER_STATUS, RenderProvider, RenderSettings, renderProvider } from './render.provider';
