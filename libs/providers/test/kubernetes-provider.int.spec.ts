@@ -156,6 +156,18 @@ describe('the Kubernetes provider, against a fake Kubernetes API', () => {
     await expect(p.status!(two.providerDeploymentId!, ctx())).resolves.toBe('canceled');
   });
 
+  it('follows a rollout longer than one watch request from the last resourceVersion it saw', async () => {
+    kube.podBehaviour = () => ({ ready: true, afterMs: 2200 });
+    const p = new KubernetesProvider(KubernetesSettings.parse({ kubeconfigVariable: 'K', expose: 'none' }), { kubeconfig: kube.kubeconfig() }, host, { watchTimeoutSeconds: 1 });
+    await expect(p.deploy(aRequest({ environmentName: 'slow' }), ctx())).resolves.toMatchObject({ providerDeploymentId: 'flightdeck-shop/shop-slow@1' });
+    const watches = kube.requestsTo('GET', /\/deployments$/).filter((r) => r.query.fieldSelector === 'metadata.name=shop-slow');
+    expect(watches.length).toBeGreaterThanOrEqual(2);
+    expect(watches.map((w) => w.query.timeoutSeconds)).toEqual(watches.map(() => '1'));
+    // each re-opened from the resourceVersion last seen: nothing missed, nothing judged twice
+    expect(Number(watches[1].query.resourceVersion)).toBeGreaterThan(Number(watches[0].query.resourceVersion));
+    expect(lines.map((l) => l.message).filter((m) => /^\d+\/\d+ pods ready$/.test(m))).toEqual(['0/1 pods ready', '1/1 pods ready']);
+  });
+
   it('names the credential setting when the cluster refuses it, and refuses a kubeconfig that would run a command on the builder', async () => {
     const wrong = provider({}, kube.kubeconfig('not-the-token'));
     const refused = await wrong.initialize(ctx()).then(() => new Error('initialized'), (e: Error) => e);

@@ -41,6 +41,8 @@ export interface WaitOptions {
   /** the applied object's resourceVersion: events after it */
   resourceVersion?: string;
   timeoutMs: number;
+  /** each watch request's timeoutSeconds: the server ends it cleanly before the client's 30 s idle socket timeout would */
+  watchTimeoutSeconds?: number;
   ctx: ProviderCallContext;
 }
 
@@ -85,7 +87,7 @@ export function waitForRollout(client: KubeClient, o: WaitOptions): Promise<Roll
       try {
         const req = await watch.watch(
           path,
-          { fieldSelector: `metadata.name=${o.name}`, ...(rv ? { resourceVersion: rv } : {}), allowWatchBookmarks: true },
+          { fieldSelector: `metadata.name=${o.name}`, ...(rv ? { resourceVersion: rv } : {}), allowWatchBookmarks: true, timeoutSeconds: o.watchTimeoutSeconds ?? 25 },
           (type: string, obj: DeploymentLike & { code?: number }) => {
             if (type === 'ERROR') {
               // 410 Gone: the resourceVersion is too old; read the object again and watch from there

@@ -32,6 +32,8 @@ import { KUBERNETES, type KubernetesSettings } from './kubernetes-settings';
 
 export interface KubernetesProviderOptions {
   retry?: Pick<RetryOptions, 'attempts' | 'baseDelayMs' | 'maxDelayMs'>;
+  /** how long one watch request lasts before it is opened again (default 25 s) */
+  watchTimeoutSeconds?: number;
 }
 
 type Obj = Record<string, unknown>;
@@ -217,7 +219,7 @@ export class KubernetesProvider implements DeploymentProvider {
     const name = appName(t);
     let state;
     try {
-      state = await waitForRollout(this.client, { namespace: ns, name, resourceVersion: (applied.metadata as { resourceVersion?: string }).resourceVersion, timeoutMs: this.settings.rolloutTimeoutSeconds * 1000, ctx });
+      state = await waitForRollout(this.client, { namespace: ns, name, resourceVersion: (applied.metadata as { resourceVersion?: string }).resourceVersion, timeoutMs: this.settings.rolloutTimeoutSeconds * 1000, watchTimeoutSeconds: this.options.watchTimeoutSeconds, ctx });
     } catch (e) {
       if (!(e instanceof RolloutTimeout) && !(e instanceof ProviderError && /progress deadline/.test(e.providerMessage))) throw e;
       const why = await this.whyNotReady(t, ns, ctx).catch((x: Error) => `(the pods could not be read: ${x.message})`);
