@@ -177,6 +177,9 @@ describe('the Kubernetes provider, against a fake Kubernetes API', () => {
     kube.forbidden.add('patch deployments');
     try {
       await expect(provider({ namespace: 'team-a' }).initialize(ctx())).rejects.toThrow('provider kubernetes: settings.kubeconfigVariable holds credentials that may not patch deployments in the namespace team-a');
+      // no namespace configured: a cluster-wide refusal is no verdict on the project's own namespace
+      await expect(provider().initialize(ctx())).resolves.toBeUndefined();
+      expect(lines.at(-1)).toMatchObject({ level: 'warn', message: expect.stringContaining("may not patch Deployments in every namespace; the project's namespace decides at deploy time") });
       await expect(provider({ namespace: 'team-a' }).deploy(aRequest(), ctx())).rejects.toThrow(/settings.kubeconfigVariable holds credentials that may not apply Deployment team-a\/shop-production: deployments.apps "shop-production" is forbidden: User "system:serviceaccount:ci:deployer" cannot patch resource "deployments"/);
     } finally {
       kube.forbidden.clear();

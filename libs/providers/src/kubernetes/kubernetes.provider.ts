@@ -108,7 +108,9 @@ export class KubernetesProvider implements DeploymentProvider {
       () => this.client.authz.createSelfSubjectAccessReview({ apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes: { verb: 'patch', group: 'apps', resource: 'deployments', ...(ns ? { namespace: ns } : {}) } } }),
       ctx,
     );
-    if (!review.status?.allowed) throw new ProviderSettingsError(KUBERNETES, this.client.credential, `holds credentials that may not patch deployments${ns ? ` in the namespace ${ns}` : ''}${review.status?.reason ? ` (${review.status.reason})` : ''}`);
+    if (!review.status?.allowed && ns) throw new ProviderSettingsError(KUBERNETES, this.client.credential, `holds credentials that may not patch deployments in the namespace ${ns}${review.status?.reason ? ` (${review.status.reason})` : ''}`);
+    // the project's own namespace is known at deploy time: credentials bound to it alone are checked then
+    if (!review.status?.allowed) return ctx.log(`Kubernetes API at ${this.client.server}: these credentials may not patch Deployments in every namespace; the project's namespace decides at deploy time`, 'warn');
     ctx.log(`Kubernetes API at ${this.client.server}: these credentials may apply Deployments${ns ? ` in ${ns}` : ''}`);
   }
 
