@@ -298,7 +298,7 @@ describe('providers end to end', () => {
       expect(vercel.deployments.size).toBe(2);
 
       // Vercel answers 500 to every deployment create: retried, then its message and x-vercel-id (a rollback paused the environment: forced)
-      vercel.failNext({ method: 'POST', path: /^\/v13\/deployments$/ }, 500, 'An unexpected internal error occurred', 3, {}, 'internal_server_error');
+      vercel.failNext({ method: 'POST', path: /^\/v13\/deployments$/, status: 500, message: 'An unexpected internal error occurred', code: 'internal_server_error', times: 3 });
       const failed = await deploy(projectId, { force: true });
       expect(failed).toMatchObject({ status: 'failed', errorCode: 'deployment/provider-error' });
       expect(failed.errorMessage).toMatch(/^vercel: HTTP 500 Internal Server Error: An unexpected internal error occurred \(request id fake-\d+-\w+\)$/);

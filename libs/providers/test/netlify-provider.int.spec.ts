@@ -55,7 +55,7 @@ describe('the netlify provider, against a fake of the Netlify API', () => {
     const [create] = api.requestsTo('POST', /\/deploys$/);
     expect(create.path).toBe(`/api/v1/sites/${site.id}/deploys`);
     expect(create.headers.authorization).toBe(`Bearer ${TOKEN}`);
-    expect(create.json).toEqual({
+    expect(create.body).toEqual({
       files: { '/copy.html': sha1('<h1>one</h1>'), '/docs/a b.html': sha1('<p>a</p>'), '/index.html': sha1('<h1>one</h1>') },
       title: `Flightdeck ${req.deploymentId} (abcdef123456)`,
     });
@@ -63,7 +63,7 @@ describe('the netlify provider, against a fake of the Netlify API', () => {
     const puts = api.requestsTo('PUT', /\/files\//);
     expect(puts.map((p) => p.path)).toEqual([`/api/v1/deploys/${result.providerDeploymentId}/files/copy.html`]);
     expect(puts[0].headers['content-type']).toBe('application/octet-stream');
-    expect(puts[0].body.toString()).toBe('<h1>one</h1>');
+    expect(puts[0].raw.toString()).toBe('<h1>one</h1>');
 
     expect(result).toEqual({ url: 'https://docs-site.netlify.app', previewUrl: `https://${result.providerDeploymentId}--docs-site.netlify.app`, providerDeploymentId: result.providerDeploymentId });
     expect(site.publishedDeployId).toBe(result.providerDeploymentId);
@@ -82,20 +82,20 @@ describe('the netlify provider, against a fake of the Netlify API', () => {
   });
 
   it('retries 5xx and a 429 until X-RateLimit-Reset, then fails with the message and x-nf-request-id; a bad token names the setting', async () => {
-    api.failNext({ method: 'PUT', path: /\/files\// }, 500, 'Internal Server Error');
+    api.failNext({ method: 'PUT', path: /\/files\//, status: 500, message: 'Internal Server Error' });
     api.rateLimitNext({ method: 'GET', path: /^\/api\/v1\/deploys\// }, 1);
     const t0 = Date.now();
     await expect(provider().deploy(request({ 'index.html': '<h1>retried</h1>' }), ctx())).resolves.toMatchObject({ url: 'https://docs-site.netlify.app' });
     expect(Date.now() - t0).toBeGreaterThanOrEqual(900);
-    expect(lines.join('\n')).toMatch(/netlify: HTTP 500 Internal Server Error: Internal Server Error \(request id fake-\d+-\w+\): attempt 2/);
+    expect(lines.join('\n')).toMatch(/netlify: HTTP 500 Internal Server Error: Internal Server Error \(request id [0-9a-f-]{36}\): attempt 2/);
     expect(api.requestsTo('PUT', /\/files\//)).toHaveLength(2);
 
-    api.failNext({ method: 'POST', path: /\/deploys$/ }, 503, 'upstream unavailable', 3);
+    api.failNext({ method: 'POST', path: /\/deploys$/, status: 503, message: 'upstream unavailable', times: 3 });
     const e = await provider().deploy(request(), ctx()).catch((err: unknown) => err);
     expect(e).toBeInstanceOf(ProviderError);
-    expect((e as Error).message).toMatch(/^netlify: HTTP 503 Service Unavailable: upstream unavailable \(request id fake-\d+-\w+\)$/);
+    expect((e as Error).message).toMatch(/^netlify: HTTP 503 Service Unavailable: upstream unavailable \(request id [0-9a-f-]{36}\)$/);
 
-    await expect(provider({}, 'wrong').initialize(ctx())).rejects.toThrow(/^provider netlify: settings\.tokenVariable holds a token Netlify refuses: HTTP 401 Unauthorized: Access Denied: Origin returned bad status 401 \(request id fake-/);
+    await expect(provider({}, 'wrong').initialize(ctx())).rejects.toThrow(/^provider netlify: settings\.tokenVariable holds a token Netlify refuses: HTTP 401 Unauthorized: Access Denied: Origin returned bad status 401 \(request id [0-9a-f-]{36}\)$/);
     await expect(provider().deploy(request(SITE, { source: { type: 'artifact', path: anArtifact(SITE), kind: 'node' } }), ctx())).rejects.toThrow(/this build is a Node server/);
     const registry = new ProviderRegistry([netlifyProvider]);
     expect(registry.validate({ name: 'netlify', settings: { siteId: 's', tokenVariable: 'T' } })).toMatchObject({ apiUrl: 'https://api.netlify.com', buildTimeoutSeconds: 900 });

@@ -58,7 +58,7 @@ describe('the vercel provider, against a fake of the Vercel REST API', () => {
 
     const creates = api.requestsTo('POST', /^\/v13\/deployments$/);
     expect(creates).toHaveLength(2);
-    const body = creates[0].json as { name: string; project: string; target: string; files: { file: string; sha: string; size: number }[]; meta: Record<string, string> };
+    const body = creates[0].body as { name: string; project: string; target: string; files: { file: string; sha: string; size: number }[]; meta: Record<string, string> };
     expect(body).toMatchObject({ name: 'shop', project: 'shop', target: 'production', meta: { flightdeckDeploymentId: req.deploymentId, githubCommitSha: 'abc123' } });
     expect(body.files.map((f) => f.file)).toEqual(['about/index.html', 'index.html', 'style.css']);
     expect(body.files[2]).toEqual({ file: 'style.css', sha: css.sha, size: 6 });
@@ -67,7 +67,7 @@ describe('the vercel provider, against a fake of the Vercel REST API', () => {
 
     const uploads = api.requestsTo('POST', /^\/v2\/files$/);
     expect(uploads.map((u) => u.headers['x-vercel-digest']).sort()).toEqual([body.files[0].sha, body.files[1].sha].sort());
-    expect(uploads.find((u) => u.headers['x-vercel-digest'] === body.files[1].sha)).toMatchObject({ body: Buffer.from('<h1>one</h1>'), headers: { 'x-vercel-size': '12', 'content-type': 'application/octet-stream' } });
+    expect(uploads.find((u) => u.headers['x-vercel-digest'] === body.files[1].sha)).toMatchObject({ raw: Buffer.from('<h1>one</h1>'), headers: { 'x-vercel-size': '12', 'content-type': 'application/octet-stream' } });
 
     const d = api.deployments.get(result.providerDeploymentId!)!;
     expect(d.readyState).toBe('READY');
@@ -94,23 +94,23 @@ describe('the vercel provider, against a fake of the Vercel REST API', () => {
   });
 
   it('retries 5xx and 429 (waiting what X-RateLimit-Reset asks), then fails with Vercel\'s message and x-vercel-id', async () => {
-    api.failNext({ method: 'POST', path: /^\/v2\/files$/ }, 502, 'An unexpected error occurred', 1, {}, 'internal_server_error');
+    api.failNext({ method: 'POST', path: /^\/v2\/files$/, status: 502, message: 'An unexpected error occurred', code: 'internal_server_error' });
     api.rateLimitNext({ method: 'GET', path: /^\/v13\/deployments\// }, 1);
     const t0 = Date.now();
     await expect(provider().deploy(request({ 'index.html': '<h1>retried</h1>' }), ctx())).resolves.toMatchObject({ url: 'https://shop.vercel.app' });
     expect(Date.now() - t0).toBeGreaterThanOrEqual(900);
-    expect(log()).toMatch(/vercel: HTTP 502 Bad Gateway: An unexpected error occurred \(request id fake-\d+-\w+\): attempt 2/);
+    expect(log()).toMatch(/vercel: HTTP 502 Bad Gateway: An unexpected error occurred \(request id [0-9a-f-]{36}\): attempt 2/);
     expect(log()).toMatch(/vercel: HTTP 429 Too Many Requests: Rate limit exceeded .*: attempt 2 in [12](\.\d)? s/);
 
-    api.failNext({ method: 'POST', path: /^\/v13\/deployments$/ }, 503, 'Service temporarily unavailable', 3);
+    api.failNext({ method: 'POST', path: /^\/v13\/deployments$/, status: 503, message: 'Service temporarily unavailable', times: 3 });
     const e = await provider().deploy(request(), ctx()).catch((err: unknown) => err);
-    expect(e).toMatchObject({ code: 'deployment/provider-error', provider: 'vercel', details: { status: 503, requestId: expect.stringMatching(/^fake-/) } });
-    expect((e as Error).message).toMatch(/^vercel: HTTP 503 Service Unavailable: Service temporarily unavailable \(request id fake-\d+-\w+\)$/);
+    expect(e).toMatchObject({ code: 'deployment/provider-error', provider: 'vercel', details: { status: 503, requestId: expect.stringMatching(/^[0-9a-f-]{36}$/) } });
+    expect((e as Error).message).toMatch(/^vercel: HTTP 503 Service Unavailable: Service temporarily unavailable \(request id [0-9a-f-]{36}\)$/);
   });
 
   it('refuses a bad token naming the setting, a Node build, and a private API address unless the operator allows it', async () => {
     const bad = provider({}, 'wrong-token');
-    await expect(bad.initialize(ctx())).rejects.toThrow(/^provider vercel: settings\.tokenVariable holds a token Vercel refuses or has no access to team team_acme: HTTP 403 Forbidden: Not authorized \(request id fake-/);
+    await expect(bad.initialize(ctx())).rejects.toThrow(/^provider vercel: settings\.tokenVariable holds a token Vercel refuses or has no access to team team_acme: HTTP 403 Forbidden: Not authorized \(request id [0-9a-f-]{36}\)$/);
     await expect(bad.deploy(request(), ctx())).rejects.toBeInstanceOf(ProviderSettingsError);
     expect(api.requestsTo('POST', /^\/v2\/files$/)).toHaveLength(0);
 

@@ -15,6 +15,8 @@ export interface RecordedApiRequest {
   body?: unknown;
   /** the request id the fake answered with */
   requestId: string;
+  /** the body as it came (a file upload's bytes) */
+  raw: Buffer;
 }
 
 export interface ApiFailure {
@@ -92,7 +94,8 @@ export abstract class FakeHttpApi {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
-    const text = Buffer.concat(chunks).toString('utf8');
+    const raw = Buffer.concat(chunks);
+    const text = raw.toString('utf8');
     const url = new URL(req.url ?? '/', 'http://fake');
     let body: unknown = text || undefined;
     try {
@@ -100,7 +103,7 @@ export abstract class FakeHttpApi {
     } catch {
       // not JSON: kept as text
     }
-    const rec: RecordedApiRequest = { method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), headers: req.headers, body, requestId: randomUUID() };
+    const rec: RecordedApiRequest = { method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), headers: req.headers, body, requestId: randomUUID(), raw };
     this.requests.push(rec);
     try {
       if (!this.authenticate(rec, res)) return;
@@ -120,6 +123,14 @@ export abstract class FakeHttpApi {
     }
   }
 }
+
+/** a 429's X-RateLimit-* headers as Vercel and Netlify send them: the window resets in `resetSeconds` (unix seconds in X-RateLimit-Reset) */
+export const xRateLimitHeaders = (resetSeconds: number, retryAfter?: number): Record<string, string> => ({
+  'x-ratelimit-limit': '100',
+  'x-ratelimit-remaining': '0',
+  'x-ratelimit-reset': String(Math.ceil(Date.now() / 1000 + resetSeconds)),
+  ...(retryAfter !== undefined ? { 'retry-after': String(retryAfter) } : {}),
+});
 
 /** the access key id of a SigV4 Authorization header (AWS4-HMAC-SHA256 Credential=<key>/<date>/<region>/<service>/aws4_request, ...) */
 export const sigV4Credential = (headers: IncomingHttpHeaders): { accessKeyId: string; region: string; service: string } | undefined => {

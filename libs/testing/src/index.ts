@@ -13,6 +13,5 @@ export * from './aws-lambda-api';
 export * from './aws-ecs-api';
 export * from './render-api';
 export * from './fake-http-api';
-export * from './fake-rest';
 export * from './vercel-api';
 export * from './netlify-api';

@@ -1,5 +1,13 @@
 import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
-import { type RestCall, type RestRoute, FakeRestApi, bearerOf } from '../fake-rest/fake-rest-api';
+import type { ServerResponse } from 'node:http';
+import { type ApiFailure, type ApiRoute, FakeHttpApi, type RecordedApiRequest, xRateLimitHeaders } from '../fake-http-api';
+
+interface Call {
+  rec: RecordedApiRequest;
+  res: ServerResponse;
+  params: string[];
+  query: Record<string, string>;
+}
 
 // A local stand-in for Netlify's API (open-api.netlify.com) for what the netlify provider uses: no
 // network reaches api.netlify.com here. A deploy lists its files by SHA1 (POST
@@ -7,7 +15,7 @@ import { type RestCall, type RestRoute, FakeRestApi, bearerOf } from '../fake-re
 // still needs (`required`); each is PUT as octet-stream to /api/v1/deploys/:id/files/:path, then the
 // deploy goes uploading → uploaded → processing → ready (or error with error_message), one step per
 // read (GET /api/v1/deploys/:id). A ready deploy is published on the site; restore publishes an
-// earlier one. Errors are {code, message}, every answer has an x-nf-request-id.
+// earlier one. Errors are {code, message}, every answer has an x-nf-request-id. On FakeHttpApi.
 
 export type NetlifyDeployState = 'preparing' | 'uploading' | 'uploaded' | 'processing' | 'ready' | 'error';
 
@@ -28,8 +36,10 @@ export interface FakeNetlifySite {
   publishedDeployId?: string;
 }
 
-export class FakeNetlifyApi extends FakeRestApi {
-  protected readonly requestIdHeader = 'x-nf-request-id';
+export class FakeNetlifyApi extends FakeHttpApi {
+  protected override requestIdHeader = 'x-nf-request-id';
+  /** the tokens the API accepts */
+  readonly tokens = new Set<string>();
   readonly files = new Map<string, Buffer>();
   readonly deploys = new Map<string, FakeNetlifyDeploy>();
   readonly sites = new Map<string, FakeNetlifySite>();
@@ -47,60 +57,73 @@ export class FakeNetlifyApi extends FakeRestApi {
     return JSON.stringify(this.view(d));
   }
 
-  protected routes(): RestRoute[] {
-    return [
-      ['GET', /^\/api\/v1\/sites\/([^/]+)$/, (c) => this.withSite(c, (s) => this.send(c.res, 200, this.siteView(s)))],
+  protected readonly routes: ApiRoute[] = (
+    [
+      ['GET', /^\/api\/v1\/sites\/([^/]+)$/, (c) => this.withSite(c, (s) => this.reply(c, 200, this.siteView(s)))],
       ['POST', /^\/api\/v1\/sites\/([^/]+)\/deploys$/, (c) => this.withSite(c, (s) => this.create(c, s))],
       ['GET', /^\/api\/v1\/sites\/([^/]+)\/deploys$/, (c) => this.withSite(c, (s) => this.list(c, s))],
       ['PUT', /^\/api\/v1\/deploys\/([^/]+)\/files\/(.+)$/, (c) => this.withDeploy(c, (d) => this.upload(c, d))],
-      ['GET', /^\/api\/v1\/deploys\/([^/]+)$/, (c) => this.withDeploy(c, (d) => (this.send(c.res, 200, this.view(d)), this.advance(d)))],
+      ['GET', /^\/api\/v1\/deploys\/([^/]+)$/, (c) => this.withDeploy(c, (d) => (this.reply(c, 200, this.view(d)), this.advance(d)))],
       ['POST', /^\/api\/v1\/sites\/([^/]+)\/deploys\/([^/]+)\/restore$/, (c) => this.withSite(c, (s) => this.restore(c, s))],
-    ];
+    ] as [string, RegExp, (c: Call) => unknown][]
+  ).map(([method, path, handle]) => [method, path, (rec, m, res) => void handle({ rec, res, params: m.slice(1).map(decodeURIComponent), query: rec.query })]);
+
+  /** the next `times` requests matching answer 429 with X-RateLimit-* headers (reset in `resetSeconds`) */
+  rateLimitNext(match: { method?: string; path: RegExp }, resetSeconds: number, times = 1): void {
+    this.failNext({ ...match, status: 429, message: 'Rate limit exceeded', headers: xRateLimitHeaders(resetSeconds), times });
   }
 
-  protected errorBody(status: number, message: string): unknown {
-    return { code: status, message };
+  protected sendError(res: ServerResponse, rec: RecordedApiRequest, f: Omit<ApiFailure, 'path'>): void {
+    this.send(res, rec, f.status, { code: f.status, message: f.message }, f.headers);
   }
 
-  protected authorize(c: RestCall): boolean {
-    const token = bearerOf(c.req);
+  protected authenticate(rec: RecordedApiRequest, res: ServerResponse): boolean {
+    const token = /^Bearer (.+)$/i.exec(rec.headers.authorization ?? '')?.[1];
     if (token && this.tokens.has(token)) return true;
-    this.send(c.res, 401, { code: 401, message: 'Access Denied: Origin returned bad status 401' });
+    this.send(res, rec, 401, { code: 401, message: 'Access Denied: Origin returned bad status 401' });
     return false;
   }
 
-  private create(c: RestCall, s: FakeNetlifySite) {
-    const body = (c.json ?? {}) as { files?: Record<string, string>; async?: boolean; title?: string };
-    if (!body.files || typeof body.files !== 'object') return this.fail(c.res, 422, 'Invalid deploy: no files');
+  private reply(c: Call, status: number, body?: unknown): void {
+    this.send(c.res, c.rec, status, body);
+  }
+
+  private fail(c: Call, status: number, message: string): void {
+    this.sendError(c.res, c.rec, { status, message });
+  }
+
+  private create(c: Call, s: FakeNetlifySite) {
+    const body = (c.rec.body ?? {}) as { files?: Record<string, string>; async?: boolean; title?: string };
+    if (!body.files || typeof body.files !== 'object') return this.fail(c, 422, 'Invalid deploy: no files');
     for (const [path, sha] of Object.entries(body.files)) {
-      if (!path.startsWith('/') || !/^[0-9a-f]{40}$/.test(sha)) return this.fail(c.res, 422, `Invalid file digest for ${path}`);
+      if (!path.startsWith('/') || !/^[0-9a-f]{40}$/.test(sha)) return this.fail(c, 422, `Invalid file digest for ${path}`);
     }
     const required = [...new Set(Object.values(body.files).filter((sha) => !this.files.has(sha)))];
     const d: FakeNetlifyDeploy = { id: randomBytes(12).toString('hex'), siteId: s.id, state: body.async ? 'preparing' : 'uploading', files: body.files, required, title: body.title, createdAt: new Date().toISOString() };
     if (!body.async && !required.length) d.state = 'uploaded';
     this.deploys.set(d.id, d);
-    this.send(c.res, 200, this.view(d));
+    this.reply(c, 200, this.view(d));
   }
 
   // newest first, page/per_page as Netlify pages its lists
-  private list(c: RestCall, s: FakeNetlifySite) {
+  private list(c: Call, s: FakeNetlifySite) {
     const perPage = Number(c.query.per_page ?? 100);
     const page = Number(c.query.page ?? 1);
     const all = [...this.deploys.values()].filter((d) => d.siteId === s.id).reverse();
-    this.send(c.res, 200, all.slice((page - 1) * perPage, page * perPage).map((d) => this.view(d)));
+    this.reply(c, 200, all.slice((page - 1) * perPage, page * perPage).map((d) => this.view(d)));
   }
 
-  private upload(c: RestCall, d: FakeNetlifyDeploy) {
+  private upload(c: Call, d: FakeNetlifyDeploy) {
     const path = `/${c.params[1]}`;
     const sha = d.files[path];
-    if (!sha) return this.fail(c.res, 422, `${path} is not a file of this deploy`);
-    if ((c.req.headers['content-type'] ?? '') !== 'application/octet-stream') return this.fail(c.res, 422, 'Content-Type must be application/octet-stream');
-    if (createHash('sha1').update(c.body).digest('hex') !== sha) return this.fail(c.res, 422, `The SHA1 of ${path} does not match the deploy's digest`);
-    if (d.state !== 'uploading') return this.fail(c.res, 422, `Deploy is ${d.state}, not uploading`);
-    this.files.set(sha, c.body);
+    if (!sha) return this.fail(c, 422, `${path} is not a file of this deploy`);
+    if ((c.rec.headers['content-type'] ?? '') !== 'application/octet-stream') return this.fail(c, 422, 'Content-Type must be application/octet-stream');
+    if (createHash('sha1').update(c.rec.raw).digest('hex') !== sha) return this.fail(c, 422, `The SHA1 of ${path} does not match the deploy's digest`);
+    if (d.state !== 'uploading') return this.fail(c, 422, `Deploy is ${d.state}, not uploading`);
+    this.files.set(sha, c.rec.raw);
     d.required = d.required.filter((x) => x !== sha);
     if (!d.required.length) d.state = 'uploaded';
-    this.send(c.res, 200, { id: sha, path, sha, mime_type: 'application/octet-stream', size: c.body.length, deploy_id: d.id });
+    this.reply(c, 200, { id: sha, path, sha, mime_type: 'application/octet-stream', size: c.rec.raw.length, deploy_id: d.id });
   }
 
   private advance(d: FakeNetlifyDeploy) {
@@ -118,23 +141,23 @@ export class FakeNetlifyApi extends FakeRestApi {
     }
   }
 
-  private restore(c: RestCall, s: FakeNetlifySite) {
+  private restore(c: Call, s: FakeNetlifySite) {
     const d = this.deploys.get(c.params[1]);
-    if (!d || d.siteId !== s.id) return this.fail(c.res, 404, 'Not Found');
-    if (d.state !== 'ready') return this.fail(c.res, 422, `Deploy is ${d.state}: only a ready deploy can be published`);
+    if (!d || d.siteId !== s.id) return this.fail(c, 404, 'Not Found');
+    if (d.state !== 'ready') return this.fail(c, 422, `Deploy is ${d.state}: only a ready deploy can be published`);
     s.publishedDeployId = d.id;
-    this.send(c.res, 200, this.view(d));
+    this.reply(c, 200, this.view(d));
   }
 
-  private withSite(c: RestCall, fn: (s: FakeNetlifySite) => unknown) {
+  private withSite(c: Call, fn: (s: FakeNetlifySite) => unknown) {
     const key = c.params[0];
     const s = this.sites.get(key) ?? [...this.sites.values()].find((x) => `${x.name}.netlify.app` === key);
-    return s ? fn(s) : this.fail(c.res, 404, 'Not Found');
+    return s ? fn(s) : this.fail(c, 404, 'Not Found');
   }
 
-  private withDeploy(c: RestCall, fn: (d: FakeNetlifyDeploy) => unknown) {
+  private withDeploy(c: Call, fn: (d: FakeNetlifyDeploy) => unknown) {
     const d = this.deploys.get(c.params[0]);
-    return d ? fn(d) : this.fail(c.res, 404, 'Not Found');
+    return d ? fn(d) : this.fail(c, 404, 'Not Found');
   }
 
   private siteView(s: FakeNetlifySite) {
@@ -174,5 +197,5 @@ export function signNetlifyWebhook(secret: string, body: string | Buffer): strin
 export async function startFakeNetlifyApi(token = 'netlify-test-token'): Promise<FakeNetlifyApi> {
   const api = new FakeNetlifyApi();
   api.tokens.add(token);
-  return api.listen();
+  return api.start();
 }

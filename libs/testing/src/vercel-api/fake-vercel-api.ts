@@ -1,5 +1,13 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { type RestCall, type RestRoute, FakeRestApi, bearerOf } from '../fake-rest/fake-rest-api';
+import type { ServerResponse } from 'node:http';
+import { type ApiFailure, type ApiRoute, FakeHttpApi, type RecordedApiRequest, xRateLimitHeaders } from '../fake-http-api';
+
+interface Call {
+  rec: RecordedApiRequest;
+  res: ServerResponse;
+  params: string[];
+  query: Record<string, string>;
+}
 
 // A local stand-in for the Vercel REST API (vercel.com/docs/rest-api), for what the vercel provider
 // uses: no network reaches vercel.com here. Files are uploaded by SHA1 digest (POST /v2/files), a
@@ -7,7 +15,7 @@ import { type RestCall, type RestRoute, FakeRestApi, bearerOf } from '../fake-re
 // then builds: each read of it (GET /v13/deployments/:id) answers its state and moves it one step, QUEUED → BUILDING →
 // READY (or ERROR), its build lines readable as events (GET /v3/deployments/:id/events). A production
 // deployment gets the project's alias; promote points that alias at an earlier deployment without
-// building. Errors are {error: {code, message}}, every answer has an x-vercel-id.
+// building. Errors are {error: {code, message}}, every answer has an x-vercel-id. On FakeHttpApi.
 
 export type VercelReadyState = 'QUEUED' | 'INITIALIZING' | 'BUILDING' | 'READY' | 'ERROR' | 'CANCELED';
 
@@ -44,8 +52,10 @@ export interface VercelBuildOutcome {
 
 const STEPS: Record<string, VercelReadyState> = { QUEUED: 'BUILDING', INITIALIZING: 'BUILDING' };
 
-export class FakeVercelApi extends FakeRestApi {
-  protected readonly requestIdHeader = 'x-vercel-id';
+export class FakeVercelApi extends FakeHttpApi {
+  protected override requestIdHeader = 'x-vercel-id';
+  /** the tokens the API accepts */
+  readonly tokens = new Set<string>();
   readonly files = new Map<string, Buffer>();
   readonly deployments = new Map<string, FakeVercelDeployment>();
   readonly projects = new Map<string, FakeVercelProject>();
@@ -73,48 +83,61 @@ export class FakeVercelApi extends FakeRestApi {
     });
   }
 
-  protected routes(): RestRoute[] {
-    return [
-      ['GET', /^\/v9\/projects\/([^/]+)$/, (c) => this.withProject(c, c.params[0], (p) => this.send(c.res, 200, { id: p.id, name: p.name, accountId: p.teamId ?? 'user' }))],
+  protected readonly routes: ApiRoute[] = (
+    [
+      ['GET', /^\/v9\/projects\/([^/]+)$/, (c) => this.withProject(c, c.params[0], (p) => this.reply(c, 200, { id: p.id, name: p.name, accountId: p.teamId ?? 'user' }))],
       ['POST', /^\/v2\/files$/, (c) => this.upload(c)],
       ['POST', /^\/v13\/deployments$/, (c) => this.create(c)],
-      ['GET', /^\/v13\/deployments\/([^/]+)$/, (c) => this.withDeployment(c, (d) => (this.send(c.res, 200, this.view(d)), this.advance(d)))],
+      ['GET', /^\/v13\/deployments\/([^/]+)$/, (c) => this.withDeployment(c, (d) => (this.reply(c, 200, this.view(d)), this.advance(d)))],
       ['GET', /^\/v6\/deployments$/, (c) => this.list(c)],
-      ['GET', /^\/v3\/deployments\/([^/]+)\/events$/, (c) => this.withDeployment(c, (d) => this.send(c.res, 200, d.events))],
+      ['GET', /^\/v3\/deployments\/([^/]+)\/events$/, (c) => this.withDeployment(c, (d) => this.reply(c, 200, d.events))],
       ['PATCH', /^\/v12\/deployments\/([^/]+)\/cancel$/, (c) => this.withDeployment(c, (d) => this.cancel(c, d))],
       ['POST', /^\/v10\/projects\/([^/]+)\/promote\/([^/]+)$/, (c) => this.withProject(c, c.params[0], (p) => this.promote(c, p))],
-    ];
+    ] as [string, RegExp, (c: Call) => unknown][]
+  ).map(([method, path, handle]) => [method, path, (rec, m, res) => void handle({ rec, res, params: m.slice(1).map(decodeURIComponent), query: rec.query })]);
+
+  /** the next `times` requests matching answer 429 rate_limited with X-RateLimit-* headers (reset in `resetSeconds`) */
+  rateLimitNext(match: { method?: string; path: RegExp }, resetSeconds: number, times = 1): void {
+    this.failNext({ ...match, status: 429, code: 'rate_limited', message: 'Rate limit exceeded', headers: xRateLimitHeaders(resetSeconds), times });
   }
 
-  protected errorBody(_status: number, message: string, code = 'bad_request'): unknown {
-    return { error: { code, message } };
+  protected sendError(res: ServerResponse, rec: RecordedApiRequest, f: Omit<ApiFailure, 'path'>): void {
+    this.send(res, rec, f.status, { error: { code: f.code ?? 'bad_request', message: f.message } }, f.headers);
   }
 
-  protected authorize(c: RestCall): boolean {
-    const token = bearerOf(c.req);
+  protected authenticate(rec: RecordedApiRequest, res: ServerResponse): boolean {
+    const token = /^Bearer (.+)$/i.exec(rec.headers.authorization ?? '')?.[1];
     if (token && this.tokens.has(token)) return true;
-    this.send(c.res, 403, { error: { code: 'forbidden', message: 'Not authorized', invalidToken: true } });
+    this.send(res, rec, 403, { error: { code: 'forbidden', message: 'Not authorized', invalidToken: true } });
     return false;
   }
 
-  private upload(c: RestCall) {
-    const digest = String(c.req.headers['x-vercel-digest'] ?? c.req.headers['x-now-digest'] ?? '');
-    const size = c.req.headers['x-vercel-size'] ?? c.req.headers['x-now-size'] ?? c.req.headers['content-length'];
-    if (!/^[0-9a-f]{40}$/.test(digest)) return this.fail(c.res, 400, 'Missing or invalid `x-vercel-digest` header', 'missing_digest');
-    if (createHash('sha1').update(c.body).digest('hex') !== digest) return this.fail(c.res, 400, 'The file SHA does not match the `x-vercel-digest` header', 'invalid_digest');
-    if (size !== undefined && Number(size) !== c.body.length) return this.fail(c.res, 400, 'The file size does not match the `x-vercel-size` header', 'invalid_size');
-    this.files.set(digest, c.body);
-    this.send(c.res, 200, {});
+  private reply(c: Call, status: number, body?: unknown): void {
+    this.send(c.res, c.rec, status, body);
   }
 
-  private create(c: RestCall) {
-    const body = (c.json ?? {}) as { name?: string; project?: string; target?: string; files?: { file?: string; sha?: string; size?: number }[]; meta?: Record<string, string> };
-    if (!body.name) return this.fail(c.res, 400, 'Invalid request: missing required property `name`.', 'bad_request');
+  private fail(c: Call, status: number, message: string, code: string): void {
+    this.sendError(c.res, c.rec, { status, message, code });
+  }
+
+  private upload(c: Call) {
+    const digest = String(c.rec.headers['x-vercel-digest'] ?? c.rec.headers['x-now-digest'] ?? '');
+    const size = c.rec.headers['x-vercel-size'] ?? c.rec.headers['x-now-size'] ?? c.rec.headers['content-length'];
+    if (!/^[0-9a-f]{40}$/.test(digest)) return this.fail(c, 400, 'Missing or invalid `x-vercel-digest` header', 'missing_digest');
+    if (createHash('sha1').update(c.rec.raw).digest('hex') !== digest) return this.fail(c, 400, 'The file SHA does not match the `x-vercel-digest` header', 'invalid_digest');
+    if (size !== undefined && Number(size) !== c.rec.raw.length) return this.fail(c, 400, 'The file size does not match the `x-vercel-size` header', 'invalid_size');
+    this.files.set(digest, c.rec.raw);
+    this.reply(c, 200, {});
+  }
+
+  private create(c: Call) {
+    const body = (c.rec.body ?? {}) as { name?: string; project?: string; target?: string; files?: { file?: string; sha?: string; size?: number }[]; meta?: Record<string, string> };
+    if (!body.name) return this.fail(c, 400, 'Invalid request: missing required property `name`.', 'bad_request');
     const p = this.project(body.project ?? body.name);
-    if (!p || (p.teamId ?? '') !== (c.query.teamId ?? '')) return this.fail(c.res, 404, 'Project not found', 'not_found');
+    if (!p || (p.teamId ?? '') !== (c.query.teamId ?? '')) return this.fail(c, 404, 'Project not found', 'not_found');
     const files = (body.files ?? []).map((f) => ({ file: String(f.file), sha: String(f.sha), size: Number(f.size) }));
     const missing = [...new Set(files.filter((f) => !this.files.has(f.sha)).map((f) => f.sha))];
-    if (missing.length) return this.send(c.res, 400, { error: { code: 'missing_files', message: 'Missing files', missing } });
+    if (missing.length) return this.reply(c, 400, { error: { code: 'missing_files', message: 'Missing files', missing } });
     const id = `dpl_${randomBytes(12).toString('base64url')}`;
     const d: FakeVercelDeployment = {
       id,
@@ -132,11 +155,11 @@ export class FakeVercelApi extends FakeRestApi {
     };
     this.deployments.set(id, d);
     this.event(d, `Uploading ${files.length} files`);
-    this.send(c.res, 200, this.view(d));
+    this.reply(c, 200, this.view(d));
   }
 
   // newest first; projectId (id or name), target and meta-<key>=<value> filters, as `vercel ls --meta` sends them
-  private list(c: RestCall) {
+  private list(c: Call) {
     const p = c.query.projectId ? this.project(c.query.projectId) : undefined;
     const meta = Object.entries(c.query).filter(([k]) => k.startsWith('meta-'));
     const found = [...this.deployments.values()]
@@ -145,7 +168,7 @@ export class FakeVercelApi extends FakeRestApi {
       .sort((a, b) => b.createdAt - a.createdAt)
       .slice(0, Number(c.query.limit ?? 20));
     const deployments = found.map((d) => ({ uid: d.id, name: d.name, url: d.url, created: d.createdAt, state: d.readyState, readyState: d.readyState, target: d.target, meta: d.meta, projectId: d.projectId }));
-    this.send(c.res, 200, { deployments, pagination: { count: deployments.length, next: null, prev: null } });
+    this.reply(c, 200, { deployments, pagination: { count: deployments.length, next: null, prev: null } });
   }
 
   private advance(d: FakeVercelDeployment) {
@@ -177,30 +200,30 @@ export class FakeVercelApi extends FakeRestApi {
     p.productionDeploymentId = d.id;
   }
 
-  private cancel(c: RestCall, d: FakeVercelDeployment) {
-    if (d.readyState === 'READY' || d.readyState === 'ERROR' || d.readyState === 'CANCELED') return this.fail(c.res, 400, `Cannot cancel a deployment in state ${d.readyState}`, 'deployment_not_cancelable');
+  private cancel(c: Call, d: FakeVercelDeployment) {
+    if (d.readyState === 'READY' || d.readyState === 'ERROR' || d.readyState === 'CANCELED') return this.fail(c, 400, `Cannot cancel a deployment in state ${d.readyState}`, 'deployment_not_cancelable');
     d.readyState = 'CANCELED';
-    this.send(c.res, 200, this.view(d));
+    this.reply(c, 200, this.view(d));
   }
 
-  private promote(c: RestCall, p: FakeVercelProject) {
+  private promote(c: Call, p: FakeVercelProject) {
     const d = this.deployments.get(c.params[1]);
-    if (!d || d.projectId !== p.id) return this.fail(c.res, 404, 'Deployment not found', 'not_found');
-    if (d.readyState !== 'READY') return this.fail(c.res, 409, 'Deployment is not ready to be promoted', 'deployment_not_ready');
+    if (!d || d.projectId !== p.id) return this.fail(c, 404, 'Deployment not found', 'not_found');
+    if (d.readyState !== 'READY') return this.fail(c, 409, 'Deployment is not ready to be promoted', 'deployment_not_ready');
     this.pointAlias(p, d);
-    this.send(c.res, 201, {});
+    this.reply(c, 201, {});
   }
 
-  private withProject(c: RestCall, idOrName: string, fn: (p: FakeVercelProject) => unknown) {
+  private withProject(c: Call, idOrName: string, fn: (p: FakeVercelProject) => unknown) {
     const p = this.project(idOrName);
-    if (!p || (p.teamId ?? '') !== (c.query.teamId ?? '')) return this.fail(c.res, 404, 'Project not found', 'not_found');
+    if (!p || (p.teamId ?? '') !== (c.query.teamId ?? '')) return this.fail(c, 404, 'Project not found', 'not_found');
     return fn(p);
   }
 
-  private withDeployment(c: RestCall, fn: (d: FakeVercelDeployment) => unknown) {
+  private withDeployment(c: Call, fn: (d: FakeVercelDeployment) => unknown) {
     const key = c.params[0];
     const d = this.deployments.get(key) ?? [...this.deployments.values()].find((x) => x.url === key);
-    if (!d || (d.teamId ?? '') !== (c.query.teamId ?? '')) return this.fail(c.res, 404, 'Deployment not found', 'not_found');
+    if (!d || (d.teamId ?? '') !== (c.query.teamId ?? '')) return this.fail(c, 404, 'Deployment not found', 'not_found');
     return fn(d);
   }
 
@@ -234,5 +257,5 @@ export const signVercelWebhook = (secret: string, body: string | Buffer): string
 export async function startFakeVercelApi(token = 'vercel-test-token'): Promise<FakeVercelApi> {
   const api = new FakeVercelApi();
   api.tokens.add(token);
-  return api.listen();
+  return api.start();
 }
