@@ -22,7 +22,7 @@ describe('Kubernetes names and rollout judgement', () => {
   });
 
   it('judges a rollout as kubectl rollout status does', () => {
-    const d = (status: object, generation = 2) => ({ metadata: { name: 'web', generation, annotations: { 'deployment.kubernetes.io/revision': '2' } }, spec: { replicas: 3 }, status });
+    const d = (status: object, generation = 2) => ({ metadata: { name: 'web', generation, annotations: { 'deployment.kubernetes.io/revision': '2' } }, spec: { replicas: 3 }, status }) as unknown as Parameters<typeof rolloutState>[0];
     // the new generation not observed yet: the old counts say nothing
     expect(rolloutState(d({ observedGeneration: 1, replicas: 3, updatedReplicas: 3, availableReplicas: 3 }))).toMatchObject({ done: false, ready: 0 });
     // old pods still there (counted available): the new ones ready are what is left
