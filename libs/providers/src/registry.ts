@@ -6,6 +6,7 @@ import { kubernetesProvider } from './kubernetes';
 import { awsLambdaProvider } from './aws-lambda';
 import { awsEcsProvider } from './aws-ecs';
 import { renderProvider } from './render';
+import { railwayProvider } from './railway';
 import { vercelProvider } from './vercel';
 import { netlifyProvider } from './netlify';
 
@@ -20,6 +21,7 @@ export const BUILT_IN_PROVIDERS: readonly ProviderDefinition<any>[] = [
   awsLambdaProvider,
   awsEcsProvider,
   renderProvider,
+  railwayProvider,
   vercelProvider,
   netlifyProvider,
 ];

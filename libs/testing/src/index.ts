@@ -12,6 +12,7 @@ export * from './kube-api';
 export * from './aws-lambda-api';
 export * from './aws-ecs-api';
 export * from './render-api';
+export * from './railway-api';
 export * from './fake-http-api';
 export * from './vercel-api';
 export * from './netlify-api';

@@ -1,0 +1,1 @@
+export { RAILWAY_STATUS, RailwayProvider, RailwaySettings, railwayProvider } from './railway.provider';
