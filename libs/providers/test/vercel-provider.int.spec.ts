@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { type FakeVercelApi, signVercelWebhook, startFakeVercelApi } from '@flightdeck/testing';
+import { type FakeVercelApi, eventually, signVercelWebhook, startFakeVercelApi } from '@flightdeck/testing';
 import type { DeployRequest, ProviderHost } from '../src/deployment-provider';
 import { staticArtifacts } from './static-artifact';
 import { ProviderError, ProviderSettingsError } from '../src/provider-error';
@@ -151,6 +151,19 @@ describe('the vercel provider, against a fake of the Vercel REST API', () => {
 
     expect(await provider().status(first.providerDeploymentId!, ctx())).toBe('succeeded');
     await expect(provider().cancel(first.providerDeploymentId!, ctx())).rejects.toThrow(/Cannot cancel a deployment in state READY/);
+  });
+
+  it('cancels the build on Vercel when our deployment is canceled', async () => {
+    api.build = () => ({ pending: true });
+    const controller = new AbortController();
+    const slow = request({ 'index.html': '<h1>slow</h1>' });
+    const running = provider().deploy(slow, { log: (m: string) => void lines.push({ message: m }), signal: controller.signal });
+    await eventually('the deployment is building on Vercel', () => [...api.deployments.values()].some((d) => d.readyState === 'BUILDING'));
+    controller.abort();
+    await expect(running).rejects.toThrow(/^vercel: deployment dpl_\S+ canceled: canceled on Vercel too$/);
+    const building = [...api.deployments.values()].find((d) => d.meta.flightdeckDeploymentId === slow.deploymentId);
+    expect(building?.readyState).toBe('CANCELED');
+    expect(api.requestsTo('PATCH', /\/cancel$/).map((r) => r.path)).toEqual([`/v12/deployments/${building!.id}/cancel`]);
   });
 
   it('verifies x-vercel-signature (HMAC-SHA1 of the raw body) on its webhooks', () => {

@@ -213,6 +213,16 @@ export class VercelProvider implements DeploymentProvider {
   }
 
   private async follow(id: string, ctx: ProviderCallContext): Promise<VercelDeployment> {
+    try {
+      return await this.followUntilDone(id, ctx);
+    } catch (e) {
+      if (!ctx.signal.aborted) throw e;
+      await this.stopOnVercel(id, ctx);
+      throw new ProviderError(NAME, `deployment ${id} canceled: canceled on Vercel too`);
+    }
+  }
+
+  private async followUntilDone(id: string, ctx: ProviderCallContext): Promise<VercelDeployment> {
     const deadline = Date.now() + this.settings.buildTimeoutSeconds * 1000;
     const seen = new Set<string>();
     let state = '';
@@ -230,12 +240,22 @@ export class VercelProvider implements DeploymentProvider {
         ctx.log(`Vercel deployment ${id}: ${state}`);
       }
       if (TERMINAL.has(d.readyState)) return d;
-      if (ctx.signal.aborted) {
-        await this.cancel(id, ctx).catch(() => undefined);
-        throw new ProviderError(NAME, `deployment ${id} canceled`);
+      if (Date.now() > deadline) {
+        await this.stopOnVercel(id, ctx);
+        throw new ProviderError(NAME, `deployment ${id} is still ${d.readyState} after ${this.settings.buildTimeoutSeconds} s (settings.buildTimeoutSeconds): canceled on Vercel`);
       }
-      if (Date.now() > deadline) throw new ProviderError(NAME, `deployment ${id} is still ${d.readyState} after ${this.settings.buildTimeoutSeconds} s (settings.buildTimeoutSeconds)`);
       await pause(this.options.pollMs ?? 1000, ctx.signal);
+      if (ctx.signal.aborted) throw new Error('aborted');
+    }
+  }
+
+  // our call has ended (its signal aborted, or out of time): the build on Vercel is canceled with a signal of its own
+  private async stopOnVercel(id: string, ctx: ProviderCallContext): Promise<void> {
+    try {
+      await this.cancel(id, { log: ctx.log, signal: AbortSignal.timeout(15_000) });
+      ctx.log(`Canceled the Vercel deployment ${id}`);
+    } catch (e) {
+      ctx.log(`Could not cancel the Vercel deployment ${id}: ${(e as Error).message}`, 'warn');
     }
   }
 

@@ -48,6 +48,8 @@ export interface FakeVercelProject {
 export interface VercelBuildOutcome {
   lines?: string[];
   error?: { code: string; message: string };
+  /** still building: asked again at the next read */
+  pending?: boolean;
 }
 
 const STEPS: Record<string, VercelReadyState> = { QUEUED: 'BUILDING', INITIALIZING: 'BUILDING' };
@@ -180,6 +182,7 @@ export class FakeVercelApi extends FakeHttpApi {
     }
     if (d.readyState !== 'BUILDING') return;
     const outcome = this.build(d);
+    if (outcome.pending) return;
     for (const line of outcome.lines ?? []) this.event(d, line);
     if (outcome.error) {
       d.readyState = 'ERROR';
