@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { type FakeNetlifyApi, type FakeNetlifySite, signNetlifyWebhook, startFakeNetlifyApi } from '@flightdeck/testing';
+import { type FakeNetlifyApi, type FakeNetlifySite, eventually, signNetlifyWebhook, startFakeNetlifyApi } from '@flightdeck/testing';
 import type { DeployRequest, ProviderHost } from '../src/deployment-provider';
 import { staticArtifacts } from './static-artifact';
 import { ProviderError } from '../src/provider-error';
@@ -117,6 +117,19 @@ describe('the netlify provider, against a fake of the Netlify API', () => {
     expect(forward.providerDeploymentId).toBe(second.providerDeploymentId);
     expect(site.publishedDeployId).toBe(second.providerDeploymentId);
     await expect(provider().rollback({ deploymentId: 'dep-rb3', projectName: 'docs', environmentName: 'production', toDeploymentId: 'never' }, ctx())).rejects.toThrow(/no ready deploy of never on the Netlify site/);
+  });
+
+  it('cancels the deploy on Netlify when our deployment is canceled', async () => {
+    api.process = () => ({ pending: true });
+    const controller = new AbortController();
+    const slow = request({ 'index.html': '<h1>slow</h1>' });
+    const running = provider().deploy(slow, { log: (m: string) => void lines.push(m), signal: controller.signal });
+    await eventually('the deploy is processing on Netlify', () => [...api.deploys.values()].some((d) => d.title?.includes(slow.deploymentId) && d.state === 'processing'));
+    controller.abort();
+    await expect(running).rejects.toThrow(/^netlify: deploy \w+ canceled: canceled on Netlify too$/);
+    const d = [...api.deploys.values()].find((x) => x.title?.includes(slow.deploymentId))!;
+    expect(d).toMatchObject({ state: 'error', errorMessage: 'Canceled build' });
+    expect(api.requestsTo('POST', /\/cancel$/).map((r) => r.path)).toEqual([`/api/v1/deploys/${d.id}/cancel`]);
   });
 
   it('verifies X-Webhook-Signature (a JWS HS256 carrying the body\'s SHA256)', () => {

@@ -141,6 +141,10 @@ export class NetlifyProvider implements DeploymentProvider {
     return netlifyStatus((await restJson<NetlifyDeploy>(this.api, 'GET', `/api/v1/deploys/${encodeURIComponent(providerDeploymentId)}`, ctx)).state);
   }
 
+  async cancel(providerDeploymentId: string, ctx: ProviderCallContext): Promise<void> {
+    await restJson(this.api, 'POST', `/api/v1/deploys/${encodeURIComponent(providerDeploymentId)}/cancel`, ctx, {});
+  }
+
   parseWebhook(req: ProviderWebhookRequest): ProviderWebhookEvent {
     if (!this.webhookSecret) throw new ProviderWebhookError('no webhook secret is configured (settings.webhookSecretVariable)');
     const given = req.headers['x-webhook-signature'];
@@ -169,6 +173,26 @@ export class NetlifyProvider implements DeploymentProvider {
   }
 
   private async follow(id: string, ctx: ProviderCallContext): Promise<NetlifyDeploy> {
+    try {
+      return await this.followUntilDone(id, ctx);
+    } catch (e) {
+      if (!ctx.signal.aborted) throw e;
+      await this.stopOnNetlify(id, ctx);
+      throw new ProviderError(NAME, `deploy ${id} canceled: canceled on Netlify too`);
+    }
+  }
+
+  // our call has ended (its signal aborted, or out of time): the deploy on Netlify is canceled with a signal of its own
+  private async stopOnNetlify(id: string, ctx: ProviderCallContext): Promise<void> {
+    try {
+      await this.cancel(id, { log: ctx.log, signal: AbortSignal.timeout(15_000) });
+      ctx.log(`Canceled the Netlify deploy ${id}`);
+    } catch (e) {
+      ctx.log(`Could not cancel the Netlify deploy ${id}: ${(e as Error).message}`, 'warn');
+    }
+  }
+
+  private async followUntilDone(id: string, ctx: ProviderCallContext): Promise<NetlifyDeploy> {
     const deadline = Date.now() + this.settings.buildTimeoutSeconds * 1000;
     let state = '';
     for (;;) {
@@ -178,9 +202,12 @@ export class NetlifyProvider implements DeploymentProvider {
         ctx.log(`Netlify deploy ${id}: ${state}`);
       }
       if (d.state === 'ready' || d.state === 'error' || d.state === 'rejected') return d;
-      if (ctx.signal.aborted) throw new ProviderError(NAME, `deploy ${id} canceled`);
-      if (Date.now() > deadline) throw new ProviderError(NAME, `deploy ${id} is still ${d.state} after ${this.settings.buildTimeoutSeconds} s (settings.buildTimeoutSeconds)`);
+      if (Date.now() > deadline) {
+        await this.stopOnNetlify(id, ctx);
+        throw new ProviderError(NAME, `deploy ${id} is still ${d.state} after ${this.settings.buildTimeoutSeconds} s (settings.buildTimeoutSeconds): canceled on Netlify`);
+      }
       await pause(this.options.pollMs ?? 1000, ctx.signal);
+      if (ctx.signal.aborted) throw new Error('aborted');
     }
   }
 
@@ -231,6 +258,6 @@ export const netlifyProvider: ProviderDefinition<NetlifySettings> = {
   description: 'Netlify: the static output deployed by file digest through its REST API; rollback restores an earlier deploy',
   settings: NetlifySettings as z.ZodType<NetlifySettings>,
   credentials: ['tokenVariable', 'webhookSecretVariable'],
-  supports: { rollback: true, cancel: false, webhooks: true },
+  supports: { rollback: true, cancel: true, webhooks: true },
   create: ({ settings, credentials, host }) => new NetlifyProvider(settings, credentials.tokenVariable, credentials.webhookSecretVariable, host),
 };

@@ -44,7 +44,7 @@ export class FakeNetlifyApi extends FakeHttpApi {
   readonly deploys = new Map<string, FakeNetlifyDeploy>();
   readonly sites = new Map<string, FakeNetlifySite>();
   /** how each deploy's processing ends: an error message to fail with, or nothing; the test sets it */
-  process: (d: FakeNetlifyDeploy) => { error?: string } = () => ({});
+  process: (d: FakeNetlifyDeploy) => { error?: string; pending?: boolean } = () => ({});
 
   addSite(name: string): FakeNetlifySite {
     const s: FakeNetlifySite = { id: randomUUID(), name };
@@ -64,6 +64,7 @@ export class FakeNetlifyApi extends FakeHttpApi {
       ['GET', /^\/api\/v1\/sites\/([^/]+)\/deploys$/, (c) => this.withSite(c, (s) => this.list(c, s))],
       ['PUT', /^\/api\/v1\/deploys\/([^/]+)\/files\/(.+)$/, (c) => this.withDeploy(c, (d) => this.upload(c, d))],
       ['GET', /^\/api\/v1\/deploys\/([^/]+)$/, (c) => this.withDeploy(c, (d) => (this.reply(c, 200, this.view(d)), this.advance(d)))],
+      ['POST', /^\/api\/v1\/deploys\/([^/]+)\/cancel$/, (c) => this.withDeploy(c, (d) => this.cancel(c, d))],
       ['POST', /^\/api\/v1\/sites\/([^/]+)\/deploys\/([^/]+)\/restore$/, (c) => this.withSite(c, (s) => this.restore(c, s))],
     ] as [string, RegExp, (c: Call) => unknown][]
   ).map(([method, path, handle]) => [method, path, (rec, m, res) => void handle({ rec, res, params: m.slice(1).map(decodeURIComponent), query: rec.query })]);
@@ -131,6 +132,7 @@ export class FakeNetlifyApi extends FakeHttpApi {
     else if (d.state === 'uploaded') d.state = 'processing';
     else if (d.state === 'processing') {
       const outcome = this.process(d);
+      if (outcome.pending) return;
       if (outcome.error) {
         d.state = 'error';
         d.errorMessage = outcome.error;
@@ -139,6 +141,13 @@ export class FakeNetlifyApi extends FakeHttpApi {
       d.state = 'ready';
       this.sites.get(d.siteId)!.publishedDeployId = d.id;
     }
+  }
+
+  private cancel(c: Call, d: FakeNetlifyDeploy) {
+    if (d.state === 'ready' || d.state === 'error') return this.fail(c, 422, `Deploy is ${d.state}: it cannot be canceled`);
+    d.state = 'error';
+    d.errorMessage = 'Canceled build';
+    this.reply(c, 201, this.view(d));
   }
 
   private restore(c: Call, s: FakeNetlifySite) {
