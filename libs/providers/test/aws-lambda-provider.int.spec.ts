@@ -32,8 +32,8 @@ describe('the aws-lambda provider, against the fake Lambda API', () => {
     deploymentId: randomUUID(),
     projectName: 'shop',
     environmentName: 'production',
-    env: { ...env, PATH: '/builder/bin' },
-    sensitiveKeys: ['API_KEY'],
+    env: { ...env, PATH: '/builder/bin', AWS_KEY_ID: KEY_ID, AWS_SECRET: SECRET },
+    sensitiveKeys: ['API_KEY', 'AWS_KEY_ID', 'AWS_SECRET'],
     commitSha: 'a'.repeat(40),
     source: { type: 'artifact' as const, path: artifact, kind: 'node' as const },
   });
@@ -80,7 +80,7 @@ describe('the aws-lambda provider, against the fake Lambda API', () => {
     const files = unzip(Buffer.from((lambda.requests[0].body as { ZipFile: string }).ZipFile, 'base64'));
     expect([...files.keys()]).toEqual(['index.js', 'package.json']);
     expect(files.get('index.js')!.toString()).toContain('exports.handler');
-    // the builder's own PATH stays out; the function gets the deployment's variables
+    // the builder's own PATH and the deployer's credentials stay out; the function gets the deployment's variables
     expect(lambda.requests[3].body).toEqual({ Environment: { Variables: { GREETING: 'hello', API_KEY: 'sk-live-value' } } });
     expect(lambda.requests[6].body).toMatchObject({ CodeSha256: lambda.functions.get('shop-api')!.codeSha256, Description: expect.stringMatching(/^Flightdeck deployment .* \(aaaaaaaaaaaa\)$/) });
     expect(lambda.requests[8].body).toMatchObject({ Name: 'live', FunctionVersion: '1' });

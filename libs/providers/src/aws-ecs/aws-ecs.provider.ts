@@ -11,9 +11,8 @@ import {
   paginateListTaskDefinitions,
 } from '@aws-sdk/client-ecs';
 import { z } from 'zod';
-import { AwsSettingsFields, BOTH_CREDENTIALS, type AwsProviderOptions, awsCall, awsClientConfig, bothCredentials, checkAwsEndpoint } from '../aws/aws-client';
+import { AwsSettingsFields, BOTH_CREDENTIALS, type AwsProviderOptions, awsCall, awsClientConfig, bothCredentials, checkAwsEndpoint, deploymentEnv } from '../aws/aws-client';
 import type { DeployRequest, DeployResult, DeploymentProvider, ProviderCallContext, ProviderDefinition, ProviderHost, RollbackRequest } from '../deployment-provider';
-import { containerEnv } from '../docker/docker-release';
 import { ProviderError } from '../provider-error';
 import { pause } from '../poll';
 
@@ -110,7 +109,7 @@ export class AwsEcsProvider implements DeploymentProvider {
     const app = this.containerOf(td);
     const mapped = this.settings.secrets;
     const sensitive = new Set(req.sensitiveKeys ?? []);
-    const variables = containerEnv(req.env);
+    const variables = deploymentEnv(req.env, this.settings);
     const environment: KeyValuePair[] = Object.entries(variables)
       .filter(([k]) => !(k in mapped))
       .map(([name, value]) => ({ name, value }));

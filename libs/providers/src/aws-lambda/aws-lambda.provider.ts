@@ -11,9 +11,8 @@ import {
   UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
 import { z } from 'zod';
-import { AwsSettingsFields, BOTH_CREDENTIALS, type AwsProviderOptions, awsCall, awsClientConfig, bothCredentials, checkAwsEndpoint } from '../aws/aws-client';
+import { AwsSettingsFields, BOTH_CREDENTIALS, type AwsProviderOptions, awsCall, awsClientConfig, bothCredentials, checkAwsEndpoint, deploymentEnv } from '../aws/aws-client';
 import type { DeployRequest, DeployResult, DeploymentProvider, ProviderCallContext, ProviderDefinition, ProviderHost, RollbackRequest } from '../deployment-provider';
-import { containerEnv } from '../docker/docker-release';
 import { ProviderError } from '../provider-error';
 import { pause } from '../poll';
 import { zipOfArtifact } from './zip';
@@ -79,7 +78,7 @@ export class AwsLambdaProvider implements DeploymentProvider {
     ctx.log(`Uploading the build (${files} files, ${(zip.length / 1024).toFixed(0)} KB zipped) as the code of ${FunctionName}`);
     const code = await this.call('update the function code', () => this.client.send(new UpdateFunctionCodeCommand({ FunctionName, ZipFile: zip }), signal), ctx);
     await this.waitForUpdate('code', ctx);
-    const variables = containerEnv(req.env);
+    const variables = deploymentEnv(req.env, this.settings);
     // names only: values may be sensitive
     ctx.log(`Setting the function's environment: ${Object.keys(variables).sort().join(', ') || '(no variables)'}`);
     await this.call('update the function configuration', () => this.client.send(new UpdateFunctionConfigurationCommand({ FunctionName, Environment: { Variables: variables } }), signal), ctx);

@@ -1,6 +1,7 @@
 import { RefusedAddressError, checkHookUrl, checkLiteralHost } from '@flightdeck/runtime';
 import { z } from 'zod';
 import type { ProviderCallContext, ProviderHost } from '../deployment-provider';
+import { containerEnv } from '../docker/docker-release';
 import { ProviderError, ProviderSettingsError, providerErrorOfNetwork } from '../provider-error';
 import { type RetryOptions, withProviderRetry } from '../provider-retry';
 
@@ -40,6 +41,12 @@ export interface AwsSettings {
 
 export interface AwsProviderOptions {
   retry?: Pick<RetryOptions, 'attempts' | 'baseDelayMs' | 'maxDelayMs'>;
+}
+
+/** the deployment's variables for the function or task: not the builder's own paths, nor the deployer's AWS credentials (whose variables the settings name) */
+export function deploymentEnv(env: Record<string, string>, settings: AwsSettings): Record<string, string> {
+  const credentials = new Set([settings.accessKeyIdVariable, settings.secretAccessKeyVariable]);
+  return Object.fromEntries(Object.entries(containerEnv(env)).filter(([k]) => !credentials.has(k)));
 }
 
 /** the SDK client's configuration for one environment's settings */
