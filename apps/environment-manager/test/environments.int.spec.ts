@@ -7,6 +7,7 @@ import {
   deleteEnvironment,
   getEnvironment,
   getProjectEnvironment,
+  listEnvironmentDomains,
   listEnvironments,
   listVariables,
   restoreEnvironment,
@@ -262,6 +263,70 @@ describe('environments', () => {
       const type = await h.bus.request(updateEnvironment, { projectId: project.id, environmentId: production.id, type: 'qa' as never });
       expect(!type.ok && type.error.message).toMatch(/^type: /);
       expect(await live(project.id)).toEqual(['production*']);
+    });
+  });
+
+  describe('custom domains', () => {
+    const domainsOf = async () => {
+      const r = await h.bus.request(listEnvironmentDomains, {});
+      return r.ok ? r.data.domains : [];
+    };
+
+    it('sets an environment\'s domains (normalised), lists them for the edge, and replaces or clears the list', async () => {
+      const { project, production } = await h.project('env-domains');
+      const a = `${unique('shop')}.example.com`;
+      const b = `www.${unique('shop')}.example.com`;
+      const set = await h.bus.request(updateEnvironment, { projectId: project.id, environmentId: production.id, domains: [` ${a.toUpperCase()}.`, b] });
+      expect(set).toMatchObject({ ok: true, data: { id: production.id, domains: [a, b] } });
+      expect(await domainsOf()).toEqual(expect.arrayContaining([
+        { domain: a, projectName: project.name, environmentName: 'production' },
+        { domain: b, projectName: project.name, environmentName: 'production' },
+      ]));
+      const replaced = await h.bus.request(updateEnvironment, { projectId: project.id, environmentId: production.id, domains: [b] });
+      expect(replaced.ok && replaced.data.domains).toEqual([b]);
+      expect((await domainsOf()).map((d) => d.domain)).not.toContain(a);
+      const cleared = await h.bus.request(updateEnvironment, { projectId: project.id, environmentId: production.id, domains: null });
+      expect(cleared.ok && cleared.data.domains).toBeUndefined();
+      expect((await domainsOf()).map((d) => d.domain)).not.toContain(b);
+    });
+
+    it('refuses a domain another environment (of any project) serves with environment/domain-taken, changing nothing', async () => {
+      const mine = await h.project('env-domain-mine');
+      const theirs = await h.project('env-domain-theirs');
+      const taken = `${unique('taken')}.example.org`;
+      const free = `${unique('free')}.example.org`;
+      expect((await h.bus.request(updateEnvironment, { projectId: theirs.project.id, environmentId: theirs.production.id, domains: [taken] })).ok).toBe(true);
+      const refused = await h.bus.request(updateEnvironment, {
+        projectId: mine.project.id,
+        environmentId: mine.production.id,
+        name: 'prod',
+        domains: [free, taken],
+      });
+      expect(refused).toEqual({
+        ok: false,
+        error: { code: 'environment/domain-taken', message: `${taken} is already served by another environment; remove it there first`, details: { field: 'domains' } },
+      });
+      // nothing of the patch: not the free domain, not the rename
+      expect(await live(mine.project.id)).toEqual(['production*']);
+      expect((await domainsOf()).map((d) => d.domain)).not.toContain(free);
+      // the same environment may set its own domain again
+      expect((await h.bus.request(updateEnvironment, { projectId: theirs.project.id, environmentId: theirs.production.id, domains: [taken, free] })).ok).toBe(true);
+    });
+
+    it('refuses what is no host name, naming the field; a deleted environment frees its domains', async () => {
+      const { project, production } = await h.project('env-domain-bad');
+      for (const bad of ['localhost', 'shop.localhost', '10.0.0.1', 'no_underscores.example.com', 'single', 'a..b.com']) {
+        const r = await h.bus.request(updateEnvironment, { projectId: project.id, environmentId: production.id, domains: [bad] });
+        expect(!r.ok && r.error).toMatchObject({ code: 'validation/invalid-input', message: expect.stringMatching(/^domains\.0: /) });
+      }
+      const dup = await h.bus.request(updateEnvironment, { projectId: project.id, environmentId: production.id, domains: ['x.example.com', 'X.example.com'] });
+      expect(!dup.ok && dup.error.message).toMatch(/^domains: each domain once/);
+      const staging = await create(project.id, { name: 'staging', type: 'staging' });
+      const domain = `${unique('staging')}.example.net`;
+      expect((await h.bus.request(updateEnvironment, { projectId: project.id, environmentId: staging.id, domains: [domain] })).ok).toBe(true);
+      expect((await h.bus.request(deleteEnvironment, { projectId: project.id, environmentId: staging.id })).ok).toBe(true);
+      expect((await domainsOf()).map((d) => d.domain)).not.toContain(domain);
+      expect((await h.bus.request(updateEnvironment, { projectId: project.id, environmentId: production.id, domains: [domain] })).ok).toBe(true);
     });
   });
 
