@@ -127,6 +127,7 @@ export class InternalReleaseProvider implements ReleaseProvider, OnModuleInit, O
       }
       try {
         await this.bringUp(release, log, signal);
+        await this.takeEnvironment(spec, log, signal);
         await this.canaryFirst(spec, release, log, signal);
         return await this.switchTo(spec, release, log, signal);
       } catch (e) {
@@ -209,6 +210,36 @@ export class InternalReleaseProvider implements ReleaseProvider, OnModuleInit, O
         this.logger.warn({ release: release.id, err: (e as ReleaseFailedError).reason ?? (e as Error).message }, 'reinstated release did not start'),
       );
     }
+  }
+
+  // A canary or blue-green deploy needs the release it starts from on this builder (the canary's
+  // split and the warm previous release live in its router): an environment another replica serves
+  // is taken over first, its current release started here from the shared release dir, and the
+  // other replica hears the announcement and drains its copy. Rolling switches need none of it.
+  private async takeEnvironment(spec: ReleaseSpec, log: ReleaseLog, signal: AbortSignal): Promise<void> {
+    if (spec.strategy?.type !== 'canary' && spec.strategy?.type !== 'blue-green') return;
+    const { projectName: project, environmentName: environment } = spec;
+    const label = environmentLabel(project, environment);
+    if (this.routes.environment(label)) return;
+    const route = await this.releases.route(project, environment);
+    if (!route || route.owner === this.placement.instance.id) return;
+    const row = await this.releases.find(route.releaseId);
+    const current = row && releaseOf(row);
+    if (!current || !existsSync(appDir(current))) {
+      log(`The environment's release runs on builder ${route.owner} and its files are not on this host: the ${spec.strategy.type} deploy switches at once instead`, 'warn');
+      return;
+    }
+    log(`The environment is served by builder ${route.owner}: this builder takes it over first (release ${shortId(current.id)} started here) so that the ${spec.strategy.type} runs where the traffic is`);
+    await this.holding(current.id, async () => {
+      if (current.kind === 'node') await this.processes.start(current, { log, signal });
+      await this.environmentLock.run(label, async () => {
+        if (!(await this.releases.takeRoute(project, environment, current.id, this.placement.instance.id))) return;
+        this.routes.setEnvironment(label, current);
+        this.served.set(label, { project, environment });
+        await this.supervisor.watch(project, environment, current);
+        this.placement.announce(label, 'environment');
+      });
+    });
   }
 
   // A canary strategy with a Node release serving the environment: the new release takes its

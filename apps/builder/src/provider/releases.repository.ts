@@ -86,6 +86,24 @@ export class ReleasesRepository {
     });
   }
 
+  /** the environment's live route: the release it serves and the builder running it */
+  async route(project: string, environment: string): Promise<{ releaseId: string; owner: string | null } | undefined> {
+    const rows: { release_id: string; owner: string | null }[] = await this.ds.query(
+      `select release_id, owner from builder.environment_routes where project = $1 and environment = $2 and retired_at is null`,
+      [project, environment],
+    );
+    return rows[0] && { releaseId: rows[0].release_id, owner: rows[0].owner };
+  }
+
+  /** `owner` runs the environment's current release from now on (unless the route changed meanwhile) */
+  async takeRoute(project: string, environment: string, releaseId: string, owner: string): Promise<boolean> {
+    const [, affected]: [unknown, number] = await this.ds.query(
+      `update builder.environment_routes set owner = $4 where project = $1 and environment = $2 and release_id = $3 and retired_at is null`,
+      [project, environment, releaseId, owner],
+    );
+    return affected > 0;
+  }
+
   async find(deploymentId: string): Promise<ReleaseRow | undefined> {
     const rows: RawRelease[] = await this.ds.query(`select * from builder.releases where deployment_id = $1`, [deploymentId]);
     return rows[0] && toRow(rows[0]);
