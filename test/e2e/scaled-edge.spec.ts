@@ -164,4 +164,50 @@ describe('the edge out of the builder: 2 builders, 2 edges', () => {
     expect(failures.slice(0, 3)).toEqual([]);
     expect(rate).toBeGreaterThanOrEqual(200);
   });
+
+  it('serves an environment\'s custom domain through every edge; a domain another environment has is a 409, an unknown one a 404', async () => {
+    const envOf = async (name: string) => {
+      const list = await api.call<{ items: { id: string; name: string }[] }>('GET', `/projects/${projectIds.get(name)}/environments`);
+      return list.body.items.find((e) => e.name === 'production')!.id;
+    };
+    const domain = 'shop.customer.example';
+    const set = await api.call<{ domains?: string[] }>('PATCH', `/projects/${projectIds.get('scaled-c')}/environments/${await envOf('scaled-c')}`, {
+      domains: ['Shop.Customer.Example'],
+    });
+    expect(set.status).toBe(200);
+    expect(set.body.domains).toEqual([domain]);
+    for (const edge of edgePorts) {
+      // the Host as a browser sends it, port included
+      const res = await until(`${domain} through the edge on ${edge}`, async () => {
+        const r = await getWithHost(edge, `${domain}:${edge}`);
+        return r.status === 200 && r;
+      });
+      expect(res.body).toBe('version scaled-c');
+    }
+    const taken = await api.call<{ error: { code: string; message: string } }>('PATCH', `/projects/${projectIds.get('scaled-d')}/environments/${await envOf('scaled-d')}`, {
+      domains: [domain],
+    });
+    expect(taken.status).toBe(409);
+    expect(taken.body.error.code).toBe('environment/domain-taken');
+    expect((await getWithHost(edgePorts[1], domain)).body).toBe('version scaled-c');
+    const unknown = await getWithHost(edgePorts[0], 'nobody.customer.example');
+    expect(unknown.status).toBe(404);
+  });
+
+  it('rebuilds a restarted edge\'s routes from the builders\' table: its first requests are answered', async () => {
+    const edge2 = edgePorts[1];
+    await secondGateway.stop();
+    secondGateway = await spawnService('gateway', {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      ...stack.infra.envFor('gateway', { FLIGHTDECK_ADMIN_TOKEN: stack.token, FLIGHTDECK_EDGE_ENABLED: 'true', FLIGHTDECK_EDGE_PORT: String(edge2) }),
+    });
+    await waitForReady(secondGateway.healthPort, 90_000, secondGateway.exited);
+    // nothing was announced since it started: every answer comes from its full read of the table
+    for (const name of ['scaled-a', 'scaled-b', 'scaled-c', 'scaled-d']) {
+      const r = await getWithHost(edge2, `${name}-production.localhost:${edgePorts[0]}`);
+      expect({ name, status: r.status }).toEqual({ name, status: 200 });
+    }
+    expect((await getWithHost(edge2, 'shop.customer.example')).body).toBe('version scaled-c');
+  });
 });
