@@ -10,3 +10,19 @@ export const pause = (ms: number, signal: AbortSignal) =>
     if (signal.aborted) return done();
     signal.addEventListener('abort', done, { once: true });
   });
+
+/**
+ * A remote rollout followed: `step` reads it (logging what changed, throwing when it failed) and
+ * answers a value once it is done; between reads a pause; past timeoutMs, timedOut() is thrown
+ * (it says the last state `step` saw). An aborted signal ends it with the signal's reason.
+ */
+export async function pollUntil<T>(step: () => Promise<T | undefined>, o: { intervalMs: number; timeoutMs: number; signal: AbortSignal; timedOut: () => Error }): Promise<T> {
+  const deadline = Date.now() + o.timeoutMs;
+  for (;;) {
+    const value = await step();
+    if (value !== undefined) return value;
+    if (o.signal.aborted) throw o.signal.reason instanceof Error ? o.signal.reason : new Error('aborted');
+    if (Date.now() >= deadline) throw o.timedOut();
+    await pause(o.intervalMs, o.signal);
+  }
+}

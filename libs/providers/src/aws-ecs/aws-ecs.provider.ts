@@ -1,6 +1,7 @@
 import {
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
+  type Deployment,
   ECSClient,
   type KeyValuePair,
   type RegisterTaskDefinitionCommandInput,
@@ -14,7 +15,7 @@ import { z } from 'zod';
 import { AwsSettingsFields, BOTH_CREDENTIALS, type AwsProviderOptions, awsCall, awsClientConfig, bothCredentials, checkAwsEndpoint, deploymentEnv } from '../aws/aws-client';
 import type { DeployRequest, DeployResult, DeploymentProvider, ProviderCallContext, ProviderDefinition, ProviderHost, RollbackRequest } from '../deployment-provider';
 import { ProviderError } from '../provider-error';
-import { pause } from '../poll';
+import { pollUntil } from '../poll';
 
 const NAME = 'aws-ecs';
 // each task definition revision carries the deployment it was registered for: how a rollback finds it
@@ -151,31 +152,38 @@ export class AwsEcsProvider implements DeploymentProvider {
     const updated = await this.call('update the service', () => this.client.send(new UpdateServiceCommand({ cluster, service, taskDefinition: arn }), { abortSignal: ctx.signal }), ctx);
     const deploymentId = updated.service?.deployments?.find((d) => d.status === 'PRIMARY')?.id;
     ctx.log(`Service ${service} updated: deployment ${deploymentId ?? '(unknown)'} rolls out ${arn}`);
-    const deadline = Date.now() + this.settings.timeoutSeconds * 1000;
     const events: string[] = [];
     let said = '';
-    for (;;) {
-      const svc = await this.readService(ctx);
-      // newest first from ECS: told oldest first
-      for (const e of [...(svc.events ?? [])].reverse()) {
-        if (seen.has(e.id)) continue;
-        seen.add(e.id);
-        events.push(e.message!);
-        ctx.log(e.message!);
-      }
-      const primary = svc.deployments?.find((d) => d.status === 'PRIMARY');
-      if (primary && primary.taskDefinition !== arn) throw new ProviderError(NAME, `the service's primary deployment is now ${primary.taskDefinition}: another update replaced this one`);
-      const state = `${primary?.rolloutState}: ${primary?.runningCount}/${primary?.desiredCount} running`;
-      if (state !== said) ctx.log(`Rollout ${state}${primary?.rolloutStateReason ? ` (${primary.rolloutStateReason})` : ''}`);
-      said = state;
-      if (primary?.rolloutState === 'FAILED') throw new ProviderError(NAME, `the rollout of ${arn} failed: ${primary.rolloutStateReason ?? 'no reason given'}${lastEvents(events)}`);
-      if (primary?.rolloutState === 'COMPLETED') break;
-      if (ctx.signal.aborted) throw ctx.signal.reason instanceof Error ? ctx.signal.reason : new Error('aborted');
-      if (Date.now() >= deadline) {
-        throw new ProviderError(NAME, `the rollout of ${arn} did not complete within ${this.settings.timeoutSeconds} s (settings.timeoutSeconds): ${primary?.rolloutState ?? 'no primary deployment'}, ${primary?.runningCount ?? 0}/${primary?.desiredCount ?? 0} tasks running${lastEvents(events)}`);
-      }
-      await pause(this.settings.pollIntervalMs, ctx.signal);
-    }
+    let primary: Deployment | undefined;
+    await pollUntil(
+      async () => {
+        const svc = await this.readService(ctx);
+        // newest first from ECS: told oldest first
+        for (const e of [...(svc.events ?? [])].reverse()) {
+          if (seen.has(e.id)) continue;
+          seen.add(e.id);
+          events.push(e.message!);
+          ctx.log(e.message!);
+        }
+        primary = svc.deployments?.find((d) => d.status === 'PRIMARY');
+        if (primary && primary.taskDefinition !== arn) throw new ProviderError(NAME, `the service's primary deployment is now ${primary.taskDefinition}: another update replaced this one`);
+        const state = `${primary?.rolloutState}: ${primary?.runningCount}/${primary?.desiredCount} running`;
+        if (state !== said) ctx.log(`Rollout ${state}${primary?.rolloutStateReason ? ` (${primary.rolloutStateReason})` : ''}`);
+        said = state;
+        if (primary?.rolloutState === 'FAILED') throw new ProviderError(NAME, `the rollout of ${arn} failed: ${primary.rolloutStateReason ?? 'no reason given'}${lastEvents(events)}`);
+        return primary?.rolloutState === 'COMPLETED' ? primary : undefined;
+      },
+      {
+        intervalMs: this.settings.pollIntervalMs,
+        timeoutMs: this.settings.timeoutSeconds * 1000,
+        signal: ctx.signal,
+        timedOut: () =>
+          new ProviderError(
+            NAME,
+            `the rollout of ${arn} did not complete within ${this.settings.timeoutSeconds} s (settings.timeoutSeconds): ${primary?.rolloutState ?? 'no primary deployment'}, ${primary?.runningCount ?? 0}/${primary?.desiredCount ?? 0} tasks running${lastEvents(events)}`,
+          ),
+      },
+    );
     return { url: this.settings.url ?? before.serviceArn!, providerDeploymentId: arn };
   }
 

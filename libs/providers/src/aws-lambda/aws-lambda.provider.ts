@@ -14,7 +14,7 @@ import { z } from 'zod';
 import { AwsSettingsFields, BOTH_CREDENTIALS, type AwsProviderOptions, awsCall, awsClientConfig, bothCredentials, checkAwsEndpoint, deploymentEnv } from '../aws/aws-client';
 import type { DeployRequest, DeployResult, DeploymentProvider, ProviderCallContext, ProviderDefinition, ProviderHost, RollbackRequest } from '../deployment-provider';
 import { ProviderError } from '../provider-error';
-import { pause } from '../poll';
+import { pollUntil } from '../poll';
 import { zipOfArtifact } from './zip';
 
 const NAME = 'aws-lambda';
@@ -138,24 +138,29 @@ export class AwsLambdaProvider implements DeploymentProvider {
 
   // Lambda applies an update in the background: LastUpdateStatus InProgress until Successful or Failed
   private async waitForUpdate(what: 'code' | 'configuration', ctx: ProviderCallContext): Promise<FunctionConfiguration> {
-    const deadline = Date.now() + this.settings.timeoutSeconds * 1000;
     let said = '';
-    for (;;) {
-      const fn = await this.call('read the function', () => this.client.send(new GetFunctionConfigurationCommand({ FunctionName: this.settings.functionName }), { abortSignal: ctx.signal }), ctx);
-      const status = `${fn.State}/${fn.LastUpdateStatus}`;
-      if (status !== said) ctx.log(`Function ${what} update: state ${fn.State}, last update ${fn.LastUpdateStatus}${fn.LastUpdateStatusReason ? ` (${fn.LastUpdateStatusReason})` : ''}`);
-      said = status;
-      if (fn.LastUpdateStatus === 'Failed' || fn.State === 'Failed') {
-        throw new ProviderError(NAME, `the ${what} update failed: ${fn.LastUpdateStatusReason ?? fn.StateReason ?? 'no reason given'}${fn.LastUpdateStatusReasonCode ? ` (${fn.LastUpdateStatusReasonCode})` : ''}`);
-      }
-      if (fn.LastUpdateStatus === 'Successful' && fn.State !== 'Pending') return fn;
-      if (ctx.signal.aborted) throw ctx.signal.reason instanceof Error ? ctx.signal.reason : new Error('aborted');
-      if (Date.now() >= deadline) {
-        throw new ProviderError(NAME, `the ${what} update did not finish within ${this.settings.timeoutSeconds} s (settings.timeoutSeconds): last update ${fn.LastUpdateStatus}${fn.LastUpdateStatusReason ? `: ${fn.LastUpdateStatusReason}` : ''}`);
-      }
-      await pause(this.settings.pollIntervalMs, ctx.signal);
-    }
+    let last: FunctionConfiguration = {};
+    return pollUntil(
+      async () => {
+        const fn = (last = await this.call('read the function', () => this.client.send(new GetFunctionConfigurationCommand({ FunctionName: this.settings.functionName }), { abortSignal: ctx.signal }), ctx));
+        const status = `${fn.State}/${fn.LastUpdateStatus}`;
+        if (status !== said) ctx.log(`Function ${what} update: state ${fn.State}, last update ${fn.LastUpdateStatus}${fn.LastUpdateStatusReason ? ` (${fn.LastUpdateStatusReason})` : ''}`);
+        said = status;
+        if (fn.LastUpdateStatus === 'Failed' || fn.State === 'Failed') {
+          throw new ProviderError(NAME, `the ${what} update failed: ${fn.LastUpdateStatusReason ?? fn.StateReason ?? 'no reason given'}${fn.LastUpdateStatusReasonCode ? ` (${fn.LastUpdateStatusReasonCode})` : ''}`);
+        }
+        return fn.LastUpdateStatus === 'Successful' && fn.State !== 'Pending' ? fn : undefined;
+      },
+      {
+        intervalMs: this.settings.pollIntervalMs,
+        timeoutMs: this.settings.timeoutSeconds * 1000,
+        signal: ctx.signal,
+        timedOut: () =>
+          new ProviderError(NAME, `the ${what} update did not finish within ${this.settings.timeoutSeconds} s (settings.timeoutSeconds): last update ${last.LastUpdateStatus}${last.LastUpdateStatusReason ? `: ${last.LastUpdateStatusReason}` : ''}`),
+      },
+    );
   }
+
 }
 
 export const awsLambdaProvider: ProviderDefinition<AwsLambdaSettings> = {

@@ -4,7 +4,7 @@ import { ProviderError, ProviderSettingsError, requestIdOf } from '../provider-e
 import { type RestApi, answerBodyOf, restCall } from '../provider-http';
 import { recallProviderId, rememberProviderId } from '../provider-ids';
 import type { RetryOptions } from '../provider-retry';
-import { pause } from '../poll';
+import { pollUntil } from '../poll';
 
 const NAME = 'railway';
 
@@ -144,7 +144,6 @@ export class RailwayProvider implements DeploymentProvider {
   }
 
   private async follow(id: string, ctx: ProviderCallContext): Promise<DeployResult> {
-    const deadline = Date.now() + this.settings.timeoutSeconds * 1000;
     const seen = new Set<string>();
     let last: string | undefined;
     let status: RailwayStatus | undefined;
@@ -158,23 +157,27 @@ export class RailwayProvider implements DeploymentProvider {
         ctx.log(l.message);
       }
     };
-    for (;;) {
-      const d = await this.read(id, ctx);
-      await tell('buildLogs');
-      if (d.status !== status) ctx.log(`Railway deployment ${d.id}: ${d.status} (${RAILWAY_STATUS[d.status] ?? d.status})`);
-      status = d.status;
-      const ours = RAILWAY_STATUS[d.status];
-      if (d.status === 'CRASHED') await tell('deploymentLogs');
-      if (ours === 'succeeded') {
+    return pollUntil(
+      async () => {
+        const d = await this.read(id, ctx);
+        await tell('buildLogs');
+        if (d.status !== status) ctx.log(`Railway deployment ${d.id}: ${d.status} (${RAILWAY_STATUS[d.status] ?? d.status})`);
+        status = d.status;
+        const ours = RAILWAY_STATUS[d.status];
+        if (d.status === 'CRASHED') await tell('deploymentLogs');
+        if (ours === 'failed' || ours === 'canceled') throw new ProviderError(NAME, `deployment ${d.id} ended ${d.status}${last ? `: ${last}` : ''}`);
+        if (ours !== 'succeeded') return undefined;
         const url = this.settings.url ?? d.url ?? (d.staticUrl ? `https://${d.staticUrl}` : undefined);
         if (!url) throw new ProviderError(NAME, `deployment ${d.id} succeeded, but the service has no domain: give it one on Railway, or set settings.url`);
         return { url, providerDeploymentId: d.id };
-      }
-      if (ours === 'failed' || ours === 'canceled') throw new ProviderError(NAME, `deployment ${d.id} ended ${d.status}${last ? `: ${last}` : ''}`);
-      if (ctx.signal.aborted) throw ctx.signal.reason instanceof Error ? ctx.signal.reason : new Error('aborted');
-      if (Date.now() >= deadline) throw new ProviderError(NAME, `deployment ${d.id} did not succeed within ${this.settings.timeoutSeconds} s (settings.timeoutSeconds): still ${d.status}${last ? `; its last log line: ${last}` : ''}`);
-      await pause(this.settings.pollIntervalMs, ctx.signal);
-    }
+      },
+      {
+        intervalMs: this.settings.pollIntervalMs,
+        timeoutMs: this.settings.timeoutSeconds * 1000,
+        signal: ctx.signal,
+        timedOut: () => new ProviderError(NAME, `deployment ${id} did not succeed within ${this.settings.timeoutSeconds} s (settings.timeoutSeconds): still ${status}${last ? `; its last log line: ${last}` : ''}`),
+      },
+    );
   }
 
   // one GraphQL operation: HTTP failures retried by restCall; the GraphQL errors of a 200 are Railway's answer

@@ -4,7 +4,7 @@ import { ProviderError, ProviderSettingsError } from '../provider-error';
 import { type RestApi, restJson } from '../provider-http';
 import { recallProviderId, rememberProviderId } from '../provider-ids';
 import type { RetryOptions } from '../provider-retry';
-import { pause } from '../poll';
+import { pollUntil } from '../poll';
 
 const NAME = 'render';
 
@@ -129,22 +129,26 @@ export class RenderProvider implements DeploymentProvider {
   // the deploy read until it ends, its new build lines logged on the way
   private async follow(deploy: RenderDeploy, ctx: ProviderCallContext): Promise<DeployResult> {
     const svc = await restJson<RenderService>(this.api, 'GET', this.service, ctx);
-    const deadline = Date.now() + this.settings.timeoutSeconds * 1000;
     const logs: LogCursor = { since: deploy.createdAt, seen: new Set<string>() };
     let status: RenderStatus | undefined;
-    for (;;) {
-      const d = await restJson<RenderDeploy>(this.api, 'GET', `${this.service}/deploys/${encodeURIComponent(deploy.id)}`, ctx);
-      await this.readLogs(svc, logs, ctx);
-      if (d.status !== status) ctx.log(`Render deploy ${d.id}: ${d.status} (${RENDER_STATUS[d.status] ?? d.status})`);
-      status = d.status;
-      const ours = RENDER_STATUS[d.status];
-      if (d.status === 'deactivated') throw new ProviderError(NAME, `deploy ${d.id} was deactivated before it finished: a newer deploy of the service replaced it`);
-      if (ours === 'succeeded') break;
-      if (ours === 'failed' || ours === 'canceled') throw new ProviderError(NAME, `deploy ${d.id} ended ${d.status}${logs.last ? `: ${logs.last}` : ''}`);
-      if (ctx.signal.aborted) throw ctx.signal.reason instanceof Error ? ctx.signal.reason : new Error('aborted');
-      if (Date.now() >= deadline) throw new ProviderError(NAME, `deploy ${d.id} did not go live within ${this.settings.timeoutSeconds} s (settings.timeoutSeconds): still ${d.status}${logs.last ? `; its last log line: ${logs.last}` : ''}`);
-      await pause(this.settings.pollIntervalMs, ctx.signal);
-    }
+    await pollUntil(
+      async () => {
+        const d = await restJson<RenderDeploy>(this.api, 'GET', `${this.service}/deploys/${encodeURIComponent(deploy.id)}`, ctx);
+        await this.readLogs(svc, logs, ctx);
+        if (d.status !== status) ctx.log(`Render deploy ${d.id}: ${d.status} (${RENDER_STATUS[d.status] ?? d.status})`);
+        status = d.status;
+        const ours = RENDER_STATUS[d.status];
+        if (d.status === 'deactivated') throw new ProviderError(NAME, `deploy ${d.id} was deactivated before it finished: a newer deploy of the service replaced it`);
+        if (ours === 'failed' || ours === 'canceled') throw new ProviderError(NAME, `deploy ${d.id} ended ${d.status}${logs.last ? `: ${logs.last}` : ''}`);
+        return ours === 'succeeded' ? d : undefined;
+      },
+      {
+        intervalMs: this.settings.pollIntervalMs,
+        timeoutMs: this.settings.timeoutSeconds * 1000,
+        signal: ctx.signal,
+        timedOut: () => new ProviderError(NAME, `deploy ${deploy.id} did not go live within ${this.settings.timeoutSeconds} s (settings.timeoutSeconds): still ${status}${logs.last ? `; its last log line: ${logs.last}` : ''}`),
+      },
+    );
     const url = svc.serviceDetails?.url;
     if (!url) throw new ProviderError(NAME, `deploy ${deploy.id} is live, but service ${svc.id} has no URL (serviceDetails.url): a background worker or private service is not reachable`);
     return { url, providerDeploymentId: deploy.id };
