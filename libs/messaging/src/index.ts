@@ -25,3 +25,4 @@ export * from './nats-permissions';
 export * from './nats-auth-config';
 export * from './nats-auth-dir';
 export * from './retry-unavailable';
+export * from './pull-options';

@@ -12,7 +12,7 @@ import {
   logLinesPublished,
   subjectFor,
 } from '@flightdeck/contracts';
-import { decodeEvent, retryWhileUnavailable } from '@flightdeck/messaging';
+import { PULL_EXPIRES_MS, decodeEvent, retryWhileUnavailable } from '@flightdeck/messaging';
 import { isNewer, recordedLastSeq } from './deployment-version';
 import type { LiveFollower } from './live-follower';
 import type { LiveSettings } from './live.settings';
@@ -101,7 +101,9 @@ export class DeploymentFeed implements LogSource {
       }),
     );
     this.consumers.push(logs, statuses);
-    const [logMessages, statusMessages] = await Promise.all([logs.consume(), statuses.consume()]);
+    // pulls expire as the durable consumers' do: a pull lost with a killed stream leader is noticed
+    // within seconds, not after nats.js' default 30 s
+    const [logMessages, statusMessages] = await Promise.all([logs.consume({ expires: PULL_EXPIRES_MS }), statuses.consume({ expires: PULL_EXPIRES_MS })]);
     this.iterators.push(logMessages, statusMessages);
     void this.read(logMessages, (m) => this.exclusive(() => this.onLogMessage(m)));
     void this.read(statusMessages, async (m) => this.onStatusMessage(m));

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import { type Consumer, type ConsumerMessages, DeliverPolicy, type NatsConnection } from 'nats';
 import { type DeploymentStatusChanged, Streams, deploymentStatusChanged } from '@flightdeck/contracts';
-import { NATS_CONNECTION, decodeEvent, retryWhileUnavailable } from '@flightdeck/messaging';
+import { NATS_CONNECTION, PULL_EXPIRES_MS, decodeEvent, retryWhileUnavailable } from '@flightdeck/messaging';
 
 export type ProjectListener = (event: DeploymentStatusChanged) => void;
 
@@ -49,7 +49,8 @@ export class ProjectEvents implements BeforeApplicationShutdown {
         deliver_policy: DeliverPolicy.New,
       }),
     );
-    const messages = await consumer.consume();
+    // a pull lost with a killed stream leader is noticed within seconds (see PULL_EXPIRES_MS)
+    const messages = await consumer.consume({ expires: PULL_EXPIRES_MS });
     void (async () => {
       for await (const m of messages) {
         const parsed = decodeEvent(deploymentStatusChanged, m.data, m.subject);
