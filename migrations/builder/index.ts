@@ -5,6 +5,7 @@ import { AddRouteCommit1764600000000 } from './1764600000000-add-route-commit';
 import { RetireEnvironmentRoutes1764900000000 } from './1764900000000-retire-environment-routes';
 import { CreateEnvironmentHealth1765000000000 } from './1765000000000-create-environment-health';
 import { PlaceReleases1765700000000 } from './1765700000000-place-releases';
+import { CreateProviderDeployments1766000000000 } from './1766000000000-create-provider-deployments';
 
 // Applied in this order at start-up and by `npm run migrate`.
 export const migrations = [
@@ -15,4 +16,5 @@ export const migrations = [
   RetireEnvironmentRoutes1764900000000,
   CreateEnvironmentHealth1765000000000,
   PlaceReleases1765700000000,
+  CreateProviderDeployments1766000000000,
 ];

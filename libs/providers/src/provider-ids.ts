@@ -1,10 +1,11 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-// The builder keeps no provider's own ids (DeployResult.providerDeploymentId), so a provider whose
-// platform cannot be asked "which of your deployments was ours?" (Render, Railway) notes the pair
-// in its data dir, kept across restarts, to find the earlier one again on rollback. One small JSON
-// file per platform resource, the newest KEEP pairs.
+// The builder notes each provider's own id (DeployResult.providerDeploymentId) and hands it to
+// rollback (RollbackRequest.toProviderDeploymentId); for a deployment from before it did, a provider
+// whose platform cannot be asked "which of your deployments was ours?" (Render, Railway) also notes
+// the pair in its data dir, kept across restarts, to find the earlier one again. One small JSON file
+// per platform resource, the newest KEEP pairs.
 
 const KEEP = 500;
 

@@ -18,6 +18,7 @@ import { InternalReleaseProvider } from './internal-release-provider';
 import { type InternalDeployRequest, InternalDeploymentProvider, internalProviderDefinition } from './internal-deployment-provider';
 import type { ReleaseEnvironment, ReleaseLog, ReleaseProvider, ReleaseSpec, ReleaseTarget, ReleaseUrls } from './release-provider';
 import { ProviderReports } from './provider-reports';
+import { ProviderDeploymentsRepository } from './provider-deployments.repository';
 
 interface Prepared {
   name: string;
@@ -52,6 +53,8 @@ export class DeploymentProviders implements ReleaseProvider {
     @Optional() private readonly bus?: Bus,
     @Optional() @Inject(BUILDER_CONFIG) private readonly config?: BuilderConfig,
     @Optional() reports?: ProviderReports,
+    /** what each provider answered per deployment: a rollback hands the provider its id of the earlier one */
+    @Optional() private readonly answered?: ProviderDeploymentsRepository,
   ) {
     this.reports = reports ?? new ProviderReports();
     this.registry = new ProviderRegistry([...BUILT_IN_PROVIDERS, internalProviderDefinition(internal)]);
@@ -105,6 +108,7 @@ export class DeploymentProviders implements ReleaseProvider {
     };
     try {
       const r = await p.provider.deploy(req, { log, signal });
+      await this.remember(req.deploymentId, p.name, r.providerDeploymentId, log);
       return { url: r.url, previewUrl: r.previewUrl ?? r.url };
     } catch (e) {
       throw providerFailure(e, 'deploy');
@@ -121,8 +125,12 @@ export class DeploymentProviders implements ReleaseProvider {
       return { url: r.url, previewUrl: r.previewUrl ?? r.url };
     }
     if (!p.provider.rollback) throw new StepFailedError(ErrorCode.DeploymentNoRollbackTarget, 'deploy', `the ${p.name} provider has no rollback: deploy the earlier commit again instead`);
+    // the provider's own id of the deployment it goes back to, when that provider released it
+    const earlier = await this.answered?.find(target.toDeploymentId);
+    const toProviderDeploymentId = earlier?.provider === p.name ? (earlier.providerDeploymentId ?? undefined) : undefined;
     try {
-      const r = await p.provider.rollback({ ...target, projectId: p.projectId }, { log, signal });
+      const r = await p.provider.rollback({ ...target, projectId: p.projectId, toProviderDeploymentId }, { log, signal });
+      await this.remember(target.deploymentId, p.name, r.providerDeploymentId, log);
       return { url: r.url, previewUrl: r.previewUrl ?? r.url };
     } catch (e) {
       throw providerFailure(e, 'deploy');
@@ -139,6 +147,13 @@ export class DeploymentProviders implements ReleaseProvider {
 
   reinstate(environment: ReleaseEnvironment): Promise<void> {
     return this.internal.reinstate(environment);
+  }
+
+  // A failure to note it fails nothing: the deployment is live; a rollback to it then finds it the provider's own way.
+  private async remember(deploymentId: string, provider: string, providerDeploymentId: string | undefined, log: ReleaseLog): Promise<void> {
+    await this.answered
+      ?.record({ deploymentId, provider, providerDeploymentId: providerDeploymentId ?? null })
+      .catch((e: Error) => log(`Could not note the ${provider} provider's id of this deployment: ${e.message}`, 'warn'));
   }
 
   private take(deploymentId: string): Prepared | undefined {

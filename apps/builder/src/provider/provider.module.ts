@@ -10,6 +10,7 @@ import { CanaryRollout } from './canary-rollout';
 import { CanaryHandler } from './canary.handler';
 import { ProviderReportHandler } from './provider-report.handler';
 import { ProviderReports } from './provider-reports';
+import { ProviderDeploymentsRepository } from './provider-deployments.repository';
 import { DeploymentProviders } from './deployment-providers';
 import { PROVIDER_SETTINGS, type ProviderModuleOptions, type ProviderSettings, resolveProviderSettings } from './provider-settings';
 import { ReleaseProcesses } from './release-processes';
@@ -57,6 +58,7 @@ export class ProviderModule {
         InternalReleaseProvider,
         // the custom provider's short-lived credentials to report back on a deployment
         ProviderReports,
+        ProviderDeploymentsRepository,
         // the environment's provider (none configured: the internal one)
         DeploymentProviders,
         { provide: RELEASE_PROVIDER, useExisting: DeploymentProviders },

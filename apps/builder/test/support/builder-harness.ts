@@ -9,6 +9,7 @@ import {
   type BuildProgress,
   type BuildResult,
   type DeployJob,
+  type Environment,
   type LogBatch,
   type LogLine,
   type ResolvedVariable,
@@ -34,6 +35,8 @@ export class BuilderHarness {
   readonly provider = new RecordingReleaseProvider();
   /** variables handed out per environment id */
   readonly variables = new Map<string, ResolvedVariable[]>();
+  /** the provider configured per environment id (none: the internal one) */
+  readonly providers = new Map<string, Environment['provider']>();
   private apps: INestApplication[] = [];
   private sub?: Subscription;
   private environmentsSub?: Subscription;
@@ -51,10 +54,13 @@ export class BuilderHarness {
   }
 
   /** the builder as the service wires it: the internal provider, its releases served by the edge on edgePort */
-  static async withInternalProvider(options: ProviderModuleOptions = {}): Promise<{ h: BuilderHarness; edgePort: number; app: INestApplication }> {
+  static async withInternalProvider(
+    options: ProviderModuleOptions = {},
+    env: Record<string, string> = {},
+  ): Promise<{ h: BuilderHarness; edgePort: number; app: INestApplication }> {
     const h = await BuilderHarness.withoutBuilder();
     const edgePort = await freePort();
-    const app = await h.startBuilder({ FLIGHTDECK_EDGE_PORT: String(edgePort) }, ProviderModule.forRoot(options));
+    const app = await h.startBuilder({ ...env, FLIGHTDECK_EDGE_PORT: String(edgePort) }, ProviderModule.forRoot(options));
     return { h, edgePort, app };
   }
 
@@ -194,7 +200,7 @@ export class BuilderHarness {
       callback: (_e, msg) => {
         const decoded = decodeEnvelope(msg.data);
         const environmentId = decoded.ok ? (decoded.envelope.data as { environmentId: string }).environmentId : randomUUID();
-        msg.respond(encodeJson(ok({ ...anEnvironment({ id: environmentId }), project: aProject() })));
+        msg.respond(encodeJson(ok({ ...anEnvironment({ id: environmentId, provider: this.providers.get(environmentId) }), project: aProject() })));
       },
     });
   }
