@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { cpus, loadavg } from 'node:os';
@@ -11,13 +11,16 @@ import { HttpLoad, openWebSocket, percentile, versionedApp } from '../../apps/bu
 import type { ReleaseSpec } from '../../apps/builder/src/provider/release-provider';
 import type { Measurement } from '../results';
 import type { BenchContext, Scenario } from '../scenario';
-import { until } from '../support/abortable';
+import { raceAbort, until } from '../support/abortable';
 
-// The builder's edge router under load, with the internal provider as the builder wires it (its
-// Postgres schema on the run's server): a trivial Node release hit directly on its port and through
-// the edge by Host header (same load, one after the other), then SWITCHES deploys of new releases
-// while the load runs (failed requests counted), then a rollback to the previous release while it
-// still runs (an open WebSocket keeps it draining) and one after it stopped. Only 127.0.0.1.
+// What users get since the edge left the builder (1b6e471): a trivial Node release hit directly on
+// its port, through the builder's router alone (the internal provider as the builder wires it, its
+// Postgres schema on the run's server, the router on FLIGHTDECK_ROUTER_PORT), and through the
+// gateway's edge in front of that router (the gateway's PublicEdge and EdgeRoutes in a process of
+// their own: two hops, as deployed). Same load on each, in alternating thirds. Then SWITCHES deploys
+// of new releases while a load runs through the gateway's edge (failed requests counted), then a
+// rollback to the previous release, timed through the gateway's edge, while it still runs (an open
+// WebSocket keeps it draining) and one after it stopped. Only 127.0.0.1.
 
 const CONCURRENCY = 32;
 const LOAD_MS = 5_000;
@@ -66,16 +69,48 @@ interface LoadResult {
 }
 
 async function externalLoad(o: { port: number; host: string; concurrency: number; ms: number }, signal: AbortSignal): Promise<LoadResult> {
-  const { stdout } = await execFileAsync(process.execPath, ['-e', LOAD_SCRIPT, JSON.stringify(o)], { signal, timeout: o.ms + 30_000 });
+  const { stdout } = await execFileAsync(process.execPath, ['-e', LOAD_SCRIPT, JSON.stringify(o)], { signal, timeout: Math.round(o.ms) + 30_000 });
   return JSON.parse(stdout.trim().split('\n').at(-1)!) as LoadResult;
+}
+
+// The gateway's edge as its own process (bench/support/gateway-edge-process.ts), so that client,
+// edge and router each have an event loop; stopped with the scenario.
+async function startGatewayEdge(o: { port: number; router: string; labels: string[] }, signal: AbortSignal): Promise<() => Promise<void>> {
+  const child = spawn(process.execPath, ['-r', '@swc-node/register', join(__dirname, '..', 'support', 'gateway-edge-process.ts'), JSON.stringify(o)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let output = '';
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000).unref())]);
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  };
+  signal.addEventListener('abort', () => void stop(), { once: true });
+  try {
+    await raceAbort(
+      new Promise<void>((resolve, reject) => {
+        child.stdout.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
+        void exited.then(() => reject(new Error(`the gateway edge process exited: ${output.slice(-2_000)}`)));
+      }),
+      signal,
+    );
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  return stop;
 }
 
 export const edge: Scenario = {
   name: 'edge',
-  description: `requests/s and p99 through the edge beside the release hit directly (${CONCURRENCY} keep-alive loops, ${LOAD_MS / 1000} s each), failed requests during ${SWITCHES} switches under load, rollback time warm and cold`,
+  description: `requests/s and p99 through the gateway's edge (a process of its own) in front of the builder's router, through the router alone, and on the release directly (${CONCURRENCY} keep-alive loops, ${LOAD_MS / 1000} s each), failed requests during ${SWITCHES} switches under load through the gateway's edge, rollback time warm and cold`,
   timeoutMs: 5 * 60_000,
   async run(ctx: BenchContext): Promise<Measurement[]> {
     const edgePort = await freePort();
+    const routerPort = await freePort();
     const infra = {
       envFor: (name, extra = {}) => ({
         NODE_ENV: 'production',
@@ -88,10 +123,11 @@ export const edge: Scenario = {
     } as Pick<TestInfra, 'envFor'> as TestInfra;
     const p: ProviderApp = await startProviderApp(
       infra,
-      { FLIGHTDECK_DATA_DIR: join(ctx.workDir, 'data'), FLIGHTDECK_EDGE_PORT: String(edgePort) },
+      { FLIGHTDECK_DATA_DIR: join(ctx.workDir, 'data'), FLIGHTDECK_EDGE_PORT: String(edgePort), FLIGHTDECK_ROUTER_PORT: String(routerPort) },
       { healthTimeoutMs: 20_000, drainTimeoutMs: 30_000 },
     );
     const host = `bench-production.localhost:${edgePort}`;
+    let stopEdge: (() => Promise<void>) | undefined;
     const versions = new Map<string, string>();
     const aSpec = async (version: string): Promise<ReleaseSpec> => {
       const deploymentId = randomUUID();
@@ -120,24 +156,33 @@ export const edge: Scenario = {
         dir: join(ctx.workDir, 'data', 'releases', 'bench', 'production', first.deploymentId),
         startCommand: first.startCommand,
       });
-      ctx.log(`release v0 on 127.0.0.1:${upstream.port}, edge on 127.0.0.1:${edgePort}`);
+      stopEdge = await startGatewayEdge({ port: edgePort, router: `127.0.0.1:${routerPort}`, labels: ['bench-production'] }, ctx.signal);
+      ctx.log(`release v0 on 127.0.0.1:${upstream.port}, builder's router on 127.0.0.1:${routerPort}, gateway's edge on 127.0.0.1:${edgePort}`);
 
-      // warm both paths, then the same load directly and through the edge
-      await loadFor(upstream.port, 1_000);
-      await loadFor(edgePort, 1_000);
-      // alternating halves: the machine's other load drifts alike for both
-      const halves: { direct: LoadResult; edge: LoadResult }[] = [];
-      for (let i = 0; i < 2; i++) halves.push({ direct: await loadFor(upstream.port, LOAD_MS / 2), edge: await loadFor(edgePort, LOAD_MS / 2) });
-      const direct = merged(halves.map((h) => h.direct));
-      const viaEdge = merged(halves.map((h) => h.edge));
-      const directRps = (direct.count * 1000) / direct.ms;
-      const edgeRps = (viaEdge.count * 1000) / viaEdge.ms;
-      if (direct.failed || viaEdge.failed) throw new Error(`failed requests: ${direct.failed} direct, ${viaEdge.failed} through the edge`);
+      // warm the three paths, then the same load directly, through the router, through the gateway's edge
+      const paths = { direct: upstream.port, router: routerPort, gateway: edgePort };
+      for (const port of Object.values(paths)) await loadFor(port, 1_000);
+      // alternating thirds: the machine's other load drifts alike for the three
+      const runs: Record<keyof typeof paths, LoadResult[]> = { direct: [], router: [], gateway: [] };
+      for (let i = 0; i < 3; i++) {
+        for (const [name, port] of Object.entries(paths)) runs[name as keyof typeof paths].push(await loadFor(port, Math.round(LOAD_MS / 3)));
+      }
+      const direct = merged(runs.direct);
+      const viaRouter = merged(runs.router);
+      const viaGateway = merged(runs.gateway);
+      const rps = (r: LoadResult) => (r.count * 1000) / r.ms;
+      const [directRps, routerRps, gatewayRps] = [rps(direct), rps(viaRouter), rps(viaGateway)];
+      if (direct.failed || viaRouter.failed || viaGateway.failed) {
+        throw new Error(`failed requests: ${direct.failed} direct, ${viaRouter.failed} through the router, ${viaGateway.failed} through the gateway's edge`);
+      }
       const loadAverage = loadavg()[0].toFixed(1);
       ctx.log(`machine load average ${loadAverage} (${cpus().length} cores)`);
-      ctx.log(`direct ${directRps.toFixed(0)}/s p99 ${direct.p99.toFixed(1)} ms; edge ${edgeRps.toFixed(0)}/s p99 ${viaEdge.p99.toFixed(1)} ms`);
+      ctx.log(
+        `direct ${directRps.toFixed(0)}/s p99 ${direct.p99.toFixed(1)} ms; router ${routerRps.toFixed(0)}/s p99 ${viaRouter.p99.toFixed(1)} ms; ` +
+          `gateway edge → router ${gatewayRps.toFixed(0)}/s p99 ${viaGateway.p99.toFixed(1)} ms (${((gatewayRps / directRps) * 100).toFixed(0)} % of direct)`,
+      );
 
-      // switches under load: each a deploy of a new release (unpack, start, health check, switch, drain)
+      // switches under load through the gateway's edge: each a deploy of a new release (unpack, start, health check, switch, drain)
       const load = new HttpLoad({ port: edgePort, host, concurrency: CONCURRENCY, maxMs: 3 * 60_000 });
       const switchMs: number[] = [];
       try {
@@ -187,17 +232,21 @@ export const edge: Scenario = {
       expectServes(await getWithHost(edgePort, host));
 
       return [
-        { figure: 'direct requests/s', unit: 'req/s', value: Math.round(directRps), note: `${CONCURRENCY} keep-alive loops for ${LOAD_MS / 1000} s (two alternating halves) on the release's port, from a child process; machine load average ${loadAverage} on ${cpus().length} cores` },
+        { figure: 'direct requests/s', unit: 'req/s', value: Math.round(directRps), note: `${CONCURRENCY} keep-alive loops for ${LOAD_MS / 1000} s (three alternating thirds) on the release's port, from a child process; machine load average ${loadAverage} on ${cpus().length} cores` },
         { figure: 'direct p99', unit: 'ms', value: round1(direct.p99) },
-        { figure: 'edge requests/s', unit: 'req/s', value: Math.round(edgeRps), baseline: 'edge/direct requests/s', note: 'same load through the edge by Host header; target ratio ≥ 0.5' },
-        { figure: 'edge p99', unit: 'ms', value: round1(viaEdge.p99), baseline: 'edge/direct p99' },
-        { figure: 'edge p99 overhead', unit: 'ms', value: round1(viaEdge.p99 - direct.p99), note: 'target < 5 ms' },
-        { figure: 'failed requests during switches', unit: 'requests', value: failed.length, note: `${SWITCHES} deploys switched under load, ${load.samples.length} requests` },
+        { figure: 'gateway edge requests/s', unit: 'req/s', value: Math.round(gatewayRps), baseline: 'edge/direct requests/s', note: "same load through the gateway's edge (its own process) and the builder's router by Host header: what users get; target ratio ≥ 0.5" },
+        { figure: 'gateway edge p99', unit: 'ms', value: round1(viaGateway.p99), baseline: 'edge/direct p99' },
+        { figure: 'gateway edge p99 overhead', unit: 'ms', value: round1(viaGateway.p99 - direct.p99), note: 'target < 5 ms' },
+        { figure: 'router requests/s', unit: 'req/s', value: Math.round(routerRps), baseline: 'edge/direct requests/s', note: "same load on the builder's router alone (one hop, in the bench process as in the builder)" },
+        { figure: 'router p99', unit: 'ms', value: round1(viaRouter.p99), baseline: 'edge/direct p99' },
+        { figure: 'router p99 overhead', unit: 'ms', value: round1(viaRouter.p99 - direct.p99) },
+        { figure: 'failed requests during switches', unit: 'requests', value: failed.length, note: `${SWITCHES} deploys switched under load through the gateway's edge, ${load.samples.length} requests; target 0` },
         { figure: 'switch (deploy) median', unit: 'ms', value: Math.round(percentile(switchMs, 50)), note: 'unpack, start, health check, switch' },
-        { figure: 'rollback warm (max)', unit: 'ms', value: Math.round(Math.max(...warm)), note: `rollback request → first answer of the old version, ${warm.length} rounds; target < 1000` },
+        { figure: 'rollback warm (max)', unit: 'ms', value: Math.round(Math.max(...warm)), note: `rollback request → first answer of the old version through the gateway's edge, ${warm.length} rounds; target < 1000` },
         { figure: 'rollback cold (max)', unit: 'ms', value: Math.round(Math.max(...cold)), note: 'the old release stopped: started and health-checked first' },
       ];
     } finally {
+      await stopEdge?.();
       await p.app.close();
     }
   },

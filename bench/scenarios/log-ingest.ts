@@ -36,15 +36,22 @@ interface Message {
 
 // Deterministic text, about 100 characters a line as in raw-copy; deployments interleave as when
 // 100 builds run at once.
-function messages(): Message[] {
+/** how many lines a round publishes: DEPLOYMENTS × LINES_PER_DEPLOYMENT unless told */
+export interface IngestSize {
+  deployments: number;
+  linesPerDeployment: number;
+}
+const FULL: IngestSize = { deployments: DEPLOYMENTS, linesPerDeployment: LINES_PER_DEPLOYMENT };
+
+function messages({ deployments, linesPerDeployment }: IngestSize): Message[] {
   let seed = 42;
   const rand = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
   // today's lines, as a running build prints them: a line of an ended day goes to a partition whose
   // words are indexed (GIN), which a run just after midnight UTC with an hour-old start hit (8x slower)
   const start = Math.max(Date.now() - 60_000, Math.floor(Date.now() / 86_400_000) * 86_400_000);
-  const ids = Array.from({ length: DEPLOYMENTS }, () => randomUUID());
+  const ids = Array.from({ length: deployments }, () => randomUUID());
   const out: Message[] = [];
-  for (let first = 1; first <= LINES_PER_DEPLOYMENT; first += LINES_PER_MESSAGE) {
+  for (let first = 1; first <= linesPerDeployment; first += LINES_PER_MESSAGE) {
     for (const [d, deploymentId] of ids.entries()) {
       const lines: LogLine[] = [];
       for (let seq = first; seq < first + LINES_PER_MESSAGE; seq++) {
@@ -55,7 +62,7 @@ function messages(): Message[] {
           timestamp: new Date(start + d * 1_000 + seq * 7).toISOString(),
           level: LEVELS[Math.floor(rand() * LEVELS.length)],
           source: 'build',
-          step: STEPS[Math.min(STEPS.length - 1, Math.floor((seq / LINES_PER_DEPLOYMENT) * STEPS.length))],
+          step: STEPS[Math.min(STEPS.length - 1, Math.floor((seq / linesPerDeployment) * STEPS.length))],
           message: message.slice(0, 100),
         });
       }
@@ -104,14 +111,14 @@ async function waitUntilAcked(jsm: JetStreamManager, signal: AbortSignal): Promi
 }
 
 // Per deployment: exactly seq 1..N, each once.
-async function checkExactlyOnce(db: Client): Promise<void> {
+async function checkExactlyOnce(db: Client, { deployments, linesPerDeployment }: IngestSize): Promise<void> {
   const { rows } = await db.query<{ deployments: number; bad: number }>(`
     select count(*)::int as deployments,
            count(*) filter (where n <> $1 or distinct_seqs <> $1 or lo <> 1 or hi <> $1)::int as bad
     from (select deployment_id, count(*) as n, count(distinct seq) as distinct_seqs, min(seq) as lo, max(seq) as hi
-          from logs.log_lines group by deployment_id) d`, [LINES_PER_DEPLOYMENT]);
-  if (rows[0].deployments !== DEPLOYMENTS || rows[0].bad !== 0) {
-    throw new Error(`expected ${DEPLOYMENTS} deployments with seq 1..${LINES_PER_DEPLOYMENT} once each, found ${JSON.stringify(rows[0])}`);
+          from logs.log_lines group by deployment_id) d`, [linesPerDeployment]);
+  if (rows[0].deployments !== deployments || rows[0].bad !== 0) {
+    throw new Error(`expected ${deployments} deployments with seq 1..${linesPerDeployment} once each, found ${JSON.stringify(rows[0])}`);
   }
 }
 
@@ -150,7 +157,7 @@ async function startReplicas(ctx: BenchContext, n: number): Promise<ServiceProce
   }
 }
 
-interface Round {
+export interface Round {
   replicas: number;
   /** SIGKILL one replica once this share of the messages is acked, then start it again */
   killAt?: number;
@@ -176,8 +183,11 @@ async function killAndRestart(ctx: BenchContext, jsm: JetStreamManager, running:
   running.push(...(await startReplicas(ctx, 1)));
 }
 
-async function round(ctx: BenchContext, nc: NatsConnection, db: Client, r: Round): Promise<{ rate: number; seconds: number }> {
-  const all = messages();
+// One round: log-ingest replicas started, the lines published and committed, exactly once checked.
+// `npm run bench -- scale` runs it too, with fewer lines.
+export async function ingestRound(ctx: BenchContext, nc: NatsConnection, db: Client, r: Round, size: IngestSize = FULL): Promise<{ rate: number; seconds: number }> {
+  const lines = size.deployments * size.linesPerDeployment;
+  const all = messages(size);
   const running = await startReplicas(ctx, r.replicas);
   try {
     await db.query('truncate logs.log_lines');
@@ -191,10 +201,10 @@ async function round(ctx: BenchContext, nc: NatsConnection, db: Client, r: Round
     await crash;
     await waitUntilAcked(jsm, ctx.signal);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    await checkExactlyOnce(db);
+    await checkExactlyOnce(db, size);
     const what = `${r.replicas} replica(s)${r.killAt === undefined ? '' : `, one killed -9 at ${r.killAt * 100} % and restarted`}`;
-    ctx.log(`${what}: ${LINES} lines published in ${published.toFixed(2)} s, committed after ${seconds.toFixed(2)} s: ${Math.round(LINES / seconds)} lines/s, seq 1..N once each`);
-    return { rate: LINES / seconds, seconds };
+    ctx.log(`${what}: ${lines} lines published in ${published.toFixed(2)} s, committed after ${seconds.toFixed(2)} s: ${Math.round(lines / seconds)} lines/s, seq 1..N once each`);
+    return { rate: lines / seconds, seconds };
   } finally {
     await Promise.all(running.map((p) => p.stop(10_000)));
   }
@@ -214,12 +224,12 @@ export const logIngest: Scenario = {
     try {
       const results: Measurement[] = [];
       for (const n of REPLICAS) {
-        const { rate } = await round(ctx, nc, db, { replicas: n });
+        const { rate } = await ingestRound(ctx, nc, db, { replicas: n });
         results.push({ figure: `${n}-replica${n > 1 ? 's' : ''}`, unit: 'lines/s', value: rate, baseline: 'raw-copy/copy' });
       }
       // a check more than a speed: the killed replica's unacked messages come again only after
       // JetStream's ack wait (30 s), and a new replica takes seconds to start
-      const { seconds } = await round(ctx, nc, db, { replicas: 1, killAt: 0.4 });
+      const { seconds } = await ingestRound(ctx, nc, db, { replicas: 1, killAt: 0.4 });
       results.push({ figure: 'kill-9-all-stored', unit: 's', value: seconds });
       return results;
     } finally {

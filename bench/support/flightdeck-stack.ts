@@ -23,6 +23,8 @@ export interface FlightdeckStack {
   pids: Partial<Record<ServiceName, number>>;
   /** the services' last output lines, for a failure's report */
   recentOutput(service?: ServiceName): string[];
+  /** one more replica of a service (its settings, then `env` on top), ready; stopped with the stack */
+  addReplica(name: ServiceName, env?: Record<string, string>): Promise<ServiceProcess>;
   /** stops the services, then whatever they started that is still running; safe to call twice */
   stop(): Promise<void>;
 }
@@ -68,37 +70,35 @@ export async function startFlightdeck(ctx: BenchContext, opts: StackOptions = {}
   const onAbort = () => void stop();
   ctx.signal.addEventListener('abort', onAbort, { once: true });
 
-  try {
-    for (const name of SERVICE_NAMES.filter((n) => !opts.services || opts.services.includes(n))) {
-      const env = {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        LANG: process.env.LANG,
-        NODE_ENV: 'production',
-        LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
-        LOG_FORMAT: 'json',
-        // the service's own NATS user, as in production
-        ...ctx.nats.envFor(name),
-        DATABASE_URL: ctx.databaseUrls[name],
-        HTTP_HOST: '127.0.0.1',
-        FLIGHTDECK_DATA_DIR: dataDir,
-        ...own[name],
-        ...opts.env?.[name],
-      };
-      services.push(
-        await spawnService(name, env, {
-          port: ports[name],
-          onOutput: (line) => {
-            output.push(`${name} | ${line}`);
-            if (output.length > KEPT_OUTPUT_LINES) output.shift();
-            if (process.env.BENCH_VERBOSE) console.log(`${name} | ${line}`);
-          },
-        }),
-      );
-    }
-    await raceAbort(
+  const envOf = (name: ServiceName, extra: Record<string, string> = {}) => ({
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    LANG: process.env.LANG,
+    NODE_ENV: 'production',
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+    LOG_FORMAT: 'json',
+    // the service's own NATS user, as in production
+    ...ctx.nats.envFor(name),
+    DATABASE_URL: ctx.databaseUrls[name],
+    HTTP_HOST: '127.0.0.1',
+    FLIGHTDECK_DATA_DIR: dataDir,
+    ...own[name],
+    ...opts.env?.[name],
+    ...extra,
+  });
+  const spawnOne = (name: ServiceName, env: Record<string, string | undefined>, port?: number) =>
+    spawnService(name, env, {
+      port,
+      onOutput: (line) => {
+        output.push(`${name} | ${line}`);
+        if (output.length > KEPT_OUTPUT_LINES) output.shift();
+        if (process.env.BENCH_VERBOSE) console.log(`${name} | ${line}`);
+      },
+    });
+  const ready = (list: ServiceProcess[]) =>
+    raceAbort(
       Promise.all(
-        services.map((s) =>
+        list.map((s) =>
           waitForReady(s.healthPort, READY_TIMEOUT_MS, s.exited).catch((e: Error) => {
             const last = output.filter((l) => l.startsWith(`${s.name} |`)).slice(-30);
             throw new Error(`${s.name}: ${e.message}\n${last.join('\n')}`);
@@ -107,6 +107,12 @@ export async function startFlightdeck(ctx: BenchContext, opts: StackOptions = {}
       ),
       ctx.signal,
     );
+
+  try {
+    for (const name of SERVICE_NAMES.filter((n) => !opts.services || opts.services.includes(n))) {
+      services.push(await spawnOne(name, envOf(name), ports[name]));
+    }
+    await ready(services);
   } catch (e) {
     await stop();
     throw e;
@@ -120,6 +126,12 @@ export async function startFlightdeck(ctx: BenchContext, opts: StackOptions = {}
     edgePort,
     dataDir,
     pids: Object.fromEntries(services.map((s) => [s.name, s.child.pid])),
+    addReplica: async (name, env = {}) => {
+      const replica = await spawnOne(name, envOf(name, env));
+      services.push(replica);
+      await ready([replica]);
+      return replica;
+    },
     recentOutput: (service) => (service ? output.filter((l) => l.startsWith(`${service} |`)) : [...output]),
     stop: async () => {
       ctx.signal.removeEventListener('abort', onAbort);
