@@ -146,7 +146,7 @@ describe('the aws-ecs provider, against the fake ECS API', () => {
       await expect(provider().initialize(ctx())).rejects.toThrow(ProviderSettingsError);
       await expect(provider().initialize(ctx())).rejects.toThrow(/^provider aws-ecs: settings\.accessKeyIdVariable \(with settings\.secretAccessKeyVariable\) names credentials AWS refused while trying to read the service: UnrecognizedClientException/);
     } finally {
-      ecs.accessKeys.add(KEY_ID);
+      ecs.accessKeys.set(KEY_ID, 'ecs-secret-never-logged');
     }
     await expect(provider({ service: 'gone' }).initialize(ctx())).rejects.toThrow('aws-ecs: the service gone is not in cluster prod (MISSING)');
     await expect(provider({ cluster: 'nope' }).initialize(ctx())).rejects.toThrow(/^aws-ecs: read the service: ClusterNotFoundException \(HTTP 400\): Cluster not found\./);

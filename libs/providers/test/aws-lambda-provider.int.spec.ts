@@ -175,8 +175,12 @@ describe('the aws-lambda provider, against the fake Lambda API', () => {
       );
       expect(lambda.requestsTo('PUT', /./)).toEqual([]);
     } finally {
-      lambda.accessKeys.add(KEY_ID);
+      lambda.accessKeys.set(KEY_ID, SECRET);
     }
+    // the key is known but the secret is not its own: the fake recomputes the signature, as AWS does
+    await expect(provider({}, 'not-the-secret').initialize(ctx())).rejects.toThrow(
+      /^provider aws-lambda: settings\.accessKeyIdVariable \(with settings\.secretAccessKeyVariable\) names credentials AWS refused while trying to read the function: InvalidSignatureException: The request signature we calculated does not match the signature you provided\./,
+    );
     await expect(provider({ functionName: 'gone' }).initialize(ctx())).rejects.toThrow(/^aws-lambda: read the function: ResourceNotFoundException \(HTTP 404\): Function not found: .*:function:gone \(request id .*\)$/);
     await provider().initialize(ctx());
     expect(log()).toContain(':function:shop-api (nodejs20.x, Active) in eu-west-1');

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, createHmac, randomUUID } from 'node:crypto';
 import { type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -68,20 +68,19 @@ export abstract class FakeHttpApi {
   protected abstract authenticate(rec: RecordedApiRequest, res: ServerResponse): boolean;
   protected requestIdHeader = 'x-request-id';
 
-  /** AWS: a SigV4 Authorization header of a known access key, scoped to this region and service */
-  protected checkSigV4(rec: RecordedApiRequest, res: ServerResponse, accessKeys: ReadonlySet<string>, region: string, service: string): boolean {
+  /**
+   * AWS: a SigV4 Authorization header of a known access key, scoped to this region and service, whose
+   * signature is the one its secret gives (the canonical request recomputed from what came)
+   */
+  protected checkSigV4(rec: RecordedApiRequest, res: ServerResponse, accessKeys: ReadonlyMap<string, string>, region: string, service: string): boolean {
     const cred = sigV4Credential(rec.headers);
-    if (!cred) {
-      this.sendError(res, rec, { status: 403, code: 'MissingAuthenticationTokenException', message: 'Missing Authentication Token' });
-      return false;
-    }
-    if (!accessKeys.has(cred.accessKeyId)) {
-      this.sendError(res, rec, { status: 403, code: 'UnrecognizedClientException', message: 'The security token included in the request is invalid.' });
-      return false;
-    }
-    if (cred.region !== region || cred.service !== service) {
-      this.sendError(res, rec, { status: 403, code: 'InvalidSignatureException', message: `Credential should be scoped to a valid region or service: ${cred.region}/${cred.service}` });
-      return false;
+    const refuse = (code: string, message: string) => (this.sendError(res, rec, { status: 403, code, message }), false);
+    if (!cred) return refuse('MissingAuthenticationTokenException', 'Missing Authentication Token');
+    const secret = accessKeys.get(cred.accessKeyId);
+    if (secret === undefined) return refuse('UnrecognizedClientException', 'The security token included in the request is invalid.');
+    if (cred.region !== region || cred.service !== service) return refuse('InvalidSignatureException', `Credential should be scoped to a valid region or service: ${cred.region}/${cred.service}`);
+    if (sigV4Signature(rec, secret, cred) !== cred.signature) {
+      return refuse('InvalidSignatureException', 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.');
     }
     return true;
   }
@@ -132,8 +131,40 @@ export const xRateLimitHeaders = (resetSeconds: number, retryAfter?: number): Re
   ...(retryAfter !== undefined ? { 'retry-after': String(retryAfter) } : {}),
 });
 
-/** the access key id of a SigV4 Authorization header (AWS4-HMAC-SHA256 Credential=<key>/<date>/<region>/<service>/aws4_request, ...) */
-export const sigV4Credential = (headers: IncomingHttpHeaders): { accessKeyId: string; region: string; service: string } | undefined => {
-  const m = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=[^,]+, ?Signature=[0-9a-f]{64}$/.exec(String(headers.authorization ?? ''));
-  return m ? { accessKeyId: m[1], region: m[2], service: m[3] } : undefined;
+/** the parts of a SigV4 Authorization header (AWS4-HMAC-SHA256 Credential=<key>/<date>/<region>/<service>/aws4_request, SignedHeaders=..., Signature=...) */
+export const sigV4Credential = (headers: IncomingHttpHeaders): SigV4Credential | undefined => {
+  const m = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]{64})$/.exec(String(headers.authorization ?? ''));
+  return m ? { accessKeyId: m[1], date: m[2], region: m[3], service: m[4], signedHeaders: m[5].split(';'), signature: m[6] } : undefined;
 };
+
+export interface SigV4Credential {
+  accessKeyId: string;
+  date: string;
+  region: string;
+  service: string;
+  signedHeaders: string[];
+  signature: string;
+}
+
+const rfc3986 = (v: string) => encodeURIComponent(v).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
+const hmac = (key: string | Buffer, data: string) => createHmac('sha256', key).update(data).digest();
+
+/** the signature AWS computes for a request (Signature Version 4, as its general reference describes it) */
+export function sigV4Signature(rec: Pick<RecordedApiRequest, 'method' | 'path' | 'query' | 'headers' | 'raw'>, secret: string, cred: Omit<SigV4Credential, 'signature' | 'accessKeyId'>): string {
+  const uri = rec.path
+    .split('/')
+    .map((segment) => rfc3986(decodeURIComponent(segment)))
+    .join('/');
+  const query = Object.entries(rec.query)
+    .map(([k, v]) => [rfc3986(k), rfc3986(v)])
+    .sort(([a, x], [b, y]) => (a === b ? (x < y ? -1 : 1) : a < b ? -1 : 1))
+    .map(([k, v]) => `${k}=${v}`)
+    .join('&');
+  const headers = cred.signedHeaders.map((h) => `${h}:${String(rec.headers[h] ?? '').trim().replace(/\s+/g, ' ')}\n`).join('');
+  const canonical = [rec.method, uri, query, headers, cred.signedHeaders.join(';'), sha256(rec.raw)].join('\n');
+  const scope = `${cred.date}/${cred.region}/${cred.service}/aws4_request`;
+  const toSign = ['AWS4-HMAC-SHA256', String(rec.headers['x-amz-date']), scope, sha256(canonical)].join('\n');
+  const key = hmac(hmac(hmac(hmac(`AWS4${secret}`, cred.date), cred.region), cred.service), 'aws4_request');
+  return createHmac('sha256', key).update(toSign).digest('hex');
+}

@@ -58,7 +58,8 @@ export interface FakeEcsService {
 const now = () => Date.now() / 1000;
 
 export class FakeEcsApi extends FakeHttpApi {
-  readonly accessKeys = new Set<string>(['AKIAFAKEECS']);
+  /** access key id -> secret access key: the requests' signatures are checked with it */
+  readonly accessKeys = new Map<string, string>([['AKIAFAKEECS', 'ecs-secret-never-logged']]);
   readonly taskDefinitions: FakeTaskDefinition[] = [];
   readonly services = new Map<string, FakeEcsService>();
   readonly clusters = new Set<string>();

@@ -68,7 +68,8 @@ export function unzip(zip: Buffer): Map<string, Buffer> {
 export class FakeLambdaApi extends FakeHttpApi {
   readonly functions = new Map<string, FakeLambdaFunction>();
   /** access keys the fake accepts */
-  readonly accessKeys = new Set<string>(['AKIAFAKELAMBDA']);
+  /** access key id -> secret access key: the requests' signatures are checked with it */
+  readonly accessKeys = new Map<string, string>([['AKIAFAKELAMBDA', 'lambda-secret-never-logged']]);
   /** how the next update of a function goes; the test sets it */
   updateBehaviour: (fn: FakeLambdaFunction, kind: 'code' | 'configuration') => LambdaUpdateBehaviour = () => ({});
   protected override requestIdHeader = 'x-amzn-RequestId';
