@@ -251,4 +251,18 @@ describe('the Docker provider, against the fake Engine API', () => {
       engine.registry = undefined;
     });
   });
+
+  it("hands the container the deployment's variables but not the registry password its settings name as a credential", async () => {
+    engine.registry = { username: 'ci', password: 'token-1' };
+    const settings = { registry: 'registry.example.com/team', registryUsername: 'ci', registryPasswordVariable: 'REGISTRY_TOKEN' };
+    const req = aDeployRequest({ environmentName: 'credentials', env: { GREETING: 'hello', API_KEY: 's3cret-value', REGISTRY_TOKEN: 'token-1' } });
+    await provider(settings, 'token-1').deploy(req, ctx());
+    engine.registry = undefined;
+
+    expect(engine.pushes.at(-1)!.auth).toMatchObject({ password: 'token-1' });
+    const created = engine.requestsTo('POST', /^\/containers\/create$/).at(-1)!.body as { Env: string[] };
+    expect(created.Env).toEqual(['GREETING=hello', 'API_KEY=s3cret-value', 'PORT=3000']);
+    const running = [...engine.containers.values()].find((c) => c.spec.Labels?.['dev.flightdeck.deployment'] === req.deploymentId)!;
+    expect(running.env('REGISTRY_TOKEN')).toBeUndefined();
+  });
 });

@@ -6,7 +6,8 @@ import { ProviderError } from '../provider-error';
 import { type RetryOptions, withProviderRetry } from '../provider-retry';
 import { contextTar } from './context-tar';
 import { type BuildHints, type DockerfilePlan, planDockerfile, planFromArtifact } from './dockerfile-plan';
-import { DOCKER, type DockerSettings, type EngineEndpoint } from './docker-settings';
+import { DOCKER, DOCKER_CREDENTIALS, type DockerSettings, type EngineEndpoint } from './docker-settings';
+import { withoutCredentials } from '../credential-variables';
 import { DockerRelease, LABEL, environmentFilter, repositoryOf } from './docker-release';
 import { engineError } from './engine-errors';
 
@@ -85,7 +86,8 @@ export class DockerProvider implements DeploymentProvider {
     } else {
       ({ image, port, healthCheckPath } = await this.buildImage(req, ctx));
     }
-    const { url } = await this.release.run({ ...req, image, port, healthCheckPath, env: req.env }, ctx);
+    // the registry's password is the deployer's, not the app's
+    const { url } = await this.release.run({ ...req, image, port, healthCheckPath, env: withoutCredentials(req.env, this.settings, DOCKER_CREDENTIALS) }, ctx);
     await this.release.pruneImages(req, ctx);
     return { url, providerDeploymentId: image };
   }
@@ -191,7 +193,7 @@ export class DockerProvider implements DeploymentProvider {
     // the variables it runs with are those of the container it replaces (a rollback deploys no new configuration)
     const env = await this.currentEnvironment(req);
     ctx.log(`rolling back to ${image} without building${env ? ", with the variables of the container it replaces" : ''}`);
-    const { url } = await this.release.run({ ...req, image, port, healthCheckPath: found.Labels?.[LABEL.health] ?? '/', env: env ?? {} }, ctx);
+    const { url } = await this.release.run({ ...req, image, port, healthCheckPath: found.Labels?.[LABEL.health] ?? '/', env: withoutCredentials(env ?? {}, this.settings, DOCKER_CREDENTIALS) }, ctx);
     return { url, providerDeploymentId: image };
   }
 

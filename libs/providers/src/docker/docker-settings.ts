@@ -5,6 +5,8 @@ import { z } from 'zod';
 import { ProviderSettingsError } from '../provider-error';
 
 export const DOCKER = 'docker';
+/** the settings naming sensitive variables (credentials): never handed to the container */
+export const DOCKER_CREDENTIALS = ['registryPasswordVariable'] as const;
 
 // An environment's Docker settings (environment-manager stores them; the registry parses them).
 export const DockerSettings = z

@@ -1,6 +1,6 @@
 import type { ProviderDefinition } from '../deployment-provider';
 import { DockerProvider } from './docker-provider';
-import { DOCKER, DockerSettings, engineEndpoint } from './docker-settings';
+import { DOCKER, DOCKER_CREDENTIALS, DockerSettings, engineEndpoint } from './docker-settings';
 
 export { DockerProvider, type BuiltImage, type DockerDeployRequest } from './docker-provider';
 export { repositoryOf, containerEnv } from './docker-release';
@@ -13,7 +13,7 @@ export const dockerProvider: ProviderDefinition<DockerSettings> = {
   name: DOCKER,
   description: 'Builds an image (the repository\'s Dockerfile or one generated for the app) on a Docker engine and runs it as the environment\'s container',
   settings: DockerSettings as unknown as ProviderDefinition<DockerSettings>['settings'],
-  credentials: ['registryPasswordVariable'],
+  credentials: DOCKER_CREDENTIALS,
   supports: { rollback: true, cancel: false, webhooks: false },
   // DOCKER_HOST is checked here: a missing or malformed one is named before any build
   create: ({ settings, credentials, host }) => new DockerProvider(settings, engineEndpoint(settings, host.env), credentials.registryPasswordVariable),

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { DockerSettings } from '../docker';
 
 export const KUBERNETES = 'kubernetes';
+/** the settings naming sensitive variables (credentials): never handed to the pods */
+export const KUBERNETES_CREDENTIALS = ['kubeconfigVariable', 'registryPasswordVariable'] as const;
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 // a resource quantity: 250m, 0.5, 512Mi, 1G

@@ -28,7 +28,8 @@ import {
   urlOf,
 } from './kube-manifests';
 import { RolloutTimeout, rolloutState, waitForRollout } from './kube-rollout-watch';
-import { KUBERNETES, type KubernetesSettings } from './kubernetes-settings';
+import { KUBERNETES, KUBERNETES_CREDENTIALS, type KubernetesSettings } from './kubernetes-settings';
+import { withoutCredentials } from '../credential-variables';
 
 export interface KubernetesProviderOptions {
   retry?: Pick<RetryOptions, 'attempts' | 'baseDelayMs' | 'maxDelayMs'>;
@@ -185,8 +186,7 @@ export class KubernetesProvider implements DeploymentProvider {
   // the image to run: an image source as it is; a build's artifact built by the Docker provider's engine and pushed to the registry
   private async workload(req: DeployRequest, ctx: ProviderCallContext): Promise<Workload> {
     // the cluster's and the registry's credentials are the platform's, not the app's
-    const own = new Set([this.settings.kubeconfigVariable, this.settings.registryPasswordVariable]);
-    const env = Object.fromEntries(Object.entries(containerEnv(req.env)).filter(([k]) => !own.has(k)));
+    const env = withoutCredentials(containerEnv(req.env), this.settings, KUBERNETES_CREDENTIALS);
     const base = { env, sensitiveKeys: req.sensitiveKeys ?? [], commitSha: req.commitSha, pullSecret: !!(this.settings.registry && this.settings.registryUsername) };
     if (req.source.type === 'image') {
       return { ...base, image: req.source.image, port: req.source.port ?? this.settings.port, healthCheckPath: req.source.healthCheckPath ?? '/' };
