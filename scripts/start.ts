@@ -6,7 +6,6 @@ import { resolve, join } from 'node:path';
 import { SERVICE_NAMES, type ServiceName } from '@flightdeck/contracts';
 import { natsPasswordVariable } from '@flightdeck/messaging';
 import {
-  type NatsServer,
   type PostgresServer,
   Supervisor,
   stopLeftovers,
@@ -47,7 +46,8 @@ async function main() {
   const dataDir = resolve(settings.FLIGHTDECK_DATA_DIR);
   const secrets = loadLocalSecrets(dataDir);
   let postgres: PostgresServer | undefined;
-  let nats: NatsServer | undefined;
+  // the nats-server auth dirs the gateway keeps external publishers' users in: one per node
+  let natsAuthDirs: string[] = [];
   // the supervised nats-server units: one, or a cluster's nodes
   let natsUnits = ['nats-server'];
   let stopping = false;
@@ -133,8 +133,8 @@ async function main() {
       natsUnits = cluster.nodes.map((n) => n.name);
       natsUrl = cluster.url;
       natsEnv = (name) => cluster.envFor(name);
-      // external publishers' users are not managed on a cluster (no FLIGHTDECK_NATS_AUTH_DIR): each
-      // node would need them, and a reload
+      // every node includes its own users.conf: the gateway rewrites and reloads each
+      natsAuthDirs = cluster.nodes.flatMap((n) => (n.authDir ? [n.authDir] : []));
       streamReplicas = { NATS_STREAM_REPLICAS: String(Math.min(3, size)) };
     } else if (!natsUrl) {
       ensureNatsServer(say);
@@ -150,7 +150,7 @@ async function main() {
         authDir: join(dataDir, 'nats-auth'),
         authorization: { passwords: secrets.natsPasswords },
       });
-      nats = local;
+      natsAuthDirs = local.authDir ? [local.authDir] : [];
       await supervisor.add(natsUnit(local));
       natsUrl = local.url;
       natsEnv = (name) => local.envFor(name);
@@ -179,7 +179,7 @@ async function main() {
         FLIGHTDECK_ADMIN_TOKEN: admin.token,
         FLIGHTDECK_SUPERVISOR_FILE: statusFile,
         // our nats-server: the gateway adds and removes external publishers' users (same OS user, so SIGHUP works)
-        ...(nats?.authDir ? { FLIGHTDECK_NATS_AUTH_DIR: nats.authDir } : {}),
+        ...(natsAuthDirs.length ? { FLIGHTDECK_NATS_AUTH_DIR: natsAuthDirs.join(',') } : {}),
         // the edge: every deployed app on this port, proxied to the builder running it; pull
         // requests' preview URLs name it
         FLIGHTDECK_EDGE_PORT: String(settings.FLIGHTDECK_EDGE_PORT),

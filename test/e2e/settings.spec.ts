@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { rootCertificates } from 'node:tls';
 import { type Deployment, type LogLine, SERVICE_NAMES, type ServiceName } from '@flightdeck/contracts';
 import { MOVED_CLUSTERS_DIR, postgresUser } from '@flightdeck/testing';
+import { connect } from 'nats';
 import { forwardableSettings } from '../../scripts/service-settings';
 import { GitRepo } from '../support/git-repo';
 import { Api, until } from '../support/http';
@@ -155,6 +156,26 @@ describe('every documented setting works under npm start', () => {
 
   // yarn comes through corepack, which downloads it from the registry, then installs a real
   // dependency: both need the machine's CA bundle on a network that intercepts TLS
+  it('hands an external publisher a NATS credential every node of the cluster accepts', async () => {
+    const api = new Api(stack.gatewayUrl, ADMIN_TOKEN);
+    const project = await api.call<{ id: string }>('POST', '/projects', { name: 'published', repositoryUrl: 'https://example.com/published.git' });
+    expect(project.status).toBe(201);
+    const created = await api.call<{ nats: { servers: string[]; user: string; password: string; inboxPrefix: string } }>(
+      'POST',
+      `/projects/${project.body.id}/publishers`,
+      { name: 'ci' },
+    );
+    expect(created.status).toBe(201);
+    // they are told FLIGHTDECK_NATS_PUBLIC_URL; the nodes themselves are the launcher's ports
+    const { servers, user, password, inboxPrefix } = created.body.nats;
+    expect(servers).toEqual(['nats://nats.public.example:4222']);
+    expect(stack.natsPorts).toHaveLength(3);
+    for (const server of stack.natsPorts.map((p) => `nats://127.0.0.1:${p}`)) {
+      const nc = await connect({ servers: [server], user, pass: password, inboxPrefix, reconnect: false, ignoreClusterUpdates: true, timeout: 5_000 });
+      await nc.close();
+    }
+  });
+
   it("gives builds the machine's network trust: a yarn project with a registry dependency deploys with no project variable", async () => {
     const api = new Api(stack.gatewayUrl, ADMIN_TOKEN);
     const repo = GitRepo.create(yarnApp());

@@ -16,6 +16,8 @@ export interface Launched {
   dataDir: string;
   /** the edge: apps by Host header */
   edgePort: number;
+  /** nats-server's client port, one per node of a cluster (FLIGHTDECK_NATS_CLUSTER) */
+  natsPorts: number[];
   /** the launcher's own pid */
   pid: number;
   output: string[];
@@ -115,6 +117,7 @@ export async function startLauncher(extraEnv: Record<string, string> = {}, opts:
     token,
     dataDir,
     edgePort: edge,
+    natsPorts: Array.from({ length: natsNodes }, (_, i) => nats + i),
     pid: child.pid!,
     output,
     stop,

@@ -28,10 +28,10 @@ describe('publisher credentials', () => {
   it("shows publishers NATS_URL without the gateway's own credentials unless a public URL is set", () => {
     const own = publisherSettings(loadGatewayConfig(env({ NATS_URL: 'nats://gateway:s3cret@nats-1:4222,nats://nats-2:4222' })));
     expect(own.publicServers).toEqual(['nats://nats-1:4222', 'nats://nats-2:4222']);
-    expect(own.authDir).toBeUndefined();
+    expect(own.authDirs).toEqual([]);
     const pub = publisherSettings(
       loadGatewayConfig(env({ FLIGHTDECK_NATS_PUBLIC_URL: 'tls://nats.example.com:4222', FLIGHTDECK_NATS_AUTH_DIR: '/run/nats-auth' })),
     );
-    expect(pub).toMatchObject({ publicServers: ['tls://nats.example.com:4222'], authDir: '/run/nats-auth' });
+    expect(pub).toMatchObject({ publicServers: ['tls://nats.example.com:4222'], authDirs: ['/run/nats-auth'] });
   });
 });

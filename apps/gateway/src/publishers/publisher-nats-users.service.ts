@@ -9,8 +9,9 @@ import { PUBLISHER_SETTINGS, type PublisherSettings } from './publishers.setting
 
 
 // Keeps nats-server's users.conf equal to the platform's users plus the active publishers, when
-// this gateway manages it (FLIGHTDECK_NATS_AUTH_DIR): at start-up, and inside every create/revoke
-// transaction, so a failure to update NATS rolls the change back.
+// this gateway manages it (FLIGHTDECK_NATS_AUTH_DIR: one dir per node of a cluster, each node
+// reloaded): at start-up, and inside every create/revoke transaction, so a failure to update NATS
+// rolls the change back.
 @Injectable()
 export class PublisherNatsUsers implements OnApplicationBootstrap {
   private readonly logger = new Logger(PublisherNatsUsers.name);
@@ -22,7 +23,7 @@ export class PublisherNatsUsers implements OnApplicationBootstrap {
   ) {}
 
   get managed(): boolean {
-    return !!this.settings.authDir;
+    return this.settings.authDirs.length > 0;
   }
 
   async onApplicationBootstrap() {
@@ -35,23 +36,34 @@ export class PublisherNatsUsers implements OnApplicationBootstrap {
   // The advisory lock orders concurrent changes (and gateway instances): each one writes the file
   // from what the previous committed, so none overwrites another's user.
   async syncIn(tx: EntityManager): Promise<void> {
-    const dir = this.settings.authDir;
-    if (!dir) throw new Error('NATS users are not managed by this gateway');
+    if (!this.managed) throw new Error('NATS users are not managed by this gateway');
     await this.publishers.lockNatsUsers(tx);
     const active = await this.publishers.active(tx);
-    // unchanged (a restart with nothing new): no reload, which would briefly disturb new connections
-    if (!writeNatsUsersFile(dir, [...readPlatformNatsUsers(dir), ...active.map(publisherNatsEntry)])) return;
-    const pid = reloadNatsServer(dir);
-    this.logger.log({ publishers: active.length, natsServerPid: pid }, 'NATS users rewritten, nats-server reloading');
+    for (const dir of this.settings.authDirs) {
+      // unchanged (a restart with nothing new): no reload, which would briefly disturb new connections
+      if (!writeNatsUsersFile(dir, [...readPlatformNatsUsers(dir), ...active.map(publisherNatsEntry)])) continue;
+      const pid = reloadNatsServer(dir);
+      this.logger.log({ publishers: active.length, natsServerPid: pid, dir }, 'NATS users rewritten, nats-server reloading');
+    }
   }
 
-  // nats-server reloads asynchronously after SIGHUP: a credential handed out should already work.
+  // nats-server reloads asynchronously after SIGHUP: a credential handed out should already work,
+  // on every node a publisher may reach.
   async waitUntilAccepted(user: string, pass: string, timeoutMs = 5_000): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
+    for (const server of this.settings.servers) {
+      if (!(await this.acceptedBy(server, user, pass, deadline))) return false;
+    }
+    return true;
+  }
+
+  private async acceptedBy(server: string, user: string, pass: string, deadline: number): Promise<boolean> {
     for (;;) {
       try {
         const nc = await connect({
-          servers: this.settings.servers,
+          servers: [server],
+          // one node's answer: a connection must not wander to another that already has the user
+          ignoreClusterUpdates: true,
           user,
           pass,
           inboxPrefix: publisherInboxPrefix(user),
