@@ -80,5 +80,24 @@ describe('release placement across builder replicas', () => {
     expect(log.text()).toMatch(new RegExp(`served by builder ${idOf(first)}: this builder takes it over first`));
     for (let i = 0; i < 5; i++) expect((await through(secondPort)).body).toBe('v2 hi / builder-only:undefined');
     expect(await owner()).toBe(idOf(second));
+    // the environment's health is the new owner's to keep: the first replica's hand-off left it alone
+    const health = await queryRows<{ release_id: string; health: string }>(
+      h.infra.databaseUrls.builder,
+      `select release_id, health from builder.environment_health where project = 'placed'`,
+    );
+    expect(health).toEqual([{ release_id: v2.deploymentId, health: 'healthy' }]);
+  });
+
+  it('moves the environment with a rolling deploy on the other replica, which keeps the environment\'s health', async () => {
+    const v3 = await spec('v3');
+    await first.get(InternalReleaseProvider).deploy(v3, new LogRecorder().log, new AbortController().signal);
+    expect(await owner()).toBe(idOf(first));
+    await eventually('the second replica to hand the environment off', async () => !second.get(RouteTable).environment(label));
+    expect((await through(firstPort)).body).toBe('v3 hi / builder-only:undefined');
+    const health = await queryRows<{ release_id: string; health: string }>(
+      h.infra.databaseUrls.builder,
+      `select release_id, health from builder.environment_health where project = 'placed'`,
+    );
+    expect(health).toEqual([{ release_id: v3.deploymentId, health: 'healthy' }]);
   });
 });

@@ -305,11 +305,11 @@ export class InternalReleaseProvider implements ReleaseProvider, OnModuleInit, O
       this.routes.setEnvironment(label, release);
       this.served.set(label, { project, environment });
       this.routes.setPreview(previewLabel(project, target.deploymentId), release);
+      // supervised from now on, its restarts counted anew (a crash loop of the release it replaces ends)
+      await this.supervisor.watch(project, environment, release);
       // the edges route both labels here now; a replica that served the environment before drains its release
       this.placement.announce(label, 'environment');
       this.placement.announce(previewLabel(project, target.deploymentId), 'preview');
-      // supervised from now on, its restarts counted anew (a crash loop of the release it replaces ends)
-      await this.supervisor.watch(project, environment, release);
       const urls = releaseUrls(target, this.settings.edgePort);
       const of = release.id === target.deploymentId ? '' : ` (the release of deployment ${shortId(release.id)})`;
       log(`Switched ${urls.url} to deployment ${shortId(target.deploymentId)}${of}`);
@@ -394,7 +394,7 @@ export class InternalReleaseProvider implements ReleaseProvider, OnModuleInit, O
       if (!served) return;
       this.routes.removeEnvironment(label);
       this.served.delete(label);
-      if (names) await this.supervisor.unwatch(names.project, names.environment);
+      if (names) await this.supervisor.unwatch(names.project, names.environment, { handedOff: true });
       this.logger.log({ label, release: served.id }, 'environment handed off to another builder');
       if (this.processes.isActive(served.id)) this.drainThenStop(served.id);
     });

@@ -81,12 +81,15 @@ export class ReleaseSupervisor {
     await this.save(w);
   }
 
-  /** the environment serves nothing (retired) */
-  async unwatch(project: string, environment: string): Promise<void> {
+  /**
+   * the environment serves nothing (retired); `handedOff`: another builder replica serves it now and
+   * keeps its health row, which this one must not remove
+   */
+  async unwatch(project: string, environment: string, opts: { handedOff?: boolean } = {}): Promise<void> {
     const w = this.watched.get(key(project, environment));
     if (w) this.processes.allow(w.release.id);
     this.watched.delete(key(project, environment));
-    await this.store.remove(project, environment);
+    if (!opts.handedOff) await this.store.remove(project, environment);
   }
 
   async health(project: string, environment: string): Promise<EnvironmentHealthRow | undefined> {
