@@ -16,6 +16,7 @@ import { EnvironmentAllowedRefs1765600000000 } from './1765600000000-environment
 import { ProjectRepositoryKey1765610000000 } from './1765610000000-project-repository-key';
 import { EnvironmentProtection1765700000000 } from './1765700000000-environment-protection';
 import { EnvironmentProvider1765800000000 } from './1765800000000-environment-provider';
+import { EnvironmentDomains1765900000000 } from './1765900000000-environment-domains';
 
 // Applied in this order at start-up and by `npm run migrate`.
 export const migrations = [
@@ -37,4 +38,5 @@ export const migrations = [
   ProjectRepositoryKey1765610000000,
   EnvironmentProtection1765700000000,
   EnvironmentProvider1765800000000,
+  EnvironmentDomains1765900000000,
 ];

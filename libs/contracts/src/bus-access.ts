@@ -46,6 +46,7 @@ import {
   getProjectEnvironment,
   restoreEnvironment,
   updateEnvironment,
+  listEnvironmentDomains,
 } from './projects/environment-commands.schema';
 import { deleteProject, restoreProject, updateProject } from './projects/project-commands.schema';
 import { deleteVariable, listVariables, resolveVariables, setVariable } from './projects/variable.schema';
@@ -139,6 +140,9 @@ export const BusAccess: Record<ServiceName, ServiceBusAccess> = {
       getEnvironment,
       // an environment's release health, from the builder
       getEnvironmentHealth,
+      // the edge: which builder runs each label's release, and the environments' custom domains
+      listEdgeRoutes,
+      listEnvironmentDomains,
       // promote or abort a running canary: every builder hears it, the one running it acts
       actOnCanary,
       // a custom provider's report with its publisher credential: the builder running the deployment acts
@@ -287,6 +291,7 @@ export const BusAccess: Record<ServiceName, ServiceBusAccess> = {
       updateEnvironment,
       deleteEnvironment,
       restoreEnvironment,
+      listEnvironmentDomains,
       setEnvironmentLimits,
       setEnvironmentConcurrency,
       setVariable,

@@ -26,6 +26,8 @@ export const Subjects = {
     // soft delete and its undo
     delete: 'environments.cmd.delete',
     restore: 'environments.cmd.restore',
+    // every live environment's custom domains, for the edge
+    domains: 'environments.query.domains',
     deleted: 'environments.evt.deleted.*',
     restored: 'environments.evt.restored.*',
   },

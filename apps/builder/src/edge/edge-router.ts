@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { createProxyServer } from 'http-proxy-3';
 import { EDGE_UPSTREAMS, type EdgeUpstreams, type Upstream, UpstreamRefusedError } from './edge-upstreams';
-import { ErrorCode, hostLabel } from '@flightdeck/contracts';
+import { ErrorCode, ROUTE_LABEL_HEADER, hostLabel } from '@flightdeck/contracts';
 import { RouteTable } from './route-table';
 import { type RoutedRelease, appDir } from './routed-release';
 import { StaticFiles } from './static-files';
@@ -158,7 +158,7 @@ export class EdgeRouter {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const host = req.headers.host ?? '';
-    const label = hostLabel(host);
+    const label = routeLabel(req);
     const release = label ? this.split(label, req, res) : undefined;
     if (!release) return reply(res, 404, ErrorCode.NotFound, `no deployment is served at ${host || 'this host'}`);
     if (release.kind === 'static') {
@@ -203,7 +203,7 @@ export class EdgeRouter {
 
   private async upgrade(req: IncomingMessage, socket: Socket, head: Buffer): Promise<void> {
     socket.on('error', () => undefined);
-    const label = hostLabel(req.headers.host);
+    const label = routeLabel(req);
     const release = label ? this.split(label, req) : undefined;
     if (release?.kind !== 'node') {
       socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
@@ -233,6 +233,14 @@ export class EdgeRouter {
       return undefined;
     }
   }
+}
+
+// The Host's label, or the one an edge resolved a custom domain to. Only edges reach a router
+// (a loopback port, a compose network, a NetworkPolicy): the header asks for nothing a Host could not.
+function routeLabel(req: IncomingMessage): string | undefined {
+  const named = req.headers[ROUTE_LABEL_HEADER];
+  if (typeof named === 'string' && /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/.test(named)) return named;
+  return hostLabel(req.headers.host);
 }
 
 function reply(res: ServerResponse, status: number, code: string, message: string): void {

@@ -1,3 +1,4 @@
+import { environmentLabel } from '@flightdeck/contracts';
 import { ReleaseFailedError, type ReleaseTarget, type ReleaseUrls } from './release-provider';
 
 // Project and environment names are URL-safe slugs: they become a host label and two path
@@ -5,7 +6,7 @@ import { ReleaseFailedError, type ReleaseTarget, type ReleaseUrls } from './rele
 const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export const environmentLabel = (project: string, environment: string): string => `${project}-${environment}`;
+export { environmentLabel } from '@flightdeck/contracts';
 export const previewLabel = (project: string, deploymentId: string): string => `${project}-${deploymentId.slice(0, 8).toLowerCase()}`;
 export const shortId = (deploymentId: string): string => deploymentId.slice(0, 8).toLowerCase();
 

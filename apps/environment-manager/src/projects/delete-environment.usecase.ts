@@ -27,7 +27,9 @@ export class DeleteEnvironmentUseCase {
       if (!project || !env || env.deletedAt) return environmentNotFound(req.environmentId);
       const refused = refuseDelete(env);
       if (refused) return refused;
-      const deleted = toEnvironment(await this.repo.changeEnvironment(tx, env.id, { deletedAt: new Date() }));
+      // its custom domains are freed for other environments (a restore does not bring them back)
+      await this.repo.setDomains(tx, env.id, []);
+      const deleted = toEnvironment(await this.repo.changeEnvironment(tx, env.id, { deletedAt: new Date(), domains: [] }));
       await this.outbox.add(tx, environmentDeleted, deleted.id, { environment: deleted, project: toProject(project) });
       return ok(deleted);
     });

@@ -12,9 +12,12 @@ export interface EnvironmentState {
   autoDeploy?: boolean;
   allowedRefs?: string[] | null;
   protection?: ProtectionRules | null;
+  domains?: string[];
 }
 
-export type EnvironmentPatch = Partial<Pick<EnvironmentState, 'name' | 'type' | 'isDefault' | 'buildSettings' | 'branch' | 'autoDeploy' | 'allowedRefs' | 'protection'>>;
+export type EnvironmentPatch = Partial<
+  Pick<EnvironmentState, 'name' | 'type' | 'isDefault' | 'buildSettings' | 'branch' | 'autoDeploy' | 'allowedRefs' | 'protection' | 'domains'>
+>;
 
 const sameSettings = (a: BuildSettings, b: BuildSettings) =>
   JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort());
@@ -33,6 +36,10 @@ export const changesOf = (env: EnvironmentState, body: UpdateEnvironmentBody): E
     if (JSON.stringify(next) !== JSON.stringify(env.allowedRefs?.length ? env.allowedRefs : null)) changes.allowedRefs = next;
   }
   if (body.protection !== undefined && JSON.stringify(body.protection) !== JSON.stringify(env.protection ?? null)) changes.protection = body.protection;
+  if (body.domains !== undefined) {
+    const next = body.domains ?? [];
+    if (JSON.stringify(next) !== JSON.stringify(env.domains ?? [])) changes.domains = next;
+  }
   if (body.buildSettings) {
     const next = applyBuildSettingsPatch(env.buildSettings ?? {}, body.buildSettings);
     if (!sameSettings(next, env.buildSettings ?? {})) changes.buildSettings = next;
@@ -55,6 +62,12 @@ export const refuseDelete = (env: EnvironmentState): Result<never> | undefined =
   env.isDefault
     ? err(ErrorCode.EnvironmentIsDefault, `environment ${env.name} is the project's default and cannot be deleted; make another environment the default first`)
     : undefined;
+
+/** `domain`: the one taken, when the database said which */
+export const domainTaken = (domain?: string): Result<never> =>
+  err(ErrorCode.EnvironmentDomainTaken, `${domain ?? 'a domain of the list'} is already served by another environment; remove it there first`, {
+    field: 'domains',
+  });
 
 export const nameTaken = (name: string): Result<never> =>
   err(ErrorCode.EnvironmentNameTaken, `another environment of this project is named ${name}`, { field: 'name' });

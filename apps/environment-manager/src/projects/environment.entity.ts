@@ -25,6 +25,8 @@ export class EnvironmentEntity {
   @Column('text', { name: 'allowed_refs', array: true, nullable: true }) allowedRefs!: string[] | null;
   // approvals, wait timer, freeze windows, required results (parsed with the contract's ProtectionRules, crons checked); null: none
   @Column('jsonb', { nullable: true }) protection!: ProtectionRules | null;
+  // its custom domains (each one also a row of environment_domains, which keeps it this environment's only)
+  @Column('text', { array: true, default: () => "'{}'" }) domains!: string[];
   @Column('timestamptz', { name: 'created_at' }) createdAt!: Date;
   // soft delete: set, the environment is out of every list and lookup, its rows and history kept
   @Column('timestamptz', { name: 'deleted_at', nullable: true }) deletedAt!: Date | null;

@@ -1,7 +1,11 @@
 import { Controller } from '@nestjs/common';
 import {
+  type CommandReply,
   type CommandRequest,
+  type Result,
   createEnvironment,
+  listEnvironmentDomains,
+  ok,
   deleteEnvironment,
   getProjectEnvironment,
   restoreEnvironment,
@@ -11,6 +15,7 @@ import { HandleCommand } from '@flightdeck/messaging';
 import { CreateEnvironmentUseCase } from './create-environment.usecase';
 import { DeleteEnvironmentUseCase } from './delete-environment.usecase';
 import { ProjectQueries } from './project-queries.service';
+import { ProjectsRepository } from './projects.repository';
 import { RestoreEnvironmentUseCase } from './restore-environment.usecase';
 import { UpdateEnvironmentUseCase } from './update-environment.usecase';
 
@@ -23,6 +28,7 @@ export class EnvironmentsHandler {
     private readonly updateUseCase: UpdateEnvironmentUseCase,
     private readonly deleteUseCase: DeleteEnvironmentUseCase,
     private readonly restoreUseCase: RestoreEnvironmentUseCase,
+    private readonly repo: ProjectsRepository,
   ) {}
 
   @HandleCommand(createEnvironment)
@@ -43,6 +49,11 @@ export class EnvironmentsHandler {
   @HandleCommand(deleteEnvironment)
   delete(req: CommandRequest<typeof deleteEnvironment>) {
     return this.deleteUseCase.execute(req);
+  }
+
+  @HandleCommand(listEnvironmentDomains)
+  async domains(): Promise<Result<CommandReply<typeof listEnvironmentDomains>>> {
+    return ok({ domains: await this.repo.liveDomains() });
   }
 
   @HandleCommand(restoreEnvironment)

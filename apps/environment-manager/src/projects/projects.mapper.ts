@@ -30,6 +30,8 @@ export const toEnvironment = (e: EnvironmentEntity): Environment => ({
   allowedRefs: e.allowedRefs ?? [],
   // only when set: an environment without rules reads as it always did
   ...(e.protection ? { protection: e.protection } : {}),
+  // only when it has some: an environment without reads as it always did
+  ...(e.domains?.length ? { domains: e.domains } : {}),
   createdAt: e.createdAt.toISOString(),
   ...(e.deletedAt ? { deletedAt: e.deletedAt.toISOString() } : {}),
 });

@@ -8,7 +8,11 @@ export const PROJECT_NAME_INDEX = 'projects_name_uq';
 // a partial unique index over live environments only (migration 1764900000000)
 export const ENVIRONMENT_NAME_INDEX = 'environments_project_name_uq';
 
-export type EnvironmentChanges = Partial<Pick<EnvironmentEntity, 'name' | 'type' | 'isDefault' | 'deletedAt' | 'buildSettings' | 'branch' | 'autoDeploy' | 'allowedRefs' | 'provider' | 'protection'>>;
+export type EnvironmentChanges = Partial<
+  Pick<EnvironmentEntity, 'name' | 'type' | 'isDefault' | 'deletedAt' | 'buildSettings' | 'branch' | 'autoDeploy' | 'allowedRefs' | 'provider' | 'protection' | 'domains'>
+>;
+
+export const DOMAIN_KEY = 'environment_domains_pkey';
 
 // Every query on projects and their environments. Methods taking `tx` run in the caller's transaction.
 @Injectable()
@@ -92,6 +96,28 @@ export class ProjectsRepository {
   async changeEnvironment(tx: EntityManager, id: string, changes: EnvironmentChanges): Promise<EnvironmentEntity> {
     if (Object.keys(changes).length) await tx.getRepository(EnvironmentEntity).update({ id }, changes);
     return tx.getRepository(EnvironmentEntity).findOneByOrFail({ id });
+  }
+
+  /** the environment's custom domains become `domains`: a domain another environment has violates DOMAIN_KEY */
+  async setDomains(tx: EntityManager, environmentId: string, domains: string[]): Promise<void> {
+    await tx.query(`delete from environments.environment_domains where environment_id = $1`, [environmentId]);
+    if (domains.length) {
+      await tx.query(
+        `insert into environments.environment_domains (domain, environment_id) select unnest($1::text[]), $2`,
+        [domains, environmentId],
+      );
+    }
+  }
+
+  /** every live environment's custom domains with its names, for the edge */
+  async liveDomains(): Promise<{ domain: string; projectName: string; environmentName: string }[]> {
+    return this.ds.query(
+      `select d.domain, p.name as "projectName", e.name as "environmentName"
+       from environments.environment_domains d
+       join environments.environments e on e.id = d.environment_id and e.deleted_at is null
+       join environments.projects p on p.id = e.project_id and p.deleted_at is null
+       order by d.domain`,
+    );
   }
 
   // Only when the environment is that project's: the check and the change are one statement.

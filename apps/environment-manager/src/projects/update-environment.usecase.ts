@@ -2,12 +2,12 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { type Environment, type Result, type UpdateEnvironmentRequest, ok } from '@flightdeck/contracts';
 import type { EnvironmentEntity } from './environment.entity';
-import { changesOf, nameTaken, refuseUpdate } from './environment-rules';
+import { changesOf, domainTaken, nameTaken, refuseUpdate } from './environment-rules';
 import { checkProvider, providerChange } from './environment-provider';
 import { refuseFreezeWindows } from './freeze-window-check';
 import { environmentNotFound } from './project-queries.service';
 import { toEnvironment } from './projects.mapper';
-import { ENVIRONMENT_NAME_INDEX, ProjectsRepository, isUniqueViolation } from './projects.repository';
+import { DOMAIN_KEY, ENVIRONMENT_NAME_INDEX, ProjectsRepository, isUniqueViolation } from './projects.repository';
 
 // Renames, retypes or makes default a live environment. Moving the default un-defaults the previous
 // one in the same transaction; a refused change changes nothing.
@@ -36,10 +36,13 @@ export class UpdateEnvironmentUseCase {
         if (refused) return refused;
         if (changes.name && (await this.repo.liveNamed(tx, req.projectId, changes.name))) return nameTaken(changes.name);
         if (changes.isDefault) await this.repo.clearDefault(tx, req.projectId);
+        if (changes.domains) await this.repo.setDomains(tx, env.id, changes.domains);
         return ok(await this.repo.changeEnvironment(tx, env.id, changes));
       });
     } catch (e) {
       if (isUniqueViolation(e, ENVIRONMENT_NAME_INDEX)) return nameTaken(req.name ?? '');
+      // the whole change is undone: the database names the domain another environment has
+      if (isUniqueViolation(e, DOMAIN_KEY)) return domainTaken(/\(domain\)=\(([^)]+)\)/.exec((e as { driverError?: { detail?: string } }).driverError?.detail ?? '')?.[1]);
       throw e;
     }
     if (!result.ok) return result;

@@ -2,8 +2,8 @@ import { Agent, type IncomingMessage, type Server, type ServerResponse, createSe
 import type { Socket } from 'node:net';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { createProxyServer } from 'http-proxy-3';
-import { ErrorCode, hostLabel } from '@flightdeck/contracts';
-import { EdgeRoutes } from './edge-routes';
+import { ErrorCode, ROUTE_LABEL_HEADER } from '@flightdeck/contracts';
+import { EdgeRoutes, type EdgeTarget } from './edge-routes';
 
 export interface PublicEdgeOptions {
   host: string;
@@ -65,25 +65,31 @@ export class PublicEdge implements OnApplicationBootstrap, OnApplicationShutdown
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const host = req.headers.host ?? '';
-    const label = hostLabel(host);
-    const address = label && (await this.routes.resolve(label));
-    if (!address) return reply(res, 404, ErrorCode.NotFound, `no deployment is served at ${host || 'this host'}`);
+    const target = await this.routes.resolve(host);
+    if (!target) return reply(res, 404, ErrorCode.NotFound, `no deployment is served at ${host || 'this host'}`);
+    labelFor(req, target);
     // the builder's router sees the client's Host (it routes by it too) and who asked
-    this.proxy.web(req, res, { target: `http://${address}`, xfwd: true }, () =>
+    this.proxy.web(req, res, { target: `http://${target.address}`, xfwd: true }, () =>
       reply(res, 502, ErrorCode.ServiceUnavailable, `the builder serving ${host} is not answering`),
     );
   }
 
   private async upgrade(req: IncomingMessage, socket: Socket, head: Buffer): Promise<void> {
     socket.on('error', () => undefined);
-    const label = hostLabel(req.headers.host);
-    const address = label && (await this.routes.resolve(label));
-    if (!address) {
+    const target = await this.routes.resolve(req.headers.host);
+    if (!target) {
       socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
       return;
     }
-    this.proxy.ws(req, socket, head, { target: `http://${address}`, xfwd: true }, () => socket.destroy());
+    labelFor(req, target);
+    this.proxy.ws(req, socket, head, { target: `http://${target.address}`, xfwd: true }, () => socket.destroy());
   }
+}
+
+// A client's own route header never reaches a router; a custom domain's label does.
+function labelFor(req: IncomingMessage, target: EdgeTarget): void {
+  delete req.headers[ROUTE_LABEL_HEADER];
+  if (target.label) req.headers[ROUTE_LABEL_HEADER] = target.label;
 }
 
 function reply(res: ServerResponse, status: number, code: string, message: string): void {

@@ -30,6 +30,7 @@ export const HTTP_STATUS_OF: Record<ErrorCode, number> = {
   [ErrorCode.ScheduleNotFound]: 404,
   [ErrorCode.ProjectNameTaken]: 409,
   [ErrorCode.EnvironmentNameTaken]: 409,
+  [ErrorCode.EnvironmentDomainTaken]: 409,
   [ErrorCode.EnvironmentIsDefault]: 409,
   [ErrorCode.EnvironmentDefaultRequired]: 409,
   [ErrorCode.DeploymentAlreadyRunning]: 409,

@@ -36,6 +36,7 @@ export const ERROR_CATALOG: Record<ErrorCode, ErrorClass> = {
   [ErrorCode.ProjectNotFound]: c('recoverable', 'There is no such project.', 'manual'),
   [ErrorCode.ProjectNameTaken]: c('recoverable', 'Another project has that name; choose another.', 'manual'),
   [ErrorCode.EnvironmentNotFound]: c('recoverable', 'There is no such environment in this project.', 'manual'),
+  [ErrorCode.EnvironmentDomainTaken]: c('recoverable', 'Another environment already serves that domain; remove it there first.', 'manual'),
   [ErrorCode.EnvironmentNameTaken]: c('recoverable', 'Another environment of this project has that name; choose another or rename that one first.', 'manual'),
   [ErrorCode.EnvironmentIsDefault]: c('recoverable', "The project's default environment cannot be deleted; make another environment the default first.", 'manual'),
   [ErrorCode.EnvironmentDefaultRequired]: c('recoverable', 'A project always has one default environment; make another environment the default instead.', 'manual'),

@@ -9,6 +9,8 @@ export const ErrorCode = {
   EnvironmentNotFound: 'deployment/environment-not-found',
   // another live environment of the project has that name (on create, rename or restore)
   EnvironmentNameTaken: 'environment/name-taken',
+  // a custom domain another environment (of any project) serves
+  EnvironmentDomainTaken: 'environment/domain-taken',
   // the project's default environment cannot be deleted: make another one the default first
   EnvironmentIsDefault: 'environment/is-default',
   // un-defaulting the project's only default: make another one the default instead

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineCommand, defineEvent } from '../define';
 import { Subjects } from '../subjects';
 import { Id } from '../common.schema';
-import { AllowedRefs, Environment, EnvironmentName, EnvironmentType, Project, PushBranch } from './project.schema';
+import { AllowedRefs, CustomDomains, Environment, EnvironmentName, EnvironmentType, Project, PushBranch } from './project.schema';
 import { BuildSettingsPatch } from '../builds/build-settings.schema';
 import { ProtectionRules } from './protection-rules.schema';
 
@@ -42,6 +42,8 @@ export const UpdateEnvironmentBody = z
     allowedRefs: AllowedRefs.nullable().optional(),
     /** the whole set of protection rules (replaces the previous one); null: none */
     protection: ProtectionRules.nullable().optional(),
+    /** the whole list of its custom domains (replaces the previous one); [] or null: none. A domain another environment has: environment/domain-taken */
+    domains: CustomDomains.nullable().optional(),
   })
   .strict();
 export type UpdateEnvironmentBody = z.infer<typeof UpdateEnvironmentBody>;
@@ -103,3 +105,14 @@ export const environmentRestored = defineEvent({
   subjectToken: (d) => d.environment.id,
 });
 export type EnvironmentRestored = z.infer<typeof environmentRestored.data>;
+
+/** a custom domain and the environment it serves */
+export const EnvironmentDomain = z.object({ domain: z.string(), projectName: z.string(), environmentName: z.string() });
+export type EnvironmentDomain = z.infer<typeof EnvironmentDomain>;
+
+// Every live environment's custom domains, for the edge (which reads them with the builders' route table).
+export const listEnvironmentDomains = defineCommand({
+  subject: Subjects.environments.domains,
+  request: z.object({}).strict(),
+  reply: z.object({ domains: z.array(EnvironmentDomain) }),
+});

@@ -69,6 +69,23 @@ export const EnvironmentProvider = z
   .strict();
 export type EnvironmentProvider = z.infer<typeof EnvironmentProvider>;
 
+// A custom domain of an environment: a host name of the user's (DNS pointed at the edge), served
+// like <project>-<environment>.localhost. Lowercase labels of letters, digits and '-', at least two,
+// no IP address, nothing under the platform's own .localhost names.
+const DOMAIN_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+export const CustomDomain = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .transform((d) => d.replace(/\.$/, ''))
+  .refine((d) => d.length <= 253 && d.split('.').length >= 2 && d.split('.').every((l) => DOMAIN_LABEL.test(l)), 'a host name such as shop.example.com (letters, digits, - and dots)')
+  .refine((d) => !/^[0-9.]+$/.test(d), 'a host name, not an IP address')
+  .refine((d) => d !== 'localhost' && !d.endsWith('.localhost'), 'names under .localhost are the platform\'s own');
+export const CustomDomains = z
+  .array(CustomDomain)
+  .max(20, 'at most 20 domains per environment')
+  .refine((ds) => new Set(ds).size === ds.length, 'each domain once');
+
 export const Environment = z.object({
   id: Id,
   projectId: Id,
@@ -92,6 +109,8 @@ export const Environment = z.object({
   protection: ProtectionRules.nullable().optional(),
   /** how its app is built and run; unset fields are detected (optional so that older payloads still parse) */
   buildSettings: BuildSettings.optional(),
+  /** its custom domains, served by the edge like its own URL (absent: none) */
+  domains: z.array(z.string()).optional(),
   createdAt: IsoDate,
   /** only on a soft-deleted environment (the answer to its delete): lists and lookups leave those out */
   deletedAt: IsoDate.optional(),

@@ -14,3 +14,19 @@ export function hostLabel(hostHeader: string | undefined): string | undefined {
   const label = host.slice(0, -LOCALHOST_SUFFIX.length);
   return LABEL.test(label) ? label : undefined;
 }
+
+/** an environment's own label: <project>-<environment> (names are slugs; never parsed back) */
+export const environmentLabel = (project: string, environment: string): string => `${project}-${environment}`;
+
+/** set by an edge on what it proxies to a builder's router: the label a custom domain's Host stands for */
+export const ROUTE_LABEL_HEADER = 'x-flightdeck-route';
+
+/** a Host header as a custom domain is stored: lowercase, no port, no trailing dot (undefined for an IPv6 literal) */
+export function hostName(hostHeader: string | undefined): string | undefined {
+  if (!hostHeader) return undefined;
+  let host = hostHeader.trim().toLowerCase();
+  if (host.startsWith('[')) return undefined;
+  const colon = host.lastIndexOf(':');
+  if (colon !== -1) host = host.slice(0, colon);
+  return host.endsWith('.') ? host.slice(0, -1) : host;
+}
