@@ -26,7 +26,7 @@ import { ingestRound } from './log-ingest';
 const BUILDERS = [1, 2, 4] as const;
 const LOG_INGEST_REPLICAS = [1, 2] as const;
 const DEPLOYMENTS = 8;
-const BUILD_SLEEP_S = 6;
+const BUILD_SLEEP_S = 15;
 const INGEST_SIZE = { deployments: 40, linesPerDeployment: 5_000 };
 const DEPLOY_TIMEOUT_MS = 240_000;
 
