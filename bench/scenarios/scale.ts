@@ -50,7 +50,7 @@ function machineTicks(): { busy: number; total: number } {
 
 // Where a round's deployments spent their time (medians of the stored transitions) and how the
 // builder replicas shared them: to tell a limit of the platform from one of the machine.
-async function roundDiagnostics(ctx: BenchContext, ids: string[]): Promise<string> {
+async function roundDiagnostics(ctx: BenchContext, ids: string[], t0: number): Promise<string> {
   const phases = { queued: [] as number[], initializing: [] as number[], building: [] as number[], deploying: [] as number[] };
   for (const id of ids) {
     const t = await storedTransitions(ctx.postgres.url, id);
@@ -63,14 +63,30 @@ async function roundDiagnostics(ctx: BenchContext, ids: string[]): Promise<strin
   const db = new Client({ connectionString: ctx.postgres.url });
   await db.connect();
   try {
-    const { rows } = await db.query<{ instance_id: string; n: number }>(
-      `select instance_id, count(*)::int as n from builder.build_jobs where deployment_id = any($1::uuid[]) group by 1 order by 1`,
+    // the builders' own record: when each job was accepted and ended, by which replica
+    const { rows } = await db.query<{ instance_id: string; created_at: Date; finished_at: Date | null }>(
+      `select instance_id, created_at, finished_at from builder.build_jobs where deployment_id = any($1::uuid[]) order by instance_id, created_at`,
       [ids],
     );
+    const byBuilder = new Map<string, string[]>();
+    for (const r of rows) {
+      const s = (d: Date | null) => (d ? ((d.getTime() - t0) / 1000).toFixed(1) : '-');
+      byBuilder.set(r.instance_id, [...(byBuilder.get(r.instance_id) ?? []), `${s(r.created_at)}→${s(r.finished_at)}`]);
+    }
+    // the most builds running at once, from those intervals
+    const edges = rows.flatMap((r) => [
+      { at: r.created_at.getTime(), d: 1 },
+      { at: (r.finished_at ?? new Date()).getTime(), d: -1 },
+    ]);
+    edges.sort((a, b) => a.at - b.at || a.d - b.d);
+    let now = 0;
+    let most = 0;
+    for (const e of edges) most = Math.max(most, (now += e.d));
     const ms = (v: number[]) => `${(median(v) / 1000).toFixed(1)} s`;
     return (
       `medians: queued ${ms(phases.queued)}, initializing ${ms(phases.initializing)}, building ${ms(phases.building)}, deploying ${ms(phases.deploying)}; ` +
-      `jobs per builder: ${rows.map((r) => r.n).join(' + ')}`
+      `jobs per builder: ${[...byBuilder.values()].map((j) => j.length).join(' + ')}; at most ${most} running at once; ` +
+      `accepted→ended (s from the trigger) per builder: ${[...byBuilder.values()].map((j) => j.join(', ')).join(' | ')}`
     );
   } finally {
     await db.end();
@@ -175,7 +191,7 @@ export const scale: Scenario = {
           `${builders} builder(s): ${DEPLOYMENTS} deployments in ${seconds.toFixed(1)} s = ${round.perMinute.toFixed(1)}/min ` +
             `(trigger → succeeded median ${round.medianSeconds.toFixed(1)} s); CPU ${(round.busy * 100).toFixed(0)} % busy, load average ${loadNow()}`,
         );
-        ctx.log(`  ${await roundDiagnostics(ctx, triggered.map((d) => d.id))}`);
+        ctx.log(`  ${await roundDiagnostics(ctx, triggered.map((d) => d.id), t0)}`);
       }
       for (const r of rounds) {
         results.push({
