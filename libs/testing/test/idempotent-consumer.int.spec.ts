@@ -172,6 +172,30 @@ describe('idempotent JetStream consumer', () => {
     expect(await probe.receivedRows(id)).toBe(1);
   });
 
+  it('takes one message at a time with maxMessages 1: a replica busy with one holds no other back from an idle one', async () => {
+    const durable = 'probe-one-at-a-time';
+    const filterSubject = probeSubject('one');
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    const busy = await new ProbeConsumer(consumers, ds, async (_data, ctx) => {
+      while (!(await Promise.race([released.then(() => true), sleep(300).then(() => false)]))) ctx.working();
+    }).start({ durable, filterSubject, maxMessages: 1 });
+    const first = randomUUID();
+    await publish('one', { itemId: randomUUID(), n: 1 }, { id: first });
+    await until('the busy replica to hold the first message', async () => busy.count(first) === 1);
+    // an idle replica joins; two more messages come while the first replica is still busy
+    const idle = await new ProbeConsumer(consumers, ds).start({ durable, filterSubject, maxMessages: 1 });
+    const later = [randomUUID(), randomUUID()];
+    for (const id of later) await publish('one', { itemId: randomUUID(), n: 1 }, { id });
+    // both go to the idle replica: the busy one asked for nothing while it worked (a prefetched
+    // message would wait in its buffer until its handler ended, or ack_wait passed)
+    await until('the idle replica to handle both later messages', async () => later.every((id) => idle.count(id) === 1), 10_000);
+    expect(later.map((id) => busy.count(id))).toEqual([0, 0]);
+    release();
+    const info = await settled(durable, 3);
+    expect(info.num_redelivered).toBe(0);
+  });
+
   it('dead-letters poison messages with their reason and keeps consuming', async () => {
     const durable = 'probe-poison';
     const maxDeliver = 3;
