@@ -72,7 +72,11 @@ export class StaleJobsSweeper implements OnModuleDestroy {
     const step = job.step ?? 'prepare';
     const message = `the builder running attempt ${job.attempt} (${job.instanceId ?? 'unknown'}) stopped during the ${step} step`;
     const published = await this.lastPublishedSeq(job.deploymentId);
-    const lastSeq = await this.appendLine(job, published ?? job.lastSeq, step, `Failed: ${message}`);
+    // Without the stream's answer (its leader being elected, NATS unreachable) the heartbeat's seq
+    // may be behind lines the dead builder published since: the next attempt would reuse their seqs
+    // and a line of each pair would be lost. The whole sweep waits for the next round instead.
+    if (published === undefined) throw new Error(`the last log line of ${job.deploymentId} is unknown: ${Streams.buildLogs.name} did not answer`);
+    const lastSeq = await this.appendLine(job, published, step, `Failed: ${message}`);
     return {
       deploymentId: job.deploymentId,
       attempt: job.attempt,
