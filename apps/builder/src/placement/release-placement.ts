@@ -31,10 +31,18 @@ export class ReleasePlacement {
     @Optional() @Inject(NATS_CONNECTION) private readonly nc?: NatsConnection,
   ) {}
 
-  /** heartbeats once (so its own rows are not taken while it restores them), then keeps beating */
+  /**
+   * heartbeats once (so its own rows are not taken while it restores them) and takes over what
+   * replicas silent past the bound left (a backup restored on another machine, a replica renamed):
+   * the restore that follows serves them with its own. Then keeps beating.
+   */
   async join(handlers: PlacementHandlers): Promise<void> {
     this.handlers = handlers;
     await this.instances.heartbeat(this.instance.id, this.instance.address);
+    const taken = await this.instances.takeOver(this.instance.id, this.instance.deadAfterMs);
+    if (taken.environments.length || taken.releases.length) {
+      this.logger.warn({ environments: taken.environments.length, releases: taken.releases.length }, 'took over, at start, the releases of builders that stopped heartbeating');
+    }
     this.timer = setInterval(() => {
       this.beating ??= this.beat().finally(() => (this.beating = undefined));
     }, heartbeatEveryMs(this.instance.deadAfterMs));
