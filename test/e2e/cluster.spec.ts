@@ -10,7 +10,7 @@ import {
   type NatsCluster,
   type PostgresServer,
   type ServiceProcess,
-  freePort,
+  freePorts,
   provisionServices,
   queryRows,
   spawnService,
@@ -124,12 +124,14 @@ describe('the platform on a 3-node NATS cluster with two replicas of every servi
   };
 
   beforeAll(async () => {
-    for (const name of SERVICE_NAMES) for (const r of REPLICAS) ports.set(key(name, r), await freePort());
-    for (const r of REPLICAS) for (const p of ['edge', 'router', 'ops']) ports.set(`${p}-${r}`, await freePort());
     [postgres, nats] = await Promise.all([
       startPostgres({ fast: true, superuserPassword: randomBytes(12).toString('hex') }),
       startNatsCluster({ size: 3 }),
     ]);
+    // picked once Postgres and NATS listen, all different (two freePort calls may answer one port)
+    const names = [...SERVICE_NAMES.flatMap((name) => REPLICAS.map((r) => key(name, r))), ...REPLICAS.flatMap((r) => ['edge', 'router', 'ops'].map((p) => `${p}-${r}`))];
+    const picked = await freePorts(names.length);
+    names.forEach((n, i) => ports.set(n, picked[i]));
     ({ urls } = await provisionServices(postgres.url));
     admin = await connect({ ...nats.connectOptions(), name: 'cluster-test', maxReconnectAttempts: -1, reconnectTimeWait: 250 });
     jsm = await admin.jetstreamManager({ timeout: 3_000 });

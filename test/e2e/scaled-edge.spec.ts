@@ -1,5 +1,5 @@
 import type { Deployment } from '@flightdeck/contracts';
-import { type ServiceProcess, freePort, queryRows, spawnService, waitForReady } from '@flightdeck/testing';
+import { type ServiceProcess, freePorts, queryRows, spawnService, waitForReady } from '@flightdeck/testing';
 import { networkEnvironment } from '../../apps/builder/src/build/network-trust';
 import { HttpLoad } from '../../apps/builder/test/support/http-load';
 import { GitRepo, nodeApp } from '../support/git-repo';
@@ -28,7 +28,7 @@ describe('the edge out of the builder: 2 builders, 2 edges', () => {
   const projectIds = new Map<string, string>();
 
   beforeAll(async () => {
-    const [edge1, edge2, router1, router2] = [await freePort(), await freePort(), await freePort(), await freePort()];
+    const [edge1, edge2, router1, router2] = await freePorts(4);
     edgePorts.push(edge1, edge2);
     routerPorts.push(router1, router2);
     const placement = { FLIGHTDECK_BUILDER_DEAD_AFTER_MS: '3000', FLIGHTDECK_BUILD_CONCURRENCY: '2' };

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SERVICE_NAMES, type ServiceName } from '@flightdeck/contracts';
-import { type ServiceProcess, type TestInfra, freePort, spawnService, startTestInfra, waitForReady } from '@flightdeck/testing';
+import { type ServiceProcess, type TestInfra, freePorts, spawnService, startTestInfra, waitForReady } from '@flightdeck/testing';
 import { networkEnvironment } from '../../apps/builder/src/build/network-trust';
 
 export interface TestStack {
@@ -22,9 +22,9 @@ export async function startStack(extraEnv: Partial<Record<ServiceName, Record<st
   const infra = await startTestInfra();
   const dataDir = mkdtempSync(join(tmpdir(), 'fd-stack-'));
   const token = `fdk_${randomBytes(24).toString('base64url')}`;
-  const edgePort = await freePort();
-  const ports = new Map<ServiceName, number>();
-  for (const name of SERVICE_NAMES) ports.set(name, await freePort());
+  // all different: two freePort calls in a row may answer the same port
+  const [edgePort, ...servicePorts] = await freePorts(1 + SERVICE_NAMES.length);
+  const ports = new Map<ServiceName, number>(SERVICE_NAMES.map((name, i) => [name, servicePorts[i]]));
   const own: Record<ServiceName, Record<string, string>> = {
     gateway: { FLIGHTDECK_ADMIN_TOKEN: token },
     'environment-manager': { FLIGHTDECK_SECRET_KEY: randomBytes(32).toString('base64') },

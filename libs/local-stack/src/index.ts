@@ -2,7 +2,7 @@
 // by root), each service's database role and schema, and the services as child processes. Used by
 // `npm start`, `npm run migrate`, the benchmarks and, through libs/testing, the tests.
 export * from './child-exit';
-export { freePort } from '@flightdeck/runtime';
+export { freePort, freePorts } from '@flightdeck/runtime';
 export * from './process-user';
 export * from './postgres-location';
 export * from './postgres.server';
