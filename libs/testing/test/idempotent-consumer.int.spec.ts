@@ -177,8 +177,10 @@ describe('idempotent JetStream consumer', () => {
     const filterSubject = probeSubject('one');
     let release!: () => void;
     const released = new Promise<void>((r) => (release = r));
+    // busy until released, telling JetStream it still works on the message
     const busy = await new ProbeConsumer(consumers, ds, async (_data, ctx) => {
-      while (!(await Promise.race([released.then(() => true), sleep(300).then(() => false)]))) ctx.working();
+      const progress = setInterval(() => ctx.working(), 300);
+      await released.finally(() => clearInterval(progress));
     }).start({ durable, filterSubject, maxMessages: 1 });
     const first = randomUUID();
     await publish('one', { itemId: randomUUID(), n: 1 }, { id: first });
