@@ -14,3 +14,4 @@ export * from './runtime.module';
 export * from './bootstrap';
 export * from './service.module';
 export * from './outgoing-requests';
+export * from './json-error-reply';

@@ -3,7 +3,8 @@ import type { Socket } from 'node:net';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { createProxyServer } from 'http-proxy-3';
 import { EDGE_UPSTREAMS, type EdgeUpstreams, type Upstream, UpstreamRefusedError } from './edge-upstreams';
-import { ErrorCode, ROUTE_LABEL_HEADER, hostLabel } from '@flightdeck/contracts';
+import { ErrorCode, ROUTE_LABEL_HEADER, hostLabel, isHostLabel } from '@flightdeck/contracts';
+import { replyWithError } from '@flightdeck/runtime';
 import { RouteTable } from './route-table';
 import { type RoutedRelease, appDir } from './routed-release';
 import { StaticFiles } from './static-files';
@@ -160,9 +161,9 @@ export class EdgeRouter {
     const host = req.headers.host ?? '';
     const label = routeLabel(req);
     const release = label ? this.split(label, req, res) : undefined;
-    if (!release) return reply(res, 404, ErrorCode.NotFound, `no deployment is served at ${host || 'this host'}`);
+    if (!release) return replyWithError(res, 404, ErrorCode.NotFound, `no deployment is served at ${host || 'this host'}`);
     if (release.kind === 'static') {
-      this.files.serve(appDir(release), req, res, () => reply(res, 404, ErrorCode.NotFound, `${req.url ?? '/'} not found on ${host}`));
+      this.files.serve(appDir(release), req, res, () => replyWithError(res, 404, ErrorCode.NotFound, `${req.url ?? '/'} not found on ${host}`));
       return;
     }
     // counted before anything is awaited: a switch right after this still sees the request
@@ -175,10 +176,10 @@ export class EdgeRouter {
     const counts = this.answers.get(release.id);
     if (counts) res.once('finish', () => this.count(release.id, counts, res.statusCode));
     const upstream = await this.upstream(release, host);
-    if (upstream instanceof UpstreamRefusedError) return reply(res, 502, ErrorCode.ServiceUnavailable, `the release behind ${host} ${upstream.message}`);
-    if (!upstream) return reply(res, 502, ErrorCode.ServiceUnavailable, `the release behind ${host} could not be started`);
+    if (upstream instanceof UpstreamRefusedError) return replyWithError(res, 502, ErrorCode.ServiceUnavailable, `the release behind ${host} ${upstream.message}`);
+    if (!upstream) return replyWithError(res, 502, ErrorCode.ServiceUnavailable, `the release behind ${host} could not be started`);
     this.proxy.web(req, res, { target: `http://${urlHost(upstream.host)}:${upstream.port}` }, () =>
-      reply(res, 502, ErrorCode.ServiceUnavailable, `the release behind ${host} is not answering`),
+      replyWithError(res, 502, ErrorCode.ServiceUnavailable, `the release behind ${host} is not answering`),
     );
   }
 
@@ -239,16 +240,6 @@ export class EdgeRouter {
 // (a loopback port, a compose network, a NetworkPolicy): the header asks for nothing a Host could not.
 function routeLabel(req: IncomingMessage): string | undefined {
   const named = req.headers[ROUTE_LABEL_HEADER];
-  if (typeof named === 'string' && /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/.test(named)) return named;
+  if (typeof named === 'string' && isHostLabel(named)) return named;
   return hostLabel(req.headers.host);
-}
-
-function reply(res: ServerResponse, status: number, code: string, message: string): void {
-  if (res.headersSent) {
-    res.destroy();
-    return;
-  }
-  const body = JSON.stringify({ error: { code, message } });
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
-  res.end(body);
 }

@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { createProxyServer } from 'http-proxy-3';
 import { ErrorCode, ROUTE_LABEL_HEADER } from '@flightdeck/contracts';
+import { replyWithError } from '@flightdeck/runtime';
 import { EdgeRoutes, type EdgeTarget } from './edge-routes';
 
 export interface PublicEdgeOptions {
@@ -66,11 +67,11 @@ export class PublicEdge implements OnApplicationBootstrap, OnApplicationShutdown
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const host = req.headers.host ?? '';
     const target = await this.routes.resolve(host);
-    if (!target) return reply(res, 404, ErrorCode.NotFound, `no deployment is served at ${host || 'this host'}`);
+    if (!target) return replyWithError(res, 404, ErrorCode.NotFound, `no deployment is served at ${host || 'this host'}`);
     labelFor(req, target);
     // the builder's router sees the client's Host (it routes by it too) and who asked
     this.proxy.web(req, res, { target: `http://${target.address}`, xfwd: true }, () =>
-      reply(res, 502, ErrorCode.ServiceUnavailable, `the builder serving ${host} is not answering`),
+      replyWithError(res, 502, ErrorCode.ServiceUnavailable, `the builder serving ${host} is not answering`),
     );
   }
 
@@ -90,14 +91,4 @@ export class PublicEdge implements OnApplicationBootstrap, OnApplicationShutdown
 function labelFor(req: IncomingMessage, target: EdgeTarget): void {
   delete req.headers[ROUTE_LABEL_HEADER];
   if (target.label) req.headers[ROUTE_LABEL_HEADER] = target.label;
-}
-
-function reply(res: ServerResponse, status: number, code: string, message: string): void {
-  if (res.headersSent) {
-    res.destroy();
-    return;
-  }
-  const body = JSON.stringify({ error: { code, message } });
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
-  res.end(body);
 }

@@ -1,6 +1,9 @@
 const LOCALHOST_SUFFIX = '.localhost';
 const LABEL = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
 
+/** one DNS label as the edges route by: lowercase letters, digits and inner '-' */
+export const isHostLabel = (s: string): boolean => LABEL.test(s);
+
 // "Shop-Production.localhost:3080" → "shop-production"; undefined for anything that is not a
 // single label under .localhost (an IP, a bare "localhost", a.b.localhost).
 export function hostLabel(hostHeader: string | undefined): string | undefined {
