@@ -9,6 +9,7 @@ import type { Deployment, LogLine } from '@flightdeck/contracts';
 import { eventually, startFakeDockerEngine } from '@flightdeck/testing';
 import { startFakeVercelApi } from '@flightdeck/testing'; // vercel (helper-vercel-netlify)
 import { startFakeKubeApi } from '@flightdeck/testing'; // kubernetes (helper-kubernetes)
+import { startFakeNetlifyApi } from '@flightdeck/testing'; // netlify (issue 21)
 import { GitRepo } from '../support/git-repo';
 import { Api, deploymentEnded } from '../support/http';
 import { type Launched, startLauncher } from '../support/launcher';
@@ -360,6 +361,51 @@ describe('providers end to end', () => {
     } finally {
       await kube.stop();
       await engine.stop();
+    }
+  });
+
+  // netlify (issue 21)
+  it('Netlify: a file-digest deploy of the static output to its API (a local fake), followed to ready in the log, succeeds with the site URL, rolls back by restoring the earlier deploy; its 503s end in deployment/provider-error with its message', async () => {
+    const TOKEN = 'nfp_e2e_token_never_logged';
+    const netlify = await startFakeNetlifyApi(TOKEN);
+    try {
+      const nsite = netlify.addSite('netlify-site');
+      const repo = GitRepo.create(site('netlify one'));
+      const { projectId, envId } = await createProject('netlify-site', repo);
+      expect((await configure(projectId, envId, { name: 'netlify', settings: { siteId: nsite.id, tokenVariable: 'NETLIFY_TOKEN', apiUrl: netlify.url } })).status).toBe(200);
+      expect((await api.call('PUT', `/environments/${envId}/variables/NETLIFY_TOKEN`, { value: TOKEN, sensitive: true })).status).toBe(200);
+      const deployOf = (id: string) => [...netlify.deploys.values()].find((d) => d.title?.startsWith(`Flightdeck ${id} `))!;
+
+      const first = await deploy(projectId);
+      expect(first).toMatchObject({ status: 'succeeded', provider: 'netlify', url: 'https://netlify-site.netlify.app' });
+      const log = await logOf(first.id);
+      expect(log).toContain('Releases of this environment go to the netlify provider');
+      expect(log).toMatch(/Netlify deploy \w+ created \(uploading\)[\s\S]*Netlify deploy \w+: processing[\s\S]*Netlify deploy \w+: ready/);
+      expect(log).not.toContain(TOKEN);
+      const firstOnNetlify = deployOf(first.id);
+      expect(netlify.files.get(firstOnNetlify.files['/index.html'])!.toString()).toContain('<h1>netlify one</h1>');
+
+      repo.write(site('netlify two')).commit('two');
+      const second = await deploy(projectId);
+      expect(second).toMatchObject({ status: 'succeeded', url: 'https://netlify-site.netlify.app' });
+      expect(nsite.publishedDeployId).toBe(deployOf(second.id).id);
+
+      const rb = await api.call<Deployment>('POST', `/deployments/${second.id}/rollback`, { targetDeploymentId: first.id });
+      expect(rb.status).toBe(201);
+      expect(await deploymentEnded(api, rb.body.id)).toMatchObject({ status: 'succeeded', url: 'https://netlify-site.netlify.app' });
+      // restored without a new deploy or upload
+      expect(netlify.requestsTo('POST', /\/restore$/).map((r) => r.path)).toEqual([`/api/v1/sites/${nsite.id}/deploys/${firstOnNetlify.id}/restore`]);
+      expect(nsite.publishedDeployId).toBe(firstOnNetlify.id);
+      expect(netlify.deploys.size).toBe(2);
+
+      // Netlify answers 503 to every deploy create: retried, then its message and x-nf-request-id (a rollback paused the environment: forced)
+      netlify.failNext({ method: 'POST', path: /\/deploys$/, status: 503, message: 'upstream unavailable', times: 3 });
+      const failed = await deploy(projectId, { force: true });
+      expect(failed).toMatchObject({ status: 'failed', errorCode: 'deployment/provider-error' });
+      expect(failed.errorMessage).toBe(`netlify: HTTP 503 Service Unavailable: upstream unavailable (request id ${netlify.requestsTo('POST', /\/deploys$/).at(-1)!.requestId})`);
+      expect(nsite.publishedDeployId).toBe(firstOnNetlify.id);
+    } finally {
+      await netlify.stop();
     }
   });
 });
