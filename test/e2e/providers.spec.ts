@@ -10,6 +10,7 @@ import { eventually, startFakeDockerEngine } from '@flightdeck/testing';
 import { startFakeVercelApi } from '@flightdeck/testing'; // vercel (helper-vercel-netlify)
 import { startFakeKubeApi } from '@flightdeck/testing'; // kubernetes (helper-kubernetes)
 import { startFakeNetlifyApi } from '@flightdeck/testing'; // netlify (issue 21)
+import { startFakeEcsApi } from '@flightdeck/testing'; // aws-ecs (issue 21)
 import { GitRepo } from '../support/git-repo';
 import { Api, deploymentEnded } from '../support/http';
 import { type Launched, startLauncher } from '../support/launcher';
@@ -406,6 +407,78 @@ describe('providers end to end', () => {
       expect(nsite.publishedDeployId).toBe(firstOnNetlify.id);
     } finally {
       await netlify.stop();
+    }
+  });
+
+  // aws-ecs (issue 21)
+  it('AWS ECS: a task definition revision running the commit\'s image registered and the service updated on its API (a local fake, SigV4 with the documented example keys), the rollout\'s events in the log, succeeds with the service\'s URL, rolls back to the earlier revision; refused credentials end in deployment/invalid-configuration with AWS\'s message', async () => {
+    const KEY_ID = 'AKIAIOSFODNN7EXAMPLE';
+    const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+    const ecs = await startFakeEcsApi('eu-west-1');
+    try {
+      ecs.accessKeys.clear();
+      ecs.accessKeys.set(KEY_ID, SECRET);
+      const svc = ecs.addService('prod', 'ecs-site');
+      const repo = GitRepo.create(site('ecs one'));
+      const { projectId, envId } = await createProject('ecs-site', repo);
+      const settings = {
+        region: 'eu-west-1',
+        cluster: 'prod',
+        service: 'ecs-site',
+        image: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/ecs-site:{commitSha}',
+        url: 'https://ecs-site.example.com/',
+        endpoint: ecs.url,
+        accessKeyIdVariable: 'AWS_ACCESS_KEY_ID',
+        secretAccessKeyVariable: 'AWS_SECRET_ACCESS_KEY',
+        pollIntervalMs: 100,
+      };
+      expect((await configure(projectId, envId, { name: 'aws-ecs', settings })).status).toBe(200);
+      for (const [key, value, sensitive] of [['AWS_ACCESS_KEY_ID', KEY_ID, true], ['AWS_SECRET_ACCESS_KEY', SECRET, true], ['GREETING', 'hello', false]] as const) {
+        expect((await api.call('PUT', `/environments/${envId}/variables/${key}`, { value, sensitive })).status).toBe(200);
+      }
+      const registered = () => ecs.calls('RegisterTaskDefinition').map((r) => r.body as { containerDefinitions: { image: string; environment: { name: string; value: string }[] }[]; tags: { key: string; value: string }[] });
+
+      const first = await deploy(projectId);
+      expect(first).toMatchObject({ status: 'succeeded', provider: 'aws-ecs', url: 'https://ecs-site.example.com/' });
+      const log = await logOf(first.id);
+      expect(log).toContain('Releases of this environment go to the aws-ecs provider');
+      expect(log).toContain('Registered arn:aws:ecs:eu-west-1:123456789012:task-definition/ecs-site:2');
+      expect(log).toContain('(service ecs-site) has reached a steady state.');
+      expect(log).toContain('Rollout COMPLETED: 2/2 running');
+      expect(log).not.toContain(SECRET);
+      expect(ecs.requests.every((r) => String(r.headers.authorization).startsWith(`AWS4-HMAC-SHA256 Credential=${KEY_ID}/`))).toBe(true);
+      const [td] = registered();
+      expect(td.containerDefinitions[0].image).toBe(`123456789012.dkr.ecr.eu-west-1.amazonaws.com/ecs-site:${first.commitSha}`);
+      // the deployment's variables, not the deployer's keys
+      expect(td.containerDefinitions[0].environment).toContainEqual({ name: 'GREETING', value: 'hello' });
+      expect(JSON.stringify(td)).not.toMatch(/AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|EXAMPLEKEY/);
+      expect(td.tags).toEqual([{ key: 'flightdeck:deployment', value: first.id }]);
+
+      repo.write(site('ecs two')).commit('two');
+      const second = await deploy(projectId);
+      expect(second.status).toBe('succeeded');
+      expect(svc.taskDefinition).toBe('arn:aws:ecs:eu-west-1:123456789012:task-definition/ecs-site:3');
+
+      const rb = await api.call<Deployment>('POST', `/deployments/${second.id}/rollback`, { targetDeploymentId: first.id });
+      expect(rb.status).toBe(201);
+      expect(await deploymentEnded(api, rb.body.id)).toMatchObject({ status: 'succeeded', url: 'https://ecs-site.example.com/' });
+      // the service back on the first deployment's revision, nothing registered
+      expect(svc.taskDefinition).toBe('arn:aws:ecs:eu-west-1:123456789012:task-definition/ecs-site:2');
+      expect(ecs.calls('UpdateService').at(-1)!.body).toEqual({ cluster: 'prod', service: 'ecs-site', taskDefinition: 'arn:aws:ecs:eu-west-1:123456789012:task-definition/ecs-site:2' });
+      expect(registered()).toHaveLength(2);
+
+      // a secret key that is not the key's own: AWS refuses the signature before any build (a rollback paused the environment: forced)
+      const WRONG = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYNOTTHEKEY0';
+      expect((await api.call('PUT', `/environments/${envId}/variables/AWS_SECRET_ACCESS_KEY`, { value: WRONG, sensitive: true })).status).toBe(200);
+      const refused = await deploy(projectId, { force: true });
+      expect(refused).toMatchObject({ status: 'failed', errorCode: 'deployment/invalid-configuration' });
+      expect(refused.errorMessage).toMatch(
+        /provider aws-ecs: settings\.accessKeyIdVariable \(with settings\.secretAccessKeyVariable\) names credentials AWS refused while trying to read the service: InvalidSignatureException: The request signature we calculated does not match the signature you provided\..* \(request id [0-9a-f-]{36}\)$/,
+      );
+      expect(await logOf(refused.id)).not.toContain(WRONG);
+      expect(registered()).toHaveLength(2);
+    } finally {
+      await ecs.stop();
     }
   });
 });
