@@ -11,6 +11,7 @@ import { startFakeVercelApi } from '@flightdeck/testing'; // vercel (helper-verc
 import { startFakeKubeApi } from '@flightdeck/testing'; // kubernetes (helper-kubernetes)
 import { startFakeNetlifyApi } from '@flightdeck/testing'; // netlify (issue 21)
 import { startFakeEcsApi } from '@flightdeck/testing'; // aws-ecs (issue 21)
+import { startFakeLambdaApi, unzip } from '@flightdeck/testing'; // aws-lambda (issue 21)
 import { GitRepo } from '../support/git-repo';
 import { Api, deploymentEnded } from '../support/http';
 import { type Launched, startLauncher } from '../support/launcher';
@@ -479,6 +480,65 @@ describe('providers end to end', () => {
       expect(registered()).toHaveLength(2);
     } finally {
       await ecs.stop();
+    }
+  });
+
+  // aws-lambda (issue 21)
+  it('AWS Lambda: the Node build zipped as the function\'s code on its API (a local fake, SigV4 with the documented example keys), each update followed in the log, a version published and the alias moved, succeeds with the alias ARN, rolls back by moving the alias back; its 500s end in deployment/provider-error with its message', async () => {
+    const KEY_ID = 'AKIAIOSFODNN7EXAMPLE';
+    const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+    const lambda = await startFakeLambdaApi('eu-west-1');
+    try {
+      lambda.accessKeys.clear();
+      lambda.accessKeys.set(KEY_ID, SECRET);
+      const fn = lambda.addFunction('lambda-api');
+      const handler = (v: string) => ({
+        'package.json': JSON.stringify({ name: 'lambda-api', version: v, scripts: { start: 'node index.js' } }),
+        'index.js': `exports.handler = async () => ({ statusCode: 200, body: 'v${v}' });\n`,
+      });
+      const repo = GitRepo.create(handler('1'));
+      const { projectId, envId } = await createProject('lambda-api', repo);
+      const settings = { region: 'eu-west-1', functionName: 'lambda-api', endpoint: lambda.url, accessKeyIdVariable: 'AWS_ACCESS_KEY_ID', secretAccessKeyVariable: 'AWS_SECRET_ACCESS_KEY', pollIntervalMs: 100 };
+      expect((await configure(projectId, envId, { name: 'aws-lambda', settings })).status).toBe(200);
+      for (const [key, value, sensitive] of [['AWS_ACCESS_KEY_ID', KEY_ID, true], ['AWS_SECRET_ACCESS_KEY', SECRET, true], ['GREETING', 'hello', false]] as const) {
+        expect((await api.call('PUT', `/environments/${envId}/variables/${key}`, { value, sensitive })).status).toBe(200);
+      }
+      const ALIAS = 'arn:aws:lambda:eu-west-1:123456789012:function:lambda-api:live';
+
+      const first = await deploy(projectId);
+      expect(first).toMatchObject({ status: 'succeeded', provider: 'aws-lambda', url: ALIAS });
+      const log = await logOf(first.id);
+      expect(log).toContain('Releases of this environment go to the aws-lambda provider');
+      expect(log).toContain('Function code update: state Active, last update Successful');
+      expect(log).toContain('Published version 1 of lambda-api');
+      expect(log).toContain('Alias live created on version 1');
+      expect(log).not.toContain(SECRET);
+      expect(unzip(fn.versions[0].code!).get('index.js')!.toString()).toContain("body: 'v1'");
+      // the deployment's variables, not the deployer's keys
+      expect(fn.versions[0].environment).toMatchObject({ GREETING: 'hello' });
+      expect(Object.keys(fn.versions[0].environment)).not.toContain('AWS_SECRET_ACCESS_KEY');
+
+      repo.write(handler('2')).commit('two');
+      const second = await deploy(projectId);
+      expect(second).toMatchObject({ status: 'succeeded', url: ALIAS });
+      expect(fn.aliases.get('live')!.version).toBe('2');
+
+      const uploads = lambda.requestsTo('PUT', /\/code$/).length;
+      const rb = await api.call<Deployment>('POST', `/deployments/${second.id}/rollback`, { targetDeploymentId: first.id });
+      expect(rb.status).toBe(201);
+      expect(await deploymentEnded(api, rb.body.id)).toMatchObject({ status: 'succeeded', url: ALIAS });
+      expect(fn.aliases.get('live')!.version).toBe('1');
+      expect(lambda.requestsTo('PUT', /\/code$/)).toHaveLength(uploads);
+      expect(await logOf(rb.body.id)).toContain('Alias live moved from version 2 to 1');
+
+      // Lambda answers 500 to every code upload: retried, then its message and x-amzn-RequestId (a rollback paused the environment: forced)
+      lambda.failNext({ method: 'PUT', path: /\/code$/, status: 500, code: 'ServiceException', message: 'Lambda is having a moment', times: 3 });
+      const failed = await deploy(projectId, { force: true });
+      expect(failed).toMatchObject({ status: 'failed', errorCode: 'deployment/provider-error' });
+      expect(failed.errorMessage).toBe(`aws-lambda: update the function code: ServiceException (HTTP 500): Lambda is having a moment (request id ${lambda.requestsTo('PUT', /\/code$/).at(-1)!.requestId})`);
+      expect(fn.aliases.get('live')!.version).toBe('1');
+    } finally {
+      await lambda.stop();
     }
   });
 });
