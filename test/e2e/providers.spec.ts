@@ -12,6 +12,7 @@ import { startFakeKubeApi } from '@flightdeck/testing'; // kubernetes (helper-ku
 import { startFakeNetlifyApi } from '@flightdeck/testing'; // netlify (issue 21)
 import { startFakeEcsApi } from '@flightdeck/testing'; // aws-ecs (issue 21)
 import { startFakeLambdaApi, unzip } from '@flightdeck/testing'; // aws-lambda (issue 21)
+import { startFakeRenderApi } from '@flightdeck/testing'; // render (issue 21)
 import { GitRepo } from '../support/git-repo';
 import { Api, deploymentEnded } from '../support/http';
 import { type Launched, startLauncher } from '../support/launcher';
@@ -539,6 +540,49 @@ describe('providers end to end', () => {
       expect(fn.aliases.get('live')!.version).toBe('1');
     } finally {
       await lambda.stop();
+    }
+  });
+
+  // render (issue 21)
+  it('Render: a deploy of the commit triggered on its API (a local fake), its build log in ours, succeeds with the service URL, rolls back through Render\'s rollback; its 503s end in deployment/provider-error with its message', async () => {
+    const KEY = 'rnd_e2e_key_never_logged';
+    const render = await startFakeRenderApi();
+    try {
+      render.apiKeys.clear();
+      render.apiKeys.add(KEY);
+      const svc = render.addService('render-site');
+      const repo = GitRepo.create(site('render one'));
+      const { projectId, envId } = await createProject('render-site', repo);
+      expect((await configure(projectId, envId, { name: 'render', settings: { serviceId: svc.id, apiKeyVariable: 'RENDER_API_KEY', apiUrl: `${render.url}/v1`, pollIntervalMs: 100 } })).status).toBe(200);
+      expect((await api.call('PUT', `/environments/${envId}/variables/RENDER_API_KEY`, { value: KEY, sensitive: true })).status).toBe(200);
+
+      const first = await deploy(projectId);
+      expect(first).toMatchObject({ status: 'succeeded', provider: 'render', url: 'https://render-site.onrender.com' });
+      const log = await logOf(first.id);
+      expect(log).toContain('Releases of this environment go to the render provider');
+      expect(log).toMatch(/==> Cloning from https:\/\/github\.com\/acme\/render-site[\s\S]*==> Build successful 🎉[\s\S]*Render deploy dep-\w+: live \(succeeded\)/);
+      expect(log).not.toContain(KEY);
+      const firstOnRender = svc.deploys.at(-1)!;
+      expect(firstOnRender).toMatchObject({ commit: { id: first.commitSha }, status: 'live' });
+
+      repo.write(site('render two')).commit('two');
+      const second = await deploy(projectId);
+      expect(second).toMatchObject({ status: 'succeeded', url: 'https://render-site.onrender.com' });
+      expect(firstOnRender.status).toBe('deactivated');
+
+      const rb = await api.call<Deployment>('POST', `/deployments/${second.id}/rollback`, { targetDeploymentId: first.id });
+      expect(rb.status).toBe(201);
+      expect(await deploymentEnded(api, rb.body.id)).toMatchObject({ status: 'succeeded', url: 'https://render-site.onrender.com' });
+      expect(render.requestsTo('POST', /\/rollback$/).map((r) => r.body)).toEqual([{ deployId: firstOnRender.id }]);
+      expect(svc.deploys[0]).toMatchObject({ trigger: 'rollback', status: 'live', commit: { id: first.commitSha } });
+
+      // Render answers 503 to every deploy trigger: retried, then its message and x-request-id (a rollback paused the environment: forced)
+      render.failNext({ method: 'POST', path: /\/deploys$/, status: 503, message: 'service unavailable', times: 3 });
+      const failed = await deploy(projectId, { force: true });
+      expect(failed).toMatchObject({ status: 'failed', errorCode: 'deployment/provider-error' });
+      expect(failed.errorMessage).toBe(`render: HTTP 503 Service Unavailable: service unavailable (request id ${render.requestsTo('POST', /\/deploys$/).at(-1)!.requestId})`);
+    } finally {
+      await render.stop();
     }
   });
 });
