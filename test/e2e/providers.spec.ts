@@ -13,6 +13,7 @@ import { startFakeNetlifyApi } from '@flightdeck/testing'; // netlify (issue 21)
 import { startFakeEcsApi } from '@flightdeck/testing'; // aws-ecs (issue 21)
 import { startFakeLambdaApi, unzip } from '@flightdeck/testing'; // aws-lambda (issue 21)
 import { startFakeRenderApi } from '@flightdeck/testing'; // render (issue 21)
+import { startFakeRailwayApi } from '@flightdeck/testing'; // railway (issue 21)
 import { GitRepo } from '../support/git-repo';
 import { Api, deploymentEnded } from '../support/http';
 import { type Launched, startLauncher } from '../support/launcher';
@@ -583,6 +584,51 @@ describe('providers end to end', () => {
       expect(failed.errorMessage).toBe(`render: HTTP 503 Service Unavailable: service unavailable (request id ${render.requestsTo('POST', /\/deploys$/).at(-1)!.requestId})`);
     } finally {
       await render.stop();
+    }
+  });
+
+  // railway (issue 21)
+  it('Railway: a deployment of the commit through its GraphQL API (a local fake), its build log in ours, succeeds with its domain, rolls back with deploymentRollback; a token it refuses ends in deployment/invalid-configuration with its message', async () => {
+    const TOKEN = 'railway_e2e_token_never_logged';
+    const railway = await startFakeRailwayApi();
+    try {
+      railway.tokens.clear();
+      railway.tokens.add(TOKEN);
+      const ids = railway.addService('railway-site');
+      const repo = GitRepo.create(site('railway one'));
+      const { projectId, envId } = await createProject('railway-site', repo);
+      expect((await configure(projectId, envId, { name: 'railway', settings: { serviceId: ids.serviceId, environmentId: ids.environmentId, tokenVariable: 'RAILWAY_TOKEN', apiUrl: `${railway.url}/graphql`, pollIntervalMs: 100 } })).status).toBe(200);
+      expect((await api.call('PUT', `/environments/${envId}/variables/RAILWAY_TOKEN`, { value: TOKEN, sensitive: true })).status).toBe(200);
+      const DOMAIN = 'https://railway-site-production.up.railway.app';
+
+      const first = await deploy(projectId);
+      expect(first).toMatchObject({ status: 'succeeded', provider: 'railway', url: DOMAIN });
+      const log = await logOf(first.id);
+      expect(log).toContain('Releases of this environment go to the railway provider');
+      expect(log).toMatch(/\[nixpacks\] install npm ci[\s\S]*Build time: 12\.3 seconds[\s\S]*Railway deployment [0-9a-f-]{36}: SUCCESS \(succeeded\)/);
+      expect(log).not.toContain(TOKEN);
+      const firstOnRailway = railway.deployments.at(-1)!;
+      expect(firstOnRailway.commitSha).toBe(first.commitSha);
+
+      repo.write(site('railway two')).commit('two');
+      const second = await deploy(projectId);
+      expect(second).toMatchObject({ status: 'succeeded', url: DOMAIN });
+      expect(firstOnRailway.status).toBe('REMOVED');
+
+      const rb = await api.call<Deployment>('POST', `/deployments/${second.id}/rollback`, { targetDeploymentId: first.id });
+      expect(rb.status).toBe(201);
+      expect(await deploymentEnded(api, rb.body.id)).toMatchObject({ status: 'succeeded', url: DOMAIN });
+      expect(railway.calls('deploymentRollback').map((r) => (r.body as { variables: unknown }).variables)).toEqual([{ id: firstOnRailway.id }]);
+      expect(railway.deployments[0]).toMatchObject({ status: 'SUCCESS', commitSha: first.commitSha });
+
+      // the token is revoked on Railway: Not Authorized (a GraphQL error, HTTP 200) before any build (a rollback paused the environment: forced)
+      railway.tokens.clear();
+      const refused = await deploy(projectId, { force: true });
+      expect(refused).toMatchObject({ status: 'failed', errorCode: 'deployment/invalid-configuration' });
+      expect(refused.errorMessage).toContain(`provider railway: settings.tokenVariable holds a token Railway refuses: Not Authorized (request id ${railway.requests.at(-1)!.requestId})`);
+      expect(railway.calls('serviceInstanceDeployV2')).toHaveLength(2);
+    } finally {
+      await railway.stop();
     }
   });
 });
