@@ -68,7 +68,8 @@ export class BuildReport {
     return this.s.tests;
   }
 
-  summary(): BuildSummary {
-    return { ...this.s, warnings: [...this.s.warnings] };
+  /** `storedSeq`: where the log's publisher stored a line the build numbered (another writer may have moved it) */
+  summary(storedSeq: (seq: number) => number = (seq) => seq): BuildSummary {
+    return { ...this.s, warnings: this.s.warnings.map((w) => ({ ...w, seq: storedSeq(w.seq) })) };
   }
 }

@@ -108,7 +108,7 @@ export class JobRunner {
         if (progress) await this.reporter.progress(job, next, progress);
       },
     };
-    const heartbeat = setInterval(() => void this.beat(entry, step, log.lastSeq), HEARTBEAT_MS);
+    const heartbeat = setInterval(() => void this.beat(entry, step, publisher.lastPublishedSeq), HEARTBEAT_MS);
     let result: Omit<BuildResult, 'lastSeq' | 'at'>;
     try {
       if (job.attempt > 1) log.system(step, `Attempt ${job.attempt}: the builder of attempt ${job.attempt - 1} stopped before it ended; starting again here`, 'warn');
@@ -122,10 +122,12 @@ export class JobRunner {
       log.end();
     }
     if (!(await publisher.close())) this.logger.error({ deploymentId: job.deploymentId }, 'some log lines could not be published');
-    this.runtimeLogs.deployLogEnded(job.deploymentId, log.lastSeq);
-    const summary = ctx.report?.summary();
-    await this.reporter.finish(job, this.instanceId, { ...result, ...(summary ? { summary } : {}), lastSeq: log.lastSeq, at: new Date().toISOString() });
-    this.logger.log({ deploymentId: job.deploymentId, attempt: job.attempt, outcome: result.outcome, lastSeq: log.lastSeq }, 'job finished');
+    // as stored: another writer on the same log (a taken-over release's output) may have moved them
+    const lastSeq = publisher.lastPublishedSeq || (job.firstSeq ?? 1) - 1;
+    this.runtimeLogs.deployLogEnded(job.deploymentId, lastSeq);
+    const summary = ctx.report?.summary((seq) => publisher.storedSeq(seq));
+    await this.reporter.finish(job, this.instanceId, { ...result, ...(summary ? { summary } : {}), lastSeq, at: new Date().toISOString() });
+    this.logger.log({ deploymentId: job.deploymentId, attempt: job.attempt, outcome: result.outcome, lastSeq }, 'job finished');
     await rm(this.pipeline.pathsFor(job.deploymentId).workDir, { recursive: true, force: true }).catch((e) =>
       this.logger.warn({ deploymentId: job.deploymentId, err: (e as Error).message }, 'work dir not removed'),
     );

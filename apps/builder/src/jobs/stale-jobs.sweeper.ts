@@ -3,10 +3,11 @@ import { join } from 'node:path';
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import type { NatsConnection } from 'nats';
 import { DataSource } from 'typeorm';
-import { type BuildResult, ErrorCode, type LogBatch, Streams, buildFinished, logLinesPublished, subjectFor } from '@flightdeck/contracts';
-import { NATS_CONNECTION, Outbox, decodeEvent, encodeEvent } from '@flightdeck/messaging';
+import { type BuildResult, ErrorCode, Streams, buildFinished, logLinesPublished, subjectFor } from '@flightdeck/contracts';
+import { NATS_CONNECTION, Outbox, decodeEvent } from '@flightdeck/messaging';
 import { SERVICE_INFO, type ServiceInfo } from '@flightdeck/runtime';
 import { BUILDER_CONFIG, type BuilderConfig } from '../config/builder.config';
+import { LogBatchPublisher } from '../logs/log-batch-publisher';
 import { BuildJobsRepository, type StaleJob } from './build-jobs.repository';
 
 // A builder that crashed, was killed or lost its database leaves its jobs running in the table.
@@ -105,22 +106,10 @@ export class StaleJobsSweeper implements OnModuleDestroy {
 
   /** the reason, as the log's last line for whoever follows it; returns the new last seq */
   private async appendLine(job: StaleJob, lastSeq: number, step: string, message: string): Promise<number> {
-    const seq = lastSeq + 1;
-    const batch: LogBatch = {
-      deploymentId: job.deploymentId,
-      lines: [{ seq, timestamp: new Date().toISOString(), level: 'error', source: 'system', step, message }],
-    };
-    const id = `${job.deploymentId}:${job.attempt}:${seq}`;
-    try {
-      await this.nc.jetstream().publish(
-        subjectFor(logLinesPublished.subject, job.deploymentId),
-        encodeEvent(logLinesPublished, batch, id),
-        { msgID: id, timeout: 5_000 },
-      );
-      return seq;
-    } catch {
-      return lastSeq;
-    }
+    // through the log's publisher: a taken-over release of this deployment may be writing its output
+    const publisher = new LogBatchPublisher(this.nc.jetstream(), job.deploymentId, job.attempt);
+    publisher.add({ seq: lastSeq + 1, timestamp: new Date().toISOString(), level: 'error', source: 'system', step, message });
+    return (await publisher.close(5_000)) ? publisher.lastPublishedSeq : Math.max(lastSeq, publisher.lastPublishedSeq);
   }
 
   // Work dirs of jobs no builder runs any more (a crash skips the clean-up).

@@ -1,18 +1,34 @@
 import { Logger } from '@nestjs/common';
-import type { JetStreamClient } from 'nats';
-import { type LogBatch, type LogLine, logLinesPublished, subjectFor } from '@flightdeck/contracts';
-import { encodeEvent } from '@flightdeck/messaging';
+import type { JetStreamClient, NatsError } from 'nats';
+import { type LogLine, Streams, logLinesPublished, subjectFor } from '@flightdeck/contracts';
+import { decodeEvent, encodeEvent } from '@flightdeck/messaging';
 
 export const FLUSH_INTERVAL_MS = 50;
 export const LINES_PER_BATCH = 500;
 // well under NATS's default 1 MB max_payload, whatever the lines hold
 const BYTES_PER_BATCH = 256 * 1024;
 const RETRY_MAX_DELAY_MS = 5_000;
+// JetStream's "wrong last sequence": another writer published on the subject first
+const WRONG_LAST_SEQUENCE = 10071;
+
+/** the last message on the deployment's subject: its stream sequence and its last line's seq */
+interface Tail {
+  streamSeq: number;
+  lineSeq: number;
+}
 
 // Many lines per JetStream message: a message per line would cap the pipeline far below what
 // log-ingest can store. Batches go out one at a time, each acknowledged before the next, so a
 // retried batch can never overtake a later one; the message id `<deployment>:<attempt>:<firstSeq>`
 // makes a retry after a lost ack a duplicate the stream drops.
+//
+// One deployment's log may have several writers at once: a job's attempt, the line a sweeper adds
+// for a dead builder's attempt, the runtime output of its release (on the builder that took it
+// over). Each numbers its lines from what it last knew, so two may pick the same seqs. The stream
+// decides: a batch is stored only if the subject's last message is the one this writer last saw
+// (JetStream's expected last subject sequence); when another writer got there first, this batch
+// and every later line are numbered again right after that writer's last line. Seqs stay 1..N,
+// each once, whoever writes.
 export class LogBatchPublisher {
   private readonly logger = new Logger(LogBatchPublisher.name);
   private readonly subject: string;
@@ -23,6 +39,9 @@ export class LogBatchPublisher {
   private giveUpAt = Infinity;
   private published = 0;
   private lastAdded = 0;
+  private tail?: Tail;
+  /** added to the seqs the writer gave, from each provisional seq on (in order): renumberings so far */
+  private readonly shifts: { from: number; by: number }[] = [];
 
   constructor(
     private readonly js: JetStreamClient,
@@ -33,9 +52,14 @@ export class LogBatchPublisher {
     this.subject = subjectFor(logLinesPublished.subject, deploymentId);
   }
 
-  /** the highest seq JetStream has acknowledged */
+  /** the seq of the last line JetStream has acknowledged, as stored (after any renumbering) */
   get lastPublishedSeq(): number {
     return this.published;
+  }
+
+  /** the seq a line numbered `seq` by its writer was (or will be, as things stand) stored under */
+  storedSeq(seq: number): number {
+    return seq + this.shiftAt(seq);
   }
 
   add(line: LogLine): void {
@@ -53,7 +77,7 @@ export class LogBatchPublisher {
     const lines = this.buffer;
     this.buffer = [];
     this.bufferBytes = 0;
-    this.chain = this.chain.then(() => this.publish({ deploymentId: this.deploymentId, lines }));
+    this.chain = this.chain.then(() => this.publish(lines));
   }
 
   /** every line added so far is acknowledged by JetStream, or the deadline passed (false) */
@@ -61,30 +85,72 @@ export class LogBatchPublisher {
     this.flush();
     this.giveUpAt = Date.now() + deadlineMs;
     await this.chain;
-    return this.published >= this.lastAdded;
+    return this.published >= this.storedSeq(this.lastAdded);
   }
 
-  private async publish(batch: LogBatch): Promise<void> {
-    const firstSeq = batch.lines[0].seq;
-    const lastSeq = batch.lines[batch.lines.length - 1].seq;
-    const id = `${this.deploymentId}:${this.attempt}:${firstSeq}`;
-    const payload = encodeEvent(logLinesPublished, batch, id);
+  private async publish(given: LogLine[]): Promise<void> {
+    // what goes out: the same message (same id, same expectation) on every retry but a race, so a
+    // retry after a lost ack is a duplicate the stream drops before it checks the expectation
+    let out: { lines: LogLine[]; id: string; payload: Uint8Array; expected: number } | undefined;
     for (let failures = 0; ; failures++) {
       try {
-        await this.js.publish(this.subject, payload, { msgID: id, timeout: 5_000 });
-        this.published = lastSeq;
+        if (!out) {
+          const tail = (this.tail ??= await this.readTail());
+          const lines = this.renumber(given, tail);
+          const id = `${this.deploymentId}:${this.attempt}:${lines[0].seq}`;
+          out = { lines, id, payload: encodeEvent(logLinesPublished, { deploymentId: this.deploymentId, lines }, id), expected: tail.streamSeq };
+        }
+        const ack = await this.js.publish(this.subject, out.payload, { msgID: out.id, expect: { lastSubjectSequence: out.expected }, timeout: 5_000 });
+        this.tail = { streamSeq: ack.seq, lineSeq: out.lines[out.lines.length - 1].seq };
+        this.published = this.tail.lineSeq;
         return;
       } catch (e) {
+        if ((e as NatsError).api_error?.err_code === WRONG_LAST_SEQUENCE) {
+          // another writer got there first: after its last line
+          this.tail = undefined;
+          out = undefined;
+          continue;
+        }
         if (Date.now() >= this.giveUpAt) {
-          this.logger.error({ deploymentId: this.deploymentId, firstSeq, lastSeq, err: (e as Error).message }, 'log lines dropped: JetStream unreachable');
+          this.logger.error({ deploymentId: this.deploymentId, firstSeq: given[0].seq, lastSeq: given[given.length - 1].seq, err: (e as Error).message }, 'log lines dropped: JetStream unreachable');
           return;
         }
         const delay = Math.min(200 * 2 ** failures, RETRY_MAX_DELAY_MS);
         if (failures === 0 || failures % 10 === 0) {
-          this.logger.warn({ deploymentId: this.deploymentId, firstSeq, delay, err: (e as Error).message }, 'log publish failed, retrying');
+          this.logger.warn({ deploymentId: this.deploymentId, firstSeq: given[0].seq, delay, err: (e as Error).message }, 'log publish failed, retrying');
         }
         await new Promise((r) => setTimeout(r, delay));
       }
+    }
+  }
+
+  // The batch goes right after the subject's last line. A subject with no message (nothing
+  // published yet, or the stream no longer keeps this deployment's messages) leaves the writer's
+  // numbering as it is: log-ingest may hold lines the stream has let go.
+  private renumber(given: LogLine[], tail: Tail): LogLine[] {
+    const first = given[0].seq;
+    const at = first + this.shiftAt(first);
+    if (tail.streamSeq > 0 && at !== tail.lineSeq + 1) this.shifts.push({ from: first, by: tail.lineSeq + 1 - first });
+    const by = this.shiftAt(first);
+    return by ? given.map((l) => ({ ...l, seq: l.seq + by })) : given;
+  }
+
+  private shiftAt(seq: number): number {
+    let by = 0;
+    for (const s of this.shifts) if (s.from <= seq) by = s.by;
+    return by;
+  }
+
+  private async readTail(): Promise<Tail> {
+    const jsm = await this.js.jetstreamManager(false);
+    try {
+      const msg = await jsm.streams.getMessage(Streams.buildLogs.name, { last_by_subj: this.subject });
+      const decoded = decodeEvent(logLinesPublished, msg.data);
+      const lineSeq = decoded.ok ? (decoded.data.lines.at(-1)?.seq ?? 0) : 0;
+      return { streamSeq: msg.seq, lineSeq };
+    } catch (e) {
+      if (/no message found/i.test((e as Error).message)) return { streamSeq: 0, lineSeq: 0 };
+      throw e;
     }
   }
 }

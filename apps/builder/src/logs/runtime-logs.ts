@@ -25,7 +25,7 @@ const MAX_REMEMBERED = 10_000;
 @Injectable()
 export class RuntimeLogs {
   private readonly logger = new Logger(RuntimeLogs.name);
-  private readonly logs = new Map<string, { log: RuntimeLog; closed: boolean }>();
+  private readonly logs = new Map<string, { log: RuntimeLog; sink: LogBatchPublisher; closed: boolean }>();
   private readonly deploying = new Map<string, { ended: Promise<number>; end: (lastSeq: number) => void }>();
   /** where the logs closed here ended: a later start of the release continues there */
   private readonly ended = new Map<string, number>();
@@ -63,7 +63,7 @@ export class RuntimeLogs {
     let entry = this.logs.get(releaseId);
     if (!entry) {
       const sink = new LogBatchPublisher(this.nc.jetstream(), releaseId, `run-${this.boot}`);
-      const created = { log: new RuntimeLog(sink, new SecretMasker(secrets), this.options), closed: false };
+      const created = { log: new RuntimeLog(sink, new SecretMasker(secrets), this.options), sink, closed: false };
       entry = created;
       this.logs.set(releaseId, created);
       void this.begin(releaseId, created);
@@ -79,7 +79,8 @@ export class RuntimeLogs {
     this.logs.delete(releaseId);
     entry.closed = true;
     await entry.log.close();
-    if (entry.log.lastSeq !== undefined) this.remember(releaseId, entry.log.lastSeq);
+    // as stored: the publisher numbers lines again after another writer's
+    if (entry.log.lastSeq !== undefined && entry.sink.lastPublishedSeq) this.remember(releaseId, entry.sink.lastPublishedSeq);
   }
 
   async closeAll(): Promise<void> {
@@ -93,7 +94,7 @@ export class RuntimeLogs {
     if (this.ended.size > MAX_REMEMBERED) this.ended.delete(this.ended.keys().next().value!);
   }
 
-  private async begin(releaseId: string, entry: { log: RuntimeLog; closed: boolean }): Promise<void> {
+  private async begin(releaseId: string, entry: { log: RuntimeLog; sink: LogBatchPublisher; closed: boolean }): Promise<void> {
     for (let failures = 0; !entry.closed; failures++) {
       const after = await this.lastSeqOf(releaseId).catch((e: Error) => {
         this.logger.warn({ release: releaseId, err: e.message }, 'where the runtime log continues is not known yet');
