@@ -3,11 +3,12 @@ import { join } from 'node:path';
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import type { NatsConnection } from 'nats';
 import { DataSource } from 'typeorm';
-import { type BuildResult, ErrorCode, Streams, buildFinished, logLinesPublished, subjectFor } from '@flightdeck/contracts';
-import { NATS_CONNECTION, Outbox, decodeEvent } from '@flightdeck/messaging';
+import { type BuildResult, ErrorCode, Streams, buildFinished } from '@flightdeck/contracts';
+import { NATS_CONNECTION, Outbox } from '@flightdeck/messaging';
 import { SERVICE_INFO, type ServiceInfo } from '@flightdeck/runtime';
 import { BUILDER_CONFIG, type BuilderConfig } from '../config/builder.config';
 import { LogBatchPublisher } from '../logs/log-batch-publisher';
+import { readLogTail } from '../logs/log-tail';
 import { BuildJobsRepository, type StaleJob } from './build-jobs.repository';
 
 // A builder that crashed, was killed or lost its database leaves its jobs running in the table.
@@ -90,19 +91,9 @@ export class StaleJobsSweeper implements OnModuleDestroy {
 
   // The stream knows the last line that really went out; the heartbeat's figure may be off.
   private async lastPublishedSeq(deploymentId: string): Promise<number | undefined> {
-    try {
-      const jsm = await this.nc.jetstreamManager();
-      const msg = await jsm.streams.getMessage(Streams.buildLogs.name, {
-        last_by_subj: subjectFor(logLinesPublished.subject, deploymentId),
-      });
-      const decoded = decodeEvent(logLinesPublished, msg.data);
-      const lines = decoded.ok ? decoded.data.lines : undefined;
-      return lines?.length ? lines[lines.length - 1].seq : undefined;
-    } catch (e) {
-      // no message for this subject: nothing was published
-      return /no message found/i.test((e as Error).message) ? 0 : undefined;
-    }
+    return (await readLogTail(this.nc.jetstream(), deploymentId).catch(() => undefined))?.lineSeq;
   }
+
 
   /** the reason, as the log's last line for whoever follows it; returns the new last seq */
   private async appendLine(job: StaleJob, lastSeq: number, step: string, message: string): Promise<number> {

@@ -1,7 +1,8 @@
 import { Logger } from '@nestjs/common';
 import type { JetStreamClient, NatsError } from 'nats';
-import { type LogLine, Streams, logLinesPublished, subjectFor } from '@flightdeck/contracts';
-import { decodeEvent, encodeEvent } from '@flightdeck/messaging';
+import { type LogLine, logLinesPublished, subjectFor } from '@flightdeck/contracts';
+import { encodeEvent } from '@flightdeck/messaging';
+import { type LogTail, readLogTail } from './log-tail';
 
 export const FLUSH_INTERVAL_MS = 50;
 export const LINES_PER_BATCH = 500;
@@ -11,11 +12,6 @@ const RETRY_MAX_DELAY_MS = 5_000;
 // JetStream's "wrong last sequence": another writer published on the subject first
 const WRONG_LAST_SEQUENCE = 10071;
 
-/** the last message on the deployment's subject: its stream sequence and its last line's seq */
-interface Tail {
-  streamSeq: number;
-  lineSeq: number;
-}
 
 // Many lines per JetStream message: a message per line would cap the pipeline far below what
 // log-ingest can store. Batches go out one at a time, each acknowledged before the next, so a
@@ -39,7 +35,7 @@ export class LogBatchPublisher {
   private giveUpAt = Infinity;
   private published = 0;
   private lastAdded = 0;
-  private tail?: Tail;
+  private tail?: LogTail;
   /** added to the seqs the writer gave, from each provisional seq on (in order): renumberings so far */
   private readonly shifts: { from: number; by: number }[] = [];
 
@@ -95,7 +91,7 @@ export class LogBatchPublisher {
     for (let failures = 0; ; failures++) {
       try {
         if (!out) {
-          const tail = (this.tail ??= await this.readTail());
+          const tail = (this.tail ??= await readLogTail(this.js, this.deploymentId));
           const lines = this.renumber(given, tail);
           const id = `${this.deploymentId}:${this.attempt}:${lines[0].seq}`;
           out = { lines, id, payload: encodeEvent(logLinesPublished, { deploymentId: this.deploymentId, lines }, id), expected: tail.streamSeq };
@@ -127,7 +123,7 @@ export class LogBatchPublisher {
   // The batch goes right after the subject's last line. A subject with no message (nothing
   // published yet, or the stream no longer keeps this deployment's messages) leaves the writer's
   // numbering as it is: log-ingest may hold lines the stream has let go.
-  private renumber(given: LogLine[], tail: Tail): LogLine[] {
+  private renumber(given: LogLine[], tail: LogTail): LogLine[] {
     const first = given[0].seq;
     const at = first + this.shiftAt(first);
     if (tail.streamSeq > 0 && at !== tail.lineSeq + 1) this.shifts.push({ from: first, by: tail.lineSeq + 1 - first });
@@ -139,18 +135,5 @@ export class LogBatchPublisher {
     let by = 0;
     for (const s of this.shifts) if (s.from <= seq) by = s.by;
     return by;
-  }
-
-  private async readTail(): Promise<Tail> {
-    const jsm = await this.js.jetstreamManager(false);
-    try {
-      const msg = await jsm.streams.getMessage(Streams.buildLogs.name, { last_by_subj: this.subject });
-      const decoded = decodeEvent(logLinesPublished, msg.data);
-      const lineSeq = decoded.ok ? (decoded.data.lines.at(-1)?.seq ?? 0) : 0;
-      return { streamSeq: msg.seq, lineSeq };
-    } catch (e) {
-      if (/no message found/i.test((e as Error).message)) return { streamSeq: 0, lineSeq: 0 };
-      throw e;
-    }
   }
 }

@@ -2,11 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable, Logger, Module, Optional } from '@nestjs/common';
 import type { NatsConnection } from 'nats';
-import { Streams, listLogLines, logLinesPublished, subjectFor } from '@flightdeck/contracts';
-import { Bus, NATS_CONNECTION, decodeEvent } from '@flightdeck/messaging';
+import { listLogLines } from '@flightdeck/contracts';
+import { Bus, NATS_CONNECTION } from '@flightdeck/messaging';
 import { BUILDER_CONFIG, type BuilderConfig } from '../config/builder.config';
 import { SecretMasker } from '../masking/secret-masker';
 import { LogBatchPublisher } from './log-batch-publisher';
+import { readLogTail } from './log-tail';
 import { RuntimeLog, type RuntimeLogOptions } from './runtime-log';
 
 export type RuntimeOutput = (line: string, stream: 'stdout' | 'stderr') => void;
@@ -124,16 +125,9 @@ export class RuntimeLogs {
 
   // 0: the stream holds nothing of it (never published, or older than the stream keeps)
   private async lastPublishedSeq(deploymentId: string): Promise<number> {
-    try {
-      const jsm = await this.nc!.jetstreamManager();
-      const msg = await jsm.streams.getMessage(Streams.buildLogs.name, { last_by_subj: subjectFor(logLinesPublished.subject, deploymentId) });
-      const decoded = decodeEvent(logLinesPublished, msg.data);
-      return decoded.ok ? (decoded.data.lines.at(-1)?.seq ?? 0) : 0;
-    } catch (e) {
-      if (/no message found/i.test((e as Error).message)) return 0;
-      throw e;
-    }
+    return (await readLogTail(this.nc!.jetstream(), deploymentId)).lineSeq;
   }
+
 }
 
 // Shared by the jobs (which say when a deploy's log ends) and the releases (whose output it takes).
