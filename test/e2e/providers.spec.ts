@@ -486,7 +486,7 @@ describe('providers end to end', () => {
   });
 
   // aws-lambda (issue 21)
-  it('AWS Lambda: the Node build zipped as the function\'s code on its API (a local fake, SigV4 with the documented example keys), each update followed in the log, a version published and the alias moved, succeeds with the alias ARN, rolls back by moving the alias back; its 500s end in deployment/provider-error with its message', async () => {
+  it('AWS Lambda: the Node build zipped as the function\'s code on its API (a local fake, SigV4 with the documented example keys), each update followed in the log, a version published and the alias moved, succeeds with the alias ARN, rolls back by moving the alias back; its 500s end in deployment/provider-error with its message before any build', async () => {
     const KEY_ID = 'AKIAIOSFODNN7EXAMPLE';
     const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
     const lambda = await startFakeLambdaApi('eu-west-1');
@@ -533,11 +533,12 @@ describe('providers end to end', () => {
       expect(lambda.requestsTo('PUT', /\/code$/)).toHaveLength(uploads);
       expect(await logOf(rb.body.id)).toContain('Alias live moved from version 2 to 1');
 
-      // Lambda answers 500 to every code upload: retried, then its message and x-amzn-RequestId (a rollback paused the environment: forced)
-      lambda.failNext({ method: 'PUT', path: /\/code$/, status: 500, code: 'ServiceException', message: 'Lambda is having a moment', times: 3 });
+      // Lambda answers 500 to every read of the function: retried, then its message and x-amzn-RequestId, before any build (a rollback paused the environment: forced)
+      lambda.failNext({ method: 'GET', path: /\/configuration$/, status: 500, code: 'ServiceException', message: 'Lambda is having a moment', times: 3 });
       const failed = await deploy(projectId, { force: true });
       expect(failed).toMatchObject({ status: 'failed', errorCode: 'deployment/provider-error' });
-      expect(failed.errorMessage).toBe(`aws-lambda: update the function code: ServiceException (HTTP 500): Lambda is having a moment (request id ${lambda.requestsTo('PUT', /\/code$/).at(-1)!.requestId})`);
+      expect(failed.errorMessage).toContain(`aws-lambda: read the function: ServiceException (HTTP 500): Lambda is having a moment (request id ${lambda.requestsTo('GET', /\/configuration$/).at(-1)!.requestId})`);
+      expect(lambda.requestsTo('PUT', /\/code$/)).toHaveLength(uploads);
       expect(fn.aliases.get('live')!.version).toBe('1');
     } finally {
       await lambda.stop();
