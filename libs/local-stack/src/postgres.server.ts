@@ -2,11 +2,12 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
+import { Client, type ClientConfig } from 'pg';
 import { type ExitInfo, exitOf, hasExited, stopChild } from './child-exit';
 import { endWithParent } from './end-with-parent';
 import { freePort } from '@flightdeck/runtime';
 import { postgresLocation, removePostgresDir } from './postgres-location';
+import { copyTemplate, postgresTemplate } from './postgres-template';
 import { chownTo, postgresUser } from './process-user';
 
 export interface PostgresServer {
@@ -61,7 +62,10 @@ export async function startPostgres(opts: StartPostgresOptions = {}): Promise<Po
   // user cannot enter (a clone under root's 0700 home)
   const spawnOpts = { uid: user?.uid, gid: user?.gid, cwd: root, env: { ...process.env, LC_ALL: 'C' } };
 
-  if (!existsSync(join(dataDir, 'PG_VERSION'))) {
+  // a test's throwaway cluster: a copy of the template, its password set once it listens
+  const template = temp && opts.fast && opts.superuserPassword ? postgresTemplate(bin('initdb'), user) : undefined;
+  if (template) copyTemplate(template, dataDir);
+  else if (!existsSync(join(dataDir, 'PG_VERSION'))) {
     const auth = ['--auth=trust'];
     const pwfile = join(root, '.pwfile');
     if (opts.superuserPassword) {
@@ -105,6 +109,10 @@ export async function startPostgres(opts: StartPostgresOptions = {}): Promise<Po
     if (temp) removePostgresDir(requested);
   };
   try {
+    if (template) {
+      await waitForPostgres({ host: root, port, user: 'postgres', database: 'postgres' }, child, () => output);
+      await setSuperuserPassword(root, port, opts.superuserPassword!);
+    }
     await waitForPostgres(`postgres://${auth}@127.0.0.1:${port}/postgres`, child, () => output);
     if (database !== 'postgres') await ensureDatabase(`postgres://${auth}@127.0.0.1:${port}/postgres`, database);
   } catch (e) {
@@ -115,11 +123,11 @@ export async function startPostgres(opts: StartPostgresOptions = {}): Promise<Po
   return { port, url, dataDir, movedFrom, pid: child.pid, exited, stop };
 }
 
-async function waitForPostgres(url: string, child: ChildProcess, output: () => string) {
+async function waitForPostgres(to: string | ClientConfig, child: ChildProcess, output: () => string) {
   const deadline = Date.now() + 30_000;
   for (;;) {
     if (hasExited(child)) throw new Error(`postgres exited with ${child.exitCode ?? child.signalCode}: ${output()}`);
-    const client = new Client({ connectionString: url });
+    const client = new Client(typeof to === 'string' ? { connectionString: to } : to);
     try {
       await client.connect();
       await client.query('select 1');
@@ -130,6 +138,17 @@ async function waitForPostgres(url: string, child: ChildProcess, output: () => s
       if (Date.now() > deadline) throw new Error(`postgres did not start: ${(e as Error).message}\n${output()}`);
       await new Promise((r) => setTimeout(r, 100));
     }
+  }
+}
+
+// over the cluster's own socket (local logins are trusted): TCP logins need the password
+async function setSuperuserPassword(socketDir: string, port: number, password: string) {
+  const client = new Client({ host: socketDir, port, user: 'postgres', database: 'postgres' });
+  await client.connect();
+  try {
+    await client.query(`alter role postgres password '${password.replace(/'/g, "''")}'`);
+  } finally {
+    await client.end();
   }
 }
 

@@ -59,6 +59,31 @@ describe('throwaway servers for tests', () => {
     expect(existsSync(dirname(pg.dataDir))).toBe(false);
   });
 
+  it('copies each test cluster from one template, yet each has its own data, password and owner', async () => {
+    const [a, b] = await Promise.all([startPostgres({ fast: true, superuserPassword: 'first-Pw1' }), startPostgres({ fast: true, superuserPassword: 'second-Pw2' })]);
+    try {
+      const query = async (url: string, sql: string) => {
+        const c = new Client({ connectionString: url });
+        await c.connect();
+        try {
+          return (await c.query(sql)).rows;
+        } finally {
+          await c.end();
+        }
+      };
+      await query(a.url, 'create table only_in_a (id int)');
+      expect(await query(b.url, `select to_regclass('only_in_a') as t`)).toEqual([{ t: null }]);
+      // TCP logins need each one's own password, not the other's
+      await expect(query(a.url.replace('first-Pw1', 'second-Pw2'), 'select 1')).rejects.toThrow(/password authentication failed/);
+      await expect(query(b.url.replace('second-Pw2', 'first-Pw1'), 'select 1')).rejects.toThrow(/password authentication failed/);
+      const runAs = postgresUser();
+      for (const pg of [a, b]) expect(statSync(pg.dataDir).uid).toBe(runAs ? runAs.uid : process.getuid?.());
+      expect(statSync(a.dataDir).mode & 0o777).toBe(0o700);
+    } finally {
+      await Promise.all([a.stop(), b.stop()]);
+    }
+  });
+
   it('a process killed with SIGKILL (no exit handler runs) leaves no Postgres or nats-server running', async () => {
     const program = `
       const { startNats, startPostgres } = require('@flightdeck/local-stack');
