@@ -18,6 +18,7 @@ import { decideApproval } from './deployments/approval.schema';
 import { getEnvironmentHealth } from './releases/environment-health.schema';
 import { actOnCanary } from './releases/canary.schema';
 import { reportToProvider } from './releases/provider-report.schema';
+import { receiveProviderWebhook } from './releases/provider-webhook.schema';
 import { edgeRouteChanged, listEdgeRoutes } from './releases/edge-routes.schema';
 import {
   countLogLevels,
@@ -147,6 +148,8 @@ export const BusAccess: Record<ServiceName, ServiceBusAccess> = {
       actOnCanary,
       // a custom provider's report with its publisher credential: the builder running the deployment acts
       reportToProvider,
+      // a provider's status webhook, byte for byte: the builder running a deployment of the environment holds its secret
+      receiveProviderWebhook,
       updateProject,
       deleteProject,
       restoreProject,
@@ -247,7 +250,7 @@ export const BusAccess: Record<ServiceName, ServiceBusAccess> = {
   },
   builder: {
     handles: [getEnvironmentHealth, listEdgeRoutes],
-    broadcasts: [pingServices, actOnCanary, reportToProvider],
+    broadcasts: [pingServices, actOnCanary, reportToProvider, receiveProviderWebhook],
     // getDeployment: a running job checks on its heartbeat that its deployment still wants it;
     // getEnvironment: a job reads its environment's resource limits;
     // listLogLines: where a release's runtime log continues once the stream no longer holds its lines

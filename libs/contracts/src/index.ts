@@ -12,6 +12,7 @@ export * from './system/service-status.schema';
 export * from './releases/environment-health.schema';
 export * from './releases/canary.schema';
 export * from './releases/provider-report.schema';
+export * from './releases/provider-webhook.schema';
 export * from './releases/edge-routes.schema';
 export * from './releases/host-label';
 export * from './projects/project.schema';

@@ -100,6 +100,8 @@ export const Subjects = {
     canary: 'releases.cmd.canary',
     // a custom provider's system reports on its deployment with its short-lived credential: heard by every builder, the one running it acts
     providerReport: 'releases.cmd.provider-report',
+    // a provider's status webhook, byte for byte: heard by every builder, the one running a deployment of the environment verifies and applies it
+    providerWebhook: 'releases.cmd.provider-webhook',
     // the edge's route table: any builder answers it whole; each change is heard by every edge and builder
     edgeRoutes: 'releases.query.edge-routes',
     edgeRouteChanged: 'releases.evt.edge-route',

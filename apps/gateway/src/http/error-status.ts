@@ -73,6 +73,8 @@ export const HTTP_STATUS_OF: Record<ErrorCode, number> = {
   [ErrorCode.WebhookUnknownRepository]: 404,
   // not an error to the sender: the delivery was received and left alone
   [ErrorCode.WebhookUnsupportedEvent]: 202,
+  [ErrorCode.WebhookUnknownProvider]: 404,
+  [ErrorCode.WebhookProviderUnsupported]: 422,
   [ErrorCode.ServiceUnavailable]: 503,
   [ErrorCode.InternalError]: 500,
   [ErrorCode.SecretUndecryptable]: 500,

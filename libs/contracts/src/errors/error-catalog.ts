@@ -84,6 +84,8 @@ export const ERROR_CATALOG: Record<ErrorCode, ErrorClass> = {
   [ErrorCode.LogSearchRangeTooLarge]: c('recoverable', 'A log search spans too many days; narrow from and to.', 'manual'),
   [ErrorCode.WebhookInvalidSignature]: c('recoverable', "The webhook's signature does not match the project's webhook secret: set the secret shown at creation in the repository's webhook.", 'manual'),
   [ErrorCode.WebhookUnknownRepository]: c('recoverable', "No project with a webhook secret has this repository: check the project's repository URL and create its webhook secret.", 'manual'),
+  [ErrorCode.WebhookUnknownProvider]: c('recoverable', "The environment's provider is another one: point the provider's webhook at /hooks/providers/<the environment's provider>/<environment id>.", 'manual'),
+  [ErrorCode.WebhookProviderUnsupported]: c('recoverable', 'This provider sends no status webhooks (vercel, netlify and custom do); its deployments are followed by polling.', 'manual'),
   [ErrorCode.WebhookUnsupportedEvent]: c('recoverable', 'This webhook event is not acted on (push and pull_request are); it was ignored.', 'manual'),
   [ErrorCode.LogSearchTooBroad]: c('recoverable', 'The log search matched too much to answer in time; add a longer word or narrow from and to.', 'manual'),
 };

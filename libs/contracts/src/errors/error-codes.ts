@@ -90,6 +90,10 @@ export const ErrorCode = {
   WebhookUnknownRepository: 'webhook/unknown-repository',
   // a signed delivery of an event (or action) the platform does not act on: answered 202, ignored
   WebhookUnsupportedEvent: 'webhook/unsupported-event',
+  // a provider status webhook (POST /hooks/providers/:provider/:environmentId) for a provider the environment is not configured with
+  WebhookUnknownProvider: 'webhook/unknown-provider',
+  // a provider status webhook for a provider that sends none (only vercel, netlify and custom do)
+  WebhookProviderUnsupported: 'webhook/provider-unsupported',
   // outgoing hooks (issue 23): no such hook or delivery in the project
   HookNotFound: 'hook/not-found',
   // a hook URL whose host is loopback, private, link-local or otherwise not public (the platform is no SSRF proxy)
