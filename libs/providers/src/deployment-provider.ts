@@ -79,6 +79,11 @@ export interface ProviderWebhookEvent {
 export interface ProviderCallContext {
   log: ProviderLog;
   signal: AbortSignal;
+  /**
+   * resolves the next time the platform's status webhook says something of this deployment (the
+   * host verified it): a follow loop reads the platform's state then instead of waiting out its pause
+   */
+  nudged?: () => Promise<void>;
 }
 
 /**

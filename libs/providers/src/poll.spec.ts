@@ -1,4 +1,4 @@
-import { pollUntil } from './poll';
+import { pause, pollUntil } from './poll';
 
 describe('pollUntil', () => {
   const opts = (over: Partial<Parameters<typeof pollUntil>[1]> = {}) => ({ intervalMs: 10, timeoutMs: 1_000, signal: new AbortController().signal, timedOut: () => new Error('timed out'), ...over });
@@ -21,6 +21,17 @@ describe('pollUntil', () => {
     const started = Date.now();
     setTimeout(() => ac.abort(new Error('deployment canceled')), 20);
     await expect(pollUntil(async () => undefined, opts({ intervalMs: 60_000, timeoutMs: 120_000, signal: ac.signal }))).rejects.toThrow('deployment canceled');
+    expect(Date.now() - started).toBeLessThan(1_000);
+  });
+});
+
+describe('pause', () => {
+  it("ends when the platform's webhook wakes it, without waiting out its time", async () => {
+    let wake: () => void = () => undefined;
+    const woken = new Promise<void>((r) => (wake = r));
+    const started = Date.now();
+    setTimeout(() => wake(), 20);
+    await pause(60_000, new AbortController().signal, woken);
     expect(Date.now() - started).toBeLessThan(1_000);
   });
 });

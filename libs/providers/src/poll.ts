@@ -1,5 +1,5 @@
-/** a pause between two reads of a remote rollout, cut short by the call's signal */
-export const pause = (ms: number, signal: AbortSignal) =>
+/** a pause between two reads of a remote rollout, cut short by the call's signal (and by `wake`: the platform's webhook said something) */
+export const pause = (ms: number, signal: AbortSignal, wake?: Promise<void>) =>
   new Promise<void>((resolve) => {
     const t = setTimeout(done, ms);
     function done() {
@@ -9,6 +9,7 @@ export const pause = (ms: number, signal: AbortSignal) =>
     }
     if (signal.aborted) return done();
     signal.addEventListener('abort', done, { once: true });
+    void wake?.then(done);
   });
 
 /**

@@ -206,7 +206,7 @@ export class NetlifyProvider implements DeploymentProvider {
         await this.stopOnNetlify(id, ctx);
         throw new ProviderError(NAME, `deploy ${id} is still ${d.state} after ${this.settings.buildTimeoutSeconds} s (settings.buildTimeoutSeconds): canceled on Netlify`);
       }
-      await pause(this.options.pollMs ?? 1000, ctx.signal);
+      await pause(this.options.pollMs ?? 1000, ctx.signal, ctx.nudged?.());
       if (ctx.signal.aborted) throw new Error('aborted');
     }
   }

@@ -244,7 +244,7 @@ export class VercelProvider implements DeploymentProvider {
         await this.stopOnVercel(id, ctx);
         throw new ProviderError(NAME, `deployment ${id} is still ${d.readyState} after ${this.settings.buildTimeoutSeconds} s (settings.buildTimeoutSeconds): canceled on Vercel`);
       }
-      await pause(this.options.pollMs ?? 1000, ctx.signal);
+      await pause(this.options.pollMs ?? 1000, ctx.signal, ctx.nudged?.());
       if (ctx.signal.aborted) throw new Error('aborted');
     }
   }
