@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { type DeployJob, ErrorCode, type ResolvedVariable, getEnvironment } from '@flightdeck/contracts';
+import { type DeployJob, ErrorCode, type ProviderWebhookRequest, type ProviderWebhookVerdict, type ResolvedVariable, getEnvironment } from '@flightdeck/contracts';
 import { Bus } from '@flightdeck/messaging';
 import {
   BUILT_IN_PROVIDERS,
@@ -11,6 +11,7 @@ import {
   type ProviderHost,
   ProviderRegistry,
   ProviderSettingsError,
+  ProviderWebhookError,
 } from '@flightdeck/providers';
 import { StepFailedError } from '../build/step-errors';
 import { BUILDER_CONFIG, type BuilderConfig } from '../config/builder.config';
@@ -19,12 +20,23 @@ import { type InternalDeployRequest, InternalDeploymentProvider, internalProvide
 import type { ReleaseEnvironment, ReleaseLog, ReleaseProvider, ReleaseSpec, ReleaseTarget, ReleaseUrls } from './release-provider';
 import { ProviderReports } from './provider-reports';
 import { ProviderDeploymentsRepository } from './provider-deployments.repository';
+import { Nudge } from './nudge';
+
+/** a deploy or rollback under way with a provider of its own: what its status webhooks are verified with and told to */
+interface Running {
+  name: string;
+  environmentId: string;
+  provider: DeploymentProvider;
+  log: ReleaseLog;
+  nudge: Nudge;
+}
 
 interface Prepared {
   name: string;
   provider: DeploymentProvider;
   at: number;
   projectId: string;
+  environmentId: string;
   /** the deployment's own variables (not the builder's base environment), for the release */
   variables: ResolvedVariable[];
 }
@@ -43,6 +55,8 @@ const PREPARED_TTL_MS = 6 * 3600_000;
 export class DeploymentProviders implements ReleaseProvider {
   readonly registry: ProviderRegistry;
   private readonly prepared = new Map<string, Prepared>();
+  /** by deployment id: the provider calls under way on this replica */
+  private readonly running = new Map<string, Running>();
   /** the internal provider behind the interface: what every deployment without a provider of its own goes through */
   private readonly internalProvider: InternalDeploymentProvider;
   /** the short-lived credentials a provider hands on (the custom provider's), each revoked when its call ends */
@@ -82,7 +96,7 @@ export class DeploymentProviders implements ReleaseProvider {
       throw providerFailure(e, 'prepare');
     }
     const forRelease = resolved.filter((v) => v.target !== 'build');
-    this.prepared.set(job.deploymentId, { name: config.name, provider, at: Date.now(), projectId: job.projectId, variables: forRelease });
+    this.prepared.set(job.deploymentId, { name: config.name, provider, at: Date.now(), projectId: job.projectId, environmentId: job.environmentId, variables: forRelease });
     return config.name;
   }
 
@@ -106,15 +120,17 @@ export class DeploymentProviders implements ReleaseProvider {
       commitSha: spec.commit?.sha,
       source,
     };
+    const nudge = this.track(req.deploymentId, p, log);
     try {
-      const r = await p.provider.deploy(req, { log, signal });
+      const r = await p.provider.deploy(req, { log, signal, nudged: nudge.next });
       await this.remember(req.deploymentId, p.name, r.providerDeploymentId, log);
       return { url: r.url, previewUrl: r.previewUrl ?? r.url };
     } catch (e) {
       throw providerFailure(e, 'deploy');
     } finally {
-      // a credential it handed on ends with its call
+      // a credential it handed on ends with its call, and so does listening to its webhooks
       this.reports.revoke(req.deploymentId);
+      this.running.delete(req.deploymentId);
     }
   }
 
@@ -128,16 +144,57 @@ export class DeploymentProviders implements ReleaseProvider {
     // the provider's own id of the deployment it goes back to, when that provider released it
     const earlier = await this.answered?.find(target.toDeploymentId);
     const toProviderDeploymentId = earlier?.provider === p.name ? (earlier.providerDeploymentId ?? undefined) : undefined;
+    const nudge = this.track(target.deploymentId, p, log);
     try {
-      const r = await p.provider.rollback({ ...target, projectId: p.projectId, toProviderDeploymentId }, { log, signal });
+      const r = await p.provider.rollback({ ...target, projectId: p.projectId, toProviderDeploymentId }, { log, signal, nudged: nudge.next });
       await this.remember(target.deploymentId, p.name, r.providerDeploymentId, log);
       return { url: r.url, previewUrl: r.previewUrl ?? r.url };
     } catch (e) {
       throw providerFailure(e, 'deploy');
     } finally {
-      // a credential it handed on ends with its call
+      // a credential it handed on ends with its call, and so does listening to its webhooks
       this.reports.revoke(target.deploymentId);
+      this.running.delete(target.deploymentId);
     }
+  }
+
+  /**
+   * A provider's status webhook for an environment: verified with the secret resolved for a
+   * deployment of it this replica is running with that provider (the only place that secret is);
+   * about that deployment, its log says what the provider reported and the provider call reads the
+   * platform's state at once, so the deployment moves the way it does when the call polls.
+   */
+  applyWebhook(req: ProviderWebhookRequest): ProviderWebhookVerdict {
+    if (this.registry.get(req.provider)?.supports.webhooks === false) return { verdict: 'unsupported', message: `the ${req.provider} provider sends no status webhooks` };
+    const candidates = [...this.running].filter(([, r]) => r.environmentId === req.environmentId && r.name === req.provider && r.provider.parseWebhook);
+    if (!candidates.length) return { verdict: 'idle' };
+    const rawBody = Buffer.from(req.body, 'base64');
+    let refused = '';
+    for (const [, r] of candidates) {
+      let event;
+      try {
+        event = r.provider.parseWebhook!({ headers: req.headers, rawBody });
+      } catch (e) {
+        if (!(e instanceof ProviderWebhookError)) throw e;
+        refused = e.message;
+        continue;
+      }
+      const target = event.deploymentId ? this.running.get(event.deploymentId) : undefined;
+      if (!target || target.environmentId !== req.environmentId || target.name !== req.provider) {
+        return { verdict: 'stale', message: `${req.provider} reported ${event.status} of ${event.deploymentId ?? event.providerDeploymentId ?? 'a deployment'}, which is not under way here` };
+      }
+      const detail = [event.message, event.providerDeploymentId, event.url].filter(Boolean).join(', ');
+      target.log(`${req.provider} reported (status webhook): ${event.status}${detail ? ` (${detail})` : ''}`);
+      target.nudge.fire();
+      return { verdict: 'applied', deploymentId: event.deploymentId };
+    }
+    return { verdict: 'invalid-signature', message: refused };
+  }
+
+  private track(deploymentId: string, p: Prepared, log: ReleaseLog): Nudge {
+    const nudge = new Nudge();
+    this.running.set(deploymentId, { name: p.name, environmentId: p.environmentId, provider: p.provider, log, nudge });
+    return nudge;
   }
 
   // Environments retired or reinstated: the internal provider's routes (another provider's releases stay where they are).

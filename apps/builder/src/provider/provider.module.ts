@@ -9,6 +9,7 @@ import { InternalReleaseProvider } from './internal-release-provider';
 import { CanaryRollout } from './canary-rollout';
 import { CanaryHandler } from './canary.handler';
 import { ProviderReportHandler } from './provider-report.handler';
+import { ProviderWebhookHandler } from './provider-webhook.handler';
 import { ProviderReports } from './provider-reports';
 import { ProviderDeploymentsRepository } from './provider-deployments.repository';
 import { DeploymentProviders } from './deployment-providers';
@@ -32,7 +33,7 @@ export class ProviderModule {
     return {
       module: ProviderModule,
       imports: [SandboxModule, RuntimeLogsModule],
-      controllers: [EnvironmentHealthHandler, CanaryHandler, ProviderReportHandler, EdgeRoutesHandler],
+      controllers: [EnvironmentHealthHandler, CanaryHandler, ProviderReportHandler, ProviderWebhookHandler, EdgeRoutesHandler],
       providers: [
         {
           provide: PROVIDER_SETTINGS,
