@@ -55,6 +55,8 @@ const ADMIN_READS = [
 const SIGNED_ROUTES = ['POST /api/v1/webhooks/github'];
 // authenticated by a custom provider's publisher credential for one deployment (fdp_...), not by an API token: every caller's token gets 401
 const PUBLISHER_CREDENTIAL_ROUTES = ['POST /api/v1/deployments/{deploymentId}/provider-report'];
+// a provider's status webhook: authenticated by its signature, verified by the builder running a deployment of the environment; a token changes nothing
+const PROVIDER_WEBHOOK_ROUTES = ['POST /api/v1/webhooks/providers/{provider}/{environmentId}'];
 const PUBLISHER_ROUTES = /\/publishers/; // NATS credentials: platform admins only
 
 type Need = 'read' | 'deploy' | 'admin' | 'owner' | 'any' | 'admin-scope' | 'platform';
@@ -225,6 +227,17 @@ describe('access: users, tokens, roles and the permission matrix', () => {
             headers: { authorization: token ? `Bearer ${token}` : '', 'x-github-event': 'push', 'x-github-delivery': randomUUID() },
           });
           if (res.status !== 401 || res.body?.error?.code !== ErrorCode.WebhookInvalidSignature) wrong.push(`${route} unsigned: ${res.status} ${res.body?.error?.code}`);
+        }
+        continue;
+      }
+      if (PROVIDER_WEBHOOK_ROUTES.includes(route)) {
+        for (const token of [undefined, ADMIN_TOKEN, ...Object.values(who).map((w) => w.token)]) {
+          const headers = { authorization: token ? `Bearer ${token}` : '', 'x-vercel-signature': '0'.repeat(40) };
+          // the environment releases with the internal provider: no vercel webhook for it, whoever asks
+          const res = await gw.api(method, url.replace('{provider}', 'vercel'), { body: { type: 'deployment.succeeded' }, headers });
+          if (res.status !== 404 || res.body?.error?.code !== ErrorCode.WebhookUnknownProvider) wrong.push(`${route} for another provider: ${res.status} ${res.body?.error?.code}`);
+          const unknown = await gw.api(method, url.replace('{provider}', 'vercel').replace(environment.id, randomUUID()), { body: { type: 'deployment.succeeded' }, headers });
+          if (unknown.status !== 404 || unknown.body?.error?.code !== ErrorCode.EnvironmentNotFound) wrong.push(`${route} for an unknown environment: ${unknown.status} ${unknown.body?.error?.code}`);
         }
         continue;
       }

@@ -529,6 +529,7 @@ describe('gateway REST API', () => {
           'GET /api/v1/projects/{projectId}/audit',
           'GET /api/v1/audit',
           'POST /api/v1/webhooks/github',
+          'POST /api/v1/webhooks/providers/{provider}/{environmentId}',
           'POST /api/v1/deployments/{deploymentId}/provider-report',
           'GET /api/v1/projects/{projectId}/webhook',
           'POST /api/v1/projects/{projectId}/webhook/secret',

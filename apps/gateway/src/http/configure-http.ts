@@ -19,6 +19,8 @@ export const configureHttp = (app: INestApplication) => {
   app.use(separateOpsPort(isGatewayOpsPath));
   app.use(serveDashboard({ isOpsPath: isGatewayOpsPath }));
   // a git webhook's signature covers its exact bytes: its body is kept raw (GitHub caps a delivery at 25 MB)
+  // a provider's status webhook is a few KB (PROVIDER_WEBHOOK_MAX_BYTES): a larger body is refused before it is read whole
+  app.use(`/${API_PREFIX}/webhooks/providers`, raw({ type: () => true, limit: '256kb' }));
   app.use(`/${API_PREFIX}/webhooks`, raw({ type: () => true, limit: '25mb' }));
   // a variable's value may be 64 KiB, more once JSON-escaped
   express.useBodyParser('json', { limit: '1mb' });
