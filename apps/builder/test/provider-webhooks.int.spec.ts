@@ -59,6 +59,10 @@ describe("a provider's status webhook reaches the deployment it is about", () =>
     // a provider the environment does not run, or another environment: no builder holds a deployment to verify it with
     expect(await send(randomUUID(), body, signVercelWebhook(SECRET, body))).toEqual({ verdict: 'idle' });
 
+    // signed, but no deployment's status: nothing to apply
+    const other = vercel.webhookBody('project.created', d);
+    expect(await send(environmentId, other, signVercelWebhook(SECRET, other))).toEqual({ verdict: 'stale', message: 'vercel: not a deployment event: project.created' });
+
     finished = true;
     expect(await send(environmentId, body, signVercelWebhook(SECRET, body))).toEqual({ verdict: 'applied', deploymentId: job.deploymentId });
     const result = await h.result(job.deploymentId, 30_000);

@@ -43,8 +43,15 @@ export class ProviderSettingsError extends Error {
   }
 }
 
-/** a webhook whose signature does not verify */
-export class ProviderWebhookError extends Error {}
+/** a webhook whose signature does not verify, or (signatureVerified) a signed one that is no status event of a deployment */
+export class ProviderWebhookError extends Error {
+  constructor(
+    message: string,
+    readonly signatureVerified = false,
+  ) {
+    super(message);
+  }
+}
 
 const REQUEST_ID_HEADERS = ['x-request-id', 'x-github-request-id', 'x-amzn-requestid', 'x-vercel-id', 'x-nf-request-id', 'cf-ray'];
 

@@ -176,6 +176,8 @@ export class DeploymentProviders implements ReleaseProvider {
         event = r.provider.parseWebhook!({ headers: req.headers, rawBody });
       } catch (e) {
         if (!(e instanceof ProviderWebhookError)) throw e;
+        // signed with the secret, but no deployment's status (another event type): nothing to apply
+        if (e.signatureVerified) return { verdict: 'stale', message: `${req.provider}: ${e.message}` };
         refused = e.message;
         continue;
       }

@@ -28,7 +28,7 @@ export type ProviderWebhookRequest = z.infer<typeof ProviderWebhookRequest>;
 /**
  * One builder's verdict. applied: it verified the webhook and it was about a deployment it runs (a
  * log line written, its provider's state read now); stale: verified, about no deployment it runs
- * (an ended one, a replay); invalid-signature: it runs a deployment of the environment and the
+ * (an ended one, a replay) or no deployment's status at all (another event type); invalid-signature: it runs a deployment of the environment and the
  * signature does not verify with that deployment's secret; unsupported: the provider has no
  * webhooks; idle: it runs no deployment of the environment with this provider.
  */

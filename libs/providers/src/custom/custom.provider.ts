@@ -130,10 +130,10 @@ export class CustomProvider implements DeploymentProvider {
     try {
       json = JSON.parse(req.rawBody.toString('utf8'));
     } catch {
-      throw new ProviderWebhookError('the body is not JSON');
+      throw new ProviderWebhookError('the body is not JSON', true);
     }
     const e = CustomEvent.safeParse(json);
-    if (!e.success) throw new ProviderWebhookError(`the body is not a status event: ${e.error.issues[0].path.join('.')} ${e.error.issues[0].message}`);
+    if (!e.success) throw new ProviderWebhookError(`the body is not a status event: ${e.error.issues[0].path.join('.')} ${e.error.issues[0].message}`, true);
     return { deploymentId: e.data.deploymentId, providerDeploymentId: e.data.id, status: e.data.status as ProviderDeploymentStatus, message: e.data.message, url: e.data.url };
   }
 

@@ -153,9 +153,9 @@ export class NetlifyProvider implements DeploymentProvider {
     try {
       d = JSON.parse(req.rawBody.toString('utf8'));
     } catch {
-      throw new ProviderWebhookError('the body is not JSON');
+      throw new ProviderWebhookError('the body is not JSON', true);
     }
-    if (typeof d?.state !== 'string' || typeof d.id !== 'string') throw new ProviderWebhookError('the body is not a deploy');
+    if (typeof d?.state !== 'string' || typeof d.id !== 'string') throw new ProviderWebhookError('the body is not a deploy', true);
     const ours = /^Flightdeck (\S+)/.exec(d.title ?? '');
     return { status: netlifyStatus(d.state), providerDeploymentId: d.id, deploymentId: ours?.[1], url: d.deploy_ssl_url ?? d.deploy_url, message: d.error_message ?? undefined };
   }

@@ -183,10 +183,10 @@ export class VercelProvider implements DeploymentProvider {
     try {
       event = JSON.parse(req.rawBody.toString('utf8'));
     } catch {
-      throw new ProviderWebhookError('the body is not JSON');
+      throw new ProviderWebhookError('the body is not JSON', true);
     }
     const status = WEBHOOK_STATUS[event.type ?? ''];
-    if (!status) throw new ProviderWebhookError(`not a deployment event: ${event.type ?? 'no type'}`);
+    if (!status) throw new ProviderWebhookError(`not a deployment event: ${event.type ?? 'no type'}`, true);
     const d = event.payload?.deployment;
     return { status, providerDeploymentId: d?.id, deploymentId: d?.meta?.flightdeckDeploymentId, url: d?.url ? `https://${d.url}` : undefined, message: event.type };
   }
