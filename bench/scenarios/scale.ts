@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { cpus, loadavg } from 'node:os';
 import { connect } from 'nats';
 import { Client } from 'pg';
-import { type Deployment, isTerminal } from '@flightdeck/contracts';
+import { type Deployment, Streams, isTerminal } from '@flightdeck/contracts';
 import { freePort } from '@flightdeck/local-stack';
 import { GitRepo } from '@flightdeck/testing';
 import type { Measurement } from '../results';
@@ -23,7 +23,7 @@ import { ingestRound } from './log-ingest';
 //   so that the 2 cores are not the limit), all triggered at once, timed to the last one succeeded.
 // Each figure is a ratio to one replica in the same run.
 
-const BUILDERS = [1, 2, 4] as const;
+const BUILDERS = (process.env.BENCH_SCALE_BUILDERS?.split(',').map(Number) ?? [1, 2, 4]) as readonly number[];
 const LOG_INGEST_REPLICAS = [1, 2] as const;
 const DEPLOYMENTS = 8;
 const BUILD_SLEEP_S = 15;
@@ -83,8 +83,12 @@ async function roundDiagnostics(ctx: BenchContext, ids: string[], t0: number): P
     let most = 0;
     for (const e of edges) most = Math.max(most, (now += e.d));
     const ms = (v: number[]) => `${(median(v) / 1000).toFixed(1)} s`;
+    // the job queue's own count: jobs handed out again (ack_wait passed) and messages it took in
+    const nc = await connect({ ...ctx.nats.connectOptions(), name: 'bench scale diagnostics' });
+    const queue = await (await nc.jetstreamManager()).consumers.info(Streams.deployJobs.name, 'builder').finally(() => nc.close());
     return (
       `medians: queued ${ms(phases.queued)}, initializing ${ms(phases.initializing)}, building ${ms(phases.building)}, deploying ${ms(phases.deploying)}; ` +
+      `job queue so far: ${queue.delivered.stream_seq} messages, ${queue.num_redelivered} redelivered; ` +
       `jobs per builder: ${[...byBuilder.values()].map((j) => j.length).join(' + ')}; at most ${most} running at once; ` +
       `accepted→ended (s from the trigger) per builder: ${[...byBuilder.values()].map((j) => j.join(', ')).join(' | ')}`
     );

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg } from 'nats';
+import type { Consumer, ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg } from 'nats';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { EventDefinition, EventData, MessageEnvelope, StreamKey } from '@flightdeck/contracts';
 import { runWithCorrelation } from './correlation';
@@ -83,22 +83,49 @@ export class IdempotentConsumer {
       ackWaitMs: this.spec.ackWaitMs ?? 30_000,
     });
     const consumer = await this.js.consumers.get(stream, this.spec.durable);
-    this.messages = await consumer.consume({ max_messages: this.spec.maxMessages ?? 64, expires: PULL_EXPIRES_MS });
-    this.loop = (async () => {
-      for await (const m of this.messages!) {
-        try {
-          await this.process(m);
-        } catch (e) {
-          // never let one message end the loop: the consumer would go silent while the service looks healthy
-          const err = (e as Error).message;
-          this.logger.error({ subject: m.subject, streamSeq: m.seq, err }, 'message processing failed');
-        }
-        if (this.stopped) break;
-      }
-    })().catch((e: Error) =>
-      this.logger.error({ durable: this.spec.durable, err: e.message }, 'consumer stopped on error'),
-    );
+    let loop: Promise<void>;
+    if (this.spec.maxMessages === 1) loop = this.oneAtATime(consumer);
+    else {
+      this.messages = await consumer.consume({ max_messages: this.spec.maxMessages ?? 64, expires: PULL_EXPIRES_MS });
+      loop = this.consumeAll(this.messages);
+    }
+    this.loop = loop.catch((e: Error) => this.logger.error({ durable: this.spec.durable, err: e.message }, 'consumer stopped on error'));
     this.logger.log({ stream, durable: this.spec.durable }, 'consuming');
+  }
+
+  private async consumeAll(messages: ConsumerMessages) {
+    for await (const m of messages) {
+      await this.processSafely(m);
+      if (this.stopped) break;
+    }
+  }
+
+  // consume() asks for the next message as soon as one arrives (nats.js refills at 75 % of
+  // max_messages, which for 1 is at once): a replica busy with its message would hold the next one
+  // in its buffer, unworked, until ack_wait passed, while idle replicas waited. Here the next is
+  // asked for only once this one is handled, so a busy replica holds no other back.
+  private async oneAtATime(consumer: Consumer) {
+    for (let failures = 0; !this.stopped; ) {
+      try {
+        this.messages = await consumer.fetch({ max_messages: 1, expires: PULL_EXPIRES_MS });
+        for await (const m of this.messages) await this.processSafely(m);
+        failures = 0;
+      } catch (e) {
+        // the stream electing a leader, NATS reconnecting: ask again shortly
+        failures++;
+        if (failures === 1 || failures % 20 === 0) this.logger.warn({ durable: this.spec.durable, err: (e as Error).message }, 'fetch failed; asking again');
+        if (!this.stopped) await new Promise((r) => setTimeout(r, Math.min(250 * failures, 2_000)));
+      }
+    }
+  }
+
+  private async processSafely(m: JsMsg) {
+    try {
+      await this.process(m);
+    } catch (e) {
+      // never let one message end the loop: the consumer would go silent while the service looks healthy
+      this.logger.error({ subject: m.subject, streamSeq: m.seq, err: (e as Error).message }, 'message processing failed');
+    }
   }
 
   /** stop taking messages; the one in flight finishes (and is acked) first */

@@ -9,7 +9,7 @@ import {
 } from 'nats';
 import type { DataSource } from 'typeorm';
 import { Streams } from '@flightdeck/contracts';
-import { IdempotentConsumer, JetStreamConsumers, encodeEnvelope, route } from '@flightdeck/messaging';
+import { IdempotentConsumer, JetStreamConsumers, PULL_EXPIRES_MS, encodeEnvelope, route } from '@flightdeck/messaging';
 import { MessagingHarness, sleep, until } from './support/messaging-harness';
 import { ProbeConsumer } from './support/probe-consumer';
 import { PROBE_SCHEMA, probeHappened, probeSubject } from './support/probe-schema';
@@ -172,29 +172,29 @@ describe('idempotent JetStream consumer', () => {
     expect(await probe.receivedRows(id)).toBe(1);
   });
 
-  it('takes one message at a time with maxMessages 1: a replica busy with one holds no other back from an idle one', async () => {
+  it('takes one message at a time with maxMessages 1: replicas each busy with a long job share the queue evenly', async () => {
+    // the builders' job queue: a replica's handler takes its one build slot and returns while the build
+    // goes on; the next message's handler waits for the slot. Work longer than two pull expiries:
+    // nats.js consume() then let the first replica take messages that the second, free sooner, should
+    // have had (bench scale: 2 builders did 1.1-1.5x the work of one, 4 builders 1.5x)
     const durable = 'probe-one-at-a-time';
     const filterSubject = probeSubject('one');
-    let release!: () => void;
-    const released = new Promise<void>((r) => (release = r));
-    // busy until released, telling JetStream it still works on the message
-    const busy = await new ProbeConsumer(consumers, ds, async (_data, ctx) => {
-      const progress = setInterval(() => ctx.working(), 300);
-      await released.finally(() => clearInterval(progress));
-    }).start({ durable, filterSubject, maxMessages: 1 });
-    const first = randomUUID();
-    await publish('one', { itemId: randomUUID(), n: 1 }, { id: first });
-    await until('the busy replica to hold the first message', async () => busy.count(first) === 1);
-    // an idle replica joins; two more messages come while the first replica is still busy
-    const idle = await new ProbeConsumer(consumers, ds).start({ durable, filterSubject, maxMessages: 1 });
-    const later = [randomUUID(), randomUUID()];
-    for (const id of later) await publish('one', { itemId: randomUUID(), n: 1 }, { id });
-    // both go to the idle replica: the busy one asked for nothing while it worked (a prefetched
-    // message would wait in its buffer until its handler ended, or ack_wait passed)
-    await until('the idle replica to handle both later messages', async () => later.every((id) => idle.count(id) === 1), 10_000);
-    expect(later.map((id) => busy.count(id))).toEqual([0, 0]);
-    release();
-    const info = await settled(durable, 3);
+    const workMs = PULL_EXPIRES_MS * 2 + 2_000;
+    const taken = new Map<string, number[]>();
+    const replica = (name: string) => {
+      let busyUntil: Promise<void> = Promise.resolve();
+      return new ProbeConsumer(consumers, ds, async (data, ctx) => {
+        const progress = setInterval(() => ctx.working(), 1_000);
+        await busyUntil.finally(() => clearInterval(progress));
+        taken.set(name, [...(taken.get(name) ?? []), data.n]);
+        busyUntil = sleep(workMs);
+      }).start({ durable, filterSubject, maxMessages: 1 });
+    };
+    await Promise.all([replica('a'), replica('b')]);
+    for (let n = 1; n <= 6; n++) await publish('one', { itemId: randomUUID(), n });
+    await until('every message to be taken', async () => [...taken.values()].flat().length === 6, 4 * workMs);
+    expect([...taken.values()].map((ns) => ns.length)).toEqual([3, 3]);
+    const info = await settled(durable, 6);
     expect(info.num_redelivered).toBe(0);
   });
 
