@@ -6,6 +6,7 @@ import { RetireEnvironmentRoutes1764900000000 } from './1764900000000-retire-env
 import { CreateEnvironmentHealth1765000000000 } from './1765000000000-create-environment-health';
 import { PlaceReleases1765700000000 } from './1765700000000-place-releases';
 import { CreateProviderDeployments1766000000000 } from './1766000000000-create-provider-deployments';
+import { AddRouteUpstream1766100000000 } from './1766100000000-add-route-upstream';
 
 // Applied in this order at start-up and by `npm run migrate`.
 export const migrations = [
@@ -17,4 +18,5 @@ export const migrations = [
   CreateEnvironmentHealth1765000000000,
   PlaceReleases1765700000000,
   CreateProviderDeployments1766000000000,
+  AddRouteUpstream1766100000000,
 ];

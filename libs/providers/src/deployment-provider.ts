@@ -57,6 +57,12 @@ export interface DeployResult {
   previewUrl?: string;
   /** the provider's id of what it deployed (a commit, a container, a remote deployment id) */
   providerDeploymentId?: string;
+  /**
+   * where the release answers HTTP on an address the host's edge reaches (http://host:port: the
+   * Docker provider's container). Set: the builder routes the environment's edge label there and
+   * reports the edge URL as the deployment's `url` (this `url` becomes its previewUrl).
+   */
+  upstream?: string;
 }
 
 export type ProviderDeploymentStatus = 'queued' | 'building' | 'deploying' | 'succeeded' | 'failed' | 'canceled';
@@ -84,6 +90,12 @@ export interface ProviderCallContext {
    * host verified it): a follow loop reads the platform's state then instead of waiting out its pause
    */
   nudged?: () => Promise<void>;
+  /**
+   * the host routes the environment's edge to `upstream` (see DeployResult.upstream) and resolves
+   * once it does: a provider calls it once its new release is healthy, before it drains and stops
+   * what it replaces. Absent: the host routes nothing (the provider's URL is the environment's).
+   */
+  switchEdge?: (upstream: string) => Promise<void>;
 }
 
 /**

@@ -226,6 +226,10 @@ export class EdgeRouter {
   }
 
   private async upstream(release: RoutedRelease, host: string): Promise<Upstream | UpstreamRefusedError | undefined> {
+    if (release.upstream) {
+      const u = new URL(release.upstream);
+      return { host: u.hostname.replace(/^\[|\]$/g, ''), port: Number(u.port || 80) };
+    }
     try {
       return await this.upstreams.upstreamFor(release);
     } catch (e) {

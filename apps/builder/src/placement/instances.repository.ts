@@ -5,7 +5,7 @@ import { environmentLabel, previewLabel } from '../provider/release-names';
 
 export interface TakenOver {
   /** environments whose route now leads to the taker */
-  environments: { project: string; environment: string; releaseId: string }[];
+  environments: { project: string; environment: string; releaseId: string; upstream?: string | null }[];
   /** release rows (their preview labels) it now serves */
   releases: string[];
 }
@@ -35,9 +35,9 @@ export class InstancesRepository {
     return this.ds.transaction(async (tx) => {
       const dead = `select id from builder.instances where id <> $1 and seen_at < now() - make_interval(secs => $2::double precision / 1000)`;
       // TypeORM answers an UPDATE ... RETURNING with [rows, affected]
-      const [environments]: [{ project: string; environment: string; release_id: string }[], number] = await tx.query(
+      const [environments]: [{ project: string; environment: string; release_id: string; upstream: string | null }[], number] = await tx.query(
         `update builder.environment_routes set owner = $1 where owner in (${dead}) and retired_at is null
-         returning project, environment, release_id`,
+         returning project, environment, release_id, upstream`,
         [taker, deadAfterMs],
       );
       const [releases]: [{ deployment_id: string }[], number] = await tx.query(
@@ -45,7 +45,7 @@ export class InstancesRepository {
         [taker, deadAfterMs],
       );
       return {
-        environments: environments.map((r) => ({ project: r.project, environment: r.environment, releaseId: r.release_id })),
+        environments: environments.map((r) => ({ project: r.project, environment: r.environment, releaseId: r.release_id, upstream: r.upstream })),
         releases: releases.map((r) => r.deployment_id),
       };
     });

@@ -4,6 +4,7 @@ import { type DeployJob, ErrorCode, type ProviderWebhookRequest, type ProviderWe
 import { Bus } from '@flightdeck/messaging';
 import {
   BUILT_IN_PROVIDERS,
+  type DeployResult,
   type DeploymentProvider,
   INTERNAL_PROVIDER,
   type ProviderConfig,
@@ -121,10 +122,11 @@ export class DeploymentProviders implements ReleaseProvider {
       source,
     };
     const nudge = this.track(req.deploymentId, p, log);
+    const edge = this.edgeSwitch(req, log);
     try {
-      const r = await p.provider.deploy(req, { log, signal, nudged: nudge.next });
+      const r = await p.provider.deploy(req, { log, signal, nudged: nudge.next, switchEdge: edge.switchEdge });
       await this.remember(req.deploymentId, p.name, r.providerDeploymentId, log);
-      return { url: r.url, previewUrl: r.previewUrl ?? r.url };
+      return await edge.urls(r);
     } catch (e) {
       throw providerFailure(e, 'deploy');
     } finally {
@@ -145,10 +147,11 @@ export class DeploymentProviders implements ReleaseProvider {
     const earlier = await this.answered?.find(target.toDeploymentId);
     const toProviderDeploymentId = earlier?.provider === p.name ? (earlier.providerDeploymentId ?? undefined) : undefined;
     const nudge = this.track(target.deploymentId, p, log);
+    const edge = this.edgeSwitch(target, log);
     try {
-      const r = await p.provider.rollback({ ...target, projectId: p.projectId, toProviderDeploymentId }, { log, signal, nudged: nudge.next });
+      const r = await p.provider.rollback({ ...target, projectId: p.projectId, toProviderDeploymentId }, { log, signal, nudged: nudge.next, switchEdge: edge.switchEdge });
       await this.remember(target.deploymentId, p.name, r.providerDeploymentId, log);
-      return { url: r.url, previewUrl: r.previewUrl ?? r.url };
+      return await edge.urls(r);
     } catch (e) {
       throw providerFailure(e, 'deploy');
     } finally {
@@ -191,6 +194,27 @@ export class DeploymentProviders implements ReleaseProvider {
       return { verdict: 'applied', deploymentId: event.deploymentId };
     }
     return { verdict: 'invalid-signature', message: refused };
+  }
+
+  /**
+   * A provider whose release answers where the edge reaches (DeployResult.upstream: the Docker
+   * provider's container) is switched to by the environment's edge route, as an internal release
+   * is: when the provider calls switchEdge (healthy, before it drains what it replaces), else once
+   * it answers. The deployment's url is then the environment's edge URL; the provider's own URL of
+   * this release stays its previewUrl (the edge has no preview label for it).
+   */
+  private edgeSwitch(target: ReleaseTarget, log: ReleaseLog): { switchEdge: (upstream: string) => Promise<void>; urls: (r: DeployResult) => Promise<ReleaseUrls> } {
+    let switched: { upstream: string; url: string } | undefined;
+    const switchEdge = async (upstream: string) => {
+      const urls = await this.internal.routeToUpstream(target, upstream, log);
+      switched = { upstream, url: urls.url };
+    };
+    const urls = async (r: DeployResult): Promise<ReleaseUrls> => {
+      if (!r.upstream) return { url: r.url, previewUrl: r.previewUrl ?? r.url };
+      if (switched?.upstream !== r.upstream) await switchEdge(r.upstream);
+      return { url: switched!.url, previewUrl: r.previewUrl ?? r.url };
+    };
+    return { switchEdge, urls };
   }
 
   private track(deploymentId: string, p: Prepared, log: ReleaseLog): Nudge {

@@ -10,7 +10,7 @@ import { KeyedLock } from './keyed-lock';
 import { PROVIDER_SETTINGS, type ProviderSettings } from './provider-settings';
 import { Sandboxes } from '../sandbox/sandboxes';
 import { homeDir, releaseDir, unpackRelease } from './release-dir';
-import { checkDeploymentId, checkTarget, environmentLabel, previewLabel, releaseUrls, shortId } from './release-names';
+import { checkDeploymentId, checkTarget, edgeUrl, environmentLabel, previewLabel, releaseUrls, shortId } from './release-names';
 import { ReleaseProcesses } from './release-processes';
 import { ReleaseSupervisor } from './release-supervisor';
 import { CanaryRollout } from './canary-rollout';
@@ -38,6 +38,15 @@ const releaseOf = (row: ReleaseRow): RoutedRelease => ({
 });
 
 const canceled = () => new ReleaseFailedError('the release was canceled', 'canceled before traffic was switched');
+
+/** another provider's release (its container) as the edge routes to it: nothing of it is on this host */
+const upstreamRelease = (route: { project: string; releaseId: string; upstream: string }): RoutedRelease => ({
+  id: route.releaseId,
+  project: route.project,
+  kind: 'node',
+  dir: '',
+  upstream: route.upstream,
+});
 
 // Releases on this machine: unpack into a release dir, start (Node) or serve as files (static),
 // health-check, and only then switch the environment's route, in Postgres and in the edge's route
@@ -168,6 +177,42 @@ export class InternalReleaseProvider implements ReleaseProvider, OnModuleInit, O
         log('The previous release keeps serving', 'warn');
         throw e;
       }
+    });
+  }
+
+  /**
+   * Another provider's release of the environment is healthy at `upstream` (http://host:port, the
+   * Docker provider's container): the environment's label routes there from now on, in Postgres and
+   * in the route table, owned by this builder and announced to the edges as an internal switch is.
+   * A release of this builder's own it replaces drains, then stops; the provider retires its own.
+   */
+  async routeToUpstream(target: ReleaseTarget, upstream: string, log: ReleaseLog): Promise<ReleaseUrls> {
+    checkTarget(target);
+    let parsed: URL;
+    try {
+      parsed = new URL(upstream);
+    } catch {
+      throw new ReleaseFailedError('the release cannot be routed to', `${upstream.slice(0, 200)} is not a URL`);
+    }
+    if (parsed.protocol !== 'http:') throw new ReleaseFailedError('the release cannot be routed to', `${parsed.protocol} upstreams are not proxied (http:// only)`);
+    const { projectName: project, environmentName: environment } = target;
+    const label = environmentLabel(project, environment);
+    const release = upstreamRelease({ project, releaseId: target.deploymentId, upstream: parsed.origin });
+    return this.environmentLock.run(label, async () => {
+      const previous = this.routes.environment(label);
+      await this.releases.switchToUpstream(project, environment, target.deploymentId, release.upstream!, this.placement.instance.id);
+      this.routes.setEnvironment(label, release);
+      this.served.set(label, { project, environment });
+      // its health is the provider's: a release of this builder's that served it is no longer watched
+      await this.supervisor.unwatch(project, environment);
+      this.placement.announce(label, 'environment');
+      const url = edgeUrl(label, this.settings.edgePort);
+      log(`Switched ${url} to ${release.upstream} (deployment ${shortId(target.deploymentId)})`);
+      if (previous && !previous.upstream && previous.id !== release.id && this.processes.isActive(previous.id)) {
+        log(`The previous release ${shortId(previous.id)} on this builder drains (up to ${seconds(this.settings.drainTimeoutMs)}), then it stops`);
+        this.drainThenStop(previous.id);
+      }
+      return { url, previewUrl: url };
     });
   }
 
@@ -418,6 +463,15 @@ export class InternalReleaseProvider implements ReleaseProvider, OnModuleInit, O
     }
     for (const route of taken.environments) {
       const label = environmentLabel(route.project, route.environment);
+      if (route.upstream) {
+        const upstream = route.upstream;
+        await this.environmentLock.run(label, async () => {
+          this.routes.setEnvironment(label, upstreamRelease({ project: route.project, releaseId: route.releaseId, upstream }));
+          this.served.set(label, { project: route.project, environment: route.environment });
+        });
+        labels.push(label);
+        continue;
+      }
       const row = await this.releases.find(route.releaseId);
       const release = row && releaseOf(row);
       if (!release || !existsSync(appDir(release))) {
@@ -450,6 +504,11 @@ export class InternalReleaseProvider implements ReleaseProvider, OnModuleInit, O
     }
     const current: RoutedRelease[] = [];
     for (const route of await this.releases.routes(this.placement.instance.id)) {
+      if (route.upstream) {
+        this.routes.setEnvironment(environmentLabel(route.project, route.environment), upstreamRelease({ project: route.project, releaseId: route.releaseId, upstream: route.upstream }));
+        this.served.set(environmentLabel(route.project, route.environment), { project: route.project, environment: route.environment });
+        continue;
+      }
       const release = onDisk.get(route.releaseId);
       if (!release) {
         this.logger.warn({ project: route.project, environment: route.environment, release: route.releaseId }, 'current release is missing on disk');

@@ -19,6 +19,8 @@ export interface EnvironmentRoute {
   environment: string;
   deploymentId: string;
   releaseId: string;
+  /** another provider's release the edge proxies to (http://host:port); no release row or dir here */
+  upstream: string | null;
 }
 
 interface RawRelease {
@@ -78,12 +80,27 @@ export class ReleasesRepository {
          values ($1, $2, $3, $4, $5, now(), $6)
          on conflict (project, environment) do update set deployment_id = excluded.deployment_id,
            release_id = excluded.release_id, commit_sha = excluded.commit_sha, updated_at = now(), retired_at = null,
-           owner = excluded.owner`,
+           owner = excluded.owner, upstream = null`,
         [row.project, row.environment, row.deploymentId, row.releaseId, commitSha, owner],
       );
       const previousOwner = before[0]?.owner ?? null;
       return { previousOwner: previousOwner === owner ? null : previousOwner };
     });
+  }
+
+  /**
+   * points the environment at another provider's release answering at `upstream` (no release row:
+   * nothing of it is on this host); `owner`, the builder whose edge router proxies to it, serves it
+   */
+  async switchToUpstream(project: string, environment: string, deploymentId: string, upstream: string, owner: string): Promise<void> {
+    await this.ds.query(
+      `insert into builder.environment_routes (project, environment, deployment_id, release_id, commit_sha, updated_at, owner, upstream)
+       values ($1, $2, $3, $3, null, now(), $4, $5)
+       on conflict (project, environment) do update set deployment_id = excluded.deployment_id,
+         release_id = excluded.release_id, commit_sha = null, updated_at = now(), retired_at = null,
+         owner = excluded.owner, upstream = excluded.upstream`,
+      [project, environment, deploymentId, owner, upstream],
+    );
   }
 
   /** the environment's live route: the release it serves and the builder running it */
@@ -132,12 +149,12 @@ export class ReleasesRepository {
   /** the environments `owner` serves; routes no builder serves yet become its own */
   async routes(owner: string | null = null): Promise<EnvironmentRoute[]> {
     if (owner) await this.ds.query(`update builder.environment_routes set owner = $1 where owner is null`, [owner]);
-    const rows: { project: string; environment: string; deployment_id: string; release_id: string }[] = await this.ds.query(
-      `select project, environment, deployment_id, release_id from builder.environment_routes
+    const rows: { project: string; environment: string; deployment_id: string; release_id: string; upstream: string | null }[] = await this.ds.query(
+      `select project, environment, deployment_id, release_id, upstream from builder.environment_routes
        where retired_at is null and ($1::text is null or owner = $1)`,
       [owner],
     );
-    return rows.map((r) => ({ project: r.project, environment: r.environment, deploymentId: r.deployment_id, releaseId: r.release_id }));
+    return rows.map((r) => ({ project: r.project, environment: r.environment, deploymentId: r.deployment_id, releaseId: r.release_id, upstream: r.upstream }));
   }
 
   /** the environment was deleted: its route serves nothing until reinstated or deployed to again */

@@ -89,7 +89,7 @@ export class DockerProvider implements DeploymentProvider {
     // the registry's password is the deployer's, not the app's
     const { url } = await this.release.run({ ...req, image, port, healthCheckPath, env: withoutCredentials(req.env, this.settings, DOCKER_CREDENTIALS) }, ctx);
     await this.release.pruneImages(req, ctx);
-    return { url, providerDeploymentId: image };
+    return { url, upstream: url, providerDeploymentId: image };
   }
 
   /** the deployment's image built on the engine, pushed when a registry is set: for a provider that runs it elsewhere too (Kubernetes) */
@@ -194,7 +194,7 @@ export class DockerProvider implements DeploymentProvider {
     const env = await this.currentEnvironment(req);
     ctx.log(`rolling back to ${image} without building${env ? ", with the variables of the container it replaces" : ''}`);
     const { url } = await this.release.run({ ...req, image, port, healthCheckPath: found.Labels?.[LABEL.health] ?? '/', env: withoutCredentials(env ?? {}, this.settings, DOCKER_CREDENTIALS) }, ctx);
-    return { url, providerDeploymentId: image };
+    return { url, upstream: url, providerDeploymentId: image };
   }
 
   private async currentEnvironment(t: DeploymentTarget): Promise<Record<string, string> | undefined> {

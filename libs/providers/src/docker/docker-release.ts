@@ -6,8 +6,9 @@ import { engineError } from './engine-errors';
 
 // Running an image for an environment: a container with the deployment's variables on a port the
 // engine picks, limits and restart policy; it serves only once it answers its health check (and
-// its image's HEALTHCHECK says healthy); then the environment's previous containers drain and stop,
-// and images past the last N are removed.
+// its image's HEALTHCHECK says healthy); then the host's edge routes the environment to it (when
+// the host has one), the environment's previous containers drain and stop, and images past the
+// last N are removed.
 
 export const LABEL = { project: 'dev.flightdeck.project', environment: 'dev.flightdeck.environment', deployment: 'dev.flightdeck.deployment', port: 'dev.flightdeck.port', health: 'dev.flightdeck.health-path' };
 
@@ -85,6 +86,15 @@ export class DockerRelease {
     }
     const url = `http://${this.endpoint.host.includes(':') ? `[${this.endpoint.host}]` : this.endpoint.host}:${hostPort}`;
     ctx.log(`healthy: GET ${spec.healthCheckPath} on ${url} answered; it serves the environment now`);
+    if (ctx.switchEdge) {
+      // the environment's edge route leads here before what it replaces drains and stops
+      try {
+        await ctx.switchEdge(url);
+      } catch (e) {
+        await container.remove({ force: true }).catch(() => undefined);
+        throw e;
+      }
+    }
     await this.retireOthers(spec, container.id, ctx);
     return { url, containerId: container.id };
   }
