@@ -15,7 +15,7 @@ import { startFakeLambdaApi, unzip } from '@flightdeck/testing'; // aws-lambda (
 import { startFakeRenderApi } from '@flightdeck/testing'; // render (issue 21)
 import { startFakeRailwayApi } from '@flightdeck/testing'; // railway (issue 21)
 import { GitRepo } from '../support/git-repo';
-import { Api, deploymentEnded } from '../support/http';
+import { Api, deploymentEnded, getWithHost, hostOf } from '../support/http';
 import { type Launched, startLauncher } from '../support/launcher';
 
 jest.setTimeout(400_000);
@@ -119,9 +119,15 @@ describe('providers end to end', () => {
       expect((await configure(projectId, envId, docker)).status).toBe(200);
       expect((await api.call('PUT', `/environments/${envId}/variables/API_KEY`, { value: 'docker-e2e-secret', sensitive: true })).status).toBe(200);
 
+      // the environment's edge URL serves the healthy container (through the gateway's edge and the
+      // builder's router); the container's own address is the deployment's preview
+      const viaEdge = async (d: Deployment) => (await getWithHost(stack.edgePort, hostOf(d.url!))).body;
+      const container = expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/);
       const first = await deploy(projectId);
-      expect(first).toMatchObject({ status: 'succeeded', url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) });
-      await expect(fetch(first.url!).then((r) => r.text())).resolves.toMatch(/^hello from flightdeck-docker-app-production-/);
+      expect(first).toMatchObject({ status: 'succeeded', previewUrl: container });
+      expect(new URL(first.url!).port).toBe(String(stack.edgePort));
+      expect(await viaEdge(first)).toMatch(/^hello from flightdeck-docker-app-production-/);
+      await expect(fetch(first.previewUrl!).then((r) => r.text())).resolves.toMatch(/^hello from flightdeck-docker-app-production-/);
       const log = await logOf(first.id);
       expect(log).toContain('Releases of this environment go to the docker provider');
       expect(log).toMatch(/Step 1\/\d+ : ARG NODE_IMAGE=node:\d+-bookworm-slim/);
@@ -136,14 +142,17 @@ describe('providers end to end', () => {
 
       repo.write(server('2')).commit('two');
       const second = await deploy(projectId);
-      expect(second.status).toBe('succeeded');
+      expect(second).toMatchObject({ status: 'succeeded', url: first.url });
       expect(running().map((c) => c.spec.Image)).toEqual([engine.builds[1].tags[0]]);
+      expect(await viaEdge(second)).toContain(`(${engine.builds[1].tags[0]})`);
 
       const rb = await api.call<Deployment>('POST', `/deployments/${second.id}/rollback`, { targetDeploymentId: first.id });
       expect(rb.status).toBe(201);
-      expect(await deploymentEnded(api, rb.body.id)).toMatchObject({ status: 'succeeded', url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) });
+      const rolledBack = await deploymentEnded(api, rb.body.id);
+      expect(rolledBack).toMatchObject({ status: 'succeeded', url: first.url, previewUrl: container });
       expect(engine.builds).toHaveLength(2);
       expect(running().map((c) => c.spec.Image)).toEqual([build.tags[0]]);
+      expect(await viaEdge(rolledBack)).toContain(`(${build.tags[0]})`);
 
       // a repository with its own Dockerfile: the builder installs and builds nothing, the engine builds that Dockerfile
       const own = GitRepo.create({
@@ -154,7 +163,7 @@ describe('providers end to end', () => {
       const ownProject = await createProject('docker-own', own);
       expect((await configure(ownProject.projectId, ownProject.envId, docker)).status).toBe(200);
       const built = await deploy(ownProject.projectId);
-      expect(built).toMatchObject({ status: 'succeeded', url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) });
+      expect(built).toMatchObject({ status: 'succeeded', previewUrl: container });
       expect(await logOf(built.id)).toContain('The Docker provider builds the image from this Dockerfile on its engine: nothing is installed or built here');
       const ownBuild = engine.builds.at(-1)!;
       expect(ownBuild.query.dockerfile).toBe('Dockerfile');
