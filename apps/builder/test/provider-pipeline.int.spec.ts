@@ -79,7 +79,8 @@ describe('the builder with the Docker provider', () => {
 
   beforeAll(async () => {
     engine = await startFakeDockerEngine();
-    ({ h, edgePort, app } = await BuilderHarness.withInternalProvider({ healthTimeoutMs: HEALTH_TIMEOUT_MS }));
+    // the engine is the environment's own (settings.dockerHost) on this machine's loopback: private addresses allowed
+    ({ h, edgePort, app } = await BuilderHarness.withInternalProvider({ healthTimeoutMs: HEALTH_TIMEOUT_MS }, { FLIGHTDECK_PROVIDERS_ALLOW_PRIVATE: 'true' }));
     h.providers.set(environmentId, { name: 'docker', settings: { dockerHost: engine.dockerHost, drainSeconds: 0, healthTimeoutSeconds: 30 } });
   });
   afterAll(async () => {

@@ -179,6 +179,24 @@ describe('the Docker provider, against the fake Engine API', () => {
       expect(engine.requests.length).toBe(before);
     });
 
+    it("refuses to lead the edge to a private address of an engine the environment names, unless the builder allows private addresses", async () => {
+      const named = (allowPrivateAddresses: boolean) =>
+        dockerProvider.create({
+          settings: DockerSettings.parse({ dockerHost: engine.dockerHost, drainSeconds: 0, healthTimeoutSeconds: 2 }),
+          credentials: {},
+          host: { env: {}, dataDir: '/tmp', allowPrivateAddresses },
+        });
+      const switched: string[] = [];
+      const edgeCtx = () => ({ ...ctx(), switchEdge: async (upstream: string) => void switched.push(upstream) });
+      const created = () => engine.requestsTo('POST', /^\/containers\/create$/).length;
+      const before = created();
+      await expect(named(false).deploy(aDeployRequest(), edgeCtx())).rejects.toThrow(/settings\.dockerHost leads the edge to a private address.*FLIGHTDECK_PROVIDERS_ALLOW_PRIVATE/);
+      expect(created()).toBe(before);
+      expect(switched).toEqual([]);
+      const allowed = await named(true).deploy(aDeployRequest(), edgeCtx());
+      expect(switched).toEqual([allowed.upstream]);
+    });
+
     it('reaches an engine over tcp://, and reports one that does not answer after retrying, naming its address', async () => {
       const overTcp = await startFakeDockerEngine({ tcp: true });
       try {

@@ -15,6 +15,8 @@ export interface DockerProviderOptions {
   retry?: Pick<RetryOptions, 'attempts' | 'baseDelayMs' | 'maxDelayMs'>;
   /** how often the health of a starting container is read */
   pollMs?: number;
+  /** FLIGHTDECK_PROVIDERS_ALLOW_PRIVATE: the edge may lead to a private address of an engine the environment names */
+  allowPrivateAddresses?: boolean;
 }
 
 /** a deploy request as the builder sends it to a provider that builds its own image */
@@ -52,7 +54,7 @@ export class DockerProvider implements DeploymentProvider {
     private readonly options: DockerProviderOptions = {},
   ) {
     this.docker = new Docker(endpoint.options);
-    this.release = new DockerRelease(this.docker, settings, endpoint, options.pollMs ?? 250);
+    this.release = new DockerRelease(this.docker, settings, endpoint, options.pollMs ?? 250, options.allowPrivateAddresses);
   }
 
   /** a call that is safe to repeat: retried with backoff on a 5xx or a connection that failed */

@@ -1,6 +1,8 @@
 import type Docker from 'dockerode';
 import type { DeploymentTarget, ProviderCallContext } from '../deployment-provider';
-import { ProviderError } from '../provider-error';
+import { checkHookUrl } from '@flightdeck/runtime';
+import { ProviderError, ProviderSettingsError } from '../provider-error';
+import { ALLOW_PRIVATE_SETTING } from '../provider-http';
 import { DOCKER, type DockerSettings, type EngineEndpoint } from './docker-settings';
 import { engineError } from './engine-errors';
 
@@ -43,6 +45,7 @@ export class DockerRelease {
     private readonly settings: DockerSettings,
     private readonly endpoint: EngineEndpoint,
     private readonly pollMs: number,
+    private readonly allowPrivateAddresses = false,
   ) {}
 
   private call<T>(doing: string, fn: () => Promise<T>): Promise<T> {
@@ -54,6 +57,7 @@ export class DockerRelease {
   /** runs the image; resolves with its URL once healthy, after the environment's previous containers are stopped */
   async run(spec: RunSpec, ctx: ProviderCallContext): Promise<{ url: string; containerId: string }> {
     const s = this.settings;
+    if (ctx.switchEdge) await this.checkEdgeHost();
     const name = containerNameOf(spec);
     // an earlier attempt of the same deployment (its builder restarted) left its container
     const stale = await this.call('look for an earlier container', () => this.docker.listContainers({ all: true, filters: { name: [name] } }));
@@ -97,6 +101,18 @@ export class DockerRelease {
     }
     await this.retireOthers(spec, container.id, ctx);
     return { url, containerId: container.id };
+  }
+
+  // The edge proxies public requests to the container's address. An engine the environment names
+  // (settings.dockerHost) also names that address (its host, or settings.publicHost): a private or
+  // loopback one would let an environment lead the edge into the platform's own network, so it needs
+  // FLIGHTDECK_PROVIDERS_ALLOW_PRIVATE. The builder's own engine (DOCKER_HOST) is the operator's.
+  private async checkEdgeHost(): Promise<void> {
+    if (!this.settings.dockerHost || this.allowPrivateAddresses) return;
+    const host = this.endpoint.host.includes(':') ? `[${this.endpoint.host}]` : this.endpoint.host;
+    await checkHookUrl(`http://${host}/`, false, ALLOW_PRIVATE_SETTING).catch((e: Error) => {
+      throw new ProviderSettingsError(DOCKER, this.settings.publicHost ? 'settings.publicHost' : 'settings.dockerHost', `leads the edge to a private address: ${e.message}`);
+    });
   }
 
   private async waitHealthy(container: Docker.Container, portKey: string, path: string, ctx: ProviderCallContext): Promise<string> {

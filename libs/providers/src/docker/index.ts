@@ -16,5 +16,6 @@ export const dockerProvider: ProviderDefinition<DockerSettings> = {
   credentials: DOCKER_CREDENTIALS,
   supports: { rollback: true, cancel: false, webhooks: false },
   // DOCKER_HOST is checked here: a missing or malformed one is named before any build
-  create: ({ settings, credentials, host }) => new DockerProvider(settings, engineEndpoint(settings, host.env), credentials.registryPasswordVariable),
+  create: ({ settings, credentials, host }) =>
+    new DockerProvider(settings, engineEndpoint(settings, host.env), credentials.registryPasswordVariable, { allowPrivateAddresses: host.allowPrivateAddresses }),
 };
